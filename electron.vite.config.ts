@@ -1,0 +1,57 @@
+import { resolve } from 'node:path'
+
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'electron-vite'
+import type { Plugin } from 'vite'
+
+import { CONTENT_SECURITY_POLICY } from './src/shared/csp'
+
+/**
+ * Adds the Content-Security-Policy as a meta tag to the built page. The app:// protocol handler and
+ * the browser shell also send it as a header; the meta tag keeps a page opened any other way locked.
+ * Build only: the dev server needs an inline React Refresh preamble.
+ */
+function cspMetaTag(): Plugin {
+  return {
+    name: 'cax-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend'
+      }
+    ]
+  }
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          web: resolve('src/main/web/start.ts')
+        }
+      }
+    }
+  },
+  preload: {
+    build: {
+      // Electron security checklist #4: a sandboxed preload cannot require npm packages or load ESM,
+      // so it is bundled into one CommonJS file.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' }
+      }
+    }
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    build: {
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } }
+    },
+    plugins: [react(), cspMetaTag()]
+  }
+})

@@ -1,0 +1,47 @@
+/**
+ * The Electron main process: wiring only. Builds the shared core, registers the app:// scheme,
+ * the IPC transport and the hardened window. Everything with logic lives in services/, rpc/ and
+ * platform/security.ts, which are tested without Electron.
+ */
+import { join } from 'node:path'
+
+import { app, BrowserWindow } from 'electron'
+
+import { createAppCore } from './app-core'
+import { registerIpc } from './ipc/handle'
+import { registerAppScheme, serveAppProtocol } from './platform/app-protocol'
+import { createMainWindow, hardenSession, preloadPathFrom } from './platform/window'
+import { StderrLogger } from './services/logger'
+
+const log = new StderrLogger()
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+
+registerAppScheme()
+
+void app.whenReady().then(() => {
+  hardenSession()
+  serveAppProtocol(join(import.meta.dirname, '../renderer'))
+  const core = createAppCore({
+    shell: 'desktop',
+    version: app.getVersion(),
+    dataDir: app.getPath('userData'),
+    electronVersion: process.versions.electron ?? null,
+    log
+  })
+  registerIpc(core.dispatch, core.bus, log, devServerUrl)
+  const openWindow = (): void => {
+    createMainWindow({ preloadPath: preloadPathFrom(import.meta.dirname), devServerUrl })
+  }
+  openWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) {
+      openWindow()
+    }
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') {
+    app.quit()
+  }
+})

@@ -1,0 +1,343 @@
+/**
+ * The browser shell: a loopback HTTP server that serves the built renderer and implements the
+ * same contract as Electron IPC (POST /api/<channel> for calls, server-sent events at
+ * /api/events for pushes).
+ *
+ * It binds 127.0.0.1 only and refuses every request that does not carry the per-launch secret
+ * (first as `?secret=` in the printed URL, then as an HttpOnly, SameSite=Strict cookie), whose
+ * Host is not ours (DNS rebinding) or whose Origin is foreign (cross-site requests).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname } from 'node:path'
+
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import type { ErrorCode, Result } from '../../shared/errors'
+import { resolveStaticFile } from '../platform/security'
+import type { Dispatcher } from '../rpc/dispatch'
+import type { EventBus } from '../rpc/event-bus'
+import type { Logger } from '../services/logger'
+
+/** Largest request body accepted, in bytes. Contract inputs are small; files go through main. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+const SSE_HEARTBEAT_MS = 25_000
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8'
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin'
+}
+
+export interface WebShellOptions {
+  dispatch: Dispatcher
+  bus: EventBus
+  /** Folder holding the built renderer (index.html and assets). */
+  rendererDir: string
+  log: Logger
+  /** 0 picks a free port. */
+  port: number
+  /** Fixed secret for tests; a random 256-bit one otherwise. */
+  secret?: string
+  bodyLimit?: number
+}
+
+export interface WebShell {
+  /** The URL to open, carrying the secret: `http://127.0.0.1:<port>/?secret=...`. */
+  openUrl: string
+  /** `http://127.0.0.1:<port>` */
+  origin: string
+  port: number
+  /** The name of the session cookie (it includes the port: cookies are not isolated by port). */
+  cookieName: string
+  close(): Promise<void>
+}
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+function sameSecret(given: string | undefined | null, secret: Buffer): boolean {
+  if (!given) {
+    return false
+  }
+  const candidate = Buffer.from(given, 'utf8')
+  return candidate.length === secret.length && timingSafeEqual(candidate, secret)
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const index = part.indexOf('=')
+    if (index > 0 && part.slice(0, index).trim() === name) {
+      return part.slice(index + 1).trim()
+    }
+  }
+  return undefined
+}
+
+function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text)
+  })
+  res.end(text)
+}
+
+function sendRefusal(res: ServerResponse, refusal: HttpRefusal, closeConnection = false): void {
+  if (closeConnection) {
+    res.setHeader('Connection', 'close')
+  }
+  sendJson(res, refusal.status, {
+    ok: false,
+    error: { code: refusal.code, message: refusal.message }
+  })
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? '0')
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new HttpRefusal(413, 'web/payload-too-large', `Request body over ${limit} bytes`)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > limit) {
+      throw new HttpRefusal(413, 'web/payload-too-large', `Request body over ${limit} bytes`)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function statusForResult(result: Result<unknown>): number {
+  if (result.ok) {
+    return 200
+  }
+  switch (result.error.code) {
+    case 'ipc/invalid-input':
+      return 400
+    case 'ipc/unknown-channel':
+      return 404
+    case 'ipc/internal':
+      return 500
+    default:
+      return 200
+  }
+}
+
+/** Starts the browser shell on 127.0.0.1. */
+export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
+  const { dispatch, bus, rendererDir, log } = options
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const secretText = options.secret ?? randomBytes(32).toString('base64url')
+  const secret = Buffer.from(secretText, 'utf8')
+  const streams = new Set<ServerResponse>()
+  let port = 0
+  let cookieName = ''
+  let allowedHosts = new Set<string>()
+  let allowedOrigins = new Set<string>()
+
+  function checkRequest(req: IncomingMessage, url: URL): void {
+    // DNS rebinding: a hostile name resolving to 127.0.0.1 still sends its own Host.
+    if (!allowedHosts.has(req.headers.host ?? '')) {
+      throw new HttpRefusal(421, 'web/bad-host', 'Host not allowed')
+    }
+    const origin = req.headers.origin
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      throw new HttpRefusal(403, 'web/bad-origin', 'Cross-origin request refused')
+    }
+    const site = req.headers['sec-fetch-site']
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      throw new HttpRefusal(403, 'web/bad-origin', 'Cross-site request refused')
+    }
+    const hasSecret =
+      sameSecret(readCookie(req.headers.cookie, cookieName), secret) ||
+      (req.method === 'GET' && sameSecret(url.searchParams.get('secret'), secret))
+    if (!hasSecret) {
+      throw new HttpRefusal(
+        401,
+        'web/unauthorized',
+        'Missing or wrong secret: open the URL printed at start-up'
+      )
+    }
+  }
+
+  async function handleCall(
+    req: IncomingMessage,
+    res: ServerResponse,
+    channel: string
+  ): Promise<void> {
+    if (req.method !== 'POST') {
+      throw new HttpRefusal(405, 'web/method-not-allowed', 'Calls are POST requests')
+    }
+    // Browsers always send Origin on POST; its absence means a non-browser client or a stripped request.
+    if (req.headers.origin === undefined) {
+      throw new HttpRefusal(403, 'web/bad-origin', 'Calls must carry an Origin header')
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+    if (type !== 'application/json') {
+      throw new HttpRefusal(415, 'web/unsupported-media-type', 'Calls must be application/json')
+    }
+    const body = await readBody(req, bodyLimit)
+    let input: unknown
+    try {
+      input = body === '' ? {} : (JSON.parse(body) as unknown)
+    } catch {
+      throw new HttpRefusal(400, 'ipc/invalid-input', 'The request body is not valid JSON')
+    }
+    const result = await dispatch(channel, input)
+    sendJson(res, statusForResult(result), result)
+  }
+
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      throw new HttpRefusal(405, 'web/method-not-allowed', 'Events are read with GET')
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive'
+    })
+    res.write('retry: 2000\n\n')
+    streams.add(res)
+    const unsubscribe = bus.subscribe((event, payload) => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)
+    })
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS)
+    res.on('close', () => {
+      clearInterval(heartbeat)
+      unsubscribe()
+      streams.delete(res)
+    })
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpRefusal(405, 'web/method-not-allowed', 'Only GET')
+    }
+    if (url.searchParams.has('secret')) {
+      // First visit: keep the secret in a cookie and drop it from the address bar and history.
+      res.writeHead(303, {
+        ...SECURITY_HEADERS,
+        'Set-Cookie': `${cookieName}=${secretText}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: url.pathname,
+        'Cache-Control': 'no-store'
+      })
+      res.end()
+      return
+    }
+    const file = resolveStaticFile(url.pathname, rendererDir)
+    if (!file) {
+      throw new HttpRefusal(404, 'web/not-found', 'Not found')
+    }
+    let content: Buffer
+    try {
+      content = await readFile(file)
+    } catch {
+      throw new HttpRefusal(404, 'web/not-found', 'Not found')
+    }
+    const isHtml = extname(file) === '.html'
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': content.length,
+      'Cache-Control': isHtml ? 'no-store' : 'private, max-age=3600'
+    })
+    res.end(req.method === 'HEAD' ? undefined : content)
+  }
+
+  const server = createServer((req, res) => {
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    } catch {
+      sendRefusal(res, new HttpRefusal(400, 'ipc/invalid-input', 'Bad request URL'), true)
+      return
+    }
+    const run = async (): Promise<void> => {
+      checkRequest(req, url)
+      if (url.pathname === '/api/events') {
+        handleEvents(req, res)
+      } else if (url.pathname.startsWith('/api/')) {
+        await handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)))
+      } else {
+        await handleStatic(req, res, url)
+      }
+    }
+    run().catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      if (error instanceof HttpRefusal) {
+        log.warn(`[web] refused ${req.method} ${url.pathname}: ${error.code}`)
+        // After a refusal mid-body the rest of the upload is not read: close the connection.
+        sendRefusal(res, error, error.status === 413 || req.method === 'POST')
+        return
+      }
+      log.error(
+        `[web] ${req.method} ${url.pathname} failed: ${error instanceof Error ? error.name : 'unknown'}`
+      )
+      sendRefusal(res, new HttpRefusal(500, 'ipc/internal', 'Internal error'), true)
+    })
+  })
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  port = (server.address() as AddressInfo).port
+  cookieName = `cax-secret-${port}`
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`])
+  allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`])
+  const origin = `http://127.0.0.1:${port}`
+  log.info(`[web] listening on ${origin}`)
+
+  return {
+    openUrl: `${origin}/?secret=${secretText}`,
+    origin,
+    port,
+    cookieName,
+    close: async () => {
+      for (const stream of streams) {
+        stream.end()
+      }
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}

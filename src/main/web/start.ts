@@ -1,0 +1,68 @@
+/**
+ * Entry point of the browser shell: `npm run start:web -- [--port <n>] [--no-open] [--data-dir <dir>]`.
+ *
+ * Prints exactly one line starting with `Open: ` followed by the URL carrying this launch's secret.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { createAppCore } from '../app-core'
+import { StderrLogger } from '../services/logger'
+import { defaultUserDataDir } from '../services/paths'
+
+import { openInBrowser } from './open-browser'
+import { parseWebArgs, WEB_USAGE as USAGE } from './web-args'
+import { startWebShell } from './server'
+
+async function main(): Promise<void> {
+  let args: ReturnType<typeof parseWebArgs>
+  try {
+    args = parseWebArgs(process.argv.slice(2))
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`)
+    process.exit(2)
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  const here = import.meta.dirname
+  const pkg = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as {
+    version: string
+  }
+  const log = new StderrLogger()
+  const core = createAppCore({
+    shell: 'browser',
+    version: pkg.version,
+    dataDir: args.dataDir ?? defaultUserDataDir(),
+    log
+  })
+  let shell: Awaited<ReturnType<typeof startWebShell>>
+  try {
+    shell = await startWebShell({
+      ...core,
+      rendererDir: join(here, '../renderer'),
+      log,
+      port: args.port
+    })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    process.stderr.write(
+      code === 'EADDRINUSE'
+        ? `Port ${args.port} is in use; pick another with --port, or --port 0 for a free one.\n`
+        : `The browser shell could not start: ${(error as Error).message}\n`
+    )
+    process.exit(1)
+  }
+  process.stdout.write(`Open: ${shell.openUrl}\n`)
+  if (args.open && !(await openInBrowser(shell.openUrl))) {
+    process.stderr.write('No browser could be opened; open the URL above yourself.\n')
+  }
+  const stop = (): void => {
+    void shell.close().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+void main()

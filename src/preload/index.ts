@@ -1,0 +1,46 @@
+/**
+ * The preload: a list of named functions typed by the contract, exposed as `window.api`.
+ *
+ * No generic invoke, no ipcRenderer and no IPC event objects reach the page (Electron security
+ * checklist #20 on exposing IPC). Adding a contract channel makes `satisfies AppApi` fail until
+ * its function is written here.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+
+import type { Result } from '../shared/errors'
+import type {
+  AppApi,
+  Channel,
+  EventName,
+  EventPayload,
+  Input,
+  Output
+} from '../shared/ipc/contract'
+
+function invoke<C extends Channel>(channel: C, input: Input<C>): Promise<Result<Output<C>>> {
+  return ipcRenderer.invoke(channel, input) as Promise<Result<Output<C>>>
+}
+
+function subscribe<E extends EventName>(
+  event: E,
+  listener: (payload: EventPayload<E>) => void
+): () => void {
+  const wrapped = (_event: IpcRendererEvent, payload: EventPayload<E>): void => listener(payload)
+  ipcRenderer.on(event, wrapped)
+  return () => {
+    ipcRenderer.off(event, wrapped)
+  }
+}
+
+const api = {
+  app: {
+    getInfo: (input) => invoke('app:get-info', input)
+  },
+  settings: {
+    get: (input) => invoke('settings:get', input),
+    update: (input) => invoke('settings:update', input),
+    onDidChange: (listener) => subscribe('settings:did-change', listener)
+  }
+} satisfies AppApi
+
+contextBridge.exposeInMainWorld('api', api)

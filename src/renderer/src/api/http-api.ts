@@ -1,0 +1,93 @@
+/**
+ * The browser shell's implementation of {@link AppApi}: POST /api/<channel> for calls and one
+ * EventSource on /api/events for pushes. Same types and results as the preload.
+ */
+import { fail, isErrorCode, type Result } from '../../../shared/errors'
+import { apiPath, CHANNELS, EVENT_NAMES, type AppApi } from '../../../shared/ipc/contract'
+
+type Listener = (payload: unknown) => void
+
+function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null || !('ok' in value)) {
+    return false
+  }
+  const v = value as { ok: unknown; error?: { code?: unknown; message?: unknown } }
+  return (
+    v.ok === true ||
+    (v.ok === false && isErrorCode(v.error?.code) && typeof v.error?.message === 'string')
+  )
+}
+
+/** Builds the HTTP client for a browser-shell origin (normally `window.location.origin`). */
+export function createHttpApi(
+  baseUrl: string,
+  fetchImpl: typeof fetch = fetch.bind(globalThis)
+): AppApi {
+  const listeners = new Map<string, Set<Listener>>()
+  let source: EventSource | undefined
+
+  async function call(channel: string, input: unknown): Promise<Result<unknown>> {
+    let response: Response
+    try {
+      response = await fetchImpl(`${baseUrl}/api/${channel}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(input ?? {})
+      })
+    } catch {
+      return fail('ipc/unreachable', 'The browser shell is not reachable. Is it still running?')
+    }
+    let body: unknown
+    try {
+      body = await response.json()
+    } catch {
+      return fail(
+        'ipc/internal',
+        `Unexpected response from the browser shell (HTTP ${response.status})`
+      )
+    }
+    return isResult(body)
+      ? body
+      : fail('ipc/internal', `Unexpected response from the browser shell (HTTP ${response.status})`)
+  }
+
+  function subscribe(event: string, listener: Listener): () => void {
+    let set = listeners.get(event)
+    if (!set) {
+      set = new Set()
+      listeners.set(event, set)
+    }
+    set.add(listener)
+    if (!source) {
+      source = new EventSource(`${baseUrl}/api/events`, { withCredentials: true })
+      for (const name of EVENT_NAMES) {
+        source.addEventListener(name, (message) => {
+          let payload: unknown
+          try {
+            payload = JSON.parse((message as MessageEvent<string>).data)
+          } catch {
+            return
+          }
+          for (const l of listeners.get(name) ?? []) {
+            l(payload)
+          }
+        })
+      }
+    }
+    return () => {
+      set.delete(listener)
+    }
+  }
+
+  const api: Record<string, Record<string, unknown>> = {}
+  for (const channel of CHANNELS) {
+    const [domain, method] = apiPath(channel)
+    api[domain] = { ...api[domain], [method]: (input: unknown) => call(channel, input) }
+  }
+  for (const event of EVENT_NAMES) {
+    const [domain, method] = apiPath(event)
+    api[domain] = { ...api[domain], [method]: (listener: Listener) => subscribe(event, listener) }
+  }
+  return api as unknown as AppApi
+}

@@ -1,0 +1,67 @@
+/**
+ * Error codes and the result type every contract call resolves to.
+ *
+ * Only `message` survives a thrown error across Electron IPC, so calls never throw across a
+ * boundary: they resolve to a {@link Result}. The UI switches on `code`, never on message text.
+ */
+
+/** Every error code a contract call can return. A closed union: add a code here before using it. */
+export const ERROR_CODES = [
+  'ipc/forbidden',
+  'ipc/invalid-input',
+  'ipc/unknown-channel',
+  'ipc/internal',
+  'ipc/unreachable',
+  'web/unauthorized',
+  'web/bad-host',
+  'web/bad-origin',
+  'web/payload-too-large',
+  'web/unsupported-media-type',
+  'web/method-not-allowed',
+  'web/not-found',
+  'settings/unreadable',
+  'settings/write-failed'
+] as const
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The error half of a {@link Result}: a stable code and one human-readable line. */
+export interface ErrorInfo {
+  code: ErrorCode
+  message: string
+}
+
+/** What every contract call resolves to. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
+
+/** Wraps a value as a successful result. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value }
+}
+
+/** Builds a failed result. */
+export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } }
+}
+
+/**
+ * An error a service throws on purpose: its code and message reach the caller unchanged.
+ *
+ * Any other thrown error becomes `ipc/internal` with a generic message, so internals (paths,
+ * stack traces, tokens in messages) never cross the boundary.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+}
+
+/** True when `value` is one of the known {@link ErrorCode}s. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
+}

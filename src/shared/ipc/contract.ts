@@ -1,0 +1,105 @@
+import { z } from 'zod'
+
+import type { Result } from '../errors'
+
+/**
+ * The one API contract between the UI and the main process.
+ *
+ * Every call is `domain:action` (kebab-case) with a zod schema for its single input object and
+ * for its output; every push from main is `domain:did-x`. Both transports (Electron IPC and the
+ * browser shell's HTTP) parse inputs with these schemas, and the {@link AppApi} type the preload
+ * and the HTTP client implement is derived from this file: adding a channel here makes the
+ * compiler demand its handler and its preload method.
+ */
+
+/** Where the UI is running. */
+export const Shell = z.enum(['desktop', 'browser'])
+export type Shell = z.infer<typeof Shell>
+
+/** Facts about the running app shown in the frame and the About box. */
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: Shell,
+  platform: z.string(),
+  electronVersion: z.string().nullable(),
+  nodeVersion: z.string()
+})
+export type AppInfo = z.infer<typeof AppInfo>
+
+/** Colour theme: follow the operating system, or force one. */
+export const ThemePreference = z.enum(['system', 'light', 'dark'])
+export type ThemePreference = z.infer<typeof ThemePreference>
+
+/** Non-secret user settings. */
+export const Settings = z.object({
+  theme: ThemePreference
+})
+export type Settings = z.infer<typeof Settings>
+
+/** An input that takes no arguments: `{}` and nothing else. */
+const NoInput = z.object({}).strict()
+
+export const contract = {
+  'app:get-info': { input: NoInput, output: AppInfo },
+  'settings:get': { input: NoInput, output: Settings },
+  'settings:update': { input: Settings.partial().strict(), output: Settings }
+} as const
+
+/** Pushes from main to every window, each with the schema of its payload. */
+export const events = {
+  'settings:did-change': Settings
+} as const
+
+export type Channel = keyof typeof contract
+export type EventName = keyof typeof events
+export type Input<C extends Channel> = z.infer<(typeof contract)[C]['input']>
+export type Output<C extends Channel> = z.infer<(typeof contract)[C]['output']>
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
+
+/** The channel names, for code that walks the contract at run time. */
+export const CHANNELS = Object.keys(contract) as Channel[]
+/** The event names, for code that walks the contract at run time. */
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+/** True when `value` names a channel of the contract. */
+export function isChannel(value: string): value is Channel {
+  return Object.prototype.hasOwnProperty.call(contract, value)
+}
+
+/** The implementation of every channel, as main registers it on each transport. */
+export type Handlers = { [C in Channel]: (input: Input<C>) => Promise<Output<C>> }
+
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S
+type DomainOf<N extends string> = N extends `${infer D}:${string}` ? D : never
+type ActionOf<N extends string> = N extends `${string}:${infer A}` ? A : never
+type Domain = DomainOf<Channel> | DomainOf<EventName>
+
+type CallsOf<D extends string> = {
+  [C in Channel as DomainOf<C> extends D ? CamelCase<ActionOf<C>> : never]: (
+    input: Input<C>
+  ) => Promise<Result<Output<C>>>
+}
+type EventsOf<D extends string> = {
+  [E in EventName as DomainOf<E> extends D ? `on${Capitalize<CamelCase<ActionOf<E>>>}` : never]: (
+    listener: (payload: EventPayload<E>) => void
+  ) => () => void
+}
+
+/**
+ * The API the UI sees as `window.api` (desktop) or builds over HTTP (browser shell).
+ *
+ * `'settings:get'` becomes `api.settings.get(input)`; `'settings:did-change'` becomes
+ * `api.settings.onDidChange(listener)`, which returns the unsubscribe function.
+ */
+export type AppApi = { [D in Domain]: CallsOf<D> & EventsOf<D> }
+
+/** Turns `settings:did-change` into `['settings', 'onDidChange']`; calls keep their verb. */
+export function apiPath(name: Channel | EventName): [domain: string, method: string] {
+  const [domain = '', action = ''] = name.split(':')
+  const camel = action.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+  const method = isChannel(name) ? camel : `on${camel.charAt(0).toUpperCase()}${camel.slice(1)}`
+  return [domain, method]
+}
