@@ -15,10 +15,15 @@ export interface CloudProfile {
   label: string
   /** Entra ID login host base, without a tenant: `https://login.microsoftonline.com`. */
   authorityHost: string
-  /** Management Activity API base, also its token audience: `https://manage.office.com`. */
+  /** Management Activity API base URL: `https://manage.office.com`. */
   managementApiBase: string
-  /** Microsoft Graph base: `https://graph.microsoft.com`. */
+  /** The Management API's token resource (audience). Equals the base in real clouds; kept apart
+   * so the emulator can serve on loopback while tokens keep their real audience. */
+  managementResource: string
+  /** Microsoft Graph base URL: `https://graph.microsoft.com`. */
   graphBase: string
+  /** Graph's token resource (audience). */
+  graphResource: string
   /** Whether the Graph audit log query API is documented for this cloud. */
   hasGraphAuditQuery: boolean
 }
@@ -30,7 +35,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     label: 'Commercial',
     authorityHost: 'https://login.microsoftonline.com',
     managementApiBase: 'https://manage.office.com',
+    managementResource: 'https://manage.office.com',
     graphBase: 'https://graph.microsoft.com',
+    graphResource: 'https://graph.microsoft.com',
     hasGraphAuditQuery: true
   },
   gcc: {
@@ -38,7 +45,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     label: 'GCC',
     authorityHost: 'https://login.microsoftonline.com',
     managementApiBase: 'https://manage-gcc.office.com',
+    managementResource: 'https://manage-gcc.office.com',
     graphBase: 'https://graph.microsoft.com',
+    graphResource: 'https://graph.microsoft.com',
     hasGraphAuditQuery: false
   },
   'gcc-high': {
@@ -46,7 +55,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     label: 'GCC High',
     authorityHost: 'https://login.microsoftonline.us',
     managementApiBase: 'https://manage.office365.us',
+    managementResource: 'https://manage.office365.us',
     graphBase: 'https://graph.microsoft.us',
+    graphResource: 'https://graph.microsoft.us',
     hasGraphAuditQuery: false
   },
   dod: {
@@ -54,17 +65,19 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     label: 'DoD',
     authorityHost: 'https://login.microsoftonline.us',
     managementApiBase: 'https://manage.protection.apps.mil',
+    managementResource: 'https://manage.protection.apps.mil',
     graphBase: 'https://dod-graph.microsoft.us',
+    graphResource: 'https://dod-graph.microsoft.us',
     hasGraphAuditQuery: false
   }
 }
 
 /** The delegated scope for the Management Activity API of a cloud. */
-export function managementScope(cloud: Pick<CloudProfile, 'managementApiBase'>): string {
-  return `${cloud.managementApiBase}/ActivityFeed.Read`
+export function managementScope(cloud: Pick<CloudProfile, 'managementResource'>): string {
+  return `${cloud.managementResource}/ActivityFeed.Read`
 }
 
 /** The delegated scope for the Graph audit log query API of a cloud. */
-export function graphAuditScope(cloud: Pick<CloudProfile, 'graphBase'>): string {
-  return `${cloud.graphBase}/AuditLogsQuery.Read.All`
+export function graphAuditScope(cloud: Pick<CloudProfile, 'graphResource'>): string {
+  return `${cloud.graphResource}/AuditLogsQuery.Read.All`
 }
