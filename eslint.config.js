@@ -68,7 +68,7 @@ export default tseslint.config(
     files: ['**/*.{ts,tsx}'],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.node.json', './tsconfig.web.json'],
+        project: ['./tsconfig.node.json', './tsconfig.web.json', './tsconfig.e2e.json'],
         tsconfigRootDir: import.meta.dirname
       }
     },
@@ -140,7 +140,7 @@ export default tseslint.config(
   },
   {
     // Tools demand default exports from their config files.
-    files: ['*.config.{ts,js,mjs}', 'e2e/playwright.config.ts'],
+    files: ['*.config.{ts,js,mjs}', 'e2e/playwright.config.ts', 'e2e/global-setup.ts'],
     rules: { 'import-x/no-default-export': 'off' }
   },
   // Layering (STYLE.md rule 2).

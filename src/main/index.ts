@@ -16,6 +16,11 @@ import { StderrLogger } from './services/logger'
 const log = new StderrLogger()
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
+// E2E runs give each launch its own data folder (STYLE.md rule 24); never honoured in a packaged app.
+if (!app.isPackaged && process.env['APP_E2E'] === '1' && process.env['APP_USER_DATA_DIR']) {
+  app.setPath('userData', process.env['APP_USER_DATA_DIR'])
+}
+
 registerAppScheme()
 
 void app.whenReady().then(() => {

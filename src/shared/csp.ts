@@ -5,7 +5,7 @@
  * built index.html. `style-src 'unsafe-inline'` is needed by ag-grid and React inline styles
  * (Electron security checklist #7).
  */
-export const CONTENT_SECURITY_POLICY = [
+const DIRECTIVES = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -17,4 +17,14 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'"
-].join('; ')
+]
+
+export const CONTENT_SECURITY_POLICY = DIRECTIVES.join('; ')
+
+/**
+ * The same policy for a `<meta>` tag, which cannot carry `frame-ancestors` (browsers ignore it
+ * there and log an error); the header versions keep it.
+ */
+export const CONTENT_SECURITY_POLICY_META = DIRECTIVES.filter(
+  (d) => !d.startsWith('frame-ancestors')
+).join('; ')

@@ -1,0 +1,374 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { createAppCore } from '../app-core'
+import { MemoryLogger } from '../services/logger'
+
+import { startWebShell, type WebShell } from './server'
+
+interface Reply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/** A raw HTTP request, so tests control every header (fetch forbids setting Host and Origin). */
+function send(
+  shell: WebShell,
+  options: {
+    method?: string
+    path: string
+    headers?: Record<string, string>
+    body?: string | Buffer
+  }
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: shell.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString()
+          })
+        )
+      }
+    )
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+const SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv'
+
+describe('browser shell server', () => {
+  let dir: string
+  let shell: WebShell
+  let log: MemoryLogger
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cax-web-'))
+    await mkdir(join(dir, 'renderer', 'assets'), { recursive: true })
+    await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><title>frame</title>')
+    await writeFile(join(dir, 'renderer', 'assets', 'app.js'), 'console.log(1)')
+    await writeFile(join(dir, 'secret.txt'), 'outside the renderer')
+    log = new MemoryLogger()
+    const core = createAppCore({
+      shell: 'browser',
+      version: '9.9.9',
+      dataDir: join(dir, 'data'),
+      log
+    })
+    shell = await startWebShell({
+      ...core,
+      rendererDir: join(dir, 'renderer'),
+      log,
+      port: 0,
+      secret: SECRET,
+      bodyLimit: 4096
+    })
+  })
+
+  afterEach(async () => {
+    await shell.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const host = (): string => `127.0.0.1:${shell.port}`
+  const cookie = (value = SECRET): string => `${shell.cookieName}=${value}`
+  const callHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({
+    Host: host(),
+    Origin: shell.origin,
+    Cookie: cookie(),
+    'Content-Type': 'application/json',
+    ...extra
+  })
+
+  it('prints an open URL on 127.0.0.1 that carries the secret', () => {
+    expect(shell.openUrl).toBe(`http://127.0.0.1:${shell.port}/?secret=${SECRET}`)
+    expect(shell.port).toBeGreaterThan(0)
+  })
+
+  it('generates a different 256-bit secret per launch when none is given', async () => {
+    const core = createAppCore({ shell: 'browser', version: '1', dataDir: join(dir, 'd2'), log })
+    const a = await startWebShell({ ...core, rendererDir: dir, log, port: 0 })
+    const b = await startWebShell({ ...core, rendererDir: dir, log, port: 0 })
+    const secretOf = (s: WebShell): string => new URL(s.openUrl).searchParams.get('secret') ?? ''
+    expect(secretOf(a)).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(secretOf(a)).not.toBe(secretOf(b))
+    await a.close()
+    await b.close()
+  })
+
+  it('trades the secret in the URL for an HttpOnly, SameSite=Strict cookie and drops it from the URL', async () => {
+    const reply = await send(shell, { path: `/?secret=${SECRET}`, headers: { Host: host() } })
+    expect(reply.status).toBe(303)
+    expect(reply.headers.location).toBe('/')
+    const setCookie = String(reply.headers['set-cookie'])
+    expect(setCookie).toContain(`${shell.cookieName}=${SECRET}`)
+    expect(setCookie).toContain('HttpOnly')
+    expect(setCookie).toContain('SameSite=Strict')
+  })
+
+  it('serves the renderer with the CSP to a request carrying the cookie', async () => {
+    const reply = await send(shell, { path: '/', headers: { Host: host(), Cookie: cookie() } })
+    expect(reply.status).toBe(200)
+    expect(reply.body).toContain('<title>frame</title>')
+    expect(reply.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(reply.headers['x-frame-options']).toBe('DENY')
+    const asset = await send(shell, {
+      path: '/assets/app.js',
+      headers: { Host: host(), Cookie: cookie() }
+    })
+    expect(asset.headers['content-type']).toContain('text/javascript')
+  })
+
+  it.each([
+    ['no secret at all', {}],
+    ['a wrong cookie', { Cookie: `cax-secret-1=${SECRET}; other=1` }],
+    ['a wrong secret', { Cookie: 'x' }],
+    ['a secret of the right length but wrong value', { Cookie: 'WRONG' }]
+  ])('refuses a page request with %s (401)', async (_label, headers) => {
+    const h: Record<string, string> = { Host: host(), ...headers }
+    if (h.Cookie === 'x') {
+      h.Cookie = cookie('nope')
+    } else if (h.Cookie === 'WRONG') {
+      h.Cookie = cookie(SECRET.replace(/.$/, 'X'))
+    }
+    const reply = await send(shell, { path: '/', headers: h })
+    expect(reply.status).toBe(401)
+    expect(JSON.parse(reply.body).error.code).toBe('web/unauthorized')
+    expect(reply.body).not.toContain('frame')
+  })
+
+  it('refuses calls and events without the secret', async () => {
+    const call = await send(shell, {
+      method: 'POST',
+      path: '/api/app:get-info',
+      headers: callHeaders({ Cookie: '' }),
+      body: '{}'
+    })
+    expect(call.status).toBe(401)
+    const events = await send(shell, { path: '/api/events', headers: { Host: host() } })
+    expect(events.status).toBe(401)
+  })
+
+  it('does not accept the secret as a query parameter on calls', async () => {
+    const reply = await send(shell, {
+      method: 'POST',
+      path: `/api/app:get-info?secret=${SECRET}`,
+      headers: callHeaders({ Cookie: '' }),
+      body: '{}'
+    })
+    expect(reply.status).toBe(401)
+  })
+
+  it.each(['evil.example', `evil.example:${0}`, 'localhost.evil.example', '127.0.0.1:1', '[::1]'])(
+    'refuses Host %j (DNS rebinding) with 421',
+    async (badHost) => {
+      const reply = await send(shell, {
+        path: '/',
+        headers: {
+          Host: badHost.endsWith(':0') ? `evil.example:${shell.port}` : badHost,
+          Cookie: cookie()
+        }
+      })
+      expect(reply.status).toBe(421)
+      expect(JSON.parse(reply.body).error.code).toBe('web/bad-host')
+    }
+  )
+
+  it('refuses a request with no Host header at all', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(shell.port, '127.0.0.1', () => {
+        socket.end(`GET / HTTP/1.0\r\nCookie: ${cookie()}\r\n\r\n`)
+      })
+      let text = ''
+      socket.on('data', (c: Buffer) => (text += c.toString()))
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+    })
+    expect(reply.split('\r\n')[0]).toContain('421')
+  })
+
+  it('accepts localhost as well as 127.0.0.1 on our port', async () => {
+    const reply = await send(shell, {
+      path: '/',
+      headers: { Host: `localhost:${shell.port}`, Cookie: cookie() }
+    })
+    expect(reply.status).toBe(200)
+  })
+
+  it.each([
+    'https://evil.example',
+    'null',
+    `http://127.0.0.1:${1}`,
+    'http://localhost.evil.example'
+  ])('refuses a call from Origin %s with 403', async (origin) => {
+    const reply = await send(shell, {
+      method: 'POST',
+      path: '/api/settings:update',
+      headers: callHeaders({ Origin: origin }),
+      body: '{"theme":"dark"}'
+    })
+    expect(reply.status).toBe(403)
+    expect(JSON.parse(reply.body).error.code).toBe('web/bad-origin')
+  })
+
+  it('refuses a call without an Origin header and a cross-site fetch', async () => {
+    const headers = callHeaders()
+    delete headers.Origin
+    const noOrigin = await send(shell, {
+      method: 'POST',
+      path: '/api/app:get-info',
+      headers,
+      body: '{}'
+    })
+    expect(noOrigin.status).toBe(403)
+    const crossSite = await send(shell, {
+      path: '/',
+      headers: { Host: host(), Cookie: cookie(), 'Sec-Fetch-Site': 'cross-site' }
+    })
+    expect(crossSite.status).toBe(403)
+  })
+
+  it('answers a valid call with the same result object as IPC', async () => {
+    const reply = await send(shell, {
+      method: 'POST',
+      path: '/api/app:get-info',
+      headers: callHeaders(),
+      body: '{}'
+    })
+    expect(reply.status).toBe(200)
+    expect(JSON.parse(reply.body)).toMatchObject({
+      ok: true,
+      value: { version: '9.9.9', shell: 'browser' }
+    })
+  })
+
+  it('refuses invalid arguments with 400 and the error code', async () => {
+    const reply = await send(shell, {
+      method: 'POST',
+      path: '/api/settings:update',
+      headers: callHeaders(),
+      body: '{"theme":"blue"}'
+    })
+    expect(reply.status).toBe(400)
+    expect(JSON.parse(reply.body).error.code).toBe('ipc/invalid-input')
+  })
+
+  it('refuses a body that is not JSON with 400', async () => {
+    const reply = await send(shell, {
+      method: 'POST',
+      path: '/api/settings:update',
+      headers: callHeaders(),
+      body: '{"theme":'
+    })
+    expect(reply.status).toBe(400)
+    expect(JSON.parse(reply.body).error.code).toBe('ipc/invalid-input')
+  })
+
+  it('refuses an oversized body with 413, declared or streamed', async () => {
+    const big = JSON.stringify({ theme: 'dark', pad: 'x'.repeat(10_000) })
+    const declared = await send(shell, {
+      method: 'POST',
+      path: '/api/settings:update',
+      headers: callHeaders(),
+      body: big
+    })
+    expect(declared.status).toBe(413)
+    expect(JSON.parse(declared.body).error.code).toBe('web/payload-too-large')
+    const chunked = await send(shell, {
+      method: 'POST',
+      path: '/api/settings:update',
+      headers: callHeaders({ 'Transfer-Encoding': 'chunked' }),
+      body: Buffer.from(big)
+    })
+    expect(chunked.status).toBe(413)
+  })
+
+  it('refuses non-JSON content types (415), GET calls (405) and unknown channels (404)', async () => {
+    const form = await send(shell, {
+      method: 'POST',
+      path: '/api/app:get-info',
+      headers: callHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' }),
+      body: 'a=1'
+    })
+    expect(form.status).toBe(415)
+    const get = await send(shell, {
+      path: '/api/app:get-info',
+      headers: { Host: host(), Cookie: cookie() }
+    })
+    expect(get.status).toBe(405)
+    const unknown = await send(shell, {
+      method: 'POST',
+      path: '/api/admin:shell',
+      headers: callHeaders(),
+      body: '{}'
+    })
+    expect(unknown.status).toBe(404)
+    expect(JSON.parse(unknown.body).error.code).toBe('ipc/unknown-channel')
+  })
+
+  it('never serves files outside the renderer folder', async () => {
+    for (const path of [
+      '/../secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%5c..%5csecret.txt'
+    ]) {
+      const reply = await send(shell, { path, headers: { Host: host(), Cookie: cookie() } })
+      expect(reply.body).not.toContain('outside the renderer')
+    }
+  })
+
+  it('pushes contract events over server-sent events', async () => {
+    const received = new Promise<string>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: shell.port,
+          path: '/api/events',
+          headers: { Host: host(), Cookie: cookie() }
+        },
+        (res) => {
+          expect(res.headers['content-type']).toContain('text/event-stream')
+          let text = ''
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString()
+            if (text.includes('event: settings:did-change')) {
+              resolve(text)
+              req.destroy()
+            }
+          })
+          // Once the stream is open, change a setting through a call.
+          void send(shell, {
+            method: 'POST',
+            path: '/api/settings:update',
+            headers: callHeaders(),
+            body: '{"theme":"dark"}'
+          })
+        }
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    const text = await received
+    expect(text).toContain('data: {"theme":"dark"}')
+  })
+})
