@@ -45,8 +45,13 @@ npx electron-vite build --logLevel warn
 
 # Unit, integration and e2e tests run inside a private D-Bus session with an unlocked GNOME
 # Keyring, so keytar talks to a real Secret Service (reference/auth.md §8).
+# A throwaway keyring folder makes the run hermetic: a fresh login keyring is created and unlocked
+# with a test-only password every time, whatever keyrings this user already has.
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+mkdir -m 700 "$keyring_home/data" "$keyring_home/runtime"
 status=0
-dbus-run-session -- bash -c '
+XDG_DATA_HOME="$keyring_home/data" XDG_RUNTIME_DIR="$keyring_home/runtime" dbus-run-session -- bash -c '
   set -u
   printf "cax-test-only-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   status=0
