@@ -1,0 +1,129 @@
+import type { NormalizedRecord } from '../../../shared/audit'
+
+/**
+ * Types of the streaming audit-file import (reference/audit-events.md §12–§13).
+ */
+
+/** The file layouts the importer recognises (§12.1, §12.3). */
+export type ImportFormat =
+  /** Purview portal export, current layout: `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,…`. */
+  | 'purview-csv'
+  /** Classic compliance-center export: `CreationDate,UserIds,Operations,AuditData`. */
+  | 'purview-csv-classic'
+  /** `Search-UnifiedAuditLog | Export-Csv`, with or without the `#TYPE` line. */
+  | 'search-ual-csv'
+  /** Any other CSV with an `AuditData` column (extra columns added by other tools). */
+  | 'generic-csv'
+  /** A JSON array of records (one Management API blob), or several arrays one after another. */
+  | 'json-array'
+  /** One JSON record per line. */
+  | 'ndjson'
+  /** JSON records one after another, pretty-printed over several lines. */
+  | 'json-concatenated'
+
+/** The text encodings the importer reads (§12.3 step 1). */
+export type ImportEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'
+
+/** Why a row was refused. */
+export type ImportRejectCode =
+  | 'malformed-json'
+  | 'not-an-object'
+  | 'missing-id'
+  | 'bad-date'
+  | 'audit-data-missing'
+  | 'audit-data-not-json'
+  | 'malformed-csv'
+  | 'truncated'
+  | 'record-too-large'
+  | 'unexpected-content'
+
+/** One refused row, with the 1-based line of the file where it starts. */
+export interface RejectedRow {
+  line: number
+  code: ImportRejectCode
+  /** A specific, human-readable reason. */
+  reason: string
+  /** The first characters of the row, to find it in the file. */
+  excerpt: string
+}
+
+/** One batch of the import: accepted records and the rows refused since the previous batch. */
+export interface ImportBatch {
+  records: NormalizedRecord[]
+  rejections: RejectedRow[]
+}
+
+/**
+ * The running and, once iteration has ended, final account of an import.
+ *
+ * `rowsRead = recordsAccepted + duplicatesCollapsed + rejectedCount` always holds: no row is
+ * dropped without being counted.
+ */
+export interface ImportSummary {
+  /** File name (or the name given for a stream), recorded as provenance. */
+  source: string
+  format: ImportFormat | null
+  encoding: ImportEncoding | null
+  /** Bytes read from the source so far. */
+  bytesRead: number
+  /** Data rows or records seen (CSV header, `#TYPE` line and blank lines are not rows). */
+  rowsRead: number
+  recordsAccepted: number
+  /** Rows whose Id had been seen before in this import: counted, not yielded again. */
+  duplicatesCollapsed: number
+  /** Of those, how many had different raw content under the same Id (§13 rule 2 tie-breaker). */
+  duplicatesWithDifferentContent: number
+  rejectedCount: number
+  /** The first `maxKeptRejections` rejections; every one is also delivered in its batch. */
+  rejections: RejectedRow[]
+  /** True when more rejections happened than `rejections` keeps. */
+  isRejectionListTruncated: boolean
+  /** File-level notes: encoding fallback, an unclosed JSON array, … */
+  warnings: string[]
+  /** True once the whole source has been read. */
+  isComplete: boolean
+}
+
+/** Remembers which audit Ids an import has seen (§13 rule 2). */
+export interface SeenIds {
+  /**
+   * Records `id` with a hash of its raw content. Returns `new` the first time, `duplicate` for
+   * a repeat with the same content, `conflict` for a repeat with different content.
+   */
+  remember(id: string, contentHash: number): 'new' | 'duplicate' | 'conflict'
+  /** How many distinct Ids are held. */
+  readonly size: number
+}
+
+/** Options of an import. */
+export interface ImportOptions {
+  /** Records per batch; 1,000 by default. */
+  batchSize?: number
+  /** How many rejections the summary keeps in full; 10,000 by default. */
+  maxKeptRejections?: number
+  /** A record larger than this many characters is refused; 64 MiB by default. */
+  maxRecordChars?: number
+  /** The Id memory; an in-memory map by default (see {@link SeenIds}). */
+  seenIds?: SeenIds
+  /** Stops the import early; iteration then throws the signal's reason. */
+  signal?: AbortSignal
+}
+
+/** The codes of {@link ImportFormatError}. */
+export type ImportFormatErrorCode = 'import/empty' | 'import/unknown-format' | 'import/unsupported'
+
+/**
+ * The source is not something the importer can read. The message names what was seen (the
+ * first characters or header of the file) and what was expected.
+ */
+export class ImportFormatError extends Error {
+  constructor(
+    readonly code: ImportFormatErrorCode,
+    message: string,
+    /** What the start of the file looked like, for the message and logs. */
+    readonly seen: string
+  ) {
+    super(message)
+    this.name = 'ImportFormatError'
+  }
+}

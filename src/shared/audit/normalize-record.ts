@@ -1,0 +1,453 @@
+import {
+  DATA_POLICY_SUB_OPERATIONS,
+  DEFAULT_ACTIVITY_INDEX,
+  lookupActivity
+} from './activity-catalog'
+import type { ActivityCategory, ActivityIndex, CatalogConfidence } from './activity-catalog'
+import { parseAuditTime, toUtcIso } from './audit-time'
+import type { NormalizeResult, NormalizedRecord } from './normalized-record'
+import { AuditRecordSchema } from './record-schema'
+import { resolveRecordType, POWER_APPS_RESOURCE } from './record-types'
+import { userTypeLabel, userTypeValue } from './user-types'
+
+/**
+ * The normalizer: one raw audit record in, one {@link NormalizedRecord} (or a specific reason for
+ * refusing it) out. Implements reference/audit-events.md §13.
+ */
+
+/** A record to normalize: its raw JSON text, or that text with the value already parsed from it. */
+export type NormalizeInput = string | { rawText: string; parsed?: unknown }
+
+/** Options of {@link normalizeRecord}. */
+export interface NormalizeOptions {
+  /** The activity lookup; the built-in catalog by default. Pass one with user-defined mappings. */
+  activityIndex?: ActivityIndex
+  /**
+   * An Id to use when the record has none (e.g. a CSV `RecordId` / `Identity` column). A warning
+   * says the Id was filled in.
+   */
+  fallbackId?: string
+}
+
+/** At most this many fields are flattened from one record; the rest stay in `raw`. */
+export const MAX_FLATTENED_FIELDS = 5000
+const MAX_DEPTH = 32
+
+const PP = 'powerplatform.analytics'
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * Normalizes one raw audit record.
+ *
+ * Never throws on bad input: malformed JSON, a value that is not an object, a missing Id and a
+ * missing or invalid CreationTime come back as `{ ok: false, code, reason }`. Everything else is
+ * accepted: unknown fields, record types, workloads and operations are kept and shown (§13 rule
+ * 13). `raw` is the input text itself, never re-serialized.
+ */
+export function normalizeRecord(
+  input: NormalizeInput,
+  options: NormalizeOptions = {}
+): NormalizeResult {
+  const rawText = typeof input === 'string' ? input : input.rawText
+  let value: unknown
+  if (typeof input !== 'string' && 'parsed' in input && input.parsed !== undefined) {
+    value = input.parsed
+  } else {
+    try {
+      value = JSON.parse(rawText)
+    } catch (error) {
+      return {
+        ok: false,
+        code: 'malformed-json',
+        reason: `malformed JSON: ${error instanceof Error ? error.message : String(error)}`
+      }
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {
+      ok: false,
+      code: 'not-an-object',
+      reason: `not a JSON object: the record is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`
+    }
+  }
+  const source = value as Record<string, unknown>
+  const parsed = AuditRecordSchema.safeParse(source)
+  if (!parsed.success) {
+    // Unreachable with the tolerant schema; kept so a future schema change cannot throw here.
+    return {
+      ok: false,
+      code: 'not-an-object',
+      reason: `not an audit record: ${parsed.error.message}`
+    }
+  }
+  const record = parsed.data
+  const warnings: string[] = []
+  const fields = flattenRecord(source, warnings)
+  const get = fieldGetter(fields)
+
+  let id = (record.Id ?? '').trim()
+  if (id === '') {
+    const fallback = get(`${PP}.activity.id`) || (options.fallbackId ?? '').trim()
+    if (fallback === '') {
+      return { ok: false, code: 'missing-id', reason: 'missing Id: the record has no Id field' }
+    }
+    warnings.push(
+      `Id missing; taken from ${get(`${PP}.activity.id`) ? `${PP}.activity.id` : 'the CSV row'}`
+    )
+    id = fallback
+  }
+  if (GUID.test(id)) {
+    id = id.toLowerCase()
+  }
+
+  const creationTime = record.CreationTime
+  if (creationTime === undefined || creationTime === null || creationTime.trim() === '') {
+    return { ok: false, code: 'bad-date', reason: 'bad date: the record has no CreationTime' }
+  }
+  const createdAtMs = parseAuditTime(creationTime)
+  if (createdAtMs === null) {
+    return {
+      ok: false,
+      code: 'bad-date',
+      reason: `bad date: CreationTime "${truncate(creationTime, 40)}" is not a recognised date`
+    }
+  }
+
+  let operation = record.Operation ?? ''
+  if (operation === '' && get(`${PP}.activity.name`) !== '') {
+    operation = get(`${PP}.activity.name`)
+    warnings.push(`Operation missing; taken from ${PP}.activity.name`)
+  }
+
+  const index = options.activityIndex ?? DEFAULT_ACTIVITY_INDEX
+  const match = operation === '' ? null : lookupActivity(operation, index)
+  let activity = match?.activity ?? ''
+  let category: ActivityCategory = match?.category ?? 'Other'
+  const catalogConfidence: CatalogConfidence = match?.confidence ?? 'unknown'
+
+  const dlpSubOperation = get(`${PP}.resource.tenant.governance.api_policy.operation_name`)
+  if (dlpSubOperation !== '' && operation === 'GovernanceApiPolicyOperation') {
+    activity = DATA_POLICY_SUB_OPERATIONS[dlpSubOperation] ?? `${activity} (${dlpSubOperation})`
+  }
+
+  const resourceIdLegacy = get('AdditionalInfo.ResourceId', 'ResourceId')
+  const action = get(
+    `${PP}.resource.connection.action_name`,
+    'AdditionalInfo.ActionName',
+    'ActionName'
+  )
+  const recordType = resolveRecordType(record.RecordType, {
+    operation,
+    hasPolicyInfo: get('AdditionalInfo.policyId', 'AdditionalInfo.policyType') !== '',
+    hasConnectorInfo: resourceIdLegacy !== '' || action !== '',
+    isCatalogConnectorOperation: match?.entry?.isConnectorActivity === true
+  })
+
+  const hasConnectionPayload = Object.keys(fields).some((key) =>
+    key.startsWith(`${PP}.resource.connection.`)
+  )
+  const isConnectorEvent =
+    match?.entry?.isConnectorActivity === true ||
+    hasConnectionPayload ||
+    recordType.name === POWER_APPS_RESOURCE
+  if (isConnectorEvent && catalogConfidence === 'unknown') {
+    // Unmapped connector operations are grouped by their name; the confidence stays 'unknown'.
+    category = guessConnectorCategory(operation)
+  }
+
+  const flow = parseFlowUrl(get('FlowDetailsUrl'))
+  const environmentRaw = get(
+    `${PP}.resource.environment.id`,
+    'EnvironmentId',
+    'AdditionalInfo.EnvironmentName',
+    'EnvironmentName'
+  )
+  const resource =
+    get(`${PP}.resource.connection.id`) ||
+    resourceIdLegacy ||
+    get(`${PP}.resource.power_app.id`, `${PP}.resource.id`, 'AppName') ||
+    flow.flowId ||
+    (record.ObjectId ?? '')
+  const userTypeNumber = userTypeValue(record.UserType)
+
+  const normalized: NormalizedRecord = {
+    id,
+    createdAt: toUtcIso(createdAtMs),
+    createdAtMs,
+    recordType: recordType.value,
+    recordTypeName: recordType.name,
+    operation,
+    workload: record.Workload ?? '',
+    userId: record.UserId ?? get('enduser.principal_name'),
+    userKey: record.UserKey ?? '',
+    userType: userTypeNumber,
+    userTypeLabel:
+      userTypeNumber === null
+        ? typeof record.UserType === 'string'
+          ? record.UserType
+          : ''
+        : userTypeLabel(userTypeNumber),
+    clientIp: displayIp(record.ClientIP ?? get('enduser.ip_address')),
+    objectId: record.ObjectId ?? '',
+    organizationId: record.OrganizationId ?? get(`${PP}.resource.tenant.id`),
+    resultStatus: record.ResultStatus ?? '',
+    succeeded: succeededFrom(get(`${PP}.operation.is_successful`), record.ResultStatus ?? ''),
+    activity,
+    category,
+    catalogConfidence,
+    isConnectorEvent,
+    environment: canonicalEnvironment(environmentRaw || flow.environment),
+    environmentName: get(`${PP}.resource.environment.name`),
+    action,
+    resource,
+    resourceName: get(`${PP}.resource.display_name`, `${PP}.resource.power_app.display_name`),
+    connector: connectorOf(get, resource, resourceIdLegacy),
+    permissionType: get(`${PP}.resource.permission_type`),
+    targetUserId: get('targetuser.id'),
+    dlpSubOperation,
+    actorRole: get('enduser.role'),
+    userAgent: get('user_agent.original'),
+    fields,
+    warnings,
+    raw: rawText,
+    provenance: null
+  }
+  return { ok: true, record: normalized }
+}
+
+/**
+ * Flattens a parsed record into `Name → text` fields (§13 rules 6–7).
+ *
+ * Top-level fields keep their names; nested objects become dotted keys and arrays `[i]` keys;
+ * strings that hold JSON (`AdditionalInfo`, `…additional_resources`) are kept as they are and
+ * their content is flattened under the same key; `PropertyCollection` Name/Value pairs become
+ * fields named by `Name`, in array order. A repeated key is kept as `key#2`, `key#3` with a
+ * warning. Text that looks like JSON but does not parse is kept and reported as unparsed.
+ */
+export function flattenRecord(
+  source: Record<string, unknown>,
+  warnings: string[] = []
+): Record<string, string> {
+  const sink = new FieldSink(warnings)
+  for (const [key, value] of Object.entries(source)) {
+    if (key === 'PropertyCollection' && Array.isArray(value)) {
+      flattenPropertyCollection(sink, value)
+    } else {
+      flattenValue(sink, key, value, 0)
+    }
+  }
+  return sink.fields
+}
+
+class FieldSink {
+  readonly fields: Record<string, string> = Object.create(null) as Record<string, string>
+  private count = 0
+  private isFull = false
+
+  constructor(private readonly warnings: string[]) {}
+
+  put(key: string, value: string): void {
+    if (this.count >= MAX_FLATTENED_FIELDS) {
+      if (!this.isFull) {
+        this.isFull = true
+        this.warnings.push(
+          `more than ${MAX_FLATTENED_FIELDS} fields; the rest are only in the raw record`
+        )
+      }
+      return
+    }
+    let name = key
+    if (name in this.fields) {
+      let n = 2
+      while (`${key}#${n}` in this.fields) {
+        n += 1
+      }
+      name = `${key}#${n}`
+      if (n === 2) {
+        this.warnings.push(`repeated key: ${key}`)
+      }
+    }
+    this.fields[name] = value
+    this.count += 1
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message)
+  }
+}
+
+function flattenPropertyCollection(sink: FieldSink, entries: unknown[]): void {
+  entries.forEach((entry, i) => {
+    if (
+      typeof entry === 'object' &&
+      entry !== null &&
+      !Array.isArray(entry) &&
+      typeof (entry as { Name?: unknown }).Name === 'string'
+    ) {
+      const { Name: name, Value: value } = entry as { Name: string; Value?: unknown }
+      flattenValue(sink, name, value, 1)
+    } else {
+      sink.warn(`PropertyCollection[${i}] has no Name`)
+      flattenValue(sink, `PropertyCollection[${i}]`, entry, 1)
+    }
+  })
+}
+
+function flattenValue(sink: FieldSink, key: string, value: unknown, depth: number): void {
+  if (value === null || value === undefined) {
+    sink.put(key, '')
+  } else if (typeof value === 'string') {
+    sink.put(key, value)
+    flattenJsonText(sink, key, value, depth)
+  } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    sink.put(key, String(value))
+  } else if (depth >= MAX_DEPTH) {
+    sink.put(key, JSON.stringify(value))
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) {
+      sink.put(key, '[]')
+    }
+    value.forEach((item, i) => flattenValue(sink, `${key}[${i}]`, item, depth + 1))
+  } else if (typeof value === 'object') {
+    const entries = Object.entries(value)
+    if (entries.length === 0) {
+      sink.put(key, '{}')
+    }
+    for (const [child, childValue] of entries) {
+      flattenValue(sink, `${key}.${child}`, childValue, depth + 1)
+    }
+  }
+}
+
+function flattenJsonText(sink: FieldSink, key: string, text: string, depth: number): void {
+  const trimmed = text.trimStart()
+  const first = trimmed[0]
+  if (first !== '{' && first !== '[') {
+    return
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(trimmed)
+  } catch {
+    sink.warn(`unparsed: ${key} looks like JSON but is not valid JSON; kept as text`)
+    return
+  }
+  if (typeof parsed !== 'object' || parsed === null || depth >= MAX_DEPTH) {
+    return
+  }
+  if (Array.isArray(parsed)) {
+    parsed.forEach((item, i) => flattenValue(sink, `${key}[${i}]`, item, depth + 1))
+  } else {
+    for (const [child, childValue] of Object.entries(parsed)) {
+      flattenValue(sink, `${key}.${child}`, childValue, depth + 1)
+    }
+  }
+}
+
+/** A case-insensitive getter over fields (§13 rule 8): the first non-empty value of the keys. */
+function fieldGetter(fields: Record<string, string>): (...keys: string[]) => string {
+  let folded: Map<string, string> | null = null
+  return (...keys: string[]): string => {
+    for (const key of keys) {
+      const exact = fields[key]
+      if (exact !== undefined && exact !== '') {
+        return exact
+      }
+      if (folded === null) {
+        folded = new Map()
+        for (const [name, value] of Object.entries(fields)) {
+          const lower = name.toLowerCase()
+          if (value !== '' && !folded.has(lower)) {
+            folded.set(lower, value)
+          }
+        }
+      }
+      const loose = folded.get(key.toLowerCase())
+      if (loose !== undefined) {
+        return loose
+      }
+    }
+    return ''
+  }
+}
+
+function guessConnectorCategory(operation: string): ActivityCategory {
+  if (/Gateway/i.test(operation)) {
+    return 'Gateway'
+  }
+  if (/Dlp/i.test(operation)) {
+    return 'Data policy'
+  }
+  if (/Connection/i.test(operation)) {
+    return 'Connection'
+  }
+  if (/Api/.test(operation)) {
+    return 'API'
+  }
+  return 'Other'
+}
+
+function succeededFrom(isSuccessful: string, resultStatus: string): boolean | null {
+  const flag = (isSuccessful || resultStatus).trim().toLowerCase()
+  if (['true', 'succeeded', 'success'].includes(flag)) {
+    return true
+  }
+  if (['false', 'failed', 'failure'].includes(flag)) {
+    return false
+  }
+  return null
+}
+
+function displayIp(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip.trim())
+  return mapped?.[1] ?? ip
+}
+
+/** Canonical environment id (§13 rule 11): provider prefix stripped, lower-cased. */
+function canonicalEnvironment(value: string): string {
+  return value
+    .trim()
+    .replace(/^\/?providers\/Microsoft\.BusinessAppPlatform\/environments\//i, '')
+    .toLowerCase()
+}
+
+function parseFlowUrl(url: string): { environment: string; flowId: string } {
+  const match = /\/environments\/([^/?#]+)\/flows\/([^/?#]+)/i.exec(url)
+  return { environment: match?.[1] ?? '', flowId: match?.[2] ?? '' }
+}
+
+/**
+ * The connector of a record. No Power Platform connector key is documented (§9.2), so read the
+ * plausible ones if present, then take `shared_x` out of an `/apis/shared_x` resource path, then
+ * a flow's connector list.
+ */
+function connectorOf(get: (...keys: string[]) => string, ...ids: string[]): string {
+  const named = get(
+    `${PP}.resource.connector.name`,
+    `${PP}.resource.connector.id`,
+    `${PP}.resource.api.name`,
+    `${PP}.resource.api.id`,
+    'AdditionalInfo.ConnectorName',
+    'AdditionalInfo.ApiName',
+    'ConnectorName',
+    'ApiName'
+  )
+  if (named !== '') {
+    return apiName(named) ?? named
+  }
+  for (const id of ids) {
+    const name = apiName(id)
+    if (name !== null) {
+      return name
+    }
+  }
+  return get('FlowConnectorNames')
+}
+
+function apiName(id: string): string | null {
+  return /\/apis\/([^/?#]+)/i.exec(id)?.[1] ?? null
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}
