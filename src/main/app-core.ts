@@ -7,7 +7,12 @@ import type { Shell } from '../shared/ipc/contract'
 import { createDispatcher, type Dispatcher } from './rpc/dispatch'
 import { EventBus } from './rpc/event-bus'
 import { createHandlers } from './rpc/handlers'
+import { AuthService, type ExternalOpener } from './services/auth/auth-service'
+import { DemoService } from './services/demo-service'
+import { HttpsClient } from './services/http/https-client'
 import type { Logger } from './services/logger'
+import { ProfilesService } from './services/profiles-service'
+import type { SecretStore } from './services/secret-store'
 import { SettingsService } from './services/settings-service'
 
 export interface AppCoreOptions {
@@ -15,21 +20,56 @@ export interface AppCoreOptions {
   version: string
   dataDir: string
   log: Logger
+  secrets: SecretStore
+  /** Opens the system browser (Electron shell, or xdg-open/open/rundll32). */
+  opener: ExternalOpener
   electronVersion?: string | null
+  /** Test seams: a client that trusts the emulator's CA and refuses other hosts. */
+  http?: HttpsClient
+  demoPort?: number
 }
 
 export interface AppCore {
   dispatch: Dispatcher
   bus: EventBus
+  /** Stops background work (the demo tenant). */
+  close(): Promise<void>
 }
 
 /** Wires services, handlers, the dispatcher and the event bus. */
 export function createAppCore(options: AppCoreOptions): AppCore {
+  const { log } = options
   const bus = new EventBus()
+  const http = options.http ?? new HttpsClient()
   const settings = new SettingsService({
     dataDir: options.dataDir,
-    log: options.log,
+    log,
     onDidChange: (value) => bus.publish('settings:did-change', value)
+  })
+  const profiles = new ProfilesService({
+    dataDir: options.dataDir,
+    log,
+    onDidChange: (value) => bus.publish('profiles:did-change', value)
+  })
+  const demo = new DemoService({
+    profiles,
+    http,
+    log,
+    ...(options.demoPort !== undefined ? { preferredPort: options.demoPort } : {})
+  })
+  const auth = new AuthService({
+    profiles,
+    secrets: options.secrets,
+    http,
+    dataDir: options.dataDir,
+    log,
+    // The demo tenant approves its own sign-ins: fetch its authorize page instead of a browser.
+    opener: {
+      open: async (url) =>
+        (await demo.isDemoUrl(url)) ? void (await http.send({ url })) : options.opener.open(url)
+    },
+    onDidChange: (state) => bus.publish('auth:did-change', state),
+    onDeviceCode: (prompt) => bus.publish('auth:did-receive-device-code', prompt)
   })
   const handlers = createHandlers({
     appInfo: {
@@ -40,7 +80,12 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       electronVersion: options.electronVersion ?? null,
       nodeVersion: process.versions.node
     },
-    settings
+    settings,
+    profiles,
+    auth,
+    demo,
+    http,
+    now: () => new Date()
   })
-  return { dispatch: createDispatcher(handlers, options.log), bus }
+  return { dispatch: createDispatcher(handlers, log), bus, close: () => demo.close() }
 }

@@ -5,11 +5,13 @@
  */
 import { join } from 'node:path'
 
-import { app, BrowserWindow } from 'electron'
+import { app, BrowserWindow, shell } from 'electron'
 
 import { createAppCore } from './app-core'
 import { registerIpc } from './ipc/handle'
 import { registerAppScheme, serveAppProtocol } from './platform/app-protocol'
+import { KeytarSecretStore } from './platform/keytar-secret-store'
+import { toExternalHttpUrl } from './platform/security'
 import { createMainWindow, hardenSession, preloadPathFrom } from './platform/window'
 import { StderrLogger } from './services/logger'
 
@@ -31,8 +33,20 @@ void app.whenReady().then(() => {
     version: app.getVersion(),
     dataDir: app.getPath('userData'),
     electronVersion: process.versions.electron ?? null,
-    log
+    log,
+    secrets: new KeytarSecretStore(),
+    // Electron security checklist #15: only checked http(s) URLs reach shell.openExternal.
+    opener: {
+      open: async (url) => {
+        const safe = toExternalHttpUrl(url)
+        if (!safe) {
+          throw new Error('Refusing to open a non-http(s) URL')
+        }
+        await shell.openExternal(safe)
+      }
+    }
   })
+  app.on('will-quit', () => void core.close())
   registerIpc(core.dispatch, core.bus, log, devServerUrl)
   const openWindow = (): void => {
     createMainWindow({ preloadPath: preloadPathFrom(import.meta.dirname), devServerUrl })

@@ -40,6 +40,25 @@ const api = {
     get: (input) => invoke('settings:get', input),
     update: (input) => invoke('settings:update', input),
     onDidChange: (listener) => subscribe('settings:did-change', listener)
+  },
+  profiles: {
+    list: (input) => invoke('profiles:list', input),
+    save: (input) => invoke('profiles:save', input),
+    delete: (input) => invoke('profiles:delete', input),
+    onDidChange: (listener) => subscribe('profiles:did-change', listener)
+  },
+  auth: {
+    listStates: (input) => invoke('auth:list-states', input),
+    signIn: (input) => invoke('auth:sign-in', input),
+    cancelSignIn: (input) => invoke('auth:cancel-sign-in', input),
+    signOut: (input) => invoke('auth:sign-out', input),
+    useMemoryStorage: (input) => invoke('auth:use-memory-storage', input),
+    testConnection: (input) => invoke('auth:test-connection', input),
+    onDidChange: (listener) => subscribe('auth:did-change', listener),
+    onDidReceiveDeviceCode: (listener) => subscribe('auth:did-receive-device-code', listener)
+  },
+  demo: {
+    open: (input) => invoke('demo:open', input)
   }
 } satisfies AppApi
 

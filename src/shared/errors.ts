@@ -20,7 +20,25 @@ export const ERROR_CODES = [
   'web/method-not-allowed',
   'web/not-found',
   'settings/unreadable',
-  'settings/write-failed'
+  'settings/write-failed',
+  'profiles/not-found',
+  'profiles/write-failed',
+  'auth/interaction-required',
+  'auth/consent-required',
+  'auth/missing-permission',
+  'auth/tenant-mismatch',
+  'auth/network',
+  'auth/clock-skew',
+  'auth/cancelled',
+  'auth/timeout',
+  'auth/busy',
+  'auth/keychain-unavailable',
+  'auth/invalid-client',
+  'auth/tenant-not-found',
+  'auth/failed',
+  'import/empty',
+  'import/unknown-format',
+  'import/unsupported'
 ] as const
 
 /** A stable, machine-readable error code. */

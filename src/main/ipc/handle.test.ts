@@ -23,6 +23,7 @@ vi.mock('electron', () => ({
 const { registerIpc } = await import('./handle')
 const { CHANNELS } = await import('../../shared/ipc/contract')
 const { createDispatcher } = await import('../rpc/dispatch')
+const { stubHandlers } = await import('../rpc/stub-handlers')
 const { EventBus } = await import('../rpc/event-bus')
 const { MemoryLogger } = await import('../services/logger')
 
@@ -43,16 +44,13 @@ describe('registerIpc', () => {
     log = new MemoryLogger()
     bus = new EventBus()
     const dispatch = createDispatcher(
-      {
-        'app:get-info': async () => {
-          throw new Error('unused')
-        },
+      stubHandlers({
         'settings:get': async () => ({ theme: 'light' }),
         'settings:update': async (input) => {
           calls.push(input)
           return { theme: input.theme ?? 'system' }
         }
-      },
+      }),
       log
     )
     registerIpc(dispatch, bus, log)

@@ -5,9 +5,10 @@ import type { Handlers } from '../../shared/ipc/contract'
 import { MemoryLogger } from '../services/logger'
 
 import { createDispatcher } from './dispatch'
+import { stubHandlers } from './stub-handlers'
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
+  return stubHandlers({
     'app:get-info': async () => ({
       name: 'Connector Audit Explorer',
       version: '1.2.3',
@@ -19,7 +20,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'settings:get': async () => ({ theme: 'system' }),
     'settings:update': async (change) => ({ theme: change.theme ?? 'system' }),
     ...overrides
-  }
+  })
 }
 
 describe('createDispatcher', () => {

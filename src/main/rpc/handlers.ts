@@ -3,18 +3,53 @@
  * missing channel a compile error; both transports register this one map.
  */
 import type { AppInfo, Handlers } from '../../shared/ipc/contract'
+import type { AuthService } from '../services/auth/auth-service'
+import { checkConnection } from '../services/auth/connection-check'
+import type { DemoService } from '../services/demo-service'
+import type { HttpsClient } from '../services/http/https-client'
+import type { ProfilesService } from '../services/profiles-service'
 import type { SettingsService } from '../services/settings-service'
 
 export interface HandlerServices {
   appInfo: AppInfo
   settings: SettingsService
+  profiles: ProfilesService
+  auth: AuthService
+  demo: DemoService
+  http: HttpsClient
+  now: () => Date
 }
 
 /** Builds the handler map from the services. */
-export function createHandlers(services: HandlerServices): Handlers {
+export function createHandlers(s: HandlerServices): Handlers {
   return {
-    'app:get-info': async () => services.appInfo,
-    'settings:get': () => services.settings.get(),
-    'settings:update': (change) => services.settings.update(change)
+    'app:get-info': async () => s.appInfo,
+    'settings:get': () => s.settings.get(),
+    'settings:update': (change) => s.settings.update(change),
+    'profiles:list': () => s.profiles.list(),
+    'profiles:save': (input) => s.profiles.save(input),
+    'profiles:delete': async ({ profileId }) => {
+      await s.auth.signOut(profileId).catch(() => undefined)
+      return { deleted: await s.profiles.delete(profileId) }
+    },
+    'auth:list-states': () => s.auth.listStates(),
+    'auth:sign-in': ({ profileId, mode, loginHint }) =>
+      s.auth.signIn(profileId, { ...(mode ? { mode } : {}), ...(loginHint ? { loginHint } : {}) }),
+    'auth:cancel-sign-in': async ({ profileId }) => ({
+      cancelled: await s.auth.cancelSignIn(profileId)
+    }),
+    'auth:sign-out': ({ profileId }) => s.auth.signOut(profileId),
+    'auth:use-memory-storage': async () => {
+      s.auth.useMemoryStorage()
+      return { tokenStorage: s.auth.tokenStorage }
+    },
+    'auth:test-connection': async ({ profileId }) => {
+      const profile = await s.profiles.get(profileId)
+      if (profile.isDemo) {
+        await s.demo.open()
+      }
+      return checkConnection(profile, { auth: s.auth, http: s.http, now: s.now })
+    },
+    'demo:open': () => s.demo.open()
   }
 }

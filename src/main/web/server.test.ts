@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { createAppCore } from '../app-core'
 import { MemoryLogger } from '../services/logger'
+import { MemorySecretStore } from '../services/secret-store'
 
 import { startWebShell, type WebShell } from './server'
 
@@ -72,7 +73,9 @@ describe('browser shell server', () => {
       shell: 'browser',
       version: '9.9.9',
       dataDir: join(dir, 'data'),
-      log
+      log,
+      secrets: new MemorySecretStore(),
+      opener: { open: async () => undefined }
     })
     shell = await startWebShell({
       ...core,
@@ -105,7 +108,14 @@ describe('browser shell server', () => {
   })
 
   it('generates a different 256-bit secret per launch when none is given', async () => {
-    const core = createAppCore({ shell: 'browser', version: '1', dataDir: join(dir, 'd2'), log })
+    const core = createAppCore({
+      shell: 'browser',
+      version: '1',
+      dataDir: join(dir, 'd2'),
+      log,
+      secrets: new MemorySecretStore(),
+      opener: { open: async () => undefined }
+    })
     const a = await startWebShell({ ...core, rendererDir: dir, log, port: 0 })
     const b = await startWebShell({ ...core, rendererDir: dir, log, port: 0 })
     const secretOf = (s: WebShell): string => new URL(s.openUrl).searchParams.get('secret') ?? ''

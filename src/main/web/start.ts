@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { createAppCore } from '../app-core'
+import { KeytarSecretStore } from '../platform/keytar-secret-store'
 import { StderrLogger } from '../services/logger'
 import { defaultUserDataDir } from '../services/paths'
 
@@ -35,7 +36,15 @@ async function main(): Promise<void> {
     shell: 'browser',
     version: pkg.version,
     dataDir: args.dataDir ?? defaultUserDataDir(),
-    log
+    log,
+    secrets: new KeytarSecretStore(),
+    opener: {
+      open: async (url) => {
+        if (!(await openInBrowser(url))) {
+          throw new Error('No browser could be opened')
+        }
+      }
+    }
   })
   let shell: Awaited<ReturnType<typeof startWebShell>>
   try {
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
     process.stderr.write('No browser could be opened; open the URL above yourself.\n')
   }
   const stop = (): void => {
-    void shell.close().then(() => process.exit(0))
+    void Promise.all([shell.close(), core.close()]).then(() => process.exit(0))
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

@@ -4,6 +4,8 @@ import type { ErrorInfo } from '../../shared/errors'
 import type { AppApi, AppInfo, Settings, ThemePreference } from '../../shared/ipc/contract'
 
 import type { Transport } from './api/pick-api'
+import { ConnectionsView } from './connections/ConnectionsView'
+import { useConnections } from './connections/use-connections'
 import { applyTheme } from './theme'
 
 const TRANSPORT_LABEL: Record<Transport, string> = {
@@ -20,6 +22,12 @@ const THEMES: { value: ThemePreference; label: string }[] = [
 const DOCS_URL =
   'https://learn.microsoft.com/en-us/power-platform/admin/connector-events-power-platform'
 
+type View = 'explorer' | 'connections'
+
+function viewFromHash(hash: string): View {
+  return hash === '#connections' ? 'connections' : 'explorer'
+}
+
 type LoadState =
   | { state: 'loading' }
   | { state: 'ready'; info: AppInfo; settings: Settings }
@@ -34,6 +42,15 @@ export interface AppProps {
 export function App({ api, transport }: AppProps): React.JSX.Element {
   const [load, setLoad] = useState<LoadState>({ state: 'loading' })
   const [notice, setNotice] = useState<ErrorInfo | null>(null)
+  const [view, setView] = useState<View>(() => viewFromHash(window.location.hash))
+  const [isOpeningDemo, setIsOpeningDemo] = useState(false)
+  const connections = useConnections(api)
+
+  useEffect(() => {
+    const onHash = (): void => setView(viewFromHash(window.location.hash))
+    window.addEventListener('hashchange', onHash)
+    return () => window.removeEventListener('hashchange', onHash)
+  }, [])
 
   useEffect(() => {
     let isActive = true
@@ -64,6 +81,19 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
     document.getElementById('root')?.setAttribute('data-app-state', load.state)
   }, [load.state])
 
+  async function exploreDemo(): Promise<void> {
+    setIsOpeningDemo(true)
+    setNotice(null)
+    const demo = await api.demo.open({})
+    const signedIn = demo.ok ? await api.auth.signIn({ profileId: demo.value.id }) : demo
+    setIsOpeningDemo(false)
+    if (!signedIn.ok) {
+      setNotice(signedIn.error)
+      return
+    }
+    window.location.hash = '#connections'
+  }
+
   async function chooseTheme(theme: ThemePreference): Promise<void> {
     const result = await api.settings.update({ theme })
     setNotice(result.ok ? null : result.error)
@@ -91,8 +121,19 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
           <span className="brand-name">Connector Audit Explorer</span>
         </div>
         <nav className="frame-nav" aria-label="Main">
-          <a className="nav-item" aria-current="page" href="#explorer">
+          <a
+            className="nav-item"
+            aria-current={view === 'explorer' ? 'page' : undefined}
+            href="#explorer"
+          >
             Explorer
+          </a>
+          <a
+            className="nav-item"
+            aria-current={view === 'connections' ? 'page' : undefined}
+            href="#connections"
+          >
+            Connections
           </a>
         </nav>
         <label className="theme-picker">
@@ -111,25 +152,42 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
         </label>
       </header>
 
-      <main className="frame-main" id="explorer">
+      <main className="frame-main">
         {notice && (
           <div className="notice" role="alert">
             {notice.message}
           </div>
         )}
-        <section className="empty-state" aria-labelledby="empty-title">
-          <h1 id="empty-title">No audit records cached yet</h1>
-          <p>
-            Connector Audit Explorer pulls Power Platform connector activity — APIs, connections,
-            permissions, gateways and data-policy actions — from the Microsoft 365 unified audit log
-            into a local cache you can explore offline.
-          </p>
-          <p>
-            <a href={DOCS_URL} target="_blank" rel="noreferrer noopener" data-testid="docs-link">
-              Which connector events are audited
-            </a>
-          </p>
-        </section>
+        {view === 'connections' ? (
+          <ConnectionsView api={api} connections={connections} />
+        ) : (
+          <section className="empty-state" aria-labelledby="empty-title">
+            <h1 id="empty-title">No audit records cached yet</h1>
+            <p>
+              Connector Audit Explorer pulls Power Platform connector activity — APIs, connections,
+              permissions, gateways and data-policy actions — from the Microsoft 365 unified audit
+              log into a local cache you can explore offline.
+            </p>
+            <p>
+              <a href={DOCS_URL} target="_blank" rel="noreferrer noopener" data-testid="docs-link">
+                Which connector events are audited
+              </a>
+            </p>
+            <div className="actions">
+              <button
+                type="button"
+                className="primary"
+                disabled={isOpeningDemo}
+                onClick={() => void exploreDemo()}
+              >
+                {isOpeningDemo ? 'Starting the demo tenant…' : 'Explore the demo tenant'}
+              </button>
+              <a className="button" href="#connections">
+                Connect your tenant
+              </a>
+            </div>
+          </section>
+        )}
       </main>
 
       <footer className="status-bar">

@@ -1,6 +1,15 @@
 import { z } from 'zod'
 
 import type { Result } from '../errors'
+import {
+  AuthState,
+  ConnectionCheck,
+  DeviceCodePrompt,
+  Profile,
+  ProfileInput,
+  SignInMode,
+  TokenStorage
+} from '../profiles'
 
 /**
  * The one API contract between the UI and the main process.
@@ -40,15 +49,36 @@ export type Settings = z.infer<typeof Settings>
 /** An input that takes no arguments: `{}` and nothing else. */
 const NoInput = z.object({}).strict()
 
+const ProfileRef = z.object({ profileId: z.string().min(1).max(64) }).strict()
+
 export const contract = {
   'app:get-info': { input: NoInput, output: AppInfo },
   'settings:get': { input: NoInput, output: Settings },
-  'settings:update': { input: Settings.partial().strict(), output: Settings }
+  'settings:update': { input: Settings.partial().strict(), output: Settings },
+  'profiles:list': { input: NoInput, output: z.array(Profile) },
+  'profiles:save': { input: ProfileInput.strict(), output: Profile },
+  'profiles:delete': { input: ProfileRef, output: z.object({ deleted: z.boolean() }) },
+  'auth:list-states': { input: NoInput, output: z.array(AuthState) },
+  'auth:sign-in': {
+    input: ProfileRef.extend({
+      mode: SignInMode.optional(),
+      loginHint: z.string().trim().min(3).max(254).optional()
+    }).strict(),
+    output: AuthState
+  },
+  'auth:cancel-sign-in': { input: ProfileRef, output: z.object({ cancelled: z.boolean() }) },
+  'auth:sign-out': { input: ProfileRef, output: AuthState },
+  'auth:use-memory-storage': { input: NoInput, output: z.object({ tokenStorage: TokenStorage }) },
+  'auth:test-connection': { input: ProfileRef, output: ConnectionCheck },
+  'demo:open': { input: NoInput, output: Profile }
 } as const
 
 /** Pushes from main to every window, each with the schema of its payload. */
 export const events = {
-  'settings:did-change': Settings
+  'settings:did-change': Settings,
+  'profiles:did-change': z.array(Profile),
+  'auth:did-change': AuthState,
+  'auth:did-receive-device-code': DeviceCodePrompt
 } as const
 
 export type Channel = keyof typeof contract

@@ -1,0 +1,119 @@
+/**
+ * App-only (client credentials) tokens for unattended CLI pulls: a certificate (preferred) or a
+ * client secret of the customer's app registration, with application permissions. Tokens stay in
+ * this process's memory only.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+
+import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node'
+
+import type { HttpsClient } from '../http/https-client'
+import type { Logger } from '../logger'
+
+import { authError, toAuthError } from './auth-errors'
+import {
+  isBuiltInAuthorityHost,
+  type AccessToken,
+  type ProfileEndpoints,
+  type TokenResource
+} from './auth-service'
+import { MsalNetworkClient } from './msal-network-client'
+
+/** How the app proves who it is. */
+export type AppCredential =
+  | { kind: 'certificate'; certificatePem: string; privateKeyPem: string }
+  | { kind: 'secret'; secret: string }
+
+/**
+ * Reads a certificate credential from PEM files: the certificate (public) and its private key,
+ * which may also be one combined file.
+ */
+export async function readCertificateCredential(
+  certificateFile: string,
+  privateKeyFile: string = certificateFile
+): Promise<AppCredential> {
+  const [certificatePem, keyText] = await Promise.all([
+    readFile(certificateFile, 'utf8'),
+    readFile(privateKeyFile, 'utf8')
+  ])
+  let privateKeyPem: string
+  try {
+    privateKeyPem = createPrivateKey(keyText).export({ format: 'pem', type: 'pkcs8' }).toString()
+  } catch {
+    throw authError('auth/invalid-client', `${privateKeyFile} holds no readable private key (PEM).`)
+  }
+  return { kind: 'certificate', certificatePem, privateKeyPem }
+}
+
+export interface AppOnlyAuthOptions {
+  clientId: string
+  tenantId: string
+  credential: AppCredential
+  endpoints: ProfileEndpoints
+  http: HttpsClient
+  log: Logger
+}
+
+/** Gets app-only tokens for the Management API and Graph. */
+export class AppOnlyAuth {
+  private readonly cca: ConfidentialClientApplication
+
+  constructor(private readonly options: AppOnlyAuthOptions) {
+    const { credential, endpoints } = options
+    let clientCertificate: { thumbprintSha256: string; privateKey: string; x5c: string } | undefined
+    if (credential.kind === 'certificate') {
+      let certificate: X509Certificate
+      try {
+        certificate = new X509Certificate(credential.certificatePem)
+      } catch {
+        throw authError(
+          'auth/invalid-client',
+          'The certificate file holds no readable X.509 certificate.'
+        )
+      }
+      clientCertificate = {
+        thumbprintSha256: certificate.fingerprint256.replace(/:/g, '').toLowerCase(),
+        privateKey: credential.privateKeyPem,
+        x5c: certificate.toString()
+      }
+    }
+    const host = new URL(endpoints.authorityHost).host
+    this.cca = new ConfidentialClientApplication({
+      auth: {
+        clientId: options.clientId,
+        authority: `${endpoints.authorityHost}/${options.tenantId}`,
+        ...(clientCertificate ? { clientCertificate } : {}),
+        ...(credential.kind === 'secret' ? { clientSecret: credential.secret } : {}),
+        ...(isBuiltInAuthorityHost(host) ? {} : { knownAuthorities: [host] })
+      },
+      system: {
+        networkClient: new MsalNetworkClient(options.http),
+        loggerOptions: {
+          logLevel: LogLevel.Error,
+          piiLoggingEnabled: false,
+          loggerCallback: () => undefined
+        }
+      }
+    })
+  }
+
+  /** A token for the API, from MSAL's in-memory cache while it is valid. */
+  async getAccessToken(resource: TokenResource): Promise<AccessToken> {
+    const base =
+      resource === 'management'
+        ? this.options.endpoints.managementResource
+        : this.options.endpoints.graphResource
+    try {
+      const result = await this.cca.acquireTokenByClientCredential({ scopes: [`${base}/.default`] })
+      if (!result) {
+        throw authError('auth/failed', 'Entra ID returned no token.')
+      }
+      return { token: result.accessToken, expiresOn: result.expiresOn, tenantId: result.tenantId }
+    } catch (error) {
+      const appError = toAuthError(error)
+      this.options.log.warn(`[auth] app-only token for ${resource} failed: ${appError.code}`)
+      throw appError
+    }
+  }
+}

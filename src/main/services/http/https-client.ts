@@ -1,0 +1,165 @@
+/**
+ * The one outbound HTTP(S) client of the main process: MSAL's network module and the audit API
+ * clients go through it. It can trust an extra CA (the emulator's test CA), refuse hosts outside
+ * an allow-list (tests prove "no internet"), and turns socket failures into one error type with a
+ * stable kind.
+ */
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { rootCertificates } from 'node:tls'
+
+/** Why a request produced no HTTP response. */
+export type NetworkFailureKind = 'refused' | 'unreachable' | 'timeout' | 'reset' | 'tls' | 'blocked'
+
+/** A request that produced no HTTP response. */
+export class NetworkError extends Error {
+  constructor(
+    readonly kind: NetworkFailureKind,
+    readonly host: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'NetworkError'
+  }
+}
+
+/** An HTTP response with its body read as text. */
+export interface HttpResponse {
+  status: number
+  /** Header names in lower case, as Node gives them. */
+  headers: IncomingHttpHeaders
+  text: string
+}
+
+export interface HttpClientOptions {
+  /** Extra CA certificates to trust (PEM), in addition to the system store. */
+  extraCaPem?: string
+  /** When set, only hosts for which it returns true may be contacted. */
+  allowHost?: (host: string) => boolean
+  /** Per-request time-out for the whole exchange, in ms (default 60 s). */
+  timeoutMs?: number
+}
+
+export interface HttpRequest {
+  method?: string
+  url: string
+  headers?: Record<string, string>
+  body?: string
+  timeoutMs?: number
+  signal?: AbortSignal
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+])
+
+function classify(code: string | undefined): NetworkFailureKind {
+  if (code === 'ECONNREFUSED') {
+    return 'refused'
+  }
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+    return 'timeout'
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    return 'reset'
+  }
+  if (code !== undefined && TLS_CODES.has(code)) {
+    return 'tls'
+  }
+  return 'unreachable'
+}
+
+/** Only 127.0.0.1 and localhost: the allow-list tests and demo mode use. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '')
+  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]'
+}
+
+/** A small HTTPS client with the options above. */
+export class HttpsClient {
+  private readonly extraCas: string[]
+
+  constructor(private readonly options: HttpClientOptions = {}) {
+    this.extraCas = options.extraCaPem ? [options.extraCaPem] : []
+  }
+
+  /** Trusts one more CA from now on (the in-process demo tenant's test CA). */
+  addTrustedCa(pem: string): void {
+    if (!this.extraCas.includes(pem)) {
+      this.extraCas.push(pem)
+      this.caList = undefined
+    }
+  }
+
+  /** Sends one request and reads the whole body. Throws {@link NetworkError} without a response. */
+  send(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.url)
+    if (this.options.allowHost && !this.options.allowHost(url.host)) {
+      return Promise.reject(
+        new NetworkError('blocked', url.host, `Requests to ${url.host} are not allowed here`)
+      )
+    }
+    const isHttps = url.protocol === 'https:'
+    if (!isHttps && !(url.protocol === 'http:' && isLoopbackHost(url.host))) {
+      return Promise.reject(
+        new NetworkError('blocked', url.host, `Refusing plain HTTP to ${url.host}: HTTPS only`)
+      )
+    }
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? 60_000
+    return new Promise((resolve, reject) => {
+      const options = {
+        method: req.method ?? 'GET',
+        headers: req.headers,
+        signal: req.signal,
+        ...(isHttps && this.extraCas.length > 0 ? { ca: this.extraCa() } : {})
+      }
+      const handle = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          clearTimeout(timer)
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8')
+          })
+        })
+        res.on('error', (error: NodeJS.ErrnoException) => {
+          clearTimeout(timer)
+          reject(
+            new NetworkError(
+              'reset',
+              url.host,
+              `The response from ${url.host} broke off (${error.code ?? error.message})`
+            )
+          )
+        })
+        res.on('aborted', () => {
+          clearTimeout(timer)
+          reject(new NetworkError('reset', url.host, `The response from ${url.host} broke off`))
+        })
+      })
+      const timer = setTimeout(() => {
+        handle.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))
+      }, timeoutMs)
+      handle.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        const kind = error.name === 'AbortError' ? 'timeout' : classify(error.code)
+        reject(new NetworkError(kind, url.host, `${url.host}: ${error.code ?? error.message}`))
+      })
+      handle.end(req.body)
+    })
+  }
+
+  private caList: string[] | undefined
+  private extraCa(): string[] {
+    // Node replaces the default store when `ca` is given: add the system roots back.
+    this.caList ??= [...rootCertificates, ...this.extraCas]
+    return this.caList
+  }
+}

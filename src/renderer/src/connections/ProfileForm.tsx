@@ -1,0 +1,130 @@
+import { useState } from 'react'
+
+import { CLOUDS } from '../../../shared/clouds'
+import type { AppApi } from '../../../shared/ipc/contract'
+import { CLOUD_IDS, ProfileInput, type Profile } from '../../../shared/profiles'
+
+interface Props {
+  api: AppApi
+  profile?: Profile
+  onDone: () => void
+}
+
+type Fields = {
+  displayName: string
+  tenant: string
+  clientId: string
+  cloud: Profile['cloud']
+  signInMode: Profile['signInMode']
+  publisherIdentifier: string
+}
+
+/** Creates or edits a connection profile; the contract's schema validates it on both sides. */
+export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element {
+  const [fields, setFields] = useState<Fields>({
+    displayName: profile?.displayName ?? '',
+    tenant: profile?.tenant ?? '',
+    clientId: profile?.clientId ?? '',
+    cloud: profile?.cloud ?? 'commercial',
+    signInMode: profile?.signInMode ?? 'interactive',
+    publisherIdentifier: profile?.publisherIdentifier ?? ''
+  })
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [isSaving, setIsSaving] = useState(false)
+
+  const set = <K extends keyof Fields>(key: K, value: Fields[K]): void =>
+    setFields((current) => ({ ...current, [key]: value }))
+
+  async function submit(event: React.FormEvent): Promise<void> {
+    event.preventDefault()
+    const candidate = {
+      ...(profile ? { id: profile.id } : {}),
+      displayName: fields.displayName,
+      tenant: fields.tenant,
+      clientId: fields.clientId,
+      cloud: fields.cloud,
+      signInMode: fields.signInMode,
+      ...(fields.publisherIdentifier.trim()
+        ? { publisherIdentifier: fields.publisherIdentifier }
+        : {}),
+      ...(profile?.endpoints ? { endpoints: profile.endpoints } : {}),
+      ...(profile?.isDemo ? { isDemo: true } : {})
+    }
+    const parsed = ProfileInput.safeParse(candidate)
+    if (!parsed.success) {
+      setErrors(
+        Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'form'), i.message]))
+      )
+      return
+    }
+    setIsSaving(true)
+    const result = await api.profiles.save(parsed.data)
+    setIsSaving(false)
+    if (!result.ok) {
+      setErrors({ form: result.error.message })
+      return
+    }
+    onDone()
+  }
+
+  const field = (key: keyof Fields, label: string, hint: string): React.JSX.Element => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        name={key}
+        value={String(fields[key])}
+        onChange={(e) => set(key, e.target.value as never)}
+        aria-invalid={errors[key] ? true : undefined}
+        placeholder={hint}
+      />
+      {errors[key] && <span className="field-error">{errors[key]}</span>}
+    </label>
+  )
+
+  return (
+    <form className="profile-form" onSubmit={(e) => void submit(e)} aria-label="Connection">
+      {field('displayName', 'Name', 'Contoso production')}
+      {field('tenant', 'Tenant ID or domain', 'contoso.onmicrosoft.com')}
+      {field('clientId', 'Application (client) ID', '00000000-0000-0000-0000-000000000000')}
+      <label className="field">
+        <span>Cloud</span>
+        <select
+          name="cloud"
+          value={fields.cloud}
+          onChange={(e) => set('cloud', e.target.value as Fields['cloud'])}
+        >
+          {CLOUD_IDS.map((id) => (
+            <option key={id} value={id}>
+              {CLOUDS[id].label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Sign-in</span>
+        <select
+          name="signInMode"
+          value={fields.signInMode}
+          onChange={(e) => set('signInMode', e.target.value as Fields['signInMode'])}
+        >
+          <option value="interactive">In the browser</option>
+          <option value="device-code">With a code on another device</option>
+        </select>
+      </label>
+      {field('publisherIdentifier', 'PublisherIdentifier (optional)', 'defaults to the tenant ID')}
+      {errors['form'] && (
+        <div className="notice" role="alert">
+          {errors['form']}
+        </div>
+      )}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={isSaving}>
+          {profile ? 'Save' : 'Add connection'}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}

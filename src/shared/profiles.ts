@@ -1,0 +1,117 @@
+/**
+ * Connection profiles: which tenant, which app registration, which cloud, how to sign in.
+ * Profiles hold no secrets; tokens live only in the main process (reference/auth.md).
+ */
+import { z } from 'zod'
+
+import type { CloudId } from './clouds'
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DOMAIN = /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
+
+/** A GUID in its usual 8-4-4-4-12 form. */
+export const Guid = z
+  .string()
+  .trim()
+  .regex(GUID, 'must be a GUID like 00000000-0000-0000-0000-000000000000')
+
+/** A tenant: its GUID or one of its verified domains (contoso.onmicrosoft.com). */
+export const TenantRef = z
+  .string()
+  .trim()
+  .refine((v) => GUID.test(v) || DOMAIN.test(v), {
+    message: 'must be a tenant ID (GUID) or a domain such as contoso.onmicrosoft.com'
+  })
+
+export const CLOUD_IDS = [
+  'commercial',
+  'gcc',
+  'gcc-high',
+  'dod'
+] as const satisfies readonly CloudId[]
+
+/** How a person signs in with this profile in the app. */
+export const SignInMode = z.enum(['interactive', 'device-code'])
+export type SignInMode = z.infer<typeof SignInMode>
+
+const HttpsUrl = z
+  .string()
+  .url()
+  .refine((v) => v.startsWith('https://'), { message: 'must be an https:// URL' })
+  .transform((v) => v.replace(/\/+$/, ''))
+
+/**
+ * Endpoint overrides: for the local emulator and tests (`--authority-host`, `--api-base`). Real
+ * profiles leave them out and get every endpoint from the cloud table.
+ */
+export const EndpointOverrides = z.object({
+  authorityHost: HttpsUrl,
+  managementApiBase: HttpsUrl,
+  graphBase: HttpsUrl
+})
+export type EndpointOverrides = z.infer<typeof EndpointOverrides>
+
+/** A saved profile. */
+export const Profile = z.object({
+  id: z.string().min(1).max(64),
+  displayName: z.string().trim().min(1).max(100),
+  tenant: TenantRef,
+  clientId: Guid,
+  cloud: z.enum(CLOUD_IDS),
+  signInMode: SignInMode,
+  /** Sent as PublisherIdentifier on every Management API call; defaults to the tenant ID. */
+  publisherIdentifier: Guid.optional(),
+  /** The account chosen at sign-in (MSAL homeAccountId); not a secret. */
+  accountHomeId: z.string().max(300).optional(),
+  endpoints: EndpointOverrides.optional(),
+  /** True for the built-in demo tenant (the local emulator). */
+  isDemo: z.boolean().optional()
+})
+export type Profile = z.infer<typeof Profile>
+
+/** What the UI sends to create (no id) or update (with id) a profile. */
+export const ProfileInput = Profile.omit({ id: true, accountHomeId: true }).extend({
+  id: Profile.shape.id.optional()
+})
+export type ProfileInput = z.infer<typeof ProfileInput>
+
+/** Where a profile's tokens are kept. */
+export const TokenStorage = z.enum(['keychain', 'memory'])
+export type TokenStorage = z.infer<typeof TokenStorage>
+
+/** The signed-in state of one profile, as the UI sees it: never a token. */
+export const AuthState = z.object({
+  profileId: z.string(),
+  status: z.enum(['signed-out', 'signing-in', 'signed-in']),
+  account: z
+    .object({ username: z.string(), name: z.string().optional(), tenantId: z.string() })
+    .nullable(),
+  tokenStorage: TokenStorage,
+  error: z.object({ code: z.string(), message: z.string() }).nullable()
+})
+export type AuthState = z.infer<typeof AuthState>
+
+/** Shown while a device-code sign-in waits for the person to enter the code. */
+export const DeviceCodePrompt = z.object({
+  profileId: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  message: z.string(),
+  expiresAt: z.string()
+})
+export type DeviceCodePrompt = z.infer<typeof DeviceCodePrompt>
+
+/** One step of "Test connection". */
+export const ConnectionCheckStep = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+  code: z.string().optional(),
+  fix: z.string().optional()
+})
+export const ConnectionCheck = z.object({
+  profileId: z.string(),
+  ok: z.boolean(),
+  steps: z.array(ConnectionCheckStep)
+})
+export type ConnectionCheck = z.infer<typeof ConnectionCheck>
