@@ -31,7 +31,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
-          web: resolve('src/main/web/start.ts')
+          web: resolve('src/main/web/start.ts'),
+          emulator: resolve('src/emulator/start.ts'),
+          cli: resolve('src/cli/index.ts')
         }
       }
     }

@@ -7,6 +7,7 @@ import type { Shell } from '../shared/ipc/contract'
 import { createDispatcher, type Dispatcher } from './rpc/dispatch'
 import { EventBus } from './rpc/event-bus'
 import { createHandlers } from './rpc/handlers'
+import { AcquireService } from './services/acquire-service'
 import { AuthService, type ExternalOpener } from './services/auth/auth-service'
 import { DemoService } from './services/demo-service'
 import { HttpsClient } from './services/http/https-client'
@@ -71,6 +72,16 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     onDidChange: (state) => bus.publish('auth:did-change', state),
     onDeviceCode: (prompt) => bus.publish('auth:did-receive-device-code', prompt)
   })
+  const acquire = new AcquireService({
+    profiles,
+    auth,
+    http,
+    log,
+    onBatch: (push) => bus.publish('acquire:did-produce-batch', push),
+    onProgress: (jobId, clientId, progress) =>
+      bus.publish('acquire:did-progress', { jobId, clientId, progress }),
+    onFinish: (finish) => bus.publish('acquire:did-finish', finish)
+  })
   const handlers = createHandlers({
     appInfo: {
       name: 'Connector Audit Explorer',
@@ -84,8 +95,16 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     profiles,
     auth,
     demo,
+    acquire,
     http,
     now: () => new Date()
   })
-  return { dispatch: createDispatcher(handlers, log), bus, close: () => demo.close() }
+  return {
+    dispatch: createDispatcher(handlers, log),
+    bus,
+    close: async () => {
+      acquire.cancelAll()
+      await demo.close()
+    }
+  }
 }

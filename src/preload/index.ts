@@ -59,6 +59,14 @@ const api = {
   },
   demo: {
     open: (input) => invoke('demo:open', input)
+  },
+  acquire: {
+    start: (input) => invoke('acquire:start', input),
+    ackBatch: (input) => invoke('acquire:ack-batch', input),
+    cancel: (input) => invoke('acquire:cancel', input),
+    onDidProduceBatch: (listener) => subscribe('acquire:did-produce-batch', listener),
+    onDidProgress: (listener) => subscribe('acquire:did-progress', listener),
+    onDidFinish: (listener) => subscribe('acquire:did-finish', listener)
   }
 } satisfies AppApi
 

@@ -36,6 +36,11 @@ export const ERROR_CODES = [
   'auth/invalid-client',
   'auth/tenant-not-found',
   'auth/failed',
+  'acquire/busy',
+  'acquire/invalid-range',
+  'acquire/cancelled',
+  'acquire/store-failed',
+  'acquire/failed',
   'import/empty',
   'import/unknown-format',
   'import/unsupported'

@@ -3,6 +3,7 @@
  * missing channel a compile error; both transports register this one map.
  */
 import type { AppInfo, Handlers } from '../../shared/ipc/contract'
+import type { AcquireService } from '../services/acquire-service'
 import type { AuthService } from '../services/auth/auth-service'
 import { checkConnection } from '../services/auth/connection-check'
 import type { DemoService } from '../services/demo-service'
@@ -16,6 +17,7 @@ export interface HandlerServices {
   profiles: ProfilesService
   auth: AuthService
   demo: DemoService
+  acquire: AcquireService
   http: HttpsClient
   now: () => Date
 }
@@ -50,6 +52,21 @@ export function createHandlers(s: HandlerServices): Handlers {
       }
       return checkConnection(profile, { auth: s.auth, http: s.http, now: s.now })
     },
-    'demo:open': () => s.demo.open()
+    'demo:open': () => s.demo.open(),
+    'acquire:start': async (input) => {
+      const profile = await s.profiles.get(input.profileId)
+      if (profile.isDemo) {
+        await s.demo.open()
+      }
+      return s.acquire.start({
+        ...input,
+        since: new Date(input.since),
+        until: new Date(input.until)
+      })
+    },
+    'acquire:ack-batch': async ({ jobId, batchId, outcome }) => ({
+      accepted: s.acquire.ack(jobId, batchId, outcome)
+    }),
+    'acquire:cancel': async ({ jobId }) => ({ cancelled: s.acquire.cancel(jobId) })
   }
 }

@@ -20,8 +20,8 @@ import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
 import type { Logger } from '../services/logger'
 
-/** Largest request body accepted, in bytes. Contract inputs are small; files go through main. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024
+/** Largest request body accepted, in bytes: a sync start carries the tenant's ledger (tens of MB at most). */
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 
 const SSE_HEARTBEAT_MS = 25_000
 

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 
+import { LedgerDeltaSchema, LedgerSchema } from '../acquisition'
+import type { NormalizedRecord } from '../audit'
 import type { Result } from '../errors'
 import {
   AuthState,
@@ -50,6 +52,70 @@ export type Settings = z.infer<typeof Settings>
 const NoInput = z.object({}).strict()
 
 const ProfileRef = z.object({ profileId: z.string().min(1).max(64) }).strict()
+const JobRef = z.object({ jobId: z.string().min(1).max(64) }).strict()
+const IsoDate = z.iso.datetime({ offset: true })
+
+/**
+ * Records pushed from main to the window that commits them. Main built them with the normalizer;
+ * only the shape is checked here, so pushing a batch does not re-validate every field.
+ */
+const RecordBatch = z.array(
+  z.custom<NormalizedRecord>(
+    (v) => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string'
+  )
+)
+
+/** Counts and state of a running sync, as the engine reports them. */
+export const SyncProgressSchema = z.object({
+  phase: z.enum(['subscribing', 'listing', 'downloading', 'querying', 'done']),
+  window: z
+    .object({
+      source: z.enum(['management', 'graph']),
+      contentType: z.string(),
+      start: z.string(),
+      end: z.string()
+    })
+    .nullable(),
+  windowsPlanned: z.number(),
+  windowsDone: z.number(),
+  blobsListed: z.number(),
+  blobsDone: z.number(),
+  blobsFailed: z.number(),
+  blobsExpired: z.number(),
+  blobsSkipped: z.number(),
+  records: z.number(),
+  new: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  requests: z.number(),
+  throttle: z.object({
+    isThrottled: z.boolean(),
+    events: z.number(),
+    resumesAt: z.string().nullable()
+  })
+})
+export type SyncProgress = z.infer<typeof SyncProgressSchema>
+
+/** What a finished sync did. */
+export const SyncSummarySchema = z.object({
+  records: z.number(),
+  new: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  gaps: z.number(),
+  windows: z.object({ complete: z.number(), partial: z.number(), failed: z.number() }),
+  blobs: z.object({
+    listed: z.number(),
+    done: z.number(),
+    failed: z.number(),
+    expired: z.number(),
+    skipped: z.number()
+  }),
+  requests: z.number(),
+  throttleEvents: z.number(),
+  errors: z.array(z.object({ code: z.string(), message: z.string() }))
+})
+export type SyncSummary = z.infer<typeof SyncSummarySchema>
 
 export const contract = {
   'app:get-info': { input: NoInput, output: AppInfo },
@@ -70,7 +136,33 @@ export const contract = {
   'auth:sign-out': { input: ProfileRef, output: AuthState },
   'auth:use-memory-storage': { input: NoInput, output: z.object({ tokenStorage: TokenStorage }) },
   'auth:test-connection': { input: ProfileRef, output: ConnectionCheck },
-  'demo:open': { input: NoInput, output: Profile }
+  'demo:open': { input: NoInput, output: Profile },
+  'acquire:start': {
+    input: ProfileRef.extend({
+      clientId: z.string().min(1).max(64),
+      since: IsoDate,
+      until: IsoDate,
+      history: z.boolean(),
+      allRecords: z.boolean(),
+      ledger: LedgerSchema
+    }).strict(),
+    output: z.object({ jobId: z.string() })
+  },
+  'acquire:ack-batch': {
+    input: JobRef.extend({
+      batchId: z.number().int().positive(),
+      outcome: z.discriminatedUnion('ok', [
+        z.object({
+          ok: z.literal(true),
+          new: z.number().int().min(0),
+          duplicates: z.number().int().min(0)
+        }),
+        z.object({ ok: z.literal(false), code: z.string().max(100), message: z.string().max(2000) })
+      ])
+    }).strict(),
+    output: z.object({ accepted: z.boolean() })
+  },
+  'acquire:cancel': { input: JobRef, output: z.object({ cancelled: z.boolean() }) }
 } as const
 
 /** Pushes from main to every window, each with the schema of its payload. */
@@ -78,7 +170,26 @@ export const events = {
   'settings:did-change': Settings,
   'profiles:did-change': z.array(Profile),
   'auth:did-change': AuthState,
-  'auth:did-receive-device-code': DeviceCodePrompt
+  'auth:did-receive-device-code': DeviceCodePrompt,
+  'acquire:did-produce-batch': z.object({
+    jobId: z.string(),
+    clientId: z.string(),
+    batchId: z.number(),
+    records: RecordBatch,
+    ledger: LedgerDeltaSchema
+  }),
+  'acquire:did-progress': z.object({
+    jobId: z.string(),
+    clientId: z.string(),
+    progress: SyncProgressSchema
+  }),
+  'acquire:did-finish': z.object({
+    jobId: z.string(),
+    clientId: z.string(),
+    status: z.enum(['complete', 'partial', 'failed', 'cancelled']),
+    result: SyncSummarySchema.nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable()
+  })
 } as const
 
 export type Channel = keyof typeof contract

@@ -1,10 +1,11 @@
 /**
- * The Office 365 Management Activity API, as far as sign-in checks need it: listing
- * subscriptions. Every call carries PublisherIdentifier (management-api.md §2.3, §2.11).
+ * The Office 365 Management Activity API: subscriptions, content listing and blob download.
+ * Every call carries PublisherIdentifier, blob GETs and next-page URLs included
+ * (management-api.md §2.3, §2.11, §7 item 2).
  */
 import type { HttpsClient, HttpResponse } from '../http/https-client'
 
-import { parseApiError } from './api-error'
+import { AuditApiError, parseApiError } from './api-error'
 
 /** One subscription as the API lists it. */
 export interface Subscription {
@@ -12,14 +13,30 @@ export interface Subscription {
   status: string
 }
 
+/** One content blob as `/subscriptions/content` lists it (management-api.md §2.7). */
+export interface ContentItem {
+  contentType: string
+  contentId: string
+  contentUri: string
+  contentCreated: string
+  contentExpiration: string
+}
+
+/** What `startSubscription` found. */
+export type StartOutcome = 'started' | 'already-enabled'
+
 export interface ManagementClientOptions {
   http: HttpsClient
   /** `https://manage.office.com` or an override (emulator). */
   apiBase: string
   tenantId: string
   publisherIdentifier: string
-  /** Returns a fresh access token for the Management API. */
-  token: () => Promise<string>
+  /** Returns an access token for the Management API; `forceRefresh` after a 401. */
+  token: (forceRefresh?: boolean) => Promise<string>
+  /** Called with the server's `Date` header of every answer (clock-skew detection). */
+  onServerDate?: (serverDate: Date) => void
+  /** Per-request time-out in ms (default: the client's). */
+  timeoutMs?: number
 }
 
 /** A client for one tenant's activity feed. */
@@ -32,9 +49,11 @@ export class ManagementClient {
   }
 
   /** Lists the tenant's subscriptions; the `Date` header of the answer is returned for clock checks. */
-  async listSubscriptions(): Promise<{ subscriptions: Subscription[]; serverDate: Date | null }> {
-    const res = await this.get(`${this.root}/subscriptions/list`)
-    const body = JSON.parse(res.text) as unknown
+  async listSubscriptions(
+    signal?: AbortSignal
+  ): Promise<{ subscriptions: Subscription[]; serverDate: Date | null }> {
+    const res = await this.send('GET', `${this.root}/subscriptions/list`, signal)
+    const body = parseJson(res.text, 'subscription list')
     const subscriptions = Array.isArray(body)
       ? body.filter(
           (s): s is Subscription =>
@@ -46,17 +65,165 @@ export class ManagementClient {
     return { subscriptions, serverDate: serverDate(res) }
   }
 
-  private async get(url: string): Promise<HttpResponse> {
-    const target = new URL(url)
-    target.searchParams.set('PublisherIdentifier', this.options.publisherIdentifier)
-    const res = await this.options.http.send({
-      url: target.href,
-      headers: { Authorization: `Bearer ${await this.options.token()}`, Accept: 'application/json' }
-    })
+  /**
+   * Starts a subscription. A 400 `AF20024` ("already enabled, no property change") is success
+   * (management-api.md §2.5; undocumented, seen by every collector).
+   */
+  async startSubscription(contentType: string, signal?: AbortSignal): Promise<StartOutcome> {
+    const url = new URL(`${this.root}/subscriptions/start`)
+    url.searchParams.set('contentType', contentType)
+    try {
+      await this.send('POST', url.href, signal)
+      return 'started'
+    } catch (error) {
+      if (error instanceof AuditApiError && error.code === 'AF20024') {
+        return 'already-enabled'
+      }
+      throw error
+    }
+  }
+
+  /**
+   * Lists one page of content. The next page is the `NextPageUri` header, read case-insensitively
+   * and also under its legacy name `NextPageUrl` (management-api.md §2.8; utmstack/UTMStack#2436).
+   */
+  async listContentPage(
+    pageUrl: string,
+    signal?: AbortSignal
+  ): Promise<{ items: ContentItem[]; nextPageUri: string | null }> {
+    const res = await this.send('GET', pageUrl, signal)
+    const body = parseJson(res.text, 'content list')
+    if (!Array.isArray(body)) {
+      throw new AuditApiError(res.status, 'malformed-body', 'The content list is not a JSON array.')
+    }
+    const items: ContentItem[] = []
+    for (const raw of body) {
+      const item = toContentItem(raw)
+      if (!item) {
+        throw new AuditApiError(
+          res.status,
+          'malformed-body',
+          'The content list holds an item without contentId / contentUri / contentCreated.'
+        )
+      }
+      items.push(item)
+    }
+    return { items, nextPageUri: nextPageHeader(res) }
+  }
+
+  /** The URL of the first content page of a window (`startTime`/`endTime` in UTC, `Z`). */
+  contentUrl(contentType: string, start: Date, end: Date): string {
+    const url = new URL(`${this.root}/subscriptions/content`)
+    url.searchParams.set('contentType', contentType)
+    url.searchParams.set('startTime', formatApiTime(start))
+    url.searchParams.set('endTime', formatApiTime(end))
+    return url.href
+  }
+
+  /** Downloads a blob's body as text (a JSON array of records). */
+  async getBlob(contentUri: string, signal?: AbortSignal): Promise<string> {
+    return (await this.send('GET', contentUri, signal)).text
+  }
+
+  private async send(method: string, url: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const target = withPublisher(url, this.options.publisherIdentifier)
+    let res = await this.exchange(method, target, false, signal)
+    if (res.status === 401 && parseApiError(401, res.text).code === 'HTTP_401') {
+      // The gateway's 401: the token expired or was refused; refresh once (checklist item 10).
+      res = await this.exchange(method, target, true, signal)
+    }
     if (res.status < 200 || res.status >= 300) {
       throw parseApiError(res.status, res.text, headerValue(res, 'retry-after'))
     }
     return res
+  }
+
+  private async exchange(
+    method: string,
+    url: string,
+    forceRefresh: boolean,
+    signal?: AbortSignal
+  ): Promise<HttpResponse> {
+    const res = await this.options.http.send({
+      method,
+      url,
+      headers: {
+        Authorization: `Bearer ${await this.options.token(forceRefresh)}`,
+        Accept: 'application/json'
+      },
+      ...(method === 'POST' ? { body: '' } : {}),
+      ...(signal ? { signal } : {}),
+      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {})
+    })
+    const date = serverDate(res)
+    if (date) {
+      this.options.onServerDate?.(date)
+    }
+    return res
+  }
+}
+
+/** Adds `PublisherIdentifier` to a URL unless it already has one (any case). */
+export function withPublisher(url: string, publisherIdentifier: string): string {
+  const target = new URL(url)
+  for (const key of target.searchParams.keys()) {
+    if (key.toLowerCase() === 'publisheridentifier') {
+      return target.href
+    }
+  }
+  target.searchParams.set('PublisherIdentifier', publisherIdentifier)
+  return target.href
+}
+
+/** `2026-05-19T13:00:00Z`: UTC, 24-hour clock, whole seconds (management-api.md §2.6, §7 item 3). */
+export function formatApiTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`
+}
+
+/** The next-page URL from a content list answer, whatever the header's case or legacy name. */
+export function nextPageHeader(res: Pick<HttpResponse, 'headers'>): string | null {
+  for (const [name, value] of Object.entries(res.headers)) {
+    const lower = name.toLowerCase()
+    if (lower === 'nextpageuri' || lower === 'nextpageurl') {
+      const text = Array.isArray(value) ? value[0] : value
+      if (text && text.trim() !== '') {
+        return text.trim()
+      }
+    }
+  }
+  return null
+}
+
+function toContentItem(raw: unknown): ContentItem | undefined {
+  if (typeof raw !== 'object' || raw === null) {
+    return undefined
+  }
+  const o = raw as Record<string, unknown>
+  const text = (k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined)
+  const contentId = text('contentId')
+  const contentUri = text('contentUri')
+  const contentCreated = text('contentCreated')
+  if (!contentId || !contentUri || !contentCreated || Number.isNaN(Date.parse(contentCreated))) {
+    return undefined
+  }
+  const expiration = text('contentExpiration')
+  return {
+    contentType: text('contentType') ?? '',
+    contentId,
+    contentUri,
+    contentCreated: new Date(contentCreated).toISOString(),
+    contentExpiration:
+      expiration && !Number.isNaN(Date.parse(expiration))
+        ? new Date(expiration).toISOString()
+        : new Date(Date.parse(contentCreated) + 7 * 86_400_000).toISOString()
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new AuditApiError(200, 'malformed-body', `The ${what} is not valid JSON.`)
   }
 }
 

@@ -1,0 +1,220 @@
+// Benchmark: `cax pull --json` of the emulator's `huge` scenario (over a million Audit.General
+// events in 7 days) under the default request budget. Reports wall time, the lower bound the
+// budget sets, and the pull's peak memory; writes bench/results/pull-huge.json.
+// Needs the built bundles (npm run build:bundle): out/main/emulator.js and out/main/cli.js.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { request } from 'node:https'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const cli = join(root, 'out/main/cli.js')
+const emulatorEntry = join(root, 'out/main/emulator.js')
+for (const file of [cli, emulatorEntry]) {
+  if (!existsSync(file)) {
+    throw new Error(`[bench] ${file} is missing: run npm run build:bundle first`)
+  }
+}
+const BUDGET = 2000
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+// Hosts come from the cloud table (STYLE.md rule 16): the emulator's tokens carry the real audience.
+const clouds = readFileSync(join(root, 'src/shared/clouds.ts'), 'utf8')
+const managementResource = /managementResource:\s*'([^']+)'/.exec(clouds)?.[1]
+if (!managementResource) {
+  throw new Error('[bench] cannot read the management resource from src/shared/clouds.ts')
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cax-bench-pull-'))
+const caFile = join(work, 'ca.pem')
+let emulatorExit = null
+
+function startEmulator() {
+  const child = spawn(
+    process.execPath,
+    [emulatorEntry, '--port', '0', '--scenario', 'huge', '--test-hooks', '--ca-file', caFile],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  )
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.on('exit', (code, signal) => {
+      emulatorExit = { code, signal }
+      console.error(`[bench] the emulator exited (code ${code}, signal ${signal})`)
+      reject(new Error(`[bench] emulator exited (${code ?? signal}): ${out}`))
+    })
+    child.stdout.on('data', (d) => {
+      out += d.toString()
+      const base = /Emulator: (\S+)/.exec(out)?.[1]
+      const tenant = /Tenant: (\S+)\s+Client: (\S+)\s+Admin: (\S+)/.exec(out)
+      if (base && tenant) {
+        resolve({ child, base, tenantId: tenant[1], clientId: tenant[2], admin: tenant[3] })
+      }
+    })
+  })
+}
+
+function call(url, { method = 'GET', form, ca } = {}) {
+  return new Promise((resolve, reject) => {
+    const body = form ? new URLSearchParams(form).toString() : undefined
+    const req = request(
+      url,
+      {
+        method,
+        ca,
+        headers: body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}
+      },
+      (res) => {
+        const chunks = []
+        res.on('data', (c) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() })
+        )
+      }
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** A delegated Management API token by the device-code grant, approved through the test hook. */
+async function managementToken(emu, ca) {
+  await call(`${emu.base}/_test/token-lifetime?seconds=86400`, { method: 'POST', ca })
+  const oauth = `${emu.base}/${emu.tenantId}/oauth2/v2.0`
+  const scope = `${managementResource}/ActivityFeed.Read`
+  const dc = JSON.parse(
+    (
+      await call(`${oauth}/devicecode`, {
+        method: 'POST',
+        ca,
+        form: { client_id: emu.clientId, scope }
+      })
+    ).text
+  )
+  await call(
+    `${emu.base}/_test/device/approve?user_code=${encodeURIComponent(dc.user_code)}&upn=${encodeURIComponent(emu.admin)}`,
+    { method: 'POST', ca }
+  )
+  const tok = JSON.parse(
+    (
+      await call(`${oauth}/token`, {
+        method: 'POST',
+        ca,
+        form: {
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          client_id: emu.clientId,
+          device_code: dc.device_code,
+          scope
+        }
+      })
+    ).text
+  )
+  if (!tok.access_token) {
+    throw new Error('[bench] the emulator gave no token')
+  }
+  return tok.access_token
+}
+
+function runPull(emu, token, since, until, store) {
+  const args = [
+    '-v',
+    process.execPath,
+    cli,
+    'pull',
+    '--store',
+    store,
+    '--tenant',
+    emu.tenantId,
+    '--access-token-env',
+    'CAX_BENCH_TOKEN',
+    '--api-base',
+    `${emu.base}/manage`,
+    '--ca-file',
+    caFile,
+    '--since',
+    since.toISOString(),
+    '--until',
+    until.toISOString(),
+    '--json'
+  ]
+  const started = Date.now()
+  const child = spawn('/usr/bin/time', args, {
+    env: { ...process.env, CAX_BENCH_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  return new Promise((resolve) => {
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d.toString()))
+    child.stderr.on('data', (d) => {
+      err += d.toString()
+      if (err.length > 200_000) {
+        err = err.slice(-100_000)
+      }
+    })
+    child.on('exit', (code) => resolve({ code, out, err, wallMs: Date.now() - started }))
+  })
+}
+
+const emu = await startEmulator()
+try {
+  const ca = readFileSync(caFile, 'utf8')
+  const token = await managementToken(emu, ca)
+  const now = Date.now()
+  // Inside the 7-day reach, and ending 7 hours ago so late blobs cannot change the ground truth.
+  const since = new Date(now - 7 * DAY + 20 * 60_000)
+  const until = new Date(now - 7 * HOUR)
+  const store = join(work, 'store')
+  const pull = await runPull(emu, token, since, until, store)
+  const summary = JSON.parse(pull.out.trim().split('\n').pop() ?? '{}')
+  const maxRssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(pull.err)?.[1] ?? NaN)
+  const truth = JSON.parse(
+    (
+      await call(
+        `${emu.base}/_test/ground-truth?start=${since.toISOString()}&end=${until.toISOString()}&contentType=Audit.General`,
+        { ca }
+      )
+    ).text
+  )
+  const requests = summary.requests ?? NaN
+  const result = {
+    scenario: 'huge',
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '?',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version
+    },
+    range: { since: since.toISOString(), until: until.toISOString() },
+    exitCode: pull.code,
+    wallSeconds: Math.round(pull.wallMs / 100) / 10,
+    records: summary.records,
+    stored: summary.stored,
+    groundTruth: truth.count,
+    isExact: summary.stored === truth.count,
+    duplicates: summary.duplicates,
+    requests,
+    budgetPerMinute: BUDGET,
+    // Requests at the budget's steady rate; the first minute's burst makes the real floor lower.
+    budgetLowerBoundSeconds: Math.round((requests / BUDGET) * 600) / 10,
+    budgetLowerBoundWithBurstSeconds:
+      Math.round((Math.max(0, requests - BUDGET) / BUDGET) * 600) / 10,
+    recordsPerSecond: Math.round(summary.records / (pull.wallMs / 1000)),
+    peakRssMb: Math.round(maxRssKb / 1024),
+    throttled: summary.throttled,
+    gaps: summary.gaps,
+    emulatorExit
+  }
+  mkdirSync(join(here, 'results'), { recursive: true })
+  writeFileSync(join(here, 'results', 'pull-huge.json'), `${JSON.stringify(result, null, 2)}\n`)
+  console.log('[bench] pull-huge', result)
+  if (pull.code !== 0) {
+    console.log(`[bench] pull exited ${pull.code}; stderr tail:\n${pull.err.slice(-3000)}`)
+  }
+} finally {
+  emu.child.kill('SIGTERM')
+  rmSync(work, { recursive: true, force: true })
+}

@@ -1,0 +1,167 @@
+import { coverage } from '../../shared/acquisition'
+import type { HourCoverage, HourStatus, Ledger } from '../../shared/acquisition'
+import { FileStore } from '../../main/services/store/file-store'
+import type { CliIo } from '../cli-io'
+import {
+  flag,
+  guard,
+  parseCommandArgs,
+  requiredOption,
+  resolvePath,
+  stringOption,
+  UsageError,
+  writeJsonSummary
+} from '../command-kit'
+import { ExitCode } from '../exit-codes'
+
+/** Usage of `cax coverage`. */
+export const USAGE = `usage: cax coverage --store <dir> [--from <ISO time>] [--to <ISO time>] [--tenant <id>]
+                    [--content-type <type>] [--source management|graph] [--json]
+
+Shows, hour by hour (UTC), how completely the store's ledger covers a time range: complete,
+partial (something failed but can be retried), gap (content gone for good, or never fetched and
+out of the Management API's 7-day reach) or pending (not listed yet, or too recent). Runs of
+hours with the same status are printed as one line.
+
+  --store <dir>           the store folder
+  --from, --to <time>     the range (default: the span of the ledger's windows, else the last 7 days)
+  --tenant <id>           only this tenant
+  --content-type <type>   only this Management content type (e.g. Audit.General)
+  --source <s>            only management or graph windows
+  --json                  print a JSON summary as the last line of stdout (counts per status and
+                          every hour that is not complete)
+  -h, --help              this help
+
+exit codes: 0 no gap and nothing partial; 3 gaps or partial hours; 2 bad arguments; 1 other errors
+`
+
+const HOUR_MS = 3_600_000
+
+function parseTime(name: string, text: string | undefined): Date | undefined {
+  if (text === undefined) {
+    return undefined
+  }
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) || !text.includes('T') ? text : `${text}Z`)
+  if (Number.isNaN(d.getTime())) {
+    throw new UsageError(`--${name} is not an ISO 8601 time: '${text}'`)
+  }
+  return d
+}
+
+function defaultRange(ledger: Ledger, now: Date): { start: Date; end: Date } {
+  const windows = Object.values(ledger.windows)
+  if (windows.length === 0) {
+    return { start: new Date(now.getTime() - 7 * 24 * HOUR_MS), end: now }
+  }
+  const start = Math.min(...windows.map((w) => Date.parse(w.start)))
+  const end = Math.max(...windows.map((w) => Date.parse(w.end)))
+  return { start: new Date(start), end: new Date(end) }
+}
+
+/** `cax coverage`: per-hour completeness from the store's ledger. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  return guard(io, 'coverage', USAGE, async () => {
+    const args = parseCommandArgs(
+      argv,
+      {
+        store: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        tenant: { type: 'string' },
+        'content-type': { type: 'string' },
+        source: { type: 'string' }
+      },
+      false
+    )
+    if (flag(args, 'help')) {
+      io.stdout.write(USAGE)
+      return ExitCode.ok
+    }
+    const storeDir = resolvePath(io, requiredOption(args, 'store'))
+    const source = stringOption(args, 'source')
+    if (source !== undefined && source !== 'management' && source !== 'graph') {
+      throw new UsageError(`--source must be management or graph, got '${source}'`)
+    }
+    const store = await FileStore.open(storeDir)
+    let ledger: Ledger
+    try {
+      ledger = await store.ledger()
+    } finally {
+      await store.close()
+    }
+    const now = new Date()
+    const fallback = defaultRange(ledger, now)
+    const start = parseTime('from', stringOption(args, 'from')) ?? fallback.start
+    const end = parseTime('to', stringOption(args, 'to')) ?? fallback.end
+    if (end.getTime() <= start.getTime()) {
+      throw new UsageError('--to must be after --from')
+    }
+    if (end.getTime() - start.getTime() > 400 * 24 * HOUR_MS) {
+      throw new UsageError('the range is longer than 400 days; narrow it with --from/--to')
+    }
+    const tenant = stringOption(args, 'tenant')
+    const contentType = stringOption(args, 'content-type')
+    const hours = coverage(
+      ledger,
+      {
+        start,
+        end,
+        ...(tenant !== undefined ? { tenantId: tenant } : {}),
+        ...(contentType !== undefined ? { contentType } : {}),
+        ...(source !== undefined ? { source } : {})
+      },
+      now
+    )
+    const counts: Record<HourStatus, number> = { complete: 0, partial: 0, gap: 0, pending: 0 }
+    for (const h of hours) {
+      counts[h.status] += 1
+    }
+    if (flag(args, 'json')) {
+      for (const run of runs(hours)) {
+        io.stdout.write(`${formatRun(run)}\n`)
+      }
+      writeJsonSummary(io, {
+        command: 'coverage',
+        from: start.toISOString(),
+        to: end.toISOString(),
+        hours: hours.length,
+        ...counts,
+        gaps: counts.gap,
+        notComplete: hours.filter((h) => h.status !== 'complete')
+      })
+    } else {
+      for (const run of runs(hours)) {
+        io.stdout.write(`${formatRun(run)}\n`)
+      }
+      io.stdout.write(
+        `${hours.length} hours: ${counts.complete} complete, ${counts.partial} partial, ${counts.gap} gap, ${counts.pending} pending\n`
+      )
+    }
+    return counts.gap > 0 || counts.partial > 0 ? ExitCode.partial : ExitCode.ok
+  })
+}
+
+interface Run {
+  first: HourCoverage
+  hours: number
+}
+
+function runs(hours: readonly HourCoverage[]): Run[] {
+  const out: Run[] = []
+  for (const h of hours) {
+    const last = out[out.length - 1]
+    if (last && last.first.status === h.status && last.first.reason === h.reason) {
+      last.hours += 1
+    } else {
+      out.push({ first: h, hours: 1 })
+    }
+  }
+  return out
+}
+
+function formatRun(run: Run): string {
+  const start = Date.parse(run.first.hour)
+  const end = new Date(start + run.hours * HOUR_MS).toISOString()
+  const span = `${run.first.hour.slice(0, 16)}Z – ${end.slice(0, 16)}Z`
+  return `${span}  ${run.first.status.padEnd(8)} ${String(run.hours).padStart(4)} h  ${run.first.reason}`
+}

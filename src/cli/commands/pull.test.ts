@@ -1,0 +1,270 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { SCENARIOS, startEmulator } from '../../emulator'
+import type { Emulator } from '../../emulator'
+import { FileStore } from '../../main/services/store/file-store'
+import type { CliIo } from '../cli-io'
+
+import { run } from './pull'
+
+const ROOT = resolve(__dirname, '../../..')
+const CLI = join(ROOT, 'out/main/cli.js')
+const APP_ID = '7e6d5c4b-3333-4444-8555-a66667777888'
+const SOURCES = [
+  'src/cli',
+  'src/main/services/acquisition',
+  'src/main/services/store',
+  'src/main/services/audit-api',
+  'src/shared/acquisition'
+]
+
+function newestSource(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    newest = Math.max(
+      newest,
+      entry.isDirectory()
+        ? newestSource(path)
+        : entry.name.endsWith('.test.ts')
+          ? 0
+          : statSync(path).mtimeMs
+    )
+  }
+  return newest
+}
+
+/** Builds out/main/cli.js when it is missing or older than the code it bundles. */
+function ensureBuiltCli(): void {
+  const newest = Math.max(...SOURCES.map((d) => newestSource(join(ROOT, d))))
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newest) {
+    return
+  }
+  try {
+    execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 })
+  } catch (error) {
+    throw new Error(
+      `[test] building the CLI (npx electron-vite build) failed, so the crash test cannot run: ${(error as Error).message.slice(0, 500)}`
+    )
+  }
+  if (!existsSync(CLI)) {
+    throw new Error(
+      `[test] ${CLI} does not exist after the build: electron.vite.config.ts needs the main input cli: resolve('src/cli/index.ts')`
+    )
+  }
+}
+
+function memoryIo(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = []
+  const err: string[] = []
+  return {
+    out,
+    err,
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    env,
+    cwd: tmpdir()
+  }
+}
+
+describe('cax pull (in-process)', () => {
+  it('prints help and refuses bad input with exit code 2', async () => {
+    const help = memoryIo()
+    expect(await run(['--help'], help)).toBe(0)
+    expect(help.out.join('')).toContain('--store')
+    const bad = memoryIo()
+    expect(await run(['--store', 'x', '--tenant', 'not-a-guid'], bad)).toBe(2)
+    expect(bad.err.join('')).toContain('--tenant must be the tenant GUID')
+    const noAuth = memoryIo()
+    expect(
+      await run(['--store', 'x', '--tenant', '6f9a1b2c-1111-4222-8333-944445555666'], noAuth)
+    ).toBe(2)
+    expect(noAuth.err.join('')).toContain('sign-in needed')
+    const unknown = memoryIo()
+    expect(await run(['--store', 'x', '--frobnicate'], unknown)).toBe(2)
+  })
+
+  it('exits 4 when the API refuses the token, and never prints it', async () => {
+    const emu = await startEmulator({ scenario: 'clean', seed: 4 })
+    const dir = await mkdtemp(join(tmpdir(), 'cax-pull-auth-'))
+    try {
+      const caFile = join(dir, 'ca.pem')
+      await writeFile(caFile, emu.caCertPem)
+      const io = memoryIo({ BAD_TOKEN: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' })
+      const code = await run(
+        [
+          '--store',
+          join(dir, 'store'),
+          '--tenant',
+          emu.tenantId,
+          '--access-token-env',
+          'BAD_TOKEN',
+          '--api-base',
+          emu.urls.managementApiBase,
+          '--ca-file',
+          caFile,
+          '--days',
+          '1',
+          '--json'
+        ],
+        io
+      )
+      expect(code).toBe(4)
+      expect(io.err.join('')).toContain('refused the token')
+      expect([...io.out, ...io.err].join('')).not.toContain('c2lnbmF0dXJl')
+    } finally {
+      await emu.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('cax pull in a child process, killed with SIGKILL halfway', () => {
+  let emu: Emulator
+  let dir: string
+
+  beforeAll(async () => {
+    ensureBuiltCli()
+    // Real-time clock (the child process uses its own); no late blobs, so the ground truth of a
+    // window ending an hour ago is fixed.
+    emu = await startEmulator({
+      scenario: {
+        ...SCENARIOS.clean,
+        name: 'crash-test',
+        generator: { ...SCENARIOS.clean.generator, eventsPerDay: 40_000, blobSize: 200 }
+      },
+      seed: 21
+    })
+    emu.entra.setClientSecret(APP_ID, 'crash-test-secret')
+    dir = await mkdtemp(join(tmpdir(), 'cax-pull-crash-'))
+    await writeFile(join(dir, 'ca.pem'), emu.caCertPem)
+  }, 300_000)
+
+  afterAll(async () => {
+    await emu?.close()
+    if (dir) {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('resumes to exactly the ground truth: nothing lost, nothing doubled', async () => {
+    const now = Date.now()
+    const since = new Date(now - 20 * 3_600_000)
+    const until = new Date(Math.floor((now - 3_600_000) / 60_000) * 60_000)
+    const store = join(dir, 'store')
+    const args = [
+      CLI,
+      'pull',
+      '--store',
+      store,
+      '--tenant',
+      emu.tenantId,
+      '--client-id',
+      APP_ID,
+      '--client-secret-env',
+      'CAX_TEST_SECRET',
+      '--since',
+      since.toISOString(),
+      '--until',
+      until.toISOString(),
+      '--api-base',
+      emu.urls.managementApiBase,
+      '--graph-base',
+      emu.urls.graphBase,
+      '--authority-host',
+      emu.urls.authorityHost,
+      '--ca-file',
+      join(dir, 'ca.pem'),
+      '--json'
+    ]
+    const start = (): ReturnType<typeof spawn> =>
+      spawn(process.execPath, args, {
+        env: { ...process.env, CAX_TEST_SECRET: 'crash-test-secret' },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+    const exited = (
+      child: ReturnType<typeof spawn>
+    ): Promise<{ code: number | null; signal: string | null; out: string; err: string }> =>
+      new Promise((done) => {
+        let out = ''
+        let err = ''
+        child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+        child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+        child.on('exit', (code, signal) => done({ code, signal, out, err }))
+      })
+
+    // Run 1: killed once a few MB of records are on disk.
+    const first = start()
+    const firstExit = exited(first)
+    let isKilled = false
+    const records = join(store, 'records.ndjson')
+    while (!isKilled) {
+      await new Promise((r) => setTimeout(r, 20))
+      const size = await stat(records).then(
+        (s) => s.size,
+        () => 0
+      )
+      if (first.exitCode !== null) {
+        break
+      }
+      if (size > 3_000_000) {
+        first.kill('SIGKILL')
+        isKilled = true
+      }
+    }
+    const one = await firstExit
+    expect(isKilled, `run 1 finished before it could be killed: ${one.err.slice(-500)}`).toBe(true)
+    expect(one.signal).toBe('SIGKILL')
+
+    // Run 2 resumes.
+    const two = await exited(start())
+    expect(two.code, two.err.slice(-2000)).toBe(0)
+    // The same pull, never interrupted, into another store: the reference.
+    const refArgs = args.map((a) => (a === store ? join(dir, 'reference') : a))
+    const ref = await exited(
+      spawn(process.execPath, refArgs, {
+        env: { ...process.env, CAX_TEST_SECRET: 'crash-test-secret' },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+    )
+    expect(ref.code, ref.err.slice(-2000)).toBe(0)
+    const refSummary = JSON.parse(ref.out.trim().split('\n').pop() ?? '{}') as {
+      duplicates: number
+    }
+    const summary = JSON.parse(two.out.trim().split('\n').pop() ?? '{}') as {
+      records: number
+      new: number
+      duplicates: number
+      gaps: number
+      blobs: { skipped: number }
+    }
+    expect(summary.gaps).toBe(0)
+    expect(summary.blobs.skipped).toBeGreaterThan(0)
+
+    const truth = emu.groundTruth(since, until, 'Audit.General')
+    const opened = await FileStore.open(store)
+    try {
+      const ids: string[] = []
+      for await (const r of opened.records()) {
+        ids.push(r.id)
+      }
+      expect(ids.length).toBe(truth.size)
+      expect(new Set(ids).size).toBe(ids.length)
+      expect([...ids].sort()).toEqual([...truth].map((id) => id.toLowerCase()).sort())
+      // Duplicates counted exactly as by the uninterrupted run: no record counted twice.
+      expect([...opened.duplicateCounts().values()].reduce((a, b) => a + b, 0)).toBe(
+        refSummary.duplicates
+      )
+      const ledger = await opened.ledger()
+      expect(Object.values(ledger.blobs).every((b) => b.status === 'done')).toBe(true)
+    } finally {
+      await opened.close()
+    }
+  }, 120_000)
+})

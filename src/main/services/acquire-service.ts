@@ -1,0 +1,254 @@
+/**
+ * Runs syncs for the UI. The engine's sink is the renderer: each batch is pushed with its ledger
+ * delta, the renderer commits both in one IndexedDB transaction and acknowledges, and only then
+ * does the engine produce the next batch (back-pressure, ARCHITECTURE.md "Data flow"). A crash at
+ * any point leaves the cache consistent; the next sync plans from the ledger the renderer sends.
+ */
+import { randomUUID } from 'node:crypto'
+
+import type { Ledger, LedgerDelta } from '../../shared/acquisition'
+import type { NormalizedRecord } from '../../shared/audit'
+import { AppError } from '../../shared/errors'
+
+import { AcquisitionError, SyncEngine, type SyncEngineOptions } from './acquisition'
+import type { RecordSink, SyncProgress, SyncResult } from './acquisition'
+import { endpointsFor, type AuthService } from './auth/auth-service'
+import type { HttpsClient } from './http/https-client'
+import type { Logger } from './logger'
+import type { ProfilesService } from './profiles-service'
+
+/** A batch pushed to the UI. */
+export interface BatchPush {
+  jobId: string
+  clientId: string
+  batchId: number
+  records: NormalizedRecord[]
+  ledger: LedgerDelta
+}
+
+/** How the UI answered a batch. */
+export type BatchOutcome =
+  { ok: true; new: number; duplicates: number } | { ok: false; code: string; message: string }
+
+/** How a job ended. */
+export interface JobFinish {
+  jobId: string
+  clientId: string
+  status: 'complete' | 'partial' | 'failed' | 'cancelled'
+  result: SyncResult | null
+  error: { code: string; message: string } | null
+}
+
+export interface AcquireStart {
+  profileId: string
+  /** The window that started the job; only it commits the batches. */
+  clientId: string
+  since: Date
+  until: Date
+  history: boolean
+  allRecords: boolean
+  /** The ledger the UI has for this tenant; the engine plans from it. */
+  ledger: Ledger
+}
+
+export interface AcquireServiceDeps {
+  profiles: ProfilesService
+  auth: AuthService
+  http: HttpsClient
+  log: Logger
+  onBatch: (push: BatchPush) => void
+  onProgress: (jobId: string, clientId: string, progress: SyncProgress) => void
+  onFinish: (finish: JobFinish) => void
+  /** How long to wait for the UI to commit a batch before giving up (default 10 minutes). */
+  ackTimeoutMs?: number
+  /** Engine knobs for tests (clock, sleep, settle delay…). */
+  engine?: Partial<SyncEngineOptions>
+}
+
+interface PendingBatch {
+  resolve: (value: { new: number; duplicates: number }) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout
+}
+
+interface Job {
+  id: string
+  clientId: string
+  profileId: string
+  abort: AbortController
+  pending: Map<number, PendingBatch>
+  nextBatch: number
+}
+
+/** Starts, feeds and cancels sync jobs; one job per profile at a time. */
+export class AcquireService {
+  private readonly jobs = new Map<string, Job>()
+
+  constructor(private readonly deps: AcquireServiceDeps) {}
+
+  /** Starts a sync in the background; progress, batches and the end arrive as pushes. */
+  async start(input: AcquireStart): Promise<{ jobId: string }> {
+    if ([...this.jobs.values()].some((j) => j.profileId === input.profileId)) {
+      throw new AppError('acquire/busy', 'A sync is already running for this connection.')
+    }
+    if (!(input.since.getTime() < input.until.getTime())) {
+      throw new AppError('acquire/invalid-range', 'The start of the range must be before its end.')
+    }
+    const profile = await this.deps.profiles.get(input.profileId)
+    // The token's tenant is the GUID even when the profile names a domain.
+    const { tenantId } = await this.deps.auth.getAccessToken(profile.id, 'management')
+    const job: Job = {
+      id: randomUUID(),
+      clientId: input.clientId,
+      profileId: profile.id,
+      abort: new AbortController(),
+      pending: new Map(),
+      nextBatch: 1
+    }
+    this.jobs.set(job.id, job)
+    const endpoints = endpointsFor(profile)
+    const sink: RecordSink = {
+      loadLedger: async () => input.ledger,
+      commit: (batch) => this.push(job, batch.records, batch.ledger)
+    }
+    const engine = new SyncEngine({
+      http: this.deps.http,
+      managementApiBase: endpoints.managementApiBase,
+      graphBase: endpoints.graphBase,
+      publisherId: profile.publisherIdentifier ?? tenantId,
+      token: async (resource, forceRefresh) =>
+        (await this.deps.auth.getAccessToken(profile.id, resource, forceRefresh)).token,
+      sink,
+      log: this.deps.log,
+      ...this.deps.engine
+    })
+    this.deps.log.info(`[acquire] job ${job.id} started for profile ${profile.id}`)
+    void engine
+      .run(
+        {
+          tenantId,
+          since: input.since,
+          until: input.until,
+          history: input.history && endpoints.hasGraphAuditQuery,
+          allRecords: input.allRecords
+        },
+        {
+          signal: job.abort.signal,
+          onProgress: (progress) => this.deps.onProgress(job.id, job.clientId, progress)
+        }
+      )
+      .then(
+        (result) =>
+          this.finish(job, {
+            status:
+              result.gaps > 0 || result.windows.partial > 0 || result.windows.failed > 0
+                ? 'partial'
+                : 'complete',
+            result,
+            error: null
+          }),
+        (error: unknown) => {
+          if (job.abort.signal.aborted) {
+            this.finish(job, {
+              status: 'cancelled',
+              result: null,
+              error: {
+                code: 'acquire/cancelled',
+                message: 'The sync was cancelled; what was stored is kept.'
+              }
+            })
+            return
+          }
+          const known = error instanceof AcquisitionError || error instanceof AppError
+          this.deps.log.warn(
+            `[acquire] job ${job.id} failed: ${known ? (error as AcquisitionError).code : 'unexpected'}`
+          )
+          this.finish(job, {
+            status: 'failed',
+            result: null,
+            error: {
+              code: error instanceof AppError ? error.code : 'acquire/failed',
+              message: known
+                ? (error as Error).message
+                : 'The sync stopped unexpectedly; see the log.'
+            }
+          })
+        }
+      )
+    return { jobId: job.id }
+  }
+
+  /** The UI's answer to a batch. False when the job or batch is unknown (late or foreign answer). */
+  ack(jobId: string, batchId: number, outcome: BatchOutcome): boolean {
+    const pending = this.jobs.get(jobId)?.pending.get(batchId)
+    if (!pending) {
+      return false
+    }
+    clearTimeout(pending.timer)
+    this.jobs.get(jobId)?.pending.delete(batchId)
+    if (outcome.ok) {
+      pending.resolve({ new: outcome.new, duplicates: outcome.duplicates })
+    } else {
+      pending.reject(
+        new AppError(
+          'acquire/store-failed',
+          `The local cache could not store the records: ${outcome.message}`
+        )
+      )
+    }
+    return true
+  }
+
+  /** Stops a job; batches already committed stay. */
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId)
+    if (!job) {
+      return false
+    }
+    job.abort.abort(new AcquisitionError('cancelled', 'The sync was cancelled.'))
+    for (const pending of job.pending.values()) {
+      clearTimeout(pending.timer)
+      pending.reject(new AcquisitionError('cancelled', 'The sync was cancelled.'))
+    }
+    job.pending.clear()
+    return true
+  }
+
+  /** Cancels every job (app shutdown). */
+  cancelAll(): void {
+    for (const id of [...this.jobs.keys()]) {
+      this.cancel(id)
+    }
+  }
+
+  private push(
+    job: Job,
+    records: NormalizedRecord[],
+    ledger: LedgerDelta
+  ): Promise<{ new: number; duplicates: number }> {
+    const batchId = job.nextBatch++
+    const result = new Promise<{ new: number; duplicates: number }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        job.pending.delete(batchId)
+        reject(
+          new AppError(
+            'acquire/store-failed',
+            'The app window did not store a batch in time (was it closed?). The sync stopped; start it again to resume.'
+          )
+        )
+      }, this.deps.ackTimeoutMs ?? 600_000)
+      job.pending.set(batchId, { resolve, reject, timer })
+    })
+    this.deps.onBatch({ jobId: job.id, clientId: job.clientId, batchId, records, ledger })
+    return result
+  }
+
+  private finish(job: Job, end: Omit<JobFinish, 'jobId' | 'clientId'>): void {
+    this.jobs.delete(job.id)
+    for (const pending of job.pending.values()) {
+      clearTimeout(pending.timer)
+    }
+    this.deps.log.info(`[acquire] job ${job.id} ended: ${end.status}`)
+    this.deps.onFinish({ jobId: job.id, clientId: job.clientId, ...end })
+  }
+}

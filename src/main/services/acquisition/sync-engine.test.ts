@@ -1,0 +1,411 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { startEmulator } from '../../../emulator'
+import type { Emulator, ScenarioName } from '../../../emulator'
+import { coverage } from '../../../shared/acquisition'
+import { CLOUDS } from '../../../shared/clouds'
+import { AppOnlyAuth } from '../auth/app-only-auth'
+import { HttpsClient, isLoopbackHost } from '../http/https-client'
+import { MemoryLogger } from '../logger'
+import { FileStore } from '../store/file-store'
+
+import { MemorySink } from './memory-sink'
+import { SyncEngine } from './sync-engine'
+import type { SyncEngineOptions } from './sync-engine'
+import { realSleep } from './token-bucket'
+import type { Sleep } from './token-bucket'
+import type { TokenProvider } from './types'
+
+const APP_ID = '5d1f0a4e-2222-4333-8444-955556666777'
+const PUBLISHER = '9a8b7c6d-1111-4222-8333-944445555666'
+const NOW = new Date('2026-11-20T12:00:00Z')
+const HOUR = 3_600_000
+const DAY = 86_400_000
+
+interface Rig {
+  emu: Emulator
+  http: HttpsClient
+  token: TokenProvider
+  log: MemoryLogger
+  engine(sink: SyncEngineOptions['sink'], extra?: Partial<SyncEngineOptions>): SyncEngine
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) {
+    await c()
+  }
+})
+
+/** An emulator on a frozen clock, app-only tokens by client credentials (real MSAL). */
+async function rig(scenario: ScenarioName, sleep?: (emu: Emulator) => Sleep): Promise<Rig> {
+  const emu = await startEmulator({ scenario, seed: 11, now: NOW })
+  cleanups.push(() => emu.close())
+  emu.entra.setClientSecret(APP_ID, 'correct-horse')
+  emu.entra.setAccessTokenLifetime(30 * 86_400)
+  const http = new HttpsClient({ extraCaPem: emu.caCertPem, allowHost: isLoopbackHost })
+  const log = new MemoryLogger()
+  const newAuth = (): AppOnlyAuth =>
+    new AppOnlyAuth({
+      clientId: APP_ID,
+      tenantId: emu.tenantId,
+      credential: { kind: 'secret', secret: 'correct-horse' },
+      endpoints: {
+        ...emu.urls,
+        managementResource: CLOUDS.commercial.managementResource,
+        graphResource: CLOUDS.commercial.graphResource,
+        hasGraphAuditQuery: true
+      },
+      http,
+      log
+    })
+  let auth = newAuth()
+  const token: TokenProvider = async (resource, force) => {
+    if (force) {
+      auth = newAuth()
+    }
+    return (await auth.getAccessToken(resource)).token
+  }
+  const fast: Sleep = (ms, signal) => realSleep(Math.min(ms, 2), signal)
+  return {
+    emu,
+    http,
+    token,
+    log,
+    engine: (sink, extra = {}) =>
+      new SyncEngine({
+        http,
+        managementApiBase: emu.urls.managementApiBase,
+        graphBase: emu.urls.graphBase,
+        publisherId: PUBLISHER,
+        token,
+        sink,
+        log,
+        now: () => emu.clock.now(),
+        sleep: sleep ? sleep(emu) : fast,
+        ...extra
+      })
+  }
+}
+
+/** A sleep that moves the emulator's clock instead of waiting (its token buckets refill). */
+const clockSleep =
+  (emu: Emulator): Sleep =>
+  async (ms, signal) => {
+    if (signal?.aborted) {
+      throw new Error('aborted')
+    }
+    emu.clock.advance(ms)
+    await new Promise((r) => setImmediate(r))
+  }
+
+async function tempStore(): Promise<FileStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'cax-engine-'))
+  const store = await FileStore.open(dir, { checkpointEveryMs: 0 })
+  cleanups.push(async () => {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  return store
+}
+
+async function storedIds(store: FileStore): Promise<string[]> {
+  const ids: string[] = []
+  for await (const r of store.records()) {
+    ids.push(r.id)
+  }
+  return ids
+}
+
+function lower(ids: Iterable<string>): string[] {
+  return [...ids].map((id) => id.toLowerCase()).sort()
+}
+
+/** The 24-hour / 7-day rules were never broken, and every call carried PublisherIdentifier. */
+function expectRulesKept(emu: Emulator, windowRuleErrors: number): void {
+  const log = emu.requestLog()
+  expect(log.length).toBeGreaterThan(0)
+  expect(log.length).toBeLessThan(5000)
+  const broken = log.filter((e) => e.path.includes('/subscriptions/content') && e.status === 400)
+  expect(broken).toEqual([])
+  expect(windowRuleErrors).toBe(0)
+  expect(log.filter((e) => e.publisherIdentifier !== PUBLISHER)).toEqual([])
+  // Blob GETs too (checklist item 2).
+  expect(log.some((e) => e.path.includes('/audit/'))).toBe(true)
+}
+
+describe('SyncEngine against the emulator', () => {
+  it('flaky: retries 5xx, resets, truncated and malformed bodies; every event exactly once', async () => {
+    const r = await rig('flaky')
+    const store = await tempStore()
+    const since = new Date(NOW.getTime() - 2 * DAY)
+    const until = new Date(NOW.getTime() - 8 * HOUR)
+    const result = await r
+      .engine(store, { maxAttempts: 12 })
+      .run({ tenantId: r.emu.tenantId, since, until })
+    const truth = r.emu.groundTruth(since, until, 'Audit.General')
+    const ids = await storedIds(store)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(lower(ids)).toEqual(lower(truth))
+    expect(result.blobs.failed).toBe(0)
+    expect(result.gaps).toBe(0)
+    expect(r.log.lines.some((l) => l.includes('retrying'))).toBe(true)
+    expectRulesKept(r.emu, result.windowRuleErrors)
+  })
+
+  it('throttled: backs off on AF429 under a small budget and still gets everything', async () => {
+    const r = await rig('throttled', clockSleep)
+    const store = await tempStore()
+    const since = new Date(NOW.getTime() - 1 * DAY)
+    const until = new Date(NOW.getTime() - 8 * HOUR)
+    const result = await r
+      .engine(store, { budgetPerMinute: 2000, concurrency: 4 })
+      .run({ tenantId: r.emu.tenantId, since, until })
+    expect(result.throttleEvents).toBeGreaterThan(0)
+    const truth = r.emu.groundTruth(since, until, 'Audit.General')
+    const ids = await storedIds(store)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(lower(ids)).toEqual(lower(truth))
+    expect(result.blobs.failed).toBe(0)
+    expectRulesKept(r.emu, result.windowRuleErrors)
+  })
+
+  it('throttled: a budget at the tenant limit avoids AF429 altogether', async () => {
+    const r = await rig('throttled', clockSleep)
+    const sink = new MemorySink()
+    const since = new Date(NOW.getTime() - 10 * HOUR)
+    const until = new Date(NOW.getTime() - 8 * HOUR)
+    const result = await r
+      .engine(sink, { budgetPerMinute: 25, concurrency: 2 })
+      .run({ tenantId: r.emu.tenantId, since, until })
+    expect(result.throttleEvents).toBe(0)
+    expect(lower(sink.records.keys())).toEqual(
+      lower(r.emu.groundTruth(since, until, 'Audit.General'))
+    )
+  })
+
+  it('late-arrivals: re-listing on the next sync picks up blobs that were not listable yet', async () => {
+    const r = await rig('late-arrivals')
+    const store = await tempStore()
+    const since = new Date(NOW.getTime() - 2 * DAY)
+    const until = NOW
+    const first = await r.engine(store).run({ tenantId: r.emu.tenantId, since, until })
+    const before = new Set(r.emu.groundTruth(since, until, 'Audit.General'))
+    r.emu.clock.advance(11 * HOUR)
+    const after = r.emu.groundTruth(since, until, 'Audit.General')
+    expect(after.size).toBeGreaterThan(before.size)
+    const second = await r.engine(store).run({ tenantId: r.emu.tenantId, since, until })
+    expect(second.blobs.skipped).toBeGreaterThan(0)
+    const ids = await storedIds(store)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(lower(ids)).toEqual(lower(after))
+    // The hours just before the first sync were not settled then; the old ones are complete now.
+    const hours = coverage(await store.ledger(), { start: since, end: until }, r.emu.clock.now())
+    expect(hours.every((h) => h.status === 'complete')).toBe(true)
+    expectRulesKept(r.emu, first.windowRuleErrors + second.windowRuleErrors)
+  })
+
+  it('duplicates: each Id stored once, repeats counted', async () => {
+    const r = await rig('duplicates')
+    const store = await tempStore()
+    const since = new Date(NOW.getTime() - 1 * DAY)
+    const until = new Date(NOW.getTime() - 8 * HOUR)
+    const result = await r.engine(store).run({ tenantId: r.emu.tenantId, since, until })
+    const ids = await storedIds(store)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(lower(ids)).toEqual(lower(r.emu.groundTruth(since, until, 'Audit.General')))
+    expect(result.duplicates).toBeGreaterThan(0)
+    const counted = [...store.duplicateCounts().values()].reduce((a, b) => a + b, 0)
+    expect(counted).toBe(result.duplicates)
+    expect(result.new).toBe(ids.length)
+    // A second sync downloads nothing again.
+    const again = await r.engine(store).run({ tenantId: r.emu.tenantId, since, until })
+    expect(again.blobs.done).toBe(0)
+    expect(again.new).toBe(0)
+    expectRulesKept(r.emu, result.windowRuleErrors + again.windowRuleErrors)
+  })
+
+  it('expired: content that expires before download is recorded as a gap, the rest arrives once', async () => {
+    const r = await rig('expired')
+    const store = await tempStore()
+    const since = new Date(NOW.getTime() - 7 * DAY)
+    const until = new Date(NOW.getTime() - 5 * DAY)
+    // Run 1 lists the oldest window and is cut short after a few blobs.
+    const controller = new AbortController()
+    await expect(
+      r.engine(store, { concurrency: 1 }).run(
+        { tenantId: r.emu.tenantId, since, until },
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.blobsDone >= 3) {
+              controller.abort()
+            }
+          }
+        }
+      )
+    ).rejects.toMatchObject({ code: 'cancelled' })
+    const pending = Object.values((await store.ledger()).blobs).filter(
+      (b) => b.status === 'pending'
+    )
+    expect(pending.length).toBeGreaterThan(5)
+    // Two hours later the oldest of them are past contentExpiration. Run 2's clock lags the
+    // server's by 30 minutes, so some look alive to it and the API answers AF20051.
+    r.emu.clock.advance(2 * HOUR)
+    const lagging = (): Date => new Date(r.emu.clock.now().getTime() - 30 * 60_000)
+    const result = await r
+      .engine(store, { now: lagging })
+      .run({ tenantId: r.emu.tenantId, since, until })
+    const ledger = await store.ledger()
+    const expired = Object.values(ledger.blobs).filter((b) => b.status === 'expired')
+    expect(expired.length).toBeGreaterThan(0)
+    expect(result.gaps).toBeGreaterThanOrEqual(expired.length)
+    expect(r.log.lines.some((l) => l.includes('the API answered AF20051'))).toBe(true)
+    expect(r.log.lines.some((l) => l.includes('contentExpiration'))).toBe(true)
+    const hourOf = (iso: string): string =>
+      new Date(Math.floor(Date.parse(iso) / HOUR) * HOUR).toISOString()
+    const hours = coverage(ledger, { start: since, end: until }, r.emu.clock.now())
+    for (const b of expired) {
+      expect(hours.find((h) => h.hour === hourOf(b.contentCreated))?.status).toBe('gap')
+    }
+    // Everything still retrievable is stored exactly once; nothing comes from nowhere.
+    const now = r.emu.clock.now()
+    const alive = r.emu.groundTruth(new Date(now.getTime() - 7 * DAY), until, 'Audit.General')
+    const everything = new Set(lower(r.emu.groundTruth(since, until, 'Audit.General')))
+    const ids = await storedIds(store)
+    expect(new Set(ids).size).toBe(ids.length)
+    const stored = new Set(lower(ids))
+    expect(lower(alive).filter((id) => !stored.has(id))).toEqual([])
+    expect([...stored].filter((id) => !everything.has(id))).toEqual([])
+    expect(result.windowRuleErrors).toBe(0)
+    expect(
+      r.emu
+        .requestLog()
+        .filter((e) => e.path.includes('/subscriptions/content') && e.status === 400)
+    ).toEqual([])
+  })
+
+  it('starts a missing subscription and treats AF20024 as success', async () => {
+    const r = await rig('clean')
+    await r.emu.close()
+    const emu = await startEmulator({
+      scenario: { ...r.emu.scenario, preSubscribed: [] },
+      seed: 2,
+      now: NOW
+    })
+    cleanups.push(() => emu.close())
+    emu.entra.setClientSecret(APP_ID, 'correct-horse')
+    const auth = new AppOnlyAuth({
+      clientId: APP_ID,
+      tenantId: emu.tenantId,
+      credential: { kind: 'secret', secret: 'correct-horse' },
+      endpoints: {
+        ...emu.urls,
+        managementResource: CLOUDS.commercial.managementResource,
+        graphResource: CLOUDS.commercial.graphResource,
+        hasGraphAuditQuery: true
+      },
+      http: r.http,
+      log: r.log
+    })
+    const engine = new SyncEngine({
+      http: r.http,
+      managementApiBase: emu.urls.managementApiBase,
+      publisherId: PUBLISHER,
+      token: async (resource) => (await auth.getAccessToken(resource)).token,
+      sink: new MemorySink(),
+      log: r.log,
+      now: () => emu.clock.now()
+    })
+    const range = { tenantId: emu.tenantId, since: new Date(NOW.getTime() - HOUR), until: NOW }
+    await engine.run(range)
+    expect(r.log.lines.some((l) => l.includes('started the Audit.General subscription'))).toBe(true)
+    const starts = emu.requestLog().filter((e) => e.path.includes('/subscriptions/start'))
+    expect(starts.map((s) => s.status)).toEqual([200])
+  })
+
+  it('explains AF20023 (subscription disabled) in a clear error', async () => {
+    const r = await rig('clean')
+    // Stopped after a recent start: the engine starts it again within 15 minutes, which says
+    // "enabled" while /content answers AF20023 for a while (management-api.md §2.5).
+    const token = await r.token('management')
+    const root = `${r.emu.urls.managementApiBase}/api/v1.0/${r.emu.tenantId}/activity/feed`
+    for (const op of ['stop', 'start', 'stop']) {
+      await r.http.send({
+        method: 'POST',
+        url: `${root}/subscriptions/${op}?contentType=Audit.General&PublisherIdentifier=${PUBLISHER}`,
+        headers: { Authorization: `Bearer ${token}` },
+        body: ''
+      })
+    }
+    const run = r
+      .engine(new MemorySink())
+      .run({ tenantId: r.emu.tenantId, since: new Date(NOW.getTime() - HOUR), until: NOW })
+    await expect(run).rejects.toMatchObject({ code: 'subscription', apiCode: 'AF20023' })
+    await expect(run).rejects.toThrow(/disabled.*15 minutes/)
+  })
+
+  it('Graph history: beta after v1.0 is withdrawn, splits truncated queries, same records either way', async () => {
+    const r = await rig('clean', clockSleep)
+    r.emu.faults.set({ graphNotStartedSeconds: 2, graphRunSeconds: 10 })
+    const since = new Date(NOW.getTime() - 9 * DAY)
+    const until = new Date(NOW.getTime() - 7 * DAY)
+    const whole = new MemorySink()
+    const a = await r.engine(whole).run({ tenantId: r.emu.tenantId, since, until, history: true })
+    expect(a.windows.failed).toBe(0)
+    expect(whole.records.size).toBeGreaterThan(100)
+    for (const rec of whole.records.values()) {
+      expect(rec.provenance?.source).toMatch(/^graph:/)
+    }
+    r.emu.faults.set({ graphRecordLimit: Math.ceil(whole.records.size / 5) })
+    const split = new MemorySink()
+    const b = await r.engine(split).run({ tenantId: r.emu.tenantId, since, until, history: true })
+    const ledger = await split.loadLedger()
+    const queries = Object.values(ledger.queries)
+    expect(queries.some((q) => q.status === 'split')).toBe(true)
+    expect(
+      queries.filter((q) => q.status === 'succeeded').every((q) => !q.isRecordCountLimitExceeded)
+    ).toBe(true)
+    expect(lower(split.records.keys())).toEqual(lower(whole.records.keys()))
+    expect(b.windows.failed).toBe(0)
+    expect(r.log.lines.some((l) => l.includes('(beta)'))).toBe(true)
+    // Power Platform record types only by default.
+    for (const rec of whole.records.values()) {
+      expect([30, 45, 79, 187, 256]).toContain(rec.recordType)
+    }
+  })
+
+  it('Graph history: a failed query stops the run with a clear error', async () => {
+    const r = await rig('clean', clockSleep)
+    r.emu.faults.set({ graphNotStartedSeconds: 1, graphRunSeconds: 5, graphOutcome: 'failed' })
+    const run = r.engine(new MemorySink()).run({
+      tenantId: r.emu.tenantId,
+      since: new Date(NOW.getTime() - 8 * DAY),
+      until: new Date(NOW.getTime() - 7 * DAY),
+      history: true
+    })
+    await expect(run).rejects.toMatchObject({ code: 'graph-query-failed' })
+    await expect(run).rejects.toThrow(/ended 'failed'/)
+  })
+
+  it('records the part older than 7 days as a gap without --history', async () => {
+    const r = await rig('clean')
+    const sink = new MemorySink()
+    const since = new Date(NOW.getTime() - 8 * DAY)
+    const result = await r
+      .engine(sink)
+      .run({ tenantId: r.emu.tenantId, since, until: new Date(NOW.getTime() - 6 * DAY) })
+    expect(result.gaps).toBeGreaterThan(0)
+    const hours = coverage(
+      await sink.loadLedger(),
+      { start: since, end: new Date(since.getTime() + 3 * HOUR) },
+      NOW
+    )
+    expect(hours.map((h) => h.status)).toEqual(['gap', 'gap', 'gap'])
+    expectRulesKept(r.emu, result.windowRuleErrors)
+  })
+})

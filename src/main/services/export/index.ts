@@ -1,0 +1,7 @@
+/**
+ * Node file sinks for the shared exporters, and the XLSX writer (ExcelJS streaming, Node-only).
+ */
+export { writeCsvFiles, writeTextFile } from './file-sinks'
+export type { WrittenFile } from './file-sinks'
+export { writeXlsxExport } from './xlsx-export'
+export type { XlsxExportOptions, XlsxExportResult } from './xlsx-export'

@@ -1,0 +1,145 @@
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { emptyDelta } from '../../../shared/acquisition'
+import type { LedgerDelta } from '../../../shared/acquisition'
+import { normalizeRecord } from '../../../shared/audit'
+import type { NormalizedRecord } from '../../../shared/audit'
+
+import { FileStore, StoreError } from './file-store'
+
+const dirs: string[] = []
+afterEach(async () => {
+  for (const d of dirs.splice(0)) {
+    await rm(d, { recursive: true, force: true })
+  }
+})
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'cax-store-'))
+  dirs.push(d)
+  return d
+}
+
+function record(n: number): NormalizedRecord {
+  const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+  const r = normalizeRecord(
+    `{"Id":"${id}","CreationTime":"2026-11-20T10:00:00","RecordType":256,"Operation":"PutConnection"}`
+  )
+  if (!r.ok) {
+    throw new Error(r.reason)
+  }
+  return r.record
+}
+
+function delta(tag: string): LedgerDelta {
+  const at = '2026-11-20T10:00:00.000Z'
+  return {
+    ...emptyDelta(),
+    blobs: [
+      {
+        key: `t|${tag}`,
+        tenantId: 't',
+        contentType: 'Audit.General',
+        contentId: tag,
+        contentUri: `https://127.0.0.1/${tag}`,
+        contentCreated: at,
+        contentExpiration: at,
+        windowKey: 'w',
+        status: 'done',
+        received: 1,
+        new: 1,
+        duplicate: 0,
+        rejected: 0,
+        attempts: 1,
+        lastError: null,
+        listedAt: at,
+        finishedAt: at
+      }
+    ]
+  }
+}
+
+async function ids(store: FileStore): Promise<string[]> {
+  const out: string[] = []
+  for await (const r of store.records()) {
+    out.push(r.id)
+  }
+  return out
+}
+
+describe('FileStore', () => {
+  it('stores each Id once and counts repeats, within and across batches', async () => {
+    const dir = await tempDir()
+    const store = await FileStore.open(dir)
+    expect(
+      await store.commit({ records: [record(1), record(2), record(1)], ledger: delta('a') })
+    ).toEqual({ new: 2, duplicates: 1 })
+    expect(await store.commit({ records: [record(2), record(3)], ledger: delta('b') })).toEqual({
+      new: 1,
+      duplicates: 1
+    })
+    await store.close()
+    const again = await FileStore.open(dir)
+    expect(await ids(again)).toHaveLength(3)
+    expect(Object.keys((await again.ledger()).blobs).sort()).toEqual(['t|a', 't|b'])
+    expect([...again.duplicateCounts().entries()].sort()).toEqual([
+      [record(1).id, 1],
+      [record(2).id, 1]
+    ])
+    expect(await again.commit({ records: [record(3)], ledger: emptyDelta() })).toEqual({
+      new: 0,
+      duplicates: 1
+    })
+    await again.close()
+  })
+
+  it('recovers from a crash: torn lines cut, an uncommitted batch dropped, the journal replayed', async () => {
+    const dir = await tempDir()
+    // Never checkpoints while running: the ledger lives only in the journal until recovery.
+    const crashed = await FileStore.open(dir, { checkpointEveryMs: 1e12 })
+    await crashed.commit({ records: [record(1), record(2)], ledger: delta('a') })
+    await crashed.commit({ records: [record(3), record(2)], ledger: delta('b') })
+    // A batch whose records reached the disk but whose journal line did not, then a torn line.
+    await appendFile(
+      join(dir, 'records.ndjson'),
+      `${JSON.stringify(record(4))}\n${JSON.stringify(record(5)).slice(0, 40)}`
+    )
+    await appendFile(join(dir, 'ids.txt'), `${record(4).id}\n`)
+    await appendFile(join(dir, 'journal.ndjson'), '{"seq":3,"recordsBy')
+    // No ledger checkpoint was written before the crash: the journal is all there is.
+    const ledgerFile = await readFile(join(dir, 'ledger.json'), 'utf8').catch(() => null)
+    expect(ledgerFile === null || JSON.parse(ledgerFile).seq === 0).toBe(true)
+
+    const store = await FileStore.open(dir)
+    expect(store.recovery.recordBytesCut).toBeGreaterThan(0)
+    expect(store.recovery.isJournalRepaired).toBe(true)
+    expect(store.recovery.batchesReplayed).toBe(2)
+    expect((await ids(store)).sort()).toEqual([record(1).id, record(2).id, record(3).id].sort())
+    expect(Object.keys((await store.ledger()).blobs).sort()).toEqual(['t|a', 't|b'])
+    expect(store.duplicateCounts().get(record(2).id)).toBe(1)
+    // The dropped record arrives again as new, the stored ones as duplicates.
+    expect(await store.commit({ records: [record(4), record(1)], ledger: emptyDelta() })).toEqual({
+      new: 1,
+      duplicates: 1
+    })
+    await store.close()
+    const reopened = await FileStore.open(dir)
+    expect(await ids(reopened)).toHaveLength(4)
+    expect(reopened.recovery).toEqual({
+      recordBytesCut: 0,
+      isJournalRepaired: false,
+      batchesReplayed: 0
+    })
+    await reopened.close()
+  })
+
+  it('refuses a folder another live process holds', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'lock'), '1')
+    await expect(FileStore.open(dir)).rejects.toThrow(StoreError)
+  })
+})

@@ -1,0 +1,5 @@
+/**
+ * The acquisition ledger model and coverage. Runs anywhere.
+ */
+export * from './coverage'
+export * from './ledger'
