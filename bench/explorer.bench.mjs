@@ -24,10 +24,7 @@ function newestMtime(dir) {
   let newest = 0
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
-    newest = Math.max(
-      newest,
-      entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs
-    )
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
   }
   return newest
 }
@@ -85,9 +82,11 @@ async function seedInPage({ count, batch }) {
     ['DeleteConnection', 'DeleteConnection', 'Other'],
     ['SecurityRoleUpdated', 'Security role updated', 'Power Platform admin']
   ]
-  const CONNECTORS = Array.from({ length: 60 }, (_, i) =>
-    ['shared_sql', 'shared_office365', 'shared_sharepointonline', 'shared_http'][i % 4] +
-    (i < 4 ? '' : `_${i}`)
+  const CONNECTORS = Array.from(
+    { length: 60 },
+    (_, i) =>
+      ['shared_sql', 'shared_office365', 'shared_sharepointonline', 'shared_http'][i % 4] +
+      (i < 4 ? '' : `_${i}`)
   )
   const TENANT = '11111111-2222-3333-4444-555555555555'
   const END = Date.now()
@@ -293,7 +292,12 @@ async function sortInPage({ colId }) {
 
 /** Runs in the page: scrolls the grid for ~frames frames and records frame times. */
 async function scrollInPage({ frames, step }) {
-  const viewport = document.querySelector('.ag-body-viewport')
+  // The element that really scrolls the rows (ag-grid's class names move between majors).
+  const viewport = [...document.querySelectorAll('section[aria-label="Audit records"] *')].find(
+    (el) =>
+      el.scrollHeight > el.clientHeight + 1000 &&
+      ['auto', 'scroll'].includes(getComputedStyle(el).overflowY)
+  )
   const deltas = []
   let last = performance.now()
   for (let i = 0; i < frames; i++) {
@@ -315,19 +319,19 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
 }
 
-async function workerHeap(browser) {
-  // The query worker is its own V8 isolate: ask it through a browser-level CDP session.
-  const session = await browser.newBrowserCDPSession()
+async function workerHeap(cdp) {
+  // The query worker is its own V8 isolate: attach to it from the page's CDP session.
   try {
-    const { targetInfos } = await session.send('Target.getTargets')
+    const { targetInfos } = await cdp.send('Target.getTargets')
     let total = 0
+    let found = 0
     for (const target of targetInfos.filter((t) => t.type === 'worker')) {
-      const { sessionId } = await session.send('Target.attachToTarget', {
+      const { sessionId } = await cdp.send('Target.attachToTarget', {
         targetId: target.targetId,
         flatten: false
       })
       const answer = new Promise((resolve) => {
-        session.on('Target.receivedMessageFromTarget', (event) => {
+        cdp.on('Target.receivedMessageFromTarget', (event) => {
           if (event.sessionId === sessionId) {
             const message = JSON.parse(event.message)
             if (message.id === 1) {
@@ -336,7 +340,7 @@ async function workerHeap(browser) {
           }
         })
       })
-      await session.send('Target.sendMessageToTarget', {
+      await cdp.send('Target.sendMessageToTarget', {
         sessionId,
         message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' })
       })
@@ -344,33 +348,33 @@ async function workerHeap(browser) {
         answer,
         new Promise((resolve) => setTimeout(() => resolve(null), 5000))
       ])
-      total += result?.usedSize ?? 0
+      if (result) {
+        found++
+        total += result.usedSize
+      }
     }
-    return total
+    return found > 0 ? total : null
   } catch (error) {
     console.log(`[bench] worker heap not available: ${error.message}`)
     return null
-  } finally {
-    await session.detach().catch(() => undefined)
   }
 }
 
-async function rendererRss(browser) {
+function rendererRss(profileDir) {
   // Page and worker live in one renderer process; its resident memory is what the user pays.
-  try {
-    const session = await browser.newBrowserCDPSession()
-    const { processInfo } = await session.send('SystemInfo.getProcessInfo')
-    await session.detach()
-    let rss = 0
-    for (const info of processInfo.filter((p) => p.type === 'renderer')) {
-      const status = readFileSync(`/proc/${info.id}/status`, 'utf8')
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-      rss += kb * 1024
+  let rss = 0
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (cmdline.includes(profileDir) && cmdline.includes('--type=renderer')) {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+        rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024)
+      }
+    } catch {
+      // The process ended while we looked.
     }
-    return rss
-  } catch {
-    return null
   }
+  return rss || null
 }
 
 const mb = (bytes) => (bytes == null ? 'n/a' : `${(bytes / 1024 ** 2).toFixed(0)} MB`)
@@ -380,8 +384,12 @@ async function main() {
   buildIfStale()
   const dataDir = await mkdtemp(join(tmpdir(), 'cax-bench-explorer-'))
   const { child, url } = await startShell(dataDir)
-  const browser = await chromium.launch({
+  // A persistent profile keeps IndexedDB on disk as the app has it (a plain launch() context is
+  // off the record: IndexedDB would live in the browser process's memory).
+  const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
+  const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    viewport: { width: 1400, height: 900 },
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -397,8 +405,7 @@ async function main() {
     targets: TARGETS
   }
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-    const page = await context.newPage()
+    const page = context.pages()[0] ?? (await context.newPage())
     await page.goto(url)
     await page.getByRole('heading', { name: 'No audit records cached yet' }).waitFor()
 
@@ -473,13 +480,14 @@ async function main() {
     await cdp.send('Performance.enable')
     const { metrics } = await cdp.send('Performance.getMetrics')
     results.pageHeapBytes = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? null
-    results.workerHeapBytes = await workerHeap(browser)
+    results.workerHeapBytes = await workerHeap(cdp)
     results.heapBytes = (results.pageHeapBytes ?? 0) + (results.workerHeapBytes ?? 0)
-    results.rendererRssBytes = await rendererRss(browser)
+    results.rendererRssBytes = rendererRss(profileDir)
   } finally {
-    await browser.close()
+    await context.close()
     child.kill('SIGTERM')
     await rm(dataDir, { recursive: true, force: true })
+    await rm(profileDir, { recursive: true, force: true })
   }
 
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true })

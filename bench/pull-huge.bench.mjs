@@ -1,6 +1,9 @@
 // Benchmark: `cax pull --json` of the emulator's `huge` scenario (over a million Audit.General
 // events in 7 days) under the default request budget. Reports wall time, the lower bound the
 // budget sets, and the pull's peak memory; writes bench/results/pull-huge.json.
+// The emulator runs with a frozen clock (`--now`), so the range can end at the emulator's "now"
+// (no late blob can appear while the pull runs) and cover the whole 7-day reach: at least one
+// million events, compared exactly against the ground truth.
 // Needs the built bundles (npm run build:bundle): out/main/emulator.js and out/main/cli.js.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -19,6 +22,9 @@ for (const file of [cli, emulatorEntry]) {
   }
 }
 const BUDGET = 2000
+const MIN_EVENTS = 1_000_000
+// Frozen at start (whole minutes): the pull's own clock moves on, the emulator's does not.
+const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000)
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 
@@ -36,7 +42,18 @@ let emulatorExit = null
 function startEmulator() {
   const child = spawn(
     process.execPath,
-    [emulatorEntry, '--port', '0', '--scenario', 'huge', '--test-hooks', '--ca-file', caFile],
+    [
+      emulatorEntry,
+      '--port',
+      '0',
+      '--scenario',
+      'huge',
+      '--test-hooks',
+      '--ca-file',
+      caFile,
+      '--now',
+      NOW.toISOString()
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] }
   )
   return new Promise((resolve, reject) => {
@@ -163,10 +180,11 @@ const emu = await startEmulator()
 try {
   const ca = readFileSync(caFile, 'utf8')
   const token = await managementToken(emu, ca)
-  const now = Date.now()
-  // Inside the 7-day reach, and ending 7 hours ago so late blobs cannot change the ground truth.
+  const now = NOW.getTime()
+  // The whole 7-day reach (minus a 20-minute margin) up to the frozen "now": the emulator clock
+  // does not move, so no late blob can change the ground truth while the pull runs.
   const since = new Date(now - 7 * DAY + 20 * 60_000)
-  const until = new Date(now - 7 * HOUR)
+  const until = new Date(now)
   const store = join(work, 'store')
   const pull = await runPull(emu, token, since, until, store)
   const summary = JSON.parse(pull.out.trim().split('\n').pop() ?? '{}')
@@ -188,13 +206,14 @@ try {
       memoryGb: Math.round(totalmem() / 2 ** 30),
       node: process.version
     },
-    range: { since: since.toISOString(), until: until.toISOString() },
+    range: { since: since.toISOString(), until: until.toISOString(), frozenClock: true },
     exitCode: pull.code,
     wallSeconds: Math.round(pull.wallMs / 100) / 10,
     records: summary.records,
     stored: summary.stored,
     groundTruth: truth.count,
     isExact: summary.stored === truth.count,
+    isAtLeastAMillion: truth.count >= MIN_EVENTS && summary.stored >= MIN_EVENTS,
     duplicates: summary.duplicates,
     requests,
     budgetPerMinute: BUDGET,
@@ -211,6 +230,10 @@ try {
   mkdirSync(join(here, 'results'), { recursive: true })
   writeFileSync(join(here, 'results', 'pull-huge.json'), `${JSON.stringify(result, null, 2)}\n`)
   console.log('[bench] pull-huge', result)
+  if (!result.isAtLeastAMillion) {
+    console.log(`[bench] fewer than ${MIN_EVENTS} events in the range: the bench does not count`)
+    process.exitCode = 1
+  }
   if (pull.code !== 0) {
     console.log(`[bench] pull exited ${pull.code}; stderr tail:\n${pull.err.slice(-3000)}`)
   }

@@ -3,7 +3,9 @@ import { ConnectionsPage } from '../pages/connections-page'
 
 test('signs in to the demo tenant in one click and tests the connection', async ({ app }) => {
   await app.page.getByRole('button', { name: 'Explore the demo tenant' }).click()
+  await expect(app.page.getByTestId('sync-status')).toBeVisible({ timeout: 15_000 })
   const connections = new ConnectionsPage(app.page)
+  await connections.open()
   const demo = 'Demo tenant (Contoso)'
   await expect(connections.status(demo)).toHaveText(/Signed in as AmberR@/, { timeout: 15_000 })
 
@@ -15,6 +17,7 @@ test('signs in to the demo tenant in one click and tests the connection', async 
 
   await app.reload()
   await app.page.locator('[data-app-state="ready"]').waitFor()
+  await connections.open()
   await expect(connections.status(demo)).toHaveText(/Signed in as AmberR@/)
 
   await connections.card(demo).getByRole('button', { name: 'Sign out' }).click()

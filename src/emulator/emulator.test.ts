@@ -5,7 +5,7 @@ import { CLOUDS, managementScope } from '../shared/clouds'
 import { call, feedRoot, userToken } from './test-support/emulator-client'
 import { loopbackRequest } from './test-support/loopback-network-client'
 
-import { startEmulator } from './index'
+import { DEFAULT_REQUEST_LOG_LIMIT, startEmulator } from './index'
 import type { Emulator } from './index'
 
 const NOW = new Date('2026-11-20T12:00:00Z')
@@ -48,6 +48,56 @@ describe('startEmulator', () => {
       expect(res.status).toBe(404)
     } finally {
       await emu.close()
+    }
+  })
+})
+
+describe('emulator clock on the wire and the request log', () => {
+  it('dates every response (Management API, Entra, Graph, errors) by the emulator clock', async () => {
+    const emu = await startEmulator({ now: NOW, testHooks: true })
+    try {
+      const dates = async (): Promise<Array<string | undefined>> => {
+        const urls = [
+          `${feedRoot(emu)}/subscriptions/list`,
+          `${emu.urls.authorityHost}/${emu.tenantId}/v2.0/.well-known/openid-configuration`,
+          `${emu.urls.graphBase}/beta/security/auditLog/queries`,
+          `${emu.urls.authorityHost}/_test/clock`,
+          `${emu.urls.authorityHost}/no-such-route`
+        ]
+        const out: Array<string | undefined> = []
+        for (const url of urls) {
+          out.push((await loopbackRequest(url, { ca: emu.caCertPem })).headers.date)
+        }
+        return out
+      }
+      expect(await dates()).toEqual(Array(5).fill(NOW.toUTCString()))
+      emu.clock.advance(-3 * HOUR)
+      const skewed = new Date(NOW.getTime() - 3 * HOUR).toUTCString()
+      expect(await dates()).toEqual(Array(5).fill(skewed))
+    } finally {
+      await emu.close()
+    }
+  })
+
+  it('caps the request log at requestLogLimit (newest kept), 5,000 by default', async () => {
+    const small = await startEmulator({ now: NOW, requestLogLimit: 3 })
+    const normal = await startEmulator({ now: NOW })
+    try {
+      for (const emu of [small, normal]) {
+        for (let i = 0; i < 7; i++) {
+          await call(emu, `${feedRoot(emu)}/subscriptions/list?n=${i}`)
+        }
+      }
+      expect(small.requestLog().map((e) => e.path)).toEqual(
+        [4, 5, 6].map(
+          (i) => `/manage/api/v1.0/${small.tenantId}/activity/feed/subscriptions/list?n=${i}`
+        )
+      )
+      expect(normal.requestLog()).toHaveLength(7)
+      expect(DEFAULT_REQUEST_LOG_LIMIT).toBe(5000)
+      await expect(startEmulator({ requestLogLimit: -1 })).rejects.toThrow(/requestLogLimit/)
+    } finally {
+      await Promise.all([small.close(), normal.close()])
     }
   })
 })

@@ -42,6 +42,8 @@ export interface EmulatorOptions {
   /** Initial clock. When given the clock is frozen (moves only via clock.set/advance);
    * otherwise it follows real time. */
   now?: Date
+  /** How many Management API requests the request log keeps, newest last (default 5,000). */
+  requestLogLimit?: number
 }
 
 /** A running emulator. */
@@ -71,15 +73,38 @@ export interface Emulator {
   /** Unique event Ids in blobs listable now with contentCreated in [start, end)
    * (home tenant unless `tenantId` names the partner tenant). */
   groundTruth(start: Date, end: Date, contentType?: string, tenantId?: string): Set<string>
-  /** Management API request log (newest last, capped at 5,000). */
+  /** Management API request log (newest last, capped at `requestLogLimit`, default 5,000). */
   requestLog(): RequestLogEntry[]
   close(): Promise<void>
+}
+
+/** The request log's default cap. */
+export const DEFAULT_REQUEST_LOG_LIMIT = 5000
+
+/**
+ * Makes a response's `Date` header tell the emulator clock rather than real time, so clients can
+ * learn the server's clock skew (management-api.md §7 item 11). The header is set when the status
+ * line is written (`writeHead`, which Node also calls for implicit headers), so slow responses
+ * carry the time they were answered.
+ */
+function stampDate(res: ServerResponse, clock: EmulatorClock): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse
+  res.writeHead = ((...args: unknown[]): ServerResponse => {
+    if (!res.headersSent) {
+      res.setHeader('Date', clock.now().toUTCString())
+    }
+    return writeHead(...args)
+  }) as ServerResponse['writeHead']
 }
 
 /** Starts the emulator: one HTTPS server on 127.0.0.1 serving Entra ID, Management API and Graph. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const certs = await testCertificates()
   const seed = options.seed ?? 1
+  const logLimit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT
+  if (!Number.isInteger(logLimit) || logLimit < 0) {
+    throw new Error(`[emulator] requestLogLimit must be a whole number >= 0, got ${logLimit}`)
+  }
   const scenario = resolveScenario(options.scenario)
   const clock = createClock(options.now)
   const key = createSigningKey()
@@ -116,7 +141,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     publicKey: key.publicKey,
     stores: new Map([...data].map(([id, d]) => [id, d.store])),
     faults: () => faults,
-    seed
+    seed,
+    logLimit
   })
   const graph = new GraphAuditApi({
     baseUrl,
@@ -169,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer(
     { key: certs.serverKeyPem, cert: certs.serverCertPem },
     (req, res) => {
+      stampDate(res, clock)
       route(req, res).catch((err: unknown) => {
         if (!res.headersSent) {
           sendJson(res, 500, { error: { code: 'EmulatorError', message: String(err) } })

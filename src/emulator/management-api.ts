@@ -31,7 +31,7 @@ type BodyFault = 'reset' | 'truncate' | 'malformed' | undefined
  * (reference/management-api.md §2 and the §6 emulator checklist).
  */
 export class ManagementApi {
-  readonly log: RequestLogEntry[] = []
+  private entries: RequestLogEntry[] = []
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
   private readonly rng: Rng
 
@@ -44,9 +44,32 @@ export class ManagementApi {
       stores: ReadonlyMap<string, ContentStore>
       faults: () => FaultConfig
       seed: number
+      /** How many entries {@link log} keeps (oldest dropped first). */
+      logLimit: number
     }
   ) {
     this.rng = new Rng(deps.seed ^ 0x5eed)
+  }
+
+  /** The request log: the last `logLimit` requests, oldest first. */
+  get log(): RequestLogEntry[] {
+    const limit = this.deps.logLimit
+    return this.entries.length > limit ? this.entries.slice(-limit) : this.entries
+  }
+
+  /**
+   * Appends to the log. Old entries are dropped in chunks (amortised O(1) per request, where a
+   * `shift()` per request would cost O(limit) with a large cap).
+   */
+  private remember(entry: RequestLogEntry): void {
+    const limit = this.deps.logLimit
+    if (limit <= 0) {
+      return
+    }
+    this.entries.push(entry)
+    if (this.entries.length >= limit + Math.max(1, Math.min(limit, 4096))) {
+      this.entries = this.entries.slice(-limit)
+    }
   }
 
   /** Handles `/manage/...`; returns false for other paths. */
@@ -63,10 +86,7 @@ export class ManagementApi {
       publisherIdentifier: publisher,
       status: 0
     }
-    this.log.push(entry)
-    if (this.log.length > 5000) {
-      this.log.shift()
-    }
+    this.remember(entry)
     const send = (
       status: number,
       body: unknown,

@@ -91,6 +91,23 @@ export class Rng {
     return last[0]
   }
 
+  /**
+   * A version-4-shaped GUID whose first 32 and next-to-last 32 bits are `unique` (hex-formatted
+   * as given) instead of random, so distinct `unique` pairs give distinct GUIDs. Consumes the
+   * same draws as {@link uuid}, so what the generator draws after it is unchanged.
+   */
+  uuidWith(unique: readonly [number, number]): string {
+    const hex = (n: number, len: number): string =>
+      Math.floor(n).toString(16).padStart(len, '0').slice(-len)
+    this.next()
+    const b = hex(this.next() * 0x10000, 4)
+    const c = '4' + hex(this.next() * 0x1000, 3)
+    const d = hex(0x8000 + this.next() * 0x4000, 4)
+    this.next()
+    const tail = hex(this.next() * 0x10000, 4)
+    return `${hex(unique[0] >>> 0, 8)}-${b}-${c}-${d}-${hex(unique[1] >>> 0, 8)}${tail}`
+  }
+
   /** A version-4-shaped GUID. */
   uuid(): string {
     const hex = (n: number, len: number): string =>
@@ -102,6 +119,21 @@ export class Rng {
     const e = hex(this.next() * 0x1000000, 6) + hex(this.next() * 0x1000000, 6)
     return `${a}-${b}-${c}-${d}-${e}`
   }
+}
+
+/**
+ * A keyed permutation of 64-bit values given as two 32-bit halves (a four-round Feistel network
+ * over {@link mix32}): distinct inputs always give distinct outputs, which still look random.
+ */
+export function permute64(key: number, hi: number, lo: number): [number, number] {
+  let l = hi >>> 0
+  let r = lo >>> 0
+  for (let round = 0; round < 4; round++) {
+    const next = (l ^ mix32(mix32(key, round), r)) >>> 0
+    l = r
+    r = next
+  }
+  return [l, r]
 }
 
 /** A GUID derived from the parts (stable across runs). */

@@ -13,14 +13,19 @@ describe('parseStartArgs', () => {
         '9',
         '--test-hooks',
         '--scenario-file',
-        'f.json'
+        'f.json',
+        '--now=2026-11-20T12:00:00Z',
+        '--request-log-limit',
+        '20000'
       ])
     ).toEqual({
       port: 8443,
       scenario: 'flaky',
       seed: 9,
       testHooks: true,
-      scenarioFile: 'f.json'
+      scenarioFile: 'f.json',
+      now: new Date('2026-11-20T12:00:00Z'),
+      requestLogLimit: 20000
     })
   })
 
@@ -33,5 +38,7 @@ describe('parseStartArgs', () => {
     expect(() => parseStartArgs(['--scenario', 'nope'])).toThrow(/unknown scenario 'nope'/)
     expect(() => parseStartArgs(['--seed'])).toThrow(/--seed needs a value/)
     expect(() => parseStartArgs(['--verbose'])).toThrow(/unknown argument '--verbose'/)
+    expect(() => parseStartArgs(['--now', 'soon'])).toThrow(/--now must be an ISO 8601 time/)
+    expect(() => parseStartArgs(['--request-log-limit', '-1'])).toThrow(/must be an integer >= 0/)
   })
 })

@@ -10,11 +10,16 @@ export interface StartArgs {
   testHooks: boolean
   /** Where to write the CA PEM (default: a file in the OS temp folder). */
   caFile?: string
+  /** A frozen clock starting here (moves only through the test hooks); default: real time. */
+  now?: Date
+  /** Request log cap (default 5,000). */
+  requestLogLimit?: number
 }
 
 /** Usage text for errors and `--help`. */
 export const USAGE =
   'usage: emulator --port <n> --scenario <name> [--scenario-file f.json] [--seed n] [--test-hooks] [--ca-file path]\n' +
+  '       [--now ISO-time (frozen clock)] [--request-log-limit n]\n' +
   `scenarios: ${Object.keys(SCENARIOS).join(', ')}`
 
 /** Parses `process.argv.slice(2)`; throws an Error with a readable message and the usage. */
@@ -69,6 +74,23 @@ export function parseStartArgs(argv: readonly string[]): StartArgs {
       case '--ca-file':
         out.caFile = value()
         break
+      case '--now': {
+        const text = value()
+        const ms = Date.parse(text)
+        if (Number.isNaN(ms)) {
+          fail(`--now must be an ISO 8601 time, got '${text}'`)
+        }
+        out.now = new Date(ms)
+        break
+      }
+      case '--request-log-limit': {
+        const limit = Number(value())
+        if (!Number.isInteger(limit) || limit < 0) {
+          fail('--request-log-limit must be an integer >= 0')
+        }
+        out.requestLogLimit = limit
+        break
+      }
       default:
         fail(`unknown argument '${arg}'`)
     }

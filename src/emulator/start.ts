@@ -17,7 +17,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     port: args.port,
     scenario,
     seed: args.seed,
-    testHooks: args.testHooks
+    testHooks: args.testHooks,
+    ...(args.now ? { now: args.now } : {}),
+    ...(args.requestLogLimit !== undefined ? { requestLogLimit: args.requestLogLimit } : {})
   })
   const port = new URL(emu.urls.authorityHost).port
   const caFile = args.caFile ?? join(tmpdir(), `cax-emulator-ca-${port}.pem`)

@@ -33,6 +33,8 @@ export interface AppCoreOptions {
 export interface AppCore {
   dispatch: Dispatcher
   bus: EventBus
+  /** Read by the desktop shell's updater (the `updates` setting). */
+  settings: SettingsService
   /** Stops background work (the demo tenant). */
   close(): Promise<void>
 }
@@ -102,6 +104,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   return {
     dispatch: createDispatcher(handlers, log),
     bus,
+    settings,
     close: async () => {
       acquire.cancelAll()
       await demo.close()

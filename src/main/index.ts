@@ -1,21 +1,33 @@
 /**
  * The Electron main process: wiring only. Builds the shared core, registers the app:// scheme,
- * the IPC transport and the hardened window. Everything with logic lives in services/, rpc/ and
- * platform/security.ts, which are tested without Electron.
+ * the IPC transport, the hardened window, the menu, single-instance and file-open handling and
+ * the updater. Everything with logic lives in services/, rpc/ and platform/security.ts, which are
+ * tested without Electron.
  */
 import { join } from 'node:path'
 
-import { app, BrowserWindow, shell } from 'electron'
+import { app, BrowserWindow, screen, shell } from 'electron'
 
 import { createAppCore } from './app-core'
 import { registerIpc } from './ipc/handle'
 import { registerAppScheme, serveAppProtocol } from './platform/app-protocol'
 import { KeytarSecretStore } from './platform/keytar-secret-store'
+import { installApplicationMenu } from './platform/menu'
+import { createMenuCommandHandler } from './platform/menu-commands'
 import { toExternalHttpUrl } from './platform/security'
-import { createMainWindow, hardenSession, preloadPathFrom } from './platform/window'
-import { StderrLogger } from './services/logger'
+import { startUpdater } from './platform/updater'
+import {
+  createMainWindow,
+  hardenSession,
+  MAIN_WINDOW_SIZING,
+  preloadPathFrom
+} from './platform/window'
+import { FileLogger, StderrLogger } from './services/logger'
+import { buildMenuTemplate } from './services/menu-template'
+import { PendingOpens, snapshotPathFromArgv, toSnapshotPath } from './services/open-file-args'
+import { openSnapshotFile } from './services/open-snapshot'
+import { restoreWindowState, WindowStateStore } from './services/window-state'
 
-const log = new StderrLogger()
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
 // E2E runs give each launch its own data folder (STYLE.md rule 24); never honoured in a packaged app.
@@ -23,44 +35,128 @@ if (!app.isPackaged && process.env['APP_E2E'] === '1' && process.env['APP_USER_D
   app.setPath('userData', process.env['APP_USER_DATA_DIR'])
 }
 
-registerAppScheme()
+const logsDir = join(app.getPath('userData'), 'logs')
+app.setAppLogsPath(logsDir)
+const log = new FileLogger({
+  dir: logsDir,
+  ...(app.isPackaged ? {} : { mirror: new StderrLogger() })
+})
 
-void app.whenReady().then(() => {
-  hardenSession()
-  serveAppProtocol(join(import.meta.dirname, '../renderer'))
-  const core = createAppCore({
-    shell: 'desktop',
-    version: app.getVersion(),
-    dataDir: app.getPath('userData'),
-    electronVersion: process.versions.electron ?? null,
-    log,
-    secrets: new KeytarSecretStore(),
-    // Electron security checklist #15: only checked http(s) URLs reach shell.openExternal.
-    opener: {
-      open: async (url) => {
-        const safe = toExternalHttpUrl(url)
-        if (!safe) {
-          throw new Error('Refusing to open a non-http(s) URL')
-        }
-        await shell.openExternal(safe)
+// One running instance per user: a second launch hands its command line to the first and quits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  start()
+}
+
+function start(): void {
+  let mainWindow: BrowserWindow | undefined
+  const pending = new PendingOpens()
+  const openPath = (path: string | null): void => {
+    if (path !== null) {
+      pending.open(path)
+    }
+  }
+  openPath(snapshotPathFromArgv(process.argv, process.cwd()))
+  // macOS: double-click, drag onto the Dock icon, `open x.caxsnap` (may fire before ready).
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    openPath(toSnapshotPath(path, process.cwd()))
+  })
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (mainWindow && !mainWindow.isDestroyed()) {
+      if (mainWindow.isMinimized()) {
+        mainWindow.restore()
       }
+      mainWindow.focus()
     }
+    openPath(snapshotPathFromArgv(argv, workingDirectory))
   })
-  app.on('will-quit', () => void core.close())
-  registerIpc(core.dispatch, core.bus, log, devServerUrl)
-  const openWindow = (): void => {
-    createMainWindow({ preloadPath: preloadPathFrom(import.meta.dirname), devServerUrl })
-  }
-  openWindow()
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) {
-      openWindow()
-    }
-  })
-})
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') {
-    app.quit()
-  }
-})
+  registerAppScheme()
+
+  void app.whenReady().then(async () => {
+    log.info(`[app] ${app.getName()} ${app.getVersion()} starting (packaged: ${app.isPackaged})`)
+    hardenSession()
+    serveAppProtocol(join(import.meta.dirname, '../renderer'))
+    const appCore = createAppCore({
+      shell: 'desktop',
+      version: app.getVersion(),
+      dataDir: app.getPath('userData'),
+      electronVersion: process.versions.electron ?? null,
+      log,
+      secrets: new KeytarSecretStore(),
+      // Electron security checklist #15: only checked http(s) URLs reach shell.openExternal.
+      opener: {
+        open: async (url) => {
+          const safe = toExternalHttpUrl(url)
+          if (!safe) {
+            throw new Error('Refusing to open a non-http(s) URL')
+          }
+          await shell.openExternal(safe)
+        }
+      }
+    })
+    app.on('will-quit', () => {
+      void appCore.close()
+      void log.flush()
+    })
+    registerIpc(appCore.dispatch, appCore.bus, log, devServerUrl)
+
+    const windowState = new WindowStateStore({ dataDir: app.getPath('userData'), log })
+    const primary = screen.getPrimaryDisplay()
+    const workAreas = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map(
+      (d) => d.workArea
+    )
+    const initial = restoreWindowState(await windowState.load(), workAreas, MAIN_WINDOW_SIZING)
+
+    const openWindow = (): void => {
+      const window = createMainWindow({
+        preloadPath: preloadPathFrom(import.meta.dirname),
+        devServerUrl,
+        initial,
+        icon: join(import.meta.dirname, '../../resources/icon.png'),
+        onStateChange: (state) => void windowState.save(state)
+      })
+      mainWindow = window
+      // Snapshots opened before the UI loaded are delivered once it has.
+      window.webContents.once('did-finish-load', () =>
+        pending.ready((path) => {
+          void openSnapshotFile(path, log).then((payload) =>
+            appCore.bus.publish('snapshots:did-open', payload)
+          )
+        })
+      )
+    }
+
+    const onCommand = createMenuCommandHandler({
+      log,
+      logsDir,
+      getWindow: () => mainWindow,
+      openSnapshot: (path) => openPath(toSnapshotPath(path, process.cwd())),
+      requestExport: () => appCore.bus.publish('app:did-invoke-command', { command: 'export' })
+    })
+    installApplicationMenu(
+      buildMenuTemplate({
+        platform: process.platform,
+        isDev: !app.isPackaged,
+        appName: app.getName()
+      }),
+      onCommand
+    )
+
+    openWindow()
+    startUpdater({ log, getSetting: async () => (await appCore.settings.get()).updates })
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) {
+        openWindow()
+      }
+    })
+  })
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') {
+      app.quit()
+    }
+  })
+}

@@ -34,7 +34,8 @@ function subscribe<E extends EventName>(
 
 const api = {
   app: {
-    getInfo: (input) => invoke('app:get-info', input)
+    getInfo: (input) => invoke('app:get-info', input),
+    onDidInvokeCommand: (listener) => subscribe('app:did-invoke-command', listener)
   },
   settings: {
     get: (input) => invoke('settings:get', input),
@@ -67,6 +68,9 @@ const api = {
     onDidProduceBatch: (listener) => subscribe('acquire:did-produce-batch', listener),
     onDidProgress: (listener) => subscribe('acquire:did-progress', listener),
     onDidFinish: (listener) => subscribe('acquire:did-finish', listener)
+  },
+  snapshots: {
+    onDidOpen: (listener) => subscribe('snapshots:did-open', listener)
   }
 } satisfies AppApi
 

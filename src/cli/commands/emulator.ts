@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes'
 
 /** Usage of `cax emulator`. */
 export const USAGE = `usage: cax emulator --port <n> --scenario <name> [--scenario-file f.json] [--seed n]
-                    [--test-hooks] [--ca-file path]
+                    [--test-hooks] [--ca-file path] [--now ISO-time] [--request-log-limit n]
 
 Starts the local Microsoft 365 emulator (fake Entra ID, Management Activity API, Graph audit
 query) in the foreground and prints its URL, CA file, tenant, client and admin user; Ctrl-C stops

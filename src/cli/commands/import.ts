@@ -117,7 +117,9 @@ async function importOne(
   storeDir: string,
   actor: string
 ): Promise<FileResult> {
-  const job = importAuditFile(file)
+  // The store's Id index is the importer's Id memory too: one compact set (id-index.ts).
+  const session = store.importSession()
+  const job = importAuditFile(file, { seenIds: session })
   const result: FileResult = { file, format: null, records: 0, new: 0, duplicates: 0, rejected: 0 }
   let lastReport = Date.now()
   try {
@@ -140,6 +142,8 @@ async function importOne(
       err instanceof ImportFormatError ? err.message : `import failed: ${(err as Error).message}`
     io.stderr.write(`${file}: ${message}\n`)
     result.error = message
+  } finally {
+    await session.end()
   }
   const s = job.summary
   result.format = s.format

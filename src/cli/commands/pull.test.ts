@@ -8,10 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { SCENARIOS, startEmulator } from '../../emulator'
 import type { Emulator } from '../../emulator'
+import { AppOnlyAuth } from '../../main/services/auth/app-only-auth'
+import { HttpsClient, isLoopbackHost } from '../../main/services/http/https-client'
+import { MemoryLogger } from '../../main/services/logger'
 import { FileStore } from '../../main/services/store/file-store'
+import { CLOUDS } from '../../shared/clouds'
 import type { CliIo } from '../cli-io'
 
-import { run } from './pull'
+import { appOnlyTokens, run } from './pull'
 
 const ROOT = resolve(__dirname, '../../..')
 const CLI = join(ROOT, 'out/main/cli.js')
@@ -88,6 +92,36 @@ describe('cax pull (in-process)', () => {
     expect(noAuth.err.join('')).toContain('sign-in needed')
     const unknown = memoryIo()
     expect(await run(['--store', 'x', '--frobnicate'], unknown)).toBe(2)
+  })
+
+  it("passes the engine's forceRefresh through to Entra ID (a new token request)", async () => {
+    const emu = await startEmulator({ scenario: 'clean', seed: 4 })
+    try {
+      emu.entra.setClientSecret(APP_ID, 'refresh-secret')
+      const token = appOnlyTokens(
+        new AppOnlyAuth({
+          clientId: APP_ID,
+          tenantId: emu.tenantId,
+          credential: { kind: 'secret', secret: 'refresh-secret' },
+          endpoints: {
+            ...emu.urls,
+            managementResource: CLOUDS.commercial.managementResource,
+            graphResource: CLOUDS.commercial.graphResource,
+            hasGraphAuditQuery: true
+          },
+          http: new HttpsClient({ extraCaPem: emu.caCertPem, allowHost: isLoopbackHost }),
+          log: new MemoryLogger()
+        })
+      )
+      const requests = (): number => emu.entra.requestCounts()['token'] ?? 0
+      const first = await token('management')
+      expect(await token('management', false)).toBe(first)
+      expect(requests()).toBe(1)
+      await token('management', true)
+      expect(requests()).toBe(2)
+    } finally {
+      await emu.close()
+    }
   })
 
   it('exits 4 when the API refuses the token, and never prints it', async () => {

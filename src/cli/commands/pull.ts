@@ -316,7 +316,7 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
       http,
       log
     })
-    token = async (resource) => (await auth.getAccessToken(resource)).token
+    token = appOnlyTokens(auth)
   }
 
   let store: FileStore
@@ -454,4 +454,14 @@ function exitCodeFor(error: unknown): number {
     }
   }
   return ExitCode.other
+}
+
+/**
+ * The engine's token provider over app-only auth. After a 401 the engine asks again with
+ * `forceRefresh`, which must reach Entra ID rather than MSAL's cache (management-api.md §7
+ * item 10: refresh the token and retry once).
+ */
+export function appOnlyTokens(auth: Pick<AppOnlyAuth, 'getAccessToken'>): TokenProvider {
+  return async (resource, forceRefresh) =>
+    (await auth.getAccessToken(resource, forceRefresh === true)).token
 }

@@ -45,10 +45,10 @@ describe('registerIpc', () => {
     bus = new EventBus()
     const dispatch = createDispatcher(
       stubHandlers({
-        'settings:get': async () => ({ theme: 'light' }),
+        'settings:get': async () => ({ theme: 'light', updates: 'automatic' }),
         'settings:update': async (input) => {
           calls.push(input)
-          return { theme: input.theme ?? 'system' }
+          return { theme: input.theme ?? 'system', updates: 'automatic' }
         }
       }),
       log
@@ -64,7 +64,7 @@ describe('registerIpc', () => {
     const listener = registered.get('settings:get')!
     await expect(listener(frame('app://explorer/index.html'), {})).resolves.toEqual({
       ok: true,
-      value: { theme: 'light' }
+      value: { theme: 'light', updates: 'automatic' }
     })
   })
 
@@ -96,8 +96,10 @@ describe('registerIpc', () => {
   })
 
   it('forwards bus events to every window, validated by the contract', () => {
-    bus.publish('settings:did-change', { theme: 'dark' })
-    expect(sent).toEqual([{ channel: 'settings:did-change', payload: { theme: 'dark' } }])
+    bus.publish('settings:did-change', { theme: 'dark', updates: 'off' })
+    expect(sent).toEqual([
+      { channel: 'settings:did-change', payload: { theme: 'dark', updates: 'off' } }
+    ])
     expect(() => bus.publish('settings:did-change', { theme: 'neon' } as never)).toThrow()
   })
 })

@@ -6,12 +6,28 @@ import { join } from 'node:path'
 
 import { BrowserWindow, session, shell, type WebContents } from 'electron'
 
+import type { InitialWindowState, SavedWindowState, WindowSizing } from '../services/window-state'
+
 import { APP_ORIGIN, isAppUrl, isPermissionAllowed, toExternalHttpUrl } from './security'
+
+/** The main window's default and minimum size. */
+export const MAIN_WINDOW_SIZING: WindowSizing = {
+  width: 1400,
+  height: 900,
+  minWidth: 900,
+  minHeight: 600
+}
 
 export interface WindowOptions {
   preloadPath: string
   /** Set in development only: the electron-vite dev server. */
   devServerUrl?: string
+  /** Restored size and position (src/main/services/window-state.ts). */
+  initial?: InitialWindowState
+  /** The window icon (Linux; Windows and macOS take it from the executable). */
+  icon?: string
+  /** Called (debounced) when the size, position or maximized state changes, and on close. */
+  onStateChange?: (state: SavedWindowState) => void
 }
 
 /** Applies navigation, window-open and webview rules to a web contents. */
@@ -49,11 +65,14 @@ export function hardenSession(): void {
 
 /** Creates the main window and loads the renderer from app://explorer (or the dev server). */
 export function createMainWindow(options: WindowOptions): BrowserWindow {
+  const initial = options.initial ?? { ...MAIN_WINDOW_SIZING, isMaximized: false }
   const window = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    minWidth: 900,
-    minHeight: 600,
+    width: initial.width,
+    height: initial.height,
+    ...(initial.x !== undefined && initial.y !== undefined ? { x: initial.x, y: initial.y } : {}),
+    minWidth: MAIN_WINDOW_SIZING.minWidth,
+    minHeight: MAIN_WINDOW_SIZING.minHeight,
+    ...(options.icon ? { icon: options.icon } : {}),
     show: false,
     title: 'Connector Audit Explorer',
     webPreferences: {
@@ -65,11 +84,21 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       allowRunningInsecureContent: false, // #8
       experimentalFeatures: false, // #9
       webviewTag: false, // #12
+      // #13: a middle-click must not open a link in a new window (Electronegativity AUXCLICK_JS_CHECK)
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false
     }
   })
   hardenWebContents(window.webContents, options.devServerUrl)
-  window.once('ready-to-show', () => window.show())
+  window.once('ready-to-show', () => {
+    if (initial.isMaximized) {
+      window.maximize()
+    }
+    window.show()
+  })
+  if (options.onStateChange) {
+    trackWindowState(window, options.onStateChange)
+  }
   void window.loadURL(options.devServerUrl ?? `${APP_ORIGIN}/index.html`)
   return window
 }
@@ -77,4 +106,23 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
 /** Where the built preload lives next to the built main. */
 export function preloadPathFrom(mainDir: string): string {
   return join(mainDir, '../preload/index.cjs')
+}
+
+function trackWindowState(window: BrowserWindow, save: (state: SavedWindowState) => void): void {
+  let timer: NodeJS.Timeout | undefined
+  const capture = (): void => {
+    clearTimeout(timer)
+    if (window.isDestroyed() || window.isMinimized() || window.isFullScreen()) {
+      return
+    }
+    save({ bounds: window.getNormalBounds(), isMaximized: window.isMaximized() })
+  }
+  const later = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(capture, 500)
+  }
+  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) {
+    window.on(event as 'resize', later)
+  }
+  window.on('close', capture)
 }

@@ -17,8 +17,11 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
       electronVersion: null,
       nodeVersion: '20'
     }),
-    'settings:get': async () => ({ theme: 'system' }),
-    'settings:update': async (change) => ({ theme: change.theme ?? 'system' }),
+    'settings:get': async () => ({ theme: 'system', updates: 'automatic' }),
+    'settings:update': async (change) => ({
+      theme: change.theme ?? 'system',
+      updates: change.updates ?? 'automatic'
+    }),
     ...overrides
   })
 }
@@ -28,7 +31,7 @@ describe('createDispatcher', () => {
     const dispatch = createDispatcher(handlers(), new MemoryLogger())
     await expect(dispatch('settings:update', { theme: 'dark' })).resolves.toEqual({
       ok: true,
-      value: { theme: 'dark' }
+      value: { theme: 'dark', updates: 'automatic' }
     })
   })
 
@@ -45,7 +48,7 @@ describe('createDispatcher', () => {
       handlers({
         'settings:update': async () => {
           calls += 1
-          return { theme: 'dark' }
+          return { theme: 'dark', updates: 'automatic' }
         }
       }),
       log

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
-import { redactSecrets } from './logger'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import { FileLogger, MemoryLogger, redactSecrets } from './logger'
 
 describe('redactSecrets', () => {
   it.each([
@@ -22,5 +26,72 @@ describe('redactSecrets', () => {
   it('leaves ordinary lines alone', () => {
     const line = '[acquire] window 2026-05-19T00Z skipped: AF20051 (412 records)'
     expect(redactSecrets(line)).toBe(line)
+  })
+})
+
+describe('FileLogger', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cax-log-'))
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+  const now = (): Date => new Date('2026-05-20T10:00:00.000Z')
+
+  it('writes redacted, timestamped lines to <dir>/main.log, creating the folder', async () => {
+    const logs = join(dir, 'logs')
+    const log = new FileLogger({ dir: logs, now })
+    log.info('[auth] token endpoint said refresh_token=1.Aq9zz-secret')
+    log.warn('[auth] header Authorization: Bearer abcdefghijklmnop')
+    log.error('two\nlines')
+    await log.flush()
+    const text = await readFile(join(logs, 'main.log'), 'utf8')
+    expect(text).toBe(
+      [
+        '2026-05-20T10:00:00.000Z info [auth] token endpoint said refresh_token=[redacted]',
+        '2026-05-20T10:00:00.000Z warn [auth] header Authorization: Bearer [redacted]',
+        '2026-05-20T10:00:00.000Z error two ⏎ lines',
+        ''
+      ].join('\n')
+    )
+    expect(log.path).toBe(join(logs, 'main.log'))
+  })
+
+  it('rotates at the size limit and keeps only `keep` old files', async () => {
+    const log = new FileLogger({ dir, now, maxBytes: 100, keep: 2 })
+    // Each line is 24 (timestamp) + 6 + 50 + 1 = 81 bytes: every line starts a new file.
+    for (const n of [1, 2, 3, 4]) {
+      log.info(`${n}`.repeat(50))
+    }
+    await log.flush()
+    expect((await readdir(dir)).sort()).toEqual(['main.1.log', 'main.2.log', 'main.log'])
+    expect(await readFile(join(dir, 'main.log'), 'utf8')).toContain('4'.repeat(50))
+    expect(await readFile(join(dir, 'main.1.log'), 'utf8')).toContain('3'.repeat(50))
+    expect(await readFile(join(dir, 'main.2.log'), 'utf8')).toContain('2'.repeat(50))
+    const sizes = await Promise.all(
+      ['main.log', 'main.1.log', 'main.2.log'].map(async (f) => (await stat(join(dir, f))).size)
+    )
+    expect(sizes.every((s) => s <= 100)).toBe(true)
+  })
+
+  it('continues an existing file after a restart and counts its size', async () => {
+    await writeFile(join(dir, 'main.log'), 'x'.repeat(90) + '\n')
+    const log = new FileLogger({ dir, now, maxBytes: 100 })
+    log.info('next')
+    await log.flush()
+    expect(await readFile(join(dir, 'main.1.log'), 'utf8')).toBe('x'.repeat(90) + '\n')
+    expect(await readFile(join(dir, 'main.log'), 'utf8')).toContain('info next')
+  })
+
+  it('never throws when the folder cannot be written; the mirror hears about it', async () => {
+    const blocker = join(dir, 'not-a-folder')
+    await writeFile(blocker, '')
+    const mirror = new MemoryLogger()
+    const log = new FileLogger({ dir: blocker, now, mirror })
+    expect(() => log.info('hello')).not.toThrow()
+    await log.flush()
+    expect(mirror.lines[0]).toBe('info hello')
+    expect(mirror.lines[1]).toMatch(/^error \[log\] could not write .*main\.log: E/)
   })
 })

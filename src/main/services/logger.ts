@@ -1,3 +1,6 @@
+import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+
 /**
  * The logging port. Lines carry a bracketed tag: `[web] refused POST /api/x: bad origin`.
  *
@@ -64,5 +67,107 @@ export class MemoryLogger implements Logger {
   }
   error(message: string): void {
     this.lines.push(`error ${message}`)
+  }
+}
+
+/** Options of {@link FileLogger}. */
+export interface FileLoggerOptions {
+  /** The logs folder (the desktop app uses `<userData>/logs`); created on first write. */
+  dir: string
+  /** The current file's name; rotated files are `main.1.log`, `main.2.log`, … */
+  fileName?: string
+  /** Rotate when the current file would grow beyond this many bytes (default 5 MiB). */
+  maxBytes?: number
+  /** How many rotated files to keep besides the current one (default 3). */
+  keep?: number
+  /** Also write every line here (stderr in development). */
+  mirror?: Logger
+  now?: () => Date
+}
+
+/**
+ * Writes redacted log lines to a file in the logs folder and rotates it at a size limit, keeping
+ * a few old files: `main.log` → `main.1.log` → … → dropped. Writes are queued (never interleaved)
+ * and asynchronous; a failing disk never throws into the caller (the line goes to the mirror).
+ */
+export class FileLogger implements Logger {
+  private readonly file: string
+  private readonly fileName: string
+  private readonly maxBytes: number
+  private readonly keep: number
+  private size: number | undefined
+  private queue: Promise<void> = Promise.resolve()
+
+  constructor(private readonly options: FileLoggerOptions) {
+    this.fileName = options.fileName ?? 'main.log'
+    this.file = join(options.dir, this.fileName)
+    this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024
+    this.keep = Math.max(0, options.keep ?? 3)
+  }
+
+  /** The path of the current log file. */
+  get path(): string {
+    return this.file
+  }
+
+  info(message: string): void {
+    this.write('info', message)
+  }
+  warn(message: string): void {
+    this.write('warn', message)
+  }
+  error(message: string): void {
+    this.write('error', message)
+  }
+
+  /** Resolves when every line logged so far is on disk (or failed). */
+  flush(): Promise<void> {
+    return this.queue
+  }
+
+  private write(level: 'info' | 'warn' | 'error', message: string): void {
+    this.options.mirror?.[level](message)
+    const now = (this.options.now ?? (() => new Date()))()
+    // One entry per line: a multi-line message cannot forge a second entry.
+    const line = `${now.toISOString()} ${level} ${redactSecrets(message).replace(/\r?\n/g, ' ⏎ ')}\n`
+    this.queue = this.queue
+      .then(() => this.append(line))
+      .catch((error: unknown) => {
+        this.size = undefined
+        this.options.mirror?.error(
+          `[log] could not write ${this.file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown'}`
+        )
+      })
+  }
+
+  private async append(line: string): Promise<void> {
+    const bytes = Buffer.byteLength(line)
+    if (this.size === undefined) {
+      await mkdir(this.options.dir, { recursive: true })
+      this.size = await stat(this.file).then(
+        (s) => s.size,
+        () => 0
+      )
+    }
+    if (this.size > 0 && this.size + bytes > this.maxBytes) {
+      await this.rotate()
+      this.size = 0
+    }
+    await appendFile(this.file, line, { encoding: 'utf8', mode: 0o600 })
+    this.size += bytes
+  }
+
+  private async rotate(): Promise<void> {
+    const base = this.fileName.replace(/\.log$/, '')
+    const rotated = (n: number): string => join(this.options.dir, `${base}.${n}.log`)
+    if (this.keep === 0) {
+      await rm(this.file, { force: true })
+      return
+    }
+    // main.(keep).log is overwritten by the rename below: the oldest file is dropped.
+    for (let n = this.keep - 1; n >= 1; n--) {
+      await rename(rotated(n), rotated(n + 1)).catch(() => undefined)
+    }
+    await rename(this.file, rotated(1))
   }
 }

@@ -34,10 +34,23 @@ describe('SettingsService', () => {
 
   it('writes a change, announces it, and a new instance reads it back', async () => {
     await service().update({ theme: 'dark' })
-    expect(changes).toEqual([{ theme: 'dark' }])
-    await expect(service().get()).resolves.toEqual({ theme: 'dark' })
+    expect(changes).toEqual([{ theme: 'dark', updates: 'automatic' }])
+    await expect(service().get()).resolves.toEqual({ theme: 'dark', updates: 'automatic' })
     const files = await readdir(dir)
     expect(files).toEqual(['settings.json'])
+  })
+
+  it('defaults updates to automatic for a file written before the setting existed', async () => {
+    await writeFile(join(dir, 'settings.json'), '{"theme":"dark"}')
+    await expect(service().get()).resolves.toEqual({ theme: 'dark', updates: 'automatic' })
+  })
+
+  it('turns updates off without touching the theme, and keeps it off', async () => {
+    await service().update({ theme: 'light' })
+    await service().update({ updates: 'off' })
+    await expect(service().get()).resolves.toEqual({ theme: 'light', updates: 'off' })
+    await service().update({ theme: 'dark' })
+    await expect(service().get()).resolves.toEqual({ theme: 'dark', updates: 'off' })
   })
 
   it('serializes concurrent updates: the last one wins and nothing is lost on disk', async () => {
@@ -69,7 +82,7 @@ describe('SettingsService', () => {
       await expect(s.update({ theme: 'light' })).rejects.toMatchObject({
         code: 'settings/write-failed'
       })
-      await expect(s.get()).resolves.toEqual({ theme: 'dark' })
+      await expect(s.get()).resolves.toEqual({ theme: 'dark', updates: 'automatic' })
     }
   )
 

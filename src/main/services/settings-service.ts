@@ -14,7 +14,7 @@ import { readJsonFile, writeJsonFileAtomic } from './json-file'
 import type { Logger } from './logger'
 
 /** Settings for a user who has changed nothing. */
-export const DEFAULT_SETTINGS: Settings = { theme: 'system' }
+export const DEFAULT_SETTINGS: Settings = { theme: 'system', updates: 'automatic' }
 
 export interface SettingsServiceDeps {
   dataDir: string

@@ -379,6 +379,6 @@ describe('browser shell server', () => {
       req.end()
     })
     const text = await received
-    expect(text).toContain('data: {"theme":"dark"}')
+    expect(text).toContain('data: {"theme":"dark","updates":"automatic"}')
   })
 })

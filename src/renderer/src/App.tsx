@@ -1,11 +1,22 @@
 import { useEffect, useState } from 'react'
 
 import type { ErrorInfo } from '../../shared/errors'
-import type { AppApi, AppInfo, Settings, ThemePreference } from '../../shared/ipc/contract'
+import type {
+  AppApi,
+  AppInfo,
+  EventPayload,
+  Settings,
+  ThemePreference
+} from '../../shared/ipc/contract'
 
 import type { Transport } from './api/pick-api'
 import { ConnectionsView } from './connections/ConnectionsView'
 import { useConnections } from './connections/use-connections'
+import { UpdatesSetting } from './settings/UpdatesSetting'
+import { openAppDb } from './db/app-db'
+import { ExplorerView } from './explorer/ExplorerView'
+import { SyncPanel } from './sync/SyncPanel'
+import { useSync } from './sync/use-sync'
 import { applyTheme } from './theme'
 
 const TRANSPORT_LABEL: Record<Transport, string> = {
@@ -22,11 +33,16 @@ const THEMES: { value: ThemePreference; label: string }[] = [
 const DOCS_URL =
   'https://learn.microsoft.com/en-us/power-platform/admin/connector-events-power-platform'
 
-type View = 'explorer' | 'connections'
+type View = 'explorer' | 'sync' | 'connections' | 'settings'
+
+const VIEWS: readonly View[] = ['explorer', 'sync', 'connections', 'settings']
 
 function viewFromHash(hash: string): View {
-  return hash === '#connections' ? 'connections' : 'explorer'
+  return VIEWS.find((v) => `#${v}` === hash) ?? 'explorer'
 }
+
+/** How much a first demo sync pulls: the Management Activity API's full reach. */
+const DEMO_SYNC_HOURS = 7 * 24
 
 type LoadState =
   | { state: 'loading' }
@@ -45,6 +61,24 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   const [view, setView] = useState<View>(() => viewFromHash(window.location.hash))
   const [isOpeningDemo, setIsOpeningDemo] = useState(false)
   const connections = useConnections(api)
+  const [db] = useState(() => openAppDb())
+  const [openedSnapshot, setOpenedSnapshot] = useState<EventPayload<'snapshots:did-open'> | null>(
+    null
+  )
+
+  // Subscribed at mount: main sends snapshots opened from the OS as soon as the page has loaded.
+  useEffect(() => api.snapshots.onDidOpen(setOpenedSnapshot), [api])
+  useEffect(
+    () =>
+      api.app.onDidInvokeCommand(({ command }) => {
+        if (command === 'export') {
+          window.location.hash = '#explorer'
+        }
+      }),
+    [api]
+  )
+  // One sync per window, owned here so it goes on while the user switches views.
+  const sync = useSync(api, db)
 
   useEffect(() => {
     const onHash = (): void => setView(viewFromHash(window.location.hash))
@@ -91,7 +125,15 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
       setNotice(signedIn.error)
       return
     }
-    window.location.hash = '#connections'
+    // First run: pull the demo tenant's last 7 days straight away; rows appear as batches land.
+    const now = new Date()
+    await sync.start({
+      profileId: signedIn.value.profileId,
+      tenantId: signedIn.value.account?.tenantId ?? '',
+      since: new Date(now.getTime() - DEMO_SYNC_HOURS * 3_600_000),
+      until: now,
+      history: false
+    })
   }
 
   async function chooseTheme(theme: ThemePreference): Promise<void> {
@@ -128,12 +170,22 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
           >
             Explorer
           </a>
+          <a className="nav-item" aria-current={view === 'sync' ? 'page' : undefined} href="#sync">
+            Sync
+          </a>
           <a
             className="nav-item"
             aria-current={view === 'connections' ? 'page' : undefined}
             href="#connections"
           >
             Connections
+          </a>
+          <a
+            className="nav-item"
+            aria-current={view === 'settings' ? 'page' : undefined}
+            href="#settings"
+          >
+            Settings
           </a>
         </nav>
         <label className="theme-picker">
@@ -158,43 +210,92 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
             {notice.message}
           </div>
         )}
-        {view === 'connections' ? (
-          <ConnectionsView api={api} connections={connections} />
-        ) : (
-          <section className="empty-state" aria-labelledby="empty-title">
-            <h1 id="empty-title">No audit records cached yet</h1>
-            <p>
-              Connector Audit Explorer pulls Power Platform connector activity — APIs, connections,
-              permissions, gateways and data-policy actions — from the Microsoft 365 unified audit
-              log into a local cache you can explore offline.
-            </p>
-            <p>
-              <a href={DOCS_URL} target="_blank" rel="noreferrer noopener" data-testid="docs-link">
-                Which connector events are audited
-              </a>
-            </p>
-            <div className="actions">
-              <button
-                type="button"
-                className="primary"
-                disabled={isOpeningDemo}
-                onClick={() => void exploreDemo()}
-              >
-                {isOpeningDemo ? 'Starting the demo tenant…' : 'Explore the demo tenant'}
-              </button>
-              <a className="button" href="#connections">
-                Connect your tenant
-              </a>
-            </div>
+        {openedSnapshot && (
+          <SnapshotBanner opened={openedSnapshot} onClose={() => setOpenedSnapshot(null)} />
+        )}
+        {view === 'settings' ? (
+          <section className="settings" aria-label="Settings">
+            <UpdatesSetting api={api} value={settings.updates} shell={info.shell} />
           </section>
+        ) : view === 'connections' ? (
+          <ConnectionsView api={api} connections={connections} />
+        ) : view === 'sync' ? (
+          <SyncPanel
+            db={db}
+            sync={sync}
+            profiles={connections.profiles}
+            states={connections.states}
+          />
+        ) : (
+          <ExplorerView
+            api={api}
+            db={db}
+            docsUrl={DOCS_URL}
+            isOpeningDemo={isOpeningDemo}
+            onExploreDemo={() => void exploreDemo()}
+          />
         )}
       </main>
 
       <footer className="status-bar">
         <span data-testid="transport">{TRANSPORT_LABEL[transport]}</span>
         <span data-testid="version">v{info.version}</span>
+        <SyncStatus sync={sync} />
         {info.electronVersion && <span>Electron {info.electronVersion}</span>}
       </footer>
+    </div>
+  )
+}
+
+/** The sync's state in the status bar, visible from every view. */
+function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.Element | null {
+  const { state } = sync
+  if (state.status === 'starting') {
+    return <a href="#sync">Sync starting…</a>
+  }
+  if (state.status === 'running') {
+    const p = state.progress
+    return (
+      <a href="#sync" data-testid="sync-status">
+        Syncing{p ? ` · ${p.records.toLocaleString()} records` : '…'}
+        {p?.throttle.isThrottled ? ' · throttled' : ''}
+      </a>
+    )
+  }
+  if (state.status === 'finished') {
+    return (
+      <a href="#sync" data-testid="sync-status" data-outcome={state.outcome}>
+        Last sync: {state.outcome}
+        {state.summary ? ` · ${state.summary.new.toLocaleString()} new` : ''}
+      </a>
+    )
+  }
+  return null
+}
+
+/** The verification result of a snapshot file opened from the operating system. */
+function SnapshotBanner({
+  opened,
+  onClose
+}: {
+  opened: EventPayload<'snapshots:did-open'>
+  onClose: () => void
+}): React.JSX.Element {
+  const { verification } = opened
+  return (
+    <div
+      className={verification.ok ? 'sync-result' : 'notice'}
+      role={verification.ok ? 'status' : 'alert'}
+      data-testid="snapshot-banner"
+    >
+      {verification.ok
+        ? `Snapshot ${opened.path} verified: ${verification.manifest?.recordCount.toLocaleString() ?? '?'} records, fingerprint ${verification.fingerprint ?? ''}.`
+        : `Snapshot ${opened.path} failed verification: ${verification.failures
+            .map((f) => `${f.part}: ${f.message}`)
+            .join('; ')}`}{' '}
+      <button type="button" onClick={onClose}>
+        Dismiss
+      </button>
     </div>
   )
 }

@@ -128,6 +128,11 @@ export const LedgerQuerySchema = z.object({
   windowKey: z.string(),
   /** The server's query id, once created. */
   queryId: z.string().nullable(),
+  /**
+   * The next records page (`@odata.nextLink`) while paging, committed with the records before
+   * it, so a stopped run resumes the query there (absent in ledgers written before it existed).
+   */
+  nextLink: z.string().nullable().optional(),
   start: isoTime,
   end: isoTime,
   /** Graph `recordTypeFilters` sent (empty = all records). */

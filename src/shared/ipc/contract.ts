@@ -12,6 +12,7 @@ import {
   SignInMode,
   TokenStorage
 } from '../profiles'
+import { SnapshotManifest } from '../snapshot/manifest'
 
 /**
  * The one API contract between the UI and the main process.
@@ -42,9 +43,17 @@ export type AppInfo = z.infer<typeof AppInfo>
 export const ThemePreference = z.enum(['system', 'light', 'dark'])
 export type ThemePreference = z.infer<typeof ThemePreference>
 
+/**
+ * Update checks: `automatic` (check at start-up and every few hours, install on quit) or `off`.
+ * Defaults to `automatic` (see DEFAULT_SETTINGS); a machine-wide policy can force `off`.
+ */
+export const UpdatesPreference = z.enum(['automatic', 'off'])
+export type UpdatesPreference = z.infer<typeof UpdatesPreference>
+
 /** Non-secret user settings. */
 export const Settings = z.object({
-  theme: ThemePreference
+  theme: ThemePreference,
+  updates: UpdatesPreference
 })
 export type Settings = z.infer<typeof Settings>
 
@@ -116,6 +125,19 @@ export const SyncSummarySchema = z.object({
   errors: z.array(z.object({ code: z.string(), message: z.string() }))
 })
 export type SyncSummary = z.infer<typeof SyncSummarySchema>
+
+/**
+ * The result of verifying a snapshot file opened from the OS (double-click, a second launch).
+ * The manifest is included when it could be read.
+ */
+export const SnapshotVerification = z.object({
+  ok: z.boolean(),
+  fingerprint: z.string().nullable(),
+  manifest: SnapshotManifest.nullable(),
+  failures: z.array(z.object({ part: z.string(), code: z.string(), message: z.string() })),
+  verifiedParts: z.array(z.string())
+})
+export type SnapshotVerification = z.infer<typeof SnapshotVerification>
 
 export const contract = {
   'app:get-info': { input: NoInput, output: AppInfo },
@@ -189,7 +211,11 @@ export const events = {
     status: z.enum(['complete', 'partial', 'failed', 'cancelled']),
     result: SyncSummarySchema.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable()
-  })
+  }),
+  /** A command from the application menu that the UI carries out (File → Export…). */
+  'app:did-invoke-command': z.object({ command: z.enum(['export']) }),
+  /** A snapshot file opened from the OS (double-click, File → Open, a second launch), verified. */
+  'snapshots:did-open': z.object({ path: z.string(), verification: SnapshotVerification })
 } as const
 
 export type Channel = keyof typeof contract

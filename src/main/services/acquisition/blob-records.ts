@@ -1,11 +1,13 @@
 /**
  * Reads a blob body (a JSON array of records) record by record without parsing it whole, keeping
  * each record's raw text byte for byte, and refuses a body that is truncated or malformed so the
- * blob is fetched again rather than half stored.
+ * blob is fetched again rather than half stored. {@link readBlobStream} reads a download as it
+ * arrives, so a large blob is never held whole.
  */
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord, RejectCode } from '../../../shared/audit'
 import { JsonRecordSplitter } from '../import/json-record-splitter'
+import type { SplitItem } from '../import/json-record-splitter'
 
 /** A blob body that is not a complete JSON array of records. */
 export class BlobFormatError extends Error {
@@ -22,6 +24,7 @@ export type BlobItem =
 
 const SLICE = 64 * 1024
 const MAX_RECORD_CHARS = 16 * 1024 * 1024
+const NOT_ARRAY = 'The blob body is not a complete JSON array (truncated?).'
 
 /** Checks that a body is one complete JSON array (cheap: first and last non-space characters). */
 export function checkBlobShape(text: string): void {
@@ -31,9 +34,95 @@ export function checkBlobShape(text: string): void {
     tail--
   }
   if (!head || text[head.index] !== '[' || text[tail] !== ']') {
-    throw new BlobFormatError(
-      head ? 'The blob body is not a complete JSON array (truncated?).' : 'The blob body is empty.'
-    )
+    throw new BlobFormatError(head ? NOT_ARRAY : 'The blob body is empty.')
+  }
+}
+
+/**
+ * The incremental reader behind {@link readBlob} and {@link readBlobStream}: text goes in piece
+ * by piece, items come out; the same checks as {@link checkBlobShape} are made on the fly (first
+ * non-space character `[`, last `]`, exactly one array).
+ */
+class BlobReader {
+  private readonly splitter = new JsonRecordSplitter({
+    isLineDelimited: false,
+    maxRecordChars: MAX_RECORD_CHARS
+  })
+  private index = 0
+  private hasContent = false
+  private lastChar = ''
+
+  constructor(
+    private readonly contentId: string,
+    private readonly skip: number
+  ) {}
+
+  push(text: string): BlobItem[] {
+    if (text === '') {
+      return []
+    }
+    if (!this.hasContent) {
+      const head = /\S/.exec(text)
+      if (!head) {
+        return []
+      }
+      this.hasContent = true
+      if (text[head.index] !== '[') {
+        throw new BlobFormatError(NOT_ARRAY)
+      }
+    }
+    let tail = text.length - 1
+    while (tail >= 0 && /\s/.test(text[tail] ?? '')) {
+      tail--
+    }
+    if (tail >= 0) {
+      this.lastChar = text[tail] ?? ''
+    }
+    return this.items(this.splitter.push(text))
+  }
+
+  end(): BlobItem[] {
+    if (!this.hasContent) {
+      throw new BlobFormatError('The blob body is empty.')
+    }
+    const items = this.items(this.splitter.end())
+    if (this.lastChar !== ']' || this.splitter.isArrayOpen) {
+      throw new BlobFormatError(NOT_ARRAY)
+    }
+    if (this.splitter.arrayCount !== 1) {
+      throw new BlobFormatError(
+        `The blob body holds ${this.splitter.arrayCount} arrays, expected one.`
+      )
+    }
+    return items
+  }
+
+  private items(split: SplitItem[]): BlobItem[] {
+    const out: BlobItem[] = []
+    for (const item of split) {
+      if (item.kind === 'reject') {
+        throw new BlobFormatError(
+          `The blob body is malformed near line ${item.line}: ${item.reason}`
+        )
+      }
+      const i = this.index++
+      if (i < this.skip) {
+        continue
+      }
+      const result = normalizeRecord(item.text)
+      if (result.ok) {
+        result.record.provenance = {
+          source: this.contentId,
+          line: null,
+          rawSha256: null,
+          csvCreationDate: null
+        }
+        out.push({ kind: 'record', index: i, record: result.record })
+      } else {
+        out.push({ kind: 'rejected', index: i, code: result.code, reason: result.reason })
+      }
+    }
+    return out
   }
 }
 
@@ -43,40 +132,32 @@ export function checkBlobShape(text: string): void {
  */
 export function* readBlob(text: string, contentId: string, skip = 0): Generator<BlobItem> {
   checkBlobShape(text)
-  const splitter = new JsonRecordSplitter({
-    isLineDelimited: false,
-    maxRecordChars: MAX_RECORD_CHARS
-  })
-  let index = 0
-  const slices = Math.ceil(text.length / SLICE)
-  for (let n = 0; n <= slices; n++) {
-    const items =
-      n < slices ? splitter.push(text.slice(n * SLICE, (n + 1) * SLICE)) : splitter.end()
-    for (const item of items) {
-      if (item.kind === 'reject') {
-        throw new BlobFormatError(
-          `The blob body is malformed near line ${item.line}: ${item.reason}`
-        )
-      }
-      const i = index++
-      if (i < skip) {
-        continue
-      }
-      const result = normalizeRecord(item.text)
-      if (result.ok) {
-        result.record.provenance = {
-          source: contentId,
-          line: null,
-          rawSha256: null,
-          csvCreationDate: null
-        }
-        yield { kind: 'record', index: i, record: result.record }
-      } else {
-        yield { kind: 'rejected', index: i, code: result.code, reason: result.reason }
-      }
-    }
+  const reader = new BlobReader(contentId, skip)
+  for (let at = 0; at < text.length; at += SLICE) {
+    yield* reader.push(text.slice(at, at + SLICE))
   }
-  if (splitter.arrayCount !== 1) {
-    throw new BlobFormatError(`The blob body holds ${splitter.arrayCount} arrays, expected one.`)
+  yield* reader.end()
+}
+
+/**
+ * Like {@link readBlob}, but reads a byte stream (a download) as it arrives: memory holds one
+ * chunk and one record, whatever the blob's size. Records are yielded before the body is known
+ * to be complete; a body that turns out truncated or malformed throws {@link BlobFormatError}
+ * (or the stream's own error, e.g. a `NetworkError` when the connection resets) after the
+ * records before the damage, so a caller commits what it got and resumes with `skip`.
+ * UTF-8 is decoded across chunk boundaries, so raw record text stays byte for byte.
+ */
+export async function* readBlobStream(
+  body: AsyncIterable<Uint8Array | string>,
+  contentId: string,
+  skip = 0
+): AsyncGenerator<BlobItem> {
+  const decoder = new TextDecoder('utf-8')
+  const reader = new BlobReader(contentId, skip)
+  for await (const chunk of body) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
+    yield* reader.push(text)
   }
+  yield* reader.push(decoder.decode())
+  yield* reader.end()
 }

@@ -8,6 +8,7 @@ import { emptyDelta, queryKey, windowKey } from '../../../shared/acquisition'
 import type { LedgerQuery, LedgerWindow, WindowStatus } from '../../../shared/acquisition'
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
+import { AuditApiError } from '../audit-api/api-error'
 import { GraphAuditClient } from '../audit-api/graph-audit-client'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
@@ -102,26 +103,31 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
         spans.unshift([a, mid], [mid, b])
         continue
       }
-      let query: LedgerQuery = {
-        key: qkey,
-        tenantId,
-        windowKey: key,
-        queryId: null,
-        start: new Date(a).toISOString(),
-        end: new Date(b).toISOString(),
-        recordTypes,
-        status: 'pending',
-        approximateCount: null,
-        isRecordCountLimitExceeded: false,
-        received: 0,
-        new: 0,
-        duplicate: 0,
-        rejected: 0,
-        attempts: (done?.attempts ?? 0) + 1,
-        lastError: null,
-        createdAt: at(),
-        finishedAt: null
-      }
+      // A query that was running when an earlier run stopped is resumed from its saved id and
+      // next link rather than created again (fewer queries against the quota, checklist 22).
+      const isResumable = done?.status === 'running' && done.queryId !== null
+      let query: LedgerQuery = isResumable
+        ? { ...done, attempts: done.attempts + 1, lastError: null, finishedAt: null }
+        : {
+            key: qkey,
+            tenantId,
+            windowKey: key,
+            queryId: null,
+            start: new Date(a).toISOString(),
+            end: new Date(b).toISOString(),
+            recordTypes,
+            status: 'pending',
+            approximateCount: null,
+            isRecordCountLimitExceeded: false,
+            received: 0,
+            new: 0,
+            duplicate: 0,
+            rejected: 0,
+            attempts: (done?.attempts ?? 0) + 1,
+            lastError: null,
+            createdAt: at(),
+            finishedAt: null
+          }
       try {
         query = await runQuery(ctx, client, o, query, (q) => (window = addQuery(window, q)))
       } catch (error) {
@@ -199,21 +205,35 @@ async function runQuery(
 ): Promise<LedgerQuery> {
   const at = (): string => new Date(ctx.serverNow()).toISOString()
   let query = initial
-  const created = await ctx.call('create Graph query', () =>
-    client.createQuery(
-      {
-        displayName: `cax ${query.start}–${query.end}`,
-        filterStartDateTime: query.start,
-        filterEndDateTime: query.end,
-        recordTypeFilters: query.recordTypes
-      },
-      ctx.signal
+  let created = query.queryId ? await resumeQuery(ctx, client, query.queryId) : null
+  if (created && query.queryId) {
+    ctx.log.info(
+      `[acquire] Graph query ${query.queryId} for ${query.start}–${query.end} resumed after ${query.received} record(s)`
     )
-  )
-  query = { ...query, queryId: created.id, status: 'running' }
-  ctx.log.info(
-    `[acquire] Graph query ${created.id} for ${query.start}–${query.end} (${client.currentVersion})`
-  )
+  } else {
+    if (query.queryId) {
+      // Gone on the server: start over with a new query (the store drops repeated Ids).
+      query = { ...query, nextLink: null, received: 0, new: 0, duplicate: 0, rejected: 0 }
+    }
+    created = await ctx.call('create Graph query', () =>
+      client.createQuery(
+        {
+          displayName: `cax ${query.start}–${query.end}`,
+          filterStartDateTime: query.start,
+          filterEndDateTime: query.end,
+          recordTypeFilters: query.recordTypes
+        },
+        ctx.signal
+      )
+    )
+    query = { ...query, queryId: created.id, status: 'running', nextLink: null }
+    ctx.log.info(
+      `[acquire] Graph query ${created.id} for ${query.start}–${query.end} (${client.currentVersion})`
+    )
+    // Saved at once, so a run stopped while polling resumes this query instead of a new one.
+    await ctx.commit([], { ...emptyDelta(), queries: [query] })
+  }
+  const queryId = created.id
   // Poll with back-off until a final status (checklist item 19).
   const started = ctx.serverNow()
   let wait = o.poll.firstMs
@@ -222,18 +242,18 @@ async function runQuery(
     if (ctx.serverNow() - started > o.poll.timeoutMs) {
       throw new AcquisitionError(
         'graph-timeout',
-        `The Graph audit query ${created.id} was still ${state.status} after ${Math.round(o.poll.timeoutMs / 60_000)} minutes.`
+        `The Graph audit query ${queryId} was still ${state.status} after ${Math.round(o.poll.timeoutMs / 60_000)} minutes.`
       )
     }
     await ctx.sleep(wait, ctx.signal)
     wait = Math.min(o.poll.maxMs, Math.round(wait * 1.5))
-    state = await ctx.call('poll Graph query', () => client.getQuery(created.id, ctx.signal))
+    state = await ctx.call('poll Graph query', () => client.getQuery(queryId, ctx.signal))
   }
   const status = state.status.toLowerCase()
   if (status === 'failed' || status === 'cancelled') {
     throw new AcquisitionError(
       'graph-query-failed',
-      `The Graph audit query ${created.id} for ${query.start}–${query.end} ended '${status}' on the server; nothing from it was stored. Try again later or with a shorter range.`
+      `The Graph audit query ${queryId} for ${query.start}–${query.end} ended '${status}' on the server; nothing from it was stored. Try again later or with a shorter range.`
     )
   }
   query = {
@@ -252,19 +272,19 @@ async function runQuery(
     // Checklist item 21: a succeeded query can be truncated. Split and re-query the halves.
     query = { ...query, status: 'split', finishedAt: at() }
     ctx.log.info(
-      `[acquire] Graph query ${created.id} hit the record-count limit: splitting ${query.start}–${query.end}`
+      `[acquire] Graph query ${queryId} hit the record-count limit: splitting ${query.start}–${query.end}`
     )
     await ctx.commit([], { ...emptyDelta(), queries: [query] })
     return query
   }
-  let url: string | null = client.recordsUrl(created.id, o.pageSize)
+  let url: string | null = query.nextLink ?? client.recordsUrl(queryId, o.pageSize)
   while (url) {
     const pageUrl: string = url
     const page = await ctx.call('read Graph records', () => client.recordsPage(pageUrl, ctx.signal))
     const records: NormalizedRecord[] = []
     let rejected = 0
     for (const r of page.records) {
-      const norm = normalizeGraphRecord(r, created.id)
+      const norm = normalizeGraphRecord(r, queryId)
       if (norm.ok) {
         records.push(norm.record)
       } else {
@@ -277,6 +297,7 @@ async function runQuery(
       ...query,
       received: query.received + page.records.length,
       rejected: query.rejected + rejected,
+      nextLink: url,
       status: url ? 'running' : 'succeeded',
       finishedAt: url ? null : at()
     }
@@ -310,6 +331,23 @@ async function runQuery(
   }
   await ctx.commit([], { ...emptyDelta(), queries: [query] })
   return query
+}
+
+/** The saved query's current state, or null when the server no longer knows it (404). */
+async function resumeQuery(
+  ctx: RunContext,
+  client: GraphAuditClient,
+  queryId: string
+): Promise<Awaited<ReturnType<GraphAuditClient['getQuery']>> | null> {
+  try {
+    return await ctx.call('poll Graph query', () => client.getQuery(queryId, ctx.signal))
+  } catch (error) {
+    if (error instanceof AuditApiError && error.status === 404) {
+      ctx.log.warn(`[acquire] Graph query ${queryId} is gone on the server; creating a new one`)
+      return null
+    }
+    throw error
+  }
 }
 
 function isFinal(status: string): boolean {

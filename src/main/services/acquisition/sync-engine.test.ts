@@ -157,6 +157,37 @@ describe('SyncEngine against the emulator', () => {
     expectRulesKept(r.emu, result.windowRuleErrors)
   })
 
+  it('reads blobs as streams: records before a break are kept, the retry resumes after them', async () => {
+    const r = await rig('clean')
+    const store = await tempStore()
+    // Thursday 08:00–12:00 UTC: busy hours, blobs of 60 records
+    const since = new Date(NOW.getTime() - 28 * HOUR)
+    const until = new Date(NOW.getTime() - 24 * HOUR)
+    const truth = lower(r.emu.groundTruth(since, until, 'Audit.General'))
+    // Every blob body breaks off half-way: a reader that waits for the whole body keeps nothing.
+    r.emu.faults.set({ truncateRate: 1 })
+    const broken = await r
+      .engine(store, { maxAttempts: 2, batchSize: 2 })
+      .run({ tenantId: r.emu.tenantId, since, until })
+    expect(broken.blobs.failed).toBeGreaterThan(0)
+    const partial = lower(await storedIds(store))
+    expect(partial.length).toBeGreaterThan(truth.length / 4)
+    expect(partial.length).toBeLessThan(truth.length)
+    expect(partial.every((id) => truth.includes(id))).toBe(true)
+    const ledger = await store.loadLedger()
+    const received = Object.values(ledger.blobs).reduce((n, b) => n + b.received, 0)
+    expect(received).toBe(partial.length)
+    // The next run fetches the failed blobs again and stores only what was missing.
+    r.emu.faults.set({ truncateRate: 0 })
+    const resumed = await r.engine(store).run({ tenantId: r.emu.tenantId, since, until })
+    const ids = await storedIds(store)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(lower(ids)).toEqual(truth)
+    expect(resumed.blobs.failed).toBe(0)
+    const after = await store.loadLedger()
+    expect(Object.values(after.blobs).reduce((n, b) => n + b.duplicate, 0)).toBe(0)
+  })
+
   it('throttled: backs off on AF429 under a small budget and still gets everything', async () => {
     const r = await rig('throttled', clockSleep)
     const store = await tempStore()
@@ -377,6 +408,53 @@ describe('SyncEngine against the emulator', () => {
     for (const rec of whole.records.values()) {
       expect([30, 45, 79, 187, 256]).toContain(rec.recordType)
     }
+  })
+
+  it('Graph history: a stopped run resumes the running query from its saved id and next link', async () => {
+    const r = await rig('clean', clockSleep)
+    r.emu.faults.set({ graphNotStartedSeconds: 2, graphRunSeconds: 10, graphMaxTop: 100 })
+    const since = new Date(NOW.getTime() - 8 * DAY)
+    const until = new Date(NOW.getTime() - 7 * DAY - 12 * HOUR)
+    const request = { tenantId: r.emu.tenantId, since, until, history: true }
+    const whole = new MemorySink()
+    await r.engine(whole).run(request)
+    expect(whole.records.size).toBeGreaterThan(60)
+    // Stop after the second page of records has been committed.
+    const sink = new MemorySink()
+    const stop = new AbortController()
+    let pages = 0
+    const stopping: SyncEngineOptions['sink'] = {
+      loadLedger: () => sink.loadLedger(),
+      commit: async (batch) => {
+        const out = await sink.commit(batch)
+        if (batch.records.length > 0 && ++pages === 2) {
+          stop.abort()
+        }
+        return out
+      }
+    }
+    await expect(r.engine(stopping).run(request, { signal: stop.signal })).rejects.toMatchObject({
+      code: 'cancelled'
+    })
+    const saved = Object.values((await sink.loadLedger()).queries)
+    expect(saved).toHaveLength(1)
+    const [running] = saved
+    expect(running).toMatchObject({ status: 'running', queryId: expect.any(String) })
+    expect(running?.nextLink).toMatch(/skiptoken/i)
+    const created = (): number => r.log.lines.filter((l) => / \((beta|v1\.0)\)$/.test(l)).length
+    const before = created()
+    const resumed = await r.engine(sink).run(request)
+    expect(created()).toBe(before)
+    expect(
+      r.log.lines.some((l) => l.includes(`${running?.queryId ?? '?'}`) && l.includes('resumed'))
+    ).toBe(true)
+    const ledger = await sink.loadLedger()
+    expect(Object.values(ledger.queries).map((q) => [q.queryId, q.status])).toEqual([
+      [running?.queryId, 'succeeded']
+    ])
+    expect(lower(sink.records.keys())).toEqual(lower(whole.records.keys()))
+    expect([...sink.duplicates.values()].reduce((a, b) => a + b, 0)).toBe(0)
+    expect(resumed.windows.failed).toBe(0)
   })
 
   it('Graph history: a failed query stops the run with a clear error', async () => {

@@ -85,11 +85,37 @@ export class GraphAuditClient {
     }
   }
 
-  /** Reads a query's status. */
+  /**
+   * Reads a query's status. In auto mode a 404 on v1.0 is asked again on beta: a query an
+   * earlier run created there (after v1.0 was withdrawn) is resumed by id, and this client then
+   * stays on beta.
+   */
   async getQuery(id: string, signal?: AbortSignal): Promise<AuditLogQuery> {
-    return toQuery(
-      await this.send('GET', `${this.queriesUrl}/${encodeURIComponent(id)}`, undefined, signal)
-    )
+    const path = `/security/auditLog/queries/${encodeURIComponent(id)}`
+    try {
+      return toQuery(
+        await this.send(
+          'GET',
+          `${this.options.graphBase}/${this.version}${path}`,
+          undefined,
+          signal
+        )
+      )
+    } catch (error) {
+      if (
+        !this.isAuto ||
+        this.version !== 'v1.0' ||
+        !(error instanceof AuditApiError) ||
+        error.status !== 404
+      ) {
+        throw error
+      }
+      const query = toQuery(
+        await this.send('GET', `${this.options.graphBase}/beta${path}`, undefined, signal)
+      )
+      this.version = 'beta'
+      return query
+    }
   }
 
   /** The URL of a query's first records page. */

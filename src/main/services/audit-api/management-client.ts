@@ -3,7 +3,9 @@
  * Every call carries PublisherIdentifier, blob GETs and next-page URLs included
  * (management-api.md §2.3, §2.11, §7 item 2).
  */
-import type { HttpsClient, HttpResponse } from '../http/https-client'
+import type { Readable } from 'node:stream'
+
+import type { HttpsClient, HttpResponse, HttpStreamResponse } from '../http/https-client'
 
 import { AuditApiError, parseApiError } from './api-error'
 
@@ -125,6 +127,51 @@ export class ManagementClient {
     return (await this.send('GET', contentUri, signal)).text
   }
 
+  /**
+   * Downloads a blob as a byte stream, so a large blob is never held whole. Error answers are
+   * read (they are small) and thrown as {@link AuditApiError} exactly as {@link getBlob} does,
+   * including one token refresh after the gateway's 401. The caller must read the stream to its
+   * end or destroy it; a body that breaks off fails the stream with a `NetworkError`.
+   */
+  async getBlobStream(contentUri: string, signal?: AbortSignal): Promise<Readable> {
+    const target = withPublisher(contentUri, this.options.publisherIdentifier)
+    let res = await this.streamExchange(target, false, signal)
+    if (res.status === 401) {
+      const text = await readText(res.body)
+      if (parseApiError(401, text).code !== 'HTTP_401') {
+        throw parseApiError(401, text, headerValue(res, 'retry-after'))
+      }
+      // The gateway's 401: the token expired or was refused; refresh once (checklist item 10).
+      res = await this.streamExchange(target, true, signal)
+    }
+    if (res.status < 200 || res.status >= 300) {
+      throw parseApiError(res.status, await readText(res.body), headerValue(res, 'retry-after'))
+    }
+    return res.body
+  }
+
+  private async streamExchange(
+    url: string,
+    forceRefresh: boolean,
+    signal?: AbortSignal
+  ): Promise<HttpStreamResponse> {
+    const res = await this.options.http.stream({
+      method: 'GET',
+      url,
+      headers: {
+        Authorization: `Bearer ${await this.options.token(forceRefresh)}`,
+        Accept: 'application/json'
+      },
+      ...(signal ? { signal } : {}),
+      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {})
+    })
+    const date = serverDate({ headers: res.headers })
+    if (date) {
+      this.options.onServerDate?.(date)
+    }
+    return res
+  }
+
   private async send(method: string, url: string, signal?: AbortSignal): Promise<HttpResponse> {
     const target = withPublisher(url, this.options.publisherIdentifier)
     let res = await this.exchange(method, target, false, signal)
@@ -227,13 +274,22 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function headerValue(res: HttpResponse, name: string): string | undefined {
+/** Reads a (small, error) body to text. */
+async function readText(body: Readable): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function headerValue(res: Pick<HttpResponse, 'headers'>, name: string): string | undefined {
   const value = res.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
 
 /** The server's clock from a response's Date header. */
-export function serverDate(res: HttpResponse): Date | null {
+export function serverDate(res: Pick<HttpResponse, 'headers'>): Date | null {
   const value = headerValue(res, 'date')
   const date = value ? new Date(value) : null
   return date && !Number.isNaN(date.getTime()) ? date : null

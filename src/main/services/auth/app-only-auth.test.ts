@@ -81,6 +81,21 @@ describe('AppOnlyAuth with real MSAL against the emulated Entra ID', () => {
     expect(claims(token.token)['aud']).toBe(CLOUDS.commercial.graphResource)
   })
 
+  it('serves repeats from the cache, and asks Entra ID again on forceRefresh', async () => {
+    const app = auth({ kind: 'secret', secret: 'correct-horse' })
+    const first = await app.getAccessToken('management')
+    const requests = (): number => emu.entra.requestCounts()['token'] ?? 0
+    const before = requests()
+    expect((await app.getAccessToken('management')).token).toBe(first.token)
+    expect(requests()).toBe(before)
+    const fresh = await app.getAccessToken('management', true)
+    expect(requests()).toBe(before + 1)
+    expect(claims(fresh.token)).toMatchObject({ aud: CLOUDS.commercial.managementResource })
+    // the new token replaces the cached one
+    expect((await app.getAccessToken('management')).token).toBe(fresh.token)
+    expect(requests()).toBe(before + 1)
+  })
+
   it('refuses a wrong secret with a specific code', async () => {
     await expect(
       auth({ kind: 'secret', secret: 'wrong' }).getAccessToken('management')

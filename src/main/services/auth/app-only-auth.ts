@@ -98,14 +98,21 @@ export class AppOnlyAuth {
     })
   }
 
-  /** A token for the API, from MSAL's in-memory cache while it is valid. */
-  async getAccessToken(resource: TokenResource): Promise<AccessToken> {
+  /**
+   * A token for the API, from MSAL's in-memory cache while it is valid. `forceRefresh` (after
+   * the API refused a token with 401) skips the cache and asks Entra ID for a new one
+   * (msal-node `skipCache`); the new token then replaces the cached one.
+   */
+  async getAccessToken(resource: TokenResource, forceRefresh = false): Promise<AccessToken> {
     const base =
       resource === 'management'
         ? this.options.endpoints.managementResource
         : this.options.endpoints.graphResource
     try {
-      const result = await this.cca.acquireTokenByClientCredential({ scopes: [`${base}/.default`] })
+      const result = await this.cca.acquireTokenByClientCredential({
+        scopes: [`${base}/.default`],
+        ...(forceRefresh ? { skipCache: true } : {})
+      })
       if (!result) {
         throw authError('auth/failed', 'Entra ID returned no token.')
       }

@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { PassThrough, type Readable } from 'node:stream'
 import { rootCertificates } from 'node:tls'
 
 /** Why a request produced no HTTP response. */
@@ -29,6 +30,18 @@ export interface HttpResponse {
   /** Header names in lower case, as Node gives them. */
   headers: IncomingHttpHeaders
   text: string
+}
+
+/**
+ * An HTTP response whose body is still arriving. Read `body` to its end, or destroy it: either
+ * releases the connection. A body that breaks off fails with a {@link NetworkError} (`reset`, or
+ * `timeout` when the exchange's time-out fires first).
+ */
+export interface HttpStreamResponse {
+  status: number
+  /** Header names in lower case, as Node gives them. */
+  headers: IncomingHttpHeaders
+  body: Readable
 }
 
 export interface HttpClientOptions {
@@ -97,7 +110,26 @@ export class HttpsClient {
   }
 
   /** Sends one request and reads the whole body. Throws {@link NetworkError} without a response. */
-  send(req: HttpRequest): Promise<HttpResponse> {
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const res = await this.stream(req)
+    const chunks: Buffer[] = []
+    for await (const chunk of res.body) {
+      chunks.push(chunk as Buffer)
+    }
+    return {
+      status: res.status,
+      headers: res.headers,
+      text: Buffer.concat(chunks).toString('utf8')
+    }
+  }
+
+  /**
+   * Sends one request and resolves once the status line and headers are in, with the body as a
+   * stream (large audit blobs are read record by record, never held whole). Same allow-list, CA
+   * and error classes as {@link send}; the time-out covers the whole exchange, body included,
+   * until the body ends or is destroyed.
+   */
+  stream(req: HttpRequest): Promise<HttpStreamResponse> {
     const url = new URL(req.url)
     if (this.options.allowHost && !this.options.allowHost(url.host)) {
       return Promise.reject(
@@ -118,39 +150,52 @@ export class HttpsClient {
         signal: req.signal,
         ...(isHttps && this.extraCas.length > 0 ? { ca: this.extraCa() } : {})
       }
+      let isTimedOut = false
+      let body: PassThrough | undefined
       const handle = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
+        const out = new PassThrough()
+        body = out
+        const brokeOff = (detail: string | undefined): void => {
           clearTimeout(timer)
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8')
-          })
-        })
-        res.on('error', (error: NodeJS.ErrnoException) => {
+          const error = isTimedOut
+            ? new NetworkError('timeout', url.host, `${url.host}: ETIMEDOUT while reading the body`)
+            : new NetworkError(
+                'reset',
+                url.host,
+                `The response from ${url.host} broke off${detail ? ` (${detail})` : ''}`
+              )
+          out.destroy(error)
+        }
+        res.on('error', (error: NodeJS.ErrnoException) => brokeOff(error.code ?? error.message))
+        res.on('aborted', () => brokeOff(undefined))
+        res.on('end', () => clearTimeout(timer))
+        // A reader that stops early (a malformed body) releases the connection.
+        out.on('close', () => {
           clearTimeout(timer)
-          reject(
-            new NetworkError(
-              'reset',
-              url.host,
-              `The response from ${url.host} broke off (${error.code ?? error.message})`
-            )
-          )
+          if (!res.complete) {
+            res.destroy()
+          }
         })
-        res.on('aborted', () => {
-          clearTimeout(timer)
-          reject(new NetworkError('reset', url.host, `The response from ${url.host} broke off`))
-        })
+        res.pipe(out)
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: out })
       })
       const timer = setTimeout(() => {
+        isTimedOut = true
         handle.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))
       }, timeoutMs)
       handle.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer)
-        const kind = error.name === 'AbortError' ? 'timeout' : classify(error.code)
-        reject(new NetworkError(kind, url.host, `${url.host}: ${error.code ?? error.message}`))
+        const kind = isTimedOut || error.name === 'AbortError' ? 'timeout' : classify(error.code)
+        const failure = new NetworkError(
+          kind,
+          url.host,
+          `${url.host}: ${error.code ?? error.message}`
+        )
+        if (body) {
+          body.destroy(failure)
+        } else {
+          reject(failure)
+        }
       })
       handle.end(req.body)
     })

@@ -137,6 +137,37 @@ describe('FileStore', () => {
     await reopened.close()
   })
 
+  it('lends its Id index to an import session: one Id set, repeats counted as before', async () => {
+    const dir = await tempDir()
+    const store = await FileStore.open(dir, { checkpointEveryMs: 0 })
+    await store.commit({ records: [record(1)], ledger: emptyDelta() })
+    const session = store.importSession()
+    expect(session.remember(record(1).id, 7)).toBe('duplicate')
+    expect(session.remember(record(2).id, 7)).toBe('new')
+    expect(session.remember(record(2).id, 7)).toBe('duplicate')
+    expect(session.remember(record(2).id, 8)).toBe('conflict')
+    expect(session.remember(record(3).id, 9)).toBe('new')
+    // record 2's batch is committed; record 3's never is (the import stopped)
+    expect(await store.commit({ records: [record(2)], ledger: emptyDelta() })).toEqual({
+      new: 1,
+      duplicates: 0
+    })
+    await session.end()
+    expect(store.size).toBe(2)
+    // the repeat of a stored Id is in the duplicate counts, as a commit of it would have been
+    expect(store.duplicateCounts().get(record(1).id)).toBe(1)
+    expect(store.importSession().remember(record(3).id, 9)).toBe('new')
+    expect(await store.commit({ records: [record(3)], ledger: emptyDelta() })).toEqual({
+      new: 1,
+      duplicates: 0
+    })
+    await store.close()
+    const again = await FileStore.open(dir)
+    expect(again.size).toBe(3)
+    expect(again.duplicateCounts().get(record(1).id)).toBe(1)
+    await again.close()
+  })
+
   it('refuses a folder another live process holds', async () => {
     const dir = await tempDir()
     await writeFile(join(dir, 'lock'), '1')

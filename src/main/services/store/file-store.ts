@@ -26,11 +26,15 @@ import {
   LedgerDeltaSchema,
   LedgerSchema,
   applyDelta,
+  emptyDelta,
   emptyLedger
 } from '../../../shared/acquisition'
 import type { Ledger, LedgerDelta } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { RecordSink } from '../acquisition/types'
+import type { SeenIds } from '../import/import-types'
+
+import { IdIndex } from './id-index'
 
 const STORE_VERSION = 1
 const RECORDS = 'records.ndjson'
@@ -91,8 +95,11 @@ export class StoreError extends Error {
 
 /** The crash-safe folder store; implements {@link RecordSink}. Open with {@link FileStore.open}. */
 export class FileStore implements RecordSink {
-  private readonly ids = new Set<string>()
+  /** Stored Ids, compact (64-bit hashes; see {@link IdIndex} for the bound). */
+  private readonly ids = new IdIndex()
   private readonly dupCounts = new Map<string, number>()
+  /** Repeats of stored Ids an import session collapsed, journaled with the next commit. */
+  private carriedDups = new Map<string, number>()
   private state: Ledger = emptyLedger()
   private seq = 0
   private checkpointSeq = 0
@@ -245,11 +252,16 @@ export class FileStore implements RecordSink {
     } else if (idsSize > this.idsBytes) {
       await truncate(this.path(IDS), this.idsBytes)
     }
-    // 4. The Id index.
-    const idsText = await readFile(this.path(IDS), 'utf8').catch(() => '')
-    for (const id of idsText.split('\n')) {
-      if (id !== '') {
-        this.ids.add(id)
+    // 4. The Id index, read line by line (the file is never held whole).
+    if (existsSync(this.path(IDS))) {
+      const lines = createInterface({
+        input: createReadStream(this.path(IDS), { encoding: 'utf8' }),
+        crlfDelay: Infinity
+      })
+      for await (const id of lines) {
+        if (id !== '') {
+          this.ids.add(id)
+        }
       }
     }
     this.records$ = await open(this.path(RECORDS), 'a')
@@ -310,16 +322,24 @@ export class FileStore implements RecordSink {
       this.recordsBytes += Buffer.byteLength(text)
       this.idsBytes += Buffer.byteLength(idText)
     }
+    // Repeats an import session collapsed before they reached a batch (see importSession).
+    const carried = this.carriedDups
+    for (const [id, n] of carried) {
+      dups[id] = (dups[id] ?? 0) + n
+    }
     const seq = this.seq + 1
     const entry: JournalEntry = {
       seq,
       recordsBytes: this.recordsBytes,
       idsBytes: this.idsBytes,
-      ...(dupCount > 0 ? { dups } : {}),
+      ...(Object.keys(dups).length > 0 ? { dups } : {}),
       delta: batch.ledger
     }
     await this.journal$.appendFile(`${JSON.stringify(entry)}\n`)
     await this.journal$.datasync()
+    if (carried.size > 0) {
+      this.carriedDups = new Map()
+    }
     // Committed: now the in-memory view.
     this.seq = seq
     for (const r of fresh) {
@@ -331,6 +351,38 @@ export class FileStore implements RecordSink {
     applyDelta(this.state, structuredClone(batch.ledger))
     await this.checkpoint(false)
     return { new: fresh.length, duplicates: dupCount }
+  }
+
+  /**
+   * The store's Id index as an importer's {@link SeenIds}, so an import keeps one Id set, not
+   * two. The first sighting of an Id is `new` (claimed; the commit of its batch stores it); a
+   * repeat within the session is `duplicate` or `conflict` by content hash; an Id stored before
+   * is `duplicate`, and counted in {@link duplicateCounts} with the next commit, as committing
+   * it would have. Call `end()` when the import stops (also after a failure): claims whose
+   * batch was never committed are forgotten.
+   */
+  importSession(): SeenIds & { end(): Promise<void> } {
+    const ids = this.ids
+    return {
+      get size(): number {
+        return ids.size
+      },
+      remember: (id, contentHash) => {
+        const verdict = ids.claim(id, contentHash)
+        if (verdict === 'stored') {
+          this.carriedDups.set(id, (this.carriedDups.get(id) ?? 0) + 1)
+          return 'duplicate'
+        }
+        return verdict
+      },
+      end: async () => {
+        if (this.carriedDups.size > 0 && !this.isClosed) {
+          await this.commit({ records: [], ledger: emptyDelta() })
+        }
+        await this.chain
+        ids.endSession()
+      }
+    }
   }
 
   /** Replaces ledger.json and duplicates.json (when due) and compacts the journal. */

@@ -1,0 +1,113 @@
+import type { Download, Locator, Page } from '@playwright/test'
+
+const DB_NAME = 'connector-audit-explorer'
+
+/** The Explorer view: toolbar, facets, histogram, grid, details pane. */
+export class ExplorerPage {
+  readonly emptyState: Locator
+  readonly status: Locator
+  readonly quickSearch: Locator
+  readonly dateRange: Locator
+  readonly grid: Locator
+  readonly rows: Locator
+  readonly facets: Locator
+  readonly details: Locator
+  readonly rawRecord: Locator
+  readonly savedFilter: Locator
+  readonly filterName: Locator
+  readonly bulkTagInput: Locator
+  readonly notice: Locator
+
+  constructor(readonly page: Page) {
+    this.emptyState = page.getByRole('heading', { name: 'No audit records cached yet' })
+    this.status = page.getByTestId('explorer-status')
+    this.quickSearch = page.getByRole('searchbox', { name: 'Quick search' })
+    this.dateRange = page.getByRole('combobox', { name: 'Date range' })
+    this.grid = page.getByRole('region', { name: 'Audit records' })
+    this.rows = this.grid.locator('[role="row"][row-index]')
+    this.facets = page.getByRole('complementary', { name: 'Facets' })
+    this.details = page.getByRole('complementary', { name: 'Record details' })
+    this.rawRecord = this.details.getByLabel('Raw record', { exact: true })
+    this.savedFilter = page.getByRole('combobox', { name: 'Saved filter', exact: true })
+    this.filterName = page.getByRole('textbox', { name: 'Filter name' })
+    this.bulkTagInput = page.getByRole('textbox', { name: 'Tag for all shown records' })
+    this.notice = page.getByTestId('explorer-notice')
+  }
+
+  /**
+   * Puts records into the cache the way a sync does — IndexedDB rows plus the "records committed"
+   * message on the app's BroadcastChannel — from the test, with no test-only hook in the app.
+   * Call it once the Explorer has opened the (empty) cache.
+   */
+  async seed(records: readonly Record<string, unknown>[]): Promise<void> {
+    await this.emptyState.waitFor()
+    await this.page.evaluate(
+      async ({ name, rows }) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(name)
+          request.onsuccess = () => resolve(request.result)
+          request.onerror = () => reject(request.error)
+        })
+        const tx = db.transaction('records', 'readwrite')
+        rows.forEach((row, i) => tx.objectStore('records').put({ ...row, seq: i + 1 }))
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve
+          tx.onerror = () => reject(tx.error)
+        })
+        db.close()
+        const channel = new BroadcastChannel('cax-db')
+        channel.postMessage({ type: 'records-committed', dbName: name, added: rows.length })
+        channel.close()
+      },
+      { name: DB_NAME, rows: records }
+    )
+  }
+
+  /** The facet checkbox for a value. */
+  facet(title: string, value: string): Locator {
+    return this.facets
+      .getByRole('region', { name: `${title} facet` })
+      .locator('label', { hasText: value })
+      .getByRole('checkbox')
+  }
+
+  /** The text of a visible column's cells, top to bottom. */
+  async columnTexts(colId: string): Promise<string[]> {
+    return this.rows.locator(`[col-id="${colId}"]`).allInnerTexts()
+  }
+
+  /** The grid header texts, left to right. */
+  async headers(): Promise<string[]> {
+    return this.grid.locator('.ag-header-cell-text').allInnerTexts()
+  }
+
+  /** Types into a column's text filter ("contains") from its header menu, then closes the menu. */
+  async filterColumn(colId: string, text: string): Promise<void> {
+    await this.grid
+      .locator(`.ag-header-cell[col-id="${colId}"] .ag-header-cell-filter-button`)
+      .click()
+    await this.page.getByLabel('Filter Value').first().fill(text)
+    await this.page.keyboard.press('Escape')
+  }
+
+  async saveFilterAs(name: string): Promise<void> {
+    await this.filterName.fill(name)
+    await this.page.getByRole('button', { name: 'Save as new' }).click()
+  }
+
+  async tagAllShown(tag: string): Promise<void> {
+    await this.bulkTagInput.fill(tag)
+    await this.page.getByRole('button', { name: /^Tag [\d,]* records$/ }).click()
+  }
+
+  /** Exports the view as CSV through the Blob download path and returns the download. */
+  async exportCsv(): Promise<Download> {
+    // The File System Access picker is a native dialog; the download path is what tests can see.
+    await this.page.evaluate(() =>
+      Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true })
+    )
+    const download = this.page.waitForEvent('download')
+    await this.page.getByRole('button', { name: 'Export CSV' }).click()
+    return download
+  }
+}

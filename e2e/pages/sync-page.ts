@@ -1,0 +1,32 @@
+import type { Locator, Page } from '@playwright/test'
+
+/** The Sync view and the sync indicator in the status bar. */
+export class SyncPage {
+  readonly statusBar: Locator
+  readonly startButton: Locator
+  readonly cancelButton: Locator
+  readonly range: Locator
+  readonly summary: Locator
+  readonly coverageCells: Locator
+
+  constructor(readonly page: Page) {
+    this.statusBar = page.getByTestId('sync-status')
+    this.startButton = page.getByRole('button', { name: 'Start sync' })
+    this.cancelButton = page.getByRole('button', { name: 'Cancel sync' })
+    this.range = page.getByRole('combobox', { name: 'Range' })
+    this.summary = page.getByTestId('sync-summary')
+    this.coverageCells = page
+      .getByRole('figure', { name: 'Coverage by hour' })
+      .getByRole('listitem')
+  }
+
+  async open(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Sync', exact: true }).click()
+    await this.page.getByRole('heading', { name: 'Sync' }).waitFor()
+  }
+
+  /** Hours of the coverage timeline with a given status. */
+  cells(status: 'complete' | 'partial' | 'gap' | 'pending'): Locator {
+    return this.page.locator(`.coverage-strip [data-status="${status}"]`)
+  }
+}

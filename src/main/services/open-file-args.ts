@@ -1,0 +1,79 @@
+/**
+ * Which snapshot file the OS asked us to open, from a command line: a double-click on Windows and
+ * Linux starts the app with the file as an argument, and a second launch hands its command line to
+ * the first instance (`second-instance`). macOS uses the `open-file` event instead.
+ */
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { SNAPSHOT_EXTENSION } from '../../shared/snapshot/snapshot-format'
+
+/**
+ * The snapshot path in `argv` (absolute, resolved against `cwd`), or null.
+ *
+ * `argv[0]` is the executable; in development `argv[1]` is the app folder. Switches (`--x`,
+ * including those Chromium adds to a second instance's command line) are ignored, as is anything
+ * that does not end in `.caxsnap`. When several are given, the last one wins. `file://` URLs
+ * (some Linux file managers) are converted to paths.
+ */
+export function snapshotPathFromArgv(argv: readonly string[], cwd: string): string | null {
+  for (let i = argv.length - 1; i >= 1; i--) {
+    const path = toSnapshotPath(argv[i], cwd)
+    if (path !== null) {
+      return path
+    }
+  }
+  return null
+}
+
+/** The absolute path of one argument when it names a snapshot file, else null. */
+export function toSnapshotPath(arg: string | undefined, cwd: string): string | null {
+  if (arg === undefined || arg.length === 0 || arg.length > 4096 || arg.startsWith('-')) {
+    return null
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(arg)) {
+    return null
+  }
+  let path = arg
+  if (/^file:/i.test(arg)) {
+    try {
+      path = fileURLToPath(arg)
+    } catch {
+      return null
+    }
+  } else if (/^[a-z][a-z0-9+.-]+:\/\//i.test(arg)) {
+    // Other URLs (http://, smb://, app://) are never opened as files.
+    return null
+  }
+  if (!path.toLowerCase().endsWith(SNAPSHOT_EXTENSION)) {
+    return null
+  }
+  return isAbsolute(path) ? resolve(path) : resolve(cwd, path)
+}
+
+/**
+ * Holds the paths opened before the UI could receive them (macOS sends `open-file` before
+ * `ready`; a double-click starts the app with the path) and delivers them once it is ready.
+ */
+export class PendingOpens {
+  private readonly queue: string[] = []
+  private deliver: ((path: string) => void) | undefined
+
+  /** Queues `path`, or delivers it right away when the UI is ready. */
+  open(path: string): void {
+    if (this.deliver) {
+      this.deliver(path)
+    } else if (!this.queue.includes(path)) {
+      this.queue.push(path)
+    }
+  }
+
+  /** Marks the UI ready: delivers what is queued, in order, then everything that follows. */
+  ready(deliver: (path: string) => void): void {
+    this.deliver = deliver
+    for (const path of this.queue.splice(0)) {
+      deliver(path)
+    }
+  }
+}

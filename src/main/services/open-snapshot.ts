@@ -1,0 +1,46 @@
+/**
+ * Opening a snapshot file handed over by the OS: verify it (every part's hash, the manifest, the
+ * acquisition-log chain) and describe the outcome for the `snapshots:did-open` event. Importing
+ * its records is the UI's decision, after it has shown the verification.
+ */
+import type { EventPayload } from '../../shared/ipc/contract'
+
+import type { Logger } from './logger'
+import { verifySnapshot } from './snapshot'
+
+/** Verifies the snapshot at `path` and returns the event payload. Never throws. */
+export async function openSnapshotFile(
+  path: string,
+  log: Logger,
+  verify: typeof verifySnapshot = verifySnapshot
+): Promise<EventPayload<'snapshots:did-open'>> {
+  let report: Awaited<ReturnType<typeof verifySnapshot>>
+  try {
+    report = await verify(path)
+  } catch (error) {
+    report = {
+      ok: false,
+      fingerprint: null,
+      manifest: null,
+      verifiedParts: [],
+      failures: [
+        { part: '(container)', code: 'container-unreadable', message: (error as Error).message }
+      ]
+    }
+  }
+  log.info(
+    report.ok
+      ? `[snapshot] opened ${path}: verified, fingerprint ${report.fingerprint ?? '?'}`
+      : `[snapshot] opened ${path}: verification failed (${report.failures.map((f) => f.code).join(', ')})`
+  )
+  return {
+    path,
+    verification: {
+      ok: report.ok,
+      fingerprint: report.fingerprint,
+      manifest: report.manifest,
+      failures: report.failures.map(({ part, code, message }) => ({ part, code, message })),
+      verifiedParts: report.verifiedParts
+    }
+  }
+}

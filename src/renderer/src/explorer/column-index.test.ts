@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+
+import { ColumnIndex, itemOf } from './column-index'
+import { emptyQuery } from './query-types'
+import { makeRecord } from './test-records'
+
+describe('ColumnIndex at size', () => {
+  it('searches values sealed into large chunks and keeps the time order while appending', () => {
+    const index = new ColumnIndex()
+    const base = Date.UTC(2026, 0, 1)
+    for (let batch = 0; batch < 8; batch++) {
+      const records = Array.from({ length: 5000 }, (_, i) => {
+        const n = batch * 5000 + i
+        return makeRecord({
+          id: `id-${n}`,
+          // Out of order across batches, as late blobs arrive.
+          createdAtMs: base + ((n * 7919) % 40000) * 1000,
+          fields: { Id: `id-${n}`, Blob: `value-${n}`, Shared: 'same' }
+        })
+      })
+      index.append(records)
+    }
+    expect(index.size).toBe(40000)
+    const query = { ...emptyQuery(), quickSearch: 'VALUE-39999' }
+    expect(Array.from(index.run(query).rows, (r) => index.idOf(r))).toEqual(['id-39999'])
+    expect(index.run({ ...emptyQuery(), quickSearch: 'value-1234' }).rows).toHaveLength(11)
+    const rows = index.run(emptyQuery()).rows
+    const times = Array.from(rows, (r) => Date.parse(index.valueOf(r, 'createdAt')))
+    expect(times.every((t, i) => i === 0 || times[i - 1]! >= t)).toBe(true)
+    expect(index.fieldKeyInfo()[0]).toEqual({ key: 'Blob', count: 40000 })
+  })
+
+  it('shows the resource as the item, else the object id', () => {
+    expect(itemOf({ resource: 'r', objectId: 'o' })).toBe('r')
+    expect(itemOf({ resource: '', objectId: 'o' })).toBe('o')
+  })
+})

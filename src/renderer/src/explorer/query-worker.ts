@@ -1,0 +1,85 @@
+/**
+ * The Explorer's query worker: owns the columnar index so filtering a million rows never blocks
+ * the UI thread. Thin on purpose: the logic is in query-engine.ts and column-index.ts.
+ */
+import { AppDb, DB_CHANNEL_NAME, type DbChannelMessage } from '../db/app-db'
+
+import { QueryEngine } from './query-engine'
+import type { WorkerMessage, WorkerRequest } from './query-types'
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null
+  postMessage(message: WorkerMessage): void
+}
+
+const scope = self as unknown as WorkerScope
+let engine: QueryEngine | null = null
+let dbName = ''
+
+function post(message: WorkerMessage): void {
+  scope.postMessage(message)
+}
+
+async function refresh(): Promise<void> {
+  if (!engine) {
+    return
+  }
+  const before = engine.index.size
+  const progress = await engine.load()
+  if (progress.indexed !== before) {
+    post({ type: 'changed', progress })
+  }
+}
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  if (request.type === 'open') {
+    if (!engine) {
+      dbName = request.dbName
+      engine = new QueryEngine(new AppDb(request.dbName))
+      const channel = new BroadcastChannel(DB_CHANNEL_NAME)
+      channel.onmessage = (event: MessageEvent<DbChannelMessage>) => {
+        const message = event.data
+        if (message.dbName !== dbName || !engine) {
+          return
+        }
+        if (message.type === 'annotations-changed') {
+          void engine
+            .loadTags(message.ids)
+            .then(() => post({ type: 'changed', progress: engine!.progress() }))
+        } else {
+          void refresh()
+        }
+      }
+    }
+    return engine.load((progress) => post({ type: 'progress', progress }))
+  }
+  if (!engine) {
+    throw new Error('The query worker has no database open.')
+  }
+  switch (request.type) {
+    case 'query':
+      return engine.summary(request.query)
+    case 'rows':
+      return engine.rows(request.query, request.start, request.end)
+    case 'records':
+      return engine.records(request.query, request.start, request.end)
+    case 'bulk-tag':
+      return { tagged: await engine.bulkTag(request.query, request.tag) }
+    case 'refresh':
+      return engine.load()
+  }
+}
+
+scope.onmessage = (event) => {
+  const request = event.data
+  handle(request).then(
+    (value) => post({ type: 'answer', reqId: request.reqId, ok: true, value }),
+    (error: unknown) =>
+      post({
+        type: 'answer',
+        reqId: request.reqId,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error)
+      })
+  )
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+
+import { needsHistory, parseCustomRange, presetRange, RANGE_PRESETS } from './sync-ranges'
+
+const NOW = new Date('2026-11-20T12:00:00Z')
+
+describe('sync ranges', () => {
+  it('builds preset ranges ending now', () => {
+    const week = RANGE_PRESETS.find((p) => p.id === '7d')!
+    expect(presetRange(week, NOW)).toEqual({ since: new Date('2026-11-13T12:00:00Z'), until: NOW })
+  })
+
+  it('needs history only beyond 7 days', () => {
+    expect(needsHistory(new Date('2026-11-13T12:00:00Z'), NOW)).toBe(false)
+    expect(needsHistory(new Date('2026-11-13T11:00:00Z'), NOW)).toBe(true)
+  })
+
+  it('refuses empty, reversed and future ranges with a readable reason', () => {
+    expect(parseCustomRange('', '', NOW)).toEqual({ error: 'Choose when the range starts.' })
+    expect(parseCustomRange('2026-11-19T10:00', '2026-11-18T10:00', NOW)).toHaveProperty('error')
+    expect(parseCustomRange('2026-12-01T10:00', '', NOW)).toEqual({
+      error: 'The range starts in the future.'
+    })
+  })
+
+  it('clamps the end to now', () => {
+    const range = parseCustomRange('2026-11-19T10:00:00Z', '2026-12-01T00:00:00Z', NOW)
+    expect(range).toEqual({ since: new Date('2026-11-19T10:00:00Z'), until: NOW })
+  })
+})

@@ -1,0 +1,58 @@
+/**
+ * Time ranges offered for a sync. The Management Activity API reaches back 7 days; anything older
+ * needs the Graph audit log query (history).
+ */
+
+/** A range preset the sync panel offers. */
+export interface RangePreset {
+  id: string
+  label: string
+  hours: number
+}
+
+export const RANGE_PRESETS: readonly RangePreset[] = [
+  { id: '24h', label: 'Last 24 hours', hours: 24 },
+  { id: '3d', label: 'Last 3 days', hours: 72 },
+  { id: '7d', label: 'Last 7 days', hours: 168 },
+  { id: '30d', label: 'Last 30 days', hours: 720 },
+  { id: '90d', label: 'Last 90 days', hours: 2160 }
+]
+
+/** How far back the Management Activity API reaches. */
+export const MANAGEMENT_REACH_HOURS = 7 * 24
+
+/** The concrete range of a preset ending now. */
+export function presetRange(preset: RangePreset, now: Date): { since: Date; until: Date } {
+  return { since: new Date(now.getTime() - preset.hours * 3_600_000), until: now }
+}
+
+/** True when part of the range is older than the Management API reaches (history needed). */
+export function needsHistory(since: Date, now: Date): boolean {
+  return now.getTime() - since.getTime() > MANAGEMENT_REACH_HOURS * 3_600_000
+}
+
+/**
+ * Parses the custom range inputs (`datetime-local` values, read as local time). Returns an error
+ * message a person can act on instead of throwing.
+ */
+export function parseCustomRange(
+  from: string,
+  to: string,
+  now: Date
+): { since: Date; until: Date } | { error: string } {
+  const since = new Date(from)
+  const until = to ? new Date(to) : now
+  if (Number.isNaN(since.getTime())) {
+    return { error: 'Choose when the range starts.' }
+  }
+  if (Number.isNaN(until.getTime())) {
+    return { error: 'The end of the range is not a date.' }
+  }
+  if (since.getTime() > now.getTime()) {
+    return { error: 'The range starts in the future.' }
+  }
+  if (since.getTime() >= until.getTime()) {
+    return { error: 'The start of the range must be before its end.' }
+  }
+  return { since, until: until.getTime() > now.getTime() ? now : until }
+}
