@@ -40,8 +40,11 @@ export function redactSecrets(line: string): string {
   )
 }
 
-/** Writes log lines to stderr with an ISO timestamp, so stdout stays free for program output. */
-export class StderrLogger implements Logger {
+/** The level of a log line. */
+export type LogLevel = 'info' | 'warn' | 'error'
+
+/** A logger whose three levels all go through one `write`. */
+export abstract class LevelLogger implements Logger {
   info(message: string): void {
     this.write('info', message)
   }
@@ -51,22 +54,21 @@ export class StderrLogger implements Logger {
   error(message: string): void {
     this.write('error', message)
   }
-  private write(level: string, message: string): void {
+  protected abstract write(level: LogLevel, message: string): void
+}
+
+/** Writes log lines to stderr with an ISO timestamp, so stdout stays free for program output. */
+export class StderrLogger extends LevelLogger {
+  protected override write(level: LogLevel, message: string): void {
     process.stderr.write(`${new Date().toISOString()} ${level} ${redactSecrets(message)}\n`)
   }
 }
 
 /** Keeps log lines in memory; for tests that assert what was (not) logged. */
-export class MemoryLogger implements Logger {
+export class MemoryLogger extends LevelLogger {
   readonly lines: string[] = []
-  info(message: string): void {
-    this.lines.push(`info ${message}`)
-  }
-  warn(message: string): void {
-    this.lines.push(`warn ${message}`)
-  }
-  error(message: string): void {
-    this.lines.push(`error ${message}`)
+  protected override write(level: LogLevel, message: string): void {
+    this.lines.push(`${level} ${message}`)
   }
 }
 
@@ -90,7 +92,7 @@ export interface FileLoggerOptions {
  * a few old files: `main.log` → `main.1.log` → … → dropped. Writes are queued (never interleaved)
  * and asynchronous; a failing disk never throws into the caller (the line goes to the mirror).
  */
-export class FileLogger implements Logger {
+export class FileLogger extends LevelLogger {
   private readonly file: string
   private readonly fileName: string
   private readonly maxBytes: number
@@ -99,6 +101,7 @@ export class FileLogger implements Logger {
   private queue: Promise<void> = Promise.resolve()
 
   constructor(private readonly options: FileLoggerOptions) {
+    super()
     this.fileName = options.fileName ?? 'main.log'
     this.file = join(options.dir, this.fileName)
     this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024
@@ -110,22 +113,12 @@ export class FileLogger implements Logger {
     return this.file
   }
 
-  info(message: string): void {
-    this.write('info', message)
-  }
-  warn(message: string): void {
-    this.write('warn', message)
-  }
-  error(message: string): void {
-    this.write('error', message)
-  }
-
   /** Resolves when every line logged so far is on disk (or failed). */
   flush(): Promise<void> {
     return this.queue
   }
 
-  private write(level: 'info' | 'warn' | 'error', message: string): void {
+  protected override write(level: LogLevel, message: string): void {
     this.options.mirror?.[level](message)
     const now = (this.options.now ?? (() => new Date()))()
     // One entry per line: a multi-line message cannot forge a second entry.
