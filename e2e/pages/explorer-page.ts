@@ -102,12 +102,21 @@ export class ExplorerPage {
 
   /** Exports the view as CSV through the Blob download path and returns the download. */
   async exportCsv(): Promise<Download> {
+    return this.export('Export CSV')
+  }
+
+  /** Exports the view as XLSX through the Blob download path and returns the download. */
+  async exportXlsx(): Promise<Download> {
+    return this.export('Export XLSX')
+  }
+
+  private async export(button: string): Promise<Download> {
     // The File System Access picker is a native dialog; the download path is what tests can see.
     await this.page.evaluate(() =>
       Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true })
     )
     const download = this.page.waitForEvent('download')
-    await this.page.getByRole('button', { name: 'Export CSV' }).click()
+    await this.page.getByRole('button', { name: button }).click()
     return download
   }
 }

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
 
+import ExcelJS from 'exceljs'
+
 import { expect, test } from '../fixtures/app'
 import { ExplorerPage } from '../pages/explorer-page'
 
@@ -184,4 +186,29 @@ test('exports exactly the current view as CSV', async ({ app }) => {
   // Record 4 (bea) has a formula as its item: written as text, never as a formula.
   expect(text).toContain(`"'=HYPERLINK(""https://evil.example"",""x"")"`)
   await expect(explorer.notice).toContainText('Exported 8 rows (CSV)')
+})
+
+test('exports the current view as XLSX with the same safety rules', async ({ app }) => {
+  const explorer = new ExplorerPage(app.page)
+  await explorer.facet('User', 'bea@contoso.example').check()
+  await expect(explorer.status).toContainText('8 of 24 records')
+  const download = await explorer.exportXlsx()
+  expect(download.suggestedFilename()).toMatch(/^connector-audit-.*\.xlsx$/)
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.readFile(await download.path())
+  const sheet = workbook.getWorksheet('Audit')!
+  expect(sheet.getRow(1).values).toEqual([
+    undefined,
+    'Date (UTC)',
+    'IP address',
+    'User',
+    'Activity',
+    'Item'
+  ])
+  expect(sheet.rowCount).toBe(9)
+  const items = sheet.getColumn(5).values.slice(2).map(String)
+  // The formula in record 4's item is written as text, never as a formula.
+  expect(items).toContain(`'=HYPERLINK("https://evil.example","x")`)
+  sheet.eachRow((row) => row.eachCell((cell) => expect(cell.formula).toBeUndefined()))
+  await expect(explorer.notice).toContainText('Exported 8 rows (XLSX)')
 })

@@ -657,6 +657,9 @@ export function ExplorerView({
             <button type="button" onClick={() => void exportView('csv')}>
               Export CSV
             </button>
+            <button type="button" onClick={() => void exportView('xlsx')}>
+              Export XLSX
+            </button>
             <button type="button" onClick={() => void exportView('ndjson')}>
               Export NDJSON
             </button>

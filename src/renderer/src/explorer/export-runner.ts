@@ -7,11 +7,15 @@
  */
 import type { NormalizedRecord } from '../../../shared/audit'
 import {
+  CellFormatter,
   csvExport,
+  defaultCellFormatOptions,
+  emptyTabularSummary,
   ndjsonExport,
   partFileName,
   resolveTimeZone,
-  type ExportColumn
+  type ExportColumn,
+  type PreparedCell
 } from '../../../shared/export'
 
 import { DATE_COLUMN, type GridRow, type RecordsPage } from './query-types'
@@ -20,11 +24,18 @@ import type { ExplorerColumn, TimeZoneMode } from './explorer-columns'
 const BATCH = 2000
 const ID_COLUMNS = new Set(['id', 'organizationId', 'objectId'])
 
-export type ExportFormat = 'csv' | 'ndjson'
+export type ExportFormat = 'csv' | 'ndjson' | 'xlsx'
 
-/** Where the exported text goes. */
+/**
+ * The most rows an XLSX export from the app takes: the workbook is built in memory (ExcelJS's
+ * browser build has no streaming writer). Larger views: CSV, or `cax export --format xlsx`, which
+ * streams.
+ */
+export const XLSX_MAX_ROWS_IN_APP = 200_000
+
+/** Where the exported text (or, for XLSX, bytes) goes. */
 export interface ExportSink {
-  write(text: string): Promise<void>
+  write(data: string | Uint8Array<ArrayBuffer>): Promise<void>
   close(): Promise<void>
   abort(): Promise<void>
 }
@@ -108,6 +119,22 @@ export async function runExport(job: ExportJob): Promise<number | 'cancelled' | 
         await sink.write(chunk.text)
       }
       written = exporter.summary.rows
+    } else if (job.format === 'xlsx') {
+      const first = await job.fetchRows(0, 0)
+      if (first.total > XLSX_MAX_ROWS_IN_APP) {
+        throw new Error(
+          `XLSX from the app takes up to ${XLSX_MAX_ROWS_IN_APP.toLocaleString()} rows and this view has ${first.total.toLocaleString()}. Export CSV instead, or use \`cax export --format xlsx\`, which has no such limit.`
+        )
+      }
+      const rows = pages(async (s, e) => {
+        const page = await job.fetchRows(s, e)
+        return { total: page.total, items: page.rows }
+      }, job)
+      const bytes = await xlsxWorkbook(rows, exportColumns(job.columns, job.timeZone), job)
+      if (bytes) {
+        await sink.write(bytes.data)
+        written = bytes.rows
+      }
     } else {
       let notes: RecordsPage['annotations'] = {}
       const records = pages<NormalizedRecord>(async (s, e) => {
@@ -139,7 +166,7 @@ interface SaveFilePickerWindow {
     types: { description: string; accept: Record<string, string[]> }[]
   }) => Promise<{
     createWritable(): Promise<{
-      write(data: string): Promise<void>
+      write(data: string | Uint8Array<ArrayBuffer>): Promise<void>
       close(): Promise<void>
       abort(): Promise<void>
     }>
@@ -148,7 +175,59 @@ interface SaveFilePickerWindow {
 
 const MIME: Record<ExportFormat, string> = {
   csv: 'text/csv',
-  ndjson: 'application/x-ndjson'
+  ndjson: 'application/x-ndjson',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+}
+
+function xlsxValue(cell: PreparedCell): string | number | boolean | null {
+  switch (cell.type) {
+    case 'empty':
+      return null
+    case 'number':
+    case 'boolean':
+      return cell.value
+    default:
+      // Dates as the wall-clock text of the chosen zone (named in the header), ids as text.
+      return cell.text
+  }
+}
+
+/**
+ * Builds an XLSX workbook of the rows with the same cell rules as CSV (formula neutralisation,
+ * Excel's cell length, the zone in the date header); null when cancelled.
+ */
+async function xlsxWorkbook<T>(
+  rows: AsyncIterable<T>,
+  columns: ExportColumn<T>[],
+  job: ExportJob
+): Promise<{ data: Uint8Array<ArrayBuffer>; rows: number } | null> {
+  const { default: ExcelJS } = await import('exceljs')
+  const zone = resolveTimeZone(job.timeZone === 'utc' ? 'UTC' : 'local')
+  const summary = emptyTabularSummary()
+  const formatter = new CellFormatter(
+    columns,
+    { ...defaultCellFormatOptions(zone), textGuard: false },
+    summary
+  )
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('Audit', { views: [{ state: 'frozen', ySplit: 1 }] })
+  sheet.addRow(formatter.headers()).font = { bold: true }
+  let count = 0
+  for await (const row of rows) {
+    count += 1
+    const added = sheet.addRow(formatter.row(row, count).map(xlsxValue))
+    // Text cells stay text: Excel must not turn an id into a number or a date.
+    added.eachCell((cell) => {
+      if (typeof cell.value === 'string') {
+        cell.numFmt = '@'
+      }
+    })
+  }
+  if (job.signal.aborted) {
+    return null
+  }
+  const buffer = await workbook.xlsx.writeBuffer()
+  return { data: new Uint8Array(buffer as ArrayBuffer), rows: count }
 }
 
 /**
@@ -168,7 +247,7 @@ export async function openFileSink(
       })
       const stream = await handle.createWritable()
       return {
-        write: (text) => stream.write(text),
+        write: (data) => stream.write(data),
         close: () => stream.close(),
         abort: () => stream.abort()
       }
@@ -184,10 +263,10 @@ export async function openFileSink(
 
 /** Collects the text and downloads it as a file when closed. */
 export function blobSink(fileName: string, mimeType: string): ExportSink {
-  let parts: string[] = []
+  let parts: BlobPart[] = []
   return {
-    write: async (text) => {
-      parts.push(text)
+    write: async (data) => {
+      parts.push(data)
     },
     close: async () => {
       const url = URL.createObjectURL(new Blob(parts, { type: mimeType }))
