@@ -85,6 +85,13 @@ export interface LedgerDelta {
   queries?: readonly LedgerQuery[]
 }
 
+/** An annotation carried by a snapshot import, with its record Id. */
+export interface ImportedAnnotation {
+  id: string
+  tags: readonly string[]
+  comment: string
+}
+
 /** What a commit changed. */
 export interface CommitResult {
   /** Records stored for the first time. */
@@ -131,11 +138,18 @@ export class AppDb extends Dexie {
    * Stores a batch of records and its ledger delta in ONE transaction (ARCHITECTURE.md data flow
    * step 3): a crash leaves either both or neither. Records are keyed by their audit Id; an Id
    * already cached, or repeated in the batch, increments its duplicate counter instead.
+   *
+   * A snapshot import also passes `annotations`: merged into the same transaction (tags are
+   * added to those already there; a comment already written is kept).
    */
-  async commitBatch(records: NormalizedRecord[], ledger: LedgerDelta = {}): Promise<CommitResult> {
+  async commitBatch(
+    records: NormalizedRecord[],
+    ledger: LedgerDelta = {},
+    annotations: readonly ImportedAnnotation[] = []
+  ): Promise<CommitResult> {
     const result = await this.transaction(
       'rw',
-      [this.records, this.duplicates, this.windows, this.blobs, this.queries],
+      [this.records, this.duplicates, this.windows, this.blobs, this.queries, this.annotations],
       async () => {
         const last = await this.records.orderBy('seq').last()
         let seq = last ? last.seq + 1 : 1
@@ -171,6 +185,9 @@ export class AppDb extends Dexie {
         await this.windows.bulkPut((ledger.windows ?? []).map(toLedgerRow))
         await this.blobs.bulkPut((ledger.blobs ?? []).map(toLedgerRow))
         await this.queries.bulkPut((ledger.queries ?? []).map(toLedgerRow))
+        if (annotations.length > 0) {
+          await this.mergeAnnotations(annotations)
+        }
         let duplicates = 0
         repeats.forEach((n) => (duplicates += n))
         return { new: fresh.length, duplicates }
@@ -179,7 +196,38 @@ export class AppDb extends Dexie {
     if (result.new > 0) {
       this.announce({ type: 'records-committed', dbName: this.name, added: result.new })
     }
+    if (annotations.length > 0) {
+      this.announce({
+        type: 'annotations-changed',
+        dbName: this.name,
+        ids: annotations.map((a) => a.id)
+      })
+    }
     return result
+  }
+
+  /** Every annotation, keyed by record Id (what a snapshot export carries). */
+  async allAnnotations(): Promise<Record<string, { tags: string[]; comment: string }>> {
+    const out: Record<string, { tags: string[]; comment: string }> = {}
+    await this.annotations.each((row) => {
+      out[row.id] = { tags: row.tags, comment: row.comment }
+    })
+    return out
+  }
+
+  private async mergeAnnotations(annotations: readonly ImportedAnnotation[]): Promise<void> {
+    const now = new Date().toISOString()
+    const rows = await this.annotations.bulkGet(annotations.map((a) => a.id))
+    const puts: AnnotationRow[] = []
+    annotations.forEach((a, i) => {
+      const row = rows[i]
+      const tags = normalizeTags([...(row?.tags ?? []), ...a.tags])
+      const comment = row && row.comment.trim() !== '' ? row.comment : a.comment
+      if (tags.length > 0 || comment.trim() !== '') {
+        puts.push({ id: a.id, tags, comment, updatedAt: now })
+      }
+    })
+    await this.annotations.bulkPut(puts)
   }
 
   /** How many records are cached. */
