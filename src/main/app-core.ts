@@ -15,6 +15,8 @@ import type { Logger } from './services/logger'
 import { ProfilesService } from './services/profiles-service'
 import type { SecretStore } from './services/secret-store'
 import { SettingsService } from './services/settings-service'
+import { downloadsSnapshotLocations } from './services/snapshot-locations'
+import { SnapshotsService, type SnapshotLocations } from './services/snapshots-service'
 
 export interface AppCoreOptions {
   shell: Shell
@@ -25,6 +27,8 @@ export interface AppCoreOptions {
   /** Opens the system browser (Electron shell, or xdg-open/open/rundll32). */
   opener: ExternalOpener
   electronVersion?: string | null
+  /** Where snapshots are exported to and imported from (default: Downloads, typed paths). */
+  snapshotLocations?: SnapshotLocations
   /** Test seams: a client that trusts the emulator's CA and refuses other hosts. */
   http?: HttpsClient
   demoPort?: number
@@ -84,6 +88,14 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       bus.publish('acquire:did-progress', { jobId, clientId, progress }),
     onFinish: (finish) => bus.publish('acquire:did-finish', finish)
   })
+  const snapshots = new SnapshotsService({
+    log,
+    appVersion: options.version,
+    locations:
+      options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir }),
+    onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
+    onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish)
+  })
   const handlers = createHandlers({
     appInfo: {
       name: 'Connector Audit Explorer',
@@ -98,6 +110,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     auth,
     demo,
     acquire,
+    snapshots,
     http,
     now: () => new Date()
   })
@@ -107,6 +120,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     settings,
     close: async () => {
       acquire.cancelAll()
+      await snapshots.cancelAll()
       await demo.close()
     }
   }

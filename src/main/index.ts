@@ -15,6 +15,7 @@ import { KeytarSecretStore } from './platform/keytar-secret-store'
 import { installApplicationMenu } from './platform/menu'
 import { createMenuCommandHandler } from './platform/menu-commands'
 import { toExternalHttpUrl } from './platform/security'
+import { dialogSnapshotLocations } from './platform/snapshot-dialogs'
 import { startUpdater } from './platform/updater'
 import {
   createMainWindow,
@@ -86,6 +87,9 @@ function start(): void {
       electronVersion: process.versions.electron ?? null,
       log,
       secrets: new KeytarSecretStore(),
+      snapshotLocations: dialogSnapshotLocations(() =>
+        mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined
+      ),
       // Electron security checklist #15: only checked http(s) URLs reach shell.openExternal.
       opener: {
         open: async (url) => {

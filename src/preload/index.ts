@@ -70,7 +70,17 @@ const api = {
     onDidFinish: (listener) => subscribe('acquire:did-finish', listener)
   },
   snapshots: {
-    onDidOpen: (listener) => subscribe('snapshots:did-open', listener)
+    exportBegin: (input) => invoke('snapshots:export-begin', input),
+    exportAppend: (input) => invoke('snapshots:export-append', input),
+    exportFinish: (input) => invoke('snapshots:export-finish', input),
+    exportCancel: (input) => invoke('snapshots:export-cancel', input),
+    import: (input) => invoke('snapshots:import', input),
+    ackImportBatch: (input) => invoke('snapshots:ack-import-batch', input),
+    cancelImport: (input) => invoke('snapshots:cancel-import', input),
+    onDidOpen: (listener) => subscribe('snapshots:did-open', listener),
+    onDidProduceImportBatch: (listener) =>
+      subscribe('snapshots:did-produce-import-batch', listener),
+    onDidFinishImport: (listener) => subscribe('snapshots:did-finish-import', listener)
   }
 } satisfies AppApi
 

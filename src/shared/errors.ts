@@ -43,7 +43,14 @@ export const ERROR_CODES = [
   'acquire/failed',
   'import/empty',
   'import/unknown-format',
-  'import/unsupported'
+  'import/unsupported',
+  'snapshot/cancelled',
+  'snapshot/path-required',
+  'snapshot/invalid-path',
+  'snapshot/unknown-export',
+  'snapshot/write-failed',
+  'snapshot/read-failed',
+  'snapshot/store-failed'
 ] as const
 
 /** A stable, machine-readable error code. */

@@ -10,6 +10,7 @@ import type { DemoService } from '../services/demo-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
 import type { SettingsService } from '../services/settings-service'
+import type { SnapshotsService } from '../services/snapshots-service'
 
 export interface HandlerServices {
   appInfo: AppInfo
@@ -18,6 +19,7 @@ export interface HandlerServices {
   auth: AuthService
   demo: DemoService
   acquire: AcquireService
+  snapshots: SnapshotsService
   http: HttpsClient
   now: () => Date
 }
@@ -67,6 +69,20 @@ export function createHandlers(s: HandlerServices): Handlers {
     'acquire:ack-batch': async ({ jobId, batchId, outcome }) => ({
       accepted: s.acquire.ack(jobId, batchId, outcome)
     }),
-    'acquire:cancel': async ({ jobId }) => ({ cancelled: s.acquire.cancel(jobId) })
+    'acquire:cancel': async ({ jobId }) => ({ cancelled: s.acquire.cancel(jobId) }),
+    'snapshots:export-begin': (input) => s.snapshots.exportBegin(input),
+    'snapshots:export-append': ({ exportId, records }) =>
+      s.snapshots.exportAppend(exportId, records),
+    'snapshots:export-finish': ({ exportId }) => s.snapshots.exportFinish(exportId),
+    'snapshots:export-cancel': async ({ exportId }) => ({
+      cancelled: await s.snapshots.exportCancel(exportId)
+    }),
+    'snapshots:import': (input) => s.snapshots.import(input),
+    'snapshots:ack-import-batch': async ({ importId, batchId, outcome }) => ({
+      accepted: s.snapshots.ackImport(importId, batchId, outcome)
+    }),
+    'snapshots:cancel-import': async ({ importId }) => ({
+      cancelled: s.snapshots.cancelImport(importId)
+    })
   }
 }

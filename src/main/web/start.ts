@@ -10,6 +10,7 @@ import { createAppCore } from '../app-core'
 import { KeytarSecretStore } from '../platform/keytar-secret-store'
 import { StderrLogger } from '../services/logger'
 import { defaultUserDataDir } from '../services/paths'
+import { downloadsSnapshotLocations } from '../services/snapshot-locations'
 
 import { openInBrowser } from './open-browser'
 import { parseWebArgs, WEB_USAGE as USAGE } from './web-args'
@@ -32,10 +33,13 @@ async function main(): Promise<void> {
     version: string
   }
   const log = new StderrLogger()
+  const dataDir = args.dataDir ?? defaultUserDataDir()
   const core = createAppCore({
     shell: 'browser',
     version: pkg.version,
-    dataDir: args.dataDir ?? defaultUserDataDir(),
+    dataDir,
+    // No dialogs in a browser: exports go to Downloads, imports take a path typed by the user.
+    snapshotLocations: downloadsSnapshotLocations({ dataDir }),
     log,
     secrets: new KeytarSecretStore(),
     opener: {

@@ -221,6 +221,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
           <ConnectionsView api={api} connections={connections} />
         ) : view === 'sync' ? (
           <SyncPanel
+            api={api}
             db={db}
             sync={sync}
             profiles={connections.profiles}

@@ -139,6 +139,38 @@ export const SnapshotVerification = z.object({
 })
 export type SnapshotVerification = z.infer<typeof SnapshotVerification>
 
+const ExportRef = z.object({ exportId: z.string().min(1).max(64) }).strict()
+const ImportRef = z.object({ importId: z.string().min(1).max(64) }).strict()
+
+/** Tags and a comment on one record (src/shared/export RecordAnnotation), by record Id. */
+const AnnotationSchema = z.object({
+  tags: z.array(z.string().max(200)).max(500),
+  comment: z.string().max(100_000)
+})
+
+/** One record's annotation with its record Id, as an import batch carries it. */
+const IdAnnotation = AnnotationSchema.extend({ id: z.string().min(1) })
+
+/** How the UI answered a pushed batch (acquire or import). */
+const BatchOutcome = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    new: z.number().int().min(0),
+    duplicates: z.number().int().min(0)
+  }),
+  z.object({ ok: z.literal(false), code: z.string().max(100), message: z.string().max(2000) })
+])
+
+/** What a snapshot import did. */
+export const SnapshotImportCounts = z.object({
+  records: z.number(),
+  new: z.number(),
+  duplicates: z.number(),
+  annotations: z.number(),
+  ledgerEntries: z.number()
+})
+export type SnapshotImportCounts = z.infer<typeof SnapshotImportCounts>
+
 export const contract = {
   'app:get-info': { input: NoInput, output: AppInfo },
   'settings:get': { input: NoInput, output: Settings },
@@ -184,7 +216,53 @@ export const contract = {
     }).strict(),
     output: z.object({ accepted: z.boolean() })
   },
-  'acquire:cancel': { input: JobRef, output: z.object({ cancelled: z.boolean() }) }
+  'acquire:cancel': { input: JobRef, output: z.object({ cancelled: z.boolean() }) },
+  /** Starts writing the cache as a snapshot: main picks where (save dialog or Downloads). */
+  'snapshots:export-begin': {
+    input: z
+      .object({
+        suggestedName: z.string().min(1).max(200),
+        ledger: LedgerSchema,
+        annotations: z.record(z.string(), AnnotationSchema)
+      })
+      .strict(),
+    output: z.object({ exportId: z.string(), path: z.string() })
+  },
+  /** Hands main the next chunk of records; resolves once the writer has room (back-pressure). */
+  'snapshots:export-append': {
+    input: ExportRef.extend({ records: RecordBatch.max(10_000) }).strict(),
+    output: z.object({ records: z.number() })
+  },
+  'snapshots:export-finish': {
+    input: ExportRef,
+    output: z.object({ path: z.string(), fingerprint: z.string(), records: z.number() })
+  },
+  'snapshots:export-cancel': { input: ExportRef, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Verifies a snapshot and, when it passes, pushes its content to the window `clientId` in
+   * acknowledged batches. `importId` is null when verification failed: nothing is imported.
+   */
+  'snapshots:import': {
+    input: z
+      .object({
+        clientId: z.string().min(1).max(64),
+        path: z.string().min(1).max(4096).optional()
+      })
+      .strict(),
+    output: z.object({
+      importId: z.string().nullable(),
+      path: z.string(),
+      verification: SnapshotVerification
+    })
+  },
+  'snapshots:ack-import-batch': {
+    input: ImportRef.extend({
+      batchId: z.number().int().positive(),
+      outcome: BatchOutcome
+    }).strict(),
+    output: z.object({ accepted: z.boolean() })
+  },
+  'snapshots:cancel-import': { input: ImportRef, output: z.object({ cancelled: z.boolean() }) }
 } as const
 
 /** Pushes from main to every window, each with the schema of its payload. */
@@ -215,7 +293,23 @@ export const events = {
   /** A command from the application menu that the UI carries out (File → Export…). */
   'app:did-invoke-command': z.object({ command: z.enum(['export']) }),
   /** A snapshot file opened from the OS (double-click, File → Open, a second launch), verified. */
-  'snapshots:did-open': z.object({ path: z.string(), verification: SnapshotVerification })
+  'snapshots:did-open': z.object({ path: z.string(), verification: SnapshotVerification }),
+  /** Content of a verified snapshot for the window that imports it; answer with ack-import-batch. */
+  'snapshots:did-produce-import-batch': z.object({
+    importId: z.string(),
+    clientId: z.string(),
+    batchId: z.number(),
+    records: RecordBatch,
+    ledger: LedgerDeltaSchema,
+    annotations: z.array(IdAnnotation)
+  }),
+  'snapshots:did-finish-import': z.object({
+    importId: z.string(),
+    clientId: z.string(),
+    status: z.enum(['complete', 'failed', 'cancelled']),
+    counts: SnapshotImportCounts,
+    error: z.object({ code: z.string(), message: z.string() }).nullable()
+  })
 } as const
 
 export type Channel = keyof typeof contract

@@ -29,8 +29,14 @@ export interface SnapshotContent {
   ledger: Ledger
   /** Tags and comments by record Id. */
   annotations: Readonly<Record<string, RecordAnnotation>>
-  /** The acquisition log, a valid hash chain (build it with `nextLogEntry`). */
-  acquisitionLog: readonly AcquisitionLogEntry[]
+  /**
+   * The acquisition log, a valid hash chain (build it with `nextLogEntry`). A function is called
+   * once the records are written, with their count, so the last entry can state it (an export
+   * from the app learns the count only at the end).
+   */
+  acquisitionLog:
+    | readonly AcquisitionLogEntry[]
+    | ((counts: { records: number }) => readonly AcquisitionLogEntry[])
   appVersion: string
   /** Creation time; now by default. */
   createdAt?: Date
@@ -49,19 +55,26 @@ export interface SnapshotWriteResult {
  * never leaves a half-written snapshot under the final name). Parts are hashed as they are
  * written; records are streamed with back-pressure.
  *
- * Throws before writing anything if the acquisition log is not a valid chain.
+ * Throws before writing anything if the acquisition log is not a valid chain (a log given as a
+ * function is checked after the records, and the temporary file is removed).
  */
 export async function writeSnapshot(
   outPath: string,
   content: SnapshotContent
 ): Promise<SnapshotWriteResult> {
-  const logText = content.acquisitionLog.map((e) => `${encodeLogEntry(e)}\n`).join('')
-  const chain = checkLogChain(logText, nodeSha256)
-  if (chain.problems.length > 0) {
-    throw new Error(
-      `[snapshot] the acquisition log is not a valid chain: ${chain.problems.map((p) => p.message).join('; ')}`
-    )
+  const logOf = (
+    entries: readonly AcquisitionLogEntry[]
+  ): { logText: string; chain: ReturnType<typeof checkLogChain> } => {
+    const logText = entries.map((e) => `${encodeLogEntry(e)}\n`).join('')
+    const chain = checkLogChain(logText, nodeSha256)
+    if (chain.problems.length > 0) {
+      throw new Error(
+        `[snapshot] the acquisition log is not a valid chain: ${chain.problems.map((p) => p.message).join('; ')}`
+      )
+    }
+    return { logText, chain }
   }
+  const early = typeof content.acquisitionLog === 'function' ? null : logOf(content.acquisitionLog)
   const createdAt = (content.createdAt ?? new Date()).toISOString()
   const mtime = new Date(createdAt)
   const tmp = `${outPath}.partial-${process.pid}`
@@ -103,6 +116,13 @@ export async function writeSnapshot(
       size: recordBytes,
       sha256: recordsHash.digestHex()
     })
+    const { logText, chain } =
+      early ??
+      logOf(
+        (content.acquisitionLog as (counts: { records: number }) => AcquisitionLogEntry[])({
+          records: recordCount
+        })
+      )
 
     const addText = (name: string, text: string): void => {
       const buf = Buffer.from(text, 'utf8')

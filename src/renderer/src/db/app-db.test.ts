@@ -71,6 +71,24 @@ describe('AppDb.commitBatch', () => {
   })
 })
 
+describe('AppDb snapshot import', () => {
+  it('merges imported annotations in the commit and lists them all for an export', async () => {
+    const a = makeRecord()
+    const b = makeRecord()
+    await db.commitBatch([a])
+    await db.setAnnotation(a.id, ['mine'], 'my note')
+    await db.commitBatch([a, b], {}, [
+      { id: a.id, tags: ['reviewed', 'mine'], comment: 'their note' },
+      { id: b.id, tags: ['reviewed'], comment: '' }
+    ])
+    expect(await db.countRecords()).toBe(2)
+    expect(await db.allAnnotations()).toEqual({
+      [a.id]: { tags: ['mine', 'reviewed'], comment: 'my note' },
+      [b.id]: { tags: ['reviewed'], comment: '' }
+    })
+  })
+})
+
 describe('AppDb annotations and settings', () => {
   it('bulk-tags records without duplicating a tag and keeps comments', async () => {
     await db.setAnnotation('a', ['review', ' review '], 'look at this')

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react'
 
 import { emptyLedger, type Ledger } from '../../../shared/acquisition'
+import type { AppApi } from '../../../shared/ipc/contract'
 import type { AuthState, Profile } from '../../../shared/profiles'
 import type { AppDb } from '../db/app-db'
+import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
 
 import { CoverageTimeline } from './CoverageTimeline'
 import { needsHistory, parseCustomRange, presetRange, RANGE_PRESETS } from './sync-ranges'
@@ -13,6 +15,8 @@ interface Props {
   sync: Sync
   profiles: Profile[]
   states: Map<string, AuthState>
+  /** The API, for the snapshots panel shown below the sync. */
+  api: AppApi
 }
 
 function percent(done: number, total: number): number {
@@ -20,7 +24,7 @@ function percent(done: number, total: number): number {
 }
 
 /** Pick a connection and a range, run the sync, watch its progress and the coverage it leaves. */
-export function SyncPanel({ db, sync, profiles, states }: Props): React.JSX.Element {
+export function SyncPanel({ db, sync, profiles, states, api }: Props): React.JSX.Element {
   const signedIn = profiles.filter((p) => states.get(p.id)?.status === 'signed-in')
   const [profileId, setProfileId] = useState<string>('')
   const [presetId, setPresetId] = useState('24h')
@@ -81,148 +85,152 @@ export function SyncPanel({ db, sync, profiles, states }: Props): React.JSX.Elem
   const progress = state.status === 'running' ? state.progress : null
 
   return (
-    <section className="sync-panel" aria-labelledby="sync-title">
-      <h2 id="sync-title">Sync</h2>
-      {signedIn.length === 0 ? (
-        <p className="muted">
-          Sign in to a connection first (Connections), or explore the demo tenant.
-        </p>
-      ) : (
-        <div className="sync-controls">
-          <label className="field">
-            <span>Connection</span>
-            <select
-              aria-label="Connection to sync"
-              value={chosen?.id ?? ''}
-              onChange={(e) => setProfileId(e.target.value)}
-              disabled={isBusy}
-            >
-              {signedIn.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.displayName}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>Range</span>
-            <select
-              aria-label="Range"
-              value={presetId}
-              onChange={(e) => setPresetId(e.target.value)}
-              disabled={isBusy}
-            >
-              {RANGE_PRESETS.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.label}
-                </option>
-              ))}
-              <option value="custom">Custom…</option>
-            </select>
-          </label>
-          {presetId === 'custom' && (
-            <>
-              <label className="field">
-                <span>From (local time)</span>
-                <input
-                  type="datetime-local"
-                  value={customFrom}
-                  onChange={(e) => setCustomFrom(e.target.value)}
-                />
-              </label>
-              <label className="field">
-                <span>To (empty: now)</span>
-                <input
-                  type="datetime-local"
-                  value={customTo}
-                  onChange={(e) => setCustomTo(e.target.value)}
-                />
-              </label>
-            </>
-          )}
-          <div className="actions">
-            {isBusy ? (
-              <button type="button" onClick={() => void cancel()}>
-                Cancel sync
-              </button>
-            ) : (
-              <button type="button" className="primary" onClick={() => void onStart()}>
-                Start sync
-              </button>
+    <>
+      <section className="sync-panel" aria-labelledby="sync-title">
+        <h2 id="sync-title">Sync</h2>
+        {signedIn.length === 0 ? (
+          <p className="muted">
+            Sign in to a connection first (Connections), or explore the demo tenant.
+          </p>
+        ) : (
+          <div className="sync-controls">
+            <label className="field">
+              <span>Connection</span>
+              <select
+                aria-label="Connection to sync"
+                value={chosen?.id ?? ''}
+                onChange={(e) => setProfileId(e.target.value)}
+                disabled={isBusy}
+              >
+                {signedIn.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.displayName}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>Range</span>
+              <select
+                aria-label="Range"
+                value={presetId}
+                onChange={(e) => setPresetId(e.target.value)}
+                disabled={isBusy}
+              >
+                {RANGE_PRESETS.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.label}
+                  </option>
+                ))}
+                <option value="custom">Custom…</option>
+              </select>
+            </label>
+            {presetId === 'custom' && (
+              <>
+                <label className="field">
+                  <span>From (local time)</span>
+                  <input
+                    type="datetime-local"
+                    value={customFrom}
+                    onChange={(e) => setCustomFrom(e.target.value)}
+                  />
+                </label>
+                <label className="field">
+                  <span>To (empty: now)</span>
+                  <input
+                    type="datetime-local"
+                    value={customTo}
+                    onChange={(e) => setCustomTo(e.target.value)}
+                  />
+                </label>
+              </>
             )}
+            <div className="actions">
+              {isBusy ? (
+                <button type="button" onClick={() => void cancel()}>
+                  Cancel sync
+                </button>
+              ) : (
+                <button type="button" className="primary" onClick={() => void onStart()}>
+                  Start sync
+                </button>
+              )}
+            </div>
           </div>
-        </div>
-      )}
-      {rangeError && (
-        <div className="notice" role="alert">
-          {rangeError}
-        </div>
-      )}
+        )}
+        {rangeError && (
+          <div className="notice" role="alert">
+            {rangeError}
+          </div>
+        )}
 
-      {state.status === 'starting' && <p role="status">Starting…</p>}
-      {progress && (
-        <div className="sync-progress" role="status" aria-label="Sync progress">
-          <progress
-            max={100}
-            value={percent(
-              progress.blobsDone +
-                progress.blobsFailed +
-                progress.blobsExpired +
-                progress.blobsSkipped,
-              Math.max(progress.blobsListed, 1)
-            )}
-          />
-          <p>
-            {progress.phase === 'subscribing'
-              ? 'Checking the subscription…'
-              : progress.phase === 'querying'
-                ? 'Querying history…'
-                : `Windows ${progress.windowsDone}/${progress.windowsPlanned} · content ${progress.blobsDone}/${progress.blobsListed}`}{' '}
-            · {progress.records.toLocaleString()} records ({progress.new.toLocaleString()} new,{' '}
-            {progress.duplicates.toLocaleString()} duplicates)
-            {progress.throttle.isThrottled && (
-              <span className="throttled">
+        {state.status === 'starting' && <p role="status">Starting…</p>}
+        {progress && (
+          <div className="sync-progress" role="status" aria-label="Sync progress">
+            <progress
+              max={100}
+              value={percent(
+                progress.blobsDone +
+                  progress.blobsFailed +
+                  progress.blobsExpired +
+                  progress.blobsSkipped,
+                Math.max(progress.blobsListed, 1)
+              )}
+            />
+            <p>
+              {progress.phase === 'subscribing'
+                ? 'Checking the subscription…'
+                : progress.phase === 'querying'
+                  ? 'Querying history…'
+                  : `Windows ${progress.windowsDone}/${progress.windowsPlanned} · content ${progress.blobsDone}/${progress.blobsListed}`}{' '}
+              · {progress.records.toLocaleString()} records ({progress.new.toLocaleString()} new,{' '}
+              {progress.duplicates.toLocaleString()} duplicates)
+              {progress.throttle.isThrottled && (
+                <span className="throttled">
+                  {' '}
+                  · throttled by Microsoft, waiting
+                  {progress.throttle.resumesAt
+                    ? ` until ${new Date(progress.throttle.resumesAt).toLocaleTimeString()}`
+                    : ''}
+                </span>
+              )}
+            </p>
+          </div>
+        )}
+        {state.status === 'finished' && (
+          <div
+            className={state.outcome === 'complete' ? 'sync-result' : 'notice'}
+            role={state.outcome === 'complete' ? 'status' : 'alert'}
+            data-outcome={state.outcome}
+          >
+            {state.outcome === 'complete' && 'Sync complete.'}
+            {state.outcome === 'partial' &&
+              'Sync finished with gaps: some content could not be had (see the coverage below).'}
+            {state.outcome === 'cancelled' &&
+              'Sync cancelled. What was stored is kept; start again to resume.'}
+            {state.outcome === 'failed' &&
+              `Sync failed: ${state.error?.message ?? 'unknown error'}`}
+            {state.summary && (
+              <span data-testid="sync-summary">
                 {' '}
-                · throttled by Microsoft, waiting
-                {progress.throttle.resumesAt
-                  ? ` until ${new Date(progress.throttle.resumesAt).toLocaleTimeString()}`
-                  : ''}
+                {state.summary.records.toLocaleString()} records received,{' '}
+                {state.summary.new.toLocaleString()} new,{' '}
+                {state.summary.duplicates.toLocaleString()} duplicates, {state.summary.gaps} gaps.
               </span>
             )}
-          </p>
-        </div>
-      )}
-      {state.status === 'finished' && (
-        <div
-          className={state.outcome === 'complete' ? 'sync-result' : 'notice'}
-          role={state.outcome === 'complete' ? 'status' : 'alert'}
-          data-outcome={state.outcome}
-        >
-          {state.outcome === 'complete' && 'Sync complete.'}
-          {state.outcome === 'partial' &&
-            'Sync finished with gaps: some content could not be had (see the coverage below).'}
-          {state.outcome === 'cancelled' &&
-            'Sync cancelled. What was stored is kept; start again to resume.'}
-          {state.outcome === 'failed' && `Sync failed: ${state.error?.message ?? 'unknown error'}`}
-          {state.summary && (
-            <span data-testid="sync-summary">
-              {' '}
-              {state.summary.records.toLocaleString()} records received,{' '}
-              {state.summary.new.toLocaleString()} new, {state.summary.duplicates.toLocaleString()}{' '}
-              duplicates, {state.summary.gaps} gaps.
-            </span>
-          )}
-        </div>
-      )}
-      {chosen && (
-        <CoverageTimeline
-          ledger={ledger.value}
-          since={shownRange.since}
-          until={shownRange.until}
-          tenantId={tenantId}
-          now={ledger.loadedAt}
-        />
-      )}
-    </section>
+          </div>
+        )}
+        {chosen && (
+          <CoverageTimeline
+            ledger={ledger.value}
+            since={shownRange.since}
+            until={shownRange.until}
+            tenantId={tenantId}
+            now={ledger.loadedAt}
+          />
+        )}
+      </section>
+      <SnapshotsPanel api={api} db={db} />
+    </>
   )
 }

@@ -1,0 +1,87 @@
+import type { Locator, Page } from '@playwright/test'
+
+const DB_NAME = 'connector-audit-explorer'
+
+/** The snapshots panel in the Sync view: export the cache, import a snapshot, see verification. */
+export class SnapshotsPage {
+  readonly exportButton: Locator
+  readonly cancelExportButton: Locator
+  readonly exportPath: Locator
+  readonly exportFingerprint: Locator
+  readonly pathInput: Locator
+  readonly importButton: Locator
+  readonly importResult: Locator
+  readonly verification: Locator
+  readonly failures: Locator
+  readonly importCounts: Locator
+
+  constructor(readonly page: Page) {
+    this.exportButton = page.getByRole('button', { name: 'Export snapshot' })
+    this.cancelExportButton = page.getByRole('button', { name: 'Cancel export' })
+    this.exportPath = page.getByTestId('snapshot-export-path')
+    this.exportFingerprint = page.getByTestId('snapshot-export-fingerprint')
+    this.pathInput = page.getByRole('textbox', { name: 'Snapshot path' })
+    this.importButton = page.getByRole('button', { name: /^Import snapshot/ })
+    this.importResult = page.getByTestId('snapshot-import')
+    this.verification = page.getByTestId('snapshot-verification')
+    this.failures = page.getByRole('list', { name: 'Verification failures' }).getByRole('listitem')
+    this.importCounts = page.getByTestId('snapshot-import-counts')
+  }
+
+  async open(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Sync', exact: true }).click()
+    await this.page.getByRole('heading', { name: 'Snapshots' }).waitFor()
+  }
+
+  /** Exports the cache and returns the path the app wrote (as it shows it). */
+  async exportCache(): Promise<{ path: string; fingerprint: string }> {
+    await this.exportButton.click()
+    await this.exportFingerprint.waitFor({ timeout: 30_000 })
+    return {
+      path: (await this.exportPath.innerText()).trim(),
+      fingerprint: (await this.exportFingerprint.innerText()).trim()
+    }
+  }
+
+  /** Imports a snapshot by path (browser shell). */
+  async importByPath(path: string): Promise<void> {
+    await this.pathInput.fill(path)
+    await this.importButton.click()
+  }
+
+  /** Adds one annotation row the way the Explorer stores it. */
+  async seedAnnotation(id: string, tags: string[]): Promise<void> {
+    await this.page.evaluate(
+      async ({ name, row }) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(name)
+          request.onsuccess = () => resolve(request.result)
+          request.onerror = () => reject(request.error)
+        })
+        const tx = db.transaction('annotations', 'readwrite')
+        tx.objectStore('annotations').put(row)
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve
+          tx.onerror = () => reject(tx.error)
+        })
+        db.close()
+      },
+      { name: DB_NAME, row: { id, tags, comment: '', updatedAt: new Date().toISOString() } }
+    )
+  }
+
+  /** Deletes the app's IndexedDB database (the whole cache) and reloads the page. */
+  async clearCacheAndReload(): Promise<void> {
+    await this.page.evaluate(
+      (name) =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.deleteDatabase(name)
+          request.onsuccess = () => resolve()
+          request.onerror = () => reject(request.error)
+        }),
+      DB_NAME
+    )
+    await this.page.reload()
+    await this.page.locator('[data-app-state="ready"]').waitFor()
+  }
+}

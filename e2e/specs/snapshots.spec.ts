@@ -1,0 +1,150 @@
+import { readFile, rm, writeFile } from 'node:fs/promises'
+
+import { expect, test } from '../fixtures/app'
+import { ExplorerPage } from '../pages/explorer-page'
+import { SnapshotsPage } from '../pages/snapshots-page'
+
+const HOUR = 3_600_000
+
+/** Six cached records whose raw text is a real audit record (an import normalizes it again). */
+function records(): Record<string, unknown>[] {
+  const now = Date.now()
+  return Array.from({ length: 6 }, (_, i) => {
+    const createdAtMs = Math.floor((now - i * HOUR - 60_000) / 1000) * 1000
+    const id = `7c2e9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
+    const raw = {
+      CreationTime: new Date(createdAtMs).toISOString().slice(0, 19),
+      Id: id,
+      Operation: 'PutConnection',
+      RecordType: 187,
+      UserType: 0,
+      Workload: 'PowerApps',
+      UserId: `user${i}@contoso.example`,
+      ClientIP: `203.0.113.${i}`
+    }
+    return {
+      id,
+      createdAt: new Date(createdAtMs).toISOString(),
+      createdAtMs,
+      recordType: 187,
+      recordTypeName: 'PowerAppsPlan',
+      operation: 'PutConnection',
+      workload: 'PowerApps',
+      userId: raw.UserId,
+      userKey: `key-${i}`,
+      userType: 0,
+      userTypeLabel: 'Regular user',
+      clientIp: raw.ClientIP,
+      objectId: '',
+      organizationId: '',
+      resultStatus: '',
+      succeeded: null,
+      activity: 'Create connection',
+      category: 'Connection',
+      catalogConfidence: 'confirmed',
+      isConnectorEvent: true,
+      environment: '',
+      environmentName: '',
+      action: 'PutConnection',
+      resource: '',
+      resourceName: '',
+      connector: '',
+      permissionType: '',
+      targetUserId: '',
+      dlpSubOperation: '',
+      actorRole: '',
+      userAgent: '',
+      fields: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])),
+      warnings: [],
+      raw: JSON.stringify(raw),
+      provenance: null
+    }
+  })
+}
+
+test.skip(
+  ({ app }) => app.launcher !== 'web',
+  'typing a path is the browser shell; the desktop app uses native dialogs'
+)
+
+test('exports the cache to a snapshot, clears the cache and imports it back, verified', async ({
+  app
+}) => {
+  const explorer = new ExplorerPage(app.page)
+  const snapshots = new SnapshotsPage(app.page)
+  const seeded = records()
+  await explorer.seed(seeded)
+  await expect(explorer.status).toContainText('6 of 6 records')
+  await snapshots.seedAnnotation(String(seeded[0]!['id']), ['reviewed'])
+
+  await snapshots.open()
+  const exported = await snapshots.exportCache()
+  try {
+    expect(exported.path).toMatch(/\.caxsnap$/)
+    expect(exported.fingerprint).toMatch(/^[0-9a-f]{64}$/)
+
+    await snapshots.clearCacheAndReload()
+    await app.page.getByRole('link', { name: 'Explorer' }).click()
+    await explorer.emptyState.waitFor()
+
+    await snapshots.open()
+    await snapshots.importByPath(exported.path)
+    await expect(snapshots.verification).toHaveAttribute('data-ok', 'true')
+    await expect(snapshots.verification).toContainText(exported.fingerprint)
+    await expect(snapshots.verification).toContainText('Records6')
+    await expect(snapshots.importResult).toHaveAttribute('data-status', 'done')
+    await expect(snapshots.importCounts).toContainText('6 records (6 new, 0 duplicates)')
+    await expect(snapshots.importCounts).toContainText('1 annotations')
+
+    // Importing again stores nothing twice.
+    await snapshots.importByPath(exported.path)
+    await expect(snapshots.importCounts).toContainText('6 records (0 new, 6 duplicates)')
+
+    await app.page.getByRole('link', { name: 'Explorer' }).click()
+    await expect(explorer.status).toContainText('6 of 6 records')
+    await expect(explorer.rows).toHaveCount(6)
+  } finally {
+    await rm(exported.path, { force: true })
+  }
+})
+
+test('refuses a tampered snapshot, says which part failed and imports nothing', async ({
+  app
+}, testInfo) => {
+  const explorer = new ExplorerPage(app.page)
+  const snapshots = new SnapshotsPage(app.page)
+  await explorer.seed(records())
+  await expect(explorer.status).toContainText('6 of 6 records')
+  await snapshots.open()
+  const exported = await snapshots.exportCache()
+  const tampered = testInfo.outputPath('tampered.caxsnap')
+  try {
+    const bytes = await readFile(exported.path)
+    // Inside the first part's data (records.ndjson: 30-byte local header + its 14-byte name).
+    bytes[60] = bytes[60]! ^ 0x01
+    await writeFile(tampered, bytes)
+
+    await snapshots.clearCacheAndReload()
+    await snapshots.open()
+    await snapshots.importByPath(tampered)
+    await expect(snapshots.verification).toHaveAttribute('data-ok', 'false')
+    await expect(snapshots.importResult).toHaveAttribute('data-status', 'refused')
+    await expect(snapshots.importResult).toContainText('Nothing was imported')
+    await expect(snapshots.failures.first()).toContainText('records.ndjson')
+
+    await app.page.getByRole('link', { name: 'Explorer' }).click()
+    await explorer.emptyState.waitFor()
+    await expect(explorer.rows).toHaveCount(0)
+  } finally {
+    await rm(exported.path, { force: true })
+    await rm(tampered, { force: true })
+  }
+})
+
+test('refuses a relative path', async ({ app }) => {
+  const snapshots = new SnapshotsPage(app.page)
+  await snapshots.open()
+  await snapshots.importByPath('snapshots/x.caxsnap')
+  await expect(snapshots.importResult).toHaveAttribute('data-status', 'failed')
+  await expect(snapshots.importResult.getByRole('alert')).toContainText('absolute path')
+})

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import { emptyLedger } from '../../shared/acquisition'
+import type { EventName } from '../../shared/ipc/contract'
+import { createAppCore, type AppCore } from '../app-core'
+import { MemoryLogger } from '../services/logger'
+import { MemorySecretStore } from '../services/secret-store'
+import { verifySnapshot } from '../services/snapshot'
+
+describe('snapshot channels through the dispatcher (both transports use it)', () => {
+  let dir: string
+  let core: AppCore
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cax-snap-rpc-'))
+    core = createAppCore({
+      shell: 'browser',
+      version: '9.9.9',
+      dataDir: join(dir, 'data'),
+      log: new MemoryLogger(),
+      secrets: new MemorySecretStore(),
+      opener: { open: async () => undefined },
+      snapshotLocations: { chooseExportPath: async (name) => join(dir, `${name}.caxsnap`) }
+    })
+  })
+
+  afterEach(async () => {
+    await core.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('refuses invalid input and a relative or missing path', async () => {
+    expect(await core.dispatch('snapshots:import', { clientId: 'w', path: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'ipc/invalid-input' }
+    })
+    expect(
+      await core.dispatch('snapshots:export-append', { exportId: 'x', records: [{ no: 'id' }] })
+    ).toMatchObject({ ok: false, error: { code: 'ipc/invalid-input' } })
+    expect(
+      await core.dispatch('snapshots:import', { clientId: 'w', path: 'x.caxsnap' })
+    ).toMatchObject({ ok: false, error: { code: 'snapshot/invalid-path' } })
+    expect(await core.dispatch('snapshots:import', { clientId: 'w' })).toMatchObject({
+      ok: false,
+      error: { code: 'snapshot/path-required' }
+    })
+    expect(await core.dispatch('snapshots:export-finish', { exportId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'snapshot/unknown-export' }
+    })
+  })
+
+  it('exports an empty cache and imports it back, publishing the end of the import', async () => {
+    const events: { name: EventName; payload: unknown }[] = []
+    core.bus.subscribe((name, payload) => events.push({ name, payload }))
+    const begun = await core.dispatch('snapshots:export-begin', {
+      suggestedName: 'empty',
+      ledger: emptyLedger(),
+      annotations: {}
+    })
+    expect(begun).toMatchObject({ ok: true, value: { path: join(dir, 'empty.caxsnap') } })
+    const exportId = (begun as { value: { exportId: string } }).value.exportId
+    const finished = await core.dispatch('snapshots:export-finish', { exportId })
+    expect(finished).toMatchObject({ ok: true, value: { records: 0 } })
+    expect((await verifySnapshot(join(dir, 'empty.caxsnap'))).ok).toBe(true)
+
+    const imported = await core.dispatch('snapshots:import', {
+      clientId: 'w',
+      path: join(dir, 'empty.caxsnap')
+    })
+    expect(imported).toMatchObject({ ok: true, value: { verification: { ok: true } } })
+    const importId = (imported as { value: { importId: string } }).value.importId
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const batch = events.find((e) => e.name === 'snapshots:did-produce-import-batch')
+    expect(batch?.payload).toMatchObject({ importId, clientId: 'w', batchId: 1, records: [] })
+    await core.dispatch('snapshots:ack-import-batch', {
+      importId,
+      batchId: 1,
+      outcome: { ok: true, new: 0, duplicates: 0 }
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(events.find((e) => e.name === 'snapshots:did-finish-import')?.payload).toMatchObject({
+      importId,
+      status: 'complete'
+    })
+  })
+})

@@ -1,0 +1,67 @@
+/**
+ * Where the browser shell puts exported snapshots: a new file in the user's Downloads folder, or
+ * in the data folder's `exports/` when there is no Downloads folder. The server runs on the
+ * user's machine, so the path is shown to them as it is.
+ */
+import { mkdir, stat } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { extname, join } from 'node:path'
+
+import { SNAPSHOT_EXTENSION } from '../../shared/snapshot'
+
+import type { SnapshotLocations } from './snapshots-service'
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A file name without path separators or control characters, ending in `.caxsnap`. */
+export function safeSnapshotName(suggested: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = suggested.replace(/[\u0000-\u001f<>:"/\\|?*]+/g, '-').trim()
+  const base = cleaned.replace(/^\.+/, '') || 'snapshot'
+  return extname(base).toLowerCase() === SNAPSHOT_EXTENSION ? base : `${base}${SNAPSHOT_EXTENSION}`
+}
+
+/**
+ * Export locations for a shell without dialogs: a unique name (`x.caxsnap`, `x (2).caxsnap`…) in
+ * `~/Downloads`, else `<dataDir>/exports`. Imports need a path typed by the user.
+ */
+export function downloadsSnapshotLocations(options: {
+  dataDir: string
+  home?: string
+}): SnapshotLocations {
+  const reserved = new Set<string>()
+  return {
+    chooseExportPath: async (suggestedName) => {
+      const downloads = join(options.home ?? homedir(), 'Downloads')
+      let dir = downloads
+      if (!(await isDirectory(downloads))) {
+        dir = join(options.dataDir, 'exports')
+        await mkdir(dir, { recursive: true })
+      }
+      const name = safeSnapshotName(suggestedName)
+      const stem = name.slice(0, -SNAPSHOT_EXTENSION.length)
+      for (let n = 1; ; n += 1) {
+        const candidate = join(dir, n === 1 ? name : `${stem} (${n})${SNAPSHOT_EXTENSION}`)
+        if (!reserved.has(candidate) && !(await exists(candidate))) {
+          reserved.add(candidate)
+          return candidate
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,253 @@
+import { useEffect, useState } from 'react'
+
+import type { AppApi, Shell, SnapshotVerification } from '../../../shared/ipc/contract'
+import type { AppDb } from '../db/app-db'
+
+import { useSnapshots, type ExportState, type ImportState } from './use-snapshots'
+
+/** Props of {@link SnapshotsPanel}. */
+export interface SnapshotsPanelProps {
+  api: AppApi
+  db: AppDb
+}
+
+function percent(done: number, total: number): number {
+  return total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0
+}
+
+/**
+ * Snapshot export and import: writes the whole cache as a verifiable snapshot (showing where it
+ * went and its fingerprint), and imports a snapshot after verifying it, showing the result.
+ */
+export function SnapshotsPanel({ api, db }: SnapshotsPanelProps): React.JSX.Element {
+  const snapshots = useSnapshots(api, db)
+  const [shell, setShell] = useState<Shell | null>(null)
+  const [path, setPath] = useState('')
+
+  useEffect(() => {
+    let isActive = true
+    void api.app.getInfo({}).then((info) => {
+      if (isActive) {
+        setShell(info.ok ? info.value.shell : 'browser')
+      }
+    })
+    return () => {
+      isActive = false
+    }
+  }, [api])
+
+  const { exportState, importState } = snapshots
+  const isExporting = exportState.status === 'running'
+  const isImporting = importState.status === 'verifying' || importState.status === 'importing'
+
+  return (
+    <section className="sync-panel snapshots-panel" aria-labelledby="snapshots-title">
+      <h2 id="snapshots-title">Snapshots</h2>
+      <p className="muted">
+        A snapshot holds every cached record, the coverage ledger, tags and comments, with hashes
+        that show any change. Give the recipient its fingerprint so they can check it (
+        <code>cax verify --expect</code>).
+      </p>
+
+      <div className="actions">
+        {isExporting ? (
+          <button type="button" onClick={snapshots.cancelExport}>
+            Cancel export
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            disabled={isImporting}
+            onClick={() => void snapshots.exportCache()}
+          >
+            Export snapshot
+          </button>
+        )}
+      </div>
+      <ExportStatus state={exportState} />
+
+      <form
+        className="sync-controls"
+        aria-label="Import snapshot"
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (shell === 'browser') {
+            void snapshots.importSnapshot(path.trim())
+          } else {
+            void snapshots.importSnapshot()
+          }
+        }}
+      >
+        {shell === 'browser' && (
+          <label className="field">
+            <span>Snapshot file (full path on this computer)</span>
+            <input
+              type="text"
+              aria-label="Snapshot path"
+              placeholder="/home/me/Downloads/cax-cache.caxsnap"
+              value={path}
+              onChange={(e) => setPath(e.target.value)}
+              disabled={isImporting}
+            />
+          </label>
+        )}
+        <div className="actions">
+          {importState.status === 'importing' ? (
+            <button type="button" onClick={() => void snapshots.cancelImport()}>
+              Cancel import
+            </button>
+          ) : (
+            <button
+              type="submit"
+              disabled={
+                shell === null ||
+                isImporting ||
+                isExporting ||
+                (shell === 'browser' && !path.trim())
+              }
+            >
+              {shell === 'browser' ? 'Import snapshot' : 'Import snapshot…'}
+            </button>
+          )}
+        </div>
+      </form>
+      <ImportStatus state={importState} />
+    </section>
+  )
+}
+
+function ExportStatus({ state }: { state: ExportState }): React.JSX.Element | null {
+  if (state.status === 'running') {
+    return (
+      <div className="sync-progress" role="status" aria-label="Export progress">
+        <progress max={100} value={percent(state.sent, state.total)} />
+        <p>
+          {state.path ? `Writing ${state.path}` : 'Preparing…'} · {state.sent.toLocaleString()} of{' '}
+          {state.total.toLocaleString()} records
+        </p>
+      </div>
+    )
+  }
+  if (state.status === 'done') {
+    return (
+      <div className="sync-result" role="status" data-testid="snapshot-export-result">
+        <p>
+          Exported {state.records.toLocaleString()} records to{' '}
+          <code data-testid="snapshot-export-path">{state.path}</code>
+        </p>
+        <p>
+          Fingerprint: <code data-testid="snapshot-export-fingerprint">{state.fingerprint}</code>
+        </p>
+      </div>
+    )
+  }
+  if (state.status === 'cancelled') {
+    return (
+      <p role="status" className="muted">
+        Export cancelled; no file was left behind.
+      </p>
+    )
+  }
+  if (state.status === 'failed') {
+    return (
+      <div className="notice" role="alert" data-code={state.error.code}>
+        Export failed: {state.error.message}
+      </div>
+    )
+  }
+  return null
+}
+
+function ImportStatus({ state }: { state: ImportState }): React.JSX.Element | null {
+  if (state.status === 'idle') {
+    return null
+  }
+  return (
+    <div data-testid="snapshot-import" data-status={state.status}>
+      {state.status === 'verifying' && (
+        <p role="status">Verifying {state.path ?? 'the snapshot'}…</p>
+      )}
+      {state.verification && (
+        <VerificationResult path={state.path} verification={state.verification} />
+      )}
+      {state.status === 'refused' && (
+        <div className="notice" role="alert">
+          Nothing was imported: the snapshot failed verification.
+        </div>
+      )}
+      {(state.status === 'importing' ||
+        state.status === 'done' ||
+        state.status === 'cancelled' ||
+        (state.status === 'failed' && state.verification)) && (
+        <p role="status" data-testid="snapshot-import-counts">
+          {state.status === 'importing'
+            ? 'Importing… '
+            : state.status === 'done'
+              ? 'Imported: '
+              : 'Stopped after: '}
+          {state.counts.records.toLocaleString()} records ({state.counts.new.toLocaleString()} new,{' '}
+          {state.counts.duplicates.toLocaleString()} duplicates)
+          {state.status === 'done'
+            ? `, ${state.counts.annotations.toLocaleString()} annotations, ${state.counts.ledgerEntries.toLocaleString()} ledger entries`
+            : ''}
+        </p>
+      )}
+      {state.error && state.status !== 'refused' && (
+        <div className="notice" role="alert" data-code={state.error.code}>
+          {state.status === 'cancelled' ? 'Import cancelled' : 'Import failed'}:{' '}
+          {state.error.message}
+        </div>
+      )}
+    </div>
+  )
+}
+
+/** What verifying a snapshot found: its identity when it passed, every failure when not. */
+export function VerificationResult({
+  path,
+  verification
+}: {
+  path: string | null
+  verification: SnapshotVerification
+}): React.JSX.Element {
+  const { manifest } = verification
+  return (
+    <div
+      className={verification.ok ? 'sync-result' : 'notice'}
+      role={verification.ok ? 'status' : 'alert'}
+      data-testid="snapshot-verification"
+      data-ok={verification.ok ? 'true' : 'false'}
+    >
+      <p>
+        {verification.ok ? 'Verified' : 'Verification failed'}
+        {path ? `: ${path}` : ''}
+      </p>
+      <dl>
+        <dt>Fingerprint</dt>
+        <dd>
+          <code>{verification.fingerprint ?? 'unknown (the manifest could not be read)'}</code>
+        </dd>
+        {manifest && (
+          <>
+            <dt>Records</dt>
+            <dd>{manifest.recordCount.toLocaleString()}</dd>
+            <dt>Created</dt>
+            <dd>{new Date(manifest.createdAt).toLocaleString()}</dd>
+            <dt>App version</dt>
+            <dd>{manifest.appVersion}</dd>
+          </>
+        )}
+      </dl>
+      {verification.failures.length > 0 && (
+        <ul aria-label="Verification failures">
+          {verification.failures.map((f, i) => (
+            <li key={`${f.part}-${f.code}-${i}`} data-part={f.part} data-code={f.code}>
+              <strong>{f.part}</strong>: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}
