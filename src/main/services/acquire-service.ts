@@ -10,6 +10,9 @@ import type { Ledger, LedgerDelta } from '../../shared/acquisition'
 import type { NormalizedRecord } from '../../shared/audit'
 import { AppError } from '../../shared/errors'
 
+import { AckedBatches, type BatchOutcome } from './acked-batches'
+
+export type { BatchOutcome } from './acked-batches'
 import { AcquisitionError, SyncEngine, type SyncEngineOptions } from './acquisition'
 import type { RecordSink, SyncProgress, SyncResult } from './acquisition'
 import { endpointsFor, type AuthService } from './auth/auth-service'
@@ -25,10 +28,6 @@ export interface BatchPush {
   records: NormalizedRecord[]
   ledger: LedgerDelta
 }
-
-/** How the UI answered a batch. */
-export type BatchOutcome =
-  { ok: true; new: number; duplicates: number } | { ok: false; code: string; message: string }
 
 /** How a job ended. */
 export interface JobFinish {
@@ -65,19 +64,12 @@ export interface AcquireServiceDeps {
   engine?: Partial<SyncEngineOptions>
 }
 
-interface PendingBatch {
-  resolve: (value: { new: number; duplicates: number }) => void
-  reject: (error: Error) => void
-  timer: NodeJS.Timeout
-}
-
 interface Job {
   id: string
   clientId: string
   profileId: string
   abort: AbortController
-  pending: Map<number, PendingBatch>
-  nextBatch: number
+  batches: AckedBatches
 }
 
 /** Starts, feeds and cancels sync jobs; one job per profile at a time. */
@@ -102,8 +94,19 @@ export class AcquireService {
       clientId: input.clientId,
       profileId: profile.id,
       abort: new AbortController(),
-      pending: new Map(),
-      nextBatch: 1
+      batches: new AckedBatches({
+        ...(this.deps.ackTimeoutMs !== undefined ? { timeoutMs: this.deps.ackTimeoutMs } : {}),
+        timeoutError: () =>
+          new AppError(
+            'acquire/store-failed',
+            'The app window did not store a batch in time (was it closed?). The sync stopped; start it again to resume.'
+          ),
+        commitError: (message) =>
+          new AppError(
+            'acquire/store-failed',
+            `The local cache could not store the records: ${message}`
+          )
+      })
     }
     this.jobs.set(job.id, job)
     const endpoints = endpointsFor(profile)
@@ -180,23 +183,7 @@ export class AcquireService {
 
   /** The UI's answer to a batch. False when the job or batch is unknown (late or foreign answer). */
   ack(jobId: string, batchId: number, outcome: BatchOutcome): boolean {
-    const pending = this.jobs.get(jobId)?.pending.get(batchId)
-    if (!pending) {
-      return false
-    }
-    clearTimeout(pending.timer)
-    this.jobs.get(jobId)?.pending.delete(batchId)
-    if (outcome.ok) {
-      pending.resolve({ new: outcome.new, duplicates: outcome.duplicates })
-    } else {
-      pending.reject(
-        new AppError(
-          'acquire/store-failed',
-          `The local cache could not store the records: ${outcome.message}`
-        )
-      )
-    }
-    return true
+    return this.jobs.get(jobId)?.batches.settle(batchId, outcome) ?? false
   }
 
   /** Stops a job; batches already committed stay. */
@@ -206,11 +193,7 @@ export class AcquireService {
       return false
     }
     job.abort.abort(new AcquisitionError('cancelled', 'The sync was cancelled.'))
-    for (const pending of job.pending.values()) {
-      clearTimeout(pending.timer)
-      pending.reject(new AcquisitionError('cancelled', 'The sync was cancelled.'))
-    }
-    job.pending.clear()
+    job.batches.rejectAll(new AcquisitionError('cancelled', 'The sync was cancelled.'))
     return true
   }
 
@@ -226,28 +209,14 @@ export class AcquireService {
     records: NormalizedRecord[],
     ledger: LedgerDelta
   ): Promise<{ new: number; duplicates: number }> {
-    const batchId = job.nextBatch++
-    const result = new Promise<{ new: number; duplicates: number }>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        job.pending.delete(batchId)
-        reject(
-          new AppError(
-            'acquire/store-failed',
-            'The app window did not store a batch in time (was it closed?). The sync stopped; start it again to resume.'
-          )
-        )
-      }, this.deps.ackTimeoutMs ?? 600_000)
-      job.pending.set(batchId, { resolve, reject, timer })
-    })
+    const { batchId, answer } = job.batches.open()
     this.deps.onBatch({ jobId: job.id, clientId: job.clientId, batchId, records, ledger })
-    return result
+    return answer
   }
 
   private finish(job: Job, end: Omit<JobFinish, 'jobId' | 'clientId'>): void {
     this.jobs.delete(job.id)
-    for (const pending of job.pending.values()) {
-      clearTimeout(pending.timer)
-    }
+    job.batches.clear()
     this.deps.log.info(`[acquire] job ${job.id} ended: ${end.status}`)
     this.deps.onFinish({ jobId: job.id, clientId: job.clientId, ...end })
   }

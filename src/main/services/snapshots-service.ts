@@ -22,6 +22,7 @@ import type { RecordAnnotation } from '../../shared/export'
 import type { SnapshotImportCounts, SnapshotVerification } from '../../shared/ipc/contract'
 import { nextLogEntry } from '../../shared/snapshot'
 
+import { AckedBatches, type BatchOutcome } from './acked-batches'
 import type { Logger } from './logger'
 import { nodeSha256, SnapshotReader, verifySnapshot, writeSnapshot } from './snapshot'
 
@@ -55,9 +56,8 @@ export interface ImportFinish {
   error: { code: string; message: string } | null
 }
 
-/** How the window answered a batch. */
-export type ImportBatchOutcome =
-  { ok: true; new: number; duplicates: number } | { ok: false; code: string; message: string }
+/** How the window answered an import batch. */
+export type ImportBatchOutcome = BatchOutcome
 
 /** What {@link SnapshotsService} needs: its ports, its pushes to the UI and test knobs. */
 export interface SnapshotsServiceDeps {
@@ -146,18 +146,11 @@ interface ExportJob {
   written: Promise<{ path: string; fingerprint: string; records: number }>
 }
 
-interface PendingBatch {
-  resolve: (value: { new: number; duplicates: number }) => void
-  reject: (error: Error) => void
-  timer: NodeJS.Timeout
-}
-
 interface ImportJob {
   id: string
   clientId: string
   isCancelled: boolean
-  pending: Map<number, PendingBatch>
-  nextBatch: number
+  batches: AckedBatches
 }
 
 /**
@@ -337,8 +330,19 @@ export class SnapshotsService {
       id: randomUUID(),
       clientId: input.clientId,
       isCancelled: false,
-      pending: new Map(),
-      nextBatch: 1
+      batches: new AckedBatches({
+        ...(this.deps.ackTimeoutMs !== undefined ? { timeoutMs: this.deps.ackTimeoutMs } : {}),
+        timeoutError: () =>
+          new AppError(
+            'snapshot/store-failed',
+            'The app window did not store a batch in time (was it closed?). Import the snapshot again; records already stored are counted as duplicates.'
+          ),
+        commitError: (message) =>
+          new AppError(
+            'snapshot/store-failed',
+            `The local cache could not store the records: ${message}`
+          )
+      })
     }
     this.imports.set(job.id, job)
     this.deps.log.info(
@@ -350,24 +354,7 @@ export class SnapshotsService {
 
   /** The window's answer to an import batch; false for an unknown (late or foreign) answer. */
   ackImport(importId: string, batchId: number, outcome: ImportBatchOutcome): boolean {
-    const job = this.imports.get(importId)
-    const pending = job?.pending.get(batchId)
-    if (!job || !pending) {
-      return false
-    }
-    clearTimeout(pending.timer)
-    job.pending.delete(batchId)
-    if (outcome.ok) {
-      pending.resolve({ new: outcome.new, duplicates: outcome.duplicates })
-    } else {
-      pending.reject(
-        new AppError(
-          'snapshot/store-failed',
-          `The local cache could not store the records: ${outcome.message}`
-        )
-      )
-    }
-    return true
+    return this.imports.get(importId)?.batches.settle(batchId, outcome) ?? false
   }
 
   /** Stops an import; batches already committed stay. */
@@ -377,11 +364,7 @@ export class SnapshotsService {
       return false
     }
     job.isCancelled = true
-    for (const pending of job.pending.values()) {
-      clearTimeout(pending.timer)
-      pending.reject(new AppError('snapshot/cancelled', 'The import was cancelled.'))
-    }
-    job.pending.clear()
+    job.batches.rejectAll(new AppError('snapshot/cancelled', 'The import was cancelled.'))
     return true
   }
 
@@ -474,19 +457,7 @@ export class SnapshotsService {
     ledger: LedgerDelta,
     annotations: ImportBatchPush['annotations']
   ): Promise<{ new: number; duplicates: number }> {
-    const batchId = job.nextBatch++
-    const result = new Promise<{ new: number; duplicates: number }>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        job.pending.delete(batchId)
-        reject(
-          new AppError(
-            'snapshot/store-failed',
-            'The app window did not store a batch in time (was it closed?). Import the snapshot again; records already stored are counted as duplicates.'
-          )
-        )
-      }, this.deps.ackTimeoutMs ?? 600_000)
-      job.pending.set(batchId, { resolve, reject, timer })
-    })
+    const { batchId, answer } = job.batches.open()
     this.deps.onImportBatch({
       importId: job.id,
       clientId: job.clientId,
@@ -495,14 +466,12 @@ export class SnapshotsService {
       ledger,
       annotations
     })
-    return result
+    return answer
   }
 
   private finishImport(job: ImportJob, end: Omit<ImportFinish, 'importId' | 'clientId'>): void {
     this.imports.delete(job.id)
-    for (const pending of job.pending.values()) {
-      clearTimeout(pending.timer)
-    }
+    job.batches.clear()
     this.deps.log.info(`[snapshot] import ${job.id} ended: ${end.status}`)
     this.deps.onImportFinish({ importId: job.id, clientId: job.clientId, ...end })
   }

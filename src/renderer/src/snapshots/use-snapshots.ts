@@ -15,6 +15,7 @@ import type {
   SnapshotVerification
 } from '../../../shared/ipc/contract'
 import type { AppDb, RecordRow } from '../db/app-db'
+import { commitPushedBatch } from '../db/commit-outcome'
 
 /** Records per `snapshots:export-append` call. */
 export const EXPORT_CHUNK = 2000
@@ -116,22 +117,8 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void db
-        .commitBatch(push.records, push.ledger, push.annotations)
-        .then(
-          (result) => ({ ok: true as const, new: result.new, duplicates: result.duplicates }),
-          (error: unknown) => ({
-            ok: false as const,
-            code: error instanceof Error ? error.name : 'Error',
-            message:
-              error instanceof Error && error.name === 'QuotaExceededError'
-                ? 'The disk is full or the browser storage quota is used up.'
-                : error instanceof Error
-                  ? error.message
-                  : String(error)
-          })
-        )
-        .then(async (outcome) => {
+      void commitPushedBatch(db, push.records, push.ledger, push.annotations).then(
+        async (outcome) => {
           if (outcome.ok) {
             setImportState((current) => ({
               ...current,
@@ -148,7 +135,8 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
             batchId: push.batchId,
             outcome
           })
-        })
+        }
+      )
     })
     const offFinish = api.snapshots.onDidFinishImport((event) => {
       if (event.clientId !== CLIENT_ID) {

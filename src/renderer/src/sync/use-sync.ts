@@ -9,6 +9,7 @@ import {
 } from '../../../shared/acquisition'
 import type { AppApi, SyncProgress, SyncSummary } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
+import { commitPushedBatch } from '../db/commit-outcome'
 
 /** The state of the sync this window runs. */
 export type SyncState =
@@ -86,28 +87,13 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void db
-        .commitBatch(push.records, push.ledger)
-        .then(
-          (result) => ({ ok: true as const, new: result.new, duplicates: result.duplicates }),
-          (error: unknown) => ({
-            ok: false as const,
-            code: error instanceof Error ? error.name : 'Error',
-            message:
-              error instanceof Error && error.name === 'QuotaExceededError'
-                ? 'The disk is full or the browser storage quota is used up.'
-                : error instanceof Error
-                  ? error.message
-                  : String(error)
-          })
-        )
-        .then(async (outcome) => {
-          await api.acquire.ackBatch({ jobId: push.jobId, batchId: push.batchId, outcome })
-          if (outcome.ok) {
-            setLedgerVersion((v) => v + 1)
-            committedRef.current?.()
-          }
-        })
+      void commitPushedBatch(db, push.records, push.ledger).then(async (outcome) => {
+        await api.acquire.ackBatch({ jobId: push.jobId, batchId: push.batchId, outcome })
+        if (outcome.ok) {
+          setLedgerVersion((v) => v + 1)
+          committedRef.current?.()
+        }
+      })
     })
     const offProgress = api.acquire.onDidProgress((event) => {
       if (event.clientId === CLIENT_ID && event.jobId === jobRef.current) {
