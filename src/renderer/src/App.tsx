@@ -13,6 +13,7 @@ import type { Transport } from './api/pick-api'
 import { ConnectionsView } from './connections/ConnectionsView'
 import { useConnections } from './connections/use-connections'
 import { UpdatesSetting } from './settings/UpdatesSetting'
+import { useSnapshots } from './snapshots/use-snapshots'
 import { openAppDb } from './db/app-db'
 import { ExplorerView } from './explorer/ExplorerView'
 import { SyncPanel } from './sync/SyncPanel'
@@ -79,6 +80,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   )
   // One sync per window, owned here so it goes on while the user switches views.
   const sync = useSync(api, db)
+  const snapshots = useSnapshots(api, db)
 
   useEffect(() => {
     const onHash = (): void => setView(viewFromHash(window.location.hash))
@@ -222,6 +224,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
         ) : view === 'sync' ? (
           <SyncPanel
             api={api}
+            snapshots={snapshots}
             db={db}
             sync={sync}
             profiles={connections.profiles}

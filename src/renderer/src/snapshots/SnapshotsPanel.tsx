@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react'
 
 import type { AppApi, Shell, SnapshotVerification } from '../../../shared/ipc/contract'
-import type { AppDb } from '../db/app-db'
 
-import { useSnapshots, type ExportState, type ImportState } from './use-snapshots'
+import type { ExportState, ImportState, Snapshots } from './use-snapshots'
 
 /** Props of {@link SnapshotsPanel}. */
 export interface SnapshotsPanelProps {
   api: AppApi
-  db: AppDb
+  /** Owned by App (useSnapshots) so an import goes on while the user switches views. */
+  snapshots: Snapshots
 }
 
 function percent(done: number, total: number): number {
@@ -19,8 +19,7 @@ function percent(done: number, total: number): number {
  * Snapshot export and import: writes the whole cache as a verifiable snapshot (showing where it
  * went and its fingerprint), and imports a snapshot after verifying it, showing the result.
  */
-export function SnapshotsPanel({ api, db }: SnapshotsPanelProps): React.JSX.Element {
-  const snapshots = useSnapshots(api, db)
+export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.JSX.Element {
   const [shell, setShell] = useState<Shell | null>(null)
   const [path, setPath] = useState('')
 

@@ -5,6 +5,7 @@ import type { AppApi } from '../../../shared/ipc/contract'
 import type { AuthState, Profile } from '../../../shared/profiles'
 import type { AppDb } from '../db/app-db'
 import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
+import type { Snapshots } from '../snapshots/use-snapshots'
 
 import { CoverageTimeline } from './CoverageTimeline'
 import { needsHistory, parseCustomRange, presetRange, RANGE_PRESETS } from './sync-ranges'
@@ -15,8 +16,9 @@ interface Props {
   sync: Sync
   profiles: Profile[]
   states: Map<string, AuthState>
-  /** The API, for the snapshots panel shown below the sync. */
+  /** The API and the snapshot state, for the snapshots panel shown below the sync. */
   api: AppApi
+  snapshots: Snapshots
 }
 
 function percent(done: number, total: number): number {
@@ -24,7 +26,14 @@ function percent(done: number, total: number): number {
 }
 
 /** Pick a connection and a range, run the sync, watch its progress and the coverage it leaves. */
-export function SyncPanel({ db, sync, profiles, states, api }: Props): React.JSX.Element {
+export function SyncPanel({
+  db,
+  sync,
+  profiles,
+  states,
+  api,
+  snapshots
+}: Props): React.JSX.Element {
   const signedIn = profiles.filter((p) => states.get(p.id)?.status === 'signed-in')
   const [profileId, setProfileId] = useState<string>('')
   const [presetId, setPresetId] = useState('24h')
@@ -230,7 +239,7 @@ export function SyncPanel({ db, sync, profiles, states, api }: Props): React.JSX
           />
         )}
       </section>
-      <SnapshotsPanel api={api} db={db} />
+      <SnapshotsPanel api={api} snapshots={snapshots} />
     </>
   )
 }
