@@ -9,6 +9,8 @@ import { request as httpsRequest } from 'node:https'
 import { PassThrough, type Readable } from 'node:stream'
 import { rootCertificates } from 'node:tls'
 
+import { HttpsProxyAgent } from 'https-proxy-agent'
+
 /** Why a request produced no HTTP response. */
 export type NetworkFailureKind = 'refused' | 'unreachable' | 'timeout' | 'reset' | 'tls' | 'blocked'
 
@@ -51,6 +53,53 @@ export interface HttpClientOptions {
   allowHost?: (host: string) => boolean
   /** Per-request time-out for the whole exchange, in ms (default 60 s). */
   timeoutMs?: number
+  /**
+   * The HTTPS proxy to tunnel through (CONNECT), or null for none. Default: HTTPS_PROXY /
+   * https_proxy and NO_PROXY / no_proxy from the environment, as corporate networks set them.
+   */
+  proxy?: ProxyConfig | null
+}
+
+/** Where to send HTTPS requests through a proxy, and which hosts go direct. */
+export interface ProxyConfig {
+  /** `http://proxy.corp.example:8080` (credentials in the URL are sent as Basic auth). */
+  url: string
+  /** Hosts that bypass the proxy: `*`, `example.com` (and its subdomains), `.example.com`, `host:port`. */
+  noProxy: string[]
+  /** Tests only: loopback addresses normally never go through a proxy. */
+  includeLoopback?: boolean
+}
+
+/** The proxy the environment asks for, or null. */
+export function proxyFromEnv(env: NodeJS.ProcessEnv = process.env): ProxyConfig | null {
+  const url = env['HTTPS_PROXY'] ?? env['https_proxy'] ?? ''
+  if (url.trim() === '') {
+    return null
+  }
+  const noProxy = (env['NO_PROXY'] ?? env['no_proxy'] ?? '')
+    .split(/[,\s]+/)
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '')
+  return { url: url.trim(), noProxy }
+}
+
+/** Whether a request to `host` (`name` or `name:port`) goes through the proxy. */
+export function shouldProxy(host: string, config: ProxyConfig): boolean {
+  const lower = host.toLowerCase()
+  if (isLoopbackHost(lower) && !config.includeLoopback) {
+    return false
+  }
+  const name = lower.replace(/:\d+$/, '')
+  return !config.noProxy.some((entry) => {
+    if (entry === '*') {
+      return true
+    }
+    if (entry.includes(':') && !entry.startsWith('[')) {
+      return entry === lower
+    }
+    const suffix = entry.startsWith('.') ? entry.slice(1) : entry
+    return name === suffix || name.endsWith(`.${suffix}`)
+  })
 }
 
 export interface HttpRequest {
@@ -96,9 +145,12 @@ export function isLoopbackHost(host: string): boolean {
 /** A small HTTPS client with the options above. */
 export class HttpsClient {
   private readonly extraCas: string[]
+  private readonly proxy: ProxyConfig | null
+  private proxyAgent: HttpsProxyAgent<string> | undefined
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.extraCas = options.extraCaPem ? [options.extraCaPem] : []
+    this.proxy = options.proxy === undefined ? proxyFromEnv() : options.proxy
   }
 
   /** Trusts one more CA from now on (the in-process demo tenant's test CA). */
@@ -148,7 +200,10 @@ export class HttpsClient {
         method: req.method ?? 'GET',
         headers: req.headers,
         signal: req.signal,
-        ...(isHttps && this.extraCas.length > 0 ? { ca: this.extraCa() } : {})
+        ...(isHttps && this.extraCas.length > 0 ? { ca: this.extraCa() } : {}),
+        ...(isHttps && this.proxy && shouldProxy(url.host, this.proxy)
+          ? { agent: (this.proxyAgent ??= new HttpsProxyAgent(this.proxy.url)) }
+          : {})
       }
       let isTimedOut = false
       let body: PassThrough | undefined
