@@ -52,6 +52,8 @@ if (!app.requestSingleInstanceLock()) {
 
 function start(): void {
   let mainWindow: BrowserWindow | undefined
+  // Set once the app is ready: opens the main window again (macOS keeps running without one).
+  let reopenWindow: (() => void) | undefined
   const pending = new PendingOpens()
   const openPath = (path: string | null): void => {
     if (path !== null) {
@@ -63,6 +65,9 @@ function start(): void {
   app.on('open-file', (event, path) => {
     event.preventDefault()
     openPath(toSnapshotPath(path, process.cwd()))
+    if (BrowserWindow.getAllWindows().length === 0) {
+      reopenWindow?.()
+    }
   })
   app.on('second-instance', (_event, argv, workingDirectory) => {
     if (mainWindow && !mainWindow.isDestroyed()) {
@@ -123,6 +128,7 @@ function start(): void {
         onStateChange: (state) => void windowState.save(state)
       })
       mainWindow = window
+      window.once('closed', () => pending.suspend())
       // Snapshots opened before the UI loaded are delivered once it has.
       window.webContents.once('did-finish-load', () =>
         pending.ready((path) => {
@@ -149,6 +155,7 @@ function start(): void {
       onCommand
     )
 
+    reopenWindow = openWindow
     openWindow()
     startUpdater({ log, getSetting: async () => (await appCore.settings.get()).updates })
     app.on('activate', () => {

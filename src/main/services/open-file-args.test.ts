@@ -57,4 +57,16 @@ describe('PendingOpens', () => {
     pending.open('/c.caxsnap')
     expect(seen).toEqual(['/a.caxsnap', '/b.caxsnap', '/c.caxsnap'])
   })
+
+  it('queues again once the window is gone, for the next window to receive', () => {
+    const pending = new PendingOpens()
+    const first: string[] = []
+    pending.ready((p) => first.push(p))
+    pending.suspend()
+    pending.open('/late.caxsnap')
+    expect(first).toEqual([])
+    const second: string[] = []
+    pending.ready((p) => second.push(p))
+    expect(second).toEqual(['/late.caxsnap'])
+  })
 })

@@ -69,6 +69,11 @@ export class PendingOpens {
     }
   }
 
+  /** The UI went away (its window closed): queue again until the next {@link ready}. */
+  suspend(): void {
+    this.deliver = undefined
+  }
+
   /** Marks the UI ready: delivers what is queued, in order, then everything that follows. */
   ready(deliver: (path: string) => void): void {
     this.deliver = deliver
