@@ -138,6 +138,22 @@ describe('SnapshotsService export', () => {
     await expect(s.exportFinish(exportId)).resolves.toMatchObject({ records: 2 })
   })
 
+  it('an export abandoned by its window is cancelled and leaves no file', async () => {
+    const s = service({ exportIdleMs: 50 })
+    const { exportId, path } = await s.exportBegin({
+      suggestedName: 'abandoned',
+      ledger: emptyLedger(),
+      annotations: {}
+    })
+    await s.exportAppend(exportId, records.slice(0, 1))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(existsSync(path)).toBe(false)
+    expect((await readdir(dir)).filter((n) => n.startsWith('abandoned'))).toEqual([])
+    await expect(s.exportAppend(exportId, records.slice(1, 2))).rejects.toMatchObject({
+      code: 'snapshot/unknown-export'
+    })
+  })
+
   it('cancel leaves no file; the export id is then unknown', async () => {
     const s = service()
     const { exportId, path } = await s.exportBegin({

@@ -75,6 +75,11 @@ export interface SnapshotsServiceDeps {
   queueLimit?: number
   /** How long to wait for the window to commit a batch (default 10 minutes). */
   ackTimeoutMs?: number
+  /**
+   * An export that receives no records for this long was abandoned (the window closed): it is
+   * cancelled and its partial file removed (default 10 minutes).
+   */
+  exportIdleMs?: number
 }
 
 /** A bounded queue of record chunks: `push` waits while full, the reader drains it. */
@@ -144,6 +149,7 @@ interface ExportJob {
   queue: ChunkQueue
   appended: number
   written: Promise<{ path: string; fingerprint: string; records: number }>
+  idle: NodeJS.Timeout
 }
 
 interface ImportJob {
@@ -250,7 +256,7 @@ export class SnapshotsService {
     written.catch((error: unknown) =>
       queue.fail(error instanceof Error ? error : new Error(String(error)))
     )
-    this.exports.set(id, { id, path, queue, appended: 0, written })
+    this.exports.set(id, { id, path, queue, appended: 0, written, idle: this.idleTimer(id) })
     this.deps.log.info(`[snapshot] export ${id} started`)
     return { exportId: id, path }
   }
@@ -258,6 +264,8 @@ export class SnapshotsService {
   /** Queues a chunk of records; resolves when the queue has room again. */
   async exportAppend(exportId: string, records: NormalizedRecord[]): Promise<{ records: number }> {
     const job = this.exportJob(exportId)
+    clearTimeout(job.idle)
+    job.idle = this.idleTimer(exportId)
     try {
       await job.queue.push(records)
     } catch (error) {
@@ -273,6 +281,7 @@ export class SnapshotsService {
     exportId: string
   ): Promise<{ path: string; fingerprint: string; records: number }> {
     const job = this.exportJob(exportId)
+    clearTimeout(job.idle)
     job.queue.close()
     try {
       const result = await job.written
@@ -292,6 +301,7 @@ export class SnapshotsService {
       return false
     }
     this.exports.delete(exportId)
+    clearTimeout(job.idle)
     job.queue.fail(new AppError('snapshot/cancelled', 'The export was cancelled.'))
     await job.written.catch(() => undefined)
     this.deps.log.info(`[snapshot] export ${exportId} cancelled`)
@@ -474,6 +484,17 @@ export class SnapshotsService {
     job.batches.clear()
     this.deps.log.info(`[snapshot] import ${job.id} ended: ${end.status}`)
     this.deps.onImportFinish({ importId: job.id, clientId: job.clientId, ...end })
+  }
+
+  private idleTimer(exportId: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.deps.log.warn(
+        `[snapshot] export ${exportId} abandoned (no records in time); removing its partial file`
+      )
+      void this.exportCancel(exportId)
+    }, this.deps.exportIdleMs ?? 600_000)
+    timer.unref()
+    return timer
   }
 
   private exportJob(exportId: string): ExportJob {
