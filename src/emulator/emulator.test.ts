@@ -13,10 +13,9 @@ const HOUR = 3_600_000
 const PUB = '3f2504e0-4f89-41d3-9a0c-0305e82c3301'
 
 describe('startEmulator', () => {
-  it('starts (certificates included) in well under two seconds and closes', async () => {
-    const t0 = Date.now()
+  // Start-up time is measured by bench/emulator-start.bench.mjs, not asserted here.
+  it('starts (certificates included) and closes', async () => {
     const emu = await startEmulator({ scenario: 'demo' })
-    expect(Date.now() - t0).toBeLessThan(2000)
     expect(emu.urls.managementApiBase).toBe(`${emu.urls.authorityHost}/manage`)
     expect(emu.urls.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     // a running clock follows real time
