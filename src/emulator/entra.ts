@@ -383,12 +383,7 @@ export class FakeEntra implements EntraControls {
 
   private deviceCode(res: ServerResponse, form: URLSearchParams, tenantSegment: string): void {
     const clientId = form.get('client_id') ?? ''
-    if (!this.isKnownClient(clientId)) {
-      sendJson(
-        res,
-        400,
-        this.errorBody('unauthorized_client', 700016, `Application '${clientId}' was not found.`)
-      )
+    if (this.refuseUnknownClient(res, clientId)) {
       return
     }
     const deviceCode = base64url(randomBytes(24))
@@ -413,12 +408,7 @@ export class FakeEntra implements EntraControls {
   private token(res: ServerResponse, form: URLSearchParams, tenantSegment: string): void {
     const grant = form.get('grant_type')
     const clientId = form.get('client_id') ?? ''
-    if (!this.isKnownClient(clientId)) {
-      sendJson(
-        res,
-        400,
-        this.errorBody('unauthorized_client', 700016, `Application '${clientId}' was not found.`)
-      )
+    if (this.refuseUnknownClient(res, clientId)) {
       return
     }
     const scopes = (form.get('scope') ?? '').split(' ').filter((s) => s.length > 0)
@@ -762,6 +752,19 @@ export class FakeEntra implements EntraControls {
     return this.deps.tenants
       .flatMap((t) => t.allUsers)
       .find((u) => u.upn.toLowerCase() === upn.toLowerCase())
+  }
+
+  /** Answers `unauthorized_client` (AADSTS700016) for an app the tenant does not know; true if it did. */
+  private refuseUnknownClient(res: ServerResponse, clientId: string): boolean {
+    if (this.isKnownClient(clientId)) {
+      return false
+    }
+    sendJson(
+      res,
+      400,
+      this.errorBody('unauthorized_client', 700016, `Application '${clientId}' was not found.`)
+    )
+    return true
   }
 
   private isKnownClient(clientId: string): boolean {

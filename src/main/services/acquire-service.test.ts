@@ -9,11 +9,7 @@ import { emptyLedger, type Ledger } from '../../shared/acquisition'
 
 import { AcquireService, type BatchPush, type JobFinish } from './acquire-service'
 import { MemorySink, realSleep } from './acquisition'
-import { AuthService } from './auth/auth-service'
-import { HttpsClient, isLoopbackHost } from './http/https-client'
-import { MemoryLogger } from './logger'
-import { ProfilesService } from './profiles-service'
-import { MemorySecretStore } from './secret-store'
+import { emulatorAuthRig } from './auth/emulator-auth-rig'
 
 const NOW = new Date('2026-11-20T12:00:00Z')
 const HOUR = 3_600_000
@@ -71,32 +67,10 @@ describe('AcquireService: the engine feeding the UI with back-pressure', () => {
 
   beforeEach(async () => {
     emu = await startEmulator({ scenario: 'duplicates', seed: 3, now: NOW })
-    emu.entra.setHeadless('auto')
     emu.entra.setAccessTokenLifetime(30 * 86_400)
     dir = await mkdtemp(join(tmpdir(), 'cax-acquire-'))
-    const http = new HttpsClient({ extraCaPem: emu.caCertPem, allowHost: isLoopbackHost })
-    const log = new MemoryLogger()
-    const profiles = new ProfilesService({ dataDir: dir, log })
-    const auth = new AuthService({
-      profiles,
-      secrets: new MemorySecretStore(),
-      opener: { open: async (url) => void (await http.send({ url })) },
-      http,
-      dataDir: dir,
-      log,
-      onDidChange: () => undefined,
-      onDeviceCode: () => undefined
-    })
-    const profile = await profiles.save({
-      displayName: 'Demo',
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls
-    })
-    profileId = profile.id
-    await auth.signIn(profile.id)
+    const { http, log, profiles, auth, signedInProfile } = emulatorAuthRig(emu, dir)
+    profileId = (await signedInProfile()).id
     pushes = 0
     win = new FakeWindow('window-a', () => service)
     other = new FakeWindow('window-b', () => service)

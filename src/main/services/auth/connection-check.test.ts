@@ -6,38 +6,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startEmulator, type Emulator } from '../../../emulator'
 import type { Profile } from '../../../shared/profiles'
-import { HttpsClient, isLoopbackHost } from '../http/https-client'
-import { MemoryLogger } from '../logger'
-import { ProfilesService } from '../profiles-service'
-import { MemorySecretStore } from '../secret-store'
+import type { HttpsClient } from '../http/https-client'
 
-import { AuthService } from './auth-service'
+import type { AuthService } from './auth-service'
 import { checkConnection } from './connection-check'
+import { emulatorAuthRig, type EmulatorAuthRig } from './emulator-auth-rig'
 
 describe('checkConnection against the emulator', () => {
   let emu: Emulator
   let dir: string
   let http: HttpsClient
   let auth: AuthService
-  let profiles: ProfilesService
+  let rig: EmulatorAuthRig
 
   beforeAll(async () => {
     emu = await startEmulator({ seed: 11 })
-    emu.entra.setHeadless('auto')
     dir = await mkdtemp(join(tmpdir(), 'cax-check-'))
-    http = new HttpsClient({ extraCaPem: emu.caCertPem, allowHost: isLoopbackHost })
-    const log = new MemoryLogger()
-    profiles = new ProfilesService({ dataDir: dir, log })
-    auth = new AuthService({
-      profiles,
-      secrets: new MemorySecretStore(),
-      opener: { open: async (url) => void (await http.send({ url })) },
-      http,
-      dataDir: dir,
-      log,
-      onDidChange: () => undefined,
-      onDeviceCode: () => undefined
-    })
+    rig = emulatorAuthRig(emu, dir)
+    ;({ http, auth } = rig)
   })
 
   afterAll(async () => {
@@ -45,18 +31,7 @@ describe('checkConnection against the emulator', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function signedInProfile(upn: string): Promise<Profile> {
-    const profile = await profiles.save({
-      displayName: upn,
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls
-    })
-    await auth.signIn(profile.id, { loginHint: upn })
-    return profiles.get(profile.id)
-  }
+  const signedInProfile = (upn: string): Promise<Profile> => rig.signedInProfile(upn)
 
   const run = (profile: Profile, now = new Date()): ReturnType<typeof checkConnection> =>
     checkConnection(profile, { auth, http, now: () => now })
@@ -98,14 +73,7 @@ describe('checkConnection against the emulator', () => {
   })
 
   it('stops at sign-in for a profile that is not signed in, and says so', async () => {
-    const profile = await profiles.save({
-      displayName: 'never signed in',
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls
-    })
+    const profile = await rig.saveProfile('never signed in')
     const result = await run(profile)
     expect(result.steps).toEqual([
       expect.objectContaining({ name: 'Sign-in', ok: false, code: 'auth/interaction-required' })
