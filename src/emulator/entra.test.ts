@@ -67,6 +67,30 @@ describe('fake Entra ID over HTTPS', () => {
     expect(res.status).toBe(400)
     expect(res.text).toContain('AADSTS90002')
   })
+
+  it.each(['token', 'devicecode'])(
+    'refuses an unknown app registration at /%s',
+    async (endpoint) => {
+      const res = await loopbackRequest(
+        `${emu.urls.authorityHost}/${emu.tenantId}/oauth2/v2.0/${endpoint}`,
+        {
+          ca: emu.caCertPem,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            client_id: '00000000-0000-0000-0000-00000000dead',
+            grant_type: 'client_credentials',
+            scope: 'https://example.invalid/.default'
+          }).toString()
+        }
+      )
+      expect(res.status).toBe(400)
+      expect(JSON.parse(res.text)).toMatchObject({
+        error: 'unauthorized_client',
+        error_codes: [700016]
+      })
+    }
+  )
 })
 
 describe('real msal-node PublicClientApplication against the fake', () => {
