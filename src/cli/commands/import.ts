@@ -3,7 +3,7 @@ import { userInfo } from 'node:os'
 
 import { emptyDelta } from '../../shared/acquisition'
 import { appendAcquisitionLog } from '../../main/services/snapshot'
-import { importAuditFile, ImportFormatError } from '../../main/services/import'
+import { findImportWorker, importAuditFile, ImportFormatError } from '../../main/services/import'
 import { FileStore } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import {
@@ -119,7 +119,11 @@ async function importOne(
 ): Promise<FileResult> {
   // The store's Id index is the importer's Id memory too: one compact set (id-index.ts).
   const session = store.importSession()
-  const job = importAuditFile(file, { seenIds: session })
+  // Normalize workers when running from the bundle (out/main/import-worker.js), else in-thread.
+  const job = importAuditFile(file, {
+    seenIds: session,
+    workerScript: findImportWorker(import.meta.url)
+  })
   const result: FileResult = { file, format: null, records: 0, new: 0, duplicates: 0, rejected: 0 }
   let lastReport = Date.now()
   try {
@@ -127,8 +131,11 @@ async function importOne(
       for (const r of batch.rejections) {
         io.stderr.write(`${file}:${r.line}: rejected (${r.code}): ${r.reason}\n`)
       }
-      if (batch.records.length > 0) {
-        const committed = await store.commit({ records: batch.records, ledger: emptyDelta() })
+      if (batch.encoded.ids.length > 0) {
+        const committed = await store.commitEncoded({
+          records: batch.encoded,
+          ledger: emptyDelta()
+        })
         result.new += committed.new
         result.duplicates += committed.duplicates
       }

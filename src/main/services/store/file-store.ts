@@ -34,6 +34,8 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { RecordSink } from '../acquisition/types'
 import type { SeenIds } from '../import/import-types'
 
+import { encodeRecords, pickEncoded } from './encoded-records'
+import type { EncodedRecords } from './encoded-records'
 import { IdIndex } from './id-index'
 
 const STORE_VERSION = 1
@@ -288,38 +290,48 @@ export class FileStore implements RecordSink {
     new: number
     duplicates: number
   }> {
+    return this.commitEncoded({ records: encodeRecords(batch.records), ledger: batch.ledger })
+  }
+
+  /**
+   * {@link commit} for records already serialized (an import's or a sync's workers made the
+   * JSON of each NormalizedRecord): the store writes the text as it is.
+   */
+  commitEncoded(batch: { records: EncodedRecords; ledger: LedgerDelta }): Promise<{
+    new: number
+    duplicates: number
+  }> {
     const next = this.chain.then(() => this.commitNow(batch))
     this.chain = next.catch(() => undefined)
     return next
   }
 
   private async commitNow(batch: {
-    records: NormalizedRecord[]
+    records: EncodedRecords
     ledger: LedgerDelta
   }): Promise<{ new: number; duplicates: number }> {
     if (this.isClosed || !this.records$ || !this.ids$ || !this.journal$) {
       throw new StoreError('The store is closed.')
     }
-    const fresh: NormalizedRecord[] = []
     const seenNow = new Set<string>()
     const dups: Record<string, number> = {}
     let dupCount = 0
-    for (const r of batch.records) {
-      if (this.ids.has(r.id) || seenNow.has(r.id)) {
-        dups[r.id] = (dups[r.id] ?? 0) + 1
+    const fresh = pickEncoded(batch.records, (i) => {
+      const id = batch.records.ids[i] ?? ''
+      if (this.ids.has(id) || seenNow.has(id)) {
+        dups[id] = (dups[id] ?? 0) + 1
         dupCount++
-      } else {
-        seenNow.add(r.id)
-        fresh.push(r)
+        return false
       }
-    }
-    if (fresh.length > 0) {
-      const text = fresh.map((r) => `${JSON.stringify(r)}\n`).join('')
-      const idText = fresh.map((r) => `${r.id}\n`).join('')
-      await this.records$.appendFile(text)
+      seenNow.add(id)
+      return true
+    })
+    if (fresh.ids.length > 0) {
+      const idText = `${fresh.ids.join('\n')}\n`
+      await this.records$.appendFile(fresh.ndjson)
       await this.ids$.appendFile(idText)
       await Promise.all([this.records$.datasync(), this.ids$.datasync()])
-      this.recordsBytes += Buffer.byteLength(text)
+      this.recordsBytes += fresh.ndjson.byteLength
       this.idsBytes += Buffer.byteLength(idText)
     }
     // Repeats an import session collapsed before they reached a batch (see importSession).
@@ -342,15 +354,15 @@ export class FileStore implements RecordSink {
     }
     // Committed: now the in-memory view.
     this.seq = seq
-    for (const r of fresh) {
-      this.ids.add(r.id)
+    for (const id of fresh.ids) {
+      this.ids.add(id)
     }
     for (const [id, n] of Object.entries(dups)) {
       this.dupCounts.set(id, (this.dupCounts.get(id) ?? 0) + n)
     }
     applyDelta(this.state, structuredClone(batch.ledger))
     await this.checkpoint(false)
-    return { new: fresh.length, duplicates: dupCount }
+    return { new: fresh.ids.length, duplicates: dupCount }
   }
 
   /**
