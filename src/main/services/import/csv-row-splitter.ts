@@ -202,24 +202,9 @@ export function parseCsvRow(text: string): string[] {
   let i = 0
   for (;;) {
     if (text.charCodeAt(i) === QUOTE) {
-      let j = i + 1
-      let hasEscapes = false
-      let close = n
-      for (;;) {
-        const q = text.indexOf('"', j)
-        if (q < 0) {
-          break
-        }
-        if (text.charCodeAt(q + 1) === QUOTE) {
-          hasEscapes = true
-          j = q + 2
-          continue
-        }
-        close = q
-        break
-      }
+      const close = closingQuote(text, i)
       let value = text.slice(i + 1, close)
-      if (hasEscapes) {
+      if (value.indexOf('"') >= 0) {
         value = value.replaceAll('""', '"')
       }
       const comma = close >= n ? -1 : text.indexOf(',', close + 1)
@@ -245,6 +230,24 @@ export function parseCsvRow(text: string): string[] {
       return cells
     }
   }
+}
+
+/**
+ * A quoted cell from its opening quote: runs of text and `""` pairs, then the closing quote.
+ * Run by the regular-expression engine rather than a loop over every quote: an AuditData cell
+ * holds hundreds of doubled quotes, and stepping over them one `indexOf` at a time cost twice
+ * the JSON.parse of the same cell.
+ */
+const QUOTED_CELL = /"(?:[^"]+|"")*"/y
+
+/** Index of the quote closing the quoted cell opened at `open`, or the text's end if none. */
+function closingQuote(text: string, open: number): number {
+  QUOTED_CELL.lastIndex = open
+  if (QUOTED_CELL.test(text)) {
+    return QUOTED_CELL.lastIndex - 1
+  }
+  // Not closed (a truncated row, refused before it gets here): the cell runs to the end.
+  return text.length
 }
 
 /** Line breaks in a text: CRLF, LF or a lone CR each count once. */

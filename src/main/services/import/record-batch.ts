@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 import { normalizeRecord } from '../../../shared/audit'
 
-import { encodeJsonLines } from '../store/encoded-records'
+import { encodeJsonLines, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
 
 import { parseCsvRow } from './csv-row-splitter'
@@ -97,17 +97,12 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       })
       continue
     }
-    const digest = createHash('sha256').update(raw).digest()
+    const rawSha256 = hash('sha256', raw, 'hex')
     const record = result.record
-    record.provenance = {
-      source,
-      line,
-      rawSha256: digest.toString('hex'),
-      csvCreationDate
-    }
+    record.provenance = { source, line, rawSha256, csvCreationDate }
     ids.push(record.id)
-    hashes.push(digest.readUInt32BE(0))
-    jsons.push(JSON.stringify(record))
+    hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))
+    jsons.push(storedJson(record))
   }
   return { records: encodeJsonLines(ids, jsons), hashes, rejections }
 }

@@ -1,8 +1,9 @@
+import { flattenRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 /**
- * Records already serialized the way stores keep them: one NormalizedRecord as JSON per line,
- * UTF-8, in a single byte array. Workers that normalize (imports, syncs) produce this, so the
+ * Records already serialized the way stores keep them: one NormalizedRecord as JSON per line
+ * (see {@link storedJson}), UTF-8, in a single byte array. Workers that normalize (imports, syncs) produce this, so the
  * thread that stores records moves bytes instead of re-serializing objects, and the array can
  * be transferred between threads without a copy.
  */
@@ -39,11 +40,35 @@ export function encodeJsonLines(ids: string[], jsons: string[]): EncodedRecords 
   return { ids, ndjson, offsets }
 }
 
+/**
+ * The JSON a store keeps for a record: every column, the raw text and the provenance, but not
+ * the flattened `fields`, which are a function of `raw` (reference/audit-events.md §13 rules
+ * 6–7) and would double the bytes written; {@link restoreRecord} rebuilds them when read.
+ */
+export function storedJson(record: NormalizedRecord): string {
+  return JSON.stringify({ ...record, fields: undefined })
+}
+
+/**
+ * A record read back from a store line: the flattened fields are rebuilt from `raw` when the
+ * line does not carry them (lines written before they were left out still do).
+ */
+export function restoreRecord(stored: NormalizedRecord): NormalizedRecord {
+  if ((stored.fields as NormalizedRecord['fields'] | undefined) === undefined) {
+    const value: unknown = JSON.parse(stored.raw)
+    stored.fields =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? flattenRecord(value as Record<string, unknown>)
+        : {}
+  }
+  return stored
+}
+
 /** Serializes normalized records (see {@link encodeJsonLines}). */
 export function encodeRecords(records: readonly NormalizedRecord[]): EncodedRecords {
   return encodeJsonLines(
     records.map((r) => r.id),
-    records.map((r) => JSON.stringify(r))
+    records.map(storedJson)
   )
 }
 
@@ -84,7 +109,7 @@ export function decodeRecords(records: EncodedRecords): NormalizedRecord[] {
   for (let i = 0; i < records.ids.length; i++) {
     const start = records.offsets[i] ?? 0
     const end = (records.offsets[i + 1] ?? start) - 1
-    out.push(JSON.parse(text.toString('utf8', start, end)) as NormalizedRecord)
+    out.push(restoreRecord(JSON.parse(text.toString('utf8', start, end)) as NormalizedRecord))
   }
   return out
 }

@@ -34,7 +34,7 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { RecordSink } from '../acquisition/types'
 import type { SeenIds } from '../import/import-types'
 
-import { encodeRecords, pickEncoded } from './encoded-records'
+import { encodeRecords, pickEncoded, restoreRecord } from './encoded-records'
 import type { EncodedRecords } from './encoded-records'
 import { IdIndex } from './id-index'
 
@@ -473,7 +473,7 @@ export class FileStore implements RecordSink {
         continue
       }
       try {
-        yield JSON.parse(line) as NormalizedRecord
+        yield restoreRecord(JSON.parse(line) as NormalizedRecord)
       } catch {
         throw new StoreError(
           `${this.path(RECORDS)} line ${n} is not valid JSON: the store is damaged.`
