@@ -78,7 +78,8 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       rejections: [],
       isRejectionListTruncated: false,
       warnings: [],
-      isComplete: false
+      isComplete: false,
+      workerThreads: 0
     }
   }
 
@@ -114,6 +115,7 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
     const script = this.options.workerScript ?? null
     const workers = script === null ? 0 : (this.options.workers ?? defaultWorkers())
     const pool = new RecordBatchPool(workers, workers > 0 ? script : null)
+    summary.workerThreads = pool.size
     // Batches sent ahead of the one being handed out: enough to keep every worker busy while
     // the consumer writes, few enough to keep memory flat.
     const ahead = Math.max(1, pool.size * 2)

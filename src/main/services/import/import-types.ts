@@ -89,6 +89,8 @@ export interface ImportSummary {
   warnings: string[]
   /** True once the whole source has been read. */
   isComplete: boolean
+  /** Worker threads that normalized the records (0: the calling thread did). */
+  workerThreads: number
 }
 
 /** Remembers which audit Ids an import has seen (§13 rule 2). */

@@ -168,6 +168,32 @@ describe('FileStore', () => {
     await again.close()
   })
 
+  it('writes records without their flattened fields and rebuilds them from raw when read', async () => {
+    const dir = await tempDir()
+    const store = await FileStore.open(dir)
+    const written = normalizeRecord(
+      '{"Id":"a1","CreationTime":"2026-11-20T10:00:00","AdditionalInfo":"{\\"ResourceId\\":\\"/apis/shared_sql\\"}","Nested":{"Deep":[1,"x"]}}'
+    )
+    if (!written.ok) {
+      throw new Error(written.reason)
+    }
+    await store.commit({ records: [written.record], ledger: emptyDelta() })
+    const line = JSON.parse((await readFile(join(dir, 'records.ndjson'), 'utf8')).trim()) as Record<
+      string,
+      unknown
+    >
+    expect(line.fields).toBeUndefined()
+    expect(line.raw).toBe(written.record.raw)
+    const read: NormalizedRecord[] = []
+    for await (const r of store.records()) {
+      read.push(r)
+    }
+    expect(read).toEqual([written.record])
+    expect(read[0]?.fields['AdditionalInfo.ResourceId']).toBe('/apis/shared_sql')
+    expect(read[0]?.fields['Nested.Deep[1]']).toBe('x')
+    await store.close()
+  })
+
   it('refuses a folder another live process holds', async () => {
     const dir = await tempDir()
     await writeFile(join(dir, 'lock'), '1')
