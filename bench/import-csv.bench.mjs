@@ -93,7 +93,7 @@ async function generate(file) {
 /** Runs a node child, returning its stdout, wall seconds and peak RSS (MB, threads included). */
 async function runChild(args) {
   const hook =
-    'data:text/javascript,process.on("exit",()=>process.stderr.write("BENCH_MAXRSS_KB="+process.resourceUsage().maxRSS+"\\n"))'
+    'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("BENCH_MAXRSS_KB="+u.maxRSS+" BENCH_CPU_US="+(u.userCPUTime+u.systemCPUTime)+"\\n")})'
   const started = process.hrtime.bigint()
   const child = spawn(process.execPath, ['--import', hook, ...args], {
     stdio: ['ignore', 'pipe', 'pipe']
@@ -109,7 +109,8 @@ async function runChild(args) {
     throw new Error(`[bench] ${args.join(' ')} exited ${code}`)
   }
   const peakRssMB = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1024
-  return { stdout, seconds, peakRssMB }
+  const cpuSeconds = Number(/BENCH_CPU_US=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1e6
+  return { stdout, seconds, peakRssMB, cpuSeconds }
 }
 
 const work = await mkdtemp(join(tmpdir(), 'cax-bench-'))
@@ -182,6 +183,9 @@ try {
       seconds: Number(importRun.seconds.toFixed(2)),
       rowsPerSecond,
       megabytesPerSecond: Number((meta.bytes / 1e6 / importRun.seconds).toFixed(1)),
+      // CPU time of the import process, all threads: what the rows cost whatever else runs.
+      cpuSeconds: Number(importRun.cpuSeconds.toFixed(1)),
+      workers: summary.files?.[0]?.workers,
       peakRssMB: Math.round(importRun.peakRssMB),
       new: summary.new,
       duplicates: summary.duplicates,

@@ -28,8 +28,14 @@ export interface CsvCellMap {
 
 /** One batch of rows (CSV) or records (JSON) and the file lines they start on. */
 export interface RecordBatchInput {
-  /** File name recorded as provenance. */
+  /** File name (or API content id) recorded as provenance. */
   source: string
+  /**
+   * `file`: an import; provenance carries the line and the SHA-256 of the raw text. `api`: a
+   * sync's blob; `lines` are the records' indexes in the blob (for rejections), provenance has
+   * neither line nor hash (the store keys by Id alone).
+   */
+  origin?: 'file' | 'api'
   /** The CSV layout; null when `texts` are JSON records. */
   csv: CsvCellMap | null
   texts: string[]
@@ -54,6 +60,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
   const { csv, texts, lines, source } = input
+  const isFile = input.origin !== 'api'
   for (let k = 0; k < texts.length; k++) {
     const text = texts[k] ?? ''
     const line = lines[k] ?? 0
@@ -97,11 +104,16 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       })
       continue
     }
-    const rawSha256 = hash('sha256', raw, 'hex')
     const record = result.record
-    record.provenance = { source, line, rawSha256, csvCreationDate }
+    if (isFile) {
+      const rawSha256 = hash('sha256', raw, 'hex')
+      record.provenance = { source, line, rawSha256, csvCreationDate }
+      hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))
+    } else {
+      record.provenance = { source, line: null, rawSha256: null, csvCreationDate: null }
+      hashes.push(0)
+    }
     ids.push(record.id)
-    hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))
     jsons.push(storedJson(record))
   }
   return { records: encodeJsonLines(ids, jsons), hashes, rejections }
