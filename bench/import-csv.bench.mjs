@@ -177,6 +177,7 @@ try {
     floor: {
       seconds: Number(floor.seconds.toFixed(2)),
       rowsPerSecond: floorRowsPerSecond,
+      cpuSeconds: Number(floorRun.cpuSeconds.toFixed(1)),
       peakRssMB: Math.round(floor.peakRssMB)
     },
     import: {
