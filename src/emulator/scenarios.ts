@@ -9,6 +9,25 @@ const range = z
 
 const rate = z.number().min(0).max(1)
 
+const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), {
+  message: 'must be an ISO 8601 time'
+})
+
+/**
+ * A fault aimed at one span of time: requests whose window overlaps `[from, to)` get it, the first
+ * `times` of them (every one when `times` is omitted). Lets a test fail one window and no other.
+ */
+const spanFault = <T extends z.ZodType>(fault: T) =>
+  z
+    .object({
+      from: isoTime,
+      to: isoTime,
+      fault,
+      times: z.number().int().positive().optional()
+    })
+    .strict()
+    .refine((f) => Date.parse(f.from) < Date.parse(f.to), { message: 'from must be before to' })
+
 /** Fault and behaviour switches (reference/management-api.md §6). All can change at runtime. */
 export const FaultConfigSchema = z.object({
   /** Share of Management API requests answered with a 5xx-style fault from `errorKinds`. */
@@ -43,6 +62,10 @@ export const FaultConfigSchema = z.object({
       ])
     )
     .default([]),
+  /** Content listings (`/subscriptions/content`) whose window overlaps a span answer its fault. */
+  listingFaults: z
+    .array(spanFault(z.enum(['AF50000', 'AF50005', 'AF50006', '408', '503', 'html'])))
+    .default([]),
   /** Requests per minute per PublisherIdentifier, and for the shared pool (no identifier). */
   publisherBudgetPerMinute: z.number().int().positive().default(2000),
   sharedBudgetPerMinute: z.number().int().positive().default(500),
@@ -66,6 +89,11 @@ export const FaultConfigSchema = z.object({
   graphNotStartedSeconds: z.number().min(0).default(5),
   graphRunSeconds: z.number().min(0).default(60),
   graphOutcome: z.enum(['succeeded', 'failed', 'cancelled']).default('succeeded'),
+  /**
+   * Graph audit queries whose filter span overlaps a span end with its outcome (`failed` or
+   * `cancelled`) instead of `graphOutcome`; `times` counts the queries created.
+   */
+  graphQueryFaults: z.array(spanFault(z.enum(['failed', 'cancelled']))).default([]),
   graphRecordLimit: z.number().int().positive().default(1_000_000),
   graphPageSize: z.number().int().positive().default(150),
   graphMaxTop: z.number().int().positive().default(1000),
