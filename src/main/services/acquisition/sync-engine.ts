@@ -95,6 +95,11 @@ export interface SyncEngineOptions {
   graphPageSize?: number
   /** The smallest span a truncated Graph query is split into (default 1 min). */
   graphMinSplitMs?: number
+  /**
+   * Graph queries created per span when they end `failed` / `cancelled` or time out (default 3),
+   * and the back-off between them (first wait, doubling up to the cap; default 1 min, 5 min).
+   */
+  graphRetry?: { attempts?: number; firstMs?: number; maxMs?: number }
 }
 
 /** Run-time options of one sync. */
@@ -305,6 +310,11 @@ export class SyncEngine {
             maxMs: o.graphPoll?.maxMs ?? 60_000,
             timeoutMs: o.graphPoll?.timeoutMs ?? 4 * 3_600_000
           },
+          retry: {
+            attempts: o.graphRetry?.attempts ?? 3,
+            firstMs: o.graphRetry?.firstMs ?? 60_000,
+            maxMs: o.graphRetry?.maxMs ?? 300_000
+          },
           countWindow: (status) => this.countWindow(stats, status)
         })
       } else {
@@ -429,6 +439,7 @@ export class SyncEngine {
     if (!listed.ok) {
       window = {
         ...window,
+        ...spanWith(window, planned),
         status: listed.status,
         attempts: window.attempts + listed.attempts,
         lastError: listed.error,
@@ -964,6 +975,17 @@ export class SyncEngine {
       throw new AcquisitionError('cancelled', 'The pull was cancelled.')
     }
   }
+}
+
+/**
+ * A window's span grown to include a planned one (a window never listed takes the planned span),
+ * so a window that failed still says which hours it was meant to cover.
+ */
+function spanWith(window: LedgerWindow, planned: PlannedWindow): { start: string; end: string } {
+  const isNew = Date.parse(window.start) >= Date.parse(window.end)
+  const start = isNew ? planned.start : Math.min(planned.start, Date.parse(window.start))
+  const end = isNew ? planned.end : Math.max(planned.end, Date.parse(window.end))
+  return { start: new Date(start).toISOString(), end: new Date(end).toISOString() }
 }
 
 function newBlob(

@@ -94,6 +94,7 @@ export type AcquisitionErrorCode =
   | 'subscription'
   | 'graph-query-failed'
   | 'graph-timeout'
+  | 'graph-limit'
   | 'invalid-request'
 
 /** A run-stopping error with a specific, readable message. */
