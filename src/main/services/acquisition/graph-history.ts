@@ -17,6 +17,7 @@ import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
 
 import { newWindow, toLedgerError } from './retry'
+import { graphFilter } from './run-plan'
 import type { RunContext } from './sync-engine'
 import { AcquisitionError } from './types'
 import { planDayWindows } from './windows'
@@ -62,7 +63,7 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
     version: o.version,
     token: o.token
   })
-  const filter = ctx.request.allRecords ? 'all' : 'power-platform'
+  const filter = graphFilter(ctx.request)
   const recordTypes = ctx.request.allRecords ? [] : [...POWER_PLATFORM_RECORD_TYPES]
   const tenantId = ctx.request.tenantId
   const at = (): string => new Date(ctx.serverNow()).toISOString()
@@ -260,7 +261,7 @@ async function recordFailedQuery(
     windows: [{ ...window, updatedAt: at }]
   })
   ctx.log.error(
-    `[acquire] Graph query ${failed.start}–${failed.end} failed after ${failed.attempts} attempt(s): ${info.code} ${info.message}; the other spans go on, the next sync tries it again`
+    `[acquire] Graph query ${failed.start}–${failed.end} failed after ${failed.attempts} attempt(s): ${info.code} ${info.message} The other spans go on; the next sync tries it again.`
   )
   return failed
 }

@@ -512,8 +512,9 @@ describe('SyncEngine against the emulator', () => {
     const [failedQuery] = Object.values(ledger.queries).filter((q) => q.status === 'failed')
     expect(failedQuery).toMatchObject({ attempts: 3, start: '2026-11-11T00:00:00.000Z' })
     // Every record of the other two days is stored; none of the failed day's.
-    const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
-    const expected = [...clean.records.values()].filter((x) => dayOf(x.createdAt) !== '2026-11-11')
+    const expected = [...clean.records.values()].filter(
+      (x) => new Date(x.createdAt).toISOString().slice(0, 10) !== '2026-11-11'
+    )
     expect(lower(await storedIds(store))).toEqual(lower(expected.map((x) => x.id)))
     // Coverage names the failed hours and why; the rest is complete.
     const hours = coverage(ledger, { start: request.since, end: request.until }, NOW)

@@ -4,10 +4,13 @@
  * the completeness ledger (reference/management-api.md §7 "Client checklist").
  */
 import {
+  advanceSettled,
   applyDelta,
   blobKey,
+  DEFAULT_SETTLE_MS,
   emptyDelta,
   emptyLedger,
+  settledUntil,
   windowKey
 } from '../../../shared/acquisition'
 import type {
@@ -28,6 +31,7 @@ import type { Logger } from '../logger'
 
 import { readBlobStream } from './blob-records'
 import { runGraphHistory } from './graph-history'
+import { failedWindows, plannedWindows } from './run-plan'
 import { backoffMs, isTransient, newWindow, toLedgerError } from './retry'
 import { TokenBucket, realSleep } from './token-bucket'
 import type { Sleep } from './token-bucket'
@@ -41,15 +45,16 @@ import type {
   TokenProvider
 } from './types'
 import { earliestStart, planManagementWindows, REACH_MS } from './windows'
-import type { PlannedWindow } from './windows'
+import type { PlannedWindow, WindowPlan } from './windows'
 
 /** Defaults of {@link SyncEngineOptions}. */
 export const SYNC_DEFAULTS = {
   concurrency: 4,
   budgetPerMinute: 2000,
   maxAttempts: 5,
+  graphQueryAttempts: 3,
   maxThrottleWaits: 30,
-  settleMs: 15 * 60_000,
+  settleMs: DEFAULT_SETTLE_MS,
   safetyMarginMs: 15 * 60_000,
   batchSize: 2000,
   relistMs: REACH_MS
@@ -185,7 +190,8 @@ export class SyncEngine {
       requests: 0,
       throttleEvents: 0,
       windowRuleErrors: 0,
-      errors: []
+      errors: [],
+      failedWindows: []
     }
     const progress: SyncProgress = {
       phase: 'subscribing',
@@ -274,6 +280,7 @@ export class SyncEngine {
       marginMs: margin
     })
     progress.windowsPlanned = plan.windows.length * contentTypes.length
+    await this.recordPlan(ctx, contentTypes, plan)
 
     if (plan.windows.length > 0) {
       for (const contentType of contentTypes) {
@@ -311,7 +318,7 @@ export class SyncEngine {
             timeoutMs: o.graphPoll?.timeoutMs ?? 4 * 3_600_000
           },
           retry: {
-            attempts: o.graphRetry?.attempts ?? 3,
+            attempts: o.graphRetry?.attempts ?? SYNC_DEFAULTS.graphQueryAttempts,
             firstMs: o.graphRetry?.firstMs ?? 60_000,
             maxMs: o.graphRetry?.maxMs ?? 300_000
           },
@@ -325,7 +332,27 @@ export class SyncEngine {
     progress.window = null
     ctx.emit()
     await commitChain
+    stats.failedWindows = failedWindows(ledger, request)
     return stats
+  }
+
+  /** Writes down every window this run plans, before the first request (run-plan.ts). */
+  private async recordPlan(
+    ctx: RunContext,
+    contentTypes: string[],
+    plan: WindowPlan
+  ): Promise<void> {
+    const delta = plannedWindows({
+      ledger: ctx.ledger,
+      request: ctx.request,
+      contentTypes,
+      management: plan.windows,
+      graphSpan: ctx.request.history && this.options.graphBase ? plan.unreachable : null,
+      at: new Date(ctx.serverNow()).toISOString()
+    })
+    if (delta.windows.length > 0) {
+      await ctx.commit([], delta)
+    }
   }
 
   private countWindow(stats: SyncResult, status: WindowStatus): void {
@@ -466,7 +493,9 @@ export class SyncEngine {
       listCount: window.listCount + 1,
       firstListedAt: window.firstListedAt ?? listedAt,
       lastListedAt: listedAt,
-      // A window is complete once listed a settle delay after its end (late blobs).
+      // A window is complete once listed a settle delay after its end (late blobs); its hours
+      // settle one by one (shared/acquisition/settle.ts).
+      settledUntil: settledAfterListing(window, start, listed.start, planned.end, listedAt, settle),
       status: 'pending',
       updatedAt: listedAt
     }
@@ -975,6 +1004,27 @@ export class SyncEngine {
       throw new AcquisitionError('cancelled', 'The pull was cancelled.')
     }
   }
+}
+
+/** The window's settled frontier after a listing of `[listStart, listEnd)` (ISO). */
+function settledAfterListing(
+  window: LedgerWindow,
+  windowStart: number,
+  listStart: number,
+  listEnd: number,
+  listedAt: string,
+  settleMs: number
+): string {
+  const isListed = window.listCount > 0
+  const frontier = advanceSettled({
+    previous: isListed ? settledUntil(window, settleMs) : null,
+    windowStart,
+    listStart,
+    listEnd,
+    listedAt: Date.parse(listedAt),
+    settleMs
+  })
+  return new Date(frontier).toISOString()
 }
 
 /**
