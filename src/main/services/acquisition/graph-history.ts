@@ -17,8 +17,8 @@ import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
 
 import { newWindow, toLedgerError } from './retry'
+import type { RunContext } from './run-context'
 import { graphFilter } from './run-plan'
-import type { RunContext } from './sync-engine'
 import { AcquisitionError } from './types'
 import { planDayWindows } from './windows'
 

@@ -8,9 +8,10 @@ import { emptyDelta, windowKey } from '../../../shared/acquisition'
 import type { Ledger, LedgerDelta } from '../../../shared/acquisition'
 
 import { newWindow } from './retry'
+import type { RunContext } from './run-context'
 import type { FailedWindow, SyncRequest } from './types'
 import { planDayWindows } from './windows'
-import type { PlannedWindow } from './windows'
+import type { PlannedWindow, WindowPlan } from './windows'
 
 /** The Graph filter label of a request (the content type of its Graph windows). */
 export function graphFilter(request: Pick<SyncRequest, 'allRecords'>): string {
@@ -57,6 +58,25 @@ export function plannedWindows(args: {
     }
   }
   return delta
+}
+
+/** Writes down every window a run plans, before its first request. */
+export async function recordPlan(
+  ctx: RunContext,
+  contentTypes: readonly string[],
+  plan: WindowPlan
+): Promise<void> {
+  const delta = plannedWindows({
+    ledger: ctx.ledger,
+    request: ctx.request,
+    contentTypes,
+    management: plan.windows,
+    graphSpan: ctx.request.history && ctx.options.graphBase ? plan.unreachable : null,
+    at: new Date(ctx.serverNow()).toISOString()
+  })
+  if (delta.windows.length > 0) {
+    await ctx.commit([], delta)
+  }
 }
 
 /** The tenant's windows inside the requested range that are partial or failed, oldest first. */
