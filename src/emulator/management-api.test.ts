@@ -4,9 +4,10 @@ import { CLOUDS, graphAuditScope, managementScope } from '../shared/clouds'
 
 import { call, feedRoot, rawHeader, userToken } from './test-support/emulator-client'
 
+import { FaultPatchSchema } from './scenarios'
+
 import { SCENARIOS, startEmulator } from './index'
 import type { Emulator, ScenarioConfig } from './index'
-import { FaultPatchSchema } from './scenarios'
 
 const MANAGE = managementScope(CLOUDS.commercial)
 const NOW = new Date('2026-11-20T12:00:00Z') // a Friday

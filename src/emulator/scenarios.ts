@@ -14,19 +14,17 @@ const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), {
 })
 
 /**
- * A fault aimed at one span of time: requests whose window overlaps `[from, to)` get it, the first
- * `times` of them (every one when `times` is omitted). Lets a test fail one window and no other.
+ * The fields of a fault aimed at one span of time: requests whose window overlaps `[from, to)` get
+ * it, the first `times` of them (every one when `times` is omitted). Lets a test fail one window
+ * and no other.
  */
-const spanFault = <T extends z.ZodType>(fault: T) =>
-  z
-    .object({
-      from: isoTime,
-      to: isoTime,
-      fault,
-      times: z.number().int().positive().optional()
-    })
-    .strict()
-    .refine((f) => Date.parse(f.from) < Date.parse(f.to), { message: 'from must be before to' })
+const SPAN_FIELDS = {
+  from: isoTime,
+  to: isoTime,
+  times: z.number().int().positive().optional()
+}
+const isSpan = (f: { from: string; to: string }): boolean => Date.parse(f.from) < Date.parse(f.to)
+const NOT_A_SPAN = { message: 'from must be before to' }
 
 /** Fault and behaviour switches (reference/management-api.md §6). All can change at runtime. */
 export const FaultConfigSchema = z.object({
@@ -64,7 +62,15 @@ export const FaultConfigSchema = z.object({
     .default([]),
   /** Content listings (`/subscriptions/content`) whose window overlaps a span answer its fault. */
   listingFaults: z
-    .array(spanFault(z.enum(['AF50000', 'AF50005', 'AF50006', '408', '503', 'html'])))
+    .array(
+      z
+        .object({
+          ...SPAN_FIELDS,
+          fault: z.enum(['AF50000', 'AF50005', 'AF50006', '408', '503', 'html'])
+        })
+        .strict()
+        .refine(isSpan, NOT_A_SPAN)
+    )
     .default([]),
   /** Requests per minute per PublisherIdentifier, and for the shared pool (no identifier). */
   publisherBudgetPerMinute: z.number().int().positive().default(2000),
@@ -93,7 +99,14 @@ export const FaultConfigSchema = z.object({
    * Graph audit queries whose filter span overlaps a span end with its outcome (`failed` or
    * `cancelled`) instead of `graphOutcome`; `times` counts the queries created.
    */
-  graphQueryFaults: z.array(spanFault(z.enum(['failed', 'cancelled']))).default([]),
+  graphQueryFaults: z
+    .array(
+      z
+        .object({ ...SPAN_FIELDS, fault: z.enum(['failed', 'cancelled']) })
+        .strict()
+        .refine(isSpan, NOT_A_SPAN)
+    )
+    .default([]),
   graphRecordLimit: z.number().int().positive().default(1_000_000),
   graphPageSize: z.number().int().positive().default(150),
   graphMaxTop: z.number().int().positive().default(1000),

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { reachableSince } from '../../shared/acquisition'
 import { CLOUDS } from '../../shared/clouds'
 import type { CloudId } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
@@ -155,9 +156,9 @@ function parse(argv: string[], io: CliIo): PullOptions | 'help' {
     since = new Date(until.getTime() - days * DAY_MS)
     // "The last 7 days" means everything the Management API still keeps: start at its reach
     // rather than record the few minutes before it as a gap.
-    const reach = now - 7 * DAY_MS + SYNC_DEFAULTS.safetyMarginMs
-    if (!v.history && days <= 7 && since.getTime() < reach) {
-      since = new Date(reach)
+    const reach = reachableSince(7 * 24, new Date(now))
+    if (!v.history && days <= 7 && since.getTime() < reach.getTime()) {
+      since = reach
     }
   }
   if (since.getTime() >= until.getTime()) {

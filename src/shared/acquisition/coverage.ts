@@ -1,5 +1,5 @@
 import type { AcquisitionSource, Ledger, LedgerError, LedgerQuery, LedgerWindow } from './ledger'
-import { DEFAULT_SETTLE_MS, settledUntil } from './settle'
+import { DEFAULT_SETTLE_MS, MANAGEMENT_REACH_MS, settledUntil } from './settle'
 
 /**
  * Coverage of a time range by the ledger, hour by hour: the "did I get everything?" answer
@@ -35,7 +35,6 @@ export interface CoverageRange {
 }
 
 const HOUR_MS = 3_600_000
-const MANAGEMENT_REACH_MS = 7 * 86_400_000
 
 interface Span {
   start: number
@@ -68,6 +67,9 @@ interface Context {
   settleMs: number
   isSyncing: boolean
   now: number
+  /** The range asked for: the first and last hour only need their part inside it covered. */
+  start: number
+  end: number
 }
 
 /**
@@ -118,7 +120,9 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
     queried: new Set(queries.map((q) => q.query.windowKey)),
     settleMs,
     isSyncing: range.isSyncing ?? false,
-    now: now.getTime()
+    now: now.getTime(),
+    start: range.start.getTime(),
+    end: range.end.getTime()
   }
   const blobsByHour = new Map<number, BlobTally>()
   for (const b of Object.values(ledger.blobs)) {
@@ -161,8 +165,9 @@ function hourStatus(
   if (h >= now) {
     return { status: 'pending', reason: `in the future; a sync after ${settlesAt} settles it` }
   }
-  const to = Math.min(end, now)
-  if (covers(ctx.graphDone, h, to)) {
+  const from = Math.max(h, ctx.start)
+  const to = Math.min(end, now, ctx.end)
+  if (covers(ctx.graphDone, from, to)) {
     return { status: 'complete', reason: 'Graph query complete' }
   }
   if (blobs && blobs.expired > 0) {
@@ -186,7 +191,7 @@ function hourStatus(
         : `${blobs.pending} blob(s) listed but not downloaded: the sync stopped; the next sync fetches them`
     }
   }
-  if (end <= now && covers(ctx.settled, h, end)) {
+  if (covers(ctx.settled, from, to)) {
     return { status: 'complete', reason: 'listed and downloaded' }
   }
   const failedQuery = ctx.failedQueries.find((q) => q.start < end && q.end > h)
@@ -257,7 +262,7 @@ function hourStatus(
       reason: `listed at ${clock(Date.parse(listed))}, less than the settle delay after the hour ended (late content can still appear); a sync after ${settlesAt} settles it`
     }
   }
-  if (!covers(touching, h, end)) {
+  if (!covers(touching, from, to)) {
     return {
       status: 'pending',
       reason: 'partly requested: no sync has asked for the rest of this hour yet'
@@ -269,6 +274,32 @@ function hourStatus(
         status: 'partial',
         reason: 'started but not finished: the pull stopped; the next pull resumes it'
       }
+}
+
+/** Consecutive hours with the same status and reason. */
+export interface CoverageRun {
+  /** Start of the first hour and end of the last, ISO 8601 UTC. */
+  start: string
+  end: string
+  hours: number
+  status: HourStatus
+  reason: string
+}
+
+/** Groups consecutive hours with the same status and reason (for a readable report). */
+export function coverageRuns(hours: readonly HourCoverage[]): CoverageRun[] {
+  const out: CoverageRun[] = []
+  for (const h of hours) {
+    const last = out[out.length - 1]
+    const end = new Date(Date.parse(h.hour) + HOUR_MS).toISOString()
+    if (last && last.status === h.status && last.reason === h.reason && last.end === h.hour) {
+      last.hours += 1
+      last.end = end
+    } else {
+      out.push({ start: h.hour, end, hours: 1, status: h.status, reason: h.reason })
+    }
+  }
+  return out
 }
 
 /** A window a run planned and never started (run-plan.ts in the engine). */

@@ -10,6 +10,26 @@ import type { LedgerWindow } from './ledger'
 /** The settle delay the sync engine uses unless told otherwise. */
 export const DEFAULT_SETTLE_MS = 15 * 60_000
 
+/** How far back the Management Activity API lists content: 7 days. */
+export const MANAGEMENT_REACH_MS = 7 * 86_400_000
+
+/** The distance the sync engine keeps from the 7-day edge unless told otherwise. */
+export const DEFAULT_SAFETY_MARGIN_MS = 15 * 60_000
+
+/** Time allowed between choosing a range and the engine planning it (its clock has moved on). */
+const PLANNING_SLACK_MS = 60_000
+
+/**
+ * The start of "the last N hours" as the Management API can serve it: never earlier than its
+ * 7-day reach plus the safety margin (and a minute of slack), so "the last 7 days" means
+ * everything the API still keeps rather than that plus a few minutes recorded as a gap.
+ */
+export function reachableSince(hours: number, now: Date): Date {
+  const since = now.getTime() - hours * 3_600_000
+  const reach = now.getTime() - MANAGEMENT_REACH_MS + DEFAULT_SAFETY_MARGIN_MS + PLANNING_SLACK_MS
+  return new Date(hours * 3_600_000 <= MANAGEMENT_REACH_MS ? Math.max(since, reach) : since)
+}
+
 /**
  * The window's settled frontier after a successful listing of `[listStart, listEnd)` at
  * `listedAt`: everything from `windowStart` to the result has been listed a settle delay after

@@ -236,6 +236,7 @@ export function SyncPanel({
             until={shownRange.until}
             tenantId={tenantId}
             now={ledger.loadedAt}
+            isSyncing={isBusy}
           />
         )}
       </section>
