@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { startEmulator } from '../../../emulator'
 import type { Emulator, ScenarioName } from '../../../emulator'
-import { coverage } from '../../../shared/acquisition'
+import { coverage, reachableSince } from '../../../shared/acquisition'
 import { CLOUDS } from '../../../shared/clouds'
 import { AppOnlyAuth } from '../auth/app-only-auth'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
@@ -566,6 +566,27 @@ describe('SyncEngine against the emulator', () => {
     expect(again.windows).toMatchObject({ failed: 0, partial: 0 })
     expect(lower(sink.records.keys())).toEqual(lower(truth))
   })
+
+  it('demo: after a full 7-day sync only the hours too recent to settle are pending, each saying when', async () => {
+    const r = await rig('demo')
+    const since = reachableSince(7 * 24, NOW)
+    const sink = new MemorySink()
+    await r.engine(sink).run({ tenantId: r.emu.tenantId, since, until: NOW })
+    const hours = coverage(
+      await sink.loadLedger(),
+      { start: since, end: NOW, tenantId: r.emu.tenantId },
+      r.emu.clock.now()
+    )
+    const pending = hours.filter((h) => h.status === 'pending')
+    // The range ends on the hour (12:00): only the hour that ended less than the settle delay
+    // before the listing is pending (with an hour in progress, that one would be too).
+    expect(pending.map((h) => h.hour)).toEqual(['2026-11-20T11:00:00.000Z'])
+    expect(pending[0]?.reason).toMatch(/a sync after 2026-11-20 12:15 UTC settles it/)
+    expect(hours.filter((h) => h.status !== 'pending').every((h) => h.status === 'complete')).toBe(
+      true
+    )
+    expect(hours).toHaveLength(7 * 24)
+  }, 60_000)
 
   it('records the part older than 7 days as a gap without --history', async () => {
     const r = await rig('clean')
