@@ -209,7 +209,7 @@ describe('coverage', () => {
       { start: new Date(DAY0 - 9 * 24 * H), end: new Date(DAY0 - 9 * 24 * H + H) },
       NOW
     )
-    expect(old[0]?.reason).toMatch(/^not requested, and older than the 7 days/)
+    expect(old[0]?.reason).toMatch(/^not requested or out of reach: older than the 7 days/)
   })
 
   it('Graph: hours of a succeeded query are complete inside a day whose other half failed', () => {

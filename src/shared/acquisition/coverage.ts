@@ -1,5 +1,10 @@
 import type { AcquisitionSource, Ledger, LedgerError, LedgerQuery, LedgerWindow } from './ledger'
-import { DEFAULT_SETTLE_MS, MANAGEMENT_REACH_MS, settledUntil } from './settle'
+import {
+  DEFAULT_SAFETY_MARGIN_MS,
+  DEFAULT_SETTLE_MS,
+  MANAGEMENT_REACH_MS,
+  settledUntil
+} from './settle'
 
 /**
  * Coverage of a time range by the ledger, hour by hour: the "did I get everything?" answer
@@ -222,7 +227,7 @@ function hourStatus(
       ? {
           status: 'gap',
           reason:
-            'not requested, and older than the 7 days the Management API keeps: only a pull with history (Graph) can fetch it'
+            'not requested or out of reach: older than the 7 days the Management API keeps and never fetched; only a pull with history (Graph) can fetch it'
         }
       : {
           status: 'pending',
@@ -263,10 +268,17 @@ function hourStatus(
     }
   }
   if (!covers(touching, from, to)) {
-    return {
-      status: 'pending',
-      reason: 'partly requested: no sync has asked for the rest of this hour yet'
-    }
+    // The engine keeps a safety margin from the 7-day edge: what lies within it is out of reach.
+    return from < now - MANAGEMENT_REACH_MS + DEFAULT_SAFETY_MARGIN_MS
+      ? {
+          status: 'gap',
+          reason:
+            'partly out of reach: part of this hour is older than the 7 days the Management API keeps and was never fetched; only a pull with history (Graph) can fetch it'
+        }
+      : {
+          status: 'pending',
+          reason: 'partly requested: no sync has asked for the rest of this hour yet'
+        }
   }
   return ctx.isSyncing
     ? { status: 'pending', reason: 'being fetched' }

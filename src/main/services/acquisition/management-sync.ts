@@ -67,7 +67,11 @@ export async function recordOutOfReach(
       const b = Math.min(span.end, day + 86_400_000)
       const key = windowKey('management', ctx.request.tenantId, contentType, day)
       const existing = ctx.ledger.windows[key]
-      if (!existing || existing.status !== 'complete') {
+      if (existing && Date.parse(existing.end) > span.end) {
+        // The day's reachable part is a window of its own this run listed (or tried): it keeps
+        // its status and settled hours; the hours before it read as out of reach in coverage.
+        ctx.stats.gaps++
+      } else if (!existing || existing.status !== 'complete') {
         delta.windows.push({
           ...(existing ?? newWindow(key, ctx.request.tenantId, 'management', contentType, at)),
           start: new Date(Math.min(a, existing ? Date.parse(existing.start) : a)).toISOString(),

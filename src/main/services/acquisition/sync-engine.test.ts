@@ -602,6 +602,14 @@ describe('SyncEngine against the emulator', () => {
       NOW
     )
     expect(hours.map((h) => h.status)).toEqual(['gap', 'gap', 'gap'])
+    // The day the 7-day edge falls in: out of reach before it, listed and complete after it.
+    const edgeDay = coverage(
+      await sink.loadLedger(),
+      { start: new Date('2026-11-13T10:00:00Z'), end: new Date('2026-11-13T15:00:00Z') },
+      NOW
+    )
+    expect(edgeDay.map((h) => h.status)).toEqual(['gap', 'gap', 'gap', 'complete', 'complete'])
+    expect(edgeDay[2]?.reason).toMatch(/^partly out of reach/)
     expectRulesKept(r.emu, result.windowRuleErrors)
   })
 })
