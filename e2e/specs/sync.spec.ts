@@ -49,7 +49,7 @@ test('a newcomer explores the demo tenant: sign-in, a 7-day sync, rows in the gr
   expect(await sync.cells('gap').count()).toBe(0)
   // Hours settle one by one: only the hours too recent to be settled are pending, and each
   // says when it settles.
-  expect(await sync.cells('pending').count()).toBeLessThanOrEqual(2)
+  await expect.poll(() => sync.cells('pending').count()).toBeLessThanOrEqual(2)
   await expect(sync.notCompleteReasons.first()).toContainText(/settles it/)
   await shot('sync')
 
