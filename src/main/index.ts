@@ -19,7 +19,7 @@ import { dialogSnapshotLocations } from './platform/snapshot-dialogs'
 import { startUpdater } from './platform/updater'
 import {
   createMainWindow,
-  hardenSession,
+  installWebContentsPolicy,
   MAIN_WINDOW_SIZING,
   preloadPathFrom
 } from './platform/window'
@@ -80,10 +80,11 @@ function start(): void {
   })
 
   registerAppScheme()
+  // Electron security checklist #5, #12-#15 for every web contents and session, not only the window.
+  installWebContentsPolicy(devServerUrl)
 
   void app.whenReady().then(async () => {
     log.info(`[app] ${app.getName()} ${app.getVersion()} starting (packaged: ${app.isPackaged})`)
-    hardenSession()
     serveAppProtocol(join(import.meta.dirname, '../renderer'))
     const appCore = createAppCore({
       shell: 'desktop',

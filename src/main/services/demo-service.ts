@@ -72,7 +72,7 @@ export class DemoService {
         return startEmulator({ port: 0 })
       })
       emu.entra.setHeadless('auto')
-      this.deps.http.addTrustedCa(emu.caCertPem)
+      this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)
       return emu
     })()
