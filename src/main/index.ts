@@ -23,7 +23,7 @@ import {
   MAIN_WINDOW_SIZING,
   preloadPathFrom
 } from './platform/window'
-import { FileLogger, StderrLogger } from './services/logger'
+import { FileLogger, StderrLogger } from './services/logging/logger'
 import { buildMenuTemplate } from './services/menu-template'
 import { PendingOpens, snapshotPathFromArgv, toSnapshotPath } from './services/open-file-args'
 import { openSnapshotFile } from './services/open-snapshot'

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { emptyLedger } from '../../shared/acquisition'
 import type { EventName } from '../../shared/ipc/contract'
 import { createAppCore, type AppCore } from '../app-core'
-import { MemoryLogger } from '../services/logger'
+import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
 import { verifySnapshot } from '../services/snapshot'
 

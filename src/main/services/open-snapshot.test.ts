@@ -9,7 +9,7 @@ import { testRecord } from '../../shared/export/test-records'
 import { events } from '../../shared/ipc/contract'
 import { nextLogEntry } from '../../shared/snapshot'
 
-import { MemoryLogger } from './logger'
+import { MemoryLogger } from './logging/logger'
 import { openSnapshotFile } from './open-snapshot'
 import { nodeSha256, writeSnapshot } from './snapshot'
 

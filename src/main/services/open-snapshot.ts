@@ -5,7 +5,7 @@
  */
 import type { EventPayload } from '../../shared/ipc/contract'
 
-import type { Logger } from './logger'
+import type { Logger } from './logging/logger'
 import { verifySnapshot } from './snapshot'
 
 /** Verifies the snapshot at `path` and returns the event payload. Never throws. */

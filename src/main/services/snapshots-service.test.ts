@@ -10,7 +10,7 @@ import { emptyLedger } from '../../shared/acquisition'
 import { AppError } from '../../shared/errors'
 import { testRecord } from '../../shared/export/test-records'
 
-import { MemoryLogger } from './logger'
+import { MemoryLogger } from './logging/logger'
 import { SnapshotReader, verifySnapshot, ZipReader } from './snapshot'
 import { downloadsSnapshotLocations, safeSnapshotName } from './snapshot-locations'
 import {

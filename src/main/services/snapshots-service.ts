@@ -23,7 +23,7 @@ import type { SnapshotImportCounts, SnapshotVerification } from '../../shared/ip
 import { nextLogEntry } from '../../shared/snapshot'
 
 import { AckedBatches, type BatchOutcome } from './acked-batches'
-import type { Logger } from './logger'
+import type { Logger } from './logging/logger'
 import { nodeSha256, SnapshotReader, verifySnapshot, writeSnapshot } from './snapshot'
 
 /** Where snapshots go and come from: native dialogs in Electron, Downloads in the browser shell. */

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { createAppCore } from '../app-core'
-import { MemoryLogger } from '../services/logger'
+import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
 
 import { startWebShell, type WebShell, type WebShellOptions } from './server'

@@ -17,7 +17,7 @@ import type { ErrorCode, Result } from '../../shared/errors'
 import { resolveStaticFile } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
-import type { Logger } from '../services/logger'
+import type { Logger } from '../services/logging/logger'
 
 import { exchangedPage, refusedLinkPage, ShellAccess } from './shell-access'
 

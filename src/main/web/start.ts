@@ -10,7 +10,7 @@ import { join } from 'node:path'
 
 import { createAppCore } from '../app-core'
 import { KeytarSecretStore } from '../platform/keytar-secret-store'
-import { StderrLogger } from '../services/logger'
+import { StderrLogger } from '../services/logging/logger'
 import { defaultUserDataDir } from '../services/paths'
 import { downloadsSnapshotLocations } from '../services/snapshot-locations'
 

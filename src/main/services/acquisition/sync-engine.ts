@@ -24,7 +24,7 @@ import { ManagementClient } from '../audit-api/management-client'
 import type { ContentItem } from '../audit-api/management-client'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 
 import { readBlobStream } from './blob-records'
 import { runGraphHistory } from './graph-history'
