@@ -15,10 +15,17 @@ import { extname } from 'node:path'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { ErrorCode, Result } from '../../shared/errors'
+import { SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
 import { resolveStaticFile } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
 import type { Logger } from '../services/logger'
+
+import {
+  createSnapshotUploadHandler,
+  UploadRefusal,
+  type SnapshotUploadSink
+} from './snapshot-upload'
 
 /** Largest request body accepted, in bytes: a sync start carries the tenant's ledger (tens of MB at most). */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
@@ -58,6 +65,10 @@ export interface WebShellOptions {
   /** Fixed secret for tests; a random 256-bit one otherwise. */
   secret?: string
   bodyLimit?: number
+  /** Receives snapshot uploads (POST {@link SNAPSHOT_UPLOAD_PATH}); without it the route is 404. */
+  snapshots?: SnapshotUploadSink
+  /** Largest snapshot upload in bytes (default: the snapshot file-size limit). */
+  uploadLimit?: number
 }
 
 export interface WebShell {
@@ -217,6 +228,32 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     sendJson(res, statusForResult(result), result)
   }
 
+  const upload = options.snapshots
+    ? createSnapshotUploadHandler({
+        sink: options.snapshots,
+        log,
+        ...(options.uploadLimit !== undefined ? { maxBytes: options.uploadLimit } : {})
+      })
+    : null
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!upload) {
+      throw new HttpRefusal(404, 'web/not-found', 'Not found')
+    }
+    try {
+      const result = await upload(req, res)
+      if (!result.ok) {
+        // The rest of a refused upload is not read: do not reuse the connection.
+        res.setHeader('Connection', 'close')
+      }
+      sendJson(res, 200, result)
+    } catch (error) {
+      throw error instanceof UploadRefusal
+        ? new HttpRefusal(error.status, error.code, error.message)
+        : error
+    }
+  }
+
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET') {
       throw new HttpRefusal(405, 'web/method-not-allowed', 'Events are read with GET')
@@ -285,7 +322,9 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     }
     const run = async (): Promise<void> => {
       checkRequest(req, url)
-      if (url.pathname === '/api/events') {
+      if (url.pathname === SNAPSHOT_UPLOAD_PATH) {
+        await handleUpload(req, res)
+      } else if (url.pathname === '/api/events') {
         handleEvents(req, res)
       } else if (url.pathname.startsWith('/api/')) {
         await handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)))
