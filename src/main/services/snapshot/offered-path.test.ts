@@ -79,7 +79,7 @@ describe('OfferedSnapshots', () => {
 
       const { path, stream } = await offers.createPrivateFile('.caxsnap')
       stream.end('x')
-      await new Promise((resolve) => stream.once('close', resolve))
+      await new Promise<void>((resolve) => stream.once('close', () => resolve()))
       offers.offer({ path, name: 'up.caxsnap', size: 1, isPrivate: true })
       offers.offer({ path: '/c.caxsnap', name: 'c', size: 1, isPrivate: false })
       // A third offer drops the oldest (the upload) and its file.

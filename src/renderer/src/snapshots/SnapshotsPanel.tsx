@@ -109,11 +109,7 @@ export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.J
               Cancel import
             </button>
           ) : shell === 'desktop' ? (
-            <button
-              type="button"
-              disabled={isBusy}
-              onClick={() => void snapshots.importSnapshot()}
-            >
+            <button type="button" disabled={isBusy} onClick={() => void snapshots.importSnapshot()}>
               Import snapshot…
             </button>
           ) : (

@@ -33,14 +33,7 @@ export type ExportState =
 /** The state of this window's snapshot import. */
 export interface ImportState {
   status:
-    | 'idle'
-    | 'uploading'
-    | 'verifying'
-    | 'refused'
-    | 'importing'
-    | 'done'
-    | 'failed'
-    | 'cancelled'
+    'idle' | 'uploading' | 'verifying' | 'refused' | 'importing' | 'done' | 'failed' | 'cancelled'
   importId: string | null
   /** The file's name, for display. */
   name: string | null
