@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
 import type { Logger } from '../logger'
@@ -82,6 +82,8 @@ export class OfferedSnapshots {
    */
   async createPrivateFile(suffix: string): Promise<{ path: string; stream: WriteStream }> {
     await mkdir(this.deps.privateDir, { recursive: true, mode: 0o700 })
+    // Owner-only even when the folder existed before (mkdir's mode applies only on creation).
+    await chmod(this.deps.privateDir, 0o700)
     const path = join(this.deps.privateDir, `${randomBytes(12).toString('hex')}${suffix}`)
     const stream = createWriteStream(path, { flags: 'wx', mode: 0o600 })
     await new Promise<void>((resolve, reject) => {

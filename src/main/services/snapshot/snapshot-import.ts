@@ -261,6 +261,7 @@ export class SnapshotImports {
       ledgerEntries: 0
     }
     let reader: SnapshotReader | undefined
+    let end: Omit<ImportFinish, 'importId' | 'clientId'>
     try {
       reader = await SnapshotReader.open(file.path, this.limits())
       const ledger = await reader.ledger()
@@ -304,7 +305,7 @@ export class SnapshotImports {
       await send(batch, delta, notes)
       counts.annotations = notes.length
       counts.ledgerEntries = delta.windows.length + delta.blobs.length + delta.queries.length
-      this.finishImport(job, { status: 'complete', counts, error: null })
+      end = { status: 'complete', counts, error: null }
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'snapshot/read-failed'
       const message =
@@ -317,15 +318,17 @@ export class SnapshotImports {
           `[snapshot] import ${job.id} failed: ${error instanceof Error ? error.name : 'unknown'}`
         )
       }
-      this.finishImport(job, {
+      end = {
         status: job.isCancelled ? 'cancelled' : 'failed',
         counts,
         error: { code, message }
-      })
+      }
     } finally {
       reader?.close()
+      // The private copy is gone before the end is announced.
       await this.deps.offers.removePrivate(file.path)
     }
+    this.finishImport(job, end)
   }
 
   private push(
