@@ -26,7 +26,6 @@ import {
 import { FileLogger, StderrLogger } from './services/logging/logger'
 import { buildMenuTemplate } from './services/menu-template'
 import { PendingOpens, snapshotPathFromArgv, toSnapshotPath } from './services/open-file-args'
-import { openSnapshotFile } from './services/open-snapshot'
 import { restoreWindowState, WindowStateStore } from './services/window-state'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
@@ -133,9 +132,9 @@ function start(): void {
       // Snapshots opened before the UI loaded are delivered once it has.
       window.webContents.once('did-finish-load', () =>
         pending.ready((path) => {
-          void openSnapshotFile(path, log).then((payload) =>
-            appCore.bus.publish('snapshots:did-open', payload)
-          )
+          void appCore.snapshots
+            .openFromOs(path)
+            .then((payload) => appCore.bus.publish('snapshots:did-open', payload))
         })
       )
     }

@@ -14,12 +14,18 @@ import { extname } from 'node:path'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { ErrorCode, Result } from '../../shared/errors'
+import { SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
 import { resolveStaticFile } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
 import type { Logger } from '../services/logging/logger'
 
 import { exchangedPage, refusedLinkPage, ShellAccess } from './shell-access'
+import {
+  createSnapshotUploadHandler,
+  UploadRefusal,
+  type SnapshotUploadSink
+} from './snapshot-upload'
 
 /** Largest request body accepted, in bytes: a sync start carries the tenant's ledger (tens of MB at most). */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
@@ -65,6 +71,10 @@ export interface WebShellOptions {
   /** Called once, when the link has been traded for a session. */
   onLinkUsed?: () => void
   bodyLimit?: number
+  /** Receives snapshot uploads (POST {@link SNAPSHOT_UPLOAD_PATH}); without it the route is 404. */
+  snapshots?: SnapshotUploadSink
+  /** Largest snapshot upload in bytes (default: the snapshot file-size limit). */
+  uploadLimit?: number
 }
 
 export interface WebShell {
@@ -253,6 +263,32 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     sendJson(res, statusForResult(result), result)
   }
 
+  const upload = options.snapshots
+    ? createSnapshotUploadHandler({
+        sink: options.snapshots,
+        log,
+        ...(options.uploadLimit !== undefined ? { maxBytes: options.uploadLimit } : {})
+      })
+    : null
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!upload) {
+      throw new HttpRefusal(404, 'web/not-found', 'Not found')
+    }
+    try {
+      const result = await upload(req, res)
+      if (!result.ok) {
+        // The rest of a refused upload is not read: do not reuse the connection.
+        res.setHeader('Connection', 'close')
+      }
+      sendJson(res, 200, result)
+    } catch (error) {
+      throw error instanceof UploadRefusal
+        ? new HttpRefusal(error.status, error.code, error.message)
+        : error
+    }
+  }
+
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET') {
       throw new HttpRefusal(405, 'web/method-not-allowed', 'Events are read with GET')
@@ -312,6 +348,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       checkRequest(req, url)
       if (isLinkRequest(req, url)) {
         handleLink(req, res, url)
+      } else if (url.pathname === SNAPSHOT_UPLOAD_PATH) {
+        await handleUpload(req, res)
       } else if (url.pathname === '/api/events') {
         handleEvents(req, res)
       } else if (url.pathname.startsWith('/api/')) {

@@ -12,7 +12,7 @@ import { createAppCore } from '../app-core'
 import { KeytarSecretStore } from '../platform/keytar-secret-store'
 import { StderrLogger } from '../services/logging/logger'
 import { defaultUserDataDir } from '../services/paths'
-import { downloadsSnapshotLocations } from '../services/snapshot-locations'
+import { downloadsSnapshotLocations } from '../services/snapshot/snapshot-locations'
 
 import { openInBrowser, openPrivately, type PrivateOpen } from './open-browser'
 import { parseWebArgs, WEB_USAGE as USAGE } from './web-args'
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     shell: 'browser',
     version: pkg.version,
     dataDir,
-    // No dialogs in a browser: exports go to Downloads, imports take a path typed by the user.
+    // No dialogs in a browser: exports go to Downloads, imports arrive as uploads.
     snapshotLocations: downloadsSnapshotLocations({ dataDir }),
     log,
     secrets: new KeytarSecretStore(),
