@@ -74,6 +74,8 @@ export class ProfilesService {
     const place = (existing: Profile | undefined): ProfilePlacement =>
       placement ?? { endpoints: existing?.endpoints, isDemo: existing?.isDemo }
     if (before?.accountHomeId && movesTokens(before, { ...input, ...place(before) })) {
+      // Invalid input fails here, before the sign-out, so a refused save changes nothing.
+      Profile.parse({ ...input, ...place(before), id: before.id })
       this.deps.log.info(`[profiles] profile ${before.id} now points elsewhere: signing it out`)
       await this.deps.signOut?.(before)
     }
