@@ -11,6 +11,9 @@ import { z } from 'zod'
 export const LEDGER_VERSION = 1
 
 const count = z.number().int().nonnegative()
+
+/** The longest Graph `$skiptoken` a ledger keeps (a longer one is not kept: paging restarts). */
+export const MAX_SKIP_TOKEN_LENGTH = 16_384
 const isoTime = z.string().min(1)
 
 /** The last error an entry met: an API code (`AF20051`, `HTTP_503`…) and a readable message. */
@@ -137,7 +140,7 @@ export const LedgerQuerySchema = z.object({
    * `@odata.nextLink` URL: main rebuilds the URL from its Graph base and the query id (an older
    * ledger's `nextLink` is dropped when parsed).
    */
-  skipToken: z.string().max(4096).nullable().optional(),
+  skipToken: z.string().max(MAX_SKIP_TOKEN_LENGTH).nullable().optional(),
   start: isoTime,
   end: isoTime,
   /** Graph `recordTypeFilters` sent (empty = all records). */

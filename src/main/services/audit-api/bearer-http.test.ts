@@ -5,7 +5,7 @@ import { HttpsClient, isLoopbackHost } from '../http/https-client'
 import { startRecordingServer } from '../http/recording-server'
 
 import { BearerHttp } from './bearer-http'
-import { GraphAuditClient } from './graph-audit-client'
+import { GraphAuditClient, isQueryId, skipTokenOf } from './graph-audit-client'
 import { ManagementClient } from './management-client'
 import { tokenDestination, TokenDestinationError } from './token-destination'
 
@@ -118,5 +118,13 @@ describe('BearerHttp: the one place a token is attached', () => {
       url.startsWith(`${emu.urls.graphBase}/v1.0/security/auditLog/queries/q-1/records?`)
     ).toBe(true)
     expect(new URL(url).searchParams.get('$skiptoken')).toBe(`&x=${attacker.origin}/#`)
+    // Only the token of a served link is kept; ids from a ledger must look like query ids.
+    expect(skipTokenOf('https://h/q/records?$top=5&$SkipToken=abc')).toBe('abc')
+    expect(skipTokenOf('https://h/q/records?$top=5')).toBeNull()
+    expect(skipTokenOf(`https://h/q/records?$skiptoken=${'a'.repeat(20_000)}`)).toBeNull()
+    expect(isQueryId('0f6a2a4e-1a1b-4c1d-8e1f-123456789abc')).toBe(true)
+    for (const bad of ['../x', 'a/b', 'a?b', '', 'a'.repeat(65)]) {
+      expect(isQueryId(bad), bad).toBe(false)
+    }
   })
 })

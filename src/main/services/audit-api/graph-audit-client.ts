@@ -3,6 +3,7 @@
  * (management-api.md §3). v1.0 was withdrawn to beta in 2025; with `version: 'auto'` the client
  * tries v1.0 once and stays on beta after a 404 `UnknownError` (§3.1, checklist item 18).
  */
+import { MAX_SKIP_TOKEN_LENGTH } from '../../../shared/acquisition'
 import type { HttpsClient, HttpResponse } from '../http/https-client'
 
 import { AuditApiError, parseApiError } from './api-error'
@@ -204,8 +205,8 @@ export function isQueryId(value: string): boolean {
 }
 
 /**
- * The `$skiptoken` of an `@odata.nextLink` (any case), or null when it carries none. Only this
- * token is kept in the ledger, never the link itself.
+ * The `$skiptoken` of an `@odata.nextLink` (any case), or null when it carries none (or one too
+ * long to keep). Only this token is kept in the ledger, never the link itself.
  */
 export function skipTokenOf(nextLink: string): string | null {
   let url: URL
@@ -216,7 +217,7 @@ export function skipTokenOf(nextLink: string): string | null {
   }
   for (const [key, value] of url.searchParams) {
     if (key.toLowerCase() === '$skiptoken' && value !== '') {
-      return value
+      return value.length <= MAX_SKIP_TOKEN_LENGTH ? value : null
     }
   }
   return null
