@@ -1,7 +1,9 @@
 /**
- * Only main sets where tokens go (issue 10): the contract refuses endpoints and the demo flag,
- * and a change of tenant, app, cloud or endpoints signs a signed-in profile out, its account
- * and cached tokens removed. Real app core, real MSAL, the demo tenant's emulator.
+ * What the UI side can make main fetch (issue 10), through the contract both transports use:
+ * the contract refuses endpoints and the demo flag, a change of tenant, app, cloud or endpoints
+ * signs a signed-in profile out (its account and cached tokens removed), and a ledger sent with
+ * `acquire:start` cannot point a download at another host. Real app core, real MSAL, the demo
+ * tenant's emulator, and a loopback HTTPS server as the attacker's host.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,9 +11,12 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { blobKey } from '../../shared/acquisition'
+import type { LedgerDelta } from '../../shared/acquisition'
 import type { AuthState, Profile } from '../../shared/profiles'
 import { createAppCore, type AppCore } from '../app-core'
 import { CACHE_KEY_NAME, decryptCache } from '../services/auth/encrypted-token-cache'
+import { startRecordingServer } from '../services/http/recording-server'
 import { MemoryLogger } from '../services/logger'
 import { MemorySecretStore } from '../services/secret-store'
 
@@ -151,5 +156,81 @@ describe('profile channels: where tokens go is set by main only', () => {
         ledger: { version: 1, windows: {}, blobs: {}, queries: {} }
       })
     ).toMatchObject({ ok: false, error: { code: 'auth/interaction-required' } })
+  })
+
+  it('a ledger sent with acquire:start cannot point a download at another host', async () => {
+    const attacker = await startRecordingServer(401)
+    try {
+      const demo = await call<Profile>('demo:open', {})
+      await call<AuthState>('auth:sign-in', { profileId: demo.id })
+      const now = Date.now()
+      const created = new Date(now - 5 * 3_600_000).toISOString()
+      const contentId =
+        '20261120065101000000000$20261120060000000000003$audit_general$Audit_General$na0020'
+      const key = blobKey(demo.tenant, contentId)
+      const deltas: LedgerDelta[] = []
+      const finished = new Promise<{ status: string }>((resolve) => {
+        core.bus.subscribe((name, payload) => {
+          if (name === 'acquire:did-produce-batch') {
+            const push = payload as {
+              jobId: string
+              batchId: number
+              records: unknown[]
+              ledger: LedgerDelta
+            }
+            deltas.push(push.ledger)
+            void core.dispatch('acquire:ack-batch', {
+              jobId: push.jobId,
+              batchId: push.batchId,
+              outcome: { ok: true, new: push.records.length, duplicates: 0 }
+            })
+          } else if (name === 'acquire:did-finish') {
+            resolve(payload as { status: string })
+          }
+        })
+      })
+      await call('acquire:start', {
+        profileId: demo.id,
+        clientId: 'w',
+        since: new Date(now - 2 * 3_600_000).toISOString(),
+        until: new Date(now).toISOString(),
+        history: false,
+        allRecords: false,
+        ledger: {
+          version: 1,
+          windows: {},
+          queries: {},
+          blobs: {
+            [key]: {
+              key,
+              tenantId: demo.tenant,
+              contentType: 'Audit.General',
+              contentId,
+              contentUri: `${attacker.origin}/steal`,
+              contentCreated: created,
+              contentExpiration: new Date(now + 6 * 86_400_000).toISOString(),
+              windowKey: 'w',
+              status: 'pending',
+              received: 0,
+              new: 0,
+              duplicate: 0,
+              rejected: 0,
+              attempts: 0,
+              lastError: null,
+              listedAt: created,
+              finishedAt: null
+            }
+          }
+        }
+      })
+      expect((await finished).status).toMatch(/complete|partial/)
+      expect(attacker.requests).toEqual([])
+      // The planted blob was handled at the demo tenant's own base (it does not exist there).
+      const planted = deltas.flatMap((d) => d.blobs).filter((b) => b.key === key)
+      expect(planted.at(-1)).toMatchObject({ status: 'failed', lastError: { code: 'AF20050' } })
+      expect(JSON.stringify(deltas)).not.toContain(attacker.origin)
+    } finally {
+      await attacker.close()
+    }
   })
 })
