@@ -17,7 +17,7 @@ import type { AuthState, Profile } from '../../shared/profiles'
 import { createAppCore, type AppCore } from '../app-core'
 import { CACHE_KEY_NAME, decryptCache } from '../services/auth/encrypted-token-cache'
 import { startRecordingServer } from '../services/http/recording-server'
-import { MemoryLogger } from '../services/logger'
+import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
 
 const OTHER_TENANT = '11111111-2222-4333-8444-555555555555'

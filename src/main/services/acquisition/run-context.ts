@@ -6,7 +6,7 @@ import type { Ledger, LedgerBlob, LedgerDelta, LedgerError } from '../../../shar
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 
 import type { Sleep } from './token-bucket'
 import type { RecordSink, SyncProgress, SyncRequest, SyncResult, TokenProvider } from './types'

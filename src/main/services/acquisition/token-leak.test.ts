@@ -14,7 +14,7 @@ import { CLOUDS } from '../../../shared/clouds'
 import { AppOnlyAuth } from '../auth/app-only-auth'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
 import { startRecordingServer, type RecordingServer } from '../http/recording-server'
-import { MemoryLogger } from '../logger'
+import { MemoryLogger } from '../logging/logger'
 
 import { MemorySink } from './memory-sink'
 import { SyncEngine } from './sync-engine'
