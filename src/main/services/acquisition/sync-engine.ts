@@ -18,6 +18,7 @@ import { leftovers } from './blob-download'
 import { runGraphHistory } from './graph-history'
 import { ensureSubscription, recordOutOfReach, syncWindow } from './management-sync'
 import { SYNC_DEFAULTS } from './run-context'
+import { failedWindows, recordPlan } from './run-plan'
 import type { RunContext, SyncEngineOptions, SyncRunOptions } from './run-context'
 import { realSleep } from './token-bucket'
 import type { Sleep } from './token-bucket'
@@ -96,7 +97,8 @@ export class SyncEngine {
       requests: 0,
       throttleEvents: 0,
       windowRuleErrors: 0,
-      errors: []
+      errors: [],
+      failedWindows: []
     }
     const progress: SyncProgress = {
       phase: 'subscribing',
@@ -197,6 +199,7 @@ export class SyncEngine {
       marginMs: margin
     })
     progress.windowsPlanned = plan.windows.length * contentTypes.length
+    await recordPlan(ctx, contentTypes, plan)
 
     if (plan.windows.length > 0) {
       for (const contentType of contentTypes) {
@@ -233,6 +236,11 @@ export class SyncEngine {
             maxMs: o.graphPoll?.maxMs ?? 60_000,
             timeoutMs: o.graphPoll?.timeoutMs ?? 4 * 3_600_000
           },
+          retry: {
+            attempts: o.graphRetry?.attempts ?? SYNC_DEFAULTS.graphQueryAttempts,
+            firstMs: o.graphRetry?.firstMs ?? 60_000,
+            maxMs: o.graphRetry?.maxMs ?? 300_000
+          },
           countWindow: (status) => this.countWindow(stats, status)
         })
       } else {
@@ -243,6 +251,7 @@ export class SyncEngine {
     progress.window = null
     ctx.emit()
     await commitChain
+    stats.failedWindows = failedWindows(ledger, request)
     return stats
   }
 

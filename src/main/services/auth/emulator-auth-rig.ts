@@ -6,7 +6,7 @@
 import type { Emulator } from '../../../emulator'
 import type { Profile } from '../../../shared/profiles'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
-import { MemoryLogger } from '../logger'
+import { MemoryLogger } from '../logging/logger'
 import { ProfilesService } from '../profiles-service'
 import { MemorySecretStore } from '../secret-store'
 
@@ -49,14 +49,16 @@ export function emulatorAuthRig(
     ...overrides
   })
   const saveProfile = (displayName: string): Promise<Profile> =>
-    profiles.save({
-      displayName,
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls
-    })
+    profiles.save(
+      {
+        displayName,
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls }
+    )
   return {
     http,
     log,

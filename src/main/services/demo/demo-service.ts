@@ -5,12 +5,12 @@
  * Its sign-in is simulated: the emulator approves it by itself (no browser window opens), because
  * a real browser would not trust the emulator's throwaway certificate.
  */
-import { startEmulator, type Emulator } from '../../emulator'
-import type { Profile } from '../../shared/profiles'
+import { startEmulator, type Emulator } from '../../../emulator'
+import type { Profile } from '../../../shared/profiles'
 
-import type { HttpsClient } from './http/https-client'
-import type { Logger } from './logger'
-import type { ProfilesService } from './profiles-service'
+import type { HttpsClient } from '../http/https-client'
+import type { Logger } from '../logging/logger'
+import type { ProfilesService } from '../profiles-service'
 
 /** A fixed port keeps the demo account's cached sign-in valid across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
@@ -32,16 +32,18 @@ export class DemoService {
   async open(): Promise<Profile> {
     const emu = await this.start()
     const existing = (await this.deps.profiles.list()).find((p) => p.isDemo)
-    return this.deps.profiles.save({
-      ...(existing ? { id: existing.id } : {}),
-      displayName: 'Demo tenant (Contoso)',
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls,
-      isDemo: true
-    })
+    // Main sets where the demo's tokens go (the emulator it started), never the UI side.
+    return this.deps.profiles.save(
+      {
+        ...(existing ? { id: existing.id } : {}),
+        displayName: 'Demo tenant (Contoso)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls, isDemo: true }
+    )
   }
 
   /** True when the URL belongs to the running demo tenant. */
@@ -72,7 +74,7 @@ export class DemoService {
         return startEmulator({ port: 0 })
       })
       emu.entra.setHeadless('auto')
-      this.deps.http.addTrustedCa(emu.caCertPem)
+      this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)
       return emu
     })()
