@@ -43,7 +43,7 @@ interface Token {
   position: number
 }
 
-const COLUMN = /^([A-Za-z_][\w.\-]*):/
+const COLUMN = /^([A-Za-z_][\w.-]*):/
 
 function readQuoted(
   input: string,
