@@ -47,9 +47,11 @@ export interface XlsxExportResult {
   files: WrittenFile[]
 }
 
-const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss'
+/** Excel number format of datetime cells. */
+export const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss'
 
-function toExcelValue(cell: PreparedCell, zone: ExportTimeZone): ExcelJS.CellValue {
+/** An ExcelJS value for a prepared cell (datetimes as wall-clock time in the export zone). */
+export function toExcelValue(cell: PreparedCell, zone: ExportTimeZone): ExcelJS.CellValue {
   switch (cell.type) {
     case 'empty':
       return null
@@ -68,7 +70,8 @@ function toExcelValue(cell: PreparedCell, zone: ExportTimeZone): ExcelJS.CellVal
   }
 }
 
-async function hashFile(path: string): Promise<WrittenFile> {
+/** Size and SHA-256 of a written file. */
+export async function hashFile(path: string): Promise<WrittenFile> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) {
     hash.update(chunk as Buffer)
