@@ -275,7 +275,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         fingerprint: model.origin.fingerprint,
         files: [xlsx.file, ...(html ? [html] : [])],
         neutralizedCells: xlsx.summary.neutralizedCells,
-        truncatedCells: xlsx.summary.truncatedCells
+        truncatedCells: xlsx.summary.truncatedCells,
+        timings: result.timings
       })
     } else {
       io.stdout.write(

@@ -21,27 +21,36 @@ export class PrincipalDirectory {
   private readonly guests = new Set<string>()
   private readonly tenants = new Set<string>()
 
-  /** Learns from one record (any record, connector or not). */
-  learn(record: NormalizedRecord): void {
+  /** Learns from one record (any record, connector or not); true when it learnt something new. */
+  learn(record: NormalizedRecord): boolean {
+    let isNew = false
     const upn = record.userId.trim()
     if (record.organizationId !== '') {
-      this.tenants.add(record.organizationId.toLowerCase())
+      const tenant = record.organizationId.toLowerCase()
+      if (!this.tenants.has(tenant)) {
+        this.tenants.add(tenant)
+        isNew = true
+      }
     }
     if (upn === '') {
-      return
+      return isNew
     }
+    const lowerUpn = upn.toLowerCase()
     for (const key of [record.userKey, record.fields['enduser.id'] ?? '']) {
       const k = key.trim().toLowerCase()
-      if (k !== '' && k !== upn.toLowerCase()) {
+      if (k !== '' && k !== lowerUpn) {
         const known = this.names.get(k)
         if (known === undefined || upn < known) {
           this.names.set(k, upn)
+          isNew = true
         }
       }
     }
-    if (record.userType === GUEST_USER_TYPE) {
-      this.guests.add(upn.toLowerCase())
+    if (record.userType === GUEST_USER_TYPE && !this.guests.has(lowerUpn)) {
+      this.guests.add(lowerUpn)
+      isNew = true
     }
+    return isNew
   }
 
   /** The UPN of a principal id, or the id itself when no record names it. */

@@ -137,10 +137,16 @@ export class ResourceIndex {
   private readonly seen = new Set<string>()
   private readonly unattributed: UnattributedRecord[] = []
   private readonly strings = new Map<string, string>()
+  /** Rows already computed for `cachedFor`; a key is dropped when its events change. */
+  private readonly cachedRows = new Map<string, ResourceRow>()
+  private cachedFor: GovernanceSettings | null = null
 
   /** Adds one record; returns true when it is a (new) connector resource event. */
   add(record: NormalizedRecord): boolean {
-    this.directory.learn(record)
+    if (this.directory.learn(record)) {
+      // Names and audiences of principals may change in any row.
+      this.cachedRows.clear()
+    }
     const change = classifyConnectorRecord(record)
     if (change === null || this.seen.has(record.id)) {
       return false
@@ -181,6 +187,7 @@ export class ResourceIndex {
     }
     list.push(event)
     this.sorted.delete(key)
+    this.cachedRows.delete(key)
     return true
   }
 
@@ -228,7 +235,7 @@ export class ResourceIndex {
   rows(settings: GovernanceSettings = DEFAULT_GOVERNANCE_SETTINGS): ResourceRow[] {
     const rows: ResourceRow[] = []
     for (const key of this.events.keys()) {
-      rows.push(this.replay(key, settings).row)
+      rows.push(this.cachedRow(key, settings))
     }
     return rows.sort(
       (a, b) => b.lastChange.at - a.lastChange.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
@@ -237,16 +244,28 @@ export class ResourceIndex {
 
   /** One resource's row, or null for an unknown id. */
   row(resourceId: string, settings = DEFAULT_GOVERNANCE_SETTINGS): ResourceRow | null {
-    return this.events.has(resourceKey(resourceId))
-      ? this.replay(resourceKey(resourceId), settings).row
-      : null
+    const key = resourceKey(resourceId)
+    return this.events.has(key) ? this.cachedRow(key, settings) : null
   }
 
   /** One resource's timeline: every event in order, permission changes as before/after. */
   timeline(resourceId: string, settings = DEFAULT_GOVERNANCE_SETTINGS): TimelineEntry[] {
     return this.events.has(resourceKey(resourceId))
-      ? this.replay(resourceKey(resourceId), settings).timeline
+      ? this.replay(resourceKey(resourceId), settings, true).timeline
       : []
+  }
+
+  private cachedRow(key: string, settings: GovernanceSettings): ResourceRow {
+    if (this.cachedFor !== settings) {
+      this.cachedRows.clear()
+      this.cachedFor = settings
+    }
+    let row = this.cachedRows.get(key)
+    if (row === undefined) {
+      row = this.replay(key, settings, false).row
+      this.cachedRows.set(key, row)
+    }
+    return row
   }
 
   private intern(text: string): string {
@@ -263,7 +282,8 @@ export class ResourceIndex {
   /** Walks a resource's events in order: its row and its timeline in one pass. */
   private replay(
     key: string,
-    settings: GovernanceSettings
+    settings: GovernanceSettings,
+    withTimeline: boolean
   ): { row: ResourceRow; timeline: TimelineEntry[] } {
     const events = this.eventsOf(key)
     const first = events[0]
@@ -394,13 +414,15 @@ export class ResourceIndex {
         case 'solution-aware':
           break
       }
-      timeline.push({
-        ...e,
-        principalName: e.principal === '' ? '' : this.directory.nameOf(e.principal),
-        permissionBefore,
-        permissionAfter,
-        summary
-      })
+      if (withTimeline) {
+        timeline.push({
+          ...e,
+          principalName: e.principal === '' ? '' : this.directory.nameOf(e.principal),
+          permissionBefore,
+          permissionAfter,
+          summary
+        })
+      }
     }
 
     let kind = first.kind
