@@ -523,7 +523,7 @@ describe('dlp-turned-off', () => {
 })
 
 describe('outside-working-hours', () => {
-  it('finds changes on a weekend or at night, in the configured zone', () => {
+  it('finds changes on a weekend or at night in the configured zone, one finding per actor and day', () => {
     const result = run(
       'outside-working-hours',
       [
@@ -531,6 +531,13 @@ describe('outside-working-hours', () => {
           id: 'w1',
           at: '2026-05-23T10:00:00',
           operation: 'PatchConnection',
+          resource: CONN,
+          actor: ALICE
+        }),
+        crafted({
+          id: 'w1b',
+          at: '2026-05-23T11:30:00',
+          operation: 'DeleteConnection',
           resource: CONN,
           actor: ALICE
         }),
@@ -547,14 +554,21 @@ describe('outside-working-hours', () => {
           operation: 'PatchConnection',
           resource: CONN,
           actor: ALICE
+        }),
+        crafted({
+          id: 'w4',
+          at: '2026-05-23T10:05:00',
+          operation: 'PatchConnection',
+          resource: CONN,
+          actor: 'bob@contoso.example'
         })
       ],
       { workingHours: { timeZone: 'Europe/Paris', start: '09:00', end: '18:00' } }
     )
     // 16:30Z is 18:30 in Paris (summer time); 07:30Z is 09:30 in Paris.
-    expect(result.items.map((i) => i.recordIds[0])).toEqual(['w2', 'w1'])
-    expect(result.items[1]?.reason).toMatch(
-      /at Sat 2026-05-23 12:00 \(UTC\+01:00\/\+02:00 Europe\/Paris\), outside working hours \(Mon, Tue, Wed, Thu, Fri 09:00–18:00/
+    expect(result.items.map((i) => i.recordIds)).toEqual([['w2'], ['w1', 'w1b'], ['w4']])
+    expect(result.items[1]?.reason).toBe(
+      `alice@contoso.example made 2 connector change(s) on Sat 2026-05-23 (UTC+01:00/+02:00 Europe/Paris) outside working hours (Mon, Tue, Wed, Thu, Fri 09:00–18:00 UTC+01:00/+02:00 Europe/Paris): 12:00 edited on connection ${CONN}; 13:30 deleted on connection ${CONN}.`
     )
   })
 

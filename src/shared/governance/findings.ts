@@ -319,6 +319,9 @@ function minutesOf(hhmm: string): number {
   return Number(h) * 60 + Number(m)
 }
 
+const pad2 = (n: number): string => String(n).padStart(2, '0')
+
+/** Connector changes outside working hours, one finding per actor and local day. */
 function outsideWorkingHours(ctx: FindingContext): FindingItem[] {
   const w = ctx.settings.workingHours
   const zone = resolveTimeZone(w.timeZone)
@@ -329,7 +332,7 @@ function outsideWorkingHours(ctx: FindingContext): FindingItem[] {
     .sort()
     .map((d) => DAY_NAMES[d])
     .join(', ')} ${w.start}–${w.end} ${zone.label}`
-  const items: FindingItem[] = []
+  const groups = new Map<string, { date: string; times: string[]; events: ResourceEvent[] }>()
   for (const e of ctx.events) {
     if (!isPersonChange(e)) {
       continue
@@ -340,13 +343,33 @@ function outsideWorkingHours(ctx: FindingContext): FindingItem[] {
     if (days.has(day) && minute >= start && minute < end) {
       continue
     }
-    const local = `${DAY_NAMES[day]} ${String(clock.year).padStart(4, '0')}-${String(clock.month).padStart(2, '0')}-${String(clock.day).padStart(2, '0')} ${String(clock.hour).padStart(2, '0')}:${String(clock.minute).padStart(2, '0')}`
+    const date = `${DAY_NAMES[day]} ${String(clock.year).padStart(4, '0')}-${pad2(clock.month)}-${pad2(clock.day)}`
+    const key = `${e.actor.toLowerCase()}\u0000${date}`
+    let group = groups.get(key)
+    if (!group) {
+      group = { date, times: [], events: [] }
+      groups.set(key, group)
+    }
+    group.times.push(`${pad2(clock.hour)}:${pad2(clock.minute)}`)
+    group.events.push(e)
+  }
+  const items: FindingItem[] = []
+  for (const { date, times, events } of groups.values()) {
+    const first = events[0]
+    if (!first) {
+      continue
+    }
+    const shown = events
+      .slice(0, 3)
+      .map((e, i) => `${times[i] ?? ''} ${CHANGE_LABELS[e.change]} on ${describeEvent(e)}`)
+      .join('; ')
+    const resources = new Set(events.map((e) => resourceKey(e.resourceId)))
     items.push({
-      reason: `${e.actor || '(unknown actor)'}: ${CHANGE_LABELS[e.change]} on ${describeEvent(e)} at ${local} (${zone.label}), outside working hours (${hours}).`,
-      recordIds: [e.recordId],
-      resourceKey: resourceKey(e.resourceId),
-      actor: e.actor,
-      at: e.at
+      reason: `${first.actor || '(unknown actor)'} made ${events.length} connector change(s) on ${date} (${zone.label}) outside working hours (${hours}): ${shown}${events.length > 3 ? `; and ${events.length - 3} more` : ''}.`,
+      recordIds: events.map((e) => e.recordId),
+      resourceKey: resources.size === 1 ? resourceKey(first.resourceId) : '',
+      actor: first.actor,
+      at: first.at
     })
   }
   return items
@@ -423,7 +446,7 @@ export const FINDING_RULES: readonly FindingRule[] = [
     title: 'Connector changes outside working hours',
     severity: 'low',
     describe: (s) =>
-      `Connector changes made outside ${s.workingHours.start}–${s.workingHours.end} (${s.workingHours.timeZone}) on working days ${s.workingHours.days.map((d) => DAY_NAMES[d]).join(', ')}.`,
+      `Connector changes, one finding per actor and day, made outside ${s.workingHours.start}–${s.workingHours.end} (${s.workingHours.timeZone}) on working days ${s.workingHours.days.map((d) => DAY_NAMES[d]).join(', ')}.`,
     evaluate: outsideWorkingHours
   }
 ]

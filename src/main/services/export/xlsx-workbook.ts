@@ -15,7 +15,13 @@ import type {
 } from '../../../shared/export'
 
 import type { WrittenFile } from './file-sinks'
-import { DATE_FORMAT, hashFile, toExcelValue } from './xlsx-export'
+import {
+  DATE_FORMAT,
+  DRAIN_EVERY_ROWS,
+  drainWorksheet,
+  hashFile,
+  toExcelValue
+} from './xlsx-export'
 
 /**
  * A streaming workbook of several sheets (ExcelJS `WorkbookWriter`), each written row by row
@@ -110,6 +116,9 @@ export async function writeXlsxWorkbook(
       summary.rows += 1
       const values = formatter.row(row, summary.rows).map((c) => toExcelValue(c, zone))
       sheet.addRow(values).commit()
+      if (result.rows % DRAIN_EVERY_ROWS === 0) {
+        await drainWorksheet(sheet)
+      }
     }
     sheet.commit()
     results.push(result)
