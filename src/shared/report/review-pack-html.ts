@@ -19,6 +19,8 @@ export interface HtmlPackOptions {
   records: readonly ExportRow[]
   /** Resources shown at most (the XLSX holds them all). */
   maxResources?: number
+  /** Findings shown per rule at most (the XLSX holds them all). */
+  maxFindingsPerRule?: number
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -38,6 +40,9 @@ export function escapeHtml(value: unknown): string {
 export function recordAnchor(recordId: string): string {
   return `rec-${recordId.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`
 }
+
+/** Record Ids listed per finding; the XLSX lists them all. */
+const MAX_IDS_PER_FINDING = 50
 
 const STATUS_COLOURS: Readonly<Record<HourStatus, string>> = {
   complete: '#2e7d32',
@@ -134,6 +139,7 @@ export function renderReviewPackHtml(model: ReviewPackModel, options: HtmlPackOp
   const time = (ms: number): string => `${formatInstant(ms, zone)} (${zone.label})`
   const shown = new Set(options.records.map((r) => r.record.id))
   const maxResources = options.maxResources ?? 2000
+  const maxFindings = options.maxFindingsPerRule ?? 200
   const origin = model.origin
   const period =
     model.period === null ? 'no records' : `${time(model.period.start)} – ${time(model.period.end)}`
@@ -189,15 +195,23 @@ ${origin.snapshotCreatedAt !== null ? `<dt>Snapshot made</dt><dd>${escapeHtml(or
 
   const findings = model.findings
     .map((f) => {
+      const listed = f.items.slice(0, maxFindings)
       const items =
         f.items.length === 0
           ? '<p class="note">None found.</p>'
-          : `<ol>${f.items
+          : `<ol>${listed
               .map(
                 (i) =>
-                  `<li>${escapeHtml(i.reason)}<br>records: ${i.recordIds.map((id) => recordLink(id, shown)).join(', ')}</li>`
+                  `<li>${escapeHtml(i.reason)}<br>records: ${i.recordIds
+                    .slice(0, MAX_IDS_PER_FINDING)
+                    .map((id) => recordLink(id, shown))
+                    .join(
+                      ', '
+                    )}${i.recordIds.length > MAX_IDS_PER_FINDING ? ` and ${i.recordIds.length - MAX_IDS_PER_FINDING} more (all in the XLSX)` : ''}</li>`
               )
-              .join('\n')}</ol>`
+              .join(
+                '\n'
+              )}</ol>${f.items.length > listed.length ? `<p class="note">${f.items.length - listed.length} more in the XLSX.</p>` : ''}`
       return `<h3><span class="sev-${escapeHtml(f.severity)}">[${escapeHtml(f.severity)}]</span> ${escapeHtml(f.title)}: ${escapeHtml(f.count)}</h3>
 <p class="note">${escapeHtml(f.description)}</p>${items}`
     })
