@@ -231,7 +231,7 @@ async function runQueryWithRetries(
       query = {
         ...query,
         queryId: null,
-        nextLink: null,
+        skipToken: null,
         status: 'pending',
         attempts: query.attempts + 1,
         lastError: info
