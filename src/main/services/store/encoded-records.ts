@@ -60,17 +60,33 @@ export function storedJson(record: NormalizedRecord): string {
 
 /**
  * A record read back from a store line: the flattened fields are rebuilt from `raw` when the
- * line does not carry them (lines written before they were left out still do).
+ * line does not carry them (lines written before they were left out still do). They are
+ * rebuilt on first use, so a reader that never looks at them (a report, a snapshot) pays nothing.
  */
 export function restoreRecord(stored: NormalizedRecord): NormalizedRecord {
-  if ((stored.fields as NormalizedRecord['fields'] | undefined) === undefined) {
-    const value: unknown = JSON.parse(stored.raw)
-    stored.fields =
-      typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? flattenRecord(value as Record<string, unknown>)
-        : {}
+  if ((stored.fields as NormalizedRecord['fields'] | undefined) !== undefined) {
+    return stored
   }
+  let fields: NormalizedRecord['fields'] | undefined
+  Object.defineProperty(stored, 'fields', {
+    enumerable: true,
+    configurable: true,
+    get: (): NormalizedRecord['fields'] => {
+      fields ??= flattenRaw(stored.raw)
+      return fields
+    },
+    set: (value: NormalizedRecord['fields']): void => {
+      fields = value
+    }
+  })
   return stored
+}
+
+function flattenRaw(raw: string): NormalizedRecord['fields'] {
+  const value: unknown = JSON.parse(raw)
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? flattenRecord(value as Record<string, unknown>)
+    : {}
 }
 
 /** Serializes normalized records (see {@link encodeJsonLines}). */
