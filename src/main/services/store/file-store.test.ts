@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -71,6 +71,25 @@ async function ids(store: FileStore): Promise<string[]> {
 }
 
 describe('FileStore', () => {
+  it.runIf(process.platform !== 'win32')(
+    'creates its folder and files for its owner only',
+    async () => {
+      const dir = join(await tempDir(), 'store')
+      const store = await FileStore.open(dir)
+      await store.commit({ records: [record(1)], ledger: delta('a') })
+      await store.close()
+      expect((await stat(dir)).mode & 0o777).toBe(0o700)
+      const files = await readdir(dir)
+      expect(files.length).toBeGreaterThan(2)
+      for (const name of files) {
+        expect({ name, mode: (await stat(join(dir, name))).mode & 0o777 }).toEqual({
+          name,
+          mode: 0o600
+        })
+      }
+    }
+  )
+
   it('stores each Id once and counts repeats, within and across batches', async () => {
     const dir = await tempDir()
     const store = await FileStore.open(dir)

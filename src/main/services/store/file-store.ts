@@ -45,6 +45,9 @@ const JOURNAL = 'journal.ndjson'
 const LEDGER = 'ledger.json'
 const DUPLICATES = 'duplicates.json'
 const LOCK = 'lock'
+/** Modes for what the store creates: its owner only, where the OS honours them. */
+const OWNER_ONLY_DIR = 0o700
+const OWNER_ONLY_FILE = 0o600
 
 const JournalEntrySchema = z.object({
   seq: z.number().int().nonnegative(),
@@ -123,7 +126,8 @@ export class FileStore implements RecordSink {
 
   /** Opens (creating if needed) a store folder and recovers it from any crash. */
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
-    await mkdir(dir, { recursive: true })
+    // Audit records are sensitive: the store is readable by its owner only (issue 10 item 8).
+    await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR })
     const store = new FileStore(dir, options)
     await store.lock()
     try {
@@ -143,7 +147,7 @@ export class FileStore implements RecordSink {
     const file = this.path(LOCK)
     for (let i = 0; i < 2; i++) {
       try {
-        await writeFile(file, String(process.pid), { flag: 'wx' })
+        await writeFile(file, String(process.pid), { flag: 'wx', mode: OWNER_ONLY_FILE })
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -266,9 +270,9 @@ export class FileStore implements RecordSink {
         }
       }
     }
-    this.records$ = await open(this.path(RECORDS), 'a')
-    this.ids$ = await open(this.path(IDS), 'a')
-    this.journal$ = await open(this.path(JOURNAL), 'a')
+    this.records$ = await open(this.path(RECORDS), 'a', OWNER_ONLY_FILE)
+    this.ids$ = await open(this.path(IDS), 'a', OWNER_ONLY_FILE)
+    this.journal$ = await open(this.path(JOURNAL), 'a', OWNER_ONLY_FILE)
     this.checkpointSeq = this.recovery.batchesReplayed > 0 ? -1 : ledgerSeq
     await this.checkpoint(true)
     this.lastCheckpoint = (this.options.now ?? Date.now)()
@@ -429,7 +433,7 @@ export class FileStore implements RecordSink {
     }
     await this.journal$?.close()
     await writeDurable(this.path(JOURNAL), `${JSON.stringify(line)}\n`)
-    this.journal$ = await open(this.path(JOURNAL), 'a')
+    this.journal$ = await open(this.path(JOURNAL), 'a', OWNER_ONLY_FILE)
     this.checkpointSeq = this.seq
     syncDir(this.dir)
   }
@@ -523,7 +527,7 @@ async function fileSize(path: string): Promise<number> {
 /** Writes a file atomically: a temporary file, fsync, rename over the old one. */
 async function writeDurable(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp`
-  const handle = await open(tmp, 'w')
+  const handle = await open(tmp, 'w', OWNER_ONLY_FILE)
   try {
     await handle.writeFile(text)
     await handle.sync()
