@@ -1,4 +1,9 @@
 /**
+ * The columnar index as it was before the chunked cache (issue 11), built from record objects,
+ * kept unchanged as the oracle of the differential test (query-differential.test.ts): the new
+ * index, loaded from persisted column chunks, must answer every query exactly as this one does.
+ * Nothing in the app imports it.
+ *
  * The Explorer's in-memory columnar index: what lets one million cached records be filtered,
  * sorted and counted in milliseconds without holding them as JavaScript objects.
  *
