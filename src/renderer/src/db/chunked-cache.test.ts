@@ -35,7 +35,10 @@ function many(n: number, prefix: string): NormalizedRecord[] {
       createdAtMs: Date.UTC(2026, 4, 1) + i * 1000,
       warnings: i % 97 === 0 ? ['repeated key: Foo'] : [],
       raw: `{"Id":"${prefix}-${i}","Note":"caf\u00e9 \\u00e9 ${i}"}`,
-      provenance: i % 5 === 0 ? { source: 'f.csv', line: i + 2, rawSha256: null, csvCreationDate: null } : null
+      provenance:
+        i % 5 === 0
+          ? { source: 'f.csv', line: i + 2, rawSha256: null, csvCreationDate: null }
+          : null
     })
   )
 }
@@ -55,9 +58,11 @@ async function writeV1(name: string, records: NormalizedRecord[]): Promise<void>
   })
   await v1.table('records').bulkAdd(records.map((r, i) => ({ ...r, seq: i + 1 })))
   await v1.table('duplicates').bulkAdd([{ id: records[3]!.id, count: 2 }])
-  await v1.table('annotations').bulkAdd([
-    { id: records[5]!.id, tags: ['reviewed'], comment: 'ok', updatedAt: '2026-05-01T00:00:00Z' }
-  ])
+  await v1
+    .table('annotations')
+    .bulkAdd([
+      { id: records[5]!.id, tags: ['reviewed'], comment: 'ok', updatedAt: '2026-05-01T00:00:00Z' }
+    ])
   await v1
     .table('windows')
     .bulkAdd([{ key: 'w1', tenantId: 't', status: 'complete', entry: { key: 'w1' } }])
@@ -115,7 +120,10 @@ describe('the chunked cache', () => {
     expect(await restarted.countRecords()).toBe(first.length + 12)
     expect(await restarted.duplicates.get(first[0]!.id)).toEqual({ id: first[0]!.id, count: 1 })
     expect(await restarted.countDuplicates()).toBe(13)
-    expect(await restarted.getRecord('b-11')).toMatchObject({ id: 'b-11', raw: many(12, 'b')[11]!.raw })
+    expect(await restarted.getRecord('b-11')).toMatchObject({
+      id: 'b-11',
+      raw: many(12, 'b')[11]!.raw
+    })
     expect(await restarted.getRecord('nope')).toBeUndefined()
   })
 

@@ -170,8 +170,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
     recordType[i] = record.recordType ?? NaN
     userType[i] = record.userType ?? NaN
     flags[i] =
-      (record.succeeded === null ? 0 : record.succeeded ? 2 : 1) |
-      (record.isConnectorEvent ? 4 : 0)
+      (record.succeeded === null ? 0 : record.succeeded ? 2 : 1) | (record.isConnectorEvent ? 4 : 0)
     pairStart[i] = pairKey.length
     for (const key in record.fields) {
       let k = keyCodes.get(key)
@@ -245,7 +244,11 @@ function nullableNumber(value: number): number | null {
 }
 
 /** Record `i` of a chunk, as it was committed (`raw` and `warnings` from the body chunk). */
-export function decodeRecord(chunk: ColumnChunk, body: BodyChunk | null, i: number): NormalizedRecord {
+export function decodeRecord(
+  chunk: ColumnChunk,
+  body: BodyChunk | null,
+  i: number
+): NormalizedRecord {
   const text = (column: StoredTextColumn): string => chunkText(chunk, column, i)
   const fields: Record<string, string> = {}
   for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
@@ -289,7 +292,8 @@ export function decodeRecord(chunk: ColumnChunk, body: BodyChunk | null, i: numb
     fields,
     warnings: body ? [...(body.warnings[i] ?? [])] : [],
     raw: body ? body.raw[i]! : '',
-    provenance: provenance === '' ? null : (JSON.parse(provenance) as NormalizedRecord['provenance'])
+    provenance:
+      provenance === '' ? null : (JSON.parse(provenance) as NormalizedRecord['provenance'])
   }
 }
 

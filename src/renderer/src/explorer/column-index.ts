@@ -504,7 +504,9 @@ export class ColumnIndex {
   /** A stored text column's value for a row. */
   private stored(row: number, column: StoredTextColumn, chunk = this.chunkOfRow(row)): string {
     const local = row - chunk.firstRow
-    return this.pool.value(chunk.poolFirst + chunk.codes[COLUMN_SLOT[column] * chunk.count + local]!)
+    return this.pool.value(
+      chunk.poolFirst + chunk.codes[COLUMN_SLOT[column] * chunk.count + local]!
+    )
   }
 
   /** A row as the grid shows it (everything but the raw text and warnings), with its tags. */

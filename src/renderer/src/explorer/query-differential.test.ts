@@ -29,7 +29,13 @@ function pick<T>(values: readonly T[]): T {
   return values[rand(values.length)]!
 }
 
-const USERS = ['alex@contoso.example', 'Bea@Contoso.example', 'cyd@contoso.example', 'dé@contoso.example', '']
+const USERS = [
+  'alex@contoso.example',
+  'Bea@Contoso.example',
+  'cyd@contoso.example',
+  'dé@contoso.example',
+  ''
+]
 const OPERATIONS = ['PutConnection', 'DeleteConnection', 'PatchApi', 'LaunchPowerApp', 'CreateFlow']
 const ENVIRONMENTS = ['env-prod', 'env-dev', 'Default-1234', '']
 const CONNECTORS = ['shared_sql', 'shared_office365', 'shared_http', '']
@@ -76,7 +82,11 @@ const FILTER_TYPES: TextFilterType[] = [
 ]
 
 function randomCondition(): ColumnFilter {
-  return { filterType: 'text', type: pick(FILTER_TYPES), filter: pick(['a', 'B', '1', 'res-1', 'con', '']) }
+  return {
+    filterType: 'text',
+    type: pick(FILTER_TYPES),
+    filter: pick(['a', 'B', '1', 'res-1', 'con', ''])
+  }
 }
 
 function randomQuery(records: readonly NormalizedRecord[]): ExplorerQuery {
@@ -87,20 +97,39 @@ function randomQuery(records: readonly NormalizedRecord[]): ExplorerQuery {
   }
   for (const facet of FACET_COLUMNS) {
     if (rand(5) === 0) {
-      query.facets[facet] = [records[rand(records.length)]![facet], records[rand(records.length)]![facet]]
+      query.facets[facet] = [
+        records[rand(records.length)]![facet],
+        records[rand(records.length)]![facet]
+      ]
     }
   }
   if (rand(3) === 0) {
-    query.quickSearch = pick(['alpha', 'ETA', 'res-1', 'contoso', 'istanbul', 'ß', '00', ' ', 'zzz', 'é'])
+    query.quickSearch = pick([
+      'alpha',
+      'ETA',
+      'res-1',
+      'contoso',
+      'istanbul',
+      'ß',
+      '00',
+      ' ',
+      'zzz',
+      'é'
+    ])
   }
   if (rand(3) === 0) {
     const colId = rand(3) === 0 ? `f:Field${rand(8)}` : pick(TEXT_COLUMNS)
     query.columnFilters[colId] =
       rand(3) === 0
-        ? { filterType: 'text', operator: pick(['AND', 'OR'] as const), conditions: [randomCondition() as never, randomCondition() as never] }
+        ? {
+            filterType: 'text',
+            operator: pick(['AND', 'OR'] as const),
+            conditions: [randomCondition() as never, randomCondition() as never]
+          }
         : randomCondition()
   }
-  const sortCol = rand(2) === 0 ? DATE_COLUMN : rand(3) === 0 ? `f:Field${rand(8)}` : pick(TEXT_COLUMNS)
+  const sortCol =
+    rand(2) === 0 ? DATE_COLUMN : rand(3) === 0 ? `f:Field${rand(8)}` : pick(TEXT_COLUMNS)
   query.sort = [{ colId: sortCol, sort: rand(2) === 0 ? 'asc' : 'desc' }]
   return query
 }
@@ -152,9 +181,10 @@ describe('the chunked cache answers like the engine it replaced', () => {
       } else {
         // Values that differ but collate as equal ('Beta'/'beta', '007'/'7') may tie in a
         // different order; the sequence of sort values and the set of rows must be identical.
-        expect(Array.from(actual.rows, (row) => engine.index.valueOf(row, sortCol)), context).toEqual(
-          Array.from(expected.rows, (row) => legacy.valueOf(row, sortCol))
-        )
+        expect(
+          Array.from(actual.rows, (row) => engine.index.valueOf(row, sortCol)),
+          context
+        ).toEqual(Array.from(expected.rows, (row) => legacy.valueOf(row, sortCol)))
         expect([...actualIds].sort(), context).toEqual([...expectedIds].sort())
       }
     }

@@ -84,7 +84,12 @@ export class QueryEngine {
     while (this.loadedChunks < meta.chunks) {
       const chunks = await this.db.columns
         .where('n')
-        .between(this.loadedChunks, Math.min(meta.chunks, this.loadedChunks + LOAD_CHUNKS), true, false)
+        .between(
+          this.loadedChunks,
+          Math.min(meta.chunks, this.loadedChunks + LOAD_CHUNKS),
+          true,
+          false
+        )
         .toArray()
       if (chunks.length === 0) {
         break
@@ -183,7 +188,11 @@ export class QueryEngine {
       const body = await this.body(n)
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { tags, ...rest } = this.index.gridRow(row)
-      records.push({ ...rest, raw: body?.raw[slot] ?? '', warnings: [...(body?.warnings[slot] ?? [])] })
+      records.push({
+        ...rest,
+        raw: body?.raw[slot] ?? '',
+        warnings: [...(body?.warnings[slot] ?? [])]
+      })
     }
     const annotations: RecordsPage['annotations'] = {}
     for (const note of notes) {
