@@ -37,6 +37,12 @@ export interface SnapshotLocations {
   chooseImportPath?: () => Promise<string | null>
 }
 
+/** Records per import batch: one full chunk of the window's cache (db/record-chunk.ts). */
+export const IMPORT_BATCH_RECORDS = 4096
+
+/** Import batches sent before the first of them is acknowledged. */
+export const IMPORT_BATCHES_IN_FLIGHT = 2
+
 /** One batch of an import, pushed to the window that asked for it. */
 export interface ImportBatchPush {
   importId: string
@@ -69,7 +75,7 @@ export interface SnapshotsServiceDeps {
   /** Who exports (the OS user by default). */
   actor?: () => string
   now?: () => Date
-  /** Records per import batch (default 2,000). */
+  /** Records per import batch (default {@link IMPORT_BATCH_RECORDS}). */
   batchSize?: number
   /** Record chunks an export buffers before `append` waits (default 2). */
   queueLimit?: number
@@ -399,17 +405,28 @@ export class SnapshotsService {
       reader = await SnapshotReader.open(path)
       const ledger = await reader.ledger()
       const annotations = await reader.annotations()
-      const size = this.deps.batchSize ?? 2000
+      const size = this.deps.batchSize ?? IMPORT_BATCH_RECORDS
       let batch: NormalizedRecord[] = []
+      // Up to IMPORT_BATCHES_IN_FLIGHT batches travel at once: the next one is read and normalized
+      // here while the window commits the previous one. The window commits them in order.
+      const inFlight: Promise<void>[] = []
       const send = async (
         records: NormalizedRecord[],
         delta: LedgerDelta,
         notes: ImportBatchPush['annotations']
       ): Promise<void> => {
-        const result = await this.push(job, records, delta, notes)
-        counts.records += records.length
-        counts.new += result.new
-        counts.duplicates += result.duplicates
+        const sent = this.push(job, records, delta, notes).then((result) => {
+          counts.records += records.length
+          counts.new += result.new
+          counts.duplicates += result.duplicates
+        })
+        // Awaited below (in order); this only keeps a failure of a later batch from being
+        // reported as unhandled while an earlier one is awaited.
+        sent.catch(() => undefined)
+        inFlight.push(sent)
+        while (inFlight.length >= IMPORT_BATCHES_IN_FLIGHT) {
+          await inFlight.shift()
+        }
       }
       for await (const record of reader.records()) {
         if (job.isCancelled) {
@@ -435,7 +452,13 @@ export class SnapshotsService {
         comment: typeof a.comment === 'string' ? a.comment : ''
       }))
       // The last batch carries the ledger and the annotations, so they land with the final records.
-      await send(batch, delta, notes)
+      // Everything before it is committed first, so a failure leaves no ledger ahead of records.
+      await Promise.all(inFlight.splice(0))
+      await this.push(job, batch, delta, notes).then((result) => {
+        counts.records += batch.length
+        counts.new += result.new
+        counts.duplicates += result.duplicates
+      })
       counts.annotations = notes.length
       counts.ledgerEntries = delta.windows.length + delta.blobs.length + delta.queries.length
       this.finishImport(job, { status: 'complete', counts, error: null })

@@ -219,6 +219,7 @@ export class AppDb extends Dexie {
   private locatorChunks = 0
   private chunkFirstRows: number[] = []
   private readonly idChunkCache = new Map<number, string[]>()
+  private commitQueue: Promise<unknown> = Promise.resolve()
 
   /** The meta row (an empty cache has none). */
   async cacheMeta(): Promise<CacheMeta> {
@@ -312,17 +313,22 @@ export class AppDb extends Dexie {
     ledger: LedgerDelta = {},
     annotations: readonly ImportedAnnotation[] = []
   ): Promise<CommitResult> {
-    let result: CommitResult | null = null
-    for (let attempt = 0; result === null; attempt++) {
-      try {
-        result = await this.tryCommit(records, ledger, annotations)
-      } catch (error) {
-        // Another window committed between our look-up and our write: look again.
-        if (!(error instanceof Error && error.name === 'StaleWriterError') || attempt >= 20) {
-          throw error
+    // Commits of this window run one after another (batches may arrive while one commits), so
+    // each sees the Ids the previous one stored.
+    const run = this.commitQueue.then(async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.tryCommit(records, ledger, annotations)
+        } catch (error) {
+          // Another window committed between our look-up and our write: look again.
+          if (!(error instanceof Error && error.name === 'StaleWriterError') || attempt >= 20) {
+            throw error
+          }
         }
       }
-    }
+    })
+    this.commitQueue = run.catch(() => undefined)
+    const result = await run
     if (result.new > 0) {
       this.announce({ type: 'records-committed', dbName: this.name, added: result.new })
     }
