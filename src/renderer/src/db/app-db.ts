@@ -629,15 +629,57 @@ export class AppDb extends Dexie {
     await this.settings.put({ key: settingKey(profileId, name), profileId, name, value })
   }
 
-  /** Empties every table (tests, and "clear cache"). */
-  async reset(): Promise<void> {
-    await this.transaction('rw', this.tables, async () => {
-      await Promise.all(this.tables.map((table) => table.clear()))
-    })
+  /**
+   * Clears the cached records and what describes them — chunks, duplicate counts and the
+   * completeness ledger (so the next sync fetches everything again) — in one transaction. Saved
+   * filters, annotations and settings stay. The freed space shows in the storage estimate once
+   * the browser has compacted its files.
+   */
+  async clearRecords(): Promise<void> {
+    await this.transaction(
+      'rw',
+      [
+        this.meta,
+        this.columns,
+        this.bodies,
+        this.chunkIds,
+        this.duplicates,
+        this.windows,
+        this.blobs,
+        this.queries
+      ],
+      async () => {
+        await Promise.all(
+          [
+            this.meta,
+            this.columns,
+            this.bodies,
+            this.chunkIds,
+            this.duplicates,
+            this.windows,
+            this.blobs,
+            this.queries
+          ].map((table) => table.clear())
+        )
+      }
+    )
+    this.forgetLocator()
+    this.announce({ type: 'reset', dbName: this.name })
+  }
+
+  private forgetLocator(): void {
     this.locator = null
     this.locatorChunks = 0
     this.chunkFirstRows = []
     this.idChunkCache.clear()
+  }
+
+  /** Empties every table (tests). */
+  async reset(): Promise<void> {
+    await this.transaction('rw', this.tables, async () => {
+      await Promise.all(this.tables.map((table) => table.clear()))
+    })
+    this.forgetLocator()
     this.announce({ type: 'reset', dbName: this.name })
   }
 
