@@ -289,7 +289,11 @@ export class AppDb extends Dexie {
 
   /** The row of a cached record Id, or -1 (exact: hash candidates are checked against the Id). */
   async rowOfId(id: string): Promise<number> {
-    const locator = await this.syncLocator()
+    return this.rowInLocator(await this.syncLocator(), id)
+  }
+
+  /** {@link rowOfId} against the locator as it stands (no look at the meta row). */
+  private async rowInLocator(locator: IdLocator, id: string): Promise<number> {
     for (const row of locator.candidates(id)) {
       const n = this.chunkOfRow(row)
       const ids = await this.idsOfChunk(n)
@@ -347,7 +351,7 @@ export class AppDb extends Dexie {
     ledger: LedgerDelta,
     annotations: readonly ImportedAnnotation[]
   ): Promise<CommitResult> {
-    await this.syncLocator()
+    const locator = await this.syncLocator()
     const expectedChunks = this.locatorChunks
     // Classify outside the transaction (the look-ups may read id chunks), then write in one
     // transaction that first checks nobody else committed meanwhile.
@@ -355,7 +359,11 @@ export class AppDb extends Dexie {
     const repeats = new Map<string, number>()
     const inBatch = new Set<string>()
     for (const record of records) {
-      if (inBatch.has(record.id) || (await this.rowOfId(record.id)) >= 0) {
+      const isKnown =
+        inBatch.has(record.id) ||
+        (locator.candidates(record.id).length > 0 &&
+          (await this.rowInLocator(locator, record.id)) >= 0)
+      if (isKnown) {
         repeats.set(record.id, (repeats.get(record.id) ?? 0) + 1)
       } else {
         inBatch.add(record.id)
