@@ -150,8 +150,17 @@ interface PoolChunk {
   starts: Uint32Array
   /** Global code of the chunk's first value. */
   first: number
-  /** The lower-cased text and its starts (made on the first quick search). */
+  /** The lower-cased text and its starts (made on the first quick search of a non-ASCII pool). */
   lowered: { text: string; starts: Uint32Array } | null
+  /** Whether the pool is pure ASCII (decided on the first quick search). */
+  isAscii: boolean | null
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** Every chunk's string pool, end to end: one global code space without hashing any value. */
@@ -162,7 +171,7 @@ class GlobalPool {
   /** Adds a chunk's pool; returns the global code of its first value. */
   add(text: string, starts: Uint32Array): number {
     const first = this.size
-    this.chunks.push({ text, starts, first, lowered: null })
+    this.chunks.push({ text, starts, first, lowered: null, isAscii: null })
     this.size += starts.length - 1
     return first
   }
@@ -191,11 +200,25 @@ class GlobalPool {
   /** Marks (1) every code whose value contains `needle` (already lower-cased). */
   mark(needle: string): Uint8Array {
     const marks = new Uint8Array(this.size)
+    // On ASCII text, a case-insensitive search finds exactly what lower-casing would, without a
+    // lower-cased copy of the pool (half the pool's memory); other pools are lowered once.
+    const isAsciiNeedle = ASCII_ONLY.test(needle)
+    const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
     for (const chunk of this.chunks) {
-      const { text, starts } = lowered(chunk)
+      if (chunk.isAscii === null) {
+        chunk.isAscii = ASCII_ONLY.test(chunk.text)
+      }
+      const useRegExp = pattern !== null && chunk.isAscii
+      const { text, starts } = useRegExp ? chunk : lowered(chunk)
       let from = 0
       for (;;) {
-        const at = text.indexOf(needle, from)
+        let at: number
+        if (useRegExp) {
+          pattern.lastIndex = from
+          at = pattern.exec(text)?.index ?? -1
+        } else {
+          at = text.indexOf(needle, from)
+        }
         if (at < 0) {
           break
         }
