@@ -243,31 +243,31 @@ function nullableNumber(value: number): number | null {
   return Number.isNaN(value) ? null : value
 }
 
-/** Record `i` of a chunk, as it was committed (`raw` and `warnings` from the body chunk). */
-export function decodeRecord(
-  chunk: ColumnChunk,
-  body: BodyChunk | null,
-  i: number
-): NormalizedRecord {
-  const text = (column: StoredTextColumn): string => chunkText(chunk, column, i)
-  const fields: Record<string, string> = {}
-  for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
-    fields[chunk.keys[chunk.pairKey[p]!]!] = poolValue(chunk, chunk.pairValue[p]!)
-  }
-  const flags = chunk.flags[i]!
+/** A record's columns, without its raw text and warnings. */
+export type RecordColumns = Omit<NormalizedRecord, 'raw' | 'warnings'>
+
+/** Builds a record's columns from its stored text columns, numbers, flags and fields. */
+export function assembleRecord(
+  text: (column: StoredTextColumn) => string,
+  createdAtMs: number,
+  recordType: number,
+  userType: number,
+  flags: number,
+  fields: Record<string, string>
+): RecordColumns {
   const succeeded = flags & 3
   const provenance = text('provenance')
   return {
     id: text('id'),
     createdAt: text('createdAt'),
-    createdAtMs: chunk.times[i]!,
-    recordType: nullableNumber(chunk.recordType[i]!),
+    createdAtMs,
+    recordType: nullableNumber(recordType),
     recordTypeName: text('recordTypeName'),
     operation: text('operation'),
     workload: text('workload'),
     userId: text('userId'),
     userKey: text('userKey'),
-    userType: nullableNumber(chunk.userType[i]!),
+    userType: nullableNumber(userType),
     userTypeLabel: text('userTypeLabel'),
     clientIp: text('clientIp'),
     objectId: text('objectId'),
@@ -290,10 +290,35 @@ export function decodeRecord(
     actorRole: text('actorRole'),
     userAgent: text('userAgent'),
     fields,
-    warnings: body ? [...(body.warnings[i] ?? [])] : [],
-    raw: body ? body.raw[i]! : '',
     provenance:
       provenance === '' ? null : (JSON.parse(provenance) as NormalizedRecord['provenance'])
+  }
+}
+
+/** Record `i` of a chunk, as it was committed (`raw` and `warnings` from the body chunk). */
+export function decodeRecord(
+  chunk: ColumnChunk,
+  body: BodyChunk | null,
+  i: number
+): NormalizedRecord {
+  const fields: Record<string, string> = {}
+  for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
+    fields[chunk.keys[chunk.pairKey[p]!]!] = poolValue(chunk, chunk.pairValue[p]!)
+  }
+  const columns = assembleRecord(
+    (column) => chunkText(chunk, column, i),
+    chunk.times[i]!,
+    chunk.recordType[i]!,
+    chunk.userType[i]!,
+    chunk.flags[i]!,
+    fields
+  )
+  const { provenance, ...rest } = columns
+  return {
+    ...rest,
+    warnings: body ? [...(body.warnings[i] ?? [])] : [],
+    raw: body ? body.raw[i]! : '',
+    provenance
   }
 }
 

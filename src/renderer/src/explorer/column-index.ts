@@ -19,13 +19,18 @@
  */
 import {
   COLUMN_SLOT,
-  POOL_SEPARATOR,
+  assembleRecord,
   encodeChunk,
   type ColumnChunk,
   type StoredTextColumn
 } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { MISSING, sortPermutation, type CodedColumn } from './column-sort'
+import { GlobalPool } from './global-pool'
+import { Dictionary, GrowableF64, GrowableU32 } from './growable'
+import { histogramOf } from './histogram'
+import { filterMatches } from './text-filter'
 import {
   DATE_COLUMN,
   FACET_COLUMNS,
@@ -40,7 +45,6 @@ import {
   type FieldKeyInfo,
   type Histogram,
   type TextColumn,
-  type TextCondition,
   type GridRow
 } from './query-types'
 /** The part of a record the index reads (a NormalizedRecord satisfies it). */
@@ -51,247 +55,13 @@ export function itemOf(record: Pick<IndexableRecord, 'resource' | 'objectId'>): 
   return record.resource !== '' ? record.resource : record.objectId
 }
 
-const MISSING = 0xffffffff
 const FACET_LIMIT = 100
-const HISTOGRAM_BUCKETS = 80
-const NICE_STEPS = [
-  1000,
-  60_000,
-  5 * 60_000,
-  15 * 60_000,
-  3_600_000,
-  3 * 3_600_000,
-  6 * 3_600_000,
-  12 * 3_600_000,
-  86_400_000,
-  7 * 86_400_000,
-  30 * 86_400_000
-]
 
 /** Text columns coded against the global pool (nearly one distinct value per record). */
 const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
   ...HIGH_CARDINALITY_COLUMNS,
   'clientIp'
 ])
-
-class GrowableU32 {
-  data: Uint32Array
-  length = 0
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity)
-  }
-  reserve(capacity: number): void {
-    if (capacity > this.data.length) {
-      const next = new Uint32Array(capacity)
-      next.set(this.data.subarray(0, this.length))
-      this.data = next
-    }
-  }
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      this.reserve(Math.max(1024, Math.ceil(this.data.length * 1.5)))
-    }
-    this.data[this.length++] = value
-  }
-  /** Appends `values`, each plus `add`. */
-  pushAll(values: ArrayLike<number>, add = 0): void {
-    const n = values.length
-    if (this.length + n > this.data.length) {
-      this.reserve(Math.max(this.length + n, Math.ceil(this.data.length * 1.5)))
-    }
-    const data = this.data
-    let at = this.length
-    for (let i = 0; i < n; i++) {
-      data[at++] = values[i]! + add
-    }
-    this.length = at
-  }
-}
-
-class GrowableF64 {
-  data: Float64Array
-  length = 0
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity)
-  }
-  reserve(capacity: number): void {
-    if (capacity > this.data.length) {
-      const next = new Float64Array(capacity)
-      next.set(this.data.subarray(0, this.length))
-      this.data = next
-    }
-  }
-  pushAll(values: Float64Array): void {
-    if (this.length + values.length > this.data.length) {
-      this.reserve(Math.max(this.length + values.length, Math.ceil(this.data.length * 1.5)))
-    }
-    this.data.set(values, this.length)
-    this.length += values.length
-  }
-}
-
-/** A string dictionary: value → code, code → value. */
-export class Dictionary {
-  readonly codes = new Map<string, number>()
-  readonly values: string[] = []
-  code(value: string): number {
-    let code = this.codes.get(value)
-    if (code === undefined) {
-      code = this.values.length
-      this.values.push(value)
-      this.codes.set(value, code)
-    }
-    return code
-  }
-}
-
-interface PoolChunk {
-  text: string
-  starts: Uint32Array
-  /** Global code of the chunk's first value. */
-  first: number
-  /** The lower-cased text and its starts (made on the first quick search of a non-ASCII pool). */
-  lowered: { text: string; starts: Uint32Array } | null
-  /** Whether the pool is pure ASCII (decided on the first quick search). */
-  isAscii: boolean | null
-}
-
-// eslint-disable-next-line no-control-regex
-const ASCII_ONLY = /^[\u0000-\u007f]*$/
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
-/** Every chunk's string pool, end to end: one global code space without hashing any value. */
-class GlobalPool {
-  readonly chunks: PoolChunk[] = []
-  size = 0
-
-  /** Adds a chunk's pool; returns the global code of its first value. */
-  add(text: string, starts: Uint32Array): number {
-    const first = this.size
-    this.chunks.push({ text, starts, first, lowered: null, isAscii: null })
-    this.size += starts.length - 1
-    return first
-  }
-
-  private chunkOf(code: number): PoolChunk {
-    const chunks = this.chunks
-    let lo = 0
-    let hi = chunks.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1
-      if (chunks[mid]!.first <= code) {
-        lo = mid
-      } else {
-        hi = mid - 1
-      }
-    }
-    return chunks[lo]!
-  }
-
-  value(code: number): string {
-    const chunk = this.chunkOf(code)
-    const local = code - chunk.first
-    return chunk.text.slice(chunk.starts[local]!, chunk.starts[local + 1]! - 1)
-  }
-
-  /** Marks (1) every code whose value contains `needle` (already lower-cased). */
-  mark(needle: string): Uint8Array {
-    const marks = new Uint8Array(this.size)
-    // On ASCII text, a case-insensitive search finds exactly what lower-casing would, without a
-    // lower-cased copy of the pool (half the pool's memory); other pools are lowered once.
-    const isAsciiNeedle = ASCII_ONLY.test(needle)
-    const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
-    for (const chunk of this.chunks) {
-      if (chunk.isAscii === null) {
-        chunk.isAscii = ASCII_ONLY.test(chunk.text)
-      }
-      const useRegExp = pattern !== null && chunk.isAscii
-      const { text, starts } = useRegExp ? chunk : lowered(chunk)
-      let from = 0
-      for (;;) {
-        let at: number
-        if (useRegExp) {
-          pattern.lastIndex = from
-          at = pattern.exec(text)?.index ?? -1
-        } else {
-          at = text.indexOf(needle, from)
-        }
-        if (at < 0) {
-          break
-        }
-        const local = upperBound(starts, at) - 1
-        const end = starts[local + 1]! - 1
-        if (at + needle.length <= end) {
-          marks[chunk.first + local] = 1
-          // Continue after this value: a value is marked once.
-          from = end + 1
-        } else {
-          from = at + 1
-        }
-      }
-    }
-    return marks
-  }
-
-  /** Global code of the value exactly equal to `value` in chunk `c`, or -1. */
-  find(c: number, value: string): number {
-    const chunk = this.chunks[c]!
-    const needle = value + POOL_SEPARATOR
-    let from = 0
-    for (;;) {
-      const at = chunk.text.indexOf(needle, from)
-      if (at < 0) {
-        return -1
-      }
-      const local = upperBound(chunk.starts, at) - 1
-      if (chunk.starts[local] === at) {
-        return chunk.first + local
-      }
-      from = at + 1
-    }
-  }
-}
-
-function lowered(chunk: PoolChunk): { text: string; starts: Uint32Array } {
-  if (!chunk.lowered) {
-    const low = chunk.text.toLowerCase()
-    if (low.length === chunk.text.length) {
-      chunk.lowered = { text: low, starts: chunk.starts }
-    } else {
-      // Some character changed length when lower-cased (e.g. U+0130): lower each value.
-      const count = chunk.starts.length - 1
-      const starts = new Uint32Array(count + 1)
-      const parts: string[] = []
-      let offset = 0
-      for (let i = 0; i < count; i++) {
-        const part = chunk.text.slice(chunk.starts[i]!, chunk.starts[i + 1]! - 1).toLowerCase()
-        starts[i] = offset
-        offset += part.length + 1
-        parts.push(part)
-      }
-      starts[count] = offset
-      chunk.lowered = { text: parts.join(POOL_SEPARATOR) + POOL_SEPARATOR, starts }
-    }
-  }
-  return chunk.lowered
-}
-
-function upperBound(sorted: Uint32Array, value: number): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (sorted[mid]! <= value) {
-      lo = mid + 1
-    } else {
-      hi = mid
-    }
-  }
-  return lo
-}
 
 /** A chunk as the index keeps it: what grid rows and field columns are read from. */
 interface LoadedChunk {
@@ -315,16 +85,6 @@ interface TextColumnData {
   dict: Dictionary | null
 }
 
-/** A column as codes, for filters and sorting. */
-interface CodedColumn {
-  codes: Uint32Array
-  /** Number of codes. */
-  size: number
-  value: (code: number) => string
-  /** True when every code is a distinct value (an own dictionary). */
-  isUnique: boolean
-}
-
 interface FilterResult {
   key: string
   mask: Uint8Array
@@ -341,40 +101,7 @@ export interface QueryResult {
   histogram: Histogram
 }
 
-function conditionMatches(condition: TextCondition, value: string): boolean {
-  const needle = (condition.filter ?? '').toLowerCase()
-  const hay = value.toLowerCase()
-  switch (condition.type) {
-    case 'contains':
-      return hay.includes(needle)
-    case 'notContains':
-      return !hay.includes(needle)
-    case 'equals':
-      return hay === needle
-    case 'notEqual':
-      return hay !== needle
-    case 'startsWith':
-      return hay.startsWith(needle)
-    case 'endsWith':
-      return hay.endsWith(needle)
-    case 'blank':
-      return value.trim() === ''
-    case 'notBlank':
-      return value.trim() !== ''
-    default:
-      return true
-  }
-}
-
-/** True when a value passes one column's filter (ag-grid text filter semantics, case-insensitive). */
-export function filterMatches(filter: ColumnFilter, value: string): boolean {
-  if ('conditions' in filter) {
-    return filter.operator === 'OR'
-      ? filter.conditions.some((c) => conditionMatches(c, value))
-      : filter.conditions.every((c) => conditionMatches(c, value))
-  }
-  return conditionMatches(filter, value)
-}
+export { filterMatches }
 
 /** The columnar index. Rows are numbered 0…size-1 in the order they were appended. */
 export class ColumnIndex {
@@ -543,45 +270,15 @@ export class ColumnIndex {
         chunk.poolFirst + chunk.pairValue[p]!
       )
     }
-    const flags = chunk.flags[i]!
-    const succeeded = flags & 3
-    const provenance = text('provenance')
-    const recordType = chunk.recordType[i]!
-    const userType = chunk.userType[i]!
     return {
-      id: text('id'),
-      createdAt: text('createdAt'),
-      createdAtMs: this.times.data[row]!,
-      recordType: Number.isNaN(recordType) ? null : recordType,
-      recordTypeName: text('recordTypeName'),
-      operation: text('operation'),
-      workload: text('workload'),
-      userId: text('userId'),
-      userKey: text('userKey'),
-      userType: Number.isNaN(userType) ? null : userType,
-      userTypeLabel: text('userTypeLabel'),
-      clientIp: text('clientIp'),
-      objectId: text('objectId'),
-      organizationId: text('organizationId'),
-      resultStatus: text('resultStatus'),
-      succeeded: succeeded === 0 ? null : succeeded === 2,
-      activity: text('activity'),
-      category: text('category') as GridRow['category'],
-      catalogConfidence: text('catalogConfidence') as GridRow['catalogConfidence'],
-      isConnectorEvent: (flags & 4) !== 0,
-      environment: text('environment'),
-      environmentName: text('environmentName'),
-      action: text('action'),
-      resource: text('resource'),
-      resourceName: text('resourceName'),
-      connector: text('connector'),
-      permissionType: text('permissionType'),
-      targetUserId: text('targetUserId'),
-      dlpSubOperation: text('dlpSubOperation'),
-      actorRole: text('actorRole'),
-      userAgent: text('userAgent'),
-      fields,
-      provenance: provenance === '' ? null : (JSON.parse(provenance) as GridRow['provenance']),
+      ...assembleRecord(
+        text,
+        this.times.data[row]!,
+        chunk.recordType[i]!,
+        chunk.userType[i]!,
+        chunk.flags[i]!,
+        fields
+      ),
       tags: this.tagsOf(row)
     }
   }
@@ -845,26 +542,7 @@ export class ColumnIndex {
   }
 
   private histogram(mask: Uint8Array, min: number | null, max: number | null): Histogram {
-    if (min === null || max === null || max <= min) {
-      return { startMs: min ?? 0, bucketMs: 3_600_000, counts: [] }
-    }
-    const times = this.times.data
-    const span = max - min
-    const bucketMs =
-      NICE_STEPS.find((step) => span / step <= HISTOGRAM_BUCKETS) ??
-      Math.ceil(span / HISTOGRAM_BUCKETS)
-    const startMs = Math.floor(min / bucketMs) * bucketMs
-    const buckets = Math.max(1, Math.ceil((max - startMs) / bucketMs))
-    const counts = new Array<number>(buckets).fill(0)
-    for (let row = 0; row < mask.length; row++) {
-      if (mask[row] === 1) {
-        const b = Math.floor((times[row]! - startMs) / bucketMs)
-        if (b >= 0 && b < buckets) {
-          counts[b]!++
-        }
-      }
-    }
-    return { startMs, bucketMs, counts }
+    return histogramOf(this.times.data, mask, min, max)
   }
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */
@@ -880,60 +558,7 @@ export class ColumnIndex {
     if (!column) {
       return this.timeOrder
     }
-    const n = this.size
-    // Group the codes in use by their text (pool codes may repeat a value; own dictionaries do
-    // not), in order of first appearance, then rank the groups by text and counting-sort the rows
-    // by rank: O(n + d log d).
-    const group = new Int32Array(column.size + 1).fill(-1)
-    const groupValues: string[] = []
-    const byValue = column.isUnique ? null : new Map<string, number>()
-    for (let row = 0; row < n; row++) {
-      const code = column.codes[row]!
-      const slot = code === MISSING ? column.size : code
-      if (group[slot] !== -1 || code === MISSING) {
-        continue
-      }
-      const value = column.value(code)
-      let g = byValue?.get(value)
-      if (g === undefined) {
-        g = groupValues.length
-        groupValues.push(value)
-        byValue?.set(value, g)
-      }
-      group[slot] = g
-    }
-    const distinct = groupValues.map((_, g) => g)
-    // Natural order for human-sized value lists; plain code-unit order (much faster) for huge
-    // ones such as ids or IP addresses.
-    const values = groupValues
-    if (distinct.length <= 50_000) {
-      const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-      distinct.sort((a, b) => collator.compare(values[a]!, values[b]!))
-    } else {
-      distinct.sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : 0))
-    }
-    const groupRank = new Uint32Array(distinct.length)
-    // Missing values sort first, like empty text.
-    distinct.forEach((g, i) => (groupRank[g] = i + 1))
-    const rank = new Uint32Array(column.size + 1)
-    for (let code = 0; code < column.size; code++) {
-      if (group[code]! >= 0) {
-        rank[code] = groupRank[group[code]!]!
-      }
-    }
-    const buckets = new Uint32Array(distinct.length + 2)
-    for (let row = 0; row < n; row++) {
-      const code = column.codes[row]!
-      buckets[(code === MISSING ? 0 : rank[code]!) + 1]!++
-    }
-    for (let i = 1; i < buckets.length; i++) {
-      buckets[i]! += buckets[i - 1]!
-    }
-    const perm = new Uint32Array(n)
-    for (let row = 0; row < n; row++) {
-      const code = column.codes[row]!
-      perm[buckets[code === MISSING ? 0 : rank[code]!]!++] = row
-    }
+    const perm = sortPermutation(column, this.size)
     this.permutations.set(colId, perm)
     return perm
   }
