@@ -161,39 +161,33 @@ export class QueryEngine {
     return { total: result.rows.length, rows: Array.from(slice, (row) => this.index.gridRow(row)) }
   }
 
-  private async body(n: number): Promise<BodyChunk | undefined> {
-    let body = this.bodies.get(n)
-    if (!body) {
-      body = await this.db.bodies.get(n)
-      if (!body) {
-        return undefined
-      }
-      if (this.bodies.size >= BODY_CACHE) {
-        this.bodies.delete(this.bodies.keys().next().value!)
-      }
-      this.bodies.set(n, body)
-    }
-    return body
-  }
-
   /** Whole records [start, end) of a query's result with their annotations (lossless exports). */
   async records(query: ExplorerQuery, start: number, end: number): Promise<RecordsPage> {
     const result = this.run(query)
     const slice = result.rows.subarray(Math.max(0, start), Math.min(end, result.rows.length))
     const ids = Array.from(slice, (row) => this.index.idOf(row))
     const notes = await this.db.annotations.bulkGet(ids)
-    const records: NormalizedRecord[] = []
-    for (const row of slice) {
-      const { n, slot } = this.index.chunkSlotOf(row)
-      const body = await this.body(n)
+    // Each body chunk the page needs is read once (a page in display order may touch many).
+    const places = Array.from(slice, (row) => this.index.chunkSlotOf(row))
+    const wanted = [...new Set(places.map((place) => place.n))].filter((n) => !this.bodies.has(n))
+    const read = await this.db.bodies.bulkGet(wanted)
+    const bodies = new Map(this.bodies)
+    wanted.forEach((n, i) => {
+      const body = read[i]
+      if (body) {
+        bodies.set(n, body)
+        if (this.bodies.size >= BODY_CACHE) {
+          this.bodies.delete(this.bodies.keys().next().value!)
+        }
+        this.bodies.set(n, body)
+      }
+    })
+    const records: NormalizedRecord[] = places.map(({ n, slot }, i) => {
+      const body = bodies.get(n)
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { tags, ...rest } = this.index.gridRow(row)
-      records.push({
-        ...rest,
-        raw: body?.raw[slot] ?? '',
-        warnings: [...(body?.warnings[slot] ?? [])]
-      })
-    }
+      const { tags, ...rest } = this.index.gridRow(slice[i]!)
+      return { ...rest, raw: body?.raw[slot] ?? '', warnings: [...(body?.warnings[slot] ?? [])] }
+    })
     const annotations: RecordsPage['annotations'] = {}
     for (const note of notes) {
       if (note) {
