@@ -21,7 +21,10 @@ export const CHUNK_FORMAT = 1
 /** At most this many records per chunk (bigger batches are split). */
 export const CHUNK_MAX_RECORDS = 4096
 
-/** Text columns a column chunk stores, in this order (`item` and `provenance` are derived). */
+/**
+ * Text columns a column chunk stores, in this order (`item` is derived; `createdAt` is stored as
+ * '' when it is the ISO form of the time column, as the normalizer writes it).
+ */
 export const STORED_TEXT_COLUMNS = [
   'id',
   'createdAt',
@@ -49,8 +52,7 @@ export const STORED_TEXT_COLUMNS = [
   'dlpSubOperation',
   'actorRole',
   'userAgent',
-  'item',
-  'provenance'
+  'item'
 ] as const
 
 export type StoredTextColumn = (typeof STORED_TEXT_COLUMNS)[number]
@@ -94,10 +96,12 @@ export interface ColumnChunk {
   pairValue: Uint16Array | Uint32Array
 }
 
-/** The raw text and warnings of a chunk of records. */
+/** The raw text, provenance and warnings of a chunk of records. */
 export interface BodyChunk {
   n: number
   raw: string[]
+  /** Where each record came from (file, line, SHA-256), or null. */
+  provenance: (NormalizedRecord['provenance'] | null)[]
   /** Warnings by record index within the chunk (records without warnings are absent). */
   warnings: Record<number, string[]>
 }
@@ -124,8 +128,9 @@ function textValue(record: NormalizedRecord, column: StoredTextColumn): string {
   switch (column) {
     case 'item':
       return record.resource !== '' ? record.resource : record.objectId
-    case 'provenance':
-      return record.provenance === null ? '' : JSON.stringify(record.provenance)
+    case 'createdAt':
+      // Nearly always the ISO form of the time: stored once, as the time column.
+      return isoTime(record.createdAtMs) === record.createdAt ? '' : record.createdAt
     default: {
       const value = record[column]
       return typeof value === 'string' ? value : String(value ?? '')
@@ -159,6 +164,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
   const pairKey: number[] = []
   const pairValue: number[] = []
   const raw: string[] = new Array<string>(count)
+  const provenance: (NormalizedRecord['provenance'] | null)[] = new Array(count)
   const warnings: Record<number, string[]> = {}
   const ids: string[] = new Array<string>(count)
   for (let i = 0; i < count; i++) {
@@ -183,6 +189,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
       pairValue.push(code(record.fields[key]!))
     }
     raw[i] = record.raw
+    provenance[i] = record.provenance
     if (record.warnings.length > 0) {
       warnings[i] = [...record.warnings]
     }
@@ -215,7 +222,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
       pairKey: codeArray(pairKey, keys.length),
       pairValue: codeArray(pairValue, parts.length)
     },
-    body: { n: 0, raw, warnings },
+    body: { n: 0, raw, provenance, warnings },
     ids: { n: 0, firstRow: 0, ids }
   }
 }
@@ -243,8 +250,13 @@ function nullableNumber(value: number): number | null {
   return Number.isNaN(value) ? null : value
 }
 
-/** A record's columns, without its raw text and warnings. */
-export type RecordColumns = Omit<NormalizedRecord, 'raw' | 'warnings'>
+/** A record's columns, without its raw text, provenance and warnings (the body chunk's). */
+export type RecordColumns = Omit<NormalizedRecord, 'raw' | 'warnings' | 'provenance'>
+
+function isoTime(ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString()
+}
 
 /** Builds a record's columns from its stored text columns, numbers, flags and fields. */
 export function assembleRecord(
@@ -256,10 +268,10 @@ export function assembleRecord(
   fields: Record<string, string>
 ): RecordColumns {
   const succeeded = flags & 3
-  const provenance = text('provenance')
+  const createdAt = text('createdAt')
   return {
     id: text('id'),
-    createdAt: text('createdAt'),
+    createdAt: createdAt === '' ? isoTime(createdAtMs) : createdAt,
     createdAtMs,
     recordType: nullableNumber(recordType),
     recordTypeName: text('recordTypeName'),
@@ -289,9 +301,7 @@ export function assembleRecord(
     dlpSubOperation: text('dlpSubOperation'),
     actorRole: text('actorRole'),
     userAgent: text('userAgent'),
-    fields,
-    provenance:
-      provenance === '' ? null : (JSON.parse(provenance) as NormalizedRecord['provenance'])
+    fields
   }
 }
 
@@ -313,12 +323,11 @@ export function decodeRecord(
     chunk.flags[i]!,
     fields
   )
-  const { provenance, ...rest } = columns
   return {
-    ...rest,
+    ...columns,
     warnings: body ? [...(body.warnings[i] ?? [])] : [],
     raw: body ? body.raw[i]! : '',
-    provenance
+    provenance: body ? (body.provenance[i] ?? null) : null
   }
 }
 

@@ -199,7 +199,7 @@ describe('the chunked cache answers like the engine it replaced', () => {
     for (const row of page.rows) {
       const original = records.find((r) => r.id === row.id)!
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { raw, warnings, ...rest } = original
+      const { raw, warnings, provenance, ...rest } = original
       expect(row).toEqual({ ...rest, tags: [] })
     }
     const whole = await engine.records(emptyQuery(), 100, 140)

@@ -186,7 +186,12 @@ export class QueryEngine {
       const body = bodies.get(n)
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { tags, ...rest } = this.index.gridRow(slice[i]!)
-      return { ...rest, raw: body?.raw[slot] ?? '', warnings: [...(body?.warnings[slot] ?? [])] }
+      return {
+        ...rest,
+        raw: body?.raw[slot] ?? '',
+        warnings: [...(body?.warnings[slot] ?? [])],
+        provenance: body?.provenance[slot] ?? null
+      }
     })
     const annotations: RecordsPage['annotations'] = {}
     for (const note of notes) {
