@@ -5,14 +5,15 @@
  * pages of grid rows from the index itself; only lossless exports read the raw bodies.
  */
 import type { AppDb } from '../db/app-db'
-import type { BodyChunk } from '../db/record-chunk'
+import type { BodyChunk, ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 import { ColumnIndex, type QueryResult } from './column-index'
 import type { ExplorerQuery, GridRow, LoadProgress, QuerySummary, RecordsPage } from './query-types'
 
-/** Column chunks read per IndexedDB request while loading. */
+/** Column chunks read per IndexedDB request while loading (the first request reads fewer). */
 const LOAD_CHUNKS = 12
+const FIRST_LOAD_CHUNKS = 2
 /** Body chunks kept for exports that walk the cache in display order. */
 const BODY_CACHE = 8
 
@@ -81,21 +82,27 @@ export class QueryEngine {
       }
     })
     const firstRow = this.index.size
+    // The first read is small so the first rows show at once; later reads are bigger, and the
+    // next read is already on its way while a page is appended (IndexedDB works in parallel).
+    const read = (from: number, count: number): Promise<ColumnChunk[]> =>
+      from >= meta.chunks
+        ? Promise.resolve([])
+        : this.db.columns
+            .where('n')
+            .between(from, Math.min(meta.chunks, from + count), true, false)
+            .toArray()
+    let size = FIRST_LOAD_CHUNKS
+    let next = read(this.loadedChunks, size)
     while (this.loadedChunks < meta.chunks) {
-      const chunks = await this.db.columns
-        .where('n')
-        .between(
-          this.loadedChunks,
-          Math.min(meta.chunks, this.loadedChunks + LOAD_CHUNKS),
-          true,
-          false
-        )
-        .toArray()
+      const chunks = await next
       if (chunks.length === 0) {
         break
       }
+      const after = this.loadedChunks + chunks.length
+      size = LOAD_CHUNKS
+      next = read(after, size)
       this.index.appendChunks(chunks)
-      this.loadedChunks += chunks.length
+      this.loadedChunks = after
       this.last = null
       if (this.loadedChunks < meta.chunks) {
         onProgress?.(this.progress())
