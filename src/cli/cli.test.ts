@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LedgerWindow } from '../shared/acquisition'
 import { decodeRecordLine } from '../shared/export'
 import { ZipReader } from '../main/services/snapshot'
+import { buildRawZip, deflatedEntry } from '../main/services/snapshot/test-zip'
 import { FileStore } from '../main/services/store/file-store'
 
 import { COMMANDS, runCli } from './cli'
@@ -137,6 +139,53 @@ describe('cax', () => {
     expect(badCol.io.err()).toMatch(/Unknown column 'bogus'/)
   })
 
+  it('exports a large store as CSV and NDJSON without a single process warning', async () => {
+    // Enough bytes that the file streams push back hundreds of times (the listener leak showed
+    // as MaxListenersExceededWarning after ten).
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({
+        Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        CreationTime: '2026-05-19T13:17:34',
+        Operation: 'CreateConnection',
+        RecordType: 256,
+        UserType: 0,
+        UserKey: '1003200000000001',
+        UserId: 'admin@contoso.example',
+        Workload: 'PowerPlatform',
+        OrganizationId: '6f9a1b2c-1111-4222-8333-944445555666',
+        ResultStatus: 'Succeeded',
+        Padding: 'x'.repeat(1500)
+      })
+    )
+    await writeFile(join(dir, 'big.ndjson'), `${lines.join('\n')}\n`)
+    expect((await cax('import', 'big.ndjson', '--store', 'big-store')).code).toBe(ExitCode.ok)
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => {
+      warnings.push(`${w.name}: ${w.message}`)
+    }
+    process.on('warning', onWarning)
+    try {
+      for (const format of ['csv', 'ndjson']) {
+        const out = await cax(
+          'export',
+          '--store',
+          'big-store',
+          '--format',
+          format,
+          '--out',
+          `big.${format}`,
+          '--json'
+        )
+        expect(out.code).toBe(ExitCode.ok)
+        expect(out.io.json()).toMatchObject({ records: 3000 })
+      }
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).toEqual([])
+  })
+
   it('exports lossless NDJSON and readable XLSX', async () => {
     expect(
       (await cax('export', '--store', 'store', '--format', 'ndjson', '--out', 'out.ndjson')).code
@@ -202,6 +251,21 @@ describe('cax', () => {
     expect(bad.io.json()).toMatchObject({ ok: false, failedParts: ['records.ndjson'] })
     expect(bad.io.err()).toMatch(/FAILED records\.ndjson/)
     expect((await cax('verify', 'missing.caxsnap')).code).toBe(ExitCode.invalidInput)
+  })
+
+  it('verify refuses a zip bomb (a few KB declaring 11 GB) as tampered, without unpacking it', async () => {
+    const records = {
+      name: 'records.ndjson',
+      data: deflateRawSync(Buffer.alloc(1024 * 1024)),
+      declaredSize: 11 * 1000 ** 3
+    }
+    await writeFile(
+      join(dir, 'bomb.caxsnap'),
+      buildRawZip([records, deflatedEntry('manifest.json', '{}')])
+    )
+    const bomb = await cax('verify', 'bomb.caxsnap')
+    expect(bomb.code).toBe(ExitCode.tampered)
+    expect(bomb.io.err()).toMatch(/FAILED records\.ndjson: .*zip bomb/)
   })
 
   it('coverage reads the ledger hour by hour', async () => {

@@ -10,6 +10,7 @@ import { bearerToken, isGuid, queryParam, sendJson } from './http-util'
 import { Rng } from './prng'
 import { verifyAccessToken } from './resource-auth'
 import type { FaultConfig } from './scenarios'
+import { SpanFaultPicker } from './span-faults'
 
 /** One logged Management API request (for tests asserting PublisherIdentifier use, counts). */
 export interface RequestLogEntry {
@@ -34,6 +35,7 @@ export class ManagementApi {
   private entries: RequestLogEntry[] = []
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
   private readonly rng: Rng
+  private readonly spanFaults = new SpanFaultPicker()
 
   constructor(
     private readonly deps: {
@@ -187,7 +189,19 @@ export class ManagementApi {
     }
     const bodyFault: BodyFault =
       fault === 'truncate' || fault === 'malformed' ? fault : this.randomBodyFault(rest, faults)
-    await this.route(req, url, rest, tenant, store, claims.permissions, faults, send, bodyFault)
+    const serverFault = (kind: string): void => this.sendServerFault(res, kind, entry)
+    await this.route(
+      req,
+      url,
+      rest,
+      tenant,
+      store,
+      claims.permissions,
+      faults,
+      send,
+      bodyFault,
+      serverFault
+    )
     return true
   }
 
@@ -205,7 +219,8 @@ export class ManagementApi {
       headers?: Record<string, string>,
       fault?: BodyFault
     ) => void,
-    bodyFault: BodyFault
+    bodyFault: BodyFault,
+    serverFault: (kind: string) => void
   ): Promise<void> {
     const method = req.method ?? 'GET'
     const contentTypeArg = queryParam(url, 'contentType')
@@ -275,6 +290,11 @@ export class ManagementApi {
       const window = this.parseWindow(url, faults)
       if ('code' in window) {
         send(400, afError(window.code, window.message))
+        return
+      }
+      const aimed = this.spanFaults.pick(faults.listingFaults, window.start, window.end)
+      if (aimed && rest === 'subscriptions/content') {
+        serverFault(aimed)
         return
       }
       const serving = store.serving(ct)

@@ -6,11 +6,11 @@ import type { AppInfo, Handlers } from '../../shared/ipc/contract'
 import type { AcquireService } from '../services/acquire-service'
 import type { AuthService } from '../services/auth/auth-service'
 import { checkConnection } from '../services/auth/connection-check'
-import type { DemoService } from '../services/demo-service'
+import type { DemoService } from '../services/demo/demo-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
 import type { SettingsService } from '../services/settings-service'
-import type { SnapshotsService } from '../services/snapshots-service'
+import type { SnapshotsService } from '../services/snapshot/snapshots-service'
 
 export interface HandlerServices {
   appInfo: AppInfo
@@ -78,6 +78,7 @@ export function createHandlers(s: HandlerServices): Handlers {
       cancelled: await s.snapshots.exportCancel(exportId)
     }),
     'snapshots:import': (input) => s.snapshots.import(input),
+    'snapshots:offer-dropped-file': ({ path }) => s.snapshots.offerDroppedPath(path),
     'snapshots:ack-import-batch': async ({ importId, batchId, outcome }) => ({
       accepted: s.snapshots.ackImport(importId, batchId, outcome)
     }),

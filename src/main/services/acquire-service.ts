@@ -17,7 +17,7 @@ import { AcquisitionError, SyncEngine, type SyncEngineOptions } from './acquisit
 import type { RecordSink, SyncProgress, SyncResult } from './acquisition'
 import { endpointsFor, type AuthService } from './auth/auth-service'
 import type { HttpsClient } from './http/https-client'
-import type { Logger } from './logger'
+import type { Logger } from './logging/logger'
 import type { ProfilesService } from './profiles-service'
 
 /** A batch pushed to the UI. */

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 
+import { reachableSince } from '../../shared/acquisition'
 import type { ErrorInfo } from '../../shared/errors'
 import type {
   AppApi,
@@ -138,7 +139,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
     await sync.start({
       profileId: signedIn.value.profileId,
       tenantId: signedIn.value.account?.tenantId ?? '',
-      since: new Date(now.getTime() - DEMO_SYNC_HOURS * 3_600_000),
+      since: reachableSince(DEMO_SYNC_HOURS, now),
       until: now,
       history: false
     })
@@ -219,7 +220,15 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
           </div>
         )}
         {openedSnapshot && (
-          <SnapshotBanner opened={openedSnapshot} onClose={() => setOpenedSnapshot(null)} />
+          <SnapshotBanner
+            opened={openedSnapshot}
+            onImport={(offered) => {
+              setOpenedSnapshot(null)
+              window.location.hash = '#sync'
+              void snapshots.importOffered(offered)
+            }}
+            onClose={() => setOpenedSnapshot(null)}
+          />
         )}
         {view === 'settings' ? (
           <section className="settings" aria-label="Settings">
@@ -287,12 +296,14 @@ function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.E
 /** The verification result of a snapshot file opened from the operating system. */
 function SnapshotBanner({
   opened,
+  onImport,
   onClose
 }: {
   opened: EventPayload<'snapshots:did-open'>
+  onImport: (offered: { handle: string; name: string }) => void
   onClose: () => void
 }): React.JSX.Element {
-  const { verification } = opened
+  const { verification, handle } = opened
   return (
     <div
       className={verification.ok ? 'sync-result' : 'notice'}
@@ -304,6 +315,11 @@ function SnapshotBanner({
         : `Snapshot ${opened.path} failed verification: ${verification.failures
             .map((f) => `${f.part}: ${f.message}`)
             .join('; ')}`}{' '}
+      {handle !== null && (
+        <button type="button" onClick={() => onImport({ handle, name: opened.path })}>
+          Import it
+        </button>
+      )}{' '}
       <button type="button" onClick={onClose}>
         Dismiss
       </button>

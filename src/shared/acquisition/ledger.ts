@@ -76,7 +76,13 @@ export const LedgerWindowSchema = z.object({
   firstListedAt: isoTime.nullable(),
   lastListedAt: isoTime.nullable(),
   completedAt: isoTime.nullable(),
-  updatedAt: isoTime
+  updatedAt: isoTime,
+  /**
+   * Management windows: everything from `start` up to this time was listed at least the settle
+   * delay after it ended, so no late content is expected there (per-hour completeness). Absent in
+   * ledgers written before it existed; see `settledUntil()` in settle.ts.
+   */
+  settledUntil: isoTime.nullable().optional()
 })
 /** See {@link LedgerWindowSchema}. */
 export type LedgerWindow = z.infer<typeof LedgerWindowSchema>

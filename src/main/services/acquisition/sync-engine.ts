@@ -14,6 +14,7 @@ import { leftovers } from './blob-download'
 import { runGraphHistory } from './graph-history'
 import { ensureSubscription, recordOutOfReach, syncWindow } from './management-sync'
 import { SYNC_DEFAULTS } from './run-context'
+import { failedWindows, recordPlan } from './run-plan'
 import type { RunContext, SyncEngineOptions, SyncRunOptions } from './run-context'
 import { realSleep } from './token-bucket'
 import type { Sleep } from './token-bucket'
@@ -77,7 +78,8 @@ export class SyncEngine {
       requests: 0,
       throttleEvents: 0,
       windowRuleErrors: 0,
-      errors: []
+      errors: [],
+      failedWindows: []
     }
     const progress: SyncProgress = {
       phase: 'subscribing',
@@ -173,6 +175,7 @@ export class SyncEngine {
       marginMs: margin
     })
     progress.windowsPlanned = plan.windows.length * contentTypes.length
+    await recordPlan(ctx, contentTypes, plan)
 
     if (plan.windows.length > 0) {
       for (const contentType of contentTypes) {
@@ -209,6 +212,11 @@ export class SyncEngine {
             maxMs: o.graphPoll?.maxMs ?? 60_000,
             timeoutMs: o.graphPoll?.timeoutMs ?? 4 * 3_600_000
           },
+          retry: {
+            attempts: o.graphRetry?.attempts ?? SYNC_DEFAULTS.graphQueryAttempts,
+            firstMs: o.graphRetry?.firstMs ?? 60_000,
+            maxMs: o.graphRetry?.maxMs ?? 300_000
+          },
           countWindow: (status) => this.countWindow(stats, status)
         })
       } else {
@@ -219,6 +227,7 @@ export class SyncEngine {
     progress.window = null
     ctx.emit()
     await commitChain
+    stats.failedWindows = failedWindows(ledger, request)
     return stats
   }
 

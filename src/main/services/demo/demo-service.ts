@@ -5,12 +5,12 @@
  * Its sign-in is simulated: the emulator approves it by itself (no browser window opens), because
  * a real browser would not trust the emulator's throwaway certificate.
  */
-import { startEmulator, type Emulator } from '../../emulator'
-import type { Profile } from '../../shared/profiles'
+import { startEmulator, type Emulator } from '../../../emulator'
+import type { Profile } from '../../../shared/profiles'
 
-import type { HttpsClient } from './http/https-client'
-import type { Logger } from './logger'
-import type { ProfilesService } from './profiles-service'
+import type { HttpsClient } from '../http/https-client'
+import type { Logger } from '../logging/logger'
+import type { ProfilesService } from '../profiles-service'
 
 /** A fixed port keeps the demo account's cached sign-in valid across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
@@ -72,7 +72,7 @@ export class DemoService {
         return startEmulator({ port: 0 })
       })
       emu.entra.setHeadless('auto')
-      this.deps.http.addTrustedCa(emu.caCertPem)
+      this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)
       return emu
     })()
