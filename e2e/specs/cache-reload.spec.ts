@@ -74,7 +74,7 @@ test('a reload in the middle of an import leaves whole batches, and the next imp
   try {
     await snapshots.clearCacheAndReload()
     await snapshots.open()
-    await snapshots.importByPath(exported.path)
+    await snapshots.importByPicker(exported.path)
     // Reload as soon as the first batch is stored, while the rest is on its way.
     await expect(snapshots.importCounts).toContainText(/Importing… [1-9]/, { timeout: 120_000 })
     await app.page.reload()
@@ -91,7 +91,7 @@ test('a reload in the middle of an import leaves whole batches, and the next imp
     expect(stored).toBeLessThan(COUNT)
 
     await snapshots.open()
-    await snapshots.importByPath(exported.path)
+    await snapshots.importByPicker(exported.path)
     await expect(snapshots.importResult).toHaveAttribute('data-status', 'done', {
       timeout: 120_000
     })
