@@ -473,7 +473,10 @@ export class GraphAuditApi {
       ).toString('base64url')
       // Graph writes `$top`/`$skiptoken` unencoded; URLSearchParams would turn `$` into %24.
       const query = topArg ? `$top=${encodeURIComponent(topArg)}&` : ''
-      body['@odata.nextLink'] = `${this.deps.baseUrl()}${url.pathname}?${query}$skiptoken=${token}`
+      const linkBase = faults.foreignLinks?.kinds.includes('nextLink')
+        ? faults.foreignLinks.base
+        : this.deps.baseUrl()
+      body['@odata.nextLink'] = `${linkBase}${url.pathname}?${query}$skiptoken=${token}`
     }
     sendJson(res, 200, body)
   }

@@ -327,13 +327,16 @@ export class ManagementApi {
         offset = parsed
       }
       const page = all.slice(offset, offset + faults.pageSize)
-      const base = `${this.deps.baseUrl()}/manage/api/v1.0/${tenant}/activity/feed`
+      const feed = `/manage/api/v1.0/${tenant}/activity/feed`
+      const base = `${this.deps.baseUrl()}${feed}`
+      const linkBase = (kind: 'contentUri' | 'nextPageUri'): string =>
+        faults.foreignLinks?.kinds.includes(kind) ? `${faults.foreignLinks.base}${feed}` : base
       const items = page.map((plan) => {
         const id = store.contentId(plan)
         return {
           contentType: contentTypeArg,
           contentId: id,
-          contentUri: `${base}/audit/${id}`,
+          contentUri: `${linkBase('contentUri')}/audit/${id}`,
           contentCreated: new Date(plan.contentCreated).toISOString(),
           contentExpiration: new Date(plan.contentCreated + 7 * DAY).toISOString()
         }
@@ -346,7 +349,8 @@ export class ManagementApi {
           endTime: fmtWindow(window.end),
           nextPage: pageToken(window.start, offset + page.length)
         })
-        headers[faults.nextPageHeader] = `${base}/subscriptions/content?${next.toString()}`
+        headers[faults.nextPageHeader] =
+          `${linkBase('nextPageUri')}/subscriptions/content?${next.toString()}`
       }
       send(200, items, headers, bodyFault)
       return

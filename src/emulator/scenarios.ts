@@ -114,7 +114,18 @@ export const FaultConfigSchema = z.object({
   graphRetentionDays: z.number().int().positive().default(180),
   /** Queued or running queries allowed at once; more → 429 (with Retry-After when set). */
   graphMaxActiveQueries: z.number().int().positive().default(50),
-  graphTransientRate: rate.default(0)
+  graphTransientRate: rate.default(0),
+  /**
+   * Test hook: hand back the chosen links (`contentUri`, `NextPageUri`, `@odata.nextLink`) on
+   * another base, as a spoofed or compromised service would, so tests can prove a client never
+   * sends its token there. The path and query stay the emulator's own. Off by default.
+   */
+  foreignLinks: z
+    .object({
+      base: z.string().url(),
+      kinds: z.array(z.enum(['contentUri', 'nextPageUri', 'nextLink'])).min(1)
+    })
+    .optional()
 })
 
 /** The fault knobs (see FaultConfigSchema). */

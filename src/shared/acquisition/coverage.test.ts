@@ -51,7 +51,6 @@ function blob(id: string, created: number, status: LedgerBlob['status']): Ledger
     tenantId: T,
     contentType: 'Audit.General',
     contentId: id,
-    contentUri: `https://127.0.0.1/x/${id}`,
     contentCreated: new Date(created).toISOString(),
     contentExpiration: new Date(created + 7 * 24 * H).toISOString(),
     windowKey: '',

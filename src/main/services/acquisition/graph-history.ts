@@ -12,7 +12,7 @@ import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { AppError } from '../../../shared/errors'
 import { AuditApiError } from '../audit-api/api-error'
-import { GraphAuditClient } from '../audit-api/graph-audit-client'
+import { GraphAuditClient, isQueryId, skipTokenOf } from '../audit-api/graph-audit-client'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
 
@@ -110,8 +110,10 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
         continue
       }
       // A query that was running when an earlier run stopped is resumed from its saved id and
-      // next link rather than created again (fewer queries against the quota, checklist 22).
-      const isResumable = done?.status === 'running' && done.queryId !== null
+      // skip token rather than created again (fewer queries against the quota, checklist 22).
+      // Both come from outside main: the id must look like one, and the URL is built here.
+      const isResumable =
+        done?.status === 'running' && done.queryId !== null && isQueryId(done.queryId)
       let query: LedgerQuery = isResumable
         ? { ...done, attempts: done.attempts + 1, lastError: null, finishedAt: null }
         : {
@@ -229,7 +231,7 @@ async function runQueryWithRetries(
       query = {
         ...query,
         queryId: null,
-        nextLink: null,
+        skipToken: null,
         status: 'pending',
         attempts: query.attempts + 1,
         lastError: info
@@ -339,7 +341,7 @@ async function runQuery(
   } else {
     if (query.queryId) {
       // Gone on the server: start over with a new query (the store drops repeated Ids).
-      query = { ...query, nextLink: null, received: 0, new: 0, duplicate: 0, rejected: 0 }
+      query = { ...query, skipToken: null, received: 0, new: 0, duplicate: 0, rejected: 0 }
     }
     created = await ctx.call('create Graph query', () =>
       client.createQuery(
@@ -352,7 +354,7 @@ async function runQuery(
         ctx.signal
       )
     )
-    query = { ...query, queryId: created.id, status: 'running', nextLink: null }
+    query = { ...query, queryId: created.id, status: 'running', skipToken: null }
     ctx.log.info(
       `[acquire] Graph query ${created.id} for ${query.start}–${query.end} (${client.currentVersion})`
     )
@@ -403,7 +405,9 @@ async function runQuery(
     await ctx.commit([], { ...emptyDelta(), queries: [query] })
     return query
   }
-  let url: string | null = query.nextLink ?? client.recordsUrl(queryId, o.pageSize)
+  // Never a link from the ledger: the first page, or the saved skip token, on main's Graph base.
+  // Links Graph hands back in this run are followed after the token destination policy.
+  let url: string | null = client.recordsUrl(queryId, o.pageSize, query.skipToken ?? undefined)
   while (url) {
     const pageUrl: string = url
     const page = await ctx.call('read Graph records', () => client.recordsPage(pageUrl, ctx.signal))
@@ -423,7 +427,7 @@ async function runQuery(
       ...query,
       received: query.received + page.records.length,
       rejected: query.rejected + rejected,
-      nextLink: url,
+      skipToken: url ? skipTokenOf(url) : null,
       status: url ? 'running' : 'succeeded',
       finishedAt: url ? null : at()
     }

@@ -167,7 +167,9 @@ export async function syncWindow(
   // Record newly listed blobs as pending, expired ones as gaps (checklist item 8).
   const delta = emptyDelta()
   const todo: LedgerBlob[] = []
+  const listedUris = new Map<string, string>()
   for (const item of listed.items) {
+    listedUris.set(item.contentId, item.contentUri)
     const bkey = blobKey(tenantId, item.contentId)
     const existing = ctx.ledger.blobs[bkey]
     ctx.stats.blobs.listed++
@@ -178,7 +180,7 @@ export async function syncWindow(
       continue
     }
     const blob: LedgerBlob = existing
-      ? { ...existing, windowKey: key, contentUri: item.contentUri, status: 'pending' }
+      ? { ...existing, windowKey: key, status: 'pending' }
       : newBlob(bkey, tenantId, contentType, item, key, listedAt)
     if (Date.parse(blob.contentExpiration) <= ctx.serverNow()) {
       delta.blobs.push(expireBlob(ctx, blob, 'contentExpiration has passed', at()))
@@ -199,6 +201,7 @@ export async function syncWindow(
     ctx,
     client,
     todo,
+    listedUris,
     () => window,
     (w) => (window = w),
     contentType
