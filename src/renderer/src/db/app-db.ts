@@ -52,6 +52,8 @@ export interface CacheMeta {
   chunks: number
   /** Records stored (rows 0…rows-1). */
   rows: number
+  /** Set when the first chunk is written, so a writer notices the cache was cleared and refilled. */
+  epoch?: string
 }
 
 /** A chunk of records as read back: its columns and its raw bodies. */
@@ -217,6 +219,7 @@ export class AppDb extends Dexie {
   // when the meta row says they exist.
   private locator: IdLocator | null = null
   private locatorChunks = 0
+  private locatorEpoch: string | undefined = undefined
   private chunkFirstRows: number[] = []
   private readonly idChunkCache = new Map<number, string[]>()
   private commitQueue: Promise<unknown> = Promise.resolve()
@@ -229,9 +232,10 @@ export class AppDb extends Dexie {
   /** Brings the Id locator up to the chunks committed so far (by this window or another). */
   private async syncLocator(): Promise<IdLocator> {
     const meta = await this.cacheMeta()
-    if (!this.locator || meta.chunks < this.locatorChunks) {
-      // First use, or the cache was cleared elsewhere.
+    if (!this.locator || meta.chunks < this.locatorChunks || meta.epoch !== this.locatorEpoch) {
+      // First use, or the cache was cleared (and maybe refilled) elsewhere.
       this.locator = new IdLocator(meta.rows)
+      this.locatorEpoch = meta.epoch
       this.locatorChunks = 0
       this.chunkFirstRows = []
       this.idChunkCache.clear()
@@ -322,7 +326,7 @@ export class AppDb extends Dexie {
     const run = this.commitQueue.then(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.tryCommit(records, ledger, annotations)
+          return await this.tryCommit(records, ledger, annotations, attempt > 0)
         } catch (error) {
           // Another window committed between our look-up and our write: look again.
           if (!(error instanceof Error && error.name === 'StaleWriterError') || attempt >= 20) {
@@ -349,10 +353,14 @@ export class AppDb extends Dexie {
   private async tryCommit(
     records: readonly NormalizedRecord[],
     ledger: LedgerDelta,
-    annotations: readonly ImportedAnnotation[]
+    annotations: readonly ImportedAnnotation[],
+    isRetry: boolean
   ): Promise<CommitResult> {
-    const locator = await this.syncLocator()
+    // The first commit (or a retry after another writer's commit) brings the locator up to date;
+    // otherwise the transaction's own check of the meta row is enough, which saves a round trip.
+    const locator = this.locator && !isRetry ? this.locator : await this.syncLocator()
     const expectedChunks = this.locatorChunks
+    const expectedEpoch = this.locatorEpoch
     // Classify outside the transaction (the look-ups may read id chunks), then write in one
     // transaction that first checks nobody else committed meanwhile.
     const fresh: NormalizedRecord[] = []
@@ -386,9 +394,10 @@ export class AppDb extends Dexie {
       ],
       async () => {
         const meta = await this.cacheMeta()
-        if (meta.chunks !== expectedChunks) {
+        if (meta.chunks !== expectedChunks || (meta.chunks > 0 && meta.epoch !== expectedEpoch)) {
           throw new StaleWriterError('another writer committed first')
         }
+        const epoch = meta.chunks === 0 ? crypto.randomUUID() : meta.epoch
         let n = meta.chunks
         let rows = meta.rows
         const stored = chunks.map((chunk) => {
@@ -400,7 +409,7 @@ export class AppDb extends Dexie {
           await this.columns.bulkAdd(stored.map((c) => c.columns))
           await this.bodies.bulkAdd(stored.map((c) => c.body))
           await this.chunkIds.bulkAdd(stored.map((c) => c.ids))
-          await this.meta.put({ key: META_KEY, chunks: n, rows })
+          await this.meta.put({ key: META_KEY, chunks: n, rows, ...(epoch ? { epoch } : {}) })
         }
         if (repeats.size > 0) {
           const repeatIds = [...repeats.keys()]
@@ -418,12 +427,13 @@ export class AppDb extends Dexie {
         if (annotations.length > 0) {
           await this.mergeAnnotations(annotations)
         }
-        return stored
+        return { stored, epoch: stored.length > 0 ? epoch : meta.epoch }
       }
     )
     // Committed: the locator learns the new Ids (a failed transaction taught it nothing).
     if (this.locatorChunks === expectedChunks) {
-      placed.forEach((chunk) => this.rememberChunk(chunk.ids))
+      this.locatorEpoch = placed.epoch
+      placed.stored.forEach((chunk) => this.rememberChunk(chunk.ids))
     }
     let duplicates = 0
     repeats.forEach((count) => (duplicates += count))
@@ -677,6 +687,7 @@ export class AppDb extends Dexie {
 
   private forgetLocator(): void {
     this.locator = null
+    this.locatorEpoch = undefined
     this.locatorChunks = 0
     this.chunkFirstRows = []
     this.idChunkCache.clear()

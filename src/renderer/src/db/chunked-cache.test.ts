@@ -139,6 +139,19 @@ describe('the chunked cache', () => {
     expect(await one.countRecords()).toBe(140)
   })
 
+  it('notices another window cleared and refilled the cache, and stores nothing as a false repeat', async () => {
+    const name = newName()
+    const one = appDb(name)
+    const two = appDb(name)
+    const first = many(30, 'e')
+    await one.commitBatch(first)
+    await two.clearRecords()
+    await two.commitBatch(many(30, 'f'))
+    // `one` still remembers e-*: same number of chunks, but a new cache.
+    expect(await one.commitBatch(first)).toEqual({ new: 30, duplicates: 0 })
+    expect(await one.countRecords()).toBe(60)
+  })
+
   it('leaves a consistent cache when a commit fails midway, and the next ingest completes it', async () => {
     const name = newName()
     const db = appDb(name)
