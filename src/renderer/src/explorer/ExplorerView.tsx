@@ -54,6 +54,7 @@ import {
   type SavedFilterSpec
 } from './saved-filters'
 import { SavedFiltersBar } from './SavedFiltersBar'
+import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
 import './explorer.css'
 
@@ -617,11 +618,7 @@ export function ExplorerView({
           }}
         />
         <span className="explorer-status" role="status" data-testid="explorer-status">
-          {summary
-            ? `${summary.total.toLocaleString()} of ${summary.indexed.toLocaleString()} records`
-            : ''}
-          {!progress.isDone &&
-            ` · indexing ${progress.indexed.toLocaleString()} / ${progress.total.toLocaleString()}`}
+          {summary ? statusText(summary, progress) : ''}
           {duplicates > 0 && ` · ${duplicates.toLocaleString()} duplicates collapsed`}
         </span>
       </div>
@@ -699,6 +696,11 @@ export function ExplorerView({
       <div className="explorer-body">
         <FacetPanel
           facets={summary?.facets ?? {}}
+          isPartial={
+            summary !== null &&
+            progress !== null &&
+            (!progress.isDone || summary.indexed < progress.total)
+          }
           selected={facets}
           onToggle={toggleFacet}
           tags={allTags}
