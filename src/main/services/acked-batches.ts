@@ -83,3 +83,36 @@ export class AckedBatches {
     this.pending.clear()
   }
 }
+
+/**
+ * The producer's side of the hand-over: up to `limit` batches travel at once, so the next one is
+ * read and normalized while the window commits the previous one; answers are awaited in order.
+ */
+export class InFlightBatches {
+  private readonly waiting: Promise<void>[] = []
+
+  constructor(private readonly limit: number) {}
+
+  /** Adds a sent batch's answer; resolves once fewer than `limit` batches are in flight. */
+  async add(answer: Promise<void>): Promise<void> {
+    // Awaited below (in order); this only keeps a failure of a later batch from being reported
+    // as unhandled while an earlier one is awaited.
+    answer.catch(() => undefined)
+    this.waiting.push(answer)
+    while (this.waiting.length >= this.limit) {
+      await this.waiting.shift()
+    }
+  }
+
+  /** Waits for every batch in flight; throws the first failure. */
+  async drain(): Promise<void> {
+    for (const answer of this.waiting.splice(0)) {
+      await answer
+    }
+  }
+
+  /** Waits for every batch in flight to settle, failed or not (after an error). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.waiting.splice(0))
+  }
+}

@@ -21,7 +21,7 @@ import { AppError } from '../../../shared/errors'
 import type { RecordAnnotation } from '../../../shared/export'
 import type { SnapshotImportCounts, SnapshotVerification } from '../../../shared/ipc/contract'
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
-import { AckedBatches, type BatchOutcome } from '../acked-batches'
+import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acked-batches'
 import type { Logger } from '../logging/logger'
 
 import { displayName, type OfferedFile, type OfferedSnapshots } from './offered-snapshots'
@@ -274,9 +274,8 @@ export class SnapshotImports {
       const annotations = await reader.annotations()
       const size = this.deps.batchSize ?? IMPORT_BATCH_RECORDS
       let batch: NormalizedRecord[] = []
-      // Up to IMPORT_BATCHES_IN_FLIGHT batches travel at once: the next one is read and normalized
-      // here while the window commits the previous one. The window commits them in order.
-      const inFlight: Promise<void>[] = []
+      // The next batch is read and normalized here while the window commits the previous one.
+      const inFlight = new InFlightBatches(IMPORT_BATCHES_IN_FLIGHT)
       const push = (
         records: NormalizedRecord[],
         delta: LedgerDelta,
@@ -287,20 +286,11 @@ export class SnapshotImports {
           counts.new += result.new
           counts.duplicates += result.duplicates
         })
-      const send = async (
+      const send = (
         records: NormalizedRecord[],
         delta: LedgerDelta,
         notes: ImportBatchPush['annotations']
-      ): Promise<void> => {
-        const sent = push(records, delta, notes)
-        // Awaited below (in order); this only keeps a failure of a later batch from being
-        // reported as unhandled while an earlier one is awaited.
-        sent.catch(() => undefined)
-        inFlight.push(sent)
-        while (inFlight.length >= IMPORT_BATCHES_IN_FLIGHT) {
-          await inFlight.shift()
-        }
-      }
+      ): Promise<void> => inFlight.add(push(records, delta, notes))
       for await (const record of reader.records()) {
         if (job.isCancelled) {
           break
@@ -326,9 +316,7 @@ export class SnapshotImports {
       }))
       // The last batch carries the ledger and the annotations, so they land with the final
       // records; everything before it is committed first, so no ledger lands ahead of records.
-      for (const sent of inFlight.splice(0)) {
-        await sent
-      }
+      await inFlight.drain()
       await push(batch, delta, notes)
       counts.annotations = notes.length
       counts.ledgerEntries = delta.windows.length + delta.blobs.length + delta.queries.length
