@@ -108,7 +108,9 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     locations:
       options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir }),
     onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
-    onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish)
+    onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish),
+    onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', push),
+    onAuditImportFinish: (finish) => bus.publish('imports:did-finish', finish)
   })
   const handlers = createHandlers({
     appInfo: {

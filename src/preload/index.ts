@@ -95,6 +95,22 @@ const api = {
     onDidProduceImportBatch: (listener) =>
       subscribe('snapshots:did-produce-import-batch', listener),
     onDidFinishImport: (listener) => subscribe('snapshots:did-finish-import', listener)
+  },
+  imports: {
+    start: (input) => invoke('imports:start', input),
+    offerFile: async (file, onProgress) => {
+      const path = webUtils.getPathForFile(file as File)
+      if (!path) {
+        return fail('snapshot/invalid-file', 'Only a file from this computer can be imported.')
+      }
+      const result = await invoke('imports:offer-dropped-file', { path })
+      onProgress?.(file.size, file.size)
+      return result
+    },
+    ackBatch: (input) => invoke('imports:ack-batch', input),
+    cancel: (input) => invoke('imports:cancel', input),
+    onDidProduceBatch: (listener) => subscribe('imports:did-produce-batch', listener),
+    onDidFinish: (listener) => subscribe('imports:did-finish', listener)
   }
 } satisfies AppApi
 

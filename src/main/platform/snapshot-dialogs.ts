@@ -1,5 +1,6 @@
 /**
- * The desktop app's snapshot locations: native save and open dialogs, parented to the main window.
+ * The desktop app's snapshot locations: native save and open dialogs (snapshots and audit files),
+ * parented to the main window.
  */
 import { join } from 'node:path'
 
@@ -28,17 +29,30 @@ export function dialogSnapshotLocations(
         : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
-    chooseImportPath: async () => {
-      const options = {
-        title: 'Import snapshot',
-        filters: FILTERS,
-        properties: ['openFile' as const]
-      }
-      const parent = getWindow()
-      const result = parent
-        ? await dialog.showOpenDialog(parent, options)
-        : await dialog.showOpenDialog(options)
-      return result.canceled ? null : (result.filePaths[0] ?? null)
-    }
+    chooseImportPath: () => openOne(getWindow, { title: 'Import snapshot', filters: FILTERS }),
+    chooseAuditFilePath: () =>
+      openOne(getWindow, {
+        title: 'Import audit file',
+        filters: [
+          {
+            name: 'Audit exports (CSV, JSON, NDJSON)',
+            extensions: ['csv', 'json', 'ndjson', 'txt']
+          },
+          { name: 'All files', extensions: ['*'] }
+        ]
+      })
   }
+}
+
+/** An open dialog for one file, parented to the main window; null when cancelled. */
+async function openOne(
+  getWindow: () => BrowserWindow | undefined,
+  options: { title: string; filters: { name: string; extensions: string[] }[] }
+): Promise<string | null> {
+  const dialogOptions = { ...options, properties: ['openFile' as const] }
+  const parent = getWindow()
+  const result = parent
+    ? await dialog.showOpenDialog(parent, dialogOptions)
+    : await dialog.showOpenDialog(dialogOptions)
+  return result.canceled ? null : (result.filePaths[0] ?? null)
 }

@@ -84,6 +84,14 @@ export function createHandlers(s: HandlerServices): Handlers {
     }),
     'snapshots:cancel-import': async ({ importId }) => ({
       cancelled: s.snapshots.cancelImport(importId)
+    }),
+    'imports:start': (input) => s.snapshots.importAuditFile(input),
+    'imports:offer-dropped-file': ({ path }) => s.snapshots.offerDroppedPath(path, 'audit-file'),
+    'imports:ack-batch': async ({ importId, batchId, outcome }) => ({
+      accepted: s.snapshots.ackAuditImport(importId, batchId, outcome)
+    }),
+    'imports:cancel': async ({ importId }) => ({
+      cancelled: s.snapshots.cancelAuditImport(importId)
     })
   }
 }

@@ -14,7 +14,7 @@ import { extname } from 'node:path'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { ErrorCode, Result } from '../../shared/errors'
-import { SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
+import { AUDIT_FILE_UPLOAD_PATH, SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
 import { resolveStaticFile } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
@@ -271,12 +271,16 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       })
     : null
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: 'snapshot' | 'audit-file'
+  ): Promise<void> {
     if (!upload) {
       throw new HttpRefusal(404, 'web/not-found', 'Not found')
     }
     try {
-      const result = await upload(req, res)
+      const result = await upload(req, res, kind)
       if (!result.ok) {
         // The rest of a refused upload is not read: do not reuse the connection.
         res.setHeader('Connection', 'close')
@@ -349,7 +353,9 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       if (isLinkRequest(req, url)) {
         handleLink(req, res, url)
       } else if (url.pathname === SNAPSHOT_UPLOAD_PATH) {
-        await handleUpload(req, res)
+        await handleUpload(req, res, 'snapshot')
+      } else if (url.pathname === AUDIT_FILE_UPLOAD_PATH) {
+        await handleUpload(req, res, 'audit-file')
       } else if (url.pathname === '/api/events') {
         handleEvents(req, res)
       } else if (url.pathname.startsWith('/api/')) {

@@ -6,12 +6,17 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { emptyLedger } from '../../shared/acquisition'
 import { testRecord } from '../../shared/export/test-records'
-import { SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
+import {
+  AUDIT_FILE_UPLOAD_PATH,
+  SNAPSHOT_UPLOAD_PATH,
+  type EventPayload
+} from '../../shared/ipc/contract'
 import { createAppCore, type AppCore } from '../app-core'
 import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
@@ -153,6 +158,54 @@ describe('snapshot upload route', () => {
       ok: true,
       value: { name: 'my cache.caxsnap', verification: { ok: true } }
     })
+  })
+
+  it('takes an audit file past the upload limit at its own route, and imports it by handle', async () => {
+    const csv = await readFile(
+      fileURLToPath(new URL('../services/import/fixtures/purview-current.csv', import.meta.url))
+    )
+    const big = Buffer.concat([csv, Buffer.from('\r\n'.repeat(64 * 1024))])
+    const finishes: EventPayload<'imports:did-finish'>[] = []
+    core.bus.subscribe((name, payload) => {
+      if (name === 'imports:did-produce-batch') {
+        const push = payload as EventPayload<'imports:did-produce-batch'>
+        core.snapshots.ackAuditImport(push.importId, push.batchId, {
+          ok: true,
+          new: push.records.length,
+          duplicates: 0
+        })
+      } else if (name === 'imports:did-finish') {
+        finishes.push(payload as EventPayload<'imports:did-finish'>)
+      }
+    })
+    const reply = await send(shell, {
+      method: 'POST',
+      path: AUDIT_FILE_UPLOAD_PATH,
+      headers: headers({ 'X-Snapshot-Name': encodeURIComponent('export.csv') }),
+      body: big
+    })
+    const result = JSON.parse(reply.body) as { ok: true; value: { handle: string } }
+    expect(result).toMatchObject({ ok: true, value: { name: 'export.csv', size: big.length } })
+    const started = await send(shell, {
+      method: 'POST',
+      path: '/api/imports:start',
+      headers: headers({ 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ clientId: 'w', handle: result.value.handle })
+    })
+    expect(JSON.parse(started.body)).toMatchObject({ ok: true, value: { name: 'export.csv' } })
+    await expect.poll(() => finishes.length).toBe(1)
+    expect(finishes[0]).toMatchObject({ status: 'complete', format: 'purview-csv' })
+    expect(finishes[0]?.counts.rejected).toBeGreaterThan(0)
+    await expect.poll(privateFiles).toEqual([])
+
+    const refused = await send(shell, {
+      method: 'POST',
+      path: AUDIT_FILE_UPLOAD_PATH,
+      headers: headers({ Cookie: '' }),
+      body: csv
+    })
+    expect(refused.status).toBe(401)
+    expect(await privateFiles()).toEqual([])
   })
 
   it.each([

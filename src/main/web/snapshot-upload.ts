@@ -1,6 +1,6 @@
 /**
- * The browser shell's snapshot upload route (issue 12 item 5): `POST /api/upload/snapshot` with
- * the file as the body. The server authenticates it exactly like every /api call before handing
+ * The browser shell's upload routes (issue 12 item 5, issue 13 item 1): `POST /api/upload/snapshot`
+ * and `POST /api/upload/audit-file` with the file as the body. The server authenticates it exactly like every /api call before handing
  * it here; this handler bounds it (declared length required and within the snapshot file-size
  * limit, two uploads at a time, the body cut off past its declared length) and writes it to a
  * private file in the data folder through the snapshots service, which answers with a one-time
@@ -16,7 +16,7 @@ import type { Logger } from '../services/logging/logger'
 export interface SnapshotUploadSink {
   receiveUpload(
     body: IncomingMessage,
-    input: { name: string; declaredSize: number }
+    input: { name: string; declaredSize: number; kind: 'snapshot' | 'audit-file' }
   ): Promise<OfferedSnapshot>
 }
 
@@ -42,10 +42,14 @@ export function createSnapshotUploadHandler(options: {
   sink: SnapshotUploadSink
   log: Logger
   maxBytes?: number
-}): (req: IncomingMessage, res: ServerResponse) => Promise<Result<OfferedSnapshot>> {
+}): (
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind?: 'snapshot' | 'audit-file'
+) => Promise<Result<OfferedSnapshot>> {
   const maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_LIMIT
   let running = 0
-  return async (req) => {
+  return async (req, _res, kind = 'snapshot') => {
     if (req.method !== 'POST') {
       throw new UploadRefusal(405, 'web/method-not-allowed', 'Uploads are POST requests')
     }
@@ -66,7 +70,8 @@ export function createSnapshotUploadHandler(options: {
     if (!Number.isSafeInteger(declaredSize) || declaredSize < 0) {
       throw new UploadRefusal(411, 'snapshot/upload-failed', 'Uploads must declare their length')
     }
-    if (declaredSize > maxBytes) {
+    // Audit files are bounded only by their declared length and the disk.
+    if (kind === 'snapshot' && declaredSize > maxBytes) {
       throw new UploadRefusal(
         413,
         'web/payload-too-large',
@@ -77,10 +82,10 @@ export function createSnapshotUploadHandler(options: {
       throw new UploadRefusal(
         429,
         'snapshot/busy',
-        'Two snapshots are already uploading; wait for them to finish'
+        'Two files are already uploading; wait for them to finish'
       )
     }
-    let name = 'snapshot.caxsnap'
+    let name = kind === 'snapshot' ? 'snapshot.caxsnap' : 'audit-file'
     try {
       name = decodeURIComponent(String(req.headers['x-snapshot-name'] ?? name))
     } catch {
@@ -88,7 +93,7 @@ export function createSnapshotUploadHandler(options: {
     }
     running += 1
     try {
-      const offered = await options.sink.receiveUpload(req, { name, declaredSize })
+      const offered = await options.sink.receiveUpload(req, { name, declaredSize, kind })
       return { ok: true, value: offered }
     } catch (error) {
       if (error instanceof AppError) {

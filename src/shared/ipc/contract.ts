@@ -189,6 +189,33 @@ export const SnapshotImportCounts = z.object({
 })
 export type SnapshotImportCounts = z.infer<typeof SnapshotImportCounts>
 
+/**
+ * The browser shell's upload route for audit files (Purview / Search-UnifiedAuditLog CSV, JSON,
+ * NDJSON): like {@link SNAPSHOT_UPLOAD_PATH}, the file's name in `X-Snapshot-Name`; no size limit
+ * beyond the declared length and the disk.
+ */
+export const AUDIT_FILE_UPLOAD_PATH = '/api/upload/audit-file'
+
+/** One row of an audit file the importer refused, with its 1-based line. */
+export const RejectedRowSchema = z.object({
+  line: z.number(),
+  code: z.string(),
+  reason: z.string(),
+  excerpt: z.string()
+})
+export type RejectedRowInfo = z.infer<typeof RejectedRowSchema>
+
+/** What an audit-file import did (src/main/services/import/audit-file-imports.ts). */
+export const AuditImportCounts = z.object({
+  rowsRead: z.number(),
+  committed: z.number(),
+  new: z.number(),
+  alreadyCached: z.number(),
+  duplicatesInFile: z.number(),
+  rejected: z.number()
+})
+export type AuditImportCounts = z.infer<typeof AuditImportCounts>
+
 export const contract = {
   'app:get-info': { input: NoInput, output: AppInfo },
   'settings:get': { input: NoInput, output: Settings },
@@ -291,7 +318,30 @@ export const contract = {
     }).strict(),
     output: z.object({ accepted: z.boolean() })
   },
-  'snapshots:cancel-import': { input: ImportRef, output: z.object({ cancelled: z.boolean() }) }
+  'snapshots:cancel-import': { input: ImportRef, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Imports an audit file main was offered (upload, drop, or — without a handle — the open
+   * dialog), pushing its records to the window `clientId` in acknowledged batches.
+   */
+  'imports:start': {
+    input: z
+      .object({ clientId: z.string().min(1).max(64), handle: OfferHandle.optional() })
+      .strict(),
+    output: z.object({ importId: z.string(), name: z.string() })
+  },
+  /** Desktop only, like `snapshots:offer-dropped-file`, for an audit file (any extension). */
+  'imports:offer-dropped-file': {
+    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    output: OfferedSnapshot
+  },
+  'imports:ack-batch': {
+    input: ImportRef.extend({
+      batchId: z.number().int().positive(),
+      outcome: BatchOutcome
+    }).strict(),
+    output: z.object({ accepted: z.boolean() })
+  },
+  'imports:cancel': { input: ImportRef, output: z.object({ cancelled: z.boolean() }) }
 } as const
 
 /** Pushes from main to every window, each with the schema of its payload. */
@@ -343,6 +393,25 @@ export const events = {
     status: z.enum(['complete', 'failed', 'cancelled']),
     counts: SnapshotImportCounts,
     error: z.object({ code: z.string(), message: z.string() }).nullable()
+  }),
+  /** Records and refused rows of an audit file for the window importing it; answer with ack-batch. */
+  'imports:did-produce-batch': z.object({
+    importId: z.string(),
+    clientId: z.string(),
+    batchId: z.number(),
+    records: RecordBatch,
+    rejections: z.array(RejectedRowSchema),
+    progress: z.object({ bytesRead: z.number(), totalBytes: z.number(), rowsRead: z.number() })
+  }),
+  'imports:did-finish': z.object({
+    importId: z.string(),
+    clientId: z.string(),
+    name: z.string(),
+    status: z.enum(['complete', 'failed', 'cancelled']),
+    format: z.string().nullable(),
+    counts: AuditImportCounts,
+    warnings: z.array(z.string()),
+    error: z.object({ code: z.string(), message: z.string() }).nullable()
   })
 } as const
 
@@ -376,7 +445,10 @@ type Domain = DomainOf<Channel> | DomainOf<EventName>
  * Channels the page cannot call: the preload calls them itself with what only it can read (a
  * dropped File's path). They are left out of {@link AppApi} and of the HTTP client.
  */
-export const PRELOAD_ONLY_CHANNELS = ['snapshots:offer-dropped-file'] as const
+export const PRELOAD_ONLY_CHANNELS = [
+  'snapshots:offer-dropped-file',
+  'imports:offer-dropped-file'
+] as const
 type PreloadOnlyChannel = (typeof PRELOAD_ONLY_CHANNELS)[number]
 
 /** True for a channel the page may call (see {@link PRELOAD_ONLY_CHANNELS}). */
@@ -409,6 +481,13 @@ interface ShellCalls {
      * preload passes the File's path (`webUtils.getPathForFile`); the browser shell uploads it,
      * reporting progress.
      */
+    offerFile(
+      file: PickedFile,
+      onProgress?: (sentBytes: number, totalBytes: number) => void
+    ): Promise<Result<OfferedSnapshot>>
+  }
+  imports: {
+    /** Offers an audit file the user picked or dropped to main, like `snapshots.offerFile`. */
     offerFile(
       file: PickedFile,
       onProgress?: (sentBytes: number, totalBytes: number) => void

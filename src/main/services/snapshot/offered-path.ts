@@ -22,10 +22,15 @@ export function isWindowsUncOrDevicePath(path: string): boolean {
 
 /**
  * Checks a path for a snapshot offered by the UI: a non-empty absolute local path without control
- * characters, at most 4,096 characters, ending in `.caxsnap`; on Windows a drive-letter path
+ * characters, at most 4,096 characters, ending in `.caxsnap` (any name with `anyExtension`, for
+ * audit files); on Windows a drive-letter path
  * (UNC and device paths refused). Returns the normalised path. Does not touch the file system.
  */
-export function checkOfferedPath(path: string, platform: NodeJS.Platform): OfferedPathCheck {
+export function checkOfferedPath(
+  path: string,
+  platform: NodeJS.Platform,
+  options: { anyExtension?: boolean } = {}
+): OfferedPathCheck {
   if (path.length === 0 || path.length > 4096) {
     return { ok: false, reason: 'empty or longer than 4,096 characters' }
   }
@@ -33,7 +38,7 @@ export function checkOfferedPath(path: string, platform: NodeJS.Platform): Offer
   if (/[\u0000-\u001f\u007f]/.test(path)) {
     return { ok: false, reason: 'control characters' }
   }
-  if (!path.toLowerCase().endsWith(SNAPSHOT_EXTENSION)) {
+  if (options.anyExtension !== true && !path.toLowerCase().endsWith(SNAPSHOT_EXTENSION)) {
     return { ok: false, reason: `not a ${SNAPSHOT_EXTENSION} file` }
   }
   if (platform === 'win32') {

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import yazl from 'yazl'
@@ -10,6 +11,7 @@ import yazl from 'yazl'
 import { emptyLedger } from '../../../shared/acquisition'
 import { testRecord } from '../../../shared/export/test-records'
 import { DEFAULT_SNAPSHOT_LIMITS } from '../../../shared/snapshot'
+import type { AuditImportBatchPush, AuditImportFinish } from '../import/audit-file-imports'
 import { MemoryLogger } from '../logging/logger'
 
 import { SnapshotReader, verifySnapshot } from './snapshot-reader'
@@ -32,7 +34,12 @@ const annotations = { [records[0]!.id]: { tags: ['reviewed'], comment: 'ok' } }
 
 function service(
   overrides: Partial<SnapshotsServiceDeps> = {},
-  sink: { batches: ImportBatchPush[]; finishes: ImportFinish[] } = { batches: [], finishes: [] }
+  sink: {
+    batches: ImportBatchPush[]
+    finishes: ImportFinish[]
+    auditBatches?: AuditImportBatchPush[]
+    auditFinishes?: AuditImportFinish[]
+  } = { batches: [], finishes: [] }
 ): SnapshotsService {
   return new SnapshotsService({
     log: new MemoryLogger(),
@@ -43,6 +50,8 @@ function service(
     privateDir: join(dir, 'private'),
     acceptsDroppedPaths: true,
     onImportBatch: (push) => sink.batches.push(push),
+    onAuditImportBatch: (push) => sink.auditBatches?.push(push),
+    onAuditImportFinish: (finish) => sink.auditFinishes?.push(finish),
     onImportFinish: (finish) => sink.finishes.push(finish),
     ...overrides
   })
@@ -472,6 +481,57 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
       s.receiveUpload(Readable.from([Buffer.alloc(5)]), { name: 'a.caxsnap', declaredSize: 5000 })
     ).rejects.toMatchObject({ code: 'snapshot/too-large' })
     expect(await privateFiles()).toEqual([])
+  })
+
+  it('receives an audit-file upload past the snapshot size limit and imports it by handle', async () => {
+    const csv = await readFile(
+      fileURLToPath(new URL('../import/fixtures/purview-classic.csv', import.meta.url))
+    )
+    const sink = {
+      batches: [] as ImportBatchPush[],
+      finishes: [] as ImportFinish[],
+      auditBatches: [] as AuditImportBatchPush[],
+      auditFinishes: [] as AuditImportFinish[]
+    }
+    const s = service({ limits: { ...DEFAULT_SNAPSHOT_LIMITS, maxFileBytes: 10 } }, sink)
+    const offered = await s.receiveUpload(Readable.from([csv]), {
+      name: 'classic.csv',
+      declaredSize: csv.length,
+      kind: 'audit-file'
+    })
+    expect(offered).toMatchObject({ name: 'classic.csv', size: csv.length })
+    const started = await s.importAuditFile({ clientId: 'w1', handle: offered.handle })
+    expect(started.name).toBe('classic.csv')
+    await until(() => sink.auditBatches.length > 0)
+    for (const push of sink.auditBatches) {
+      s.ackAuditImport(push.importId, push.batchId, {
+        ok: true,
+        new: push.records.length,
+        duplicates: 0
+      })
+    }
+    await until(() => sink.auditFinishes.length > 0)
+    expect(sink.auditFinishes[0]).toMatchObject({
+      status: 'complete',
+      format: 'purview-csv-classic',
+      name: 'classic.csv'
+    })
+    expect(sink.auditFinishes[0]?.counts.committed).toBeGreaterThan(0)
+    expect(await privateFiles()).toEqual([])
+    await expect(
+      s.importAuditFile({ clientId: 'w1', handle: offered.handle })
+    ).rejects.toMatchObject({ code: 'snapshot/unknown-handle' })
+  })
+
+  it('offers a dropped audit file of any extension, but still only a local absolute path', async () => {
+    const s = service()
+    const path = fileURLToPath(new URL('../import/fixtures/records.ndjson', import.meta.url))
+    await expect(s.offerDroppedPath(path)).rejects.toMatchObject({ code: 'snapshot/invalid-file' })
+    const offered = await s.offerDroppedPath(path, 'audit-file')
+    expect(offered.name).toBe('records.ndjson')
+    await expect(s.offerDroppedPath('records.ndjson', 'audit-file')).rejects.toMatchObject({
+      code: 'snapshot/invalid-file'
+    })
   })
 
   it('a file opened from the OS gets a handle only when it verified', async () => {

@@ -11,6 +11,13 @@ import { AppError } from '../../../shared/errors'
 import type { EventPayload, OfferedSnapshot } from '../../../shared/ipc/contract'
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
 
+import {
+  AuditFileImports,
+  type AuditImportBatchPush,
+  type AuditImportFinish
+} from '../import/audit-file-imports'
+import { findImportWorker } from '../import/record-batch-pool'
+
 import { checkOfferedPath } from './offered-path'
 import { displayName, OfferedSnapshots } from './offered-snapshots'
 import { openSnapshotFile } from './open-snapshot'
@@ -33,6 +40,8 @@ export interface SnapshotLocations {
    * where main cannot show a dialog (browser shell): the UI uploads the file instead.
    */
   chooseImportPath?: () => Promise<string | null>
+  /** Asks the user for an audit file to import (open dialog), or null; absent without dialogs. */
+  chooseAuditFilePath?: () => Promise<string | null>
 }
 
 /** What {@link SnapshotsService} needs: its ports, its pushes to the UI and test knobs. */
@@ -52,15 +61,24 @@ export interface SnapshotsServiceDeps
   platform?: NodeJS.Platform
   onImportBatch: (push: ImportBatchPush) => void
   onImportFinish: (finish: ImportFinish) => void
+  /** Batches and ends of audit-file imports (CSV, JSON, NDJSON exports). */
+  onAuditImportBatch: (push: AuditImportBatchPush) => void
+  onAuditImportFinish: (finish: AuditImportFinish) => void
 }
+
+/** What an offered file is for: a snapshot, or an audit export (CSV, JSON, NDJSON). */
+export type OfferKind = 'snapshot' | 'audit-file'
 
 const NOT_A_SNAPSHOT_FILE =
   'Only a .caxsnap snapshot file on this computer can be imported: drop or choose one.'
+
+const NOT_A_LOCAL_FILE = 'Only a file on this computer can be imported: drop or choose one.'
 
 /** Exports the UI's cache as a snapshot and imports verified snapshots into it. */
 export class SnapshotsService {
   private readonly exportsJobs: SnapshotExports
   private readonly importJobs: SnapshotImports
+  private readonly auditImports: AuditFileImports
   /** The files main was offered, by one-time handle. */
   readonly offers: OfferedSnapshots
 
@@ -77,6 +95,15 @@ export class SnapshotsService {
       ...(deps.locations.chooseImportPath
         ? { chooseImportPath: deps.locations.chooseImportPath }
         : {})
+    })
+    this.auditImports = new AuditFileImports({
+      log: deps.log,
+      onImportBatch: deps.onAuditImportBatch,
+      onImportFinish: deps.onAuditImportFinish,
+      removePrivate: (path) => this.offers.removePrivate(path),
+      workerScript: findImportWorker(import.meta.url),
+      ...(deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {}),
+      ...(deps.ackTimeoutMs !== undefined ? { ackTimeoutMs: deps.ackTimeoutMs } : {})
     })
   }
 
@@ -120,25 +147,76 @@ export class SnapshotsService {
   }
 
   /**
+   * Imports an offered audit file (`handle`, or the one the user picks in the open dialog) into
+   * the window `clientId`; see {@link AuditFileImports}.
+   */
+  async importAuditFile(input: {
+    clientId: string
+    handle?: string | undefined
+  }): Promise<{ importId: string; name: string }> {
+    if (input.handle !== undefined) {
+      const file = this.offers.take(input.handle)
+      if (!file) {
+        throw new AppError(
+          'snapshot/unknown-handle',
+          'This file is no longer on offer (already imported, or offered too long ago). Choose it again.'
+        )
+      }
+      return this.auditImports.start({ clientId: input.clientId, file })
+    }
+    const choose = this.deps.locations.chooseAuditFilePath
+    if (!choose) {
+      throw new AppError('snapshot/file-required', 'Choose an audit file (or drop one here).')
+    }
+    const path = await choose()
+    if (path === null) {
+      throw new AppError('import/cancelled', 'The import was cancelled.')
+    }
+    const info = await stat(path).catch(() => null)
+    if (!info?.isFile()) {
+      throw new AppError('import/read-failed', 'The file could not be read. Choose it again.')
+    }
+    return this.auditImports.start({
+      clientId: input.clientId,
+      file: { path, name: displayName(path), size: info.size, isPrivate: false }
+    })
+  }
+
+  /** See {@link AuditFileImports.ack}. */
+  ackAuditImport(...args: Parameters<AuditFileImports['ack']>): boolean {
+    return this.auditImports.ack(...args)
+  }
+
+  /** See {@link AuditFileImports.cancel}. */
+  cancelAuditImport(importId: string): boolean {
+    return this.auditImports.cancel(importId)
+  }
+
+  /**
    * Offers a file the user dropped on the desktop window (its path read by the preload). Main
    * checks it is a local, absolute `.caxsnap` path (UNC and device paths refused on Windows)
    * naming a regular file, and issues a handle. Every refusal has the same message, so the
    * answer says nothing about whether some path exists.
    */
-  async offerDroppedPath(path: string): Promise<OfferedSnapshot> {
+  async offerDroppedPath(path: string, kind: OfferKind = 'snapshot'): Promise<OfferedSnapshot> {
     if (!this.deps.acceptsDroppedPaths) {
       throw new AppError(
         'snapshot/not-available',
         'This shell takes snapshot files as uploads, not paths.'
       )
     }
-    const checked = checkOfferedPath(path, this.deps.platform ?? process.platform)
+    const checked = checkOfferedPath(path, this.deps.platform ?? process.platform, {
+      anyExtension: kind === 'audit-file'
+    })
     const info = checked.ok ? await stat(checked.path).catch(() => null) : null
     if (!checked.ok || !info?.isFile()) {
       this.deps.log.warn(
         `[snapshot] dropped file refused: ${checked.ok ? 'not a regular file' : checked.reason}`
       )
-      throw new AppError('snapshot/invalid-file', NOT_A_SNAPSHOT_FILE)
+      throw new AppError(
+        'snapshot/invalid-file',
+        kind === 'snapshot' ? NOT_A_SNAPSHOT_FILE : NOT_A_LOCAL_FILE
+      )
     }
     const name = displayName(checked.path)
     const handle = this.offers.offer({
@@ -157,16 +235,20 @@ export class SnapshotsService {
    */
   async receiveUpload(
     body: Readable,
-    input: { name: string; declaredSize: number }
+    input: { name: string; declaredSize: number; kind?: OfferKind }
   ): Promise<OfferedSnapshot> {
-    const max = this.limits().maxFileBytes
+    const isSnapshot = (input.kind ?? 'snapshot') === 'snapshot'
+    // Snapshots are bounded by the snapshot file-size limit; audit files only by the disk.
+    const max = isSnapshot ? this.limits().maxFileBytes : Number.POSITIVE_INFINITY
     if (input.declaredSize > max) {
       throw new AppError(
         'snapshot/too-large',
         `The snapshot is ${input.declaredSize.toLocaleString('en-US')} bytes; the app reads snapshots up to ${max.toLocaleString('en-US')} bytes.`
       )
     }
-    const { path, stream } = await this.offers.createPrivateFile('.caxsnap')
+    const { path, stream } = await this.offers.createPrivateFile(
+      isSnapshot ? '.caxsnap' : '.upload'
+    )
     let received = 0
     try {
       await pipeline(
@@ -216,6 +298,7 @@ export class SnapshotsService {
   /** Stops every export and import and drops every offer (app shutdown). */
   async cancelAll(): Promise<void> {
     this.importJobs.cancelAll()
+    this.auditImports.cancelAll()
     await this.exportsJobs.cancelAll()
     await this.offers.clear()
   }

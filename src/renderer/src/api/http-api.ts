@@ -8,6 +8,7 @@ import {
   CHANNELS,
   EVENT_NAMES,
   isPageChannel,
+  AUDIT_FILE_UPLOAD_PATH,
   SNAPSHOT_UPLOAD_PATH,
   type AppApi,
   type OfferedSnapshot,
@@ -94,13 +95,14 @@ export function createHttpApi(
    * (XMLHttpRequest, the browser API that reports upload progress); main writes it to a private
    * file and answers with a handle. Nothing is imported until `snapshots.import` is called with it.
    */
-  function uploadSnapshot(
+  function upload(
+    path: string,
     file: PickedFile,
     onProgress?: (sentBytes: number, totalBytes: number) => void
   ): Promise<Result<OfferedSnapshot>> {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest()
-      xhr.open('POST', `${baseUrl}${SNAPSHOT_UPLOAD_PATH}`)
+      xhr.open('POST', `${baseUrl}${path}`)
       xhr.withCredentials = true
       xhr.setRequestHeader('Content-Type', 'application/octet-stream')
       xhr.setRequestHeader('X-Snapshot-Name', encodeURIComponent(file.name))
@@ -142,6 +144,15 @@ export function createHttpApi(
     const [domain, method] = apiPath(event)
     api[domain] = { ...api[domain], [method]: (listener: Listener) => subscribe(event, listener) }
   }
-  api['snapshots'] = { ...api['snapshots'], offerFile: uploadSnapshot }
+  api['snapshots'] = {
+    ...api['snapshots'],
+    offerFile: (file: PickedFile, onProgress?: (sent: number, total: number) => void) =>
+      upload(SNAPSHOT_UPLOAD_PATH, file, onProgress)
+  }
+  api['imports'] = {
+    ...api['imports'],
+    offerFile: (file: PickedFile, onProgress?: (sent: number, total: number) => void) =>
+      upload(AUDIT_FILE_UPLOAD_PATH, file, onProgress)
+  }
   return api as unknown as AppApi
 }
