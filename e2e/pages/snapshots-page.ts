@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { basename } from 'node:path'
-
 import type { Locator, Page } from '@playwright/test'
+
+import { dropFile } from './drop-file'
 
 const DB_NAME = 'connector-audit-explorer'
 
@@ -57,20 +56,7 @@ export class SnapshotsPage {
 
   /** Imports a snapshot by dropping the file on the panel, as a file manager would. */
   async importByDrop(path: string): Promise<void> {
-    const bytes = (await readFile(path)).toString('base64')
-    const dataTransfer = await this.page.evaluateHandle(
-      ({ base64, name }) => {
-        const binary = atob(base64)
-        const data = Uint8Array.from(binary, (c) => c.charCodeAt(0))
-        const transfer = new DataTransfer()
-        transfer.items.add(new File([data], name, { type: 'application/octet-stream' }))
-        return transfer
-      },
-      { base64: bytes, name: basename(path) }
-    )
-    await this.dropZone.dispatchEvent('dragenter', { dataTransfer })
-    await this.dropZone.dispatchEvent('dragover', { dataTransfer })
-    await this.dropZone.dispatchEvent('drop', { dataTransfer })
+    await dropFile(this.page, this.dropZone, path)
   }
 
   /** Adds one annotation row the way the Explorer stores it. */

@@ -15,6 +15,7 @@ import { ConnectionsView } from './connections/ConnectionsView'
 import { useConnections } from './connections/use-connections'
 import { CacheSetting } from './settings/CacheSetting'
 import { UpdatesSetting } from './settings/UpdatesSetting'
+import { useAuditImport } from './imports/use-audit-import'
 import { useSnapshots } from './snapshots/use-snapshots'
 import { openAppDb } from './db/app-db'
 import { ExplorerView } from './explorer/ExplorerView'
@@ -88,6 +89,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   // One sync per window, owned here so it goes on while the user switches views.
   const sync = useSync(api, db)
   const snapshots = useSnapshots(api, db)
+  const auditImport = useAuditImport(api, db)
 
   useEffect(() => {
     const onHash = (): void => setView(viewFromHash(window.location.hash))
@@ -241,6 +243,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
           <SyncPanel
             api={api}
             snapshots={snapshots}
+            auditImport={auditImport}
             db={db}
             sync={sync}
             profiles={connections.profiles}

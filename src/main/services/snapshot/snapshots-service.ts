@@ -275,7 +275,7 @@ export class SnapshotsService {
     }
     const name = displayName(input.name)
     const handle = this.offers.offer({ path, name, size: received, isPrivate: true })
-    this.deps.log.info(`[snapshot] upload received: ${received} bytes`)
+    this.deps.log.info(`[${isSnapshot ? 'snapshot' : 'import'}] upload received: ${received} bytes`)
     return { handle, name, size: received }
   }
 

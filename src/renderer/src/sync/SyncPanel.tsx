@@ -4,6 +4,8 @@ import { emptyLedger, type Ledger } from '../../../shared/acquisition'
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AuthState, Profile } from '../../../shared/profiles'
 import type { AppDb } from '../db/app-db'
+import { AuditImportPanel } from '../imports/AuditImportPanel'
+import type { AuditImport } from '../imports/use-audit-import'
 import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
 import type { Snapshots } from '../snapshots/use-snapshots'
 
@@ -19,6 +21,8 @@ interface Props {
   /** The API and the snapshot state, for the snapshots panel shown below the sync. */
   api: AppApi
   snapshots: Snapshots
+  /** The audit-file import, for its panel shown below the sync. */
+  auditImport: AuditImport
 }
 
 function percent(done: number, total: number): number {
@@ -32,7 +36,8 @@ export function SyncPanel({
   profiles,
   states,
   api,
-  snapshots
+  snapshots,
+  auditImport
 }: Props): React.JSX.Element {
   const signedIn = profiles.filter((p) => states.get(p.id)?.status === 'signed-in')
   const [profileId, setProfileId] = useState<string>('')
@@ -240,6 +245,7 @@ export function SyncPanel({
           />
         )}
       </section>
+      <AuditImportPanel api={api} auditImport={auditImport} />
       <SnapshotsPanel api={api} snapshots={snapshots} />
     </>
   )

@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url'
+
+import { expect, test } from '../fixtures/app'
+import { dropFile } from '../pages/drop-file'
+import { ExplorerPage } from '../pages/explorer-page'
+
+/** A real-shaped Purview portal export: 4 records, a repeated Id, 2 bad rows (lines 72, 73). */
+const PURVIEW_CSV = fileURLToPath(
+  new URL('../../src/main/services/import/fixtures/purview-current.csv', import.meta.url)
+)
+
+test.skip(
+  ({ app }) => app.launcher !== 'web',
+  'uploads are the browser shell; the desktop app uses its native dialog and the preload for drops'
+)
+
+test('imports a picked Purview CSV into the grid and lists the rejected rows with file and line', async ({
+  app
+}) => {
+  const page = app.page
+  const explorer = new ExplorerPage(page)
+  await page.getByRole('link', { name: 'Sync', exact: true }).click()
+  await page.getByRole('heading', { name: 'Import audit file' }).waitFor()
+
+  await page.getByLabel('Audit file', { exact: true }).setInputFiles(PURVIEW_CSV)
+
+  const result = page.getByTestId('audit-import-result')
+  await expect(result).toContainText('Imported purview-current.csv')
+  await expect(result).toContainText(
+    '7 rows read (purview-csv): 4 new, 0 already cached, 1 duplicates in the file, 2 rejected'
+  )
+  const rejected = page.getByTestId('audit-import-rejections').getByRole('row')
+  await expect(rejected).toHaveCount(3)
+  await expect(rejected.nth(1)).toContainText('purview-current.csv72AuditData is not a JSON record')
+  await expect(rejected.nth(2)).toContainText('purview-current.csv73bad date: CreationTime')
+
+  const download = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Save rejected rows (CSV)' }).click()
+  const saved = await download
+  expect(saved.suggestedFilename()).toBe('purview-current.csv.rejected.csv')
+
+  await page.getByRole('link', { name: 'Explorer' }).click()
+  await expect(explorer.status).toContainText('4 of 4 records')
+  await expect(explorer.rows).toHaveCount(4)
+
+  // Dropped again: nothing is stored twice, and the rejected rows are listed again.
+  await page.getByRole('link', { name: 'Sync', exact: true }).click()
+  await dropFile(page, page.getByTestId('audit-import-drop-zone'), PURVIEW_CSV)
+  await expect(result).toContainText('0 new, 4 already cached')
+  await expect(rejected).toHaveCount(3)
+  await page.getByRole('link', { name: 'Explorer' }).click()
+  await expect(explorer.status).toContainText('4 of 4 records')
+})
