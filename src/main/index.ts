@@ -144,7 +144,9 @@ function start(): void {
       logsDir,
       getWindow: () => mainWindow,
       openSnapshot: (path) => openPath(toSnapshotPath(path, process.cwd())),
-      requestExport: () => appCore.bus.publish('app:did-invoke-command', { command: 'export' })
+      requestExport: () => appCore.bus.publish('app:did-invoke-command', { command: 'export' }),
+      requestAuditImport: () =>
+        appCore.bus.publish('app:did-invoke-command', { command: 'import-audit-file' })
     })
     installApplicationMenu(
       buildMenuTemplate({

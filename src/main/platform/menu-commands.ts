@@ -22,6 +22,8 @@ export interface MenuCommandDeps {
   openSnapshot: (path: string) => void
   /** Hands File → Export… to the UI (`app:did-invoke-command`). */
   requestExport: () => void
+  /** Asks the window to import an audit file (it opens the dialog through `imports:start`). */
+  requestAuditImport: () => void
 }
 
 /** Returns the menu's command handler; failures are logged, never thrown into Electron. */
@@ -47,6 +49,9 @@ export function createMenuCommandHandler(deps: MenuCommandDeps): (command: MenuC
       }
       case 'export':
         deps.requestExport()
+        return
+      case 'import-audit-file':
+        deps.requestAuditImport()
         return
       case 'about': {
         const pkg = JSON.parse(await readFile(join(app.getAppPath(), 'package.json'), 'utf8')) as {

@@ -10,9 +10,9 @@ import type { Ledger, LedgerDelta } from '../../shared/acquisition'
 import type { NormalizedRecord } from '../../shared/audit'
 import { AppError } from '../../shared/errors'
 
-import { AckedBatches, type BatchOutcome } from './acked-batches'
+import { AckedBatches, type BatchOutcome } from './handover/acked-batches'
 
-export type { BatchOutcome } from './acked-batches'
+export type { BatchOutcome } from './handover/acked-batches'
 import { AcquisitionError, SyncEngine, type SyncEngineOptions } from './acquisition'
 import type { RecordSink, SyncProgress, SyncResult } from './acquisition'
 import { endpointsFor, type AuthService } from './auth/auth-service'

@@ -18,6 +18,7 @@ describe('buildMenuTemplate', () => {
     expect(labels(menu)).toEqual(['&File', '&Edit', '&View', '&Window', '&Help'])
     expect(commands(menu)).toEqual({
       'open-snapshot': 'CmdOrCtrl+O',
+      'import-audit-file': undefined,
       export: 'CmdOrCtrl+E',
       'open-docs': undefined,
       'open-logs-folder': undefined,

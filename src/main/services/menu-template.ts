@@ -4,7 +4,8 @@
  */
 
 /** Commands the app carries out itself (the rest are Electron roles). */
-export type MenuCommand = 'open-snapshot' | 'export' | 'about' | 'open-docs' | 'open-logs-folder'
+export type MenuCommand =
+  'open-snapshot' | 'import-audit-file' | 'export' | 'about' | 'open-docs' | 'open-logs-folder'
 
 /** Electron menu roles this menu uses (a subset of Electron's `role` values). */
 export type MenuRole =
@@ -87,6 +88,7 @@ export function buildMenuTemplate(context: MenuContext): MenuItemSpec[] {
     label: '&File',
     submenu: [
       { label: 'Open Snapshot…', command: 'open-snapshot', accelerator: 'CmdOrCtrl+O' },
+      { label: 'Import Audit File…', command: 'import-audit-file' },
       { label: 'Export…', command: 'export', accelerator: 'CmdOrCtrl+E' },
       separator,
       isMac ? { role: 'close' } : { role: 'quit', label: 'E&xit' }

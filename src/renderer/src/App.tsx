@@ -77,19 +77,23 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
 
   // Subscribed at mount: main sends snapshots opened from the OS as soon as the page has loaded.
   useEffect(() => api.snapshots.onDidOpen(setOpenedSnapshot), [api])
+  // One sync per window, owned here so it goes on while the user switches views.
+  const sync = useSync(api, db)
+  const snapshots = useSnapshots(api, db)
+  const auditImport = useAuditImport(api, db)
+  const { chooseAndImport } = auditImport
   useEffect(
     () =>
       api.app.onDidInvokeCommand(({ command }) => {
         if (command === 'export') {
           window.location.hash = '#explorer'
+        } else if (command === 'import-audit-file') {
+          window.location.hash = '#sync'
+          void chooseAndImport()
         }
       }),
-    [api]
+    [api, chooseAndImport]
   )
-  // One sync per window, owned here so it goes on while the user switches views.
-  const sync = useSync(api, db)
-  const snapshots = useSnapshots(api, db)
-  const auditImport = useAuditImport(api, db)
 
   useEffect(() => {
     const onHash = (): void => setView(viewFromHash(window.location.hash))

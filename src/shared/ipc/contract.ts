@@ -370,7 +370,7 @@ export const events = {
     error: z.object({ code: z.string(), message: z.string() }).nullable()
   }),
   /** A command from the application menu that the UI carries out (File → Export…). */
-  'app:did-invoke-command': z.object({ command: z.enum(['export']) }),
+  'app:did-invoke-command': z.object({ command: z.enum(['export', 'import-audit-file']) }),
   /** A snapshot file opened from the OS (double-click, File → Open, a second launch), verified. */
   'snapshots:did-open': z.object({
     path: z.string(),
