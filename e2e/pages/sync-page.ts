@@ -20,6 +20,17 @@ export class SyncPage {
       .getByRole('listitem')
   }
 
+  /**
+   * Waits until the sync this window runs has ended and returns its outcome. It waits on the
+   * app's state (the status bar's `data-outcome`), never on a wall-clock budget: the limit is
+   * only a backstop for a sync that hangs, generous enough for a loaded machine.
+   */
+  async ended(timeout = 10 * 60_000): Promise<string> {
+    const done = this.page.locator('[data-testid="sync-status"][data-outcome]')
+    await done.waitFor({ timeout })
+    return (await done.getAttribute('data-outcome')) ?? ''
+  }
+
   async open(): Promise<void> {
     await this.page.getByRole('link', { name: 'Sync', exact: true }).click()
     await this.page.getByRole('heading', { name: 'Sync' }).waitFor()

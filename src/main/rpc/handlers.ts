@@ -37,8 +37,16 @@ export function createHandlers(s: HandlerServices): Handlers {
       return { deleted: await s.profiles.delete(profileId) }
     },
     'auth:list-states': () => s.auth.listStates(),
-    'auth:sign-in': ({ profileId, mode, loginHint }) =>
-      s.auth.signIn(profileId, { ...(mode ? { mode } : {}), ...(loginHint ? { loginHint } : {}) }),
+    'auth:sign-in': async ({ profileId, mode, loginHint }) => {
+      // The demo tenant runs in-process: start it (after a restart) before signing in to it.
+      if ((await s.profiles.get(profileId)).isDemo) {
+        await s.demo.open()
+      }
+      return s.auth.signIn(profileId, {
+        ...(mode ? { mode } : {}),
+        ...(loginHint ? { loginHint } : {})
+      })
+    },
     'auth:cancel-sign-in': async ({ profileId }) => ({
       cancelled: await s.auth.cancelSignIn(profileId)
     }),

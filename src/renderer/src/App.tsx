@@ -11,6 +11,7 @@ import type {
 
 import type { Transport } from './api/pick-api'
 import { ConnectionsView } from './connections/ConnectionsView'
+import { ErrorNotice } from './connections/ErrorNotice'
 import { useConnections } from './connections/use-connections'
 import { UpdatesSetting } from './settings/UpdatesSetting'
 import { useSnapshots } from './snapshots/use-snapshots'
@@ -207,11 +208,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
       </header>
 
       <main className="frame-main">
-        {notice && (
-          <div className="notice" role="alert">
-            {notice.message}
-          </div>
-        )}
+        {notice && <ErrorNotice api={api} error={notice} />}
         {openedSnapshot && (
           <SnapshotBanner opened={openedSnapshot} onClose={() => setOpenedSnapshot(null)} />
         )}
