@@ -3,10 +3,10 @@
  * missing channel a compile error; both transports register this one map.
  */
 import type { AppInfo, Handlers } from '../../shared/ipc/contract'
-import type { AcquireService } from '../services/acquire-service'
+import type { AcquireService } from '../services/acquisition/acquire-service'
 import type { AuthService } from '../services/auth/auth-service'
 import { checkConnection } from '../services/auth/connection-check'
-import type { DemoService } from '../services/demo-service'
+import type { DemoService } from '../services/demo/demo-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
 import type { SettingsService } from '../services/settings-service'

@@ -22,7 +22,7 @@ import type { RecordAnnotation } from '../../shared/export'
 import type { SnapshotImportCounts, SnapshotVerification } from '../../shared/ipc/contract'
 import { nextLogEntry } from '../../shared/snapshot'
 
-import { AckedBatches, type BatchOutcome } from './acked-batches'
+import { AckedBatches, type BatchOutcome } from './acquisition/acked-batches'
 import type { Logger } from './logger'
 import { nodeSha256, SnapshotReader, verifySnapshot, writeSnapshot } from './snapshot'
 

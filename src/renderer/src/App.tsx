@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import type { ErrorInfo } from '../../shared/errors'
 import type {
@@ -118,6 +118,23 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
     document.getElementById('root')?.setAttribute('data-app-state', load.state)
   }, [load.state])
 
+  // The Explorer is rendered from a memoized element: sync progress and every committed batch
+  // re-render the frame (status bar), and must not re-render the grid, facets and histogram.
+  const exploreDemoRef = useRef<() => Promise<void>>(async () => undefined)
+  const onExploreDemo = useCallback(() => void exploreDemoRef.current(), [])
+  const explorerView = useMemo(
+    () => (
+      <ExplorerView
+        api={api}
+        db={db}
+        docsUrl={DOCS_URL}
+        isOpeningDemo={isOpeningDemo}
+        onExploreDemo={onExploreDemo}
+      />
+    ),
+    [api, db, isOpeningDemo, onExploreDemo]
+  )
+
   async function exploreDemo(): Promise<void> {
     setIsOpeningDemo(true)
     setNotice(null)
@@ -138,6 +155,10 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
       history: false
     })
   }
+
+  useEffect(() => {
+    exploreDemoRef.current = exploreDemo
+  })
 
   async function chooseTheme(theme: ThemePreference): Promise<void> {
     const result = await api.settings.update({ theme })
@@ -228,13 +249,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
             states={connections.states}
           />
         ) : (
-          <ExplorerView
-            api={api}
-            db={db}
-            docsUrl={DOCS_URL}
-            isOpeningDemo={isOpeningDemo}
-            onExploreDemo={() => void exploreDemo()}
-          />
+          explorerView
         )}
       </main>
 

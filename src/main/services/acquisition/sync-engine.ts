@@ -28,6 +28,7 @@ import type { Logger } from '../logger'
 
 import { readBlobStream } from './blob-records'
 import { runGraphHistory } from './graph-history'
+import { CommitQueue, type CommitCounts } from './commit-queue'
 import { backoffMs, isTransient, newWindow, toLedgerError } from './retry'
 import { TokenBucket, realSleep } from './token-bucket'
 import type { Sleep } from './token-bucket'
@@ -87,6 +88,12 @@ export interface SyncEngineOptions {
   serverSkewMs?: number
   /** Most records per commit (default 2,000). */
   batchSize?: number
+  /**
+   * Batches handed to the sink before the first is answered (default 1). Two keep a remote sink
+   * (the app window) busy while an answer travels back; the sink must commit them in order and
+   * refuse the rest once one fails.
+   */
+  commitsInFlight?: number
   /** Windows ending within this long before now are listed again on every sync (default 7 d). */
   relistMs?: number
   /** Graph polling: first interval and cap (ms) and overall time-out per query. */
@@ -110,13 +117,29 @@ export interface RunContext {
   signal: AbortSignal | undefined
   stats: SyncResult
   progress: SyncProgress
-  /** Commits a batch (serialized), updates the in-memory ledger and the counters. */
+  /**
+   * Commits records and a ledger delta (group commit: merged with other parts into few batches)
+   * and resolves with this part's new/duplicate counts once committed.
+   */
   commit(
     records: NormalizedRecord[],
     delta: LedgerDelta
   ): Promise<{ new: number; duplicates: number }>
-  /** Queues a ledger entry for the next commit (counts learned from a commit's outcome). */
-  defer(blob: LedgerBlob): void
+  /**
+   * Queues records and a ledger delta for the group commit and resolves as soon as there is room
+   * for more (back-pressure), not when committed; `onCommitted` gets this part's counts.
+   */
+  enqueue(
+    records: NormalizedRecord[],
+    delta: LedgerDelta,
+    onCommitted?: (counts: CommitCounts) => void
+  ): Promise<void>
+  /** Waits until everything queued is committed; throws the first commit failure. */
+  drain(): Promise<void>
+  /** Adds a committed part's counts to its blob's ledger entry (sent with the next batch). */
+  countBlob(blob: LedgerBlob, counts: CommitCounts): void
+  /** The blob entry with the new/duplicate counts its committed parts have had so far. */
+  withCounts(blob: LedgerBlob): LedgerBlob
   emit(): void
   /** Server time (local clock corrected by a learned skew). */
   serverNow(): number
@@ -137,6 +160,8 @@ export class SyncEngine {
   private throttledUntil = 0
   private throttle: ThrottleState = { isThrottled: false, events: 0, resumesAt: null }
   private isRunning = false
+  /** Windows this run downloaded into (key → content type), for {@link finishWindows}. */
+  private readonly touched = new Map<string, string>()
 
   constructor(private readonly options: SyncEngineOptions) {
     this.now = options.now ?? (() => new Date())
@@ -168,6 +193,7 @@ export class SyncEngine {
   private async runOnce(request: SyncRequest, runOptions: SyncRunOptions): Promise<SyncResult> {
     const { signal, onProgress } = runOptions
     const o = this.options
+    this.touched.clear()
     const ledger = (await o.sink.loadLedger()) ?? emptyLedger()
     const stats: SyncResult = {
       records: 0,
@@ -199,8 +225,38 @@ export class SyncEngine {
       requests: 0,
       throttle: this.throttle
     }
-    let commitChain: Promise<unknown> = Promise.resolve()
-    const deferred = new Map<string, LedgerBlob>()
+    // Blob counts learned from commit answers, sent with the next batch (see CommitQueue).
+    const blobCounts = new Map<string, CommitCounts>()
+    const unsent = new Set<string>()
+    const withCounts = (blob: LedgerBlob): LedgerBlob => {
+      const counts = blobCounts.get(blob.key)
+      return counts ? { ...blob, new: counts.new, duplicate: counts.duplicates } : blob
+    }
+    const batchSize = o.batchSize ?? SYNC_DEFAULTS.batchSize
+    const queue = new CommitQueue({
+      sink: (records, delta) => o.sink.commit({ records, ledger: delta }),
+      ledger,
+      batchSize,
+      highWater: 2 * batchSize,
+      maxInFlight: o.commitsInFlight ?? 1,
+      prepare: (delta) => {
+        const blobs = delta.blobs.map(withCounts)
+        for (const key of unsent) {
+          const entry = ledger.blobs[key]
+          if (entry && !delta.blobs.some((b) => b.key === key)) {
+            blobs.push(withCounts(entry))
+          }
+        }
+        unsent.clear()
+        return { ...delta, blobs }
+      },
+      onBatch: (counts) => {
+        stats.new += counts.new
+        stats.duplicates += counts.duplicates
+        progress.new = stats.new
+        progress.duplicates = stats.duplicates
+      }
+    })
     const ctx: RunContext = {
       request,
       ledger,
@@ -209,29 +265,21 @@ export class SyncEngine {
       progress,
       log: o.log,
       sleep: this.sleep,
-      defer: (blob) => {
-        deferred.set(blob.key, blob)
+      commit: (records, delta) => queue.commit(records, delta),
+      enqueue: (records, delta, onCommitted) => queue.add(records, delta, onCommitted),
+      drain: () => queue.drain(),
+      countBlob: (blob, counts) => {
+        const known = blobCounts.get(blob.key) ?? { new: blob.new, duplicates: blob.duplicate }
+        known.new += counts.new
+        known.duplicates += counts.duplicates
+        blobCounts.set(blob.key, known)
+        const entry = ledger.blobs[blob.key]
+        if (entry) {
+          ledger.blobs[blob.key] = withCounts(entry)
+        }
+        unsent.add(blob.key)
       },
-      commit: (records, delta) => {
-        const next = commitChain.then(async () => {
-          const extra = [...deferred.values()].filter(
-            (b) => !delta.blobs.some((d) => d.key === b.key)
-          )
-          deferred.clear()
-          if (extra.length > 0) {
-            delta = { ...delta, blobs: [...delta.blobs, ...extra] }
-          }
-          const outcome = await o.sink.commit({ records, ledger: delta })
-          applyDelta(ledger, delta)
-          stats.new += outcome.new
-          stats.duplicates += outcome.duplicates
-          progress.new = stats.new
-          progress.duplicates = stats.duplicates
-          return outcome
-        })
-        commitChain = next.catch(() => undefined)
-        return next
-      },
+      withCounts,
       emit: () => {
         progress.requests = stats.requests
         progress.records = stats.records
@@ -311,11 +359,34 @@ export class SyncEngine {
         await this.recordOutOfReach(ctx, contentTypes, plan.unreachable)
       }
     }
+    await this.finishWindows(ctx)
     progress.phase = 'done'
     progress.window = null
     ctx.emit()
-    await commitChain
     return stats
+  }
+
+  /**
+   * Waits for every commit to be answered, then sends the windows this run downloaded into once
+   * more with their final new/duplicate totals (a window's blobs are committed in batches that
+   * may be answered after the window itself was recorded).
+   */
+  private async finishWindows(ctx: RunContext): Promise<void> {
+    await ctx.drain()
+    const delta = emptyDelta()
+    for (const [key, contentType] of this.touched) {
+      const window = ctx.ledger.windows[key]
+      if (window) {
+        const final = this.withBlobTotals(ctx, window, contentType)
+        if (final.new !== window.new || final.duplicate !== window.duplicate) {
+          delta.windows.push(final)
+        }
+      }
+    }
+    this.touched.clear()
+    if (delta.windows.length > 0) {
+      await ctx.commit([], delta)
+    }
   }
 
   private countWindow(stats: SyncResult, status: WindowStatus): void {
@@ -434,7 +505,7 @@ export class SyncEngine {
         lastError: listed.error,
         updatedAt: at()
       }
-      await ctx.commit([], { ...emptyDelta(), windows: [window] })
+      await ctx.enqueue([], { ...emptyDelta(), windows: [window] })
       if (listed.status === 'gap') {
         ctx.stats.gaps++
       }
@@ -486,7 +557,7 @@ export class SyncEngine {
     }
     applyDelta(ctx.ledger, delta)
     window = this.withBlobTotals(ctx, window, contentType)
-    await ctx.commit([], { ...delta, windows: [window] })
+    await ctx.enqueue([], { ...delta, windows: [window] })
 
     ctx.progress.phase = 'downloading'
     ctx.emit()
@@ -498,6 +569,9 @@ export class SyncEngine {
       (w) => (window = w),
       contentType
     )
+    // The status is known now (blob statuses are); the new/duplicate totals are final once the
+    // commits are answered, and are sent again at the end of the run (finishWindows).
+    this.touched.set(key, contentType)
 
     window = this.withBlobTotals(ctx, window, contentType)
     const status: WindowStatus =
@@ -514,7 +588,7 @@ export class SyncEngine {
       completedAt: status === 'complete' ? (window.completedAt ?? at()) : window.completedAt,
       updatedAt: at()
     }
-    await ctx.commit([], { ...emptyDelta(), windows: [window] })
+    await ctx.enqueue([], { ...emptyDelta(), windows: [window] })
     return status
   }
 
@@ -560,6 +634,7 @@ export class SyncEngine {
       }
     }
     await Promise.all(Array.from({ length: n }, () => worker()))
+    await ctx.drain()
     const delta = emptyDelta()
     for (const key of touched) {
       const w = ctx.ledger.windows[key]
@@ -572,7 +647,7 @@ export class SyncEngine {
         })
       }
     }
-    await ctx.commit([], delta)
+    await ctx.enqueue([], delta)
   }
 
   private expire(ctx: RunContext, blob: LedgerBlob, why: string, at: string): LedgerBlob {
@@ -762,41 +837,35 @@ export class SyncEngine {
     const batchSize = o.batchSize ?? SYNC_DEFAULTS.batchSize
     const at = (): string => new Date(ctx.serverNow()).toISOString()
     let blob: LedgerBlob = { ...initial }
+    // Queues a part of the blob with its ledger entry; the part's new/duplicate split reaches the
+    // ledger when its batch is answered (and goes out with the next batch).
     const commitBlob = async (
       records: NormalizedRecord[],
       rejected: number,
       count: number
     ): Promise<void> => {
-      const provisional = {
-        ...blob,
-        received: blob.received + count,
-        rejected: blob.rejected + rejected
-      }
-      applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [provisional] })
-      const window = windowAfter(provisional)
-      const outcome = await ctx.commit(records, {
-        ...emptyDelta(),
-        blobs: [provisional],
-        windows: [window]
-      })
-      blob = {
-        ...provisional,
-        new: blob.new + outcome.new,
-        duplicate: blob.duplicate + outcome.duplicates
-      }
-      // The blob's own new/duplicate split is known only now: it goes with the next commit.
-      applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-      ctx.defer(blob)
+      blob = { ...blob, received: blob.received + count, rejected: blob.rejected + rejected }
+      const entry = ctx.withCounts(blob)
+      applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [entry] })
+      await ctx.enqueue(
+        records,
+        { ...emptyDelta(), blobs: [entry], windows: [windowAfter(entry)] },
+        (counts) => ctx.countBlob(initial, counts)
+      )
       ctx.stats.records += records.length
       ctx.stats.rejected += rejected
       ctx.emit()
+    }
+    const settle = async (final: LedgerBlob): Promise<void> => {
+      const entry = ctx.withCounts(final)
+      applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [entry] })
+      await ctx.enqueue([], { ...emptyDelta(), blobs: [entry], windows: [windowAfter(entry)] })
     }
     for (let attempt = 1; ; attempt++) {
       this.checkAborted(ctx.signal)
       if (Date.parse(blob.contentExpiration) <= ctx.serverNow()) {
         blob = this.expire(ctx, blob, 'contentExpiration passed while waiting', at())
-        applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-        await ctx.commit([], { ...emptyDelta(), blobs: [blob], windows: [windowAfter(blob)] })
+        await settle(blob)
         return
       }
       blob = { ...blob, attempts: blob.attempts + 1 }
@@ -851,8 +920,7 @@ export class SyncEngine {
           const action = errorAction(error)
           if (action === 'expired') {
             blob = this.expire(ctx, blob, 'the API answered AF20051', at())
-            applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-            await ctx.commit([], { ...emptyDelta(), blobs: [blob], windows: [windowAfter(blob)] })
+            await settle(blob)
             return
           }
           if (action === 'config') {
@@ -868,8 +936,7 @@ export class SyncEngine {
           ctx.log.error(
             `[acquire] blob ${blob.contentId} failed after ${attempt} attempt(s): ${info.code} ${info.message}`
           )
-          applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-          await ctx.commit([], { ...emptyDelta(), blobs: [blob], windows: [windowAfter(blob)] })
+          await settle(blob)
           return
         }
         const wait = backoffMs(attempt)

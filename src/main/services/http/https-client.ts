@@ -7,7 +7,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { PassThrough, type Readable } from 'node:stream'
-import { rootCertificates } from 'node:tls'
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
 
 import { HttpsProxyAgent } from 'https-proxy-agent'
 
@@ -158,6 +158,7 @@ export class HttpsClient {
     if (!this.extraCas.includes(pem)) {
       this.extraCas.push(pem)
       this.caList = undefined
+      this.caContext = undefined
     }
   }
 
@@ -196,12 +197,19 @@ export class HttpsClient {
     }
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? 60_000
     return new Promise((resolve, reject) => {
+      const isProxied = isHttps && this.proxy !== null && shouldProxy(url.host, this.proxy)
       const options = {
         method: req.method ?? 'GET',
         headers: req.headers,
         signal: req.signal,
-        ...(isHttps && this.extraCas.length > 0 ? { ca: this.extraCa() } : {}),
-        ...(isHttps && this.proxy && shouldProxy(url.host, this.proxy)
+        // One secure context for the CA list: a `ca` option per request is re-read on every new
+        // connection and is part of the agent's pool key (a long string built per request).
+        ...(isHttps && this.extraCas.length > 0
+          ? isProxied
+            ? { ca: this.extraCa() }
+            : { secureContext: this.extraCaContext() }
+          : {}),
+        ...(isProxied && this.proxy
           ? { agent: (this.proxyAgent ??= new HttpsProxyAgent(this.proxy.url)) }
           : {})
       }
@@ -257,9 +265,14 @@ export class HttpsClient {
   }
 
   private caList: string[] | undefined
+  private caContext: SecureContext | undefined
   private extraCa(): string[] {
     // Node replaces the default store when `ca` is given: add the system roots back.
     this.caList ??= [...rootCertificates, ...this.extraCas]
     return this.caList
+  }
+  private extraCaContext(): SecureContext {
+    this.caContext ??= createSecureContext({ ca: this.extraCa() })
+    return this.caContext
   }
 }

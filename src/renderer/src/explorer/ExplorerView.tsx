@@ -176,12 +176,23 @@ export function ExplorerView({
   useEffect(() => {
     const client = startQueryWorker()
     clientRef.current = client
+    // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
+    // refresh at most once a second: the first change at once (first rows), the latest always
+    // (a trailing refresh), and no re-query per committed batch competing with the commits.
+    let trailing: ReturnType<typeof setTimeout> | undefined
+    const refresh = (): void => {
+      trailing = undefined
+      lastRefresh.current = performance.now()
+      setDataVersion((v) => v + 1)
+    }
     const unsubscribe = client.onDidChange((event, next) => {
       setProgress(next)
-      const now = performance.now()
-      if (event === 'changed' || now - lastRefresh.current > 1500) {
-        lastRefresh.current = now
-        setDataVersion((v) => v + 1)
+      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
+      if (wait <= 0) {
+        clearTimeout(trailing)
+        refresh()
+      } else if (event === 'changed') {
+        trailing ??= setTimeout(refresh, wait)
       }
     })
     client.request({ type: 'open', dbName: db.name }).then(
@@ -192,6 +203,7 @@ export function ExplorerView({
       (error: unknown) => setOpenError(error instanceof Error ? error.message : String(error))
     )
     return () => {
+      clearTimeout(trailing)
       unsubscribe()
       client.dispose()
       clientRef.current = null

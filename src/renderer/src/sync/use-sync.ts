@@ -9,7 +9,7 @@ import {
 } from '../../../shared/acquisition'
 import type { AppApi, SyncProgress, SyncSummary } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
-import { commitPushedBatch } from '../db/commit-outcome'
+import { commitPushedBatch, type CommitOutcome } from '../db/commit-outcome'
 
 /** The state of the sync this window runs. */
 export type SyncState =
@@ -83,17 +83,31 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
   }, [onCommitted])
 
   useEffect(() => {
+    // Batches are committed one after the other in the order they came; once one fails, the
+    // ones already sent behind it are refused, so the cache never holds a later batch without an
+    // earlier one (main may send the next batch before this window answered the previous).
+    let chain: { jobId: string; done: Promise<boolean> } | null = null
     const offBatch = api.acquire.onDidProduceBatch((push) => {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedBatch(db, push.records, push.ledger).then(async (outcome) => {
-        await api.acquire.ackBatch({ jobId: push.jobId, batchId: push.batchId, outcome })
+      const previous = chain?.jobId === push.jobId ? chain.done : Promise.resolve(true)
+      const done = previous.then(async (isPreviousOk) => {
+        const outcome: CommitOutcome = isPreviousOk
+          ? await commitPushedBatch(db, push.records, push.ledger)
+          : {
+              ok: false,
+              code: 'earlier-batch-failed',
+              message: 'An earlier batch of this sync could not be stored.'
+            }
+        void api.acquire.ackBatch({ jobId: push.jobId, batchId: push.batchId, outcome })
         if (outcome.ok) {
           setLedgerVersion((v) => v + 1)
           committedRef.current?.()
         }
+        return outcome.ok
       })
+      chain = { jobId: push.jobId, done }
     })
     const offProgress = api.acquire.onDidProgress((event) => {
       if (event.clientId === CLIENT_ID && event.jobId === jobRef.current) {

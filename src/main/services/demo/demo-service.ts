@@ -6,12 +6,12 @@
  * a real browser would not trust the emulator's throwaway certificate. Its tokens are throwaway
  * too: the auth service keeps a demo profile's tokens in memory and never asks the OS keychain.
  */
-import { startEmulator, type Emulator } from '../../emulator'
-import type { Profile } from '../../shared/profiles'
+import { startEmulator, type Emulator } from '../../../emulator'
+import type { Profile } from '../../../shared/profiles'
 
-import type { HttpsClient } from './http/https-client'
-import type { Logger } from './logger'
-import type { ProfilesService } from './profiles-service'
+import type { HttpsClient } from '../http/https-client'
+import type { Logger } from '../logger'
+import type { ProfilesService } from '../profiles-service'
 
 /** A fixed port keeps the demo profile's endpoints the same across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
