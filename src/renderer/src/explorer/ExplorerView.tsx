@@ -48,13 +48,19 @@ import {
   type SortSpec
 } from './query-types'
 import {
+  CONNECTOR_ACTIVITY_VIEW,
+  isConnectorLens,
+  PICKER_VIEWS,
   resolveRange,
+  withConnectorLens,
+  type BuiltInView,
   type ColumnLayout,
   type RangePreset,
   type SavedFilterSpec
 } from './saved-filters'
 import { SavedFiltersBar } from './SavedFiltersBar'
 import { TimeHistogram } from './TimeHistogram'
+import { ViewShortcuts, ViewSwitch } from './ViewSwitch'
 import './explorer.css'
 
 ModuleRegistry.registerModules([
@@ -157,7 +163,10 @@ export function ExplorerView({
   const [dataVersion, setDataVersion] = useState(0)
   const [summary, setSummary] = useState<QuerySummary | null>(null)
   const [range, setRange] = useState<RangeState>({ preset: 'all', fromMs: null, toMs: null })
-  const [facets, setFacets] = useState<Partial<Record<FacetColumn, string[]>>>({})
+  // The Explorer opens on connector activity; "All audit events" is one click away.
+  const [facets, setFacets] = useState<Partial<Record<FacetColumn, string[]>>>(
+    () => CONNECTOR_ACTIVITY_VIEW.spec.facets
+  )
   const [searchText, setSearchText] = useState('')
   const [quickSearch, setQuickSearch] = useState('')
   const [tags, setTags] = useState<string[]>([])
@@ -415,6 +424,11 @@ export function ExplorerView({
     }
   }
 
+  function applyView(view: BuiltInView): void {
+    applySpec(view.spec)
+    setNotice(`${view.name}: ${view.description}`)
+  }
+
   function applySpec(spec: SavedFilterSpec): void {
     setRange({ preset: spec.range.preset, ...resolveRange(spec.range) })
     setFacets(spec.facets)
@@ -534,6 +548,10 @@ export function ExplorerView({
             Connect your tenant
           </a>
         </div>
+        <p className="muted">
+          The Explorer opens on connector activity. Once records are here, start from a view:
+        </p>
+        <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
       </section>
     )
   }
@@ -545,6 +563,10 @@ export function ExplorerView({
   return (
     <div className="explorer" onKeyDown={onKeyDown} data-testid="explorer">
       <div className="explorer-toolbar" role="search" aria-label="Filter records">
+        <ViewSwitch
+          isConnectorLens={isConnectorLens(facets)}
+          onChoose={(isOn) => setFacets((current) => withConnectorLens(current, isOn))}
+        />
         <label>
           Range
           <select
@@ -722,6 +744,24 @@ export function ExplorerView({
           }
         />
         <section className="explorer-grid" aria-label="Audit records">
+          {summary && summary.total === 0 && summary.indexed > 0 && (
+            <div className="explorer-no-match" role="status" data-testid="no-match">
+              <p>
+                {isConnectorLens(facets)
+                  ? 'No connector activity matches this view.'
+                  : 'No records match this view.'}{' '}
+                {isConnectorLens(facets) && (
+                  <button
+                    type="button"
+                    onClick={() => setFacets((current) => withConnectorLens(current, false))}
+                  >
+                    Show all audit events
+                  </button>
+                )}
+              </p>
+              <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
+            </div>
+          )}
           <AgGridReact<GridRow>
             theme={GRID_THEME}
             rowModelType="infinite"
