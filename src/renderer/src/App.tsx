@@ -265,14 +265,19 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
 
 /** The sync's state in the status bar, visible from every view. */
 function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.Element | null {
-  const { state } = sync
+  const { state, runs } = sync
+  // data-sync-run and data-outcome let tests (and tools) wait on the sync's state, not on time.
   if (state.status === 'starting') {
-    return <a href="#sync">Sync starting…</a>
+    return (
+      <a href="#sync" data-testid="sync-status" data-sync-run={runs}>
+        Sync starting…
+      </a>
+    )
   }
   if (state.status === 'running') {
     const p = state.progress
     return (
-      <a href="#sync" data-testid="sync-status">
+      <a href="#sync" data-testid="sync-status" data-sync-run={runs}>
         Syncing{p ? ` · ${p.records.toLocaleString()} records` : '…'}
         {p?.throttle.isThrottled ? ' · throttled' : ''}
       </a>
@@ -280,7 +285,7 @@ function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.E
   }
   if (state.status === 'finished') {
     return (
-      <a href="#sync" data-testid="sync-status" data-outcome={state.outcome}>
+      <a href="#sync" data-testid="sync-status" data-sync-run={runs} data-outcome={state.outcome}>
         Last sync: {state.outcome}
         {state.summary ? ` · ${state.summary.new.toLocaleString()} new` : ''}
       </a>

@@ -228,6 +228,7 @@ export class SyncEngine {
     // Blob counts learned from commit answers, sent with the next batch (see CommitQueue).
     const blobCounts = new Map<string, CommitCounts>()
     const unsent = new Set<string>()
+    const sent = new Map<string, LedgerBlob>()
     const withCounts = (blob: LedgerBlob): LedgerBlob => {
       const counts = blobCounts.get(blob.key)
       return counts ? { ...blob, new: counts.new, duplicate: counts.duplicates } : blob
@@ -242,12 +243,17 @@ export class SyncEngine {
       prepare: (delta) => {
         const blobs = delta.blobs.map(withCounts)
         for (const key of unsent) {
-          const entry = ledger.blobs[key]
+          // The entry as last sent, not as in the ledger: that one may count records of parts
+          // still queued, which must not be recorded as received before they are stored.
+          const entry = sent.get(key)
           if (entry && !delta.blobs.some((b) => b.key === key)) {
             blobs.push(withCounts(entry))
           }
         }
         unsent.clear()
+        for (const blob of blobs) {
+          sent.set(blob.key, blob)
+        }
         return { ...delta, blobs }
       },
       onBatch: (counts) => {

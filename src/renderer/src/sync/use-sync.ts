@@ -53,6 +53,8 @@ export interface Sync {
   ledgerVersion: number
   /** The range of the latest sync started in this window. */
   lastRange: { since: Date; until: Date } | null
+  /** How many syncs this window has started (tells one sync's end from the next). */
+  runs: number
 }
 
 /** What a sync needs to start. */
@@ -76,6 +78,7 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
   const [state, setState] = useState<SyncState>({ status: 'idle' })
   const [ledgerVersion, setLedgerVersion] = useState(0)
   const [lastRange, setLastRange] = useState<{ since: Date; until: Date } | null>(null)
+  const [runs, setRuns] = useState(0)
   const jobRef = useRef<string | null>(null)
   const committedRef = useRef(onCommitted)
   useEffect(() => {
@@ -137,6 +140,7 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
   const start = useCallback(
     async (input: SyncStartInput) => {
       setState({ status: 'starting' })
+      setRuns((n) => n + 1)
       setLastRange({ since: input.since, until: input.until })
       const ledger = await loadLedger(db, input.tenantId)
       const result = await api.acquire.start({
@@ -168,5 +172,5 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
     }
   }, [api])
 
-  return { state, start, cancel, ledgerVersion, lastRange }
+  return { state, start, cancel, ledgerVersion, lastRange, runs }
 }
