@@ -383,7 +383,6 @@ const ms = (value) => (value == null || Number.isNaN(value) ? 'n/a' : `${value.t
 async function main() {
   buildIfStale()
   const dataDir = await mkdtemp(join(tmpdir(), 'cax-bench-explorer-'))
-  const { child, url } = await startShell(dataDir)
   // A persistent profile keeps IndexedDB on disk as the app has it (a plain launch() context is
   // off the record: IndexedDB would live in the browser process's memory).
   const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
@@ -398,6 +397,8 @@ async function main() {
       '--no-first-run'
     ]
   })
+  // After the browser is up: the shell's start-up link works once, for one minute.
+  const { child, url } = await startShell(dataDir)
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memoryBytes: totalmem() },

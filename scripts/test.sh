@@ -40,6 +40,11 @@ echo "[test] lint" >&2
 npm run -s lint
 echo "[test] typecheck" >&2
 npm run -s typecheck
+# Electron must stay within its support window (the latest three stable majors); a failure here
+# names the date and the upgrade to make, and fails the run after the tests below.
+echo "[test] Electron support window" >&2
+support_status=0
+node scripts/electron-support.mjs || support_status=1
 echo "[test] build" >&2
 npx electron-vite build --logLevel warn
 
@@ -63,4 +68,8 @@ XDG_DATA_HOME="$keyring_home/data" XDG_RUNTIME_DIR="$keyring_home/runtime" dbus-
 ' || status=$?
 
 node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json || status=1
+if [ "$support_status" != 0 ]; then
+  echo "[test] FAILED: the pinned Electron is out of support (see [electron-support] above)" >&2
+  status=1
+fi
 exit $status

@@ -1,14 +1,19 @@
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+
 import type { Locator, Page } from '@playwright/test'
 
 const DB_NAME = 'connector-audit-explorer'
 
-/** The snapshots panel in the Sync view: export the cache, import a snapshot, see verification. */
+/** The snapshots panel in the Sync view: export the cache, import a snapshot (picker or drop), see verification. */
 export class SnapshotsPage {
   readonly exportButton: Locator
   readonly cancelExportButton: Locator
   readonly exportPath: Locator
   readonly exportFingerprint: Locator
-  readonly pathInput: Locator
+  readonly fileInput: Locator
+  readonly dropZone: Locator
+  readonly uploadProgress: Locator
   readonly importButton: Locator
   readonly importResult: Locator
   readonly verification: Locator
@@ -20,7 +25,9 @@ export class SnapshotsPage {
     this.cancelExportButton = page.getByRole('button', { name: 'Cancel export' })
     this.exportPath = page.getByTestId('snapshot-export-path')
     this.exportFingerprint = page.getByTestId('snapshot-export-fingerprint')
-    this.pathInput = page.getByRole('textbox', { name: 'Snapshot path' })
+    this.fileInput = page.getByLabel('Snapshot file')
+    this.dropZone = page.getByTestId('snapshot-drop-zone')
+    this.uploadProgress = page.getByRole('status', { name: 'Upload progress' })
     this.importButton = page.getByRole('button', { name: /^Import snapshot/ })
     this.importResult = page.getByTestId('snapshot-import')
     this.verification = page.getByTestId('snapshot-verification')
@@ -43,10 +50,27 @@ export class SnapshotsPage {
     }
   }
 
-  /** Imports a snapshot by path (browser shell). */
-  async importByPath(path: string): Promise<void> {
-    await this.pathInput.fill(path)
-    await this.importButton.click()
+  /** Imports a snapshot through the file picker (the browser shell uploads it). */
+  async importByPicker(path: string): Promise<void> {
+    await this.fileInput.setInputFiles(path)
+  }
+
+  /** Imports a snapshot by dropping the file on the panel, as a file manager would. */
+  async importByDrop(path: string): Promise<void> {
+    const bytes = (await readFile(path)).toString('base64')
+    const dataTransfer = await this.page.evaluateHandle(
+      ({ base64, name }) => {
+        const binary = atob(base64)
+        const data = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+        const transfer = new DataTransfer()
+        transfer.items.add(new File([data], name, { type: 'application/octet-stream' }))
+        return transfer
+      },
+      { base64: bytes, name: basename(path) }
+    )
+    await this.dropZone.dispatchEvent('dragenter', { dataTransfer })
+    await this.dropZone.dispatchEvent('dragover', { dataTransfer })
+    await this.dropZone.dispatchEvent('drop', { dataTransfer })
   }
 
   /** Adds one annotation row the way the Explorer stores it. */

@@ -64,10 +64,10 @@ function records(): Record<string, unknown>[] {
 
 test.skip(
   ({ app }) => app.launcher !== 'web',
-  'typing a path is the browser shell; the desktop app uses native dialogs'
+  'uploads are the browser shell; the desktop app uses its native dialog and the preload for drops'
 )
 
-test('exports the cache to a snapshot, clears the cache and imports it back, verified', async ({
+test('exports the cache, clears it and imports the snapshot back by file picker and by drop', async ({
   app
 }) => {
   const explorer = new ExplorerPage(app.page)
@@ -88,7 +88,18 @@ test('exports the cache to a snapshot, clears the cache and imports it back, ver
     await explorer.emptyState.waitFor()
 
     await snapshots.open()
-    await snapshots.importByPath(exported.path)
+    // No path to type any more: the file is picked, uploaded, verified, then imported.
+    await expect(app.page.getByRole('textbox', { name: 'Snapshot path' })).toHaveCount(0)
+    // Hold the upload until its progress has been seen, then let it through.
+    let release = (): void => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    await app.page.route('**/api/upload/snapshot', async (route) => {
+      await held
+      await route.continue()
+    })
+    await snapshots.importByPicker(exported.path)
+    await expect(snapshots.uploadProgress).toContainText(/Uploading cax-cache-.*\.caxsnap · .* of/)
+    release()
     await expect(snapshots.verification).toHaveAttribute('data-ok', 'true')
     await expect(snapshots.verification).toContainText(exported.fingerprint)
     await expect(snapshots.verification).toContainText('Records6')
@@ -96,8 +107,20 @@ test('exports the cache to a snapshot, clears the cache and imports it back, ver
     await expect(snapshots.importCounts).toContainText('6 records (6 new, 0 duplicates)')
     await expect(snapshots.importCounts).toContainText('1 annotations')
 
+    await app.page.getByRole('link', { name: 'Explorer' }).click()
+    await expect(explorer.status).toContainText('6 of 6 records')
+
+    // Cleared again and dropped on the panel this time.
+    await snapshots.clearCacheAndReload()
+    await snapshots.open()
+    await snapshots.importByDrop(exported.path)
+    await expect(snapshots.verification).toHaveAttribute('data-ok', 'true')
+    await expect(snapshots.importResult).toHaveAttribute('data-status', 'done')
+    await expect(snapshots.importCounts).toContainText('6 records (6 new, 0 duplicates)')
+
     // Importing again stores nothing twice.
-    await snapshots.importByPath(exported.path)
+    await snapshots.importByPicker(exported.path)
+    await expect(snapshots.importResult).toHaveAttribute('data-status', 'done')
     await expect(snapshots.importCounts).toContainText('6 records (0 new, 6 duplicates)')
 
     await app.page.getByRole('link', { name: 'Explorer' }).click()
@@ -108,7 +131,7 @@ test('exports the cache to a snapshot, clears the cache and imports it back, ver
   }
 })
 
-test('refuses a tampered snapshot, says which part failed and imports nothing', async ({
+test('refuses a tampered snapshot uploaded, says which part failed and imports nothing', async ({
   app
 }, testInfo) => {
   const explorer = new ExplorerPage(app.page)
@@ -126,7 +149,7 @@ test('refuses a tampered snapshot, says which part failed and imports nothing', 
 
     await snapshots.clearCacheAndReload()
     await snapshots.open()
-    await snapshots.importByPath(tampered)
+    await snapshots.importByPicker(tampered)
     await expect(snapshots.verification).toHaveAttribute('data-ok', 'false')
     await expect(snapshots.importResult).toHaveAttribute('data-status', 'refused')
     await expect(snapshots.importResult).toContainText('Nothing was imported')
@@ -141,10 +164,14 @@ test('refuses a tampered snapshot, says which part failed and imports nothing', 
   }
 })
 
-test('refuses a relative path', async ({ app }) => {
+test('refuses a dropped file that is not a snapshot without uploading it', async ({
+  app
+}, testInfo) => {
   const snapshots = new SnapshotsPage(app.page)
   await snapshots.open()
-  await snapshots.importByPath('snapshots/x.caxsnap')
+  const notes = testInfo.outputPath('notes.txt')
+  await writeFile(notes, 'not a snapshot')
+  await snapshots.importByDrop(notes)
   await expect(snapshots.importResult).toHaveAttribute('data-status', 'failed')
-  await expect(snapshots.importResult.getByRole('alert')).toContainText('absolute path')
+  await expect(snapshots.importResult.getByRole('alert')).toContainText('not a snapshot')
 })

@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LedgerWindow } from '../shared/acquisition'
 import { decodeRecordLine } from '../shared/export'
 import { ZipReader } from '../main/services/snapshot'
+import { buildRawZip, deflatedEntry } from '../main/services/snapshot/test-zip'
 import { FileStore } from '../main/services/store/file-store'
 
 import { COMMANDS, runCli } from './cli'
@@ -202,6 +204,21 @@ describe('cax', () => {
     expect(bad.io.json()).toMatchObject({ ok: false, failedParts: ['records.ndjson'] })
     expect(bad.io.err()).toMatch(/FAILED records\.ndjson/)
     expect((await cax('verify', 'missing.caxsnap')).code).toBe(ExitCode.invalidInput)
+  })
+
+  it('verify refuses a zip bomb (a few KB declaring 11 GB) as tampered, without unpacking it', async () => {
+    const records = {
+      name: 'records.ndjson',
+      data: deflateRawSync(Buffer.alloc(1024 * 1024)),
+      declaredSize: 11 * 1000 ** 3
+    }
+    await writeFile(
+      join(dir, 'bomb.caxsnap'),
+      buildRawZip([records, deflatedEntry('manifest.json', '{}')])
+    )
+    const bomb = await cax('verify', 'bomb.caxsnap')
+    expect(bomb.code).toBe(ExitCode.tampered)
+    expect(bomb.io.err()).toMatch(/FAILED records\.ndjson: .*zip bomb/)
   })
 
   it('coverage reads the ledger hour by hour', async () => {

@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 
+import { writeCaFileSync } from './ca-file'
 import { parseScenarioFile } from './scenarios'
 import { parseStartArgs } from './start-args'
 
@@ -21,15 +20,15 @@ export async function main(argv: readonly string[]): Promise<void> {
     ...(args.now ? { now: args.now } : {}),
     ...(args.requestLogLimit !== undefined ? { requestLogLimit: args.requestLogLimit } : {})
   })
-  const port = new URL(emu.urls.authorityHost).port
-  const caFile = args.caFile ?? join(tmpdir(), `cax-emulator-ca-${port}.pem`)
-  writeFileSync(caFile, emu.caCertPem, { mode: 0o644 })
+  // A private folder, never a fixed shared name such as /tmp/cax-emulator-ca-<port>.pem.
+  const caFile = writeCaFileSync(emu.caCertPem, args.caFile)
   process.stdout.write(`Emulator: ${emu.urls.authorityHost}\n`)
-  process.stdout.write(`CA: ${caFile}\n`)
+  process.stdout.write(`CA: ${caFile.path}\n`)
   process.stdout.write(
     `Tenant: ${emu.tenantId}  Client: ${emu.clientId}  Admin: ${emu.users.admin.upn}\n`
   )
   const stop = (): void => {
+    caFile.dispose()
     void emu.close().then(() => process.exit(0))
   }
   process.on('SIGINT', stop)

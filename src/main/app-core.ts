@@ -2,6 +2,8 @@
  * Builds the services and the contract handlers once, for whichever shell hosts them. The
  * Electron main process and the browser shell both call this, so they run the same code.
  */
+import { join } from 'node:path'
+
 import type { Shell } from '../shared/ipc/contract'
 
 import { createDispatcher, type Dispatcher } from './rpc/dispatch'
@@ -11,12 +13,12 @@ import { AcquireService } from './services/acquisition/acquire-service'
 import { AuthService, type ExternalOpener } from './services/auth/auth-service'
 import { DemoService } from './services/demo/demo-service'
 import { HttpsClient } from './services/http/https-client'
-import type { Logger } from './services/logger'
+import type { Logger } from './services/logging/logger'
 import { ProfilesService } from './services/profiles-service'
 import type { SecretStore } from './services/secret-store'
 import { SettingsService } from './services/settings-service'
-import { downloadsSnapshotLocations } from './services/snapshot-locations'
-import { SnapshotsService, type SnapshotLocations } from './services/snapshots-service'
+import { downloadsSnapshotLocations } from './services/snapshot/snapshot-locations'
+import { SnapshotsService, type SnapshotLocations } from './services/snapshot/snapshots-service'
 
 export interface AppCoreOptions {
   shell: Shell
@@ -27,7 +29,7 @@ export interface AppCoreOptions {
   /** Opens the system browser (Electron shell, or xdg-open/open/rundll32). */
   opener: ExternalOpener
   electronVersion?: string | null
-  /** Where snapshots are exported to and imported from (default: Downloads, typed paths). */
+  /** Where snapshots are exported to and imported from (default: Downloads, uploads). */
   snapshotLocations?: SnapshotLocations
   /** Test seams: a client that trusts the emulator's CA and refuses other hosts. */
   http?: HttpsClient
@@ -39,6 +41,11 @@ export interface AppCore {
   bus: EventBus
   /** Read by the desktop shell's updater (the `updates` setting). */
   settings: SettingsService
+  /**
+   * Snapshot files offered outside the contract: uploads to the browser shell, files opened from
+   * the OS in the desktop app.
+   */
+  snapshots: SnapshotsService
   /** Stops background work (the demo tenant). */
   close(): Promise<void>
 }
@@ -91,6 +98,9 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const snapshots = new SnapshotsService({
     log,
     appVersion: options.version,
+    privateDir: join(options.dataDir, 'snapshot-imports'),
+    // Only the desktop preload can read a dropped file's path; the browser shell uploads.
+    acceptsDroppedPaths: options.shell === 'desktop',
     locations:
       options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir }),
     onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
@@ -118,6 +128,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     dispatch: createDispatcher(handlers, log),
     bus,
     settings,
+    snapshots,
     close: async () => {
       acquire.cancelAll()
       await snapshots.cancelAll()

@@ -19,14 +19,13 @@ import { dialogSnapshotLocations } from './platform/snapshot-dialogs'
 import { startUpdater } from './platform/updater'
 import {
   createMainWindow,
-  hardenSession,
+  installWebContentsPolicy,
   MAIN_WINDOW_SIZING,
   preloadPathFrom
 } from './platform/window'
-import { FileLogger, StderrLogger } from './services/logger'
+import { FileLogger, StderrLogger } from './services/logging/logger'
 import { buildMenuTemplate } from './services/menu-template'
 import { PendingOpens, snapshotPathFromArgv, toSnapshotPath } from './services/open-file-args'
-import { openSnapshotFile } from './services/open-snapshot'
 import { restoreWindowState, WindowStateStore } from './services/window-state'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
@@ -80,10 +79,11 @@ function start(): void {
   })
 
   registerAppScheme()
+  // Electron security checklist #5, #12-#15 for every web contents and session, not only the window.
+  installWebContentsPolicy(devServerUrl)
 
   void app.whenReady().then(async () => {
     log.info(`[app] ${app.getName()} ${app.getVersion()} starting (packaged: ${app.isPackaged})`)
-    hardenSession()
     serveAppProtocol(join(import.meta.dirname, '../renderer'))
     const appCore = createAppCore({
       shell: 'desktop',
@@ -132,9 +132,9 @@ function start(): void {
       // Snapshots opened before the UI loaded are delivered once it has.
       window.webContents.once('did-finish-load', () =>
         pending.ready((path) => {
-          void openSnapshotFile(path, log).then((payload) =>
-            appCore.bus.publish('snapshots:did-open', payload)
-          )
+          void appCore.snapshots
+            .openFromOs(path)
+            .then((payload) => appCore.bus.publish('snapshots:did-open', payload))
         })
       )
     }

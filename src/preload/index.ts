@@ -5,9 +5,9 @@
  * checklist #20 on exposing IPC). Adding a contract channel makes `satisfies AppApi` fail until
  * its function is written here.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 
-import type { Result } from '../shared/errors'
+import { fail, type Result } from '../shared/errors'
 import type {
   AppApi,
   Channel,
@@ -75,6 +75,20 @@ const api = {
     exportFinish: (input) => invoke('snapshots:export-finish', input),
     exportCancel: (input) => invoke('snapshots:export-cancel', input),
     import: (input) => invoke('snapshots:import', input),
+    // The page hands over a File, never a string: only a file the user picked or dropped has a
+    // path here (a File built in script has none), and main checks that path again.
+    offerFile: async (file, onProgress) => {
+      const path = webUtils.getPathForFile(file as File)
+      if (!path) {
+        return fail(
+          'snapshot/invalid-file',
+          'Only a snapshot file from this computer can be imported.'
+        )
+      }
+      const result = await invoke('snapshots:offer-dropped-file', { path })
+      onProgress?.(file.size, file.size)
+      return result
+    },
     ackImportBatch: (input) => invoke('snapshots:ack-import-batch', input),
     cancelImport: (input) => invoke('snapshots:cancel-import', input),
     onDidOpen: (listener) => subscribe('snapshots:did-open', listener),

@@ -15,7 +15,7 @@ import type { SyncProgress, SyncResult, TokenProvider } from '../../main/service
 import { AppOnlyAuth, readCertificateCredential } from '../../main/services/auth/app-only-auth'
 import type { AppCredential } from '../../main/services/auth/app-only-auth'
 import { HttpsClient } from '../../main/services/http/https-client'
-import { StderrLogger } from '../../main/services/logger'
+import { StderrLogger } from '../../main/services/logging/logger'
 import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'

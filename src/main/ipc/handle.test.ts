@@ -25,7 +25,7 @@ const { CHANNELS } = await import('../../shared/ipc/contract')
 const { createDispatcher } = await import('../rpc/dispatch')
 const { stubHandlers } = await import('../rpc/stub-handlers')
 const { EventBus } = await import('../rpc/event-bus')
-const { MemoryLogger } = await import('../services/logger')
+const { MemoryLogger } = await import('../services/logging/logger')
 
 function frame(url: string, isTop = true): unknown {
   const top = { url, parent: null }

@@ -10,7 +10,7 @@ import { CHANNELS } from '../../shared/ipc/contract'
 import { isTrustedSender } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
-import type { Logger } from '../services/logger'
+import type { Logger } from '../services/logging/logger'
 
 /** Describes the frame that sent an IPC message, for the pure sender policy. */
 function senderOf(event: IpcMainInvokeEvent): { url: string; isTopFrame: boolean } | null {

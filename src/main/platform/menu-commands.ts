@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { app, dialog, shell, type BrowserWindow } from 'electron'
 
 import { SNAPSHOT_EXTENSION } from '../../shared/snapshot/snapshot-format'
-import type { FileLogger } from '../services/logger'
+import type { FileLogger } from '../services/logging/logger'
 import { DOCUMENTATION_URL, type MenuCommand } from '../services/menu-template'
 
 import { showAboutDialog } from './about-dialog'

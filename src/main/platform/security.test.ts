@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest'
 
 import {
   APP_ORIGIN,
+  decideWindowOpen,
   isAppUrl,
+  isNavigationAllowed,
   isPermissionAllowed,
   isTrustedSender,
   resolveAppFile,
@@ -140,5 +142,38 @@ describe('resolveAppFile / resolveStaticFile', () => {
     expect(resolveStaticFile('/a/../../x.js', root)).toBeNull()
     expect(resolveStaticFile('/./x.js', root)).toBeNull()
     expect(resolveStaticFile('/assets/x.js', root)).toBe(join(root, 'assets', 'x.js'))
+  })
+})
+
+describe('the policy every web contents gets (web-contents-created)', () => {
+  it.each([
+    [`${APP_ORIGIN}/index.html`, true],
+    ['https://evil.example/?next=app://explorer', false],
+    ['app://user@explorer/', false],
+    ['http://localhost.evil.example/', false],
+    ['file:///etc/passwd', false],
+    ['javascript:alert(1)', false],
+    ['about:blank', false],
+    ['chrome://settings', false],
+    ['devtools://devtools/bundled/inspector.html', false]
+  ])('navigation to %s allowed: %s', (url, expected) => {
+    expect(isNavigationAllowed(url)).toBe(expected)
+  })
+
+  it('allows the dev server only when one is configured', () => {
+    expect(isNavigationAllowed(`${DEV}/`)).toBe(false)
+    expect(isNavigationAllowed(`${DEV}/`, DEV)).toBe(true)
+  })
+
+  it.each([
+    ['https://learn.microsoft.com/x', 'https://learn.microsoft.com/x'],
+    [`${APP_ORIGIN}/index.html`, null],
+    ['file:///etc/passwd', null],
+    ['javascript:alert(1)', null],
+    ['ms-msdt:/id PCWDiagnostic', null],
+    ['https://user:pw@evil.example/', null],
+    [undefined, null]
+  ])('window.open(%s) is denied; the system browser gets %s', (url, external) => {
+    expect(decideWindowOpen(url)).toEqual({ action: 'deny', openExternal: external })
   })
 })

@@ -62,6 +62,27 @@ export function toExternalHttpUrl(value: unknown): string | null {
   return url.href
 }
 
+/**
+ * True when a web contents may navigate (or be redirected, or load a frame) to `url`: our own
+ * pages only (Electron security checklist #13). Applied to every web contents the app creates.
+ */
+export function isNavigationAllowed(url: unknown, devServerUrl?: string): boolean {
+  return isAppUrl(url, devServerUrl)
+}
+
+/** What to do when any web contents asks for a new window. */
+export interface WindowOpenDecision {
+  /** Never a new Electron window (Electron security checklist #14). */
+  action: 'deny'
+  /** The checked http(s) URL to hand to the system browser instead, or null (#15). */
+  openExternal: string | null
+}
+
+/** The answer to `window.open` / a `target=_blank` link from any web contents. */
+export function decideWindowOpen(url: unknown): WindowOpenDecision {
+  return { action: 'deny', openExternal: toExternalHttpUrl(url) }
+}
+
 /** What the IPC layer knows about the frame that sent a message. */
 export interface SenderFrame {
   url: string

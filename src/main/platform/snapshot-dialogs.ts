@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { app, dialog, type BrowserWindow } from 'electron'
 
 import { SNAPSHOT_EXTENSION } from '../../shared/snapshot'
-import { safeSnapshotName } from '../services/snapshot-locations'
-import type { SnapshotLocations } from '../services/snapshots-service'
+import { safeSnapshotName } from '../services/snapshot/snapshot-locations'
+import type { SnapshotLocations } from '../services/snapshot/snapshots-service'
 
 const FILTERS = [{ name: 'Audit snapshot', extensions: [SNAPSHOT_EXTENSION.slice(1)] }]
 

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path'
 import { app } from 'electron'
 
 import type { UpdatesPreference } from '../../shared/ipc/contract'
-import type { Logger } from '../services/logger'
+import type { Logger } from '../services/logging/logger'
 import {
   decideUpdates,
   describeDecision,

@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path'
 
-import { BrowserWindow, session, shell, type WebContents } from 'electron'
+import { app, BrowserWindow, session, shell, type Session, type WebContents } from 'electron'
 
 import type { InitialWindowState, SavedWindowState, WindowSizing } from '../services/window-state'
 
-import { APP_ORIGIN, isAppUrl, isPermissionAllowed, toExternalHttpUrl } from './security'
+import { APP_ORIGIN, decideWindowOpen, isNavigationAllowed, isPermissionAllowed } from './security'
 
 /** The main window's default and minimum size. */
 export const MAIN_WINDOW_SIZING: WindowSizing = {
@@ -30,13 +30,13 @@ export interface WindowOptions {
   onStateChange?: (state: SavedWindowState) => void
 }
 
-/** Applies navigation, window-open and webview rules to a web contents. */
-export function hardenWebContents(contents: WebContents, devServerUrl?: string): void {
+/** Applies navigation, window-open and webview rules (security.ts) to a web contents. */
+function hardenWebContents(contents: WebContents, devServerUrl?: string): void {
   // Electron security checklist #12: no <webview>.
   contents.on('will-attach-webview', (event) => event.preventDefault())
   // Electron security checklist #13: no navigation away from our own pages.
   const refuseForeign = (event: { preventDefault(): void }, url: string): void => {
-    if (!isAppUrl(url, devServerUrl)) {
+    if (!isNavigationAllowed(url, devServerUrl)) {
       event.preventDefault()
     }
   }
@@ -45,22 +45,31 @@ export function hardenWebContents(contents: WebContents, devServerUrl?: string):
   contents.on('will-frame-navigate', (event) => refuseForeign(event, event.url))
   // Electron security checklist #14/#15: no new windows; http(s) links go to the system browser.
   contents.setWindowOpenHandler(({ url }) => {
-    const external = toExternalHttpUrl(url)
-    if (external) {
-      void shell.openExternal(external)
+    const decision = decideWindowOpen(url)
+    if (decision.openExternal) {
+      void shell.openExternal(decision.openExternal)
     }
-    return { action: 'deny' }
+    return { action: decision.action }
   })
 }
 
-/** Deny-by-default permission handlers on the default session (Electron security checklist #5). */
-export function hardenSession(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
+/** Deny-by-default permission handlers on a session (Electron security checklist #5). */
+function hardenSession(target: Session): void {
+  target.setPermissionRequestHandler((_contents, permission, callback) =>
     callback(isPermissionAllowed(permission))
   )
-  session.defaultSession.setPermissionCheckHandler((_contents, permission) =>
-    isPermissionAllowed(permission)
-  )
+  target.setPermissionCheckHandler((_contents, permission) => isPermissionAllowed(permission))
+}
+
+/**
+ * Gives every web contents the app ever creates — windows, devtools, anything a dependency opens —
+ * the navigation, window-open and webview policy, and every session the permission policy.
+ * Call once, before `ready` (the default session is hardened when the app is ready).
+ */
+export function installWebContentsPolicy(devServerUrl?: string): void {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServerUrl))
+  app.on('session-created', hardenSession)
+  void app.whenReady().then(() => hardenSession(session.defaultSession))
 }
 
 /** Creates the main window and loads the renderer from app://explorer (or the dev server). */
@@ -89,7 +98,6 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       spellcheck: false
     }
   })
-  hardenWebContents(window.webContents, options.devServerUrl)
   window.once('ready-to-show', () => {
     if (initial.isMaximized) {
       window.maximize()

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { AppError } from '../../shared/errors'
 import type { Handlers } from '../../shared/ipc/contract'
-import { MemoryLogger } from '../services/logger'
+import { MemoryLogger } from '../services/logging/logger'
 
 import { createDispatcher } from './dispatch'
 import { stubHandlers } from './stub-handlers'

@@ -7,7 +7,7 @@
  */
 import { AppError, fail, ok, type Result } from '../../shared/errors'
 import { contract, isChannel, type Handlers } from '../../shared/ipc/contract'
-import type { Logger } from '../services/logger'
+import type { Logger } from '../services/logging/logger'
 
 /** Runs one call from untrusted input to a result. Never throws. */
 export type Dispatcher = (channel: string, rawInput: unknown) => Promise<Result<unknown>>

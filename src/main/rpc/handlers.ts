@@ -10,7 +10,7 @@ import type { DemoService } from '../services/demo/demo-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
 import type { SettingsService } from '../services/settings-service'
-import type { SnapshotsService } from '../services/snapshots-service'
+import type { SnapshotsService } from '../services/snapshot/snapshots-service'
 
 export interface HandlerServices {
   appInfo: AppInfo
@@ -86,6 +86,7 @@ export function createHandlers(s: HandlerServices): Handlers {
       cancelled: await s.snapshots.exportCancel(exportId)
     }),
     'snapshots:import': (input) => s.snapshots.import(input),
+    'snapshots:offer-dropped-file': ({ path }) => s.snapshots.offerDroppedPath(path),
     'snapshots:ack-import-batch': async ({ importId, batchId, outcome }) => ({
       accepted: s.snapshots.ackImport(importId, batchId, outcome)
     }),

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { emptyLedger } from '../../shared/acquisition'
 import type { EventName } from '../../shared/ipc/contract'
 import { createAppCore, type AppCore } from '../app-core'
-import { MemoryLogger } from '../services/logger'
+import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
 import { verifySnapshot } from '../services/snapshot'
 
@@ -33,21 +33,31 @@ describe('snapshot channels through the dispatcher (both transports use it)', ()
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('refuses invalid input and a relative or missing path', async () => {
-    expect(await core.dispatch('snapshots:import', { clientId: 'w', path: 42 })).toMatchObject({
+  it('refuses invalid input, paths, unknown handles, and dropped paths in the browser shell', async () => {
+    expect(await core.dispatch('snapshots:import', { clientId: 'w', handle: 42 })).toMatchObject({
       ok: false,
       error: { code: 'ipc/invalid-input' }
     })
+    // The UI cannot name a file by path any more (issue 10 item 6).
+    expect(
+      await core.dispatch('snapshots:import', { clientId: 'w', path: join(dir, 'x.caxsnap') })
+    ).toMatchObject({ ok: false, error: { code: 'ipc/invalid-input' } })
+    expect(
+      await core.dispatch('snapshots:import', { clientId: 'w', handle: '../../etc/passwd' })
+    ).toMatchObject({ ok: false, error: { code: 'ipc/invalid-input' } })
+    expect(
+      await core.dispatch('snapshots:import', { clientId: 'w', handle: 'A'.repeat(22) })
+    ).toMatchObject({ ok: false, error: { code: 'snapshot/unknown-handle' } })
+    expect(await core.dispatch('snapshots:import', { clientId: 'w' })).toMatchObject({
+      ok: false,
+      error: { code: 'snapshot/file-required' }
+    })
+    expect(
+      await core.dispatch('snapshots:offer-dropped-file', { path: join(dir, 'x.caxsnap') })
+    ).toMatchObject({ ok: false, error: { code: 'snapshot/not-available' } })
     expect(
       await core.dispatch('snapshots:export-append', { exportId: 'x', records: [{ no: 'id' }] })
     ).toMatchObject({ ok: false, error: { code: 'ipc/invalid-input' } })
-    expect(
-      await core.dispatch('snapshots:import', { clientId: 'w', path: 'x.caxsnap' })
-    ).toMatchObject({ ok: false, error: { code: 'snapshot/invalid-path' } })
-    expect(await core.dispatch('snapshots:import', { clientId: 'w' })).toMatchObject({
-      ok: false,
-      error: { code: 'snapshot/path-required' }
-    })
     expect(await core.dispatch('snapshots:export-finish', { exportId: 'nope' })).toMatchObject({
       ok: false,
       error: { code: 'snapshot/unknown-export' }
@@ -68,13 +78,18 @@ describe('snapshot channels through the dispatcher (both transports use it)', ()
     expect(finished).toMatchObject({ ok: true, value: { records: 0 } })
     expect((await verifySnapshot(join(dir, 'empty.caxsnap'))).ok).toBe(true)
 
-    const imported = await core.dispatch('snapshots:import', {
-      clientId: 'w',
-      path: join(dir, 'empty.caxsnap')
+    const handle = core.snapshots.offers.offer({
+      path: join(dir, 'empty.caxsnap'),
+      name: 'empty.caxsnap',
+      size: 0,
+      isPrivate: false
     })
+    const imported = await core.dispatch('snapshots:import', { clientId: 'w', handle })
     expect(imported).toMatchObject({ ok: true, value: { verification: { ok: true } } })
     const importId = (imported as { value: { importId: string } }).value.importId
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    while (!events.some((e) => e.name === 'snapshots:did-produce-import-batch')) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     const batch = events.find((e) => e.name === 'snapshots:did-produce-import-batch')
     expect(batch?.payload).toMatchObject({ importId, clientId: 'w', batchId: 1, records: [] })
     await core.dispatch('snapshots:ack-import-batch', {
@@ -82,7 +97,9 @@ describe('snapshot channels through the dispatcher (both transports use it)', ()
       batchId: 1,
       outcome: { ok: true, new: 0, duplicates: 0 }
     })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    while (!events.some((e) => e.name === 'snapshots:did-finish-import')) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
     expect(events.find((e) => e.name === 'snapshots:did-finish-import')?.payload).toMatchObject({
       importId,
       status: 'complete'

@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors'
 import { Profile, type ProfileInput } from '../../shared/profiles'
 
 import { readJsonFile, writeJsonFileAtomic } from './json-file'
-import type { Logger } from './logger'
+import type { Logger } from './logging/logger'
 
 const ProfilesFile = z.object({ version: z.literal(1), profiles: z.array(Profile) })
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { Settings } from '../../shared/ipc/contract'
 
-import { MemoryLogger } from './logger'
+import { MemoryLogger } from './logging/logger'
 import { DEFAULT_SETTINGS, SettingsService } from './settings-service'
 
 describe('SettingsService', () => {

@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors'
 import { Settings } from '../../shared/ipc/contract'
 
 import { readJsonFile, writeJsonFileAtomic } from './json-file'
-import type { Logger } from './logger'
+import type { Logger } from './logging/logger'
 
 /** Settings for a user who has changed nothing. */
 export const DEFAULT_SETTINGS: Settings = { theme: 'system', updates: 'automatic' }

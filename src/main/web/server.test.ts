@@ -8,10 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { createAppCore } from '../app-core'
-import { MemoryLogger } from '../services/logger'
+import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
 
-import { startWebShell, type WebShell } from './server'
+import { startWebShell, type WebShell, type WebShellOptions } from './server'
 
 interface Reply {
   status: number
@@ -57,10 +57,42 @@ function send(
 
 const SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv'
 
+/** The session cookie's value from a Set-Cookie header, or undefined. */
+function sessionFrom(reply: Reply, name: string): string | undefined {
+  const header = String(reply.headers['set-cookie'] ?? '')
+  const match = new RegExp(`(?:^|,)\\s*${name}=([^;]*)`).exec(header)
+  return match?.[1]
+}
+
 describe('browser shell server', () => {
   let dir: string
   let shell: WebShell
   let log: MemoryLogger
+  /** The session cookie the start-up link was traded for in beforeEach. */
+  let session: string
+  const extraShells: WebShell[] = []
+
+  /** Another shell on the same renderer folder, its link not yet used. */
+  async function startShell(extra: Partial<WebShellOptions> = {}): Promise<WebShell> {
+    const core = createAppCore({
+      shell: 'browser',
+      version: '9.9.9',
+      dataDir: join(dir, `data-${extraShells.length}`),
+      log,
+      secrets: new MemorySecretStore(),
+      opener: { open: async () => undefined }
+    })
+    const started = await startWebShell({
+      ...core,
+      rendererDir: join(dir, 'renderer'),
+      log,
+      port: 0,
+      secret: SECRET,
+      ...extra
+    })
+    extraShells.push(started)
+    return started
+  }
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cax-web-'))
@@ -85,15 +117,22 @@ describe('browser shell server', () => {
       secret: SECRET,
       bodyLimit: 4096
     })
+    const traded = await send(shell, {
+      path: `/?secret=${SECRET}`,
+      headers: { Host: `127.0.0.1:${shell.port}` }
+    })
+    session = sessionFrom(traded, shell.cookieName) ?? ''
+    expect(session).not.toBe('')
   })
 
   afterEach(async () => {
+    await Promise.all(extraShells.splice(0).map((s) => s.close()))
     await shell.close()
     await rm(dir, { recursive: true, force: true })
   })
 
   const host = (): string => `127.0.0.1:${shell.port}`
-  const cookie = (value = SECRET): string => `${shell.cookieName}=${value}`
+  const cookie = (value = session): string => `${shell.cookieName}=${value}`
   const callHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({
     Host: host(),
     Origin: shell.origin,
@@ -102,7 +141,7 @@ describe('browser shell server', () => {
     ...extra
   })
 
-  it('prints an open URL on 127.0.0.1 that carries the secret', () => {
+  it('prints an open URL on 127.0.0.1 that carries the link secret', () => {
     expect(shell.openUrl).toBe(`http://127.0.0.1:${shell.port}/?secret=${SECRET}`)
     expect(shell.port).toBeGreaterThan(0)
   })
@@ -125,14 +164,138 @@ describe('browser shell server', () => {
     await b.close()
   })
 
-  it('trades the secret in the URL for an HttpOnly, SameSite=Strict cookie and drops it from the URL', async () => {
-    const reply = await send(shell, { path: `/?secret=${SECRET}`, headers: { Host: host() } })
-    expect(reply.status).toBe(303)
-    expect(reply.headers.location).toBe('/')
-    const setCookie = String(reply.headers['set-cookie'])
-    expect(setCookie).toContain(`${shell.cookieName}=${SECRET}`)
-    expect(setCookie).toContain('HttpOnly')
-    expect(setCookie).toContain('SameSite=Strict')
+  describe('the one-time start-up link', () => {
+    it('is traded once for a separate random HttpOnly, SameSite=Strict session cookie', async () => {
+      const fresh = await startShell()
+      const reply = await send(fresh, {
+        path: `/?secret=${SECRET}`,
+        headers: { Host: `127.0.0.1:${fresh.port}` }
+      })
+      expect(reply.status).toBe(200)
+      expect(reply.headers['content-type']).toContain('text/html')
+      expect(reply.headers['cache-control']).toBe('no-store')
+      // A page that moves on to / by itself (a same-origin navigation that carries the cookie).
+      expect(reply.body).toContain('<meta http-equiv="refresh" content="0;url=/">')
+      const setCookie = String(reply.headers['set-cookie'])
+      expect(setCookie).toMatch(/; HttpOnly/)
+      expect(setCookie).toMatch(/; SameSite=Strict/)
+      expect(setCookie).toMatch(/; Path=\//)
+      const value = sessionFrom(reply, fresh.cookieName)
+      expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      expect(value).not.toBe(SECRET)
+      expect(fresh.cookieName).toBe(`cax-session-${fresh.port}`)
+      const page = await send(fresh, {
+        path: '/',
+        headers: { Host: `127.0.0.1:${fresh.port}`, Cookie: `${fresh.cookieName}=${value}` }
+      })
+      expect(page.status).toBe(200)
+      expect(page.body).toContain('<title>frame</title>')
+    })
+
+    it('is refused on a second use with a page that says it was used', async () => {
+      const reply = await send(shell, { path: `/?secret=${SECRET}`, headers: { Host: host() } })
+      expect(reply.status).toBe(410)
+      expect(reply.headers['content-type']).toContain('text/html')
+      expect(reply.headers['set-cookie']).toBeUndefined()
+      expect(reply.body).toContain('This link was already used')
+      expect(reply.body).not.toContain('<title>frame</title>')
+    })
+
+    it('tells the shell once when it has been used', async () => {
+      let uses = 0
+      const fresh = await startShell({ onLinkUsed: () => (uses += 1) })
+      const open = (): Promise<Reply> =>
+        send(fresh, { path: `/?secret=${SECRET}`, headers: { Host: `127.0.0.1:${fresh.port}` } })
+      await open()
+      await open()
+      expect(uses).toBe(1)
+    })
+
+    it('is refused once it has expired, and gives no session', async () => {
+      let now = 1_000_000
+      const fresh = await startShell({ linkTtlMs: 60_000, now: () => now })
+      expect(fresh.linkExpiresAt).toBe(1_060_000)
+      now = 1_060_000
+      const reply = await send(fresh, {
+        path: `/?secret=${SECRET}`,
+        headers: { Host: `127.0.0.1:${fresh.port}` }
+      })
+      expect(reply.status).toBe(410)
+      expect(reply.body).toContain('This link has expired')
+      expect(reply.headers['set-cookie']).toBeUndefined()
+    })
+
+    it('works until just before it expires', async () => {
+      let now = 5_000
+      const fresh = await startShell({ linkTtlMs: 60_000, now: () => now })
+      now = 64_999
+      const reply = await send(fresh, {
+        path: `/?secret=${SECRET}`,
+        headers: { Host: `127.0.0.1:${fresh.port}` }
+      })
+      expect(reply.status).toBe(200)
+      expect(sessionFrom(reply, fresh.cookieName)).toBeDefined()
+    })
+
+    it('refuses a wrong secret (401) without using up the real one', async () => {
+      const fresh = await startShell()
+      const wrong = await send(fresh, {
+        path: `/?secret=${SECRET.replace(/.$/, 'X')}`,
+        headers: { Host: `127.0.0.1:${fresh.port}` }
+      })
+      expect(wrong.status).toBe(401)
+      expect(wrong.body).toContain('This link is not valid')
+      expect(wrong.headers['set-cookie']).toBeUndefined()
+      const right = await send(fresh, {
+        path: `/?secret=${SECRET}`,
+        headers: { Host: `127.0.0.1:${fresh.port}` }
+      })
+      expect(right.status).toBe(200)
+    })
+
+    it('sends the browser that already holds the session on to the app', async () => {
+      const reply = await send(shell, {
+        path: `/?secret=${SECRET}`,
+        headers: { Host: host(), Cookie: cookie() }
+      })
+      expect(reply.status).toBe(303)
+      expect(reply.headers.location).toBe('/')
+      expect(reply.headers['set-cookie']).toBeUndefined()
+    })
+
+    it('is accepted from a cross-site navigation (the local redirect file), nothing else is', async () => {
+      const fresh = await startShell()
+      const headers = {
+        Host: `127.0.0.1:${fresh.port}`,
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate'
+      }
+      const reply = await send(fresh, { path: `/?secret=${SECRET}`, headers })
+      expect(reply.status).toBe(200)
+      const value = sessionFrom(reply, fresh.cookieName)
+      const page = await send(fresh, {
+        path: '/',
+        headers: { ...headers, Cookie: `${fresh.cookieName}=${value}` }
+      })
+      expect(page.status).toBe(403)
+    })
+
+    it('is never the session: the link secret as a cookie is refused', async () => {
+      const reply = await send(shell, {
+        path: '/',
+        headers: { Host: host(), Cookie: cookie(SECRET) }
+      })
+      expect(reply.status).toBe(401)
+    })
+
+    it('gives nothing before it is used: a guessed session cookie is refused', async () => {
+      const fresh = await startShell()
+      const reply = await send(fresh, {
+        path: '/',
+        headers: { Host: `127.0.0.1:${fresh.port}`, Cookie: `${fresh.cookieName}=` }
+      })
+      expect(reply.status).toBe(401)
+    })
   })
 
   it('serves the renderer with the CSP to a request carrying the cookie', async () => {
@@ -150,7 +313,7 @@ describe('browser shell server', () => {
 
   it.each([
     ['no secret at all', {}],
-    ['a wrong cookie', { Cookie: `cax-secret-1=${SECRET}; other=1` }],
+    ['a cookie of another port', { Cookie: 'cax-session-1=SESSION; other=1' }],
     ['a wrong secret', { Cookie: 'x' }],
     ['a secret of the right length but wrong value', { Cookie: 'WRONG' }]
   ])('refuses a page request with %s (401)', async (_label, headers) => {
@@ -158,7 +321,9 @@ describe('browser shell server', () => {
     if (h.Cookie === 'x') {
       h.Cookie = cookie('nope')
     } else if (h.Cookie === 'WRONG') {
-      h.Cookie = cookie(SECRET.replace(/.$/, 'X'))
+      h.Cookie = cookie(session.replace(/.$/, session.endsWith('X') ? 'Y' : 'X'))
+    } else if (h.Cookie?.includes('SESSION')) {
+      h.Cookie = h.Cookie.replace('SESSION', session)
     }
     const reply = await send(shell, { path: '/', headers: h })
     expect(reply.status).toBe(401)
@@ -166,7 +331,7 @@ describe('browser shell server', () => {
     expect(reply.body).not.toContain('frame')
   })
 
-  it('refuses calls and events without the secret', async () => {
+  it('refuses calls and events without the session cookie (401)', async () => {
     const call = await send(shell, {
       method: 'POST',
       path: '/api/app:get-info',
@@ -178,7 +343,7 @@ describe('browser shell server', () => {
     expect(events.status).toBe(401)
   })
 
-  it('does not accept the secret as a query parameter on calls', async () => {
+  it('does not accept the link secret as a query parameter on calls or events', async () => {
     const reply = await send(shell, {
       method: 'POST',
       path: `/api/app:get-info?secret=${SECRET}`,
@@ -186,6 +351,11 @@ describe('browser shell server', () => {
       body: '{}'
     })
     expect(reply.status).toBe(401)
+    const events = await send(shell, {
+      path: `/api/events?secret=${SECRET}`,
+      headers: { Host: host() }
+    })
+    expect(events.status).toBe(401)
   })
 
   it.each(['evil.example', `evil.example:${0}`, 'localhost.evil.example', '127.0.0.1:1', '[::1]'])(

@@ -3,11 +3,10 @@
  * same contract as Electron IPC (POST /api/<channel> for calls, server-sent events at
  * /api/events for pushes).
  *
- * It binds 127.0.0.1 only and refuses every request that does not carry the per-launch secret
- * (first as `?secret=` in the printed URL, then as an HttpOnly, SameSite=Strict cookie), whose
- * Host is not ours (DNS rebinding) or whose Origin is foreign (cross-site requests).
+ * It binds 127.0.0.1 only and refuses every request that does not carry the session cookie (traded
+ * once for the short-lived link secret, see shell-access.ts), whose Host is not ours (DNS
+ * rebinding) or whose Origin is foreign (cross-site requests).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,10 +14,18 @@ import { extname } from 'node:path'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { ErrorCode, Result } from '../../shared/errors'
+import { SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
 import { resolveStaticFile } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
-import type { Logger } from '../services/logger'
+import type { Logger } from '../services/logging/logger'
+
+import { exchangedPage, refusedLinkPage, ShellAccess } from './shell-access'
+import {
+  createSnapshotUploadHandler,
+  UploadRefusal,
+  type SnapshotUploadSink
+} from './snapshot-upload'
 
 /** Largest request body accepted, in bytes: a sync start carries the tenant's ledger (tens of MB at most). */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
@@ -55,14 +62,26 @@ export interface WebShellOptions {
   log: Logger
   /** 0 picks a free port. */
   port: number
-  /** Fixed secret for tests; a random 256-bit one otherwise. */
+  /** Fixed link secret for tests; a random 256-bit one otherwise. */
   secret?: string
+  /** How long the printed link can be traded for a session (default 60 s). */
+  linkTtlMs?: number
+  /** Clock for the link's expiry (tests). */
+  now?: () => number
+  /** Called once, when the link has been traded for a session. */
+  onLinkUsed?: () => void
   bodyLimit?: number
+  /** Receives snapshot uploads (POST {@link SNAPSHOT_UPLOAD_PATH}); without it the route is 404. */
+  snapshots?: SnapshotUploadSink
+  /** Largest snapshot upload in bytes (default: the snapshot file-size limit). */
+  uploadLimit?: number
 }
 
 export interface WebShell {
-  /** The URL to open, carrying the secret: `http://127.0.0.1:<port>/?secret=...`. */
+  /** The one-time URL to open, carrying the link secret: `http://127.0.0.1:<port>/?secret=...`. */
   openUrl: string
+  /** When `openUrl` stops working (ms since the epoch). */
+  linkExpiresAt: number
   /** `http://127.0.0.1:<port>` */
   origin: string
   port: number
@@ -79,24 +98,6 @@ class HttpRefusal extends Error {
   ) {
     super(message)
   }
-}
-
-function sameSecret(given: string | undefined | null, secret: Buffer): boolean {
-  if (!given) {
-    return false
-  }
-  const candidate = Buffer.from(given, 'utf8')
-  return candidate.length === secret.length && timingSafeEqual(candidate, secret)
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=')
-    if (index > 0 && part.slice(0, index).trim() === name) {
-      return part.slice(index + 1).trim()
-    }
-  }
-  return undefined
 }
 
 function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
@@ -157,13 +158,19 @@ function statusForResult(result: Result<unknown>): number {
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const { dispatch, bus, rendererDir, log } = options
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
-  const secretText = options.secret ?? randomBytes(32).toString('base64url')
-  const secret = Buffer.from(secretText, 'utf8')
   const streams = new Set<ServerResponse>()
   let port = 0
-  let cookieName = ''
+  // Set once the port is known (the cookie name includes it); no request arrives before that.
+  let access: ShellAccess | undefined = undefined
   let allowedHosts = new Set<string>()
   let allowedOrigins = new Set<string>()
+
+  /** A page load carrying the printed link: `GET /?secret=…` (never an API path). */
+  function isLinkRequest(req: IncomingMessage, url: URL): boolean {
+    return (
+      req.method === 'GET' && !url.pathname.startsWith('/api/') && url.searchParams.has('secret')
+    )
+  }
 
   function checkRequest(req: IncomingMessage, url: URL): void {
     // DNS rebinding: a hostile name resolving to 127.0.0.1 still sends its own Host.
@@ -174,20 +181,59 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       throw new HttpRefusal(403, 'web/bad-origin', 'Cross-origin request refused')
     }
+    // The link itself may arrive from another site: the local redirect file (open-browser.ts) is
+    // a file:// page. It only ever yields a cookie to whoever holds the one-time secret.
     const site = req.headers['sec-fetch-site']
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    if (
+      site !== undefined &&
+      site !== 'same-origin' &&
+      site !== 'none' &&
+      !isLinkRequest(req, url)
+    ) {
       throw new HttpRefusal(403, 'web/bad-origin', 'Cross-site request refused')
     }
-    const hasSecret =
-      sameSecret(readCookie(req.headers.cookie, cookieName), secret) ||
-      (req.method === 'GET' && sameSecret(url.searchParams.get('secret'), secret))
-    if (!hasSecret) {
+    if (!access?.hasSession(req.headers.cookie) && !isLinkRequest(req, url)) {
       throw new HttpRefusal(
         401,
         'web/unauthorized',
-        'Missing or wrong secret: open the URL printed at start-up'
+        'Not signed in to this browser shell: open the link printed at start-up'
       )
     }
+  }
+
+  function sendPage(res: ServerResponse, status: number, html: string, setCookie?: string): void {
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(html),
+      ...(setCookie ? { 'Set-Cookie': setCookie } : {})
+    })
+    res.end(html)
+  }
+
+  /** Trades the one-time link for the session cookie, or says why the link no longer works. */
+  function handleLink(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const gate = access as ShellAccess
+    if (gate.hasSession(req.headers.cookie)) {
+      // The browser that already traded the link opened it again: nothing to trade.
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Cache-Control': 'no-store' })
+      res.end()
+      return
+    }
+    const outcome = gate.exchange(url.searchParams.get('secret'))
+    if (outcome.kind === 'exchanged') {
+      log.info('[web] the start-up link was used; it is refused from now on')
+      sendPage(res, 200, exchangedPage(), outcome.setCookie)
+      options.onLinkUsed?.()
+      return
+    }
+    log.warn(`[web] refused the start-up link: ${outcome.reason}`)
+    sendPage(
+      res,
+      outcome.reason === 'wrong' ? 401 : 410,
+      refusedLinkPage(outcome.reason, gate.linkTtlMs)
+    )
   }
 
   async function handleCall(
@@ -217,6 +263,32 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     sendJson(res, statusForResult(result), result)
   }
 
+  const upload = options.snapshots
+    ? createSnapshotUploadHandler({
+        sink: options.snapshots,
+        log,
+        ...(options.uploadLimit !== undefined ? { maxBytes: options.uploadLimit } : {})
+      })
+    : null
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!upload) {
+      throw new HttpRefusal(404, 'web/not-found', 'Not found')
+    }
+    try {
+      const result = await upload(req, res)
+      if (!result.ok) {
+        // The rest of a refused upload is not read: do not reuse the connection.
+        res.setHeader('Connection', 'close')
+      }
+      sendJson(res, 200, result)
+    } catch (error) {
+      throw error instanceof UploadRefusal
+        ? new HttpRefusal(error.status, error.code, error.message)
+        : error
+    }
+  }
+
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET') {
       throw new HttpRefusal(405, 'web/method-not-allowed', 'Events are read with GET')
@@ -243,17 +315,6 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   async function handleStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpRefusal(405, 'web/method-not-allowed', 'Only GET')
-    }
-    if (url.searchParams.has('secret')) {
-      // First visit: keep the secret in a cookie and drop it from the address bar and history.
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        'Set-Cookie': `${cookieName}=${secretText}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
-        'Cache-Control': 'no-store'
-      })
-      res.end()
-      return
     }
     const file = resolveStaticFile(url.pathname, rendererDir)
     if (!file) {
@@ -285,7 +346,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     }
     const run = async (): Promise<void> => {
       checkRequest(req, url)
-      if (url.pathname === '/api/events') {
+      if (isLinkRequest(req, url)) {
+        handleLink(req, res, url)
+      } else if (url.pathname === SNAPSHOT_UPLOAD_PATH) {
+        await handleUpload(req, res)
+      } else if (url.pathname === '/api/events') {
         handleEvents(req, res)
       } else if (url.pathname.startsWith('/api/')) {
         await handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)))
@@ -321,17 +386,23 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     })
   })
   port = (server.address() as AddressInfo).port
-  cookieName = `cax-secret-${port}`
+  access = new ShellAccess({
+    cookieName: `cax-session-${port}`,
+    ...(options.secret !== undefined ? { linkSecret: options.secret } : {}),
+    ...(options.linkTtlMs !== undefined ? { linkTtlMs: options.linkTtlMs } : {}),
+    ...(options.now ? { now: options.now } : {})
+  })
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`])
   allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`])
   const origin = `http://127.0.0.1:${port}`
   log.info(`[web] listening on ${origin}`)
 
   return {
-    openUrl: `${origin}/?secret=${secretText}`,
+    openUrl: `${origin}/?secret=${access.linkSecret}`,
+    linkExpiresAt: access.linkExpiresAt,
     origin,
     port,
-    cookieName,
+    cookieName: access.cookieName,
     close: async () => {
       for (const stream of streams) {
         stream.end()

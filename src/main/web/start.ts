@@ -1,18 +1,20 @@
 /**
  * Entry point of the browser shell: `npm run start:web -- [--port <n>] [--no-open] [--data-dir <dir>]`.
  *
- * Prints exactly one line starting with `Open: ` followed by the URL carrying this launch's secret.
+ * Prints exactly one line starting with `Open: ` followed by this launch's one-time link (it works
+ * once, within a minute), and opens the browser on it through a private redirect file so the
+ * link never appears on a command line.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { createAppCore } from '../app-core'
 import { KeytarSecretStore } from '../platform/keytar-secret-store'
-import { StderrLogger } from '../services/logger'
+import { StderrLogger } from '../services/logging/logger'
 import { defaultUserDataDir } from '../services/paths'
-import { downloadsSnapshotLocations } from '../services/snapshot-locations'
+import { downloadsSnapshotLocations } from '../services/snapshot/snapshot-locations'
 
-import { openInBrowser } from './open-browser'
+import { openInBrowser, openPrivately, type PrivateOpen } from './open-browser'
 import { parseWebArgs, WEB_USAGE as USAGE } from './web-args'
 import { startWebShell } from './server'
 
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     shell: 'browser',
     version: pkg.version,
     dataDir,
-    // No dialogs in a browser: exports go to Downloads, imports take a path typed by the user.
+    // No dialogs in a browser: exports go to Downloads, imports arrive as uploads.
     snapshotLocations: downloadsSnapshotLocations({ dataDir }),
     log,
     secrets: new KeytarSecretStore(),
@@ -51,12 +53,16 @@ async function main(): Promise<void> {
     }
   })
   let shell: Awaited<ReturnType<typeof startWebShell>>
+  // The redirect file is removed as soon as the link is used or has expired.
+  let redirect: PrivateOpen | undefined
+  const disposeRedirect = (): Promise<void> => redirect?.dispose() ?? Promise.resolve()
   try {
     shell = await startWebShell({
       ...core,
       rendererDir: join(here, '../renderer'),
       log,
-      port: args.port
+      port: args.port,
+      onLinkUsed: () => void disposeRedirect()
     })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
@@ -68,11 +74,18 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   process.stdout.write(`Open: ${shell.openUrl}\n`)
-  if (args.open && !(await openInBrowser(shell.openUrl))) {
-    process.stderr.write('No browser could be opened; open the URL above yourself.\n')
+  process.stderr.write(
+    'The link works once, in one browser, for the next minute; restart for a new one.\n'
+  )
+  if (args.open) {
+    redirect = await openPrivately(shell.openUrl).catch(() => undefined)
+    if (!redirect?.isOpened) {
+      process.stderr.write('No browser could be opened; open the URL above yourself.\n')
+    }
+    setTimeout(() => void disposeRedirect(), shell.linkExpiresAt - Date.now()).unref()
   }
   const stop = (): void => {
-    void Promise.all([shell.close(), core.close()]).then(() => process.exit(0))
+    void Promise.all([shell.close(), core.close(), disposeRedirect()]).then(() => process.exit(0))
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

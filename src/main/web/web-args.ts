@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util'
 /** The help text of `npm run start:web`. */
 export const WEB_USAGE = `Usage: npm run start:web -- [options]
 
-Serves Connector Audit Explorer to a browser on this machine (127.0.0.1 only).
+Serves Connector Audit Explorer to a browser on this machine (127.0.0.1 only). The printed
+link works once, in one browser, within a minute of start-up; restart for a new one.
 
 Options:
   --port <n>        port to listen on; 0 picks a free one (default 0)

@@ -231,7 +231,15 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
       <main className="frame-main">
         {notice && <ErrorNotice api={api} error={notice} />}
         {openedSnapshot && (
-          <SnapshotBanner opened={openedSnapshot} onClose={() => setOpenedSnapshot(null)} />
+          <SnapshotBanner
+            opened={openedSnapshot}
+            onImport={(offered) => {
+              setOpenedSnapshot(null)
+              window.location.hash = '#sync'
+              void snapshots.importOffered(offered)
+            }}
+            onClose={() => setOpenedSnapshot(null)}
+          />
         )}
         {view === 'settings' ? (
           <section className="settings" aria-label="Settings">
@@ -297,12 +305,14 @@ function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.E
 /** The verification result of a snapshot file opened from the operating system. */
 function SnapshotBanner({
   opened,
+  onImport,
   onClose
 }: {
   opened: EventPayload<'snapshots:did-open'>
+  onImport: (offered: { handle: string; name: string }) => void
   onClose: () => void
 }): React.JSX.Element {
-  const { verification } = opened
+  const { verification, handle } = opened
   return (
     <div
       className={verification.ok ? 'sync-result' : 'notice'}
@@ -314,6 +324,11 @@ function SnapshotBanner({
         : `Snapshot ${opened.path} failed verification: ${verification.failures
             .map((f) => `${f.part}: ${f.message}`)
             .join('; ')}`}{' '}
+      {handle !== null && (
+        <button type="button" onClick={() => onImport({ handle, name: opened.path })}>
+          Import it
+        </button>
+      )}{' '}
       <button type="button" onClick={onClose}>
         Dismiss
       </button>

@@ -139,6 +139,24 @@ export const SnapshotVerification = z.object({
 })
 export type SnapshotVerification = z.infer<typeof SnapshotVerification>
 
+/** An opaque one-time handle main issues for a snapshot file it was offered. */
+const OfferHandle = z
+  .string()
+  .min(16)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
+
+/**
+ * The browser shell's upload route for snapshot files: a POST whose body is the file
+ * (`application/octet-stream`, its name percent-encoded in `X-Snapshot-Name`), answered with a
+ * `Result<OfferedSnapshot>`. Authenticated like every /api call.
+ */
+export const SNAPSHOT_UPLOAD_PATH = '/api/upload/snapshot'
+
+/** A snapshot file main was offered (dialog, OS, drop, upload), as the UI may know it. */
+export const OfferedSnapshot = z.object({ handle: OfferHandle, name: z.string(), size: z.number() })
+export type OfferedSnapshot = z.infer<typeof OfferedSnapshot>
+
 const ExportRef = z.object({ exportId: z.string().min(1).max(64) }).strict()
 const ImportRef = z.object({ importId: z.string().min(1).max(64) }).strict()
 
@@ -246,14 +264,25 @@ export const contract = {
     input: z
       .object({
         clientId: z.string().min(1).max(64),
-        path: z.string().min(1).max(4096).optional()
+        /** A handle main issued for a file it was offered; without one, main shows its open dialog. */
+        handle: OfferHandle.optional()
       })
       .strict(),
     output: z.object({
       importId: z.string().nullable(),
-      path: z.string(),
+      /** The file's name, for display. */
+      name: z.string(),
       verification: SnapshotVerification
     })
+  },
+  /**
+   * Desktop only, and not part of {@link AppApi}: the preload calls it with
+   * `webUtils.getPathForFile` of a File the user dropped, so the page itself never sends a path.
+   * Main checks the path (local, absolute, `.caxsnap`, a regular file) and returns a handle.
+   */
+  'snapshots:offer-dropped-file': {
+    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    output: OfferedSnapshot
   },
   'snapshots:ack-import-batch': {
     input: ImportRef.extend({
@@ -293,7 +322,12 @@ export const events = {
   /** A command from the application menu that the UI carries out (File → Export…). */
   'app:did-invoke-command': z.object({ command: z.enum(['export']) }),
   /** A snapshot file opened from the OS (double-click, File → Open, a second launch), verified. */
-  'snapshots:did-open': z.object({ path: z.string(), verification: SnapshotVerification }),
+  'snapshots:did-open': z.object({
+    path: z.string(),
+    /** A handle to import it with, when verification passed. */
+    handle: OfferHandle.nullable(),
+    verification: SnapshotVerification
+  }),
   /** Content of a verified snapshot for the window that imports it; answer with ack-import-batch. */
   'snapshots:did-produce-import-batch': z.object({
     importId: z.string(),
@@ -338,10 +372,48 @@ type DomainOf<N extends string> = N extends `${infer D}:${string}` ? D : never
 type ActionOf<N extends string> = N extends `${string}:${infer A}` ? A : never
 type Domain = DomainOf<Channel> | DomainOf<EventName>
 
+/**
+ * Channels the page cannot call: the preload calls them itself with what only it can read (a
+ * dropped File's path). They are left out of {@link AppApi} and of the HTTP client.
+ */
+export const PRELOAD_ONLY_CHANNELS = ['snapshots:offer-dropped-file'] as const
+type PreloadOnlyChannel = (typeof PRELOAD_ONLY_CHANNELS)[number]
+
+/** True for a channel the page may call (see {@link PRELOAD_ONLY_CHANNELS}). */
+export function isPageChannel(channel: Channel): boolean {
+  return !(PRELOAD_ONLY_CHANNELS as readonly string[]).includes(channel)
+}
+
 type CallsOf<D extends string> = {
-  [C in Channel as DomainOf<C> extends D ? CamelCase<ActionOf<C>> : never]: (
-    input: Input<C>
-  ) => Promise<Result<Output<C>>>
+  [
+    C in Exclude<Channel, PreloadOnlyChannel> as DomainOf<C> extends D
+      ? CamelCase<ActionOf<C>>
+      : never
+  ]: (input: Input<C>) => Promise<Result<Output<C>>>
+}
+
+/**
+ * A file the user picked or dropped in the page: a DOM `File`, typed structurally so src/shared
+ * needs no DOM types.
+ */
+export interface PickedFile {
+  readonly name: string
+  readonly size: number
+}
+
+/** Calls that are not contract channels: each shell hands main a picked file its own way. */
+interface ShellCalls {
+  snapshots: {
+    /**
+     * Offers a file the user picked or dropped to main and returns its handle: the desktop
+     * preload passes the File's path (`webUtils.getPathForFile`); the browser shell uploads it,
+     * reporting progress.
+     */
+    offerFile(
+      file: PickedFile,
+      onProgress?: (sentBytes: number, totalBytes: number) => void
+    ): Promise<Result<OfferedSnapshot>>
+  }
 }
 type EventsOf<D extends string> = {
   [E in EventName as DomainOf<E> extends D ? `on${Capitalize<CamelCase<ActionOf<E>>>}` : never]: (
@@ -355,7 +427,7 @@ type EventsOf<D extends string> = {
  * `'settings:get'` becomes `api.settings.get(input)`; `'settings:did-change'` becomes
  * `api.settings.onDidChange(listener)`, which returns the unsubscribe function.
  */
-export type AppApi = { [D in Domain]: CallsOf<D> & EventsOf<D> }
+export type AppApi = { [D in Domain]: CallsOf<D> & EventsOf<D> } & ShellCalls
 
 /** Turns `settings:did-change` into `['settings', 'onDidChange']`; calls keep their verb. */
 export function apiPath(name: Channel | EventName): [domain: string, method: string] {

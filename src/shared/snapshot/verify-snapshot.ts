@@ -13,6 +13,10 @@ import { HASHED_PARTS, SNAPSHOT_PARTS } from './snapshot-format'
 /** Why verification failed, one code per kind of finding. */
 export type VerificationCode =
   | 'container-unreadable'
+  | 'container-refused'
+  | 'part-too-large'
+  | 'part-ratio-too-high'
+  | 'part-line-too-long'
   | 'manifest-missing'
   | 'manifest-invalid'
   | 'manifest-edited'
@@ -42,6 +46,11 @@ export interface PartObservation {
   lineCount: number
   /** Set when the part could not be read to the end (bad compression, size mismatch). */
   error?: string
+  /**
+   * Set when the part was not inflated because a check before inflating refused it (its failure
+   * is among {@link SnapshotObservations.preflightFailures}).
+   */
+  isRefused?: boolean
 }
 
 /** Everything {@link verifySnapshotObservations} needs. */
@@ -57,6 +66,8 @@ export interface SnapshotObservations {
   acquisitionLogText: string | null
   /** The fingerprint the sender handed over, to compare (optional). */
   expectedFingerprint?: string
+  /** Failures found before inflating (central directory, limits, declared sizes). */
+  preflightFailures?: readonly VerificationFailure[]
 }
 
 /** The verification report. */
@@ -81,20 +92,26 @@ export function verifySnapshotObservations(
     failures.push({ part, code, message })
   }
   const M = SNAPSHOT_PARTS.manifest
+  const preflight = obs.preflightFailures ?? []
+  failures.push(...preflight)
+  const isReported = (part: string, code: VerificationCode): boolean =>
+    preflight.some((f) => f.part === part && f.code === code)
 
   const counts = new Map<string, number>()
   for (const name of obs.entryNames) {
     counts.set(name, (counts.get(name) ?? 0) + 1)
   }
   for (const [name, n] of counts) {
-    if (n > 1) {
+    if (n > 1 && !isReported(name, 'part-duplicated')) {
       fail(name, 'part-duplicated', `${name} appears ${n} times in the container`)
     }
   }
 
   let manifest: SnapshotManifest | null = null
   if (obs.manifestText === null) {
-    if (counts.has(M)) {
+    if (preflight.some((f) => f.part === M || f.part === '(container)')) {
+      // Already reported: the manifest was not read.
+    } else if (counts.has(M)) {
       fail(M, 'manifest-invalid', `${M} could not be read: ${obs.manifestError ?? 'unknown error'}`)
     } else {
       fail(M, 'manifest-missing', `${M} is missing: the snapshot cannot be verified`)
@@ -115,7 +132,7 @@ export function verifySnapshotObservations(
 
   const listed = new Set(manifest ? manifest.parts.map((p) => p.name) : HASHED_PARTS)
   for (const name of counts.keys()) {
-    if (name !== M && !listed.has(name)) {
+    if (name !== M && !listed.has(name) && !isReported(name, 'part-unexpected')) {
       fail(name, 'part-unexpected', `${name} is in the container but not in the manifest (added)`)
     }
   }
@@ -127,6 +144,9 @@ export function verifySnapshotObservations(
     }
     for (const part of manifest.parts) {
       const seen = obs.parts.get(part.name)
+      if (seen?.isRefused) {
+        continue
+      }
       if (!seen) {
         fail(
           part.name,
@@ -161,7 +181,12 @@ export function verifySnapshotObservations(
       }
     }
     const records = obs.parts.get(SNAPSHOT_PARTS.records)
-    if (records && records.error === undefined && records.lineCount !== manifest.recordCount) {
+    if (
+      records &&
+      records.error === undefined &&
+      !records.isRefused &&
+      records.lineCount !== manifest.recordCount
+    ) {
       fail(
         SNAPSHOT_PARTS.records,
         'record-count-mismatch',

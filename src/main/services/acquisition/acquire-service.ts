@@ -14,7 +14,7 @@ import { AppError } from '../../../shared/errors'
 
 import { endpointsFor, type AuthService } from '../auth/auth-service'
 import type { HttpsClient } from '../http/https-client'
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
 
 import { AckedBatches, type BatchOutcome } from './acked-batches'

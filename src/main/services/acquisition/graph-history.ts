@@ -14,7 +14,7 @@ import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
 
 import { newWindow, toLedgerError } from './retry'
-import type { RunContext } from './sync-engine'
+import type { RunContext } from './run-context'
 import { AcquisitionError } from './types'
 import { planDayWindows } from './windows'
 

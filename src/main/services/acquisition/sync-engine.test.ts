@@ -10,7 +10,7 @@ import { coverage } from '../../../shared/acquisition'
 import { CLOUDS } from '../../../shared/clouds'
 import { AppOnlyAuth } from '../auth/app-only-auth'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
-import { MemoryLogger } from '../logger'
+import { MemoryLogger } from '../logging/logger'
 import { FileStore } from '../store/file-store'
 
 import { MemorySink } from './memory-sink'

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator } from '../../../emulator'
 import { CLOUDS } from '../../../shared/clouds'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
-import { MemoryLogger } from '../logger'
+import { MemoryLogger } from '../logging/logger'
 
 import { AppOnlyAuth, readCertificateCredential } from './app-only-auth'
 import type { ProfileEndpoints } from './auth-service'

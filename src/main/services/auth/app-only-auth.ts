@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node'
 
 import type { HttpsClient } from '../http/https-client'
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 
 import { authError, toAuthError } from './auth-errors'
 import {

@@ -9,7 +9,7 @@ import { startEmulator, type Emulator } from '../../../emulator'
 import { CLOUDS } from '../../../shared/clouds'
 import type { AuthState, DeviceCodePrompt, Profile } from '../../../shared/profiles'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
-import { MemoryLogger } from '../logger'
+import { MemoryLogger } from '../logging/logger'
 import { ProfilesService } from '../profiles-service'
 import { MemorySecretStore, SecretStoreUnavailableError, type SecretStore } from '../secret-store'
 

@@ -24,7 +24,7 @@ import type {
   TokenStorage
 } from '../../../shared/profiles'
 import type { HttpsClient } from '../http/https-client'
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
 import { SecretStoreUnavailableError, type SecretStore } from '../secret-store'
 

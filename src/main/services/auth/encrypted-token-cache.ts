@@ -12,7 +12,7 @@ import { dirname } from 'node:path'
 
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
 
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 import type { SecretStore } from '../secret-store'
 
 const FORMAT = 0x01

@@ -10,7 +10,7 @@ import { startEmulator, type Emulator } from '../../../emulator'
 import type { Profile } from '../../../shared/profiles'
 
 import type { HttpsClient } from '../http/https-client'
-import type { Logger } from '../logger'
+import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
 
 /** A fixed port keeps the demo profile's endpoints the same across launches; 0 if it is taken. */
@@ -73,7 +73,7 @@ export class DemoService {
         return startEmulator({ port: 0 })
       })
       emu.entra.setHeadless('auto')
-      this.deps.http.addTrustedCa(emu.caCertPem)
+      this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)
       return emu
     })()

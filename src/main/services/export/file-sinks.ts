@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, fchmod } from 'node:fs'
 import type { WriteStream } from 'node:fs'
 import { once } from 'node:events'
 
@@ -14,6 +14,20 @@ export interface WrittenFile {
   sha256: string
 }
 
+/** Exports hold audit data: readable by their owner only, where the OS has such modes. */
+export const EXPORT_FILE_MODE = 0o600
+
+/**
+ * Opens `path` for writing, owner-only: created with mode 0600, and an existing file being
+ * overwritten is narrowed to 0600 too (best effort: a file owned by someone else keeps its mode;
+ * Windows has no such bits and ignores it).
+ */
+export function createOwnerOnlyWriteStream(path: string): WriteStream {
+  const stream = createWriteStream(path, { mode: EXPORT_FILE_MODE })
+  stream.once('open', (fd: number) => fchmod(fd, EXPORT_FILE_MODE, () => undefined))
+  return stream
+}
+
 class HashingFile {
   private readonly stream: WriteStream
   private readonly hash = createHash('sha256')
@@ -21,7 +35,7 @@ class HashingFile {
 
   constructor(readonly path: string) {
     // 'wx' would refuse to overwrite; exports overwrite on purpose, like every spreadsheet tool.
-    this.stream = createWriteStream(path)
+    this.stream = createOwnerOnlyWriteStream(path)
   }
 
   async write(text: string): Promise<void> {

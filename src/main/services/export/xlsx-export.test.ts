@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { csvExport, EXCEL_MAX_CELL_CHARS, resolveTimeZone } from '../../../shared/export'
 import type { ExportColumn } from '../../../shared/export'
 
-import { writeCsvFiles } from './file-sinks'
+import { writeCsvFiles, writeTextFile } from './file-sinks'
 import { writeXlsxExport } from './xlsx-export'
 
 interface Row {
@@ -92,4 +92,28 @@ describe('writeXlsxExport', () => {
     expect(part2.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
     expect(files[1]?.bytes).toBe(part2.length)
   })
+
+  it.runIf(process.platform !== 'win32')(
+    'writes every export owner-only (0600), also over an existing file',
+    async () => {
+      const existing = join(dir, 'shared.csv')
+      await writeFile(existing, 'old')
+      await chmod(existing, 0o644)
+      const csv = await writeCsvFiles(csvExport(rows, columns, { maxRowsPerPart: 2 }), existing)
+      const text = await writeTextFile(
+        (async function* () {
+          yield '{"a":1}\n'
+        })(),
+        join(dir, 'export.ndjson')
+      )
+      const xlsx = await writeXlsxExport(rows, columns, join(dir, 'owner.xlsx'), {
+        maxRowsPerPart: 2
+      })
+      const paths = [...csv, text, ...xlsx.files].map((f) => f.path)
+      expect(paths).toHaveLength(5)
+      for (const path of paths) {
+        expect({ path, mode: (await stat(path)).mode & 0o777 }).toEqual({ path, mode: 0o600 })
+      }
+    }
+  )
 })

@@ -21,7 +21,7 @@ import type {
   TabularExportSummary
 } from '../../../shared/export'
 
-import type { WrittenFile } from './file-sinks'
+import { createOwnerOnlyWriteStream, type WrittenFile } from './file-sinks'
 
 /**
  * Streaming XLSX export through ExcelJS's `stream.xlsx.WorkbookWriter` (Node-only, so it lives in
@@ -110,7 +110,7 @@ export async function writeXlsxExport<T>(
     const path = partFileName(outPath, paths.length + 1)
     paths.push(path)
     workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-      filename: path,
+      stream: createOwnerOnlyWriteStream(path),
       useStyles: true,
       useSharedStrings: false
     })

@@ -1,10 +1,12 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo, LookupFunction } from 'node:net'
 
+import { generate } from 'selfsigned'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { HttpsClient, NetworkError, isLoopbackHost } from './https-client'
+import { HttpsClient, NetworkError, extraCasFor, isLoopbackHost } from './https-client'
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -90,5 +92,82 @@ describe('HttpsClient.stream', () => {
     servers.pop()?.close()
     await new Promise((r) => setTimeout(r, 20))
     await expect(http.stream({ url: closed })).rejects.toMatchObject({ kind: 'refused' })
+  })
+})
+
+describe('the demo tenant CA (addLoopbackCa)', () => {
+  /** A throwaway CA and an HTTPS server on 127.0.0.1 presenting a certificate it signed for `names`. */
+  async function serveTls(
+    ca: { key: string; cert: string },
+    names: string[]
+  ): Promise<{ port: number }> {
+    const leaf = await generate([{ name: 'commonName', value: names[0] ?? 'x' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      ca,
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) }
+      ]
+    })
+    const server = createHttpsServer({ key: leaf.private, cert: leaf.cert }, (_req, res) =>
+      res.end('hello')
+    )
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    return { port: (server.address() as AddressInfo).port }
+  }
+
+  // Every name resolves to 127.0.0.1, as a hostile or misconfigured resolver could arrange.
+  const toLoopback: LookupFunction = (_host, options, callback) => {
+    if (options.all) {
+      ;(callback as (e: null, a: { address: string; family: number }[]) => void)(null, [
+        { address: '127.0.0.1', family: 4 }
+      ])
+    } else {
+      callback(null, '127.0.0.1', 4)
+    }
+  }
+
+  it('accepts its certificates for localhost but never for another host name', async () => {
+    const ca = await generate([{ name: 'commonName', value: 'Throwaway demo CA' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      extensions: [{ name: 'basicConstraints', cA: true, critical: true }]
+    })
+    const signer = { key: ca.private, cert: ca.cert }
+    const foreign = await serveTls(signer, ['login.microsoftonline.example'])
+    const local = await serveTls(signer, ['localhost'])
+
+    const http = new HttpsClient({ proxy: null, lookup: toLoopback })
+    http.addLoopbackCa(ca.cert)
+    const demo = await http.send({ url: `https://localhost:${local.port}/` })
+    expect(demo.text).toBe('hello')
+    await expect(
+      http.send({ url: `https://login.microsoftonline.example:${foreign.port}/` })
+    ).rejects.toMatchObject({ kind: 'tls', host: `login.microsoftonline.example:${foreign.port}` })
+
+    // A CA the user names for every host (cax pull --ca-file) is trusted for that host too.
+    const named = new HttpsClient({ proxy: null, lookup: toLoopback, extraCaPem: ca.cert })
+    const reply = await named.send({
+      url: `https://login.microsoftonline.example:${foreign.port}/`
+    })
+    expect(reply.text).toBe('hello')
+  })
+
+  it('decides per host in one place', () => {
+    const cas = { everyHost: ['USER'], loopbackOnly: ['DEMO'] }
+    expect(extraCasFor('127.0.0.1:8443', cas)).toEqual(['USER', 'DEMO'])
+    expect(extraCasFor('LOCALHOST:1', cas)).toEqual(['USER', 'DEMO'])
+    expect(extraCasFor('[::1]:1', cas)).toEqual(['USER', 'DEMO'])
+    for (const host of [
+      'manage.office.example',
+      'localhost.evil.example',
+      '127.0.0.1.nip.example'
+    ]) {
+      expect(extraCasFor(host, cas)).toEqual(['USER'])
+    }
+    expect(extraCasFor('graph.example', { everyHost: [], loopbackOnly: ['DEMO'] })).toEqual([])
   })
 })

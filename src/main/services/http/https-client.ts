@@ -1,13 +1,15 @@
 /**
  * The one outbound HTTP(S) client of the main process: MSAL's network module and the audit API
- * clients go through it. It can trust an extra CA (the emulator's test CA), refuse hosts outside
- * an allow-list (tests prove "no internet"), and turns socket failures into one error type with a
+ * clients go through it. It can trust an extra CA for every host (a corporate CA the user names),
+ * trust the demo tenant's throwaway CA for loopback hosts only, refuse hosts outside an
+ * allow-list (tests prove "no internet"), and turns socket failures into one error type with a
  * stable kind.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import type { LookupFunction } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
+import { rootCertificates } from 'node:tls'
 
 import { HttpsProxyAgent } from 'https-proxy-agent'
 
@@ -47,7 +49,7 @@ export interface HttpStreamResponse {
 }
 
 export interface HttpClientOptions {
-  /** Extra CA certificates to trust (PEM), in addition to the system store. */
+  /** Extra CA certificates to trust for every host (PEM), in addition to the system store. */
   extraCaPem?: string
   /** When set, only hosts for which it returns true may be contacted. */
   allowHost?: (host: string) => boolean
@@ -58,6 +60,8 @@ export interface HttpClientOptions {
    * https_proxy and NO_PROXY / no_proxy from the environment, as corporate networks set them.
    */
   proxy?: ProxyConfig | null
+  /** Tests only: resolves host names (a non-loopback name served on 127.0.0.1). */
+  lookup?: LookupFunction
 }
 
 /** Where to send HTTPS requests through a proxy, and which hosts go direct. */
@@ -142,23 +146,47 @@ export function isLoopbackHost(host: string): boolean {
   return name === '127.0.0.1' || name === 'localhost' || name === '[::1]'
 }
 
+/** The CAs a client trusts beyond the system store. */
+export interface TrustedCas {
+  /** Trusted for every host (a CA the user named, e.g. `cax pull --ca-file`). */
+  everyHost: readonly string[]
+  /** Trusted for loopback hosts only (the in-process demo tenant's throwaway CA). */
+  loopbackOnly: readonly string[]
+}
+
+/**
+ * The extra CAs a TLS connection to `host` may be verified with, or an empty list for the system
+ * store alone. The one place the per-host trust decision is made: a throwaway CA whose key lived
+ * in this process must never vouch for a Microsoft host, so it only counts for a loopback name.
+ * The decision is by the name connected to (also what the certificate is checked against), so a
+ * name that merely resolves to 127.0.0.1 does not qualify.
+ */
+export function extraCasFor(host: string, cas: TrustedCas): readonly string[] {
+  return isLoopbackHost(host.toLowerCase())
+    ? [...cas.everyHost, ...cas.loopbackOnly]
+    : cas.everyHost
+}
+
 /** A small HTTPS client with the options above. */
 export class HttpsClient {
-  private readonly extraCas: string[]
+  private readonly cas: { everyHost: string[]; loopbackOnly: string[] }
   private readonly proxy: ProxyConfig | null
   private proxyAgent: HttpsProxyAgent<string> | undefined
+  /** `ca` option values by their extra CAs (Node replaces the system store when `ca` is given). */
+  private readonly caLists = new Map<string, string[]>()
 
   constructor(private readonly options: HttpClientOptions = {}) {
-    this.extraCas = options.extraCaPem ? [options.extraCaPem] : []
+    this.cas = { everyHost: options.extraCaPem ? [options.extraCaPem] : [], loopbackOnly: [] }
     this.proxy = options.proxy === undefined ? proxyFromEnv() : options.proxy
   }
 
-  /** Trusts one more CA from now on (the in-process demo tenant's test CA). */
-  addTrustedCa(pem: string): void {
-    if (!this.extraCas.includes(pem)) {
-      this.extraCas.push(pem)
-      this.caList = undefined
-      this.caContext = undefined
+  /**
+   * Trusts one more CA from now on, for loopback hosts only (the in-process demo tenant's
+   * throwaway CA): a request to any other host never accepts a certificate it signed.
+   */
+  addLoopbackCa(pem: string): void {
+    if (!this.cas.loopbackOnly.includes(pem)) {
+      this.cas.loopbackOnly.push(pem)
     }
   }
 
@@ -197,19 +225,13 @@ export class HttpsClient {
     }
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? 60_000
     return new Promise((resolve, reject) => {
-      const isProxied = isHttps && this.proxy !== null && shouldProxy(url.host, this.proxy)
       const options = {
         method: req.method ?? 'GET',
         headers: req.headers,
         signal: req.signal,
-        // One secure context for the CA list: a `ca` option per request is re-read on every new
-        // connection and is part of the agent's pool key (a long string built per request).
-        ...(isHttps && this.extraCas.length > 0
-          ? isProxied
-            ? { ca: this.extraCa() }
-            : { secureContext: this.extraCaContext() }
-          : {}),
-        ...(isProxied && this.proxy
+        ...(isHttps ? this.caOption(url.host) : {}),
+        ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+        ...(isHttps && this.proxy && shouldProxy(url.host, this.proxy)
           ? { agent: (this.proxyAgent ??= new HttpsProxyAgent(this.proxy.url)) }
           : {})
       }
@@ -264,15 +286,18 @@ export class HttpsClient {
     })
   }
 
-  private caList: string[] | undefined
-  private caContext: SecureContext | undefined
-  private extraCa(): string[] {
-    // Node replaces the default store when `ca` is given: add the system roots back.
-    this.caList ??= [...rootCertificates, ...this.extraCas]
-    return this.caList
-  }
-  private extraCaContext(): SecureContext {
-    this.caContext ??= createSecureContext({ ca: this.extraCa() })
-    return this.caContext
+  private caOption(host: string): { ca?: string[] } {
+    const extra = extraCasFor(host, this.cas)
+    if (extra.length === 0) {
+      return {}
+    }
+    const key = extra.join('\n')
+    let list = this.caLists.get(key)
+    if (!list) {
+      // Node replaces the default store when `ca` is given: add the system roots back.
+      list = [...rootCertificates, ...extra]
+      this.caLists.set(key, list)
+    }
+    return { ca: list }
   }
 }

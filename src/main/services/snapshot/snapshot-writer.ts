@@ -79,7 +79,8 @@ export async function writeSnapshot(
   const mtime = new Date(createdAt)
   const tmp = `${outPath}.partial-${process.pid}`
   const zip = new yazl.ZipFile()
-  const out = createWriteStream(tmp)
+  // Owner-only (a snapshot is the whole cache); the rename below keeps the mode.
+  const out = createWriteStream(tmp, { mode: 0o600 })
   const written = pipeline(zip.outputStream, out)
   // Observed here so an early failure of the record source is not an unhandled rejection.
   written.catch(() => undefined)

@@ -1,33 +1,81 @@
-import type { Readable } from 'node:stream'
+import { Transform, type Readable } from 'node:stream'
 
 import yauzl from 'yauzl'
 
+import type { DeclaredEntry } from '../../../shared/snapshot'
+
+/** The zip has more entries than the caller will read; nothing was inflated. */
+export class ZipEntryCountError extends Error {
+  constructor(
+    readonly entryCount: number,
+    readonly maxEntries: number
+  ) {
+    super(`the zip holds ${entryCount} entries; at most ${maxEntries} are read`)
+    this.name = 'ZipEntryCountError'
+  }
+}
+
+/** An entry inflated past the bytes the caller allowed (or the central directory declared). */
+export class ZipEntryTooLargeError extends Error {
+  constructor(
+    readonly entryName: string,
+    readonly maxBytes: number
+  ) {
+    super(`${entryName} inflates to more than ${maxBytes} bytes`)
+    this.name = 'ZipEntryTooLargeError'
+  }
+}
+
 /**
- * A thin promise wrapper over yauzl: reads the central directory once, then opens any entry as a
- * stream (random access, so a large snapshot is never held in memory).
+ * A thin promise wrapper over yauzl: reads the central directory once (refusing one with more
+ * than `maxEntries` entries before reading any of them), then opens any entry as a stream (random
+ * access, so a large snapshot is never held in memory). Nothing is inflated until {@link stream}
+ * is called; every inflated byte is counted in {@link inflatedBytes}, and no stream yields more
+ * than the entry's declared uncompressed size (yauzl's `validateEntrySizes`) or the caller's cap.
  */
 export class ZipReader {
+  /** Uncompressed bytes produced by every stream opened so far (for tests and diagnostics). */
+  inflatedBytes = 0
+
   private constructor(
     private readonly zip: yauzl.ZipFile,
     /** Entry names in container order, duplicates included. */
     readonly names: string[],
-    private readonly entries: Map<string, yauzl.Entry>
+    /** Every entry as the central directory declares it, duplicates included. */
+    readonly declared: DeclaredEntry[],
+    private readonly entries: Map<string, yauzl.Entry>,
+    /** Size of the zip file in bytes. */
+    readonly fileSize: number
   ) {}
 
-  /** Opens a zip file; rejects when it is not a readable zip. */
-  static async open(path: string): Promise<ZipReader> {
+  /** Opens a zip file; rejects when it is not a readable zip or holds too many entries. */
+  static async open(path: string, options: { maxEntries?: number } = {}): Promise<ZipReader> {
     const zip = await yauzl.openPromise(path, {
       lazyEntries: true,
       autoClose: false,
       validateEntrySizes: true,
       strictFileNames: false
     })
+    const maxEntries = options.maxEntries ?? Number.MAX_SAFE_INTEGER
+    if (zip.entryCount > maxEntries) {
+      zip.close()
+      throw new ZipEntryCountError(zip.entryCount, maxEntries)
+    }
     const names: string[] = []
+    const declared: DeclaredEntry[] = []
     const entries = new Map<string, yauzl.Entry>()
     try {
       await new Promise<void>((resolve, reject) => {
         zip.on('entry', (entry: yauzl.Entry) => {
           names.push(entry.fileName)
+          declared.push({
+            name: entry.fileName,
+            compressedSize: entry.compressedSize,
+            uncompressedSize: entry.uncompressedSize,
+            compressionMethod: entry.compressionMethod,
+            isEncrypted: entry.isEncrypted(),
+            localHeaderOffset: entry.relativeOffsetOfLocalHeader
+          })
           if (!entries.has(entry.fileName)) {
             entries.set(entry.fileName, entry)
           }
@@ -41,7 +89,8 @@ export class ZipReader {
       zip.close()
       throw err
     }
-    return new ZipReader(zip, names, entries)
+    const fileSize = (zip as unknown as { fileSize: number }).fileSize
+    return new ZipReader(zip, names, declared, entries, fileSize)
   }
 
   /** Whether an entry exists. */
@@ -57,24 +106,44 @@ export class ZipReader {
       : null
   }
 
-  /** Opens an entry's uncompressed bytes as a stream. */
-  async stream(name: string): Promise<Readable> {
+  /**
+   * Opens an entry's uncompressed bytes as a stream that fails with {@link ZipEntryTooLargeError}
+   * once it passes `maxBytes` (the declared size is enforced as well).
+   */
+  async stream(name: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Readable> {
     const entry = this.entries.get(name)
     if (!entry) {
       throw new Error(`${name} is not in the snapshot`)
     }
-    return this.zip.openReadStreamPromise(entry)
+    if (entry.uncompressedSize > maxBytes) {
+      throw new ZipEntryTooLargeError(name, maxBytes)
+    }
+    const source = await this.zip.openReadStreamPromise(entry)
+    let size = 0
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        size += chunk.length
+        this.inflatedBytes += chunk.length
+        if (size > maxBytes) {
+          done(new ZipEntryTooLargeError(name, maxBytes))
+          return
+        }
+        done(null, chunk)
+      }
+    })
+    source.on('error', (err) => counter.destroy(err))
+    counter.on('close', () => {
+      if (!source.destroyed) {
+        source.destroy()
+      }
+    })
+    return source.pipe(counter)
   }
 
-  /** Reads a (small) entry whole, as UTF-8 text. */
+  /** Reads a (small) entry whole, as UTF-8 text, refusing one larger than `maxBytes`. */
   async text(name: string, maxBytes = 256 * 1024 * 1024): Promise<string> {
     const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of await this.stream(name)) {
-      size += (chunk as Buffer).length
-      if (size > maxBytes) {
-        throw new Error(`${name} is larger than ${maxBytes} bytes`)
-      }
+    for await (const chunk of await this.stream(name, maxBytes)) {
       chunks.push(chunk as Buffer)
     }
     return Buffer.concat(chunks).toString('utf8')

@@ -3,7 +3,16 @@
  * EventSource on /api/events for pushes. Same types and results as the preload.
  */
 import { fail, isErrorCode, type Result } from '../../../shared/errors'
-import { apiPath, CHANNELS, EVENT_NAMES, type AppApi } from '../../../shared/ipc/contract'
+import {
+  apiPath,
+  CHANNELS,
+  EVENT_NAMES,
+  isPageChannel,
+  SNAPSHOT_UPLOAD_PATH,
+  type AppApi,
+  type OfferedSnapshot,
+  type PickedFile
+} from '../../../shared/ipc/contract'
 
 type Listener = (payload: unknown) => void
 
@@ -80,8 +89,52 @@ export function createHttpApi(
     }
   }
 
+  /**
+   * Uploads a picked or dropped file to the browser shell's upload route as one streamed body
+   * (XMLHttpRequest, the browser API that reports upload progress); main writes it to a private
+   * file and answers with a handle. Nothing is imported until `snapshots.import` is called with it.
+   */
+  function uploadSnapshot(
+    file: PickedFile,
+    onProgress?: (sentBytes: number, totalBytes: number) => void
+  ): Promise<Result<OfferedSnapshot>> {
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest()
+      xhr.open('POST', `${baseUrl}${SNAPSHOT_UPLOAD_PATH}`)
+      xhr.withCredentials = true
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream')
+      xhr.setRequestHeader('X-Snapshot-Name', encodeURIComponent(file.name))
+      xhr.upload.onprogress = (event) => onProgress?.(event.loaded, event.total || file.size)
+      xhr.onload = () => {
+        let body: unknown
+        try {
+          body = JSON.parse(xhr.responseText) as unknown
+        } catch {
+          body = null
+        }
+        resolve(
+          isResult(body)
+            ? (body as Result<OfferedSnapshot>)
+            : fail(
+                'ipc/internal',
+                `Unexpected response from the browser shell (HTTP ${xhr.status})`
+              )
+        )
+      }
+      xhr.onerror = () =>
+        resolve(
+          fail(
+            'ipc/unreachable',
+            'The upload did not reach the browser shell. Is it still running?'
+          )
+        )
+      xhr.onabort = () => resolve(fail('snapshot/cancelled', 'The upload was cancelled.'))
+      xhr.send(file as unknown as Blob)
+    })
+  }
+
   const api: Record<string, Record<string, unknown>> = {}
-  for (const channel of CHANNELS) {
+  for (const channel of CHANNELS.filter(isPageChannel)) {
     const [domain, method] = apiPath(channel)
     api[domain] = { ...api[domain], [method]: (input: unknown) => call(channel, input) }
   }
@@ -89,5 +142,6 @@ export function createHttpApi(
     const [domain, method] = apiPath(event)
     api[domain] = { ...api[domain], [method]: (listener: Listener) => subscribe(event, listener) }
   }
+  api['snapshots'] = { ...api['snapshots'], offerFile: uploadSnapshot }
   return api as unknown as AppApi
 }

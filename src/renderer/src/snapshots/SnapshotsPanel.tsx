@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 
 import type { AppApi, Shell, SnapshotVerification } from '../../../shared/ipc/contract'
+import { SNAPSHOT_EXTENSION } from '../../../shared/snapshot/snapshot-format'
 
 import type { ExportState, ImportState, Snapshots } from './use-snapshots'
 
@@ -9,6 +10,12 @@ export interface SnapshotsPanelProps {
   api: AppApi
   /** Owned by App (useSnapshots) so an import goes on while the user switches views. */
   snapshots: Snapshots
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${Math.ceil(bytes / 1024).toLocaleString()} KB`
+    : `${(bytes / (1024 * 1024)).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`
 }
 
 function percent(done: number, total: number): number {
@@ -21,7 +28,7 @@ function percent(done: number, total: number): number {
  */
 export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.JSX.Element {
   const [shell, setShell] = useState<Shell | null>(null)
-  const [path, setPath] = useState('')
+  const [isDragging, setIsDragging] = useState(false)
 
   useEffect(() => {
     let isActive = true
@@ -37,7 +44,11 @@ export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.J
 
   const { exportState, importState } = snapshots
   const isExporting = exportState.status === 'running'
-  const isImporting = importState.status === 'verifying' || importState.status === 'importing'
+  const isImporting =
+    importState.status === 'uploading' ||
+    importState.status === 'verifying' ||
+    importState.status === 'importing'
+  const isBusy = isImporting || isExporting
 
   return (
     <section className="sync-panel snapshots-panel" aria-labelledby="snapshots-title">
@@ -66,51 +77,62 @@ export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.J
       </div>
       <ExportStatus state={exportState} />
 
-      <form
-        className="sync-controls"
+      <div
+        className={`snapshot-drop-zone${isDragging ? ' is-dragging' : ''}`}
+        data-testid="snapshot-drop-zone"
         aria-label="Import snapshot"
-        onSubmit={(e) => {
+        role="group"
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes('Files')) {
+            e.preventDefault()
+            e.dataTransfer.dropEffect = 'copy'
+            setIsDragging(true)
+          }
+        }}
+        onDragLeave={() => setIsDragging(false)}
+        onDrop={(e) => {
           e.preventDefault()
-          if (shell === 'browser') {
-            void snapshots.importSnapshot(path.trim())
-          } else {
-            void snapshots.importSnapshot()
+          setIsDragging(false)
+          const file = e.dataTransfer.files[0]
+          if (file && !isBusy) {
+            void snapshots.importFile(file)
           }
         }}
       >
-        {shell === 'browser' && (
-          <label className="field">
-            <span>Snapshot file (full path on this computer)</span>
-            <input
-              type="text"
-              aria-label="Snapshot path"
-              placeholder="/home/me/Downloads/cax-cache.caxsnap"
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-              disabled={isImporting}
-            />
-          </label>
-        )}
+        <p className="muted">
+          Drop a <code>.caxsnap</code> file here, or{' '}
+          {shell === 'desktop' ? 'choose one:' : 'pick one from this computer:'}
+        </p>
         <div className="actions">
           {importState.status === 'importing' ? (
             <button type="button" onClick={() => void snapshots.cancelImport()}>
               Cancel import
             </button>
-          ) : (
-            <button
-              type="submit"
-              disabled={
-                shell === null ||
-                isImporting ||
-                isExporting ||
-                (shell === 'browser' && !path.trim())
-              }
-            >
-              {shell === 'browser' ? 'Import snapshot' : 'Import snapshot…'}
+          ) : shell === 'desktop' ? (
+            <button type="button" disabled={isBusy} onClick={() => void snapshots.importSnapshot()}>
+              Import snapshot…
             </button>
+          ) : (
+            <label className={`button${isBusy || shell === null ? ' is-disabled' : ''}`}>
+              Import snapshot…
+              <input
+                type="file"
+                accept={SNAPSHOT_EXTENSION}
+                aria-label="Snapshot file"
+                className="visually-hidden"
+                disabled={isBusy || shell === null}
+                onChange={(e) => {
+                  const file = e.target.files?.[0]
+                  e.target.value = ''
+                  if (file) {
+                    void snapshots.importFile(file)
+                  }
+                }}
+              />
+            </label>
           )}
         </div>
-      </form>
+      </div>
       <ImportStatus state={importState} />
     </section>
   )
@@ -164,11 +186,20 @@ function ImportStatus({ state }: { state: ImportState }): React.JSX.Element | nu
   }
   return (
     <div data-testid="snapshot-import" data-status={state.status}>
+      {state.status === 'uploading' && state.upload && (
+        <div className="sync-progress" role="status" aria-label="Upload progress">
+          <progress max={100} value={percent(state.upload.sent, state.upload.total)} />
+          <p>
+            Uploading {state.name ?? 'the snapshot'} · {formatBytes(state.upload.sent)} of{' '}
+            {formatBytes(state.upload.total)}
+          </p>
+        </div>
+      )}
       {state.status === 'verifying' && (
-        <p role="status">Verifying {state.path ?? 'the snapshot'}…</p>
+        <p role="status">Verifying {state.name ?? 'the snapshot'}…</p>
       )}
       {state.verification && (
-        <VerificationResult path={state.path} verification={state.verification} />
+        <VerificationResult path={state.name} verification={state.verification} />
       )}
       {state.status === 'refused' && (
         <div className="notice" role="alert">

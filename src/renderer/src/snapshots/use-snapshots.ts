@@ -11,9 +11,11 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { ErrorInfo } from '../../../shared/errors'
 import type {
   AppApi,
+  PickedFile,
   SnapshotImportCounts,
   SnapshotVerification
 } from '../../../shared/ipc/contract'
+import { SNAPSHOT_EXTENSION } from '../../../shared/snapshot/snapshot-format'
 import type { AppDb, RecordRow } from '../db/app-db'
 import { commitPushedBatch } from '../db/commit-outcome'
 
@@ -30,9 +32,13 @@ export type ExportState =
 
 /** The state of this window's snapshot import. */
 export interface ImportState {
-  status: 'idle' | 'verifying' | 'refused' | 'importing' | 'done' | 'failed' | 'cancelled'
+  status:
+    'idle' | 'uploading' | 'verifying' | 'refused' | 'importing' | 'done' | 'failed' | 'cancelled'
   importId: string | null
-  path: string | null
+  /** The file's name, for display. */
+  name: string | null
+  /** Bytes handed to main so far (an upload in the browser shell), and of how many. */
+  upload: { sent: number; total: number } | null
   verification: SnapshotVerification | null
   /** What the cache stored so far (final once `done`). */
   counts: SnapshotImportCounts
@@ -50,7 +56,8 @@ const NO_COUNTS: SnapshotImportCounts = {
 const IDLE_IMPORT: ImportState = {
   status: 'idle',
   importId: null,
-  path: null,
+  name: null,
+  upload: null,
   verification: null,
   counts: NO_COUNTS,
   error: null
@@ -97,7 +104,12 @@ export interface Snapshots {
   importState: ImportState
   exportCache: () => Promise<void>
   cancelExport: () => void
-  importSnapshot: (path?: string) => Promise<void>
+  /** Imports through main's open dialog (desktop). */
+  importSnapshot: () => Promise<void>
+  /** Imports a file the user picked or dropped: offered to main first (uploaded in the browser). */
+  importFile: (file: PickedFile) => Promise<void>
+  /** Imports a file main offered by itself (opened from the OS). */
+  importOffered: (offered: { handle: string; name: string }) => Promise<void>
   cancelImport: () => Promise<void>
 }
 
@@ -220,18 +232,23 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
     isExportCancelled.current = true
   }, [])
 
-  const importSnapshot = useCallback(
-    async (path?: string) => {
-      setImportState({ ...IDLE_IMPORT, status: 'verifying', path: path ?? null })
+  const runImport = useCallback(
+    async (handle: string | undefined, name: string | null) => {
+      setImportState((current) => ({
+        ...IDLE_IMPORT,
+        status: 'verifying',
+        name,
+        upload: current.upload
+      }))
       const result = await api.snapshots.import({
         clientId: CLIENT_ID,
-        ...(path !== undefined ? { path } : {})
+        ...(handle !== undefined ? { handle } : {})
       })
       if (!result.ok) {
         setImportState(
           result.error.code === 'snapshot/cancelled'
             ? IDLE_IMPORT
-            : { ...IDLE_IMPORT, status: 'failed', path: path ?? null, error: result.error }
+            : { ...IDLE_IMPORT, status: 'failed', name, error: result.error }
         )
         return
       }
@@ -240,7 +257,7 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
         setImportState({
           ...IDLE_IMPORT,
           status: 'refused',
-          path: result.value.path,
+          name: result.value.name,
           verification
         })
         return
@@ -257,12 +274,53 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
           ...current,
           status: isOver ? current.status : 'importing',
           importId,
-          path: result.value.path,
+          name: result.value.name,
           verification
         }
       })
     },
     [api]
+  )
+
+  const importSnapshot = useCallback(() => runImport(undefined, null), [runImport])
+
+  const importOffered = useCallback(
+    (offered: { handle: string; name: string }) => runImport(offered.handle, offered.name),
+    [runImport]
+  )
+
+  const importFile = useCallback(
+    async (file: PickedFile) => {
+      if (!file.name.toLowerCase().endsWith(SNAPSHOT_EXTENSION)) {
+        setImportState({
+          ...IDLE_IMPORT,
+          status: 'failed',
+          name: file.name,
+          error: {
+            code: 'snapshot/invalid-file',
+            message: `${file.name} is not a snapshot: choose a ${SNAPSHOT_EXTENSION} file.`
+          }
+        })
+        return
+      }
+      setImportState({
+        ...IDLE_IMPORT,
+        status: 'uploading',
+        name: file.name,
+        upload: { sent: 0, total: file.size }
+      })
+      const offered = await api.snapshots.offerFile(file, (sent, total) =>
+        setImportState((current) =>
+          current.status === 'uploading' ? { ...current, upload: { sent, total } } : current
+        )
+      )
+      if (!offered.ok) {
+        setImportState({ ...IDLE_IMPORT, status: 'failed', name: file.name, error: offered.error })
+        return
+      }
+      await runImport(offered.value.handle, offered.value.name)
+    },
+    [api, runImport]
   )
 
   const cancelImport = useCallback(async () => {
@@ -271,5 +329,14 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
     }
   }, [api])
 
-  return { exportState, importState, exportCache, cancelExport, importSnapshot, cancelImport }
+  return {
+    exportState,
+    importState,
+    exportCache,
+    cancelExport,
+    importSnapshot,
+    importFile,
+    importOffered,
+    cancelImport
+  }
 }

@@ -3,20 +3,26 @@
  * acquisition-log chain) and describe the outcome for the `snapshots:did-open` event. Importing
  * its records is the UI's decision, after it has shown the verification.
  */
-import type { EventPayload } from '../../shared/ipc/contract'
+import type { EventPayload } from '../../../shared/ipc/contract'
+import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
+import type { Logger } from '../logging/logger'
 
-import type { Logger } from './logger'
-import { verifySnapshot } from './snapshot'
+import { verifySnapshot } from './snapshot-reader'
 
-/** Verifies the snapshot at `path` and returns the event payload. Never throws. */
+/**
+ * Verifies the snapshot at `path` (within `limits`: opening runs by itself, so a zip bomb opened
+ * from the OS is refused before inflating) and returns the event payload, without a handle (the
+ * service adds one when verification passed). Never throws.
+ */
 export async function openSnapshotFile(
   path: string,
   log: Logger,
+  limits: SnapshotLimits = DEFAULT_SNAPSHOT_LIMITS,
   verify: typeof verifySnapshot = verifySnapshot
 ): Promise<EventPayload<'snapshots:did-open'>> {
   let report: Awaited<ReturnType<typeof verifySnapshot>>
   try {
-    report = await verify(path)
+    report = await verify(path, { limits })
   } catch (error) {
     report = {
       ok: false,
@@ -35,6 +41,7 @@ export async function openSnapshotFile(
   )
   return {
     path,
+    handle: null,
     verification: {
       ok: report.ok,
       fingerprint: report.fingerprint,

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { appendFile, chmod, mkdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /**
@@ -136,11 +136,15 @@ export class FileLogger extends LevelLogger {
   private async append(line: string): Promise<void> {
     const bytes = Buffer.byteLength(line)
     if (this.size === undefined) {
-      await mkdir(this.options.dir, { recursive: true })
+      // Owner-only: a folder this creates is 0700, the log 0600 (also one an older version left).
+      await mkdir(this.options.dir, { recursive: true, mode: 0o700 })
       this.size = await stat(this.file).then(
         (s) => s.size,
         () => 0
       )
+      if (this.size > 0) {
+        await chmod(this.file, 0o600).catch(() => undefined)
+      }
     }
     if (this.size > 0 && this.size + bytes > this.maxBytes) {
       await this.rotate()

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -38,6 +38,27 @@ describe('FileLogger', () => {
     await rm(dir, { recursive: true, force: true })
   })
   const now = (): Date => new Date('2026-05-20T10:00:00.000Z')
+
+  it.runIf(process.platform !== 'win32')(
+    'writes owner-only: a folder it creates 0700, the log 0600, also one left readable',
+    async () => {
+      const logs = join(dir, 'new', 'logs')
+      const log = new FileLogger({ dir: logs, now })
+      log.info('[app] first line')
+      await log.flush()
+      expect((await stat(logs)).mode & 0o777).toBe(0o700)
+      expect((await stat(join(logs, 'main.log'))).mode & 0o777).toBe(0o600)
+
+      const old = join(dir, 'old')
+      await mkdir(old)
+      await writeFile(join(old, 'main.log'), 'an older line\n', { mode: 0o644 })
+      await chmod(join(old, 'main.log'), 0o644)
+      const again = new FileLogger({ dir: old, now })
+      again.info('[app] next line')
+      await again.flush()
+      expect((await stat(join(old, 'main.log'))).mode & 0o777).toBe(0o600)
+    }
+  )
 
   it('writes redacted, timestamped lines to <dir>/main.log, creating the folder', async () => {
     const logs = join(dir, 'logs')

@@ -4,14 +4,15 @@ import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { emptyLedger } from '../../shared/acquisition'
-import { testRecord } from '../../shared/export/test-records'
-import { events } from '../../shared/ipc/contract'
-import { nextLogEntry } from '../../shared/snapshot'
+import { emptyLedger } from '../../../shared/acquisition'
+import { testRecord } from '../../../shared/export/test-records'
+import { events } from '../../../shared/ipc/contract'
+import { DEFAULT_SNAPSHOT_LIMITS, nextLogEntry } from '../../../shared/snapshot'
+import { MemoryLogger } from '../logging/logger'
 
-import { MemoryLogger } from './logger'
+import { nodeSha256 } from './node-sha256'
 import { openSnapshotFile } from './open-snapshot'
-import { nodeSha256, writeSnapshot } from './snapshot'
+import { writeSnapshot } from './snapshot-writer'
 
 let dir = ''
 beforeAll(async () => {
@@ -68,8 +69,11 @@ describe('openSnapshotFile', () => {
   })
 
   it('turns an unexpected verifier error into a failed verification', async () => {
-    const payload = await openSnapshotFile('/x.caxsnap', new MemoryLogger(), () =>
-      Promise.reject(new Error('EACCES'))
+    const payload = await openSnapshotFile(
+      '/x.caxsnap',
+      new MemoryLogger(),
+      DEFAULT_SNAPSHOT_LIMITS,
+      () => Promise.reject(new Error('EACCES'))
     )
     expect(payload.verification).toMatchObject({
       ok: false,

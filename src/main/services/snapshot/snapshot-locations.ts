@@ -7,7 +7,7 @@ import { mkdir, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { extname, join } from 'node:path'
 
-import { SNAPSHOT_EXTENSION } from '../../shared/snapshot'
+import { SNAPSHOT_EXTENSION } from '../../../shared/snapshot'
 
 import type { SnapshotLocations } from './snapshots-service'
 
@@ -38,7 +38,7 @@ export function safeSnapshotName(suggested: string): string {
 
 /**
  * Export locations for a shell without dialogs: a unique name (`x.caxsnap`, `x (2).caxsnap`…) in
- * `~/Downloads`, else `<dataDir>/exports`. Imports need a path typed by the user.
+ * `~/Downloads`, else `<dataDir>/exports`. Imports arrive as uploads (no dialog).
  */
 export function downloadsSnapshotLocations(options: {
   dataDir: string

@@ -1,0 +1,358 @@
+/**
+ * Snapshot import for the UI (issue 6 item 7; bounds and handles: issue 10 items 4 and 6).
+ *
+ * The UI names a snapshot only by a one-time handle main issued for a file it was offered (a
+ * dialog, the OS, a drop on the desktop window, an upload to the browser shell). Main first makes
+ * a private copy (an upload already is one), verifies that copy within bounds — every part's hash,
+ * the manifest, the log chain — and imports from the same copy, so the bytes imported are the
+ * bytes verified even if the original changes meanwhile. A snapshot that fails is not read any
+ * further. One that passes is pushed to the window in batches, each acknowledged after the window
+ * committed it, like a sync (ARCHITECTURE.md "Data flow"); the ledger and the annotations travel
+ * in the last batch. The private copy is deleted when the import ends.
+ */
+import { randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+
+import type { LedgerDelta } from '../../../shared/acquisition'
+import type { NormalizedRecord } from '../../../shared/audit'
+import { AppError } from '../../../shared/errors'
+import type { RecordAnnotation } from '../../../shared/export'
+import type { SnapshotImportCounts, SnapshotVerification } from '../../../shared/ipc/contract'
+import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
+import { AckedBatches, type BatchOutcome } from '../acquisition/acked-batches'
+import type { Logger } from '../logging/logger'
+
+import { displayName, type OfferedFile, type OfferedSnapshots } from './offered-snapshots'
+import { SnapshotReader, verifySnapshot } from './snapshot-reader'
+
+/** One batch of an import, pushed to the window that asked for it. */
+export interface ImportBatchPush {
+  importId: string
+  clientId: string
+  batchId: number
+  records: NormalizedRecord[]
+  ledger: LedgerDelta
+  annotations: (RecordAnnotation & { id: string })[]
+}
+
+/** How an import ended. */
+export interface ImportFinish {
+  importId: string
+  clientId: string
+  status: 'complete' | 'failed' | 'cancelled'
+  counts: SnapshotImportCounts
+  error: { code: string; message: string } | null
+}
+
+/** How the window answered an import batch. */
+export type ImportBatchOutcome = BatchOutcome
+
+/** What {@link SnapshotImports} needs. */
+export interface SnapshotImportsDeps {
+  log: Logger
+  offers: OfferedSnapshots
+  /** Asks the user for a snapshot (an open dialog), or null when cancelled; absent without dialogs. */
+  chooseImportPath?: () => Promise<string | null>
+  onImportBatch: (push: ImportBatchPush) => void
+  onImportFinish: (finish: ImportFinish) => void
+  /** Records per import batch (default 2,000). */
+  batchSize?: number
+  /** How long to wait for the window to commit a batch (default 10 minutes). */
+  ackTimeoutMs?: number
+  /** Bounds on reading snapshots (default {@link DEFAULT_SNAPSHOT_LIMITS}). */
+  limits?: SnapshotLimits
+  /** Test seam: runs between the private copy and its verification. */
+  afterCopy?: (file: OfferedFile) => Promise<void>
+}
+
+interface ImportJob {
+  id: string
+  clientId: string
+  isCancelled: boolean
+  batches: AckedBatches
+}
+
+/** The verification as the contract carries it. */
+export function toVerification(
+  report: Awaited<ReturnType<typeof verifySnapshot>>
+): SnapshotVerification {
+  return {
+    ok: report.ok,
+    fingerprint: report.fingerprint,
+    manifest: report.manifest,
+    failures: report.failures.map(({ part, code, message }) => ({ part, code, message })),
+    verifiedParts: report.verifiedParts
+  }
+}
+
+const UNREADABLE = 'The snapshot file could not be read. Choose it again.'
+
+/** Imports verified snapshots into the window that asks, by handle. */
+export class SnapshotImports {
+  private readonly imports = new Map<string, ImportJob>()
+
+  constructor(private readonly deps: SnapshotImportsDeps) {}
+
+  /**
+   * Verifies the offered snapshot (`handle`, or the one the user picks in the open dialog) and,
+   * when it passes, starts pushing it to the window `clientId`. `importId` is null when
+   * verification failed; the verification says which parts and why.
+   */
+  async import(input: { clientId: string; handle?: string | undefined }): Promise<{
+    importId: string | null
+    name: string
+    verification: SnapshotVerification
+  }> {
+    const offered = await this.offered(input.handle)
+    let file: OfferedFile
+    try {
+      file = offered.isPrivate ? offered : await this.privateCopy(offered)
+    } catch (error) {
+      if (offered.isPrivate) {
+        await this.deps.offers.removePrivate(offered.path)
+      }
+      throw error
+    }
+    let isStarted = false
+    try {
+      await this.deps.afterCopy?.(file)
+      const verification = toVerification(
+        await verifySnapshot(file.path, { limits: this.limits() })
+      )
+      if (!verification.ok) {
+        this.deps.log.warn(
+          `[snapshot] import refused: verification failed (${verification.failures.map((f) => f.code).join(', ')})`
+        )
+        return { importId: null, name: file.name, verification }
+      }
+      const job: ImportJob = {
+        id: randomUUID(),
+        clientId: input.clientId,
+        isCancelled: false,
+        batches: new AckedBatches({
+          ...(this.deps.ackTimeoutMs !== undefined ? { timeoutMs: this.deps.ackTimeoutMs } : {}),
+          timeoutError: () =>
+            new AppError(
+              'snapshot/store-failed',
+              'The app window did not store a batch in time (was it closed?). Import the snapshot again; records already stored are counted as duplicates.'
+            ),
+          commitError: (message) =>
+            new AppError(
+              'snapshot/store-failed',
+              `The local cache could not store the records: ${message}`
+            )
+        })
+      }
+      this.imports.set(job.id, job)
+      this.deps.log.info(
+        `[snapshot] import ${job.id} started: fingerprint ${verification.fingerprint}`
+      )
+      isStarted = true
+      void this.runImport(job, file)
+      return { importId: job.id, name: file.name, verification }
+    } finally {
+      if (!isStarted) {
+        await this.deps.offers.removePrivate(file.path)
+      }
+    }
+  }
+
+  /** The window's answer to an import batch; false for an unknown (late or foreign) answer. */
+  ackImport(importId: string, batchId: number, outcome: ImportBatchOutcome): boolean {
+    return this.imports.get(importId)?.batches.settle(batchId, outcome) ?? false
+  }
+
+  /** Stops an import; batches already committed stay. */
+  cancelImport(importId: string): boolean {
+    const job = this.imports.get(importId)
+    if (!job) {
+      return false
+    }
+    job.isCancelled = true
+    job.batches.rejectAll(new AppError('snapshot/cancelled', 'The import was cancelled.'))
+    return true
+  }
+
+  /** Stops every import (app shutdown). */
+  cancelAll(): void {
+    for (const id of [...this.imports.keys()]) {
+      this.cancelImport(id)
+    }
+  }
+
+  private limits(): SnapshotLimits {
+    return this.deps.limits ?? DEFAULT_SNAPSHOT_LIMITS
+  }
+
+  /** The offered file for a handle, or the dialog's choice; errors never describe a path. */
+  private async offered(handle: string | undefined): Promise<OfferedFile> {
+    if (handle !== undefined) {
+      const file = this.deps.offers.take(handle)
+      if (!file) {
+        throw new AppError(
+          'snapshot/unknown-handle',
+          'This snapshot is no longer on offer (already imported, or offered too long ago). Choose the file again.'
+        )
+      }
+      return file
+    }
+    if (!this.deps.chooseImportPath) {
+      throw new AppError(
+        'snapshot/file-required',
+        'Choose a snapshot file (or drop one here) to import.'
+      )
+    }
+    const path = await this.deps.chooseImportPath()
+    if (path === null) {
+      throw new AppError('snapshot/cancelled', 'The import was cancelled.')
+    }
+    const info = await stat(path).catch(() => null)
+    if (!info?.isFile()) {
+      throw new AppError('snapshot/read-failed', UNREADABLE)
+    }
+    return { path, name: displayName(path), size: info.size, isPrivate: false }
+  }
+
+  /** Copies an offered file into the private folder, bounded by the snapshot file-size limit. */
+  private async privateCopy(file: OfferedFile): Promise<OfferedFile> {
+    const max = this.limits().maxFileBytes
+    const info = await stat(file.path).catch(() => null)
+    if (!info?.isFile()) {
+      throw new AppError('snapshot/read-failed', UNREADABLE)
+    }
+    if (info.size > max) {
+      throw new AppError(
+        'snapshot/too-large',
+        `The snapshot is ${info.size.toLocaleString('en-US')} bytes; the app reads snapshots up to ${max.toLocaleString('en-US')} bytes.`
+      )
+    }
+    const { path, stream } = await this.deps.offers.createPrivateFile('.caxsnap')
+    try {
+      // `end` bounds the read even if the file grows after the stat.
+      await pipeline(createReadStream(file.path, { start: 0, end: max }), stream)
+      const copied = (await stat(path)).size
+      if (copied > max) {
+        throw new AppError(
+          'snapshot/too-large',
+          `The snapshot grew past ${max.toLocaleString('en-US')} bytes while it was read.`
+        )
+      }
+      return { path, name: file.name, size: copied, isPrivate: true }
+    } catch (error) {
+      await this.deps.offers.removePrivate(path)
+      if (error instanceof AppError) {
+        throw error
+      }
+      this.deps.log.warn(
+        `[snapshot] private copy failed: ${(error as NodeJS.ErrnoException).code ?? 'unknown'}`
+      )
+      throw new AppError('snapshot/read-failed', UNREADABLE)
+    }
+  }
+
+  private async runImport(job: ImportJob, file: OfferedFile): Promise<void> {
+    const counts: SnapshotImportCounts = {
+      records: 0,
+      new: 0,
+      duplicates: 0,
+      annotations: 0,
+      ledgerEntries: 0
+    }
+    let reader: SnapshotReader | undefined
+    let end: Omit<ImportFinish, 'importId' | 'clientId'>
+    try {
+      reader = await SnapshotReader.open(file.path, this.limits())
+      const ledger = await reader.ledger()
+      const annotations = await reader.annotations()
+      const size = this.deps.batchSize ?? 2000
+      let batch: NormalizedRecord[] = []
+      const send = async (
+        records: NormalizedRecord[],
+        delta: LedgerDelta,
+        notes: ImportBatchPush['annotations']
+      ): Promise<void> => {
+        const result = await this.push(job, records, delta, notes)
+        counts.records += records.length
+        counts.new += result.new
+        counts.duplicates += result.duplicates
+      }
+      for await (const record of reader.records()) {
+        if (job.isCancelled) {
+          break
+        }
+        batch.push(record)
+        if (batch.length >= size) {
+          await send(batch, { windows: [], blobs: [], queries: [] }, [])
+          batch = []
+        }
+      }
+      if (job.isCancelled) {
+        throw new AppError('snapshot/cancelled', 'The import was cancelled.')
+      }
+      const delta: LedgerDelta = {
+        windows: Object.values(ledger.windows),
+        blobs: Object.values(ledger.blobs),
+        queries: Object.values(ledger.queries)
+      }
+      const notes = Object.entries(annotations).map(([id, a]) => ({
+        id,
+        tags: Array.isArray(a.tags) ? a.tags.map(String) : [],
+        comment: typeof a.comment === 'string' ? a.comment : ''
+      }))
+      // The last batch carries the ledger and the annotations, so they land with the final records.
+      await send(batch, delta, notes)
+      counts.annotations = notes.length
+      counts.ledgerEntries = delta.windows.length + delta.blobs.length + delta.queries.length
+      end = { status: 'complete', counts, error: null }
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'snapshot/read-failed'
+      const message =
+        error instanceof Error &&
+        (error instanceof AppError || error.name === 'SnapshotFormatError')
+          ? error.message
+          : 'The snapshot could not be read; see the log.'
+      if (!(error instanceof AppError)) {
+        this.deps.log.warn(
+          `[snapshot] import ${job.id} failed: ${error instanceof Error ? error.name : 'unknown'}`
+        )
+      }
+      end = {
+        status: job.isCancelled ? 'cancelled' : 'failed',
+        counts,
+        error: { code, message }
+      }
+    } finally {
+      reader?.close()
+      // The private copy is gone before the end is announced.
+      await this.deps.offers.removePrivate(file.path)
+    }
+    this.finishImport(job, end)
+  }
+
+  private push(
+    job: ImportJob,
+    records: NormalizedRecord[],
+    ledger: LedgerDelta,
+    annotations: ImportBatchPush['annotations']
+  ): Promise<{ new: number; duplicates: number }> {
+    const { batchId, answer } = job.batches.open()
+    this.deps.onImportBatch({
+      importId: job.id,
+      clientId: job.clientId,
+      batchId,
+      records,
+      ledger,
+      annotations
+    })
+    return answer
+  }
+
+  private finishImport(job: ImportJob, end: Omit<ImportFinish, 'importId' | 'clientId'>): void {
+    this.imports.delete(job.id)
+    job.batches.clear()
+    this.deps.log.info(`[snapshot] import ${job.id} ended: ${end.status}`)
+    this.deps.onImportFinish({ importId: job.id, clientId: job.clientId, ...end })
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Snapshots for the UI, one service for both shells: export (snapshot-export.ts), import by
+ * one-time handle (snapshot-import.ts), and the ways a file is offered to main — a dialog, the OS,
+ * a file dropped on the desktop window, an upload to the browser shell (offered-snapshots.ts).
+ */
+import { stat } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+import { AppError } from '../../../shared/errors'
+import type { EventPayload, OfferedSnapshot } from '../../../shared/ipc/contract'
+import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
+
+import { checkOfferedPath } from './offered-path'
+import { displayName, OfferedSnapshots } from './offered-snapshots'
+import { openSnapshotFile } from './open-snapshot'
+import { SnapshotExports, type SnapshotExportsDeps } from './snapshot-export'
+import {
+  SnapshotImports,
+  type ImportBatchPush,
+  type ImportFinish,
+  type SnapshotImportsDeps
+} from './snapshot-import'
+
+export type { ImportBatchOutcome, ImportBatchPush, ImportFinish } from './snapshot-import'
+
+/** Where snapshots go and come from: native dialogs in Electron, Downloads in the browser shell. */
+export interface SnapshotLocations {
+  /** The path to write an export to, or null when the user cancelled. */
+  chooseExportPath(suggestedName: string): Promise<string | null>
+  /**
+   * Asks the user for a snapshot to import (an open dialog), or null when they cancelled. Absent
+   * where main cannot show a dialog (browser shell): the UI uploads the file instead.
+   */
+  chooseImportPath?: () => Promise<string | null>
+}
+
+/** What {@link SnapshotsService} needs: its ports, its pushes to the UI and test knobs. */
+export interface SnapshotsServiceDeps
+  extends
+    Omit<SnapshotExportsDeps, 'chooseExportPath'>,
+    Omit<SnapshotImportsDeps, 'offers' | 'chooseImportPath'> {
+  locations: SnapshotLocations
+  /** Private folder for uploads and the copies imports read (in the data folder). */
+  privateDir: string
+  /**
+   * Whether the UI may offer a dropped file's path (desktop: the preload reads it from a File
+   * the user dropped). False in the browser shell, whose files arrive as uploads.
+   */
+  acceptsDroppedPaths: boolean
+  /** The platform whose path rules apply (default: this one). */
+  platform?: NodeJS.Platform
+  onImportBatch: (push: ImportBatchPush) => void
+  onImportFinish: (finish: ImportFinish) => void
+}
+
+const NOT_A_SNAPSHOT_FILE =
+  'Only a .caxsnap snapshot file on this computer can be imported: drop or choose one.'
+
+/** Exports the UI's cache as a snapshot and imports verified snapshots into it. */
+export class SnapshotsService {
+  private readonly exportsJobs: SnapshotExports
+  private readonly importJobs: SnapshotImports
+  /** The files main was offered, by one-time handle. */
+  readonly offers: OfferedSnapshots
+
+  constructor(private readonly deps: SnapshotsServiceDeps) {
+    this.offers = new OfferedSnapshots({ privateDir: deps.privateDir, log: deps.log })
+    void this.offers.sweep()
+    this.exportsJobs = new SnapshotExports({
+      ...deps,
+      chooseExportPath: (name) => deps.locations.chooseExportPath(name)
+    })
+    this.importJobs = new SnapshotImports({
+      ...deps,
+      offers: this.offers,
+      ...(deps.locations.chooseImportPath
+        ? { chooseImportPath: deps.locations.chooseImportPath }
+        : {})
+    })
+  }
+
+  /** See {@link SnapshotExports.exportBegin}. */
+  exportBegin(
+    input: Parameters<SnapshotExports['exportBegin']>[0]
+  ): ReturnType<SnapshotExports['exportBegin']> {
+    return this.exportsJobs.exportBegin(input)
+  }
+
+  /** See {@link SnapshotExports.exportAppend}. */
+  exportAppend(
+    ...args: Parameters<SnapshotExports['exportAppend']>
+  ): ReturnType<SnapshotExports['exportAppend']> {
+    return this.exportsJobs.exportAppend(...args)
+  }
+
+  /** See {@link SnapshotExports.exportFinish}. */
+  exportFinish(exportId: string): ReturnType<SnapshotExports['exportFinish']> {
+    return this.exportsJobs.exportFinish(exportId)
+  }
+
+  /** See {@link SnapshotExports.exportCancel}. */
+  exportCancel(exportId: string): Promise<boolean> {
+    return this.exportsJobs.exportCancel(exportId)
+  }
+
+  /** See {@link SnapshotImports.import}. */
+  import(input: Parameters<SnapshotImports['import']>[0]): ReturnType<SnapshotImports['import']> {
+    return this.importJobs.import(input)
+  }
+
+  /** See {@link SnapshotImports.ackImport}. */
+  ackImport(...args: Parameters<SnapshotImports['ackImport']>): boolean {
+    return this.importJobs.ackImport(...args)
+  }
+
+  /** See {@link SnapshotImports.cancelImport}. */
+  cancelImport(importId: string): boolean {
+    return this.importJobs.cancelImport(importId)
+  }
+
+  /**
+   * Offers a file the user dropped on the desktop window (its path read by the preload). Main
+   * checks it is a local, absolute `.caxsnap` path (UNC and device paths refused on Windows)
+   * naming a regular file, and issues a handle. Every refusal has the same message, so the
+   * answer says nothing about whether some path exists.
+   */
+  async offerDroppedPath(path: string): Promise<OfferedSnapshot> {
+    if (!this.deps.acceptsDroppedPaths) {
+      throw new AppError(
+        'snapshot/not-available',
+        'This shell takes snapshot files as uploads, not paths.'
+      )
+    }
+    const checked = checkOfferedPath(path, this.deps.platform ?? process.platform)
+    const info = checked.ok ? await stat(checked.path).catch(() => null) : null
+    if (!checked.ok || !info?.isFile()) {
+      this.deps.log.warn(
+        `[snapshot] dropped file refused: ${checked.ok ? 'not a regular file' : checked.reason}`
+      )
+      throw new AppError('snapshot/invalid-file', NOT_A_SNAPSHOT_FILE)
+    }
+    const name = displayName(checked.path)
+    const handle = this.offers.offer({
+      path: checked.path,
+      name,
+      size: info.size,
+      isPrivate: false
+    })
+    return { handle, name, size: info.size }
+  }
+
+  /**
+   * Receives an upload (browser shell) into a new private file, at most `declaredSize` bytes and
+   * never more than the snapshot file-size limit, and issues a handle for it. Nothing is verified
+   * or imported here: the import verifies the file first.
+   */
+  async receiveUpload(
+    body: Readable,
+    input: { name: string; declaredSize: number }
+  ): Promise<OfferedSnapshot> {
+    const max = this.limits().maxFileBytes
+    if (input.declaredSize > max) {
+      throw new AppError(
+        'snapshot/too-large',
+        `The snapshot is ${input.declaredSize.toLocaleString('en-US')} bytes; the app reads snapshots up to ${max.toLocaleString('en-US')} bytes.`
+      )
+    }
+    const { path, stream } = await this.offers.createPrivateFile('.caxsnap')
+    let received = 0
+    try {
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            received += chunk.length
+            if (received > input.declaredSize) {
+              throw new AppError('snapshot/upload-failed', 'The upload is longer than it declared.')
+            }
+            yield chunk
+          }
+        },
+        stream
+      )
+      if (received !== input.declaredSize) {
+        throw new AppError('snapshot/upload-failed', 'The upload ended early; try again.')
+      }
+    } catch (error) {
+      await this.offers.removePrivate(path)
+      throw error instanceof AppError
+        ? error
+        : new AppError('snapshot/upload-failed', 'The upload was interrupted; try again.')
+    }
+    const name = displayName(input.name)
+    const handle = this.offers.offer({ path, name, size: received, isPrivate: true })
+    this.deps.log.info(`[snapshot] upload received: ${received} bytes`)
+    return { handle, name, size: received }
+  }
+
+  /**
+   * A snapshot opened from the OS (double-click, File → Open, a second launch): verified, and
+   * offered under a handle when it passed, so the UI can import it.
+   */
+  async openFromOs(path: string): Promise<EventPayload<'snapshots:did-open'>> {
+    const payload = await openSnapshotFile(path, this.deps.log, this.limits())
+    if (!payload.verification.ok) {
+      return payload
+    }
+    const size = (await stat(path).catch(() => null))?.size ?? 0
+    return {
+      ...payload,
+      handle: this.offers.offer({ path, name: displayName(path), size, isPrivate: false })
+    }
+  }
+
+  /** Stops every export and import and drops every offer (app shutdown). */
+  async cancelAll(): Promise<void> {
+    this.importJobs.cancelAll()
+    await this.exportsJobs.cancelAll()
+    await this.offers.clear()
+  }
+
+  private limits(): SnapshotLimits {
+    return this.deps.limits ?? DEFAULT_SNAPSHOT_LIMITS
+  }
+}
