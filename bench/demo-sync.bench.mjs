@@ -79,6 +79,19 @@ function startChild(args, env, match) {
 async function uiRun() {
   const dataDir = await mkdtemp(join(tmpdir(), 'cax-bench-demo-'))
   const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-demo-profile-'))
+  // A persistent profile keeps IndexedDB on disk, as the app has it.
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run'
+    ]
+  })
+  // After the browser is up: the shell's start-up link works once, for one minute.
   const shell = await startChild(
     [
       // CAX_BENCH_CPU_PROFILE=<dir>: CPU profiles of the server (Node) and the page (CDP).
@@ -96,18 +109,6 @@ async function uiRun() {
       return url ? { url } : null
     }
   )
-  // A persistent profile keeps IndexedDB on disk, as the app has it.
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run'
-    ]
-  })
   try {
     const page = context.pages()[0] ?? (await context.newPage())
     await page.goto(shell.url)

@@ -13,12 +13,7 @@ import { ApiCaller, checkAborted } from './api-caller'
 import { leftovers } from './blob-download'
 import { CommitQueue, type CommitCounts } from './commit-queue'
 import { runGraphHistory } from './graph-history'
-import {
-  ensureSubscription,
-  finishWindows,
-  recordOutOfReach,
-  syncWindow
-} from './management-sync'
+import { ensureSubscription, finishWindows, recordOutOfReach, syncWindow } from './management-sync'
 import { SYNC_DEFAULTS } from './run-context'
 import type { RunContext, SyncEngineOptions, SyncRunOptions } from './run-context'
 import { realSleep } from './token-bucket'
