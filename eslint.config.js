@@ -15,6 +15,26 @@ const ELECTRON_FREE = 'This folder is Electron-free. Inject a port from src/main
 const KEYTAR = [
   { name: 'keytar', message: 'Only src/main/platform/keytar-secret-store.ts may load keytar.' }
 ]
+// Endpoints are data (STYLE.md rule 16): hosts come from src/shared/clouds.ts.
+const MICROSOFT_HOSTS = [
+  {
+    selector:
+      'Literal[value=/(manage\\.office\\.com|graph\\.microsoft\\.com|login\\.microsoftonline\\.com)/]',
+    message: 'Microsoft endpoints come from src/shared/clouds.ts.'
+  },
+  {
+    selector:
+      'TemplateElement[value.raw=/(manage\\.office\\.com|graph\\.microsoft\\.com|login\\.microsoftonline\\.com)/]',
+    message: 'Microsoft endpoints come from src/shared/clouds.ts.'
+  }
+]
+const BEARER_HEADER = [
+  {
+    selector: 'Property[key.name=/^authorization$/i], Property[key.value=/^authorization$/i]',
+    message:
+      'Authorization headers are attached only by BearerHttp (audit-api/bearer-http.ts), after the token destination policy.'
+  }
+]
 const MSAL = [{ name: '@azure/msal-node', message: 'MSAL lives in src/main/services/auth only.' }]
 const IPC_MAIN = [
   {
@@ -118,21 +138,15 @@ export default tseslint.config(
       'no-new-func': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       curly: ['error', 'all'],
-      // Endpoints are data (STYLE.md rule 16): hosts come from src/shared/clouds.ts.
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector:
-            'Literal[value=/(manage\\.office\\.com|graph\\.microsoft\\.com|login\\.microsoftonline\\.com)/]',
-          message: 'Microsoft endpoints come from src/shared/clouds.ts.'
-        },
-        {
-          selector:
-            'TemplateElement[value.raw=/(manage\\.office\\.com|graph\\.microsoft\\.com|login\\.microsoftonline\\.com)/]',
-          message: 'Microsoft endpoints come from src/shared/clouds.ts.'
-        }
-      ]
+      'no-restricted-syntax': ['error', ...MICROSOFT_HOSTS]
     }
+  },
+  {
+    // Tokens go only where the token destination policy allows (issue 10): the main process
+    // attaches an Authorization header in one place, src/main/services/audit-api/bearer-http.ts.
+    files: ['src/main/**/*.ts', 'src/cli/**/*.ts'],
+    ignores: ['src/main/services/audit-api/bearer-http.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...MICROSOFT_HOSTS, ...BEARER_HEADER] }
   },
   {
     files: ['src/shared/clouds.ts'],

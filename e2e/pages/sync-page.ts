@@ -8,6 +8,8 @@ export class SyncPage {
   readonly range: Locator
   readonly summary: Locator
   readonly coverageCells: Locator
+  /** The runs of hours that are not complete, each with its reason. */
+  readonly notCompleteReasons: Locator
 
   constructor(readonly page: Page) {
     this.statusBar = page.getByTestId('sync-status')
@@ -17,6 +19,10 @@ export class SyncPage {
     this.summary = page.getByTestId('sync-summary')
     this.coverageCells = page
       .getByRole('figure', { name: 'Coverage by hour' })
+      .getByRole('list', { name: 'Every hour' })
+      .getByRole('listitem')
+    this.notCompleteReasons = page
+      .getByRole('list', { name: 'Hours not complete' })
       .getByRole('listitem')
   }
 

@@ -54,6 +54,10 @@ test('a newcomer explores the demo tenant: sign-in, a 7-day sync, rows in the gr
   await expect(sync.coverageCells).toHaveCount(7 * 24 + 1)
   expect(await sync.cells('complete').count()).toBeGreaterThan(100)
   expect(await sync.cells('gap').count()).toBe(0)
+  // Hours settle one by one: only the hours too recent to be settled are pending, and each
+  // says when it settles.
+  await expect.poll(() => sync.cells('pending').count()).toBeLessThanOrEqual(2)
+  await expect(sync.notCompleteReasons.first()).toContainText(/settles it/)
   await shot('sync')
 
   // A second sync re-lists recent windows: the demo tenant is live, so it may find new activity,

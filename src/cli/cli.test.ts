@@ -139,6 +139,53 @@ describe('cax', () => {
     expect(badCol.io.err()).toMatch(/Unknown column 'bogus'/)
   })
 
+  it('exports a large store as CSV and NDJSON without a single process warning', async () => {
+    // Enough bytes that the file streams push back hundreds of times (the listener leak showed
+    // as MaxListenersExceededWarning after ten).
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({
+        Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        CreationTime: '2026-05-19T13:17:34',
+        Operation: 'CreateConnection',
+        RecordType: 256,
+        UserType: 0,
+        UserKey: '1003200000000001',
+        UserId: 'admin@contoso.example',
+        Workload: 'PowerPlatform',
+        OrganizationId: '6f9a1b2c-1111-4222-8333-944445555666',
+        ResultStatus: 'Succeeded',
+        Padding: 'x'.repeat(1500)
+      })
+    )
+    await writeFile(join(dir, 'big.ndjson'), `${lines.join('\n')}\n`)
+    expect((await cax('import', 'big.ndjson', '--store', 'big-store')).code).toBe(ExitCode.ok)
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => {
+      warnings.push(`${w.name}: ${w.message}`)
+    }
+    process.on('warning', onWarning)
+    try {
+      for (const format of ['csv', 'ndjson']) {
+        const out = await cax(
+          'export',
+          '--store',
+          'big-store',
+          '--format',
+          format,
+          '--out',
+          `big.${format}`,
+          '--json'
+        )
+        expect(out.code).toBe(ExitCode.ok)
+        expect(out.io.json()).toMatchObject({ records: 3000 })
+      }
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).toEqual([])
+  })
+
   it('exports lossless NDJSON and readable XLSX', async () => {
     expect(
       (await cax('export', '--store', 'store', '--format', 'ndjson', '--out', 'out.ndjson')).code

@@ -206,6 +206,34 @@ describe('Graph audit log query API', () => {
     expect(records.every((r) => r.service === 'AzureActiveDirectory')).toBe(true)
   })
 
+  it('fails the queries of one span (graphQueryFaults): once, or every time', async () => {
+    emu.clock.advance(600_000)
+    emu.faults.set({
+      graphQueryFaults: [
+        { from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z', fault: 'failed' },
+        { from: '2026-11-12T00:00:00Z', to: '2026-11-13T00:00:00Z', fault: 'cancelled', times: 1 }
+      ]
+    })
+    const span = (day: string): Record<string, string> => ({
+      filterStartDateTime: `${day}T00:00:00Z`,
+      filterEndDateTime: `${day}T06:00:00Z`
+    })
+    const ids = [
+      await create(span('2026-11-10')),
+      await create(span('2026-11-10')),
+      await create(span('2026-11-12')),
+      await create(span('2026-11-12')),
+      await create(span('2026-11-11'))
+    ].map((c) => (c.json as unknown as QueryView).id)
+    emu.clock.advance(120_000)
+    const statuses: string[] = []
+    for (const id of ids) {
+      statuses.push((await get(`${queries()}/${id}`)).json.status as string)
+    }
+    expect(statuses).toEqual(['failed', 'failed', 'cancelled', 'succeeded', 'succeeded'])
+    emu.faults.set({ graphQueryFaults: [] })
+  })
+
   it('answers 429 with Retry-After when too many queries are queued or running', async () => {
     emu.clock.advance(600_000)
     emu.faults.set({ graphMaxActiveQueries: 2 })

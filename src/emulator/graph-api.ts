@@ -11,6 +11,7 @@ import { bearerToken, readBody, sendJson } from './http-util'
 import { Rng } from './prng'
 import { verifyAccessToken } from './resource-auth'
 import type { FaultConfig } from './scenarios'
+import { SpanFaultPicker } from './span-faults'
 
 const DAY = 86_400_000
 
@@ -77,6 +78,7 @@ interface Filters {
 export class GraphAuditApi {
   private readonly queries = new Map<string, Query>()
   private readonly rng: Rng
+  private readonly spanFaults = new SpanFaultPicker()
 
   constructor(
     private readonly deps: {
@@ -220,7 +222,7 @@ export class GraphAuditApi {
       tenantId: tenantId.toLowerCase(),
       body: obj,
       createdAt: this.deps.clock.now().getTime(),
-      outcome: faults.graphOutcome,
+      outcome: this.outcomeFor(obj, tenantId, faults),
       services
     }
     this.queries.set(query.id, query)
@@ -228,6 +230,24 @@ export class GraphAuditApi {
       '@odata.context': `${this.deps.baseUrl()}${url.pathname.replace(/\/queries$/, '')}/$metadata#security/auditLog/queries/$entity`,
       ...this.view(query)
     })
+  }
+
+  /** `graphOutcome`, unless a `graphQueryFaults` span aims at this query's filter span. */
+  private outcomeFor(
+    body: Record<string, unknown>,
+    tenantId: string,
+    faults: FaultConfig
+  ): FaultConfig['graphOutcome'] {
+    const now = this.deps.clock.now().getTime()
+    const f = this.filters({
+      id: '',
+      tenantId,
+      body,
+      createdAt: now,
+      outcome: 'succeeded',
+      services: []
+    })
+    return this.spanFaults.pick(faults.graphQueryFaults, f.start, f.end) ?? faults.graphOutcome
   }
 
   private status(query: Query): string {
@@ -453,7 +473,10 @@ export class GraphAuditApi {
       ).toString('base64url')
       // Graph writes `$top`/`$skiptoken` unencoded; URLSearchParams would turn `$` into %24.
       const query = topArg ? `$top=${encodeURIComponent(topArg)}&` : ''
-      body['@odata.nextLink'] = `${this.deps.baseUrl()}${url.pathname}?${query}$skiptoken=${token}`
+      const linkBase = faults.foreignLinks?.kinds.includes('nextLink')
+        ? faults.foreignLinks.base
+        : this.deps.baseUrl()
+      body['@odata.nextLink'] = `${linkBase}${url.pathname}?${query}$skiptoken=${token}`
     }
     sendJson(res, 200, body)
   }

@@ -4,6 +4,8 @@ import { CLOUDS, graphAuditScope, managementScope } from '../shared/clouds'
 
 import { call, feedRoot, rawHeader, userToken } from './test-support/emulator-client'
 
+import { FaultPatchSchema } from './scenarios'
+
 import { SCENARIOS, startEmulator } from './index'
 import type { Emulator, ScenarioConfig } from './index'
 
@@ -644,6 +646,50 @@ describe('Management Activity API: throttling and faults', () => {
       expect((await call(emu, blobUrl, { token })).status).toBe(200)
       expect(Date.now() - t0).toBeGreaterThanOrEqual(240)
       expect((await call(emu, blobUrl, { token })).status).toBe(200)
+    } finally {
+      await emu.close()
+    }
+  })
+
+  it('fails the listings of one span (listingFaults), the given number of times or always', async () => {
+    const emu = await startEmulator({ scenario: 'clean', now: NOW, seed: 12 })
+    try {
+      emu.entra.setAccessTokenLifetime(30 * 86_400)
+      const token = await userToken(emu, emu.users.admin.upn, MANAGE)
+      const url = (start: number, end: number): string =>
+        `${feedRoot(emu)}/subscriptions/content?contentType=Audit.General&startTime=${iso(start)}&endTime=${iso(end)}&PublisherIdentifier=${PUB}`
+      const day = NOW.getTime() - 2 * DAY
+      emu.faults.set({
+        listingFaults: [
+          {
+            from: new Date(day).toISOString(),
+            to: new Date(day + DAY).toISOString(),
+            fault: '503'
+          },
+          {
+            from: new Date(NOW.getTime() - 6 * HOUR).toISOString(),
+            to: new Date(NOW.getTime() - 5 * HOUR).toISOString(),
+            fault: 'AF50000',
+            times: 1
+          }
+        ]
+      })
+      for (let i = 0; i < 3; i++) {
+        expect((await call(emu, url(day + 2 * HOUR, day + 3 * HOUR), { token })).status).toBe(503)
+      }
+      // Another day is untouched.
+      expect((await call(emu, url(day - 2 * HOUR, day), { token })).status).toBe(200)
+      const once = url(NOW.getTime() - 6 * HOUR, NOW.getTime() - 4 * HOUR)
+      const first = await call(emu, once, { token })
+      expect(first.status).toBe(500)
+      expect(JSON.parse(first.text).error.code).toBe('AF50000')
+      expect((await call(emu, once, { token })).status).toBe(200)
+      // The test hooks' schema refuses a span that is not a span.
+      const patch = (from: string, to: string): boolean =>
+        FaultPatchSchema.safeParse({ listingFaults: [{ from, to, fault: '503' }] }).success
+      expect(patch('2026-11-18T00:00:00Z', '2026-11-19T00:00:00Z')).toBe(true)
+      expect(patch('yesterday', '2026-11-19T00:00:00Z')).toBe(false)
+      expect(patch('2026-11-19T00:00:00Z', '2026-11-18T00:00:00Z')).toBe(false)
     } finally {
       await emu.close()
     }

@@ -10,6 +10,7 @@ import { bearerToken, isGuid, queryParam, sendJson } from './http-util'
 import { Rng } from './prng'
 import { verifyAccessToken } from './resource-auth'
 import type { FaultConfig } from './scenarios'
+import { SpanFaultPicker } from './span-faults'
 
 /** One logged Management API request (for tests asserting PublisherIdentifier use, counts). */
 export interface RequestLogEntry {
@@ -34,6 +35,7 @@ export class ManagementApi {
   private entries: RequestLogEntry[] = []
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
   private readonly rng: Rng
+  private readonly spanFaults = new SpanFaultPicker()
 
   constructor(
     private readonly deps: {
@@ -187,7 +189,19 @@ export class ManagementApi {
     }
     const bodyFault: BodyFault =
       fault === 'truncate' || fault === 'malformed' ? fault : this.randomBodyFault(rest, faults)
-    await this.route(req, url, rest, tenant, store, claims.permissions, faults, send, bodyFault)
+    const serverFault = (kind: string): void => this.sendServerFault(res, kind, entry)
+    await this.route(
+      req,
+      url,
+      rest,
+      tenant,
+      store,
+      claims.permissions,
+      faults,
+      send,
+      bodyFault,
+      serverFault
+    )
     return true
   }
 
@@ -205,7 +219,8 @@ export class ManagementApi {
       headers?: Record<string, string>,
       fault?: BodyFault
     ) => void,
-    bodyFault: BodyFault
+    bodyFault: BodyFault,
+    serverFault: (kind: string) => void
   ): Promise<void> {
     const method = req.method ?? 'GET'
     const contentTypeArg = queryParam(url, 'contentType')
@@ -277,6 +292,11 @@ export class ManagementApi {
         send(400, afError(window.code, window.message))
         return
       }
+      const aimed = this.spanFaults.pick(faults.listingFaults, window.start, window.end)
+      if (aimed && rest === 'subscriptions/content') {
+        serverFault(aimed)
+        return
+      }
       const serving = store.serving(ct)
       if (serving !== 'ok') {
         send(
@@ -307,13 +327,16 @@ export class ManagementApi {
         offset = parsed
       }
       const page = all.slice(offset, offset + faults.pageSize)
-      const base = `${this.deps.baseUrl()}/manage/api/v1.0/${tenant}/activity/feed`
+      const feed = `/manage/api/v1.0/${tenant}/activity/feed`
+      const base = `${this.deps.baseUrl()}${feed}`
+      const linkBase = (kind: 'contentUri' | 'nextPageUri'): string =>
+        faults.foreignLinks?.kinds.includes(kind) ? `${faults.foreignLinks.base}${feed}` : base
       const items = page.map((plan) => {
         const id = store.contentId(plan)
         return {
           contentType: contentTypeArg,
           contentId: id,
-          contentUri: `${base}/audit/${id}`,
+          contentUri: `${linkBase('contentUri')}/audit/${id}`,
           contentCreated: new Date(plan.contentCreated).toISOString(),
           contentExpiration: new Date(plan.contentCreated + 7 * DAY).toISOString()
         }
@@ -326,7 +349,8 @@ export class ManagementApi {
           endTime: fmtWindow(window.end),
           nextPage: pageToken(window.start, offset + page.length)
         })
-        headers[faults.nextPageHeader] = `${base}/subscriptions/content?${next.toString()}`
+        headers[faults.nextPageHeader] =
+          `${linkBase('nextPageUri')}/subscriptions/content?${next.toString()}`
       }
       send(200, items, headers, bodyFault)
       return

@@ -9,6 +9,23 @@ const range = z
 
 const rate = z.number().min(0).max(1)
 
+const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), {
+  message: 'must be an ISO 8601 time'
+})
+
+/**
+ * The fields of a fault aimed at one span of time: requests whose window overlaps `[from, to)` get
+ * it, the first `times` of them (every one when `times` is omitted). Lets a test fail one window
+ * and no other.
+ */
+const SPAN_FIELDS = {
+  from: isoTime,
+  to: isoTime,
+  times: z.number().int().positive().optional()
+}
+const isSpan = (f: { from: string; to: string }): boolean => Date.parse(f.from) < Date.parse(f.to)
+const NOT_A_SPAN = { message: 'from must be before to' }
+
 /** Fault and behaviour switches (reference/management-api.md §6). All can change at runtime. */
 export const FaultConfigSchema = z.object({
   /** Share of Management API requests answered with a 5xx-style fault from `errorKinds`. */
@@ -43,6 +60,18 @@ export const FaultConfigSchema = z.object({
       ])
     )
     .default([]),
+  /** Content listings (`/subscriptions/content`) whose window overlaps a span answer its fault. */
+  listingFaults: z
+    .array(
+      z
+        .object({
+          ...SPAN_FIELDS,
+          fault: z.enum(['AF50000', 'AF50005', 'AF50006', '408', '503', 'html'])
+        })
+        .strict()
+        .refine(isSpan, NOT_A_SPAN)
+    )
+    .default([]),
   /** Requests per minute per PublisherIdentifier, and for the shared pool (no identifier). */
   publisherBudgetPerMinute: z.number().int().positive().default(2000),
   sharedBudgetPerMinute: z.number().int().positive().default(500),
@@ -66,6 +95,18 @@ export const FaultConfigSchema = z.object({
   graphNotStartedSeconds: z.number().min(0).default(5),
   graphRunSeconds: z.number().min(0).default(60),
   graphOutcome: z.enum(['succeeded', 'failed', 'cancelled']).default('succeeded'),
+  /**
+   * Graph audit queries whose filter span overlaps a span end with its outcome (`failed` or
+   * `cancelled`) instead of `graphOutcome`; `times` counts the queries created.
+   */
+  graphQueryFaults: z
+    .array(
+      z
+        .object({ ...SPAN_FIELDS, fault: z.enum(['failed', 'cancelled']) })
+        .strict()
+        .refine(isSpan, NOT_A_SPAN)
+    )
+    .default([]),
   graphRecordLimit: z.number().int().positive().default(1_000_000),
   graphPageSize: z.number().int().positive().default(150),
   graphMaxTop: z.number().int().positive().default(1000),
@@ -73,7 +114,18 @@ export const FaultConfigSchema = z.object({
   graphRetentionDays: z.number().int().positive().default(180),
   /** Queued or running queries allowed at once; more → 429 (with Retry-After when set). */
   graphMaxActiveQueries: z.number().int().positive().default(50),
-  graphTransientRate: rate.default(0)
+  graphTransientRate: rate.default(0),
+  /**
+   * Test hook: hand back the chosen links (`contentUri`, `NextPageUri`, `@odata.nextLink`) on
+   * another base, as a spoofed or compromised service would, so tests can prove a client never
+   * sends its token there. The path and query stay the emulator's own. Off by default.
+   */
+  foreignLinks: z
+    .object({
+      base: z.string().url(),
+      kinds: z.array(z.enum(['contentUri', 'nextPageUri', 'nextLink'])).min(1)
+    })
+    .optional()
 })
 
 /** The fault knobs (see FaultConfigSchema). */

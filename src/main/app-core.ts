@@ -63,7 +63,11 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const profiles = new ProfilesService({
     dataDir: options.dataDir,
     log,
-    onDidChange: (value) => bus.publish('profiles:did-change', value)
+    onDidChange: (value) => bus.publish('profiles:did-change', value),
+    // A profile whose tenant, app, cloud or endpoints change is signed out: no token follows.
+    signOut: async (profile) => {
+      await auth.signOut(profile.id)
+    }
   })
   const demo = new DemoService({
     profiles,

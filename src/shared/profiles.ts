@@ -42,7 +42,8 @@ const HttpsUrl = z
 
 /**
  * Endpoint overrides: for the local emulator and tests (`--authority-host`, `--api-base`). Real
- * profiles leave them out and get every endpoint from the cloud table.
+ * profiles leave them out and get every endpoint from the cloud table. Only main sets them (the
+ * demo tenant); they are not part of {@link ProfileInput}, since they decide where tokens go.
  */
 export const EndpointOverrides = z.object({
   authorityHost: HttpsUrl,
@@ -69,11 +70,45 @@ export const Profile = z.object({
 })
 export type Profile = z.infer<typeof Profile>
 
-/** What the UI sends to create (no id) or update (with id) a profile. */
-export const ProfileInput = Profile.omit({ id: true, accountHomeId: true }).extend({
+/**
+ * What the UI sends to create (no id) or update (with id) a profile. Where tokens go is not in
+ * it: `endpoints` and `isDemo` are set by main only, and the contract refuses them (issue 10).
+ */
+export const ProfileInput = Profile.omit({
+  id: true,
+  accountHomeId: true,
+  endpoints: true,
+  isDemo: true
+}).extend({
   id: Profile.shape.id.optional()
 })
 export type ProfileInput = z.infer<typeof ProfileInput>
+
+/** Where a profile's tokens go, set by main only: endpoint overrides and the demo flag. */
+export interface ProfilePlacement {
+  endpoints?: EndpointOverrides
+  isDemo?: boolean
+}
+
+/**
+ * Whether saving `next` over `before` changes where the profile's tokens come from or go: its
+ * tenant, app registration, cloud or endpoints. Such a change signs the profile out.
+ */
+export function movesTokens(
+  before: Pick<Profile, 'tenant' | 'clientId' | 'cloud' | 'endpoints'>,
+  next: Pick<Profile, 'tenant' | 'clientId' | 'cloud' | 'endpoints'>
+): boolean {
+  const endpoints = (p: Pick<Profile, 'endpoints'>): string =>
+    p.endpoints
+      ? [p.endpoints.authorityHost, p.endpoints.managementApiBase, p.endpoints.graphBase].join(' ')
+      : ''
+  return (
+    before.tenant.toLowerCase() !== next.tenant.toLowerCase() ||
+    before.clientId.toLowerCase() !== next.clientId.toLowerCase() ||
+    before.cloud !== next.cloud ||
+    endpoints(before) !== endpoints(next)
+  )
+}
 
 /** Where a profile's tokens are kept. */
 export const TokenStorage = z.enum(['keychain', 'memory'])

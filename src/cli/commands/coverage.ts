@@ -1,5 +1,5 @@
-import { coverage } from '../../shared/acquisition'
-import type { HourCoverage, HourStatus, Ledger } from '../../shared/acquisition'
+import { coverage, coverageRuns } from '../../shared/acquisition'
+import type { CoverageRun, HourStatus, Ledger } from '../../shared/acquisition'
 import { FileStore } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import {
@@ -18,13 +18,21 @@ import { ExitCode } from '../exit-codes'
 export const USAGE = `usage: cax coverage --store <dir> [--from <ISO time>] [--to <ISO time>] [--tenant <id>]
                     [--content-type <type>] [--source management|graph] [--json]
 
-Shows, hour by hour (UTC), how completely the store's ledger covers a time range: complete,
-partial (something failed but can be retried), gap (content gone for good, or never fetched and
-out of the Management API's 7-day reach) or pending (not listed yet, or too recent). Runs of
-hours with the same status are printed as one line.
+Shows, hour by hour (UTC), how completely the store's ledger covers a time range:
+  complete  listed at least the settle delay (15 min) after the hour ended, every blob stored
+            (or a Graph query for it succeeded)
+  partial   something failed, or a pull stopped before it ("not tried: the pull stopped");
+            the next pull retries it
+  gap       content gone for good (expired before download), or never fetched and out of the
+            Management API's 7-day reach
+  pending   too recent to be settled (says when it settles), or not requested by any pull
+Every hour that is not complete says why. Runs of hours with the same status are printed as
+one line. Every pull writes down the windows it plans before it starts, so the default range
+covers everything ever requested, including what a stopped pull never reached.
 
   --store <dir>           the store folder
-  --from, --to <time>     the range (default: the span of the ledger's windows, else the last 7 days)
+  --from, --to <time>     the range (default: the span of every window ever requested, else the
+                          last 7 days); hours outside what was requested read "not requested"
   --tenant <id>           only this tenant
   --content-type <type>   only this Management content type (e.g. Audit.General)
   --source <s>            only management or graph windows
@@ -117,7 +125,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       counts[h.status] += 1
     }
     if (flag(args, 'json')) {
-      for (const run of runs(hours)) {
+      for (const run of coverageRuns(hours)) {
         io.stdout.write(`${formatRun(run)}\n`)
       }
       writeJsonSummary(io, {
@@ -130,7 +138,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         notComplete: hours.filter((h) => h.status !== 'complete')
       })
     } else {
-      for (const run of runs(hours)) {
+      for (const run of coverageRuns(hours)) {
         io.stdout.write(`${formatRun(run)}\n`)
       }
       io.stdout.write(
@@ -141,27 +149,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   })
 }
 
-interface Run {
-  first: HourCoverage
-  hours: number
-}
-
-function runs(hours: readonly HourCoverage[]): Run[] {
-  const out: Run[] = []
-  for (const h of hours) {
-    const last = out[out.length - 1]
-    if (last && last.first.status === h.status && last.first.reason === h.reason) {
-      last.hours += 1
-    } else {
-      out.push({ first: h, hours: 1 })
-    }
-  }
-  return out
-}
-
-function formatRun(run: Run): string {
-  const start = Date.parse(run.first.hour)
-  const end = new Date(start + run.hours * HOUR_MS).toISOString()
-  const span = `${run.first.hour.slice(0, 16)}Z – ${end.slice(0, 16)}Z`
-  return `${span}  ${run.first.status.padEnd(8)} ${String(run.hours).padStart(4)} h  ${run.first.reason}`
+function formatRun(run: CoverageRun): string {
+  const span = `${run.start.slice(0, 16)}Z – ${run.end.slice(0, 16)}Z`
+  return `${span}  ${run.status.padEnd(8)} ${String(run.hours).padStart(4)} h  ${run.reason}`
 }

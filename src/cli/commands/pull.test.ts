@@ -15,6 +15,7 @@ import { FileStore } from '../../main/services/store/file-store'
 import { CLOUDS } from '../../shared/clouds'
 import type { CliIo } from '../cli-io'
 
+import { run as runCoverage } from './coverage'
 import { appOnlyTokens, run } from './pull'
 
 const ROOT = resolve(__dirname, '../../..')
@@ -156,6 +157,158 @@ describe('cax pull (in-process)', () => {
       await emu.close()
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('cax pull: a window that keeps failing', () => {
+  let emu: Emulator
+  let dir: string
+  const DAY = 86_400_000
+
+  beforeAll(async () => {
+    emu = await startEmulator({ scenario: 'clean', seed: 5 })
+    emu.entra.setClientSecret(APP_ID, 'partial-secret')
+    emu.entra.setAccessTokenLifetime(30 * 86_400)
+    // Queries reach their final status at once: no polling waits on the real clock.
+    emu.faults.set({ graphNotStartedSeconds: 0, graphRunSeconds: 0 })
+    dir = await mkdtemp(join(tmpdir(), 'cax-pull-partial-'))
+    await writeFile(join(dir, 'ca.pem'), emu.caCertPem)
+  })
+
+  afterAll(async () => {
+    await emu?.close()
+    if (dir) {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  const pullArgs = (store: string, since: Date, until: Date, extra: string[] = []): string[] => [
+    '--store',
+    store,
+    '--tenant',
+    emu.tenantId,
+    '--client-id',
+    APP_ID,
+    '--client-secret-env',
+    'CAX_TEST_SECRET',
+    '--since',
+    since.toISOString(),
+    '--until',
+    until.toISOString(),
+    '--api-base',
+    emu.urls.managementApiBase,
+    '--graph-base',
+    emu.urls.graphBase,
+    '--authority-host',
+    emu.urls.authorityHost,
+    '--ca-file',
+    join(dir, 'ca.pem'),
+    '--max-attempts',
+    '1',
+    '--json',
+    ...extra
+  ]
+  const summaryOf = (io: { out: string[] }): Record<string, unknown> =>
+    JSON.parse(io.out.join('').trim().split('\n').pop() ?? '{}') as Record<string, unknown>
+
+  it('Graph history: one day fails, the others complete, exit 3 naming it; the next run fills it in', async () => {
+    const today = Math.floor(Date.now() / DAY) * DAY
+    const since = new Date(today - 10 * DAY)
+    const until = new Date(today - 7 * DAY)
+    const failing = new Date(today - 9 * DAY)
+    emu.faults.set({
+      graphQueryFaults: [
+        {
+          from: failing.toISOString(),
+          to: new Date(failing.getTime() + DAY).toISOString(),
+          fault: 'failed'
+        }
+      ]
+    })
+    const store = join(dir, 'graph')
+    const first = memoryIo({ CAX_TEST_SECRET: 'partial-secret' })
+    expect(await run(pullArgs(store, since, until, ['--history']), first), first.err.join('')).toBe(
+      3
+    )
+    const summary = summaryOf(first)
+    expect(summary.windows).toEqual({ complete: 2, partial: 0, failed: 1 })
+    expect(summary.failedWindows).toEqual([
+      {
+        source: 'graph',
+        contentType: 'power-platform',
+        start: failing.toISOString(),
+        end: new Date(failing.getTime() + DAY).toISOString(),
+        status: 'failed',
+        error: { code: 'graph-query-failed', message: expect.stringMatching(/ended 'failed'/) }
+      }
+    ])
+    expect(summary.new).toBeGreaterThan(0)
+    expect(first.err.join('')).toMatch(/run the same pull again/)
+
+    // Coverage of a range wider than the ledger: the failed day is partial with the reason, the
+    // day before the pull's range was never requested.
+    const cov = memoryIo()
+    const wider = [
+      '--store',
+      store,
+      '--from',
+      new Date(since.getTime() - DAY).toISOString(),
+      '--to',
+      until.toISOString(),
+      '--json'
+    ]
+    expect(await runCoverage(wider, cov)).toBe(3)
+    const hours = summaryOf(cov) as {
+      hours: number
+      complete: number
+      partial: number
+      gap: number
+      notComplete: Array<{ hour: string; status: string; reason: string }>
+    }
+    expect(hours).toMatchObject({ hours: 96, complete: 48, partial: 24, gap: 24 })
+    expect(hours.notComplete[0]?.reason).toMatch(/^not requested/)
+    expect(hours.notComplete.find((h) => h.status === 'partial')?.reason).toMatch(
+      /ended 'failed'.*the next sync queries it again/
+    )
+
+    emu.faults.set({ graphQueryFaults: [] })
+    const second = memoryIo({ CAX_TEST_SECRET: 'partial-secret' })
+    expect(
+      await run(pullArgs(store, since, until, ['--history']), second),
+      second.err.join('')
+    ).toBe(0)
+    expect(summaryOf(second)).toMatchObject({
+      windows: { complete: 3, partial: 0, failed: 0 },
+      failedWindows: []
+    })
+    expect(summaryOf(second).new).toBeGreaterThan(0)
+  })
+
+  it('Management: a day whose listing keeps failing is named, the rest is collected, exit 3', async () => {
+    const now = Date.now()
+    const today = Math.floor(now / DAY) * DAY
+    const since = new Date(today - 2 * DAY)
+    const until = new Date(now - 3_600_000)
+    const failing = new Date(today - DAY)
+    emu.faults.set({
+      listingFaults: [
+        { from: failing.toISOString(), to: new Date(today).toISOString(), fault: '503' }
+      ]
+    })
+    const store = join(dir, 'management')
+    const io = memoryIo({ CAX_TEST_SECRET: 'partial-secret' })
+    expect(await run(pullArgs(store, since, until), io), io.err.join('')).toBe(3)
+    const summary = summaryOf(io) as {
+      new: number
+      windows: { failed: number }
+      failedWindows: Array<{ source: string; start: string; error: { code: string } }>
+    }
+    expect(summary.windows.failed).toBe(1)
+    expect(summary.failedWindows.map((w) => [w.source, w.start, w.error.code])).toEqual([
+      ['management', failing.toISOString(), 'HTTP_503']
+    ])
+    expect(summary.new).toBeGreaterThan(0)
+    emu.faults.set({ listingFaults: [] })
   })
 })
 

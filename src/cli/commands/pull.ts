@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { reachableSince } from '../../shared/acquisition'
 import { CLOUDS } from '../../shared/clouds'
 import type { CloudId } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
@@ -39,9 +40,15 @@ Endpoints:
 Tuning:
   --publisher-id <guid>     (default: the tenant)   --concurrency <n> (default ${SYNC_DEFAULTS.concurrency})
   --budget <requests/min>   (default ${SYNC_DEFAULTS.budgetPerMinute})
+  --max-attempts <n>        tries per blob, listing and Graph query before it is recorded as
+                            failed (default ${SYNC_DEFAULTS.maxAttempts}; Graph queries ${SYNC_DEFAULTS.graphQueryAttempts})
 Output:
-  --json                    last line of stdout: { records, new, duplicates, rejected, gaps, windows }
-Exit codes: 0 ok, 3 partial (gaps or failed blobs), 2 invalid input, 4 auth, 1 other.
+  --json                    last line of stdout: { records, new, duplicates, rejected, gaps,
+                            windows, failedWindows, ... }
+A window that keeps failing is recorded (with the server's reason) and the pull goes on with the
+others; run the same pull again to fill it in.
+Exit codes: 0 everything requested was collected; 3 partial (gaps, failed blobs or windows, or
+the pull was interrupted); 2 invalid input; 4 sign-in or permission; 1 other error.
 `
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -66,6 +73,7 @@ interface PullOptions {
   publisherId: string
   concurrency: number
   budget: number
+  maxAttempts: number | undefined
   auth:
     | { kind: 'app'; clientId: string; credential: () => Promise<AppCredential> }
     | { kind: 'token'; management: string; graph: string | undefined }
@@ -148,9 +156,9 @@ function parse(argv: string[], io: CliIo): PullOptions | 'help' {
     since = new Date(until.getTime() - days * DAY_MS)
     // "The last 7 days" means everything the Management API still keeps: start at its reach
     // rather than record the few minutes before it as a gap.
-    const reach = now - 7 * DAY_MS + SYNC_DEFAULTS.safetyMarginMs
-    if (!v.history && days <= 7 && since.getTime() < reach) {
-      since = new Date(reach)
+    const reach = reachableSince(7 * 24, new Date(now))
+    if (!v.history && days <= 7 && since.getTime() < reach.getTime()) {
+      since = reach
     }
   }
   if (since.getTime() >= until.getTime()) {
@@ -239,6 +247,8 @@ function parse(argv: string[], io: CliIo): PullOptions | 'help' {
     publisherId,
     concurrency: int('concurrency', v.concurrency, SYNC_DEFAULTS.concurrency, 64),
     budget: int('budget', v.budget, SYNC_DEFAULTS.budgetPerMinute, 1_000_000),
+    maxAttempts:
+      v['max-attempts'] !== undefined ? int('max-attempts', v['max-attempts'], 1, 20) : undefined,
     auth
   }
 }
@@ -264,6 +274,7 @@ const SPEC = {
   'publisher-id': { type: 'string' },
   concurrency: { type: 'string' },
   budget: { type: 'string' },
+  'max-attempts': { type: 'string' },
   history: { type: 'boolean' },
   'all-records': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -344,7 +355,10 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
     sink: store,
     log,
     concurrency: o.concurrency,
-    budgetPerMinute: o.budget
+    budgetPerMinute: o.budget,
+    ...(o.maxAttempts !== undefined
+      ? { maxAttempts: o.maxAttempts, graphRetry: { attempts: o.maxAttempts } }
+      : {})
   })
   let lastPrint = 0
   const onProgress = (p: SyncProgress): void => {
@@ -401,6 +415,7 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
       requests: result.requests,
       throttled: result.throttleEvents,
       windowRuleErrors: result.windowRuleErrors,
+      failedWindows: result.failedWindows,
       stored: store.size
     }
     io.stderr.write(
@@ -408,6 +423,14 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
     )
     for (const e of result.errors.slice(-5)) {
       io.stderr.write(`[pull] error seen: ${e.code} ${e.message}\n`)
+    }
+    for (const w of result.failedWindows) {
+      io.stderr.write(
+        `[pull] ${w.status} ${w.source} ${w.contentType} ${w.start} – ${w.end}: ${w.error ? `${w.error.code} ${w.error.message}` : 'no reason recorded'}\n`
+      )
+    }
+    if (isPartial) {
+      io.stderr.write('[pull] run the same pull again to fill in what is missing\n')
     }
     if (o.json) {
       io.stdout.write(`${JSON.stringify(summary)}\n`)

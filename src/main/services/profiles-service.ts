@@ -8,7 +8,12 @@ import { join } from 'node:path'
 import { z } from 'zod'
 
 import { AppError } from '../../shared/errors'
-import { Profile, type ProfileInput } from '../../shared/profiles'
+import {
+  movesTokens,
+  Profile,
+  type ProfileInput,
+  type ProfilePlacement
+} from '../../shared/profiles'
 
 import { readJsonFile, writeJsonFileAtomic } from './json-file'
 import type { Logger } from './logging/logger'
@@ -19,6 +24,11 @@ export interface ProfilesServiceDeps {
   dataDir: string
   log: Logger
   onDidChange?: (profiles: Profile[]) => void
+  /**
+   * Signs a signed-in profile out (its account and cached tokens removed) before a save changes
+   * its tenant, app registration, cloud or endpoints, so no token follows the change.
+   */
+  signOut?: (profile: Profile) => Promise<void>
 }
 
 /** Creates, updates, lists and deletes {@link Profile}s; writes are serialized and atomic. */
@@ -46,20 +56,43 @@ export class ProfilesService {
     return found
   }
 
-  /** Creates (no id) or replaces (with id) a profile; keeps the chosen account when the tenant stays. */
-  save(input: ProfileInput): Promise<Profile> {
+  /**
+   * Creates (no id) or replaces (with id) a profile. `placement` (endpoints, demo flag) is for
+   * main only; without it an update keeps the profile's own. A change of tenant, app
+   * registration, cloud or endpoints signs a signed-in profile out first; otherwise the chosen
+   * account stays.
+   */
+  async save(given: ProfileInput, placement?: ProfilePlacement): Promise<Profile> {
+    // Placement comes only through its own argument, even from a caller that spreads a Profile.
+    const {
+      endpoints: _endpoints,
+      isDemo: _isDemo,
+      accountHomeId: _account,
+      ...input
+    } = given as ProfileInput & Partial<Profile>
+    const before = input.id ? (await this.list()).find((p) => p.id === input.id) : undefined
+    const place = (existing: Profile | undefined): ProfilePlacement =>
+      placement ?? { endpoints: existing?.endpoints, isDemo: existing?.isDemo }
+    if (before?.accountHomeId && movesTokens(before, { ...input, ...place(before) })) {
+      // Invalid input fails here, before the sign-out, so a refused save changes nothing.
+      Profile.parse({ ...input, ...place(before), id: before.id })
+      this.deps.log.info(`[profiles] profile ${before.id} now points elsewhere: signing it out`)
+      await this.deps.signOut?.(before)
+    }
     return this.mutate(async (profiles) => {
       const existing = input.id ? profiles.find((p) => p.id === input.id) : undefined
       if (input.id && !existing) {
         throw new AppError('profiles/not-found', `No profile with id ${input.id}`)
       }
-      const keepAccount =
-        existing?.accountHomeId !== undefined &&
-        existing.tenant === input.tenant &&
-        existing.clientId === input.clientId &&
-        existing.cloud === input.cloud
-      const profile = Profile.parse({
+      const { endpoints, isDemo } = place(existing)
+      const placed = {
         ...input,
+        ...(endpoints ? { endpoints } : {}),
+        ...(isDemo ? { isDemo } : {})
+      }
+      const keepAccount = existing?.accountHomeId !== undefined && !movesTokens(existing, placed)
+      const profile = Profile.parse({
+        ...placed,
         id: existing?.id ?? randomUUID(),
         ...(keepAccount ? { accountHomeId: existing.accountHomeId } : {})
       })

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
+import { reachableSince } from '../../shared/acquisition'
 import type { ErrorInfo } from '../../shared/errors'
 import type {
   AppApi,
@@ -150,7 +151,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
     await sync.start({
       profileId: signedIn.value.profileId,
       tenantId: signedIn.value.account?.tenantId ?? '',
-      since: new Date(now.getTime() - DEMO_SYNC_HOURS * 3_600_000),
+      since: reachableSince(DEMO_SYNC_HOURS, now),
       until: now,
       history: false
     })

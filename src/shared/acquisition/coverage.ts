@@ -1,4 +1,10 @@
-import type { AcquisitionSource, Ledger, LedgerWindow } from './ledger'
+import type { AcquisitionSource, Ledger, LedgerError, LedgerQuery, LedgerWindow } from './ledger'
+import {
+  DEFAULT_SAFETY_MARGIN_MS,
+  DEFAULT_SETTLE_MS,
+  MANAGEMENT_REACH_MS,
+  settledUntil
+} from './settle'
 
 /**
  * Coverage of a time range by the ledger, hour by hour: the "did I get everything?" answer
@@ -13,7 +19,7 @@ export interface HourCoverage {
   /** Start of the hour, ISO 8601 UTC. */
   hour: string
   status: HourStatus
-  /** Why, in a few words (`2 blobs expired`, `not listed yet`). */
+  /** Why, and for a pending hour when it settles or what fills it (`2 blobs expired`…). */
   reason: string
 }
 
@@ -27,43 +33,106 @@ export interface CoverageRange {
   contentType?: string
   /** Only this source (default: both). */
   source?: AcquisitionSource
+  /** The settle delay the sync used (default 15 minutes). */
+  settleMs?: number
+  /** A sync is running now: windows it has not reached yet are "not tried yet", not stopped. */
+  isSyncing?: boolean
 }
 
 const HOUR_MS = 3_600_000
-const MANAGEMENT_REACH_MS = 7 * 86_400_000
 
 interface Span {
   start: number
   end: number
+}
+
+interface WindowSpan extends Span {
   window: LedgerWindow
+}
+
+interface QuerySpan extends Span {
+  query: LedgerQuery
+}
+
+interface BlobTally {
+  pending: number
+  failed: number
+  expired: number
+  lastError: LedgerError | null
+}
+
+interface Context {
+  windows: WindowSpan[]
+  /** Hours known complete: settled Management spans, complete Graph windows, succeeded queries. */
+  settled: Span[]
+  graphDone: Span[]
+  failedQueries: QuerySpan[]
+  /** Windows (by key) with at least one Graph query started. */
+  queried: Set<string>
+  settleMs: number
+  isSyncing: boolean
+  now: number
+  /** The range asked for: the first and last hour only need their part inside it covered. */
+  start: number
+  end: number
 }
 
 /**
  * Per-hour coverage of `[range.start, range.end)` (hours aligned to UTC).
  *
  * Management windows select blobs by `contentCreated`, Graph windows by event time; both count
- * as covering their span. An hour is `complete` when windows marked complete cover all of it and
- * none of its blobs is pending, failed or expired; `gap` when content is gone for good (an expired
- * blob, a `gap` window, or nothing acquired for an hour the Management API can no longer reach);
- * `partial` when something failed but can be retried; `pending` otherwise (not listed yet, in the
- * future, or listed too soon to rule out late content).
+ * as covering their span. An hour is `complete` once a listing made at least the settle delay
+ * after the hour's end covered it and none of its blobs is pending, failed or expired (or a
+ * Graph query for it succeeded); `gap` when content is gone for good (an expired blob, a window
+ * out of the Management API's reach); `partial` when something failed or a pull stopped before
+ * it, which the next pull retries; `pending` when it is too recent to be settled, still being
+ * fetched, or was never requested. Every hour that is not complete says why, and a pending one
+ * when it will settle or what fills it.
  */
 export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourCoverage[] {
   const tenant = range.tenantId?.toLowerCase()
-  const spans: Span[] = Object.values(ledger.windows)
+  const settleMs = range.settleMs ?? DEFAULT_SETTLE_MS
+  const isTenant = (t: string): boolean => tenant === undefined || t.toLowerCase() === tenant
+  const windows: WindowSpan[] = Object.values(ledger.windows)
     .filter(
       (w) =>
-        (tenant === undefined || w.tenantId.toLowerCase() === tenant) &&
+        isTenant(w.tenantId) &&
         (range.source === undefined || w.source === range.source) &&
         (range.contentType === undefined ||
           w.source === 'graph' ||
           w.contentType.toLowerCase() === range.contentType.toLowerCase())
     )
     .map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end), window: w }))
-  const blobsByHour = new Map<number, { pending: number; failed: number; expired: number }>()
+  const graphKeys = new Set(
+    windows.filter((w) => w.window.source === 'graph').map((w) => w.window.key)
+  )
+  const queries: QuerySpan[] = Object.values(ledger.queries)
+    .filter((q) => isTenant(q.tenantId) && graphKeys.has(q.windowKey))
+    .map((q) => ({ start: Date.parse(q.start), end: Date.parse(q.end), query: q }))
+  const graphDone: Span[] = [
+    ...windows.filter((w) => w.window.source === 'graph' && w.window.status === 'complete'),
+    ...queries.filter((q) => q.query.status === 'succeeded')
+  ]
+  const settled: Span[] = windows
+    .filter((w) => w.window.source === 'management')
+    .map((w) => ({ start: w.start, end: settledUntil(w.window, settleMs) }))
+    .filter((s) => s.end > s.start)
+  const ctx: Context = {
+    windows,
+    settled,
+    graphDone,
+    failedQueries: queries.filter((q) => q.query.status === 'failed'),
+    queried: new Set(queries.map((q) => q.query.windowKey)),
+    settleMs,
+    isSyncing: range.isSyncing ?? false,
+    now: now.getTime(),
+    start: range.start.getTime(),
+    end: range.end.getTime()
+  }
+  const blobsByHour = new Map<number, BlobTally>()
   for (const b of Object.values(ledger.blobs)) {
     if (
-      (tenant !== undefined && b.tenantId.toLowerCase() !== tenant) ||
+      !isTenant(b.tenantId) ||
       range.source === 'graph' ||
       (range.contentType !== undefined &&
         b.contentType.toLowerCase() !== range.contentType.toLowerCase())
@@ -71,82 +140,198 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
       continue
     }
     const hour = Math.floor(Date.parse(b.contentCreated) / HOUR_MS) * HOUR_MS
-    const tally = blobsByHour.get(hour) ?? { pending: 0, failed: 0, expired: 0 }
+    const tally = blobsByHour.get(hour) ?? { pending: 0, failed: 0, expired: 0, lastError: null }
     if (b.status === 'pending') {
       tally.pending++
     } else if (b.status === 'failed') {
       tally.failed++
+      tally.lastError = b.lastError ?? tally.lastError
     } else if (b.status === 'expired') {
       tally.expired++
     }
     blobsByHour.set(hour, tally)
   }
   const out: HourCoverage[] = []
-  const nowMs = now.getTime()
   const first = Math.floor(range.start.getTime() / HOUR_MS) * HOUR_MS
   for (let h = first; h < range.end.getTime(); h += HOUR_MS) {
-    out.push({
-      hour: new Date(h).toISOString(),
-      ...hourStatus(h, spans, blobsByHour.get(h), nowMs)
-    })
+    out.push({ hour: new Date(h).toISOString(), ...hourStatus(h, ctx, blobsByHour.get(h)) })
   }
   return out
 }
 
 function hourStatus(
   h: number,
-  spans: Span[],
-  blobs: { pending: number; failed: number; expired: number } | undefined,
-  now: number
+  ctx: Context,
+  blobs: BlobTally | undefined
 ): { status: HourStatus; reason: string } {
   const end = h + HOUR_MS
+  const now = ctx.now
+  const settlesAt = clock(end + ctx.settleMs)
   if (h >= now) {
-    return { status: 'pending', reason: 'in the future' }
+    return { status: 'pending', reason: `in the future; a sync after ${settlesAt} settles it` }
   }
-  const touching = spans.filter((s) => s.start < end && s.end > h)
-  const graphComplete = touching.filter(
-    (s) => s.window.source === 'graph' && s.window.status === 'complete'
-  )
-  if (covers(graphComplete, h, Math.min(end, now))) {
+  const from = Math.max(h, ctx.start)
+  const to = Math.min(end, now, ctx.end)
+  if (covers(ctx.graphDone, from, to)) {
     return { status: 'complete', reason: 'Graph query complete' }
   }
   if (blobs && blobs.expired > 0) {
-    return { status: 'gap', reason: `${blobs.expired} blob(s) expired before download` }
-  }
-  const gapWindow = touching.find((s) => s.window.status === 'gap')
-  if (gapWindow) {
-    return { status: 'gap', reason: gapWindow.window.lastError?.message ?? 'content unavailable' }
+    return {
+      status: 'gap',
+      reason: `${blobs.expired} blob(s) expired before download: gone for good`
+    }
   }
   if (blobs && blobs.failed > 0) {
-    return { status: 'partial', reason: `${blobs.failed} blob(s) failed` }
+    const why = blobs.lastError ? ` (${blobs.lastError.code}: ${blobs.lastError.message})` : ''
+    return {
+      status: 'partial',
+      reason: `${blobs.failed} blob(s) failed${why}; the next sync retries them`
+    }
+  }
+  if (blobs && blobs.pending > 0) {
+    return {
+      status: 'pending',
+      reason: ctx.isSyncing
+        ? `${blobs.pending} blob(s) listed, being downloaded`
+        : `${blobs.pending} blob(s) listed but not downloaded: the sync stopped; the next sync fetches them`
+    }
+  }
+  if (covers(ctx.settled, from, to)) {
+    return { status: 'complete', reason: 'listed and downloaded' }
+  }
+  const failedQuery = ctx.failedQueries.find((q) => q.start < end && q.end > h)
+  if (failedQuery) {
+    return {
+      status: 'partial',
+      reason: `${failedQuery.query.lastError?.message ?? 'the Graph query failed'}; the next sync queries it again`
+    }
+  }
+  const touching = ctx.windows.filter((s) => s.start < end && s.end > h)
+  const gapWindow = touching.find((s) => s.window.status === 'gap')
+  if (gapWindow) {
+    return {
+      status: 'gap',
+      reason: `${gapWindow.window.lastError?.message ?? 'content unavailable'}`
+    }
   }
   const broken = touching.find((s) => s.window.status === 'partial' || s.window.status === 'failed')
   if (broken) {
     return {
       status: 'partial',
-      reason: broken.window.lastError?.message ?? `window ${broken.window.status}`
+      reason: `${broken.window.lastError?.message ?? `window ${broken.window.status}`}; the next sync retries it`
     }
   }
+  const isOld = end <= now - MANAGEMENT_REACH_MS
   if (touching.length === 0) {
-    return end <= now - MANAGEMENT_REACH_MS
-      ? { status: 'gap', reason: 'never acquired and older than 7 days' }
-      : { status: 'pending', reason: 'not listed yet' }
+    return isOld
+      ? {
+          status: 'gap',
+          reason:
+            'not requested or out of reach: older than the 7 days the Management API keeps and never fetched; only a pull with history (Graph) can fetch it'
+        }
+      : {
+          status: 'pending',
+          reason: `not requested: no sync has asked for this hour; sync a range that includes it before ${clock(h + MANAGEMENT_REACH_MS)}`
+        }
   }
-  if (blobs && blobs.pending > 0) {
-    return { status: 'pending', reason: `${blobs.pending} blob(s) not downloaded yet` }
+  if (touching.every((s) => isUntried(s.window, ctx))) {
+    if (ctx.isSyncing) {
+      return { status: 'pending', reason: 'not tried yet: the sync has not reached it' }
+    }
+    const isGraph = touching.some((s) => s.window.source === 'graph')
+    return isOld && !isGraph
+      ? {
+          status: 'gap',
+          reason:
+            'not tried: the pull stopped before it, and it is now older than the 7 days the Management API keeps'
+        }
+      : {
+          status: 'partial',
+          reason: 'not tried: the pull stopped before it; the next pull fetches it'
+        }
   }
-  const complete = touching.filter((s) => s.window.status === 'complete')
-  if (covers(complete, h, Math.min(end, now))) {
-    return { status: 'complete', reason: 'listed and downloaded' }
+  if (end > now) {
+    return {
+      status: 'pending',
+      reason: `the hour has not ended; a sync after ${settlesAt} settles it`
+    }
   }
-  if (touching.some((s) => s.window.status === 'listed')) {
-    return { status: 'pending', reason: 'listed; waiting out the settle delay for late content' }
+  const listed = touching
+    .map((s) => s.window.lastListedAt)
+    .filter((t): t is string => t !== null && Date.parse(t) < end + ctx.settleMs)
+    .sort()
+    .pop()
+  if (listed) {
+    return {
+      status: 'pending',
+      reason: `listed at ${clock(Date.parse(listed))}, less than the settle delay after the hour ended (late content can still appear); a sync after ${settlesAt} settles it`
+    }
   }
-  return { status: 'pending', reason: 'not fully listed yet' }
+  if (!covers(touching, from, to)) {
+    // The engine keeps a safety margin from the 7-day edge: what lies within it is out of reach.
+    return from < now - MANAGEMENT_REACH_MS + DEFAULT_SAFETY_MARGIN_MS
+      ? {
+          status: 'gap',
+          reason:
+            'partly out of reach: part of this hour is older than the 7 days the Management API keeps and was never fetched; only a pull with history (Graph) can fetch it'
+        }
+      : {
+          status: 'pending',
+          reason: 'partly requested: no sync has asked for the rest of this hour yet'
+        }
+  }
+  return ctx.isSyncing
+    ? { status: 'pending', reason: 'being fetched' }
+    : {
+        status: 'partial',
+        reason: 'started but not finished: the pull stopped; the next pull resumes it'
+      }
+}
+
+/** Consecutive hours with the same status and reason. */
+export interface CoverageRun {
+  /** Start of the first hour and end of the last, ISO 8601 UTC. */
+  start: string
+  end: string
+  hours: number
+  status: HourStatus
+  reason: string
+}
+
+/** Groups consecutive hours with the same status and reason (for a readable report). */
+export function coverageRuns(hours: readonly HourCoverage[]): CoverageRun[] {
+  const out: CoverageRun[] = []
+  for (const h of hours) {
+    const last = out[out.length - 1]
+    const end = new Date(Date.parse(h.hour) + HOUR_MS).toISOString()
+    if (last && last.status === h.status && last.reason === h.reason && last.end === h.hour) {
+      last.hours += 1
+      last.end = end
+    } else {
+      out.push({ start: h.hour, end, hours: 1, status: h.status, reason: h.reason })
+    }
+  }
+  return out
+}
+
+/** A window a run planned and never started (run-plan.ts in the engine). */
+function isUntried(w: LedgerWindow, ctx: Context): boolean {
+  return (
+    w.status === 'pending' &&
+    w.listCount === 0 &&
+    w.attempts === 0 &&
+    w.lastError === null &&
+    !ctx.queried.has(w.key)
+  )
+}
+
+/** `2026-11-20 14:15 UTC`. */
+function clock(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }
 
 /** Whether the union of spans covers `[from, to)`. */
-function covers(spans: Span[], from: number, to: number): boolean {
+function covers(spans: readonly Span[], from: number, to: number): boolean {
   let cursor = from
   for (const s of [...spans].sort((a, b) => a.start - b.start)) {
     if (s.start > cursor) {

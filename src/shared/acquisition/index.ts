@@ -3,3 +3,4 @@
  */
 export * from './coverage'
 export * from './ledger'
+export * from './settle'

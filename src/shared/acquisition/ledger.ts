@@ -11,6 +11,9 @@ import { z } from 'zod'
 export const LEDGER_VERSION = 1
 
 const count = z.number().int().nonnegative()
+
+/** The longest Graph `$skiptoken` a ledger keeps (a longer one is not kept: paging restarts). */
+export const MAX_SKIP_TOKEN_LENGTH = 16_384
 const isoTime = z.string().min(1)
 
 /** The last error an entry met: an API code (`AF20051`, `HTTP_503`…) and a readable message. */
@@ -76,7 +79,13 @@ export const LedgerWindowSchema = z.object({
   firstListedAt: isoTime.nullable(),
   lastListedAt: isoTime.nullable(),
   completedAt: isoTime.nullable(),
-  updatedAt: isoTime
+  updatedAt: isoTime,
+  /**
+   * Management windows: everything from `start` up to this time was listed at least the settle
+   * delay after it ended, so no late content is expected there (per-hour completeness). Absent in
+   * ledgers written before it existed; see `settledUntil()` in settle.ts.
+   */
+  settledUntil: isoTime.nullable().optional()
 })
 /** See {@link LedgerWindowSchema}. */
 export type LedgerWindow = z.infer<typeof LedgerWindowSchema>
@@ -86,14 +95,17 @@ export const BlobStatusSchema = z.enum(['pending', 'done', 'failed', 'expired'])
 /** See {@link BlobStatusSchema}. */
 export type BlobStatus = z.infer<typeof BlobStatusSchema>
 
-/** One Management API content blob. */
+/**
+ * One Management API content blob. It holds no URL: a ledger comes back from the UI side or a
+ * snapshot, so main rebuilds a blob's URL from its configured API base, the tenant and the content
+ * id (a `contentUri` in older ledgers is dropped when parsed).
+ */
 export const LedgerBlobSchema = z.object({
   /** `tenant|contentId`. */
   key: z.string().min(1),
   tenantId: z.string(),
   contentType: z.string(),
   contentId: z.string().min(1),
-  contentUri: z.string().min(1),
   contentCreated: isoTime,
   contentExpiration: isoTime,
   /** The window that listed it last. */
@@ -129,10 +141,12 @@ export const LedgerQuerySchema = z.object({
   /** The server's query id, once created. */
   queryId: z.string().nullable(),
   /**
-   * The next records page (`@odata.nextLink`) while paging, committed with the records before
-   * it, so a stopped run resumes the query there (absent in ledgers written before it existed).
+   * The `$skiptoken` of the next records page while paging, committed with the records before
+   * it, so a stopped run resumes the query there. Only the token is kept, never the
+   * `@odata.nextLink` URL: main rebuilds the URL from its Graph base and the query id (an older
+   * ledger's `nextLink` is dropped when parsed).
    */
-  nextLink: z.string().nullable().optional(),
+  skipToken: z.string().max(MAX_SKIP_TOKEN_LENGTH).nullable().optional(),
   start: isoTime,
   end: isoTime,
   /** Graph `recordTypeFilters` sent (empty = all records). */

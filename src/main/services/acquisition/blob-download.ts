@@ -68,11 +68,15 @@ export function withBlobTotals(
   }
 }
 
-/** Downloads blobs with bounded concurrency; each worker awaits its commits (back-pressure). */
+/**
+ * Downloads blobs with bounded concurrency; each worker awaits its commits (back-pressure).
+ * `listedUris` holds the `contentUri` this run's listing handed back for each content id.
+ */
 export async function downloadAll(
   ctx: RunContext,
   client: ManagementClient,
   todo: LedgerBlob[],
+  listedUris: ReadonlyMap<string, string>,
   getWindow: () => LedgerWindow,
   setWindow: (w: LedgerWindow) => void,
   contentType: string
@@ -85,7 +89,7 @@ export async function downloadAll(
       if (!blob) {
         return
       }
-      await downloadBlob(ctx, client, blob, (b) => {
+      await downloadBlob(ctx, client, blob, listedUris.get(blob.contentId), (b) => {
         const w = withBlobTotals(ctx, { ...getWindow(), updatedAt: b.listedAt }, contentType)
         setWindow(w)
         return w
@@ -100,10 +104,17 @@ export async function downloadAll(
   }
 }
 
+/** Downloads one blob with retries by error code, committing its records in batches. */
 export async function downloadBlob(
   ctx: RunContext,
   client: ManagementClient,
   initial: LedgerBlob,
+  /**
+   * The `contentUri` the listing handed back in this run, or undefined to build the URL from the
+   * content id. Either way the token destination policy checks it before a token is attached; a
+   * refusal fails the blob with its reason.
+   */
+  url: string | undefined,
   windowAfter: (blob: LedgerBlob) => LedgerWindow
 ): Promise<void> {
   const o = ctx.options
@@ -147,7 +158,7 @@ export async function downloadBlob(
       // Retries inside call() cover throttling only; other failures come back here.
       const body = await ctx.call(
         `blob ${blob.contentId}`,
-        () => client.getBlobStream(blob.contentUri, ctx.signal),
+        () => client.getBlobStream(url ?? client.blobUrl(blob.contentId), ctx.signal),
         1
       )
       let batch: NormalizedRecord[] = []
@@ -257,7 +268,8 @@ export async function leftovers(
   const worker = async (): Promise<void> => {
     for (let blob = todo[next++]; blob; blob = todo[next++]) {
       checkAborted(ctx.signal)
-      await downloadBlob(ctx, client, { ...blob, status: 'pending' }, windowAfter)
+      // No URL from the ledger: main builds it from its API base and the content id.
+      await downloadBlob(ctx, client, { ...blob, status: 'pending' }, undefined, windowAfter)
     }
   }
   await Promise.all(Array.from({ length: n }, () => worker()))
@@ -290,7 +302,6 @@ export function newBlob(
     tenantId,
     contentType,
     contentId: item.contentId,
-    contentUri: item.contentUri,
     contentCreated: item.contentCreated,
     contentExpiration: item.contentExpiration,
     windowKey: windowKeyValue,

@@ -2,19 +2,23 @@
  * History older than the Management API's 7 days, from the Graph audit log query API
  * (management-api.md §3, checklist items 18–26): one query per UTC day, polled with back-off,
  * paged through `@odata.nextLink`, split in halves while the server says the record-count limit
- * was exceeded, stopped with a clear error on `failed` / `cancelled`.
+ * was exceeded. A query that ends `failed` / `cancelled` or times out is created again a few times
+ * with back-off; if it keeps failing, its span is recorded as failed with the server's reason and
+ * the other spans and days go on (the next sync tries it again).
  */
 import { emptyDelta, queryKey, windowKey } from '../../../shared/acquisition'
 import type { LedgerQuery, LedgerWindow, WindowStatus } from '../../../shared/acquisition'
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
+import { AppError } from '../../../shared/errors'
 import { AuditApiError } from '../audit-api/api-error'
-import { GraphAuditClient } from '../audit-api/graph-audit-client'
+import { GraphAuditClient, isQueryId, skipTokenOf } from '../audit-api/graph-audit-client'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
 
 import { newWindow, toLedgerError } from './retry'
 import type { RunContext } from './run-context'
+import { graphFilter } from './run-plan'
 import { AcquisitionError } from './types'
 import { planDayWindows } from './windows'
 
@@ -46,6 +50,8 @@ export interface GraphHistoryOptions {
   pageSize: number
   minSplitMs: number
   poll: { firstMs: number; maxMs: number; timeoutMs: number }
+  /** Queries created per span before it is recorded as failed, and the back-off between them. */
+  retry: { attempts: number; firstMs: number; maxMs: number }
   countWindow(status: WindowStatus): void
 }
 
@@ -57,7 +63,7 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
     version: o.version,
     token: o.token
   })
-  const filter = ctx.request.allRecords ? 'all' : 'power-platform'
+  const filter = graphFilter(ctx.request)
   const recordTypes = ctx.request.allRecords ? [] : [...POWER_PLATFORM_RECORD_TYPES]
   const tenantId = ctx.request.tenantId
   const at = (): string => new Date(ctx.serverNow()).toISOString()
@@ -90,7 +96,7 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
     }
     ctx.emit()
     const spans: Array<[number, number]> = [[day.start, day.end]]
-    let status: WindowStatus = 'complete'
+    let failure: LedgerQuery | null = null
     while (spans.length > 0) {
       const [a, b] = spans.shift() ?? [0, 0]
       const qkey = queryKey(tenantId, filter, a, b)
@@ -104,8 +110,10 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
         continue
       }
       // A query that was running when an earlier run stopped is resumed from its saved id and
-      // next link rather than created again (fewer queries against the quota, checklist 22).
-      const isResumable = done?.status === 'running' && done.queryId !== null
+      // skip token rather than created again (fewer queries against the quota, checklist 22).
+      // Both come from outside main: the id must look like one, and the URL is built here.
+      const isResumable =
+        done?.status === 'running' && done.queryId !== null && isQueryId(done.queryId)
       let query: LedgerQuery = isResumable
         ? { ...done, attempts: done.attempts + 1, lastError: null, finishedAt: null }
         : {
@@ -129,34 +137,27 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
             finishedAt: null
           }
       try {
-        query = await runQuery(ctx, client, o, query, (q) => (window = addQuery(window, q)))
-      } catch (error) {
-        if (error instanceof AcquisitionError && error.code === 'cancelled') {
-          throw error
-        }
-        const info = toLedgerError(error)
-        query = { ...query, status: 'failed', lastError: info, finishedAt: at() }
-        window = { ...window, status: 'failed', lastError: info, updatedAt: at() }
-        ctx.noteError(info)
-        await ctx.commit([], { ...emptyDelta(), queries: [query], windows: [window] })
-        ctx.log.error(
-          `[acquire] Graph query ${query.start}–${query.end} failed: ${info.code} ${info.message}`
+        query = await runQueryWithRetries(
+          ctx,
+          client,
+          o,
+          query,
+          (q) => (window = addQuery(window, q))
         )
-        o.countWindow('failed')
-        ctx.progress.windowsDone++
-        if (error instanceof AcquisitionError) {
-          // failed / cancelled on the server, or a time-out: stop with the clear error.
+      } catch (error) {
+        if (stopsTheRun(error)) {
           throw error
         }
-        status = 'failed'
-        break
+        failure = await recordFailedQuery(ctx, query, window, error)
+        continue
       }
       if (query.status === 'split') {
         const mid = a + Math.floor((b - a) / 2)
         spans.unshift([a, mid], [mid, b])
       }
     }
-    if (status === 'failed') {
+    if (failure) {
+      await recordFailedWindow(ctx, window, failure, o)
       continue
     }
     window = {
@@ -174,6 +175,133 @@ export async function runGraphHistory(ctx: RunContext, o: GraphHistoryOptions): 
     ctx.progress.windowsDone++
     ctx.emit()
   }
+}
+
+/**
+ * Errors that stop the whole run: cancellation, configuration and sign-in problems (no other
+ * window could succeed either). Everything else fails one span and the run goes on.
+ */
+function stopsTheRun(error: unknown): boolean {
+  if (error instanceof AppError) {
+    return true
+  }
+  return (
+    error instanceof AcquisitionError &&
+    error.code !== 'graph-query-failed' &&
+    error.code !== 'graph-timeout' &&
+    error.code !== 'graph-limit'
+  )
+}
+
+/** Outcomes worth a new query: `failed` / `cancelled` on the server, or a time-out. */
+function isRetriedOutcome(error: unknown): boolean {
+  return (
+    error instanceof AcquisitionError &&
+    (error.code === 'graph-query-failed' || error.code === 'graph-timeout')
+  )
+}
+
+/**
+ * {@link runQuery}, creating the query again (with back-off) when the server ends it `failed` or
+ * `cancelled` or it times out, up to `o.retry.attempts` queries in all.
+ */
+async function runQueryWithRetries(
+  ctx: RunContext,
+  client: GraphAuditClient,
+  o: GraphHistoryOptions,
+  initial: LedgerQuery,
+  onCounts: Parameters<typeof runQuery>[4]
+): Promise<LedgerQuery> {
+  let query = initial
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runQuery(ctx, client, o, query, onCounts)
+    } catch (error) {
+      if (!isRetriedOutcome(error) || attempt >= o.retry.attempts) {
+        throw error
+      }
+      const info = toLedgerError(error)
+      const wait = Math.min(o.retry.maxMs, o.retry.firstMs * 2 ** (attempt - 1))
+      ctx.noteError(info)
+      ctx.log.warn(
+        `[acquire] Graph query for ${query.start}–${query.end}: ${info.message} Creating it again in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retry.attempts}).`
+      )
+      await ctx.sleep(wait, ctx.signal)
+      // A new query, not the failed one resumed (a final status never changes).
+      query = {
+        ...query,
+        queryId: null,
+        skipToken: null,
+        status: 'pending',
+        attempts: query.attempts + 1,
+        lastError: info
+      }
+    }
+  }
+}
+
+/** Records a span whose queries kept failing: the query with the server's reason. */
+async function recordFailedQuery(
+  ctx: RunContext,
+  query: LedgerQuery,
+  window: LedgerWindow,
+  error: unknown
+): Promise<LedgerQuery> {
+  const at = new Date(ctx.serverNow()).toISOString()
+  const info = toLedgerError(error)
+  const latest = ctx.ledger.queries[query.key]
+  const failed: LedgerQuery = {
+    ...(latest && latest.attempts >= query.attempts ? latest : query),
+    status: 'failed',
+    lastError: info,
+    finishedAt: at
+  }
+  ctx.noteError(info)
+  await ctx.commit([], {
+    ...emptyDelta(),
+    queries: [failed],
+    windows: [{ ...window, updatedAt: at }]
+  })
+  ctx.log.error(
+    `[acquire] Graph query ${failed.start}–${failed.end} failed after ${failed.attempts} attempt(s): ${info.code} ${info.message} The other spans go on; the next sync tries it again.`
+  )
+  return failed
+}
+
+/**
+ * Ends a day with a failed span: `partial` when other spans of it were stored, `failed` when
+ * none was, with the failed span's reason.
+ */
+async function recordFailedWindow(
+  ctx: RunContext,
+  window: LedgerWindow,
+  failure: LedgerQuery,
+  o: GraphHistoryOptions
+): Promise<void> {
+  const at = new Date(ctx.serverNow()).toISOString()
+  const hasStored = Object.values(ctx.ledger.queries).some(
+    (q) => q.windowKey === window.key && q.status === 'succeeded'
+  )
+  const status: WindowStatus = hasStored ? 'partial' : 'failed'
+  const reason = failure.lastError ?? { code: 'error', message: 'The query failed.' }
+  await ctx.commit([], {
+    ...emptyDelta(),
+    windows: [
+      {
+        ...window,
+        status,
+        attempts: window.attempts + 1,
+        lastError: {
+          code: reason.code,
+          message: `${failure.start}–${failure.end}: ${reason.message}`
+        },
+        updatedAt: at
+      }
+    ]
+  })
+  o.countWindow(status)
+  ctx.progress.windowsDone++
+  ctx.emit()
 }
 
 function addQuery(
@@ -213,7 +341,7 @@ async function runQuery(
   } else {
     if (query.queryId) {
       // Gone on the server: start over with a new query (the store drops repeated Ids).
-      query = { ...query, nextLink: null, received: 0, new: 0, duplicate: 0, rejected: 0 }
+      query = { ...query, skipToken: null, received: 0, new: 0, duplicate: 0, rejected: 0 }
     }
     created = await ctx.call('create Graph query', () =>
       client.createQuery(
@@ -226,7 +354,7 @@ async function runQuery(
         ctx.signal
       )
     )
-    query = { ...query, queryId: created.id, status: 'running', nextLink: null }
+    query = { ...query, queryId: created.id, status: 'running', skipToken: null }
     ctx.log.info(
       `[acquire] Graph query ${created.id} for ${query.start}–${query.end} (${client.currentVersion})`
     )
@@ -265,7 +393,7 @@ async function runQuery(
   if (state.isRecordCountLimitExceeded) {
     if (span / 2 < o.minSplitMs) {
       throw new AcquisitionError(
-        'graph-query-failed',
+        'graph-limit',
         `The Graph audit query for ${query.start}–${query.end} exceeds the record-count limit (${state.recordCountLimit ?? '?'}) even at the smallest split; narrow the filter.`
       )
     }
@@ -277,7 +405,9 @@ async function runQuery(
     await ctx.commit([], { ...emptyDelta(), queries: [query] })
     return query
   }
-  let url: string | null = query.nextLink ?? client.recordsUrl(queryId, o.pageSize)
+  // Never a link from the ledger: the first page, or the saved skip token, on main's Graph base.
+  // Links Graph hands back in this run are followed after the token destination policy.
+  let url: string | null = client.recordsUrl(queryId, o.pageSize, query.skipToken ?? undefined)
   while (url) {
     const pageUrl: string = url
     const page = await ctx.call('read Graph records', () => client.recordsPage(pageUrl, ctx.signal))
@@ -297,7 +427,7 @@ async function runQuery(
       ...query,
       received: query.received + page.records.length,
       rejected: query.rejected + rejected,
-      nextLink: url,
+      skipToken: url ? skipTokenOf(url) : null,
       status: url ? 'running' : 'succeeded',
       finishedAt: url ? null : at()
     }

@@ -3,7 +3,14 @@
  * recording what was listed and settling the window's status once its blobs are handled; the
  * part of a range older than 7 days becomes a gap (management-api.md §2, §7).
  */
-import { applyDelta, blobKey, emptyDelta, windowKey } from '../../../shared/acquisition'
+import {
+  advanceSettled,
+  applyDelta,
+  blobKey,
+  emptyDelta,
+  settledUntil,
+  windowKey
+} from '../../../shared/acquisition'
 import type {
   LedgerBlob,
   LedgerError,
@@ -60,7 +67,11 @@ export async function recordOutOfReach(
       const b = Math.min(span.end, day + 86_400_000)
       const key = windowKey('management', ctx.request.tenantId, contentType, day)
       const existing = ctx.ledger.windows[key]
-      if (!existing || existing.status !== 'complete') {
+      if (existing && Date.parse(existing.end) > span.end) {
+        // The day's reachable part is a window of its own this run listed (or tried): it keeps
+        // its status and settled hours; the hours before it read as out of reach in coverage.
+        ctx.stats.gaps++
+      } else if (!existing || existing.status !== 'complete') {
         delta.windows.push({
           ...(existing ?? newWindow(key, ctx.request.tenantId, 'management', contentType, at)),
           start: new Date(Math.min(a, existing ? Date.parse(existing.start) : a)).toISOString(),
@@ -120,6 +131,7 @@ export async function syncWindow(
   if (!listed.ok) {
     window = {
       ...window,
+      ...spanWith(window, planned),
       status: listed.status,
       attempts: window.attempts + listed.attempts,
       lastError: listed.error,
@@ -146,14 +158,18 @@ export async function syncWindow(
     listCount: window.listCount + 1,
     firstListedAt: window.firstListedAt ?? listedAt,
     lastListedAt: listedAt,
-    // A window is complete once listed a settle delay after its end (late blobs).
+    // A window is complete once listed a settle delay after its end (late blobs); its hours
+    // settle one by one (shared/acquisition/settle.ts).
+    settledUntil: settledAfterListing(window, start, listed.start, planned.end, listedAt, settle),
     status: 'pending',
     updatedAt: listedAt
   }
   // Record newly listed blobs as pending, expired ones as gaps (checklist item 8).
   const delta = emptyDelta()
   const todo: LedgerBlob[] = []
+  const listedUris = new Map<string, string>()
   for (const item of listed.items) {
+    listedUris.set(item.contentId, item.contentUri)
     const bkey = blobKey(tenantId, item.contentId)
     const existing = ctx.ledger.blobs[bkey]
     ctx.stats.blobs.listed++
@@ -164,7 +180,7 @@ export async function syncWindow(
       continue
     }
     const blob: LedgerBlob = existing
-      ? { ...existing, windowKey: key, contentUri: item.contentUri, status: 'pending' }
+      ? { ...existing, windowKey: key, status: 'pending' }
       : newBlob(bkey, tenantId, contentType, item, key, listedAt)
     if (Date.parse(blob.contentExpiration) <= ctx.serverNow()) {
       delta.blobs.push(expireBlob(ctx, blob, 'contentExpiration has passed', at()))
@@ -185,6 +201,7 @@ export async function syncWindow(
     ctx,
     client,
     todo,
+    listedUris,
     () => window,
     (w) => (window = w),
     contentType
@@ -324,4 +341,35 @@ export async function listWindow(
       return { ok: false, status: 'failed', attempts, error: info }
     }
   }
+}
+
+/** The window's settled frontier after a listing of `[listStart, listEnd)` (ISO). */
+function settledAfterListing(
+  window: LedgerWindow,
+  windowStart: number,
+  listStart: number,
+  listEnd: number,
+  listedAt: string,
+  settleMs: number
+): string {
+  const frontier = advanceSettled({
+    previous: window.listCount > 0 ? settledUntil(window, settleMs) : null,
+    windowStart,
+    listStart,
+    listEnd,
+    listedAt: Date.parse(listedAt),
+    settleMs
+  })
+  return new Date(frontier).toISOString()
+}
+
+/**
+ * A window's span grown to include a planned one (a window with no span yet takes the planned
+ * one), so a window that failed still says which hours it was meant to cover.
+ */
+function spanWith(window: LedgerWindow, planned: PlannedWindow): { start: string; end: string } {
+  const isNew = Date.parse(window.start) >= Date.parse(window.end)
+  const start = isNew ? planned.start : Math.min(planned.start, Date.parse(window.start))
+  const end = isNew ? planned.end : Math.max(planned.end, Date.parse(window.end))
+  return { start: new Date(start).toISOString(), end: new Date(end).toISOString() }
 }

@@ -3,6 +3,7 @@
  */
 import type { LedgerError, LedgerWindow } from '../../../shared/acquisition'
 import { AuditApiError, errorAction } from '../audit-api/api-error'
+import { TokenDestinationError } from '../audit-api/token-destination'
 import { NetworkError } from '../http/https-client'
 
 import { BlobFormatError } from './blob-records'
@@ -38,6 +39,9 @@ export function toLedgerError(error: unknown): LedgerError {
   }
   if (error instanceof AcquisitionError) {
     return { code: error.apiCode ?? error.code, message: error.message }
+  }
+  if (error instanceof TokenDestinationError) {
+    return { code: error.code, message: error.message }
   }
   return { code: 'error', message: error instanceof Error ? error.message : String(error) }
 }

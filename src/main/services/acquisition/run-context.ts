@@ -2,6 +2,7 @@
  * The sync engine's options and the shared state of one run, handed to every part of a sync
  * (Management windows, blob downloads, Graph history).
  */
+import { DEFAULT_SETTLE_MS } from '../../../shared/acquisition'
 import type { Ledger, LedgerBlob, LedgerDelta, LedgerError } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
@@ -18,8 +19,9 @@ export const SYNC_DEFAULTS = {
   concurrency: 4,
   budgetPerMinute: 2000,
   maxAttempts: 5,
+  graphQueryAttempts: 3,
   maxThrottleWaits: 30,
-  settleMs: 15 * 60_000,
+  settleMs: DEFAULT_SETTLE_MS,
   safetyMarginMs: 15 * 60_000,
   batchSize: 2000,
   relistMs: REACH_MS
@@ -71,6 +73,11 @@ export interface SyncEngineOptions {
   graphPageSize?: number
   /** The smallest span a truncated Graph query is split into (default 1 min). */
   graphMinSplitMs?: number
+  /**
+   * Graph queries created per span when they end `failed` / `cancelled` or time out (default 3),
+   * and the back-off between them (first wait, doubling up to the cap; default 1 min, 5 min).
+   */
+  graphRetry?: { attempts?: number; firstMs?: number; maxMs?: number }
 }
 
 /** Run-time options of one sync. */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { startEmulator } from '../../../emulator'
 import type { Emulator, ScenarioName } from '../../../emulator'
-import { coverage } from '../../../shared/acquisition'
+import { coverage, reachableSince } from '../../../shared/acquisition'
 import { CLOUDS } from '../../../shared/clouds'
 import { AppOnlyAuth } from '../auth/app-only-auth'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
@@ -410,7 +410,7 @@ describe('SyncEngine against the emulator', () => {
     }
   })
 
-  it('Graph history: a stopped run resumes the running query from its saved id and next link', async () => {
+  it('Graph history: a stopped run resumes the running query from its saved id and skip token', async () => {
     const r = await rig('clean', clockSleep)
     r.emu.faults.set({ graphNotStartedSeconds: 2, graphRunSeconds: 10, graphMaxTop: 100 })
     const since = new Date(NOW.getTime() - 8 * DAY)
@@ -440,7 +440,8 @@ describe('SyncEngine against the emulator', () => {
     expect(saved).toHaveLength(1)
     const [running] = saved
     expect(running).toMatchObject({ status: 'running', queryId: expect.any(String) })
-    expect(running?.nextLink).toMatch(/skiptoken/i)
+    expect(running?.skipToken).toEqual(expect.any(String))
+    expect(JSON.stringify(running)).not.toMatch(/https?:/)
     const created = (): number => r.log.lines.filter((l) => / \((beta|v1\.0)\)$/.test(l)).length
     const before = created()
     const resumed = await r.engine(sink).run(request)
@@ -457,18 +458,136 @@ describe('SyncEngine against the emulator', () => {
     expect(resumed.windows.failed).toBe(0)
   })
 
-  it('Graph history: a failed query stops the run with a clear error', async () => {
+  it('Graph history: a query that ends failed once is created again and the day completes', async () => {
     const r = await rig('clean', clockSleep)
-    r.emu.faults.set({ graphNotStartedSeconds: 1, graphRunSeconds: 5, graphOutcome: 'failed' })
-    const run = r.engine(new MemorySink()).run({
+    r.emu.faults.set({ graphNotStartedSeconds: 1, graphRunSeconds: 5 })
+    const request = {
       tenantId: r.emu.tenantId,
-      since: new Date(NOW.getTime() - 8 * DAY),
-      until: new Date(NOW.getTime() - 7 * DAY),
+      since: new Date('2026-11-11T00:00:00Z'),
+      until: new Date('2026-11-12T00:00:00Z'),
       history: true
+    }
+    const clean = new MemorySink()
+    await r.engine(clean).run(request)
+    r.emu.faults.set({
+      graphQueryFaults: [
+        { from: '2026-11-11T00:00:00Z', to: '2026-11-12T00:00:00Z', fault: 'failed', times: 1 }
+      ]
     })
-    await expect(run).rejects.toMatchObject({ code: 'graph-query-failed' })
-    await expect(run).rejects.toThrow(/ended 'failed'/)
+    const sink = new MemorySink()
+    const result = await r.engine(sink).run(request)
+    expect(result.windows).toEqual({ complete: 1, partial: 0, failed: 0 })
+    expect(lower(sink.records.keys())).toEqual(lower(clean.records.keys()))
+    const [query] = Object.values((await sink.loadLedger()).queries)
+    expect(query).toMatchObject({ status: 'succeeded', attempts: 2 })
+    expect(r.log.lines.some((l) => /ended 'failed'.*Creating it again/.test(l))).toBe(true)
   })
+
+  it('Graph history: a day whose query always fails is recorded with the reason; the other days complete; the next run fills it', async () => {
+    const r = await rig('clean', clockSleep)
+    r.emu.faults.set({ graphNotStartedSeconds: 1, graphRunSeconds: 5 })
+    const request = {
+      tenantId: r.emu.tenantId,
+      since: new Date('2026-11-10T00:00:00Z'),
+      until: new Date('2026-11-13T00:00:00Z'),
+      history: true
+    }
+    const clean = new MemorySink()
+    await r.engine(clean).run(request)
+    r.emu.faults.set({
+      graphQueryFaults: [
+        { from: '2026-11-11T00:00:00Z', to: '2026-11-12T00:00:00Z', fault: 'cancelled' }
+      ]
+    })
+    const store = await tempStore()
+    const result = await r.engine(store).run(request)
+    expect(result.windows).toEqual({ complete: 2, partial: 0, failed: 1 })
+    const ledger = await store.ledger()
+    const failedDay = Object.values(ledger.windows).find((w) => w.status !== 'complete')
+    expect(failedDay).toMatchObject({
+      start: '2026-11-11T00:00:00.000Z',
+      status: 'failed',
+      lastError: { code: 'graph-query-failed' }
+    })
+    expect(failedDay?.lastError?.message).toMatch(/ended 'cancelled' on the server/)
+    const [failedQuery] = Object.values(ledger.queries).filter((q) => q.status === 'failed')
+    expect(failedQuery).toMatchObject({ attempts: 3, start: '2026-11-11T00:00:00.000Z' })
+    // Every record of the other two days is stored; none of the failed day's.
+    const expected = [...clean.records.values()].filter(
+      (x) => new Date(x.createdAt).toISOString().slice(0, 10) !== '2026-11-11'
+    )
+    expect(lower(await storedIds(store))).toEqual(lower(expected.map((x) => x.id)))
+    // Coverage names the failed hours and why; the rest is complete.
+    const hours = coverage(ledger, { start: request.since, end: request.until }, NOW)
+    expect(hours.filter((h) => h.status === 'partial').map((h) => h.hour.slice(0, 10))).toEqual(
+      Array<string>(24).fill('2026-11-11')
+    )
+    expect(hours.find((h) => h.status === 'partial')?.reason).toMatch(/cancelled/)
+    expect(hours.filter((h) => h.status === 'complete')).toHaveLength(48)
+
+    // The service recovers: the next run queries only the failed day and completes it.
+    r.emu.faults.set({ graphQueryFaults: [] })
+    const again = await r.engine(store).run(request)
+    expect(again.windows).toEqual({ complete: 3, partial: 0, failed: 0 })
+    expect(again.new).toBe(clean.records.size - expected.length)
+    expect(lower(await storedIds(store))).toEqual(lower(clean.records.keys()))
+  })
+
+  it('Management: a window whose listing keeps failing is recorded failed; the other days complete', async () => {
+    const r = await rig('clean')
+    const since = new Date(NOW.getTime() - 3 * DAY)
+    const request = { tenantId: r.emu.tenantId, since, until: new Date(NOW.getTime() - HOUR) }
+    r.emu.faults.set({
+      listingFaults: [{ from: '2026-11-18T00:00:00Z', to: '2026-11-19T00:00:00Z', fault: '503' }]
+    })
+    const sink = new MemorySink()
+    const result = await r.engine(sink, { maxAttempts: 2 }).run(request)
+    expect(result.windows.failed).toBe(1)
+    expect(result.windows.complete).toBe(3)
+    const ledger = await sink.loadLedger()
+    const failed = Object.values(ledger.windows).filter((w) => w.status === 'failed')
+    expect(failed.map((w) => w.start.slice(0, 10))).toEqual(['2026-11-18'])
+    expect(failed[0]?.lastError?.code).toBe('HTTP_503')
+    const truth = r.emu.groundTruth(since, request.until, 'Audit.General')
+    const missed = r.emu.groundTruth(
+      new Date('2026-11-18T00:00:00Z'),
+      new Date('2026-11-19T00:00:00Z'),
+      'Audit.General'
+    )
+    const stored = new Set(lower(sink.records.keys()))
+    expect(lower(truth).filter((id) => !stored.has(id) && !missed.has(id))).toEqual([])
+
+    // Next run: the listing fails once more and is retried; the window completes.
+    r.emu.faults.set({
+      listingFaults: [
+        { from: '2026-11-18T00:00:00Z', to: '2026-11-19T00:00:00Z', fault: '503', times: 1 }
+      ]
+    })
+    const again = await r.engine(sink, { maxAttempts: 2 }).run(request)
+    expect(again.windows).toMatchObject({ failed: 0, partial: 0 })
+    expect(lower(sink.records.keys())).toEqual(lower(truth))
+  })
+
+  it('demo: after a full 7-day sync only the hours too recent to settle are pending, each saying when', async () => {
+    const r = await rig('demo')
+    const since = reachableSince(7 * 24, NOW)
+    const sink = new MemorySink()
+    await r.engine(sink).run({ tenantId: r.emu.tenantId, since, until: NOW })
+    const hours = coverage(
+      await sink.loadLedger(),
+      { start: since, end: NOW, tenantId: r.emu.tenantId },
+      r.emu.clock.now()
+    )
+    const pending = hours.filter((h) => h.status === 'pending')
+    // The range ends on the hour (12:00): only the hour that ended less than the settle delay
+    // before the listing is pending (with an hour in progress, that one would be too).
+    expect(pending.map((h) => h.hour)).toEqual(['2026-11-20T11:00:00.000Z'])
+    expect(pending[0]?.reason).toMatch(/a sync after 2026-11-20 12:15 UTC settles it/)
+    expect(hours.filter((h) => h.status !== 'pending').every((h) => h.status === 'complete')).toBe(
+      true
+    )
+    expect(hours).toHaveLength(7 * 24)
+  }, 60_000)
 
   it('records the part older than 7 days as a gap without --history', async () => {
     const r = await rig('clean')
@@ -484,6 +603,14 @@ describe('SyncEngine against the emulator', () => {
       NOW
     )
     expect(hours.map((h) => h.status)).toEqual(['gap', 'gap', 'gap'])
+    // The day the 7-day edge falls in: out of reach before it, listed and complete after it.
+    const edgeDay = coverage(
+      await sink.loadLedger(),
+      { start: new Date('2026-11-13T10:00:00Z'), end: new Date('2026-11-13T15:00:00Z') },
+      NOW
+    )
+    expect(edgeDay.map((h) => h.status)).toEqual(['gap', 'gap', 'gap', 'complete', 'complete'])
+    expect(edgeDay[2]?.reason).toMatch(/^partly out of reach/)
     expectRulesKept(r.emu, result.windowRuleErrors)
   })
 })

@@ -15,6 +15,7 @@ import { CommitQueue, type CommitCounts } from './commit-queue'
 import { runGraphHistory } from './graph-history'
 import { ensureSubscription, finishWindows, recordOutOfReach, syncWindow } from './management-sync'
 import { SYNC_DEFAULTS } from './run-context'
+import { failedWindows, recordPlan } from './run-plan'
 import type { RunContext, SyncEngineOptions, SyncRunOptions } from './run-context'
 import { realSleep } from './token-bucket'
 import type { Sleep } from './token-bucket'
@@ -78,7 +79,8 @@ export class SyncEngine {
       requests: 0,
       throttleEvents: 0,
       windowRuleErrors: 0,
-      errors: []
+      errors: [],
+      failedWindows: []
     }
     const progress: SyncProgress = {
       phase: 'subscribing',
@@ -204,6 +206,7 @@ export class SyncEngine {
       marginMs: margin
     })
     progress.windowsPlanned = plan.windows.length * contentTypes.length
+    await recordPlan(ctx, contentTypes, plan)
 
     if (plan.windows.length > 0) {
       for (const contentType of contentTypes) {
@@ -240,6 +243,11 @@ export class SyncEngine {
             maxMs: o.graphPoll?.maxMs ?? 60_000,
             timeoutMs: o.graphPoll?.timeoutMs ?? 4 * 3_600_000
           },
+          retry: {
+            attempts: o.graphRetry?.attempts ?? SYNC_DEFAULTS.graphQueryAttempts,
+            firstMs: o.graphRetry?.firstMs ?? 60_000,
+            maxMs: o.graphRetry?.maxMs ?? 300_000
+          },
           countWindow: (status) => this.countWindow(stats, status)
         })
       } else {
@@ -250,6 +258,7 @@ export class SyncEngine {
     progress.phase = 'done'
     progress.window = null
     ctx.emit()
+    stats.failedWindows = failedWindows(ledger, request)
     return stats
   }
 

@@ -2,7 +2,7 @@
  * The acquisition engine's ports and results: the sink it writes to, the request it runs, the
  * progress it reports.
  */
-import type { Ledger, LedgerDelta, LedgerError } from '../../../shared/acquisition'
+import type { Ledger, LedgerDelta, LedgerError, WindowStatus } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 /**
@@ -85,6 +85,20 @@ export interface SyncResult {
   windowRuleErrors: number
   /** Distinct errors met, newest last (at most 50). */
   errors: LedgerError[]
+  /** Windows of the requested range left partial or failed, oldest first (with the reason). */
+  failedWindows: FailedWindow[]
+}
+
+/** A window a run left partial or failed. */
+export interface FailedWindow {
+  source: 'management' | 'graph'
+  contentType: string
+  /** ISO 8601 UTC, half-open `[start, end)`. */
+  start: string
+  end: string
+  status: WindowStatus
+  /** The server's or the client's reason. */
+  error: LedgerError | null
 }
 
 /** Error codes of {@link AcquisitionError}. */
@@ -94,6 +108,7 @@ export type AcquisitionErrorCode =
   | 'subscription'
   | 'graph-query-failed'
   | 'graph-timeout'
+  | 'graph-limit'
   | 'invalid-request'
 
 /** A run-stopping error with a specific, readable message. */

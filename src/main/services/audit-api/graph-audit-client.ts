@@ -3,9 +3,12 @@
  * (management-api.md §3). v1.0 was withdrawn to beta in 2025; with `version: 'auto'` the client
  * tries v1.0 once and stays on beta after a 404 `UnknownError` (§3.1, checklist item 18).
  */
+import { MAX_SKIP_TOKEN_LENGTH } from '../../../shared/acquisition'
 import type { HttpsClient, HttpResponse } from '../http/https-client'
 
 import { AuditApiError, parseApiError } from './api-error'
+import { BearerHttp } from './bearer-http'
+import { tokenDestination } from './token-destination'
 
 /** The Graph API version to use. */
 export type GraphVersion = 'auto' | 'v1.0' | 'beta'
@@ -47,10 +50,17 @@ export interface GraphAuditClientOptions {
 export class GraphAuditClient {
   private version: 'v1.0' | 'beta'
   private readonly isAuto: boolean
+  private readonly bearer: BearerHttp
 
   constructor(private readonly options: GraphAuditClientOptions) {
     this.isAuto = (options.version ?? 'auto') === 'auto'
     this.version = options.version === 'beta' ? 'beta' : 'v1.0'
+    this.bearer = new BearerHttp({
+      http: options.http,
+      destination: tokenDestination('Microsoft Graph', options.graphBase),
+      token: (forceRefresh) => options.token(forceRefresh),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {})
+    })
   }
 
   /** The version in use now. */
@@ -118,9 +128,14 @@ export class GraphAuditClient {
     }
   }
 
-  /** The URL of a query's first records page. */
-  recordsUrl(id: string, top: number): string {
-    return `${this.queriesUrl}/${encodeURIComponent(id)}/records?$top=${top}`
+  /**
+   * The URL of a query's records page: the first, or the one a `$skiptoken` (from
+   * {@link skipTokenOf}) continues at. Built from the configured base, so an id or token from a
+   * ledger can only ever reach this Graph base.
+   */
+  recordsUrl(id: string, top: number, skipToken?: string): string {
+    const url = `${this.queriesUrl}/${encodeURIComponent(id)}/records?$top=${top}`
+    return skipToken ? `${url}&$skiptoken=${encodeURIComponent(skipToken)}` : url
   }
 
   /** Reads one page of records; `nextLink` is `@odata.nextLink` (absent on the last page). */
@@ -168,19 +183,44 @@ export class GraphAuditClient {
     forceRefresh: boolean,
     signal?: AbortSignal
   ): Promise<HttpResponse> {
-    return this.options.http.send({
-      method,
-      url,
-      headers: {
-        Authorization: `Bearer ${await this.options.token(forceRefresh)}`,
-        Accept: 'application/json',
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {})
+    return this.bearer.send(
+      {
+        method,
+        url,
+        headers: {
+          Accept: 'application/json',
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {})
+        },
+        ...(body !== undefined ? { body } : {}),
+        ...(signal ? { signal } : {})
       },
-      ...(body !== undefined ? { body } : {}),
-      ...(signal ? { signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {})
-    })
+      forceRefresh
+    )
   }
+}
+
+/** Whether a value has the shape of a Graph audit query id (a GUID). */
+export function isQueryId(value: string): boolean {
+  return /^[A-Za-z0-9-]{1,64}$/.test(value)
+}
+
+/**
+ * The `$skiptoken` of an `@odata.nextLink` (any case), or null when it carries none (or one too
+ * long to keep). Only this token is kept in the ledger, never the link itself.
+ */
+export function skipTokenOf(nextLink: string): string | null {
+  let url: URL
+  try {
+    url = new URL(nextLink)
+  } catch {
+    return null
+  }
+  for (const [key, value] of url.searchParams) {
+    if (key.toLowerCase() === '$skiptoken' && value !== '') {
+      return value.length <= MAX_SKIP_TOKEN_LENGTH ? value : null
+    }
+  }
+  return null
 }
 
 function parseObject(res: HttpResponse): Record<string, unknown> {

@@ -8,6 +8,13 @@ import type { Readable } from 'node:stream'
 import type { HttpsClient, HttpResponse, HttpStreamResponse } from '../http/https-client'
 
 import { AuditApiError, parseApiError } from './api-error'
+import { BearerHttp } from './bearer-http'
+import {
+  assertTokenDestination,
+  tokenDestination,
+  TokenDestinationError,
+  type TokenDestination
+} from './token-destination'
 
 /** One subscription as the API lists it. */
 export interface Subscription {
@@ -41,9 +48,30 @@ export interface ManagementClientOptions {
   timeoutMs?: number
 }
 
+/**
+ * What a Management API content id may hold: the observed shape is `$`-separated timestamps,
+ * content type and region (management-api.md §2.7). Anything else (slashes, dots, `@`, `%`) is
+ * refused, so a content id from a ledger cannot steer the URL main builds from it.
+ */
+const CONTENT_ID = /^[A-Za-z0-9_$-]{1,400}$/
+
 /** A client for one tenant's activity feed. */
 export class ManagementClient {
-  constructor(private readonly options: ManagementClientOptions) {}
+  private readonly bearer: BearerHttp
+
+  constructor(private readonly options: ManagementClientOptions) {
+    this.bearer = new BearerHttp({
+      http: options.http,
+      destination: tokenDestination('the Management Activity API', options.apiBase),
+      token: (forceRefresh) => options.token(forceRefresh),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {})
+    })
+  }
+
+  /** Where this client sends its token (the configured API base). */
+  get destination(): TokenDestination {
+    return this.bearer.destination
+  }
 
   /** `{apiBase}/api/v1.0/{tenant}/activity/feed` */
   get root(): string {
@@ -122,6 +150,22 @@ export class ManagementClient {
     return url.href
   }
 
+  /**
+   * The blob URL main builds for a content id (`{root}/audit/{contentId}`, management-api.md
+   * §2.7): used for blobs an earlier run listed, whose ledger entry comes from outside main and so
+   * carries no URL. Throws {@link TokenDestinationError} for a content id of the wrong shape.
+   */
+  blobUrl(contentId: string): string {
+    if (!CONTENT_ID.test(contentId)) {
+      throw new TokenDestinationError(
+        this.destination,
+        'the content id has characters a Management API content id never has',
+        `${this.root}/audit/${contentId}`
+      )
+    }
+    return `${this.root}/audit/${contentId}`
+  }
+
   /** Downloads a blob's body as text (a JSON array of records). */
   async getBlob(contentUri: string, signal?: AbortSignal): Promise<string> {
     return (await this.send('GET', contentUri, signal)).text
@@ -134,7 +178,11 @@ export class ManagementClient {
    * end or destroy it; a body that breaks off fails the stream with a `NetworkError`.
    */
   async getBlobStream(contentUri: string, signal?: AbortSignal): Promise<Readable> {
-    const target = withPublisher(contentUri, this.options.publisherIdentifier)
+    // Checked as received, before any parsing rewrites it (and again where the token is attached).
+    const target = withPublisher(
+      assertTokenDestination(contentUri, this.destination),
+      this.options.publisherIdentifier
+    )
     let res = await this.streamExchange(target, false, signal)
     if (res.status === 401) {
       const text = await readText(res.body)
@@ -155,16 +203,15 @@ export class ManagementClient {
     forceRefresh: boolean,
     signal?: AbortSignal
   ): Promise<HttpStreamResponse> {
-    const res = await this.options.http.stream({
-      method: 'GET',
-      url,
-      headers: {
-        Authorization: `Bearer ${await this.options.token(forceRefresh)}`,
-        Accept: 'application/json'
+    const res = await this.bearer.stream(
+      {
+        method: 'GET',
+        url,
+        headers: { Accept: 'application/json' },
+        ...(signal ? { signal } : {})
       },
-      ...(signal ? { signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {})
-    })
+      forceRefresh
+    )
     const date = serverDate({ headers: res.headers })
     if (date) {
       this.options.onServerDate?.(date)
@@ -173,7 +220,10 @@ export class ManagementClient {
   }
 
   private async send(method: string, url: string, signal?: AbortSignal): Promise<HttpResponse> {
-    const target = withPublisher(url, this.options.publisherIdentifier)
+    const target = withPublisher(
+      assertTokenDestination(url, this.destination),
+      this.options.publisherIdentifier
+    )
     let res = await this.exchange(method, target, false, signal)
     if (res.status === 401 && parseApiError(401, res.text).code === 'HTTP_401') {
       // The gateway's 401: the token expired or was refused; refresh once (checklist item 10).
@@ -191,17 +241,16 @@ export class ManagementClient {
     forceRefresh: boolean,
     signal?: AbortSignal
   ): Promise<HttpResponse> {
-    const res = await this.options.http.send({
-      method,
-      url,
-      headers: {
-        Authorization: `Bearer ${await this.options.token(forceRefresh)}`,
-        Accept: 'application/json'
+    const res = await this.bearer.send(
+      {
+        method,
+        url,
+        headers: { Accept: 'application/json' },
+        ...(method === 'POST' ? { body: '' } : {}),
+        ...(signal ? { signal } : {})
       },
-      ...(method === 'POST' ? { body: '' } : {}),
-      ...(signal ? { signal } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {})
-    })
+      forceRefresh
+    )
     const date = serverDate(res)
     if (date) {
       this.options.onServerDate?.(date)

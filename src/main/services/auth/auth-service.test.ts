@@ -96,14 +96,16 @@ describe('AuthService with real MSAL against the emulated Entra ID', () => {
     prompts = []
     browser = new HeadlessBrowser(http)
     profiles = new ProfilesService({ dataDir: dir, log })
-    profile = await profiles.save({
-      displayName: 'Demo tenant',
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls
-    })
+    profile = await profiles.save(
+      {
+        displayName: 'Demo tenant',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls }
+    )
   })
 
   afterEach(async () => {
@@ -285,7 +287,10 @@ describe('AuthService with real MSAL against the emulated Entra ID', () => {
   })
 
   it('keeps several profiles and accounts side by side', async () => {
-    const second = await profiles.save({ ...profile, id: undefined, displayName: 'Reader view' })
+    const second = await profiles.save(
+      { ...profile, id: undefined, displayName: 'Reader view' },
+      { endpoints: emu.urls }
+    )
     const auth = service()
     await auth.signIn(profile.id, { loginHint: emu.users.admin.upn })
     await auth.signIn(second.id, { loginHint: emu.users.reader.upn })
@@ -336,7 +341,16 @@ describe('AuthService with real MSAL against the emulated Entra ID', () => {
         delete: (name) => (asked.push(`delete ${name}`), broken.delete())
       }
     })
-    const demo = await profiles.save({ ...profile, id: undefined, isDemo: true })
+    const demo = await profiles.save(
+      {
+        displayName: 'Demo tenant (Contoso)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls, isDemo: true }
+    )
     await expect(auth.signIn(demo.id)).resolves.toMatchObject({
       status: 'signed-in',
       tokenStorage: 'memory'
@@ -365,11 +379,10 @@ describe('AuthService with real MSAL against the emulated Entra ID', () => {
   })
 
   it('reports an unreachable sign-in service as a network problem', async () => {
-    const offline = await profiles.save({
-      ...profile,
-      id: undefined,
-      endpoints: { ...emu.urls, authorityHost: 'https://127.0.0.1:9' }
-    })
+    const offline = await profiles.save(
+      { ...profile, id: undefined },
+      { endpoints: { ...emu.urls, authorityHost: 'https://127.0.0.1:9' } }
+    )
     await expect(service().signIn(offline.id)).rejects.toMatchObject({ code: 'auth/network' })
   })
 
@@ -381,7 +394,10 @@ describe('AuthService with real MSAL against the emulated Entra ID', () => {
       }
     })
     await auth.signIn(profile.id)
-    const second = await profiles.save({ ...profile, id: undefined, displayName: 'Device' })
+    const second = await profiles.save(
+      { ...profile, id: undefined, displayName: 'Device' },
+      { endpoints: emu.urls }
+    )
     await auth.signIn(second.id, { mode: 'device-code' })
     const access = await auth.getAccessToken(profile.id, 'management')
     const cache = JSON.parse(await cacheJson()) as Record<

@@ -49,14 +49,16 @@ export function emulatorAuthRig(
     ...overrides
   })
   const saveProfile = (displayName: string): Promise<Profile> =>
-    profiles.save({
-      displayName,
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls
-    })
+    profiles.save(
+      {
+        displayName,
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls }
+    )
   return {
     http,
     log,

@@ -33,16 +33,18 @@ export class DemoService {
   async open(): Promise<Profile> {
     const emu = await this.start()
     const existing = (await this.deps.profiles.list()).find((p) => p.isDemo)
-    return this.deps.profiles.save({
-      ...(existing ? { id: existing.id } : {}),
-      displayName: 'Demo tenant (Contoso)',
-      tenant: emu.tenantId,
-      clientId: emu.clientId,
-      cloud: 'commercial',
-      signInMode: 'interactive',
-      endpoints: emu.urls,
-      isDemo: true
-    })
+    // Main sets where the demo's tokens go (the emulator it started), never the UI side.
+    return this.deps.profiles.save(
+      {
+        ...(existing ? { id: existing.id } : {}),
+        displayName: 'Demo tenant (Contoso)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls, isDemo: true }
+    )
   }
 
   /** True when the URL belongs to the running demo tenant. */

@@ -32,29 +32,46 @@ class HashingFile {
   private readonly stream: WriteStream
   private readonly hash = createHash('sha256')
   private bytes = 0
+  private failure: Error | null = null
 
   constructor(readonly path: string) {
     // 'wx' would refuse to overwrite; exports overwrite on purpose, like every spreadsheet tool.
     this.stream = createOwnerOnlyWriteStream(path)
+    // One listener for the file's life: an error between two writes is kept and thrown by the
+    // next call. (Adding an 'error' listener per back-pressured write, and leaving it when
+    // 'drain' won, leaked one listener per chunk: MaxListenersExceededWarning on large exports.)
+    this.stream.on('error', (error) => {
+      this.failure ??= error
+    })
   }
 
   async write(text: string): Promise<void> {
+    this.throwIfFailed()
     const buf = Buffer.from(text, 'utf8')
     this.hash.update(buf)
     this.bytes += buf.length
     if (!this.stream.write(buf)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')])
+      // events.once rejects on 'error' and removes both of its listeners whichever comes first.
+      await once(this.stream, 'drain')
     }
   }
 
   async close(): Promise<WrittenFile> {
+    this.throwIfFailed()
     this.stream.end()
     await once(this.stream, 'close')
+    this.throwIfFailed()
     return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') }
   }
 
   destroy(): void {
     this.stream.destroy()
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) {
+      throw this.failure
+    }
   }
 }
 

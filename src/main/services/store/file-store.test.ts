@@ -45,7 +45,6 @@ function delta(tag: string): LedgerDelta {
         tenantId: 't',
         contentType: 'Audit.General',
         contentId: tag,
-        contentUri: `https://127.0.0.1/${tag}`,
         contentCreated: at,
         contentExpiration: at,
         windowKey: 'w',

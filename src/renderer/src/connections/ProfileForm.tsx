@@ -46,9 +46,7 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
       signInMode: fields.signInMode,
       ...(fields.publisherIdentifier.trim()
         ? { publisherIdentifier: fields.publisherIdentifier }
-        : {}),
-      ...(profile?.endpoints ? { endpoints: profile.endpoints } : {}),
-      ...(profile?.isDemo ? { isDemo: true } : {})
+        : {})
     }
     const parsed = ProfileInput.safeParse(candidate)
     if (!parsed.success) {

@@ -215,7 +215,7 @@ export function SyncPanel({
           >
             {state.outcome === 'complete' && 'Sync complete.'}
             {state.outcome === 'partial' &&
-              'Sync finished with gaps: some content could not be had (see the coverage below).'}
+              'Sync finished, but not everything was collected: the hours below say which and why. Start the sync again to retry what failed.'}
             {state.outcome === 'cancelled' &&
               'Sync cancelled. What was stored is kept; start again to resume.'}
             {state.outcome === 'failed' &&
@@ -240,6 +240,7 @@ export function SyncPanel({
             until={shownRange.until}
             tenantId={tenantId}
             now={ledger.loadedAt}
+            isSyncing={isBusy}
           />
         )}
       </section>

@@ -5,9 +5,15 @@ import { needsHistory, parseCustomRange, presetRange, RANGE_PRESETS } from './sy
 const NOW = new Date('2026-11-20T12:00:00Z')
 
 describe('sync ranges', () => {
-  it('builds preset ranges ending now', () => {
-    const week = RANGE_PRESETS.find((p) => p.id === '7d')!
-    expect(presetRange(week, NOW)).toEqual({ since: new Date('2026-11-13T12:00:00Z'), until: NOW })
+  it('builds preset ranges ending now; up to 7 days from what the Management API still keeps', () => {
+    const preset = (id: string): (typeof RANGE_PRESETS)[number] =>
+      RANGE_PRESETS.find((p) => p.id === id)!
+    expect(presetRange(preset('7d'), NOW)).toEqual({
+      since: new Date('2026-11-13T12:16:00Z'),
+      until: NOW
+    })
+    expect(presetRange(preset('24h'), NOW).since).toEqual(new Date('2026-11-19T12:00:00Z'))
+    expect(presetRange(preset('30d'), NOW).since).toEqual(new Date('2026-10-21T12:00:00Z'))
   })
 
   it('needs history only beyond 7 days', () => {

@@ -1,3 +1,5 @@
+import { reachableSince } from '../../../shared/acquisition'
+
 /**
  * Time ranges offered for a sync. The Management Activity API reaches back 7 days; anything older
  * needs the Graph audit log query (history).
@@ -21,9 +23,12 @@ export const RANGE_PRESETS: readonly RangePreset[] = [
 /** How far back the Management Activity API reaches. */
 export const MANAGEMENT_REACH_HOURS = 7 * 24
 
-/** The concrete range of a preset ending now. */
+/**
+ * The concrete range of a preset ending now. Up to 7 days it starts no earlier than the
+ * Management API reaches, so "the last 7 days" is everything the API still keeps.
+ */
 export function presetRange(preset: RangePreset, now: Date): { since: Date; until: Date } {
-  return { since: new Date(now.getTime() - preset.hours * 3_600_000), until: now }
+  return { since: reachableSince(preset.hours, now), until: now }
 }
 
 /** True when part of the range is older than the Management API reaches (history needed). */
