@@ -51,6 +51,8 @@ Endpoints:
 Tuning:
   --max-rows <n>            the service's row limit per answer (default 500000)
   --max-bytes <n>           the service's size limit per answer (default 67108864)
+  --max-attempts <n>        tries per query on 429, 5xx and network failures before the window
+                            is recorded as partial (default 6)
   --json                    last line of stdout: { records, new, duplicates, rejected, queries,
                             splits, windows, failedWindows, ... }
 Exit codes: 0 everything requested was read; 3 partial (a window failed or a count did not
@@ -81,6 +83,7 @@ const SPEC = {
   'access-token-env': { type: 'string' },
   'max-rows': { type: 'string' },
   'max-bytes': { type: 'string' },
+  'max-attempts': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
@@ -98,6 +101,7 @@ interface Options {
   caFile: string | undefined
   maxRows: number
   maxBytes: number
+  maxAttempts: number
   json: boolean
   auth:
     | { kind: 'app'; clientId: string; credential: () => Promise<AppCredential> }
@@ -254,6 +258,7 @@ function parse(argv: string[], io: CliIo): Options | 'help' {
     caFile: v['ca-file'] !== undefined ? path(v['ca-file']) : undefined,
     maxRows: int('max-rows', v['max-rows'], 500_000),
     maxBytes: int('max-bytes', v['max-bytes'], 64 * 1024 * 1024),
+    maxAttempts: int('max-attempts', v['max-attempts'] ?? '6', 20),
     json: v.json ?? false,
     auth
   }
@@ -308,7 +313,8 @@ async function pull(o: Options, io: CliIo): Promise<number> {
       destination: tokenDestination('the Log Analytics query API', o.base),
       token
     }),
-    base: o.base
+    base: o.base,
+    attempts: o.maxAttempts
   })
   let store: FileStore
   try {

@@ -242,7 +242,7 @@ function parseError(status: number, text: string): LogAnalyticsError {
     if (typeof error?.message === 'string') {
       const inner =
         typeof error.innererror?.message === 'string' ? `: ${error.innererror.message}` : ''
-      message = `${error.message}${inner} (HTTP ${status})`
+      message = `${code}: ${error.message}${inner} (HTTP ${status})`
     }
   } catch {
     // Not JSON: keep the status.

@@ -15,7 +15,7 @@ import { queryKey, utcDayStart, windowKey } from '../../../../shared/acquisition
 import type { LedgerDelta, LedgerQuery, LedgerWindow } from '../../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../../shared/audit'
 import type { FailedWindow, RecordSink } from '../../acquisition/types'
-import { newWindow, toLedgerError } from '../../acquisition/retry'
+import { newWindow, toLedgerError as toAcquisitionError } from '../../acquisition/retry'
 
 import { LogAnalyticsError } from './log-analytics-client'
 import type { LogAnalyticsClient } from './log-analytics-client'
@@ -558,6 +558,13 @@ class WorkspacePull {
   private iso(): string {
     return this.now().toISOString()
   }
+}
+
+/** A ledger error with the service's code (`GatewayTimeout`, `count-mismatch`…). */
+function toLedgerError(error: unknown): { code: string; message: string } {
+  return error instanceof LogAnalyticsError
+    ? { code: error.code, message: error.message }
+    : toAcquisitionError(error)
 }
 
 /** The KQL time filter of `[start, end)`. */
