@@ -241,7 +241,14 @@ describe('cax pull --source workspace (against the fake Log Analytics API over H
   it('records a window that keeps failing (504) and exits 3; the next pull fills it in', async () => {
     emu.logAnalytics.failNext([{ status: 504 }, { status: 504 }])
     // One table, one day: the single data query fails twice (the client's attempts).
-    const narrow = ['--tables', 'PowerAutomateActivity', '--until', '2026-05-02T00:00:00Z']
+    const narrow = [
+      '--tables',
+      'PowerAutomateActivity',
+      '--until',
+      '2026-05-02T00:00:00Z',
+      '--max-attempts',
+      '2'
+    ]
     const failed = await pull('gateway', narrow)
     expect(failed.code).toBe(3)
     expect(failed.summary.windows.partial).toBe(1)
