@@ -32,6 +32,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'write a verifiable snapshot (records, ledger, annotations, log, manifest)',
     load: () => import('./commands/snapshot')
   },
+  report: {
+    summary: 'write a review pack (XLSX + printable HTML): resources, sharing, findings, records',
+    load: () => import('./commands/report')
+  },
   verify: {
     summary: 'verify a snapshot; exit 5 and name the part when anything changed',
     load: () => import('./commands/verify')
