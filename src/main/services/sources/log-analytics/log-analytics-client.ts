@@ -95,6 +95,7 @@ export class LogAnalyticsClient {
     const attempts = this.options.attempts ?? 6
     const sleep = this.options.sleep ?? defaultSleep
     let refreshed = false
+    let forceRefresh = false
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted()
       this.requests++
@@ -108,8 +109,9 @@ export class LogAnalyticsClient {
             body,
             ...(signal ? { signal } : {})
           },
-          refreshed
+          forceRefresh
         )
+        forceRefresh = false
       } catch (error) {
         if (
           error instanceof NetworkError &&
@@ -127,7 +129,9 @@ export class LogAnalyticsClient {
       }
       const failure = parseError(res.status, res.text)
       if (res.status === 401 && !refreshed) {
+        // Refresh the token once (skipping the cache) and try again; a second 401 is final.
         refreshed = true
+        forceRefresh = true
         continue
       }
       if (res.status === 429 && attempt < attempts) {
