@@ -139,6 +139,17 @@ class WorkspacePull {
         if (days.length === 0) {
           continue
         }
+        // Write down the windows before the first request, so coverage can tell "not tried
+        // yet" from "not requested" if the pull stops early.
+        const planned = days
+          .filter((day) => ledger.windows[day.key] === undefined)
+          .map((day) => this.window(table, day, undefined))
+        if (planned.length > 0) {
+          await this.options.sink.commit({
+            records: [],
+            ledger: { windows: planned, blobs: [], queries: [] }
+          })
+        }
         let counts: Map<number, number>
         try {
           await this.schema(table)
@@ -245,7 +256,10 @@ class WorkspacePull {
           open = undefined
         }
         // One hour over the cap: equal slices, each expected to fit (a skewed hour splits on read).
-        const parts = Math.min(Math.ceil(n / cap) * 2, Math.floor((end - start) / MIN_SPAN_MS))
+        const parts = Math.max(
+          1,
+          Math.min(Math.ceil(n / cap) * 2, Math.floor((end - start) / MIN_SPAN_MS))
+        )
         const step = Math.ceil((end - start) / parts)
         for (let s = start; s < end; s += step) {
           spans.push({ start: s, end: Math.min(end, s + step), expected: null })
