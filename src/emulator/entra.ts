@@ -28,6 +28,8 @@ export interface EntraControls {
   setHeadless(mode: HeadlessMode): void
   /** Approves the oldest pending sign-in (headless `manual` mode); resolves once posted. */
   approveSignIn(upn?: string): Promise<boolean>
+  /** How many sign-ins wait for approveSignIn (headless `manual` mode). */
+  pendingSignIns(): number
   /** Sets the device-code polling interval sent to clients (seconds). */
   setDeviceCodeInterval(seconds: number): void
   /** Number of requests served per Entra endpoint kind (discovery, authorize, token, ...). */
@@ -162,6 +164,10 @@ export class FakeEntra implements EntraControls {
 
   setHeadless(mode: HeadlessMode): void {
     this.headless = mode
+  }
+
+  pendingSignIns(): number {
+    return this.pending.length
   }
 
   async approveSignIn(upn?: string): Promise<boolean> {

@@ -16,6 +16,7 @@ import type { SyncProgress, SyncResult, TokenProvider } from '../../main/service
 import { AppOnlyAuth, readCertificateCredential } from '../../main/services/auth/app-only-auth'
 import type { AppCredential } from '../../main/services/auth/app-only-auth'
 import { HttpsClient } from '../../main/services/http/https-client'
+import { findImportWorker } from '../../main/services/import'
 import { StderrLogger } from '../../main/services/logging/logger'
 import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
@@ -381,6 +382,8 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
     publisherId: o.publisherId,
     token,
     sink: store,
+    // Blob records are normalized on the import's worker threads when running from the bundle.
+    normalizeWorkers: { script: findImportWorker(import.meta.url) },
     log,
     concurrency: o.concurrency,
     budgetPerMinute: o.budget,

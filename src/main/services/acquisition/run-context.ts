@@ -7,7 +7,9 @@ import type { Ledger, LedgerBlob, LedgerDelta, LedgerError } from '../../../shar
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
+import type { RecordBatchPool } from '../import/record-batch-pool'
 import type { Logger } from '../logging/logger'
+import type { EncodedRecords } from '../store/encoded-records'
 
 import type { Sleep } from './token-bucket'
 import type { RecordSink, SyncProgress, SyncRequest, SyncResult, TokenProvider } from './types'
@@ -38,6 +40,12 @@ export interface SyncEngineOptions {
   publisherId: string
   token: TokenProvider
   sink: RecordSink
+  /**
+   * Worker threads that normalize blob records (the import's path, record-batch.ts): the built
+   * worker entry (`findImportWorker`) and how many (default: one per CPU core, at most 4).
+   * Without a script, records are normalized in the calling thread.
+   */
+  normalizeWorkers?: { script: string | URL | null; size?: number }
   log: Logger
   /** The local clock (default: real time). */
   now?: () => Date
@@ -90,9 +98,14 @@ export interface RunContext {
   options: SyncEngineOptions
   /** Commits a batch (serialized), updates the in-memory ledger and the counters. */
   commit(
-    records: NormalizedRecord[],
+    records: NormalizedRecord[] | EncodedRecords,
     delta: LedgerDelta
   ): Promise<{ new: number; duplicates: number }>
+  /**
+   * Normalizes and serializes blob records in batches (worker threads when configured), for a
+   * sink that takes serialized records; null when the sink wants objects.
+   */
+  pool: RecordBatchPool | null
   /** Queues a ledger entry for the next commit (counts learned from a commit's outcome). */
   defer(blob: LedgerBlob): void
   emit(): void

@@ -5,9 +5,13 @@
  * live next to it: management-sync.ts (windows), blob-download.ts (blobs), graph-history.ts
  * (Graph), api-caller.ts (budget and retries).
  */
+import { availableParallelism } from 'node:os'
+
 import { applyDelta, emptyLedger } from '../../../shared/acquisition'
 import type { LedgerBlob, WindowStatus } from '../../../shared/acquisition'
 import { ManagementClient } from '../audit-api/management-client'
+import { RecordBatchPool } from '../import/record-batch-pool'
+import { decodeRecords } from '../store/encoded-records'
 
 import { ApiCaller, checkAborted } from './api-caller'
 import { leftovers } from './blob-download'
@@ -56,14 +60,29 @@ export class SyncEngine {
       throw new AcquisitionError('invalid-request', '--since must be earlier than --until.')
     }
     this.isRunning = true
+    // A sink that takes serialized records gets them from the normalize pool; one that wants
+    // objects gets records normalized in this thread (decoding them again would cost as much).
+    const workers = this.options.normalizeWorkers
+    const script = workers?.script ?? null
+    const pool = this.options.sink.commitEncoded
+      ? new RecordBatchPool(
+          script === null ? 0 : (workers?.size ?? Math.max(1, Math.min(4, availableParallelism()))),
+          script
+        )
+      : null
     try {
-      return await this.runOnce(request, runOptions)
+      return await this.runOnce(request, runOptions, pool)
     } finally {
       this.isRunning = false
+      await pool?.close()
     }
   }
 
-  private async runOnce(request: SyncRequest, runOptions: SyncRunOptions): Promise<SyncResult> {
+  private async runOnce(
+    request: SyncRequest,
+    runOptions: SyncRunOptions,
+    pool: RecordBatchPool | null
+  ): Promise<SyncResult> {
     const { signal, onProgress } = runOptions
     const o = this.options
     const ledger = (await o.sink.loadLedger()) ?? emptyLedger()
@@ -107,6 +126,7 @@ export class SyncEngine {
       stats,
       progress,
       options: o,
+      pool,
       log: o.log,
       sleep: this.sleep,
       defer: (blob) => {
@@ -121,7 +141,11 @@ export class SyncEngine {
           if (extra.length > 0) {
             delta = { ...delta, blobs: [...delta.blobs, ...extra] }
           }
-          const outcome = await o.sink.commit({ records, ledger: delta })
+          const outcome = Array.isArray(records)
+            ? await o.sink.commit({ records, ledger: delta })
+            : o.sink.commitEncoded
+              ? await o.sink.commitEncoded({ records, ledger: delta })
+              : await o.sink.commit({ records: decodeRecords(records), ledger: delta })
           applyDelta(ledger, delta)
           stats.new += outcome.new
           stats.duplicates += outcome.duplicates

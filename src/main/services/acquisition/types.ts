@@ -10,6 +10,7 @@ import type {
   WindowStatus
 } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
+import type { EncodedRecords } from '../store/encoded-records'
 
 /**
  * Where acquired records go. The engine awaits each commit before producing more (back-pressure);
@@ -18,6 +19,14 @@ import type { NormalizedRecord } from '../../../shared/audit'
 export interface RecordSink {
   /** Stores a batch; records are keyed by Id, a repeat counts as a duplicate. */
   commit(batch: { records: NormalizedRecord[]; ledger: LedgerDelta }): Promise<{
+    new: number
+    duplicates: number
+  }>
+  /**
+   * Stores a batch already serialized (normalize workers made each record's JSON); optional:
+   * the engine hands a sink without it the records as objects.
+   */
+  commitEncoded?(batch: { records: EncodedRecords; ledger: LedgerDelta }): Promise<{
     new: number
     duplicates: number
   }>

@@ -142,14 +142,17 @@ describe('SnapshotsService export', () => {
   })
 
   it('an export abandoned by its window is cancelled and leaves no file', async () => {
-    const s = service({ exportIdleMs: 50 })
+    const log = new MemoryLogger()
+    const s = service({ exportIdleMs: 50, log })
     const { exportId, path } = await s.exportBegin({
       suggestedName: 'abandoned',
       ledger: emptyLedger(),
       annotations: {}
     })
     await s.exportAppend(exportId, records.slice(0, 1))
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Wait on state, not time: the idle timer fires after 50 ms of silence and the export says
+    // it was cancelled once its partial file is gone.
+    await until(() => log.lines.some((l) => l.includes(`export ${exportId} cancelled`)))
     expect(existsSync(path)).toBe(false)
     expect((await readdir(dir)).filter((n) => n.startsWith('abandoned'))).toEqual([])
     await expect(s.exportAppend(exportId, records.slice(1, 2))).rejects.toMatchObject({
