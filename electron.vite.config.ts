@@ -33,7 +33,9 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           web: resolve('src/main/web/start.ts'),
           emulator: resolve('src/emulator/start.ts'),
-          cli: resolve('src/cli/index.ts')
+          cli: resolve('src/cli/index.ts'),
+          // The import's normalize workers (worker_threads; found by findImportWorker).
+          'import-worker': resolve('src/main/services/import/normalize-worker.ts')
         }
       }
     }

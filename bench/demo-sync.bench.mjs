@@ -159,10 +159,11 @@ async function uiRun() {
     const stored = Number(/([\d,]+) new/.exec(result.statusText)?.[1]?.replace(/,/g, '') ?? NaN)
     const caughtUp = Date.now()
     await page.waitForFunction(
-      () =>
-        !(
-          document.querySelector('[data-testid="explorer-status"]')?.textContent ?? 'indexing'
-        ).includes('indexing'),
+      () => {
+        // Until the whole cache is in, the status reads "≥ N records so far · loading …".
+        const text = document.querySelector('[data-testid="explorer-status"]')?.textContent ?? ''
+        return / of [\d,]+ records/.test(text) && !text.includes('loading') && !text.includes('≥')
+      },
       null,
       { timeout: 120_000, polling: 100 }
     )

@@ -1,24 +1,40 @@
-// Import benchmark (issue 5 item 9): generates a one-million-row Purview portal CSV (current
-// layout, reference/audit-events.md §12.1) into a temp file, imports it with the BUILT CLI
-// (`node out/main/cli.js import <file> --store <tmp> --json`) and reports rows per second and the
-// child's peak memory (maxRSS). Writes bench/results/import-csv.json.
+// Import benchmark (issue 13 items 2–3): generates a realistic one-million-row Purview portal
+// CSV (current layout, reference/audit-events.md §12.1; AuditData of varied real-shaped records,
+// see purview-export.mjs; 0.5 % of rows repeat an earlier row, as the portal sometimes does),
+// then, on the same file, one after the other:
+//   1. the parse-only floor: csv-parse + JSON.parse of every AuditData, nothing stored, one
+//      thread (import-floor.mjs);
+//   2. `cax import <file> --store <tmp> --json` with the BUILT CLI (its normalize workers).
+// Reports both in rows/s, their ratio, the import's peak memory (maxRSS of the process, worker
+// threads included) and checks the dedupe is exact (new = distinct Ids, the store holds each
+// once). Writes bench/results/import-csv.json with the machine and its load.
 //
-// BENCH_ROWS overrides the row count (e.g. BENCH_ROWS=100000 for a quick run).
+// BENCH_ROWS overrides the row count (e.g. BENCH_ROWS=100000 for a quick run); BENCH_FILE=path
+// keeps the generated file there (and reuses it when it already has BENCH_ROWS rows).
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+import { createGenerator, csvRow, HEADER } from './purview-export.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 const cli = join(root, 'out/main/cli.js')
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000)
-const DUPLICATE_EVERY = 200 // 0.5 % of rows repeat an earlier record, as the portal sometimes does
+const DUPLICATE_EVERY = 200 // 0.5 % of rows repeat an earlier record
 
-if (!existsSync(cli)) {
+if (!existsSync(cli) || !existsSync(join(root, 'out/main/import-worker.js'))) {
   console.log('[bench] out/main/cli.js missing: building (electron-vite build)…')
   execFileSync(
     process.execPath,
@@ -30,65 +46,32 @@ if (!existsSync(cli)) {
   )
 }
 
-const ops = [
-  ['PutConnection', 187, 'PowerApps'],
-  ['DeleteConnection', 187, 'PowerApps'],
-  ['PutConnectionPermission', 187, 'PowerApps'],
-  ['PatchApi', 187, 'PowerApps'],
-  ['LaunchPowerApp', 256, 'PowerPlatform'],
-  ['GovernanceApiPolicyOperation', 256, 'PowerPlatform']
-]
-
-function guid(n) {
-  const h = n.toString(16).padStart(12, '0')
-  return `5f${h.slice(0, 6)}-aaaa-4bbb-8ccc-${h}`
-}
-
-function csvQuote(text) {
-  return `"${text.replace(/"/g, '""')}"`
-}
-
-function row(i) {
-  const [op, type, workload] = ops[i % ops.length]
-  const ms = Date.UTC(2026, 4, 1) + i * 1000
-  const iso = new Date(ms).toISOString().slice(0, 19)
-  const d = new Date(ms)
-  const h12 = d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12
-  const display = `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h12}:${String(d.getUTCMinutes()).padStart(2, '0')}:${String(d.getUTCSeconds()).padStart(2, '0')} ${d.getUTCHours() < 12 ? 'AM' : 'PM'}`
-  const id = guid(i)
-  const user = `user${i % 5000}@contoso.example`
-  const audit = JSON.stringify({
-    CreationTime: iso,
-    Id: id,
-    Operation: op,
-    OrganizationId: 'c0ffee00-0000-4000-8000-000000000001',
-    RecordType: type,
-    ResultStatus: 'Succeeded',
-    UserKey: `1003200${i % 5000}`,
-    UserType: 0,
-    Version: 1,
-    Workload: workload,
-    ClientIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    UserId: user,
-    EnvironmentName: `Default-c0ffee00-0000-4000-8000-00000000000${i % 4}`,
-    ResourceId: `/providers/Microsoft.PowerApps/apis/shared_sql/connections/${guid(i % 100000)}`,
-    AdditionalInfo: JSON.stringify({ connectorId: 'shared_sql', environment: 'prod' })
-  })
-  return `${id},${display},${type},${op},${user},${csvQuote(audit)},,\r\n`
-}
-
-const work = await mkdtemp(join(tmpdir(), 'cax-bench-'))
-try {
-  const file = join(work, 'purview-1m.csv')
+/** Writes the export; returns its size and what an exact import must find. */
+async function generate(file) {
+  const generator = createGenerator(1)
   const out = createWriteStream(file)
-  out.write(
-    'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n'
-  )
+  out.write(HEADER)
+  const recent = []
+  let unique = 0
+  let auditBytes = 0
+  const shapes = new Map()
   let buffer = ''
-  const t0 = Date.now()
   for (let i = 0; i < rows; i++) {
-    const n = i > 0 && i % DUPLICATE_EVERY === 0 ? i - 1 : i
-    buffer += row(n)
+    let item
+    if (i > 0 && i % DUPLICATE_EVERY === 0) {
+      item = recent[(i * 7919) % recent.length] // an earlier row, repeated as it was
+    } else {
+      item = generator.next()
+      unique++
+      auditBytes += Buffer.byteLength(item.text)
+      shapes.set(item.kind, (shapes.get(item.kind) ?? 0) + 1)
+      if (recent.length < 5000) {
+        recent.push(item)
+      } else {
+        recent[i % 5000] = item
+      }
+    }
+    buffer += csvRow(item)
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) {
         await once(out, 'drain')
@@ -98,57 +81,128 @@ try {
   }
   out.end(buffer)
   await once(out, 'close')
-  const bytes = statSync(file).size
-  console.log(
-    `[bench] generated ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`
-  )
+  return {
+    bytes: statSync(file).size,
+    unique,
+    duplicates: rows - unique,
+    averageAuditDataBytes: Math.round(auditBytes / unique),
+    shapes: Object.fromEntries([...shapes].sort((a, b) => b[1] - a[1]))
+  }
+}
 
-  // The child reports its own peak memory on exit (maxRSS, KiB) through a preloaded hook.
+/** Runs a node child, returning its stdout, wall seconds and peak RSS (MB, threads included). */
+async function runChild(args) {
   const hook =
-    'data:text/javascript,process.on("exit",()=>process.stderr.write("BENCH_MAXRSS_KB="+process.resourceUsage().maxRSS+"\\n"))'
-  const store = join(work, 'store')
+    'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("BENCH_MAXRSS_KB="+u.maxRSS+" BENCH_CPU_US="+(u.userCPUTime+u.systemCPUTime)+"\\n")})'
   const started = process.hrtime.bigint()
-  const child = spawn(
-    process.execPath,
-    ['--import', hook, cli, 'import', file, '--store', store, '--json'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  )
+  const child = spawn(process.execPath, ['--import', hook, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c) => (stdout += c))
   child.stderr.on('data', (c) => (stderr += c))
   const [code] = await once(child, 'exit')
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const summary = JSON.parse(stdout.trimEnd().split('\n').pop() ?? '{}')
-  const maxRssKb = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN)
   if (code !== 0) {
     console.log(stderr.slice(-2000))
-    throw new Error(`[bench] cax import exited ${code}`)
+    throw new Error(`[bench] ${args.join(' ')} exited ${code}`)
   }
+  const peakRssMB = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1024
+  const cpuSeconds = Number(/BENCH_CPU_US=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1e6
+  return { stdout, seconds, peakRssMB, cpuSeconds }
+}
+
+const work = await mkdtemp(join(tmpdir(), 'cax-bench-'))
+try {
+  const file = process.env.BENCH_FILE ?? join(work, 'purview-1m.csv')
+  const metaFile = `${file}.meta.json`
+  let meta = existsSync(metaFile) ? JSON.parse(readFileSync(metaFile, 'utf8')) : null
+  if (meta?.rows !== rows || !existsSync(file)) {
+    const t0 = Date.now()
+    meta = { rows, ...(await generate(file)) }
+    writeFileSync(metaFile, JSON.stringify(meta))
+    console.log(`[bench] generated ${rows} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  }
+  console.log(
+    `[bench] ${file}: ${(meta.bytes / 1e6).toFixed(0)} MB, AuditData ${meta.averageAuditDataBytes} bytes on average, ${Object.keys(meta.shapes).length} record shapes, ${meta.duplicates} repeated rows`
+  )
+
+  const loadBefore = loadavg()
+  const floorRun = await runChild([join(here, 'import-floor.mjs'), file])
+  const floor = JSON.parse(floorRun.stdout.trim().split('\n').pop())
+  if (floor.rows !== rows) {
+    throw new Error(`[bench] the floor read ${floor.rows} rows, expected ${rows}`)
+  }
+  const floorRowsPerSecond = Math.round(rows / floor.seconds)
+  console.log(
+    `[bench] floor (csv-parse + JSON.parse, one thread): ${floor.seconds.toFixed(1)} s = ${floorRowsPerSecond} rows/s`
+  )
+
+  const store = join(work, 'store')
+  const importRun = await runChild([cli, 'import', file, '--store', store, '--json'])
+  const loadAfter = loadavg()
+  const summary = JSON.parse(importRun.stdout.trimEnd().split('\n').pop() ?? '{}')
+  const storedIds = readFileSync(join(store, 'ids.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+  const isExact =
+    summary.records === rows &&
+    summary.new === meta.unique &&
+    summary.duplicates === meta.duplicates &&
+    summary.rejected === 0 &&
+    storedIds.length === meta.unique &&
+    new Set(storedIds).size === meta.unique
+  const rowsPerSecond = Math.round(rows / importRun.seconds)
+  const ratio = Number((rowsPerSecond / floorRowsPerSecond).toFixed(2))
   const result = {
     bench: 'import-csv',
     at: new Date().toISOString(),
-    node: process.version,
-    rows,
-    fileBytes: bytes,
-    seconds: Number(seconds.toFixed(2)),
-    rowsPerSecond: Math.round(rows / seconds),
-    megabytesPerSecond: Number((bytes / 1e6 / seconds).toFixed(1)),
-    peakRssMB: Number((maxRssKb / 1024).toFixed(1)),
-    summary: {
-      records: summary.records,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '?',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverage1m: {
+        before: Number(loadBefore[0].toFixed(2)),
+        after: Number(loadAfter[0].toFixed(2))
+      }
+    },
+    file: {
+      rows,
+      bytes: meta.bytes,
+      averageAuditDataBytes: meta.averageAuditDataBytes,
+      shapes: meta.shapes
+    },
+    floor: {
+      seconds: Number(floor.seconds.toFixed(2)),
+      rowsPerSecond: floorRowsPerSecond,
+      cpuSeconds: Number(floorRun.cpuSeconds.toFixed(1)),
+      peakRssMB: Math.round(floor.peakRssMB)
+    },
+    import: {
+      seconds: Number(importRun.seconds.toFixed(2)),
+      rowsPerSecond,
+      megabytesPerSecond: Number((meta.bytes / 1e6 / importRun.seconds).toFixed(1)),
+      // CPU time of the import process, all threads: what the rows cost whatever else runs.
+      cpuSeconds: Number(importRun.cpuSeconds.toFixed(1)),
+      workers: summary.files?.[0]?.workers,
+      peakRssMB: Math.round(importRun.peakRssMB),
       new: summary.new,
       duplicates: summary.duplicates,
       rejected: summary.rejected
-    }
+    },
+    ratioToFloor: ratio,
+    isExact
   }
   mkdirSync(join(here, 'results'), { recursive: true })
   writeFileSync(join(here, 'results/import-csv.json'), `${JSON.stringify(result, null, 2)}\n`)
   console.log(
-    `[bench] import-csv: ${rows} rows in ${result.seconds} s = ${result.rowsPerSecond} rows/s (${result.megabytesPerSecond} MB/s), peak RSS ${result.peakRssMB} MB; new ${summary.new}, duplicates ${summary.duplicates}, rejected ${summary.rejected}`
+    `[bench] import-csv: cax import ${rowsPerSecond} rows/s (${importRun.seconds.toFixed(1)} s, peak RSS ${Math.round(importRun.peakRssMB)} MB) vs floor ${floorRowsPerSecond} rows/s: ratio ${ratio}; new ${summary.new}, duplicates ${summary.duplicates}, rejected ${summary.rejected}, exact ${isExact}; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}`
   )
+  if (!isExact) {
+    throw new Error('[bench] the import was not exact')
+  }
 } finally {
   await rm(work, { recursive: true, force: true })
 }

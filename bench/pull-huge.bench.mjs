@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { request } from 'node:https'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -176,17 +176,36 @@ function runPull(emu, token, since, until, store) {
   })
 }
 
+/** User + system CPU seconds of a process so far (Linux /proc; NaN elsewhere). */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+
 const emu = await startEmulator()
+console.log(`[bench] emulator up at ${emu.base}`)
 try {
   const ca = readFileSync(caFile, 'utf8')
   const token = await managementToken(emu, ca)
+  console.log('[bench] signed in; pulling…')
   const now = NOW.getTime()
   // The whole 7-day reach (minus a 20-minute margin) up to the frozen "now": the emulator clock
   // does not move, so no late blob can change the ground truth while the pull runs.
   const since = new Date(now - 7 * DAY + 20 * 60_000)
   const until = new Date(now)
   const store = join(work, 'store')
+  const loadBefore = loadavg()[0]
+  const emulatorCpuBefore = cpuSecondsOf(emu.child.pid)
   const pull = await runPull(emu, token, since, until, store)
+  const emulatorCpuSeconds = cpuSecondsOf(emu.child.pid) - emulatorCpuBefore
+  const loadAfter = loadavg()[0]
+  const pullCpuSeconds =
+    Number(/User time \(seconds\): ([\d.]+)/.exec(pull.err)?.[1] ?? NaN) +
+    Number(/System time \(seconds\): ([\d.]+)/.exec(pull.err)?.[1] ?? NaN)
   const summary = JSON.parse(pull.out.trim().split('\n').pop() ?? '{}')
   const maxRssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(pull.err)?.[1] ?? NaN)
   const truth = JSON.parse(
@@ -204,7 +223,9 @@ try {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? '?',
       memoryGb: Math.round(totalmem() / 2 ** 30),
-      node: process.version
+      node: process.version,
+      // Other work on the machine slows a run down: the 1-minute load average around the pull.
+      loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) }
     },
     range: { since: since.toISOString(), until: until.toISOString(), frozenClock: true },
     exitCode: pull.code,
@@ -221,7 +242,12 @@ try {
     budgetLowerBoundSeconds: Math.round((requests / BUDGET) * 600) / 10,
     budgetLowerBoundWithBurstSeconds:
       Math.round((Math.max(0, requests - BUDGET) / BUDGET) * 600) / 10,
+    ratioToBound: Math.round((pull.wallMs / 1000 / ((requests / BUDGET) * 60)) * 100) / 100,
     recordsPerSecond: Math.round(summary.records / (pull.wallMs / 1000)),
+    // CPU time (user + system) of the pull and of the emulator serving it, on the same 2 cores:
+    // unlike wall time, these do not grow when other work shares the machine.
+    pullCpuSeconds: Math.round(pullCpuSeconds * 10) / 10,
+    emulatorCpuSeconds: Math.round(emulatorCpuSeconds * 10) / 10,
     peakRssMb: Math.round(maxRssKb / 1024),
     throttled: summary.throttled,
     gaps: summary.gaps,

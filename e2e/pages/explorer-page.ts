@@ -1,5 +1,8 @@
 import type { Download, Locator, Page } from '@playwright/test'
 
+import { encodeChunk } from '../../src/renderer/src/db/record-chunk'
+import type { NormalizedRecord } from '../../src/shared/audit'
+
 const DB_NAME = 'connector-audit-explorer'
 
 /** The Explorer view: toolbar, facets, histogram, grid, details pane. */
@@ -35,31 +38,72 @@ export class ExplorerPage {
   }
 
   /**
-   * Puts records into the cache the way a sync does — IndexedDB rows plus the "records committed"
-   * message on the app's BroadcastChannel — from the test, with no test-only hook in the app.
+   * Puts records into the cache the way a commit does — one encoded chunk (the app's own codec),
+   * the meta row moved on in the same transaction, then the "records committed" message on the
+   * app's BroadcastChannel — from the test, with no test-only hook in the app.
    * Call it once the Explorer has opened the (empty) cache.
    */
   async seed(records: readonly Record<string, unknown>[]): Promise<void> {
     await this.emptyState.waitFor()
+    const chunk = encodeChunk(records as unknown as NormalizedRecord[])
+    // Typed arrays cross to the page as plain arrays plus their type name.
+    const columns = Object.fromEntries(
+      Object.entries(chunk.columns).map(([key, value]) => [
+        key,
+        ArrayBuffer.isView(value)
+          ? { typed: value.constructor.name, values: Array.from(value as Uint32Array) }
+          : value
+      ])
+    )
     await this.page.evaluate(
-      async ({ name, rows }) => {
+      async ({ name, columns, body, ids }) => {
+        const types: Record<string, new (values: number[]) => unknown> = {
+          Float64Array,
+          Uint32Array,
+          Uint16Array,
+          Uint8Array
+        }
+        const decoded: Record<string, unknown> = {}
+        for (const [key, value] of Object.entries(columns)) {
+          const typed = value as { typed?: string; values?: number[] } | null
+          decoded[key] =
+            typed && typeof typed === 'object' && typeof typed.typed === 'string'
+              ? new types[typed.typed]!(typed.values!)
+              : value
+        }
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
           const request = indexedDB.open(name)
           request.onsuccess = () => resolve(request.result)
           request.onerror = () => reject(request.error)
         })
-        const tx = db.transaction('records', 'readwrite')
-        rows.forEach((row, i) => tx.objectStore('records').put({ ...row, seq: i + 1 }))
+        const tx = db.transaction(['meta', 'columns', 'bodies', 'chunkIds'], 'readwrite')
+        const metaRequest = tx.objectStore('meta').get('records')
+        metaRequest.onsuccess = () => {
+          const meta = (metaRequest.result as { chunks: number; rows: number } | undefined) ?? {
+            chunks: 0,
+            rows: 0
+          }
+          const n = meta.chunks
+          const firstRow = meta.rows
+          tx.objectStore('columns').put({ ...decoded, n, firstRow })
+          tx.objectStore('bodies').put({ ...body, n })
+          tx.objectStore('chunkIds').put({ ...ids, n, firstRow })
+          tx.objectStore('meta').put({
+            key: 'records',
+            chunks: n + 1,
+            rows: firstRow + (decoded['count'] as number)
+          })
+        }
         await new Promise((resolve, reject) => {
           tx.oncomplete = resolve
           tx.onerror = () => reject(tx.error)
         })
         db.close()
         const channel = new BroadcastChannel('cax-db')
-        channel.postMessage({ type: 'records-committed', dbName: name, added: rows.length })
+        channel.postMessage({ type: 'records-committed', dbName: name, added: ids.ids.length })
         channel.close()
       },
-      { name: DB_NAME, rows: records }
+      { name: DB_NAME, columns, body: chunk.body, ids: chunk.ids }
     )
   }
 

@@ -17,7 +17,8 @@ export interface CommandEntry {
 /** Every `cax` command, in help order. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   pull: {
-    summary: 'pull audit records from the Management Activity API / Graph into a store',
+    summary:
+      'pull audit records from the Management Activity API / Graph / a Log Analytics workspace into a store',
     load: () => import('./commands/pull')
   },
   import: {
@@ -31,6 +32,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   snapshot: {
     summary: 'write a verifiable snapshot (records, ledger, annotations, log, manifest)',
     load: () => import('./commands/snapshot')
+  },
+  report: {
+    summary: 'write a review pack (XLSX + printable HTML): resources, sharing, findings, records',
+    load: () => import('./commands/report')
   },
   verify: {
     summary: 'verify a snapshot; exit 5 and name the part when anything changed',

@@ -120,7 +120,10 @@ describe('real msal-node PublicClientApplication against the fake', () => {
     expect(at.tid).toBe(emu.tenantId)
     expect(at.scp).toContain('ActivityFeed.Read')
     expect(claims(result.idToken).nonce).toBeUndefined()
-    await new Promise((r) => setTimeout(r, 50))
+    // The fake browser posts the form after openBrowser returns: wait for its answer.
+    while (browser.visits[0]?.loopbackBody === undefined) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
     expect(browser.visits[0]?.loopbackBody).toContain('signed-in-ok')
     const feed = await loopbackRequest(
       `${emu.urls.managementApiBase}/api/v1.0/${emu.tenantId}/activity/feed/subscriptions/list`,
@@ -258,7 +261,10 @@ describe('real msal-node PublicClientApplication against the fake', () => {
       .finally(() => {
         settled = true
       })
-    await new Promise((r) => setTimeout(r, 150))
+    // Wait on state, not on time: the sign-in has reached the IdP and waits for approval.
+    while (emu.entra.pendingSignIns() === 0) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
     expect(settled).toBe(false)
     expect(await emu.entra.approveSignIn(emu.users.reader.upn)).toBe(true)
     const manual = await pending

@@ -28,6 +28,8 @@ export interface EntraControls {
   setHeadless(mode: HeadlessMode): void
   /** Approves the oldest pending sign-in (headless `manual` mode); resolves once posted. */
   approveSignIn(upn?: string): Promise<boolean>
+  /** How many sign-ins wait for approveSignIn (headless `manual` mode). */
+  pendingSignIns(): number
   /** Sets the device-code polling interval sent to clients (seconds). */
   setDeviceCodeInterval(seconds: number): void
   /** Number of requests served per Entra endpoint kind (discovery, authorize, token, ...). */
@@ -162,6 +164,10 @@ export class FakeEntra implements EntraControls {
 
   setHeadless(mode: HeadlessMode): void {
     this.headless = mode
+  }
+
+  pendingSignIns(): number {
+    return this.pending.length
   }
 
   async approveSignIn(upn?: string): Promise<boolean> {
@@ -704,7 +710,9 @@ export class FakeEntra implements EntraControls {
     const roles =
       resource === MANAGE
         ? ['ActivityFeed.Read', 'ActivityFeed.ReadDlp', 'ServiceHealth.Read']
-        : ['AuditLogsQuery.Read.All']
+        : resource === CLOUDS.commercial.logAnalyticsResource
+          ? ['Data.Read']
+          : ['AuditLogsQuery.Read.All']
     const now = Math.floor(this.deps.clock.now().getTime() / 1000)
     const tid = (this.tenantFor(tenantSegment) ?? this.home).tenantId
     const lifetime = this.accessTokenLifetime

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os'
 
 import { emptyDelta } from '../../shared/acquisition'
 import { appendAcquisitionLog } from '../../main/services/snapshot'
-import { importAuditFile, ImportFormatError } from '../../main/services/import'
+import { findImportWorker, importAuditFile, ImportFormatError } from '../../main/services/import'
 import { FileStore } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import {
@@ -21,7 +21,7 @@ import {
 import { ExitCode } from '../exit-codes'
 
 /** Usage of `cax import`. */
-export const USAGE = `usage: cax import <file...> --store <dir> [--actor <name>] [--json]
+export const USAGE = `usage: cax import <file...> --store <dir> [--actor <name>] [--workers <n>] [--json]
 
 Imports audit files (Purview portal CSV, classic CSV, Search-UnifiedAuditLog CSV, Management API
 JSON arrays, NDJSON) into a local store. Every rejected row is reported on stderr with its file,
@@ -30,6 +30,8 @@ counted. Each file's import is recorded in the store's hash-chained acquisition 
 
   --store <dir>    the store folder (created when missing)
   --actor <name>   who ran the import, for the acquisition log (default: the OS user)
+  --workers <n>    worker threads that normalize records (default: one per CPU core, at
+                   most 4; 0 = none, all in one thread)
   --json           print a JSON summary as the last line of stdout
   -h, --help       this help
 
@@ -44,6 +46,7 @@ interface FileResult {
   new: number
   duplicates: number
   rejected: number
+  workers: number
   error?: string
 }
 
@@ -52,7 +55,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return guard(io, 'import', USAGE, async () => {
     const args = parseCommandArgs(
       argv,
-      { store: { type: 'string' }, actor: { type: 'string' } },
+      { store: { type: 'string' }, actor: { type: 'string' }, workers: { type: 'string' } },
       true
     )
     if (flag(args, 'help')) {
@@ -65,6 +68,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const storeDir = resolvePath(io, requiredOption(args, 'store'))
     const actor =
       stringOption(args, 'actor') ?? io.env.USER ?? io.env.USERNAME ?? userInfo().username
+    const workersText = stringOption(args, 'workers')
+    const workers = workersText === undefined ? undefined : Number(workersText)
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
+      throw new UsageError(`--workers must be a whole number from 0 to 64, not "${workersText}"`)
+    }
     const files = args.positionals.map((f) => resolvePath(io, f))
     for (const f of files) {
       try {
@@ -78,7 +86,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const results: FileResult[] = []
     try {
       for (const file of files) {
-        results.push(await importOne(io, store, file, storeDir, actor))
+        results.push(await importOne(io, store, file, storeDir, actor, workers))
       }
     } finally {
       await store.close()
@@ -115,20 +123,37 @@ async function importOne(
   store: FileStore,
   file: string,
   storeDir: string,
-  actor: string
+  actor: string,
+  workers: number | undefined
 ): Promise<FileResult> {
   // The store's Id index is the importer's Id memory too: one compact set (id-index.ts).
   const session = store.importSession()
-  const job = importAuditFile(file, { seenIds: session })
-  const result: FileResult = { file, format: null, records: 0, new: 0, duplicates: 0, rejected: 0 }
+  // Normalize workers when running from the bundle (out/main/import-worker.js), else in-thread.
+  const job = importAuditFile(file, {
+    seenIds: session,
+    workerScript: findImportWorker(import.meta.url),
+    ...(workers === undefined ? {} : { workers })
+  })
+  const result: FileResult = {
+    file,
+    format: null,
+    records: 0,
+    new: 0,
+    duplicates: 0,
+    rejected: 0,
+    workers: 0
+  }
   let lastReport = Date.now()
   try {
     for await (const batch of job) {
       for (const r of batch.rejections) {
         io.stderr.write(`${file}:${r.line}: rejected (${r.code}): ${r.reason}\n`)
       }
-      if (batch.records.length > 0) {
-        const committed = await store.commit({ records: batch.records, ledger: emptyDelta() })
+      if (batch.encoded.ids.length > 0) {
+        const committed = await store.commitEncoded({
+          records: batch.encoded,
+          ledger: emptyDelta()
+        })
         result.new += committed.new
         result.duplicates += committed.duplicates
       }
@@ -150,6 +175,7 @@ async function importOne(
   result.records = s.rowsRead
   result.duplicates += s.duplicatesCollapsed
   result.rejected = s.rejectedCount
+  result.workers = s.workerThreads
   for (const w of s.warnings) {
     progress(io, 'import', `${file}: ${w}`)
   }

@@ -14,6 +14,7 @@ import type { Transport } from './api/pick-api'
 import { ConnectionsView } from './connections/ConnectionsView'
 import { ErrorNotice } from './connections/ErrorNotice'
 import { useConnections } from './connections/use-connections'
+import { CacheSetting } from './settings/CacheSetting'
 import { UpdatesSetting } from './settings/UpdatesSetting'
 import { useSnapshots } from './snapshots/use-snapshots'
 import { openAppDb } from './db/app-db'
@@ -65,6 +66,11 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   const [isOpeningDemo, setIsOpeningDemo] = useState(false)
   const connections = useConnections(api)
   const [db] = useState(() => openAppDb())
+  // Ask the browser to keep the cache even when the disk runs low (granted or not, it says so
+  // in Settings → Cache).
+  useEffect(() => {
+    void navigator.storage?.persist?.().catch(() => false)
+  }, [])
   const [openedSnapshot, setOpenedSnapshot] = useState<EventPayload<'snapshots:did-open'> | null>(
     null
   )
@@ -245,6 +251,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
         {view === 'settings' ? (
           <section className="settings" aria-label="Settings">
             <UpdatesSetting api={api} value={settings.updates} shell={info.shell} />
+            <CacheSetting db={db} />
           </section>
         ) : view === 'connections' ? (
           <ConnectionsView api={api} connections={connections} />

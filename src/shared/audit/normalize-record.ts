@@ -6,7 +6,7 @@ import {
 import type { ActivityCategory, ActivityIndex, CatalogConfidence } from './activity-catalog'
 import { parseAuditTime, toUtcIso } from './audit-time'
 import type { NormalizeResult, NormalizedRecord } from './normalized-record'
-import { AuditRecordSchema } from './record-schema'
+import { readAuditRecord } from './record-schema'
 import { resolveRecordType, POWER_APPS_RESOURCE } from './record-types'
 import { userTypeLabel, userTypeValue } from './user-types'
 
@@ -71,19 +71,12 @@ export function normalizeRecord(
     }
   }
   const source = value as Record<string, unknown>
-  const parsed = AuditRecordSchema.safeParse(source)
-  if (!parsed.success) {
-    // Unreachable with the tolerant schema; kept so a future schema change cannot throw here.
-    return {
-      ok: false,
-      code: 'not-an-object',
-      reason: `not an audit record: ${parsed.error.message}`
-    }
-  }
-  const record = parsed.data
+  const record = readAuditRecord(source)
   const warnings: string[] = []
-  const fields = flattenRecord(source, warnings)
-  const get = fieldGetter(fields)
+  const sink = new FieldSink(warnings)
+  flattenInto(sink, source)
+  const fields = sink.fields
+  const get = fieldGetter(fields, sink.folded)
 
   let id = (record.Id ?? '').trim()
   if (id === '') {
@@ -143,12 +136,9 @@ export function normalizeRecord(
     isCatalogConnectorOperation: match?.entry?.isConnectorActivity === true
   })
 
-  const hasConnectionPayload = Object.keys(fields).some((key) =>
-    key.startsWith(`${PP}.resource.connection.`)
-  )
   const isConnectorEvent =
     match?.entry?.isConnectorActivity === true ||
-    hasConnectionPayload ||
+    sink.hasConnectionPayload ||
     recordType.name === POWER_APPS_RESOURCE
   if (isConnectorEvent && catalogConfidence === 'unknown') {
     // Unmapped connector operations are grouped by their name; the confidence stays 'unknown'.
@@ -229,18 +219,92 @@ export function flattenRecord(
   warnings: string[] = []
 ): Record<string, string> {
   const sink = new FieldSink(warnings)
-  for (const [key, value] of Object.entries(source)) {
+  flattenInto(sink, source)
+  return sink.fields
+}
+
+function flattenInto(sink: FieldSink, source: Record<string, unknown>): void {
+  for (const key in source) {
+    const value = source[key]
     if (key === 'PropertyCollection' && Array.isArray(value)) {
       flattenPropertyCollection(sink, value)
     } else {
       flattenValue(sink, key, value, 0)
     }
   }
-  return sink.fields
+}
+
+/**
+ * The field names the normalizer reads (§13 rule 8: case-insensitively). Only these are folded
+ * to lower case while flattening, so a look-up never walks every field of a record.
+ */
+const LOOKUP_KEYS = [
+  `${PP}.activity.id`,
+  `${PP}.activity.name`,
+  `${PP}.resource.tenant.governance.api_policy.operation_name`,
+  'AdditionalInfo.ResourceId',
+  'ResourceId',
+  `${PP}.resource.connection.action_name`,
+  'AdditionalInfo.ActionName',
+  'ActionName',
+  'AdditionalInfo.policyId',
+  'AdditionalInfo.policyType',
+  'FlowDetailsUrl',
+  `${PP}.resource.environment.id`,
+  'EnvironmentId',
+  'AdditionalInfo.EnvironmentName',
+  'EnvironmentName',
+  `${PP}.resource.connection.id`,
+  `${PP}.resource.power_app.id`,
+  `${PP}.resource.id`,
+  'AppName',
+  'enduser.principal_name',
+  'enduser.ip_address',
+  `${PP}.resource.tenant.id`,
+  `${PP}.operation.is_successful`,
+  `${PP}.resource.environment.name`,
+  `${PP}.resource.display_name`,
+  `${PP}.resource.power_app.display_name`,
+  `${PP}.resource.permission_type`,
+  'targetuser.id',
+  'enduser.role',
+  'user_agent.original',
+  `${PP}.resource.connector.name`,
+  `${PP}.resource.connector.id`,
+  `${PP}.resource.api.name`,
+  `${PP}.resource.api.id`,
+  'AdditionalInfo.ConnectorName',
+  'AdditionalInfo.ApiName',
+  'ConnectorName',
+  'ApiName',
+  'FlowConnectorNames'
+] as const
+type LookupKey = (typeof LOOKUP_KEYS)[number]
+const LOOKUP_LOWER = new Set<string>(LOOKUP_KEYS.map((key) => key.toLowerCase()))
+const CONNECTION_PREFIX = `${PP}.resource.connection.`
+
+/** Lower-case forms of field names: names repeat across records, so each is folded once. */
+const lowerCache = new Map<string, string>()
+const LOWER_CACHE_MAX = 50_000
+
+function lowerOf(name: string): string {
+  let lower = lowerCache.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    if (lowerCache.size >= LOWER_CACHE_MAX) {
+      lowerCache.clear()
+    }
+    lowerCache.set(name, lower)
+  }
+  return lower
 }
 
 class FieldSink {
   readonly fields: Record<string, string> = Object.create(null) as Record<string, string>
+  /** The first non-empty value of each {@link LOOKUP_KEYS} name, by lower-cased name. */
+  readonly folded = new Map<string, string>()
+  /** A field under `powerplatform.analytics.resource.connection.` was seen (§13 rule 5). */
+  hasConnectionPayload = false
   private count = 0
   private isFull = false
 
@@ -269,6 +333,15 @@ class FieldSink {
     }
     this.fields[name] = value
     this.count += 1
+    if (value !== '') {
+      const lower = lowerOf(name)
+      if (LOOKUP_LOWER.has(lower) && !this.folded.has(lower)) {
+        this.folded.set(lower, value)
+      }
+    }
+    if (!this.hasConnectionPayload && name.startsWith(CONNECTION_PREFIX)) {
+      this.hasConnectionPayload = true
+    }
   }
 
   warn(message: string): void {
@@ -309,12 +382,14 @@ function flattenValue(sink: FieldSink, key: string, value: unknown, depth: numbe
     }
     value.forEach((item, i) => flattenValue(sink, `${key}[${i}]`, item, depth + 1))
   } else if (typeof value === 'object') {
-    const entries = Object.entries(value)
-    if (entries.length === 0) {
-      sink.put(key, '{}')
+    const object = value as Record<string, unknown>
+    let isEmpty = true
+    for (const child in object) {
+      isEmpty = false
+      flattenValue(sink, `${key}.${child}`, object[child], depth + 1)
     }
-    for (const [child, childValue] of entries) {
-      flattenValue(sink, `${key}.${child}`, childValue, depth + 1)
+    if (isEmpty) {
+      sink.put(key, '{}')
     }
   }
 }
@@ -338,31 +413,28 @@ function flattenJsonText(sink: FieldSink, key: string, text: string, depth: numb
   if (Array.isArray(parsed)) {
     parsed.forEach((item, i) => flattenValue(sink, `${key}[${i}]`, item, depth + 1))
   } else {
-    for (const [child, childValue] of Object.entries(parsed)) {
-      flattenValue(sink, `${key}.${child}`, childValue, depth + 1)
+    const object = parsed as Record<string, unknown>
+    for (const child in object) {
+      flattenValue(sink, `${key}.${child}`, object[child], depth + 1)
     }
   }
 }
 
-/** A case-insensitive getter over fields (§13 rule 8): the first non-empty value of the keys. */
-function fieldGetter(fields: Record<string, string>): (...keys: string[]) => string {
-  let folded: Map<string, string> | null = null
-  return (...keys: string[]): string => {
+/**
+ * A case-insensitive getter over fields (§13 rule 8): the first non-empty value of the keys,
+ * each looked up exactly first, then by its lower-cased name among the folded fields.
+ */
+function fieldGetter(
+  fields: Record<string, string>,
+  folded: ReadonlyMap<string, string>
+): (...keys: LookupKey[]) => string {
+  return (...keys: LookupKey[]): string => {
     for (const key of keys) {
       const exact = fields[key]
       if (exact !== undefined && exact !== '') {
         return exact
       }
-      if (folded === null) {
-        folded = new Map()
-        for (const [name, value] of Object.entries(fields)) {
-          const lower = name.toLowerCase()
-          if (value !== '' && !folded.has(lower)) {
-            folded.set(lower, value)
-          }
-        }
-      }
-      const loose = folded.get(key.toLowerCase())
+      const loose = folded.get(lowerOf(key))
       if (loose !== undefined) {
         return loose
       }
@@ -421,7 +493,7 @@ function parseFlowUrl(url: string): { environment: string; flowId: string } {
  * plausible ones if present, then take `shared_x` out of an `/apis/shared_x` resource path, then
  * a flow's connector list.
  */
-function connectorOf(get: (...keys: string[]) => string, ...ids: string[]): string {
+function connectorOf(get: (...keys: LookupKey[]) => string, ...ids: string[]): string {
   const named = get(
     `${PP}.resource.connector.name`,
     `${PP}.resource.connector.id`,

@@ -52,3 +52,61 @@ export const AuditRecordSchema = z.looseObject({
 })
 /** A record as read by {@link AuditRecordSchema}. */
 export type AuditRecord = z.infer<typeof AuditRecordSchema>
+
+/** The common fields the normalizer reads, as {@link AuditRecordSchema} reads them. */
+export type AuditRecordFields = Pick<
+  AuditRecord,
+  | 'Id'
+  | 'RecordType'
+  | 'CreationTime'
+  | 'Operation'
+  | 'OrganizationId'
+  | 'UserType'
+  | 'UserKey'
+  | 'UserId'
+  | 'Workload'
+  | 'ResultStatus'
+  | 'ObjectId'
+  | 'ClientIP'
+>
+
+function text(value: unknown): string | null | undefined {
+  if (typeof value === 'string') {
+    return value
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return String(value)
+  }
+  return value === null ? null : undefined
+}
+
+function numberOrName(value: unknown): number | string | null | undefined {
+  if (typeof value === 'number' || typeof value === 'string') {
+    return value
+  }
+  return value === null ? null : undefined
+}
+
+/**
+ * Reads the common fields of a parsed record exactly as {@link AuditRecordSchema} does (same
+ * tolerance: a text field takes a string, number or boolean as text, anything else reads as
+ * missing), without building a copy of the whole record. The normalizer runs this once per
+ * record on imports and syncs of millions of records, where zod's generic walk costs a tenth
+ * of the time; record-schema.test.ts holds the two to the same answers.
+ */
+export function readAuditRecord(source: Record<string, unknown>): AuditRecordFields {
+  return {
+    Id: text(source.Id),
+    RecordType: numberOrName(source.RecordType),
+    CreationTime: text(source.CreationTime),
+    Operation: text(source.Operation),
+    OrganizationId: text(source.OrganizationId),
+    UserType: numberOrName(source.UserType),
+    UserKey: text(source.UserKey),
+    UserId: text(source.UserId),
+    Workload: text(source.Workload),
+    ResultStatus: text(source.ResultStatus),
+    ObjectId: text(source.ObjectId),
+    ClientIP: text(source.ClientIP)
+  }
+}

@@ -8,9 +8,12 @@ import type { LedgerBlob, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { AuditApiError, errorAction } from '../audit-api/api-error'
 import type { ContentItem, ManagementClient } from '../audit-api/management-client'
+import { emptyEncoded } from '../store/encoded-records'
+import type { EncodedRecords } from '../store/encoded-records'
 
 import { checkAborted, configError } from './api-caller'
-import { readBlobStream } from './blob-records'
+import { readBlobBatches } from './blob-records'
+import type { BlobBatch } from './blob-records'
 import { backoffMs, isTransient, newWindow, toLedgerError } from './retry'
 import { SYNC_DEFAULTS } from './run-context'
 import type { RunContext } from './run-context'
@@ -125,7 +128,7 @@ export async function downloadBlob(
   // Queues a part of the blob with its ledger entry; the part's new/duplicate split reaches the
   // ledger when its batch is answered (and goes out with the next batch).
   const commitBlob = async (
-    records: NormalizedRecord[],
+    records: EncodedRecords | NormalizedRecord[],
     rejected: number,
     count: number
   ): Promise<void> => {
@@ -137,7 +140,7 @@ export async function downloadBlob(
       { ...emptyDelta(), blobs: [entry], windows: [windowAfter(entry)] },
       (counts) => ctx.countBlob(initial, counts)
     )
-    ctx.stats.records += records.length
+    ctx.stats.records += Array.isArray(records) ? records.length : records.ids.length
     ctx.stats.rejected += rejected
     ctx.emit()
   }
@@ -161,36 +164,40 @@ export async function downloadBlob(
         () => client.getBlobStream(url ?? client.blobUrl(blob.contentId), ctx.signal),
         1
       )
-      let batch: NormalizedRecord[] = []
-      let rejected = 0
-      let count = 0
+      // The last batch is held back to be committed with the blob's `done` status.
+      let held: BlobBatch = {
+        records: ctx.pool === null ? [] : emptyEncoded(),
+        rejected: [],
+        count: 0
+      }
       try {
-        // Read as it arrives (a large blob is never held whole). Full batches are committed
-        // before the body is known to be complete: if it then breaks off or turns out
-        // malformed, the retry skips the `received` records already committed, so every
-        // record is still stored once (checklist item 7: retry the blob, not the window).
-        for await (const item of readBlobStream(body, blob.contentId, blob.received)) {
-          count++
-          if (item.kind === 'record') {
-            batch.push(item.record)
-          } else {
-            rejected++
+        // Read as it arrives (a large blob is never held whole), normalized in batches by the
+        // pool's workers. Full batches are committed before the body is known to be complete:
+        // if it then breaks off or turns out malformed, the retry skips the `received` records
+        // already committed, so every record is still stored once (checklist item 7: retry
+        // the blob, not the window).
+        for await (const part of readBlobBatches(
+          body,
+          blob.contentId,
+          blob.received,
+          ctx.pool,
+          batchSize
+        )) {
+          for (const item of part.rejected) {
             ctx.log.warn(
               `[acquire] record ${item.index + 1} of blob ${blob.contentId} rejected: ${item.code}: ${item.reason}`
             )
           }
-          if (count >= batchSize) {
-            await commitBlob(batch, rejected, count)
-            batch = []
-            rejected = 0
-            count = 0
+          if (held.count > 0) {
+            await commitBlob(held.records, held.rejected.length, held.count)
           }
+          held = part
         }
       } finally {
         body.destroy()
       }
       blob = { ...blob, status: 'done', lastError: null, finishedAt: at() }
-      await commitBlob(batch, rejected, count)
+      await commitBlob(held.records, held.rejected.length, held.count)
       ctx.stats.blobs.done++
       ctx.progress.blobsDone++
       ctx.emit()

@@ -8,6 +8,9 @@ import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord, RejectCode } from '../../../shared/audit'
 import { JsonRecordSplitter } from '../import/json-record-splitter'
 import type { SplitItem } from '../import/json-record-splitter'
+import type { RecordBatchOutput } from '../import/record-batch'
+import type { RecordBatchPool } from '../import/record-batch-pool'
+import type { EncodedRecords } from '../store/encoded-records'
 
 /** A blob body that is not a complete JSON array of records. */
 export class BlobFormatError extends Error {
@@ -58,6 +61,15 @@ class BlobReader {
   ) {}
 
   push(text: string): BlobItem[] {
+    return this.normalize(this.pushTexts(text))
+  }
+
+  end(): BlobItem[] {
+    return this.normalize(this.endTexts())
+  }
+
+  /** Like {@link push}, but hands out each record's raw text with its index, not normalized. */
+  pushTexts(text: string): Array<{ index: number; text: string }> {
     if (text === '') {
       return []
     }
@@ -78,14 +90,15 @@ class BlobReader {
     if (tail >= 0) {
       this.lastChar = text[tail] ?? ''
     }
-    return this.items(this.splitter.push(text))
+    return this.texts(this.splitter.push(text))
   }
 
-  end(): BlobItem[] {
+  /** Like {@link end}, for {@link pushTexts}. */
+  endTexts(): Array<{ index: number; text: string }> {
     if (!this.hasContent) {
       throw new BlobFormatError('The blob body is empty.')
     }
-    const items = this.items(this.splitter.end())
+    const items = this.texts(this.splitter.end())
     if (this.lastChar !== ']' || this.splitter.isArrayOpen) {
       throw new BlobFormatError(NOT_ARRAY)
     }
@@ -97,8 +110,8 @@ class BlobReader {
     return items
   }
 
-  private items(split: SplitItem[]): BlobItem[] {
-    const out: BlobItem[] = []
+  private texts(split: SplitItem[]): Array<{ index: number; text: string }> {
+    const out: Array<{ index: number; text: string }> = []
     for (const item of split) {
       if (item.kind === 'reject') {
         throw new BlobFormatError(
@@ -106,10 +119,17 @@ class BlobReader {
         )
       }
       const i = this.index++
-      if (i < this.skip) {
-        continue
+      if (i >= this.skip) {
+        out.push({ index: i, text: item.text })
       }
-      const result = normalizeRecord(item.text)
+    }
+    return out
+  }
+
+  private normalize(texts: Array<{ index: number; text: string }>): BlobItem[] {
+    const out: BlobItem[] = []
+    for (const { index: i, text } of texts) {
+      const result = normalizeRecord(text)
       if (result.ok) {
         result.record.provenance = {
           source: this.contentId,
@@ -160,4 +180,117 @@ export async function* readBlobStream(
   }
   yield* reader.push(decoder.decode())
   yield* reader.end()
+}
+
+/** One batch of a blob's records, normalized (see {@link readBlobBatches}). */
+export interface BlobBatch {
+  /** The accepted records: serialized as stores keep them, or objects (without a pool). */
+  records: EncodedRecords | NormalizedRecord[]
+  /** Records the normalizer refused, by their index in the blob. */
+  rejected: Array<{ index: number; code: string; reason: string }>
+  /** How many of the blob's records this batch covers (accepted and refused). */
+  count: number
+}
+
+/**
+ * Like {@link readBlobStream}, in batches of `batchSize` records normalized and serialized by
+ * `pool` (its worker threads, when it has any: the import's per-record path), a couple of
+ * batches ahead of the consumer; without a pool, as objects normalized in this thread. Same
+ * guarantees: batches come in blob order, before the body is known to be complete; a body that
+ * turns out truncated or malformed throws {@link BlobFormatError} after the full batches before
+ * the damage.
+ */
+export async function* readBlobBatches(
+  body: AsyncIterable<Uint8Array | string>,
+  contentId: string,
+  skip: number,
+  pool: RecordBatchPool | null,
+  batchSize: number
+): AsyncGenerator<BlobBatch> {
+  if (pool === null) {
+    yield* readBlobObjectBatches(body, contentId, skip, batchSize)
+    return
+  }
+  const decoder = new TextDecoder('utf-8')
+  const reader = new BlobReader(contentId, skip)
+  const inFlight: Array<Promise<BlobBatch>> = []
+  let texts: string[] = []
+  let indexes: number[] = []
+  const send = (): void => {
+    const count = texts.length
+    inFlight.push(
+      pool
+        .run({ source: contentId, origin: 'api', csv: null, texts, lines: indexes })
+        .then((out: RecordBatchOutput) => ({
+          records: out.records,
+          rejected: out.rejections.map((r) => ({ index: r.line, code: r.code, reason: r.reason })),
+          count
+        }))
+    )
+    texts = []
+    indexes = []
+  }
+  const take = (items: Array<{ index: number; text: string }>): void => {
+    for (const item of items) {
+      texts.push(item.text)
+      indexes.push(item.index)
+      if (texts.length >= batchSize) {
+        send()
+      }
+    }
+  }
+  let failure: unknown = null
+  try {
+    try {
+      for await (const chunk of body) {
+        const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
+        take(reader.pushTexts(text))
+        while (inFlight.length > 2) {
+          yield await (inFlight.shift() as Promise<BlobBatch>)
+        }
+      }
+      take(reader.pushTexts(decoder.decode()))
+      take(reader.endTexts())
+      if (texts.length > 0) {
+        send()
+      }
+    } catch (error) {
+      // The full batches before the damage still come out; the part-batch does not.
+      failure = error
+    }
+    while (inFlight.length > 0) {
+      yield await (inFlight.shift() as Promise<BlobBatch>)
+    }
+    if (failure !== null) {
+      throw failure
+    }
+  } finally {
+    for (const left of inFlight.splice(0)) {
+      left.catch(() => undefined)
+    }
+  }
+}
+
+async function* readBlobObjectBatches(
+  body: AsyncIterable<Uint8Array | string>,
+  contentId: string,
+  skip: number,
+  batchSize: number
+): AsyncGenerator<BlobBatch> {
+  let batch: BlobBatch = { records: [], rejected: [], count: 0 }
+  for await (const item of readBlobStream(body, contentId, skip)) {
+    batch.count++
+    if (item.kind === 'record') {
+      ;(batch.records as NormalizedRecord[]).push(item.record)
+    } else {
+      batch.rejected.push({ index: item.index, code: item.code, reason: item.reason })
+    }
+    if (batch.count >= batchSize) {
+      yield batch
+      batch = { records: [], rejected: [], count: 0 }
+    }
+  }
+  if (batch.count > 0) {
+    yield batch
+  }
 }

@@ -4,7 +4,15 @@ import { emptyDelta, emptyLedger } from '../../../shared/acquisition'
 import type { LedgerDelta, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
-import { CommitQueue, mergeDeltas, type CommitCounts } from './commit-queue'
+import { encodeJsonLines } from '../store/encoded-records'
+
+import {
+  CommitQueue,
+  concatRecords,
+  mergeDeltas,
+  type CommitCounts,
+  type QueuedRecords
+} from './commit-queue'
 import { newWindow } from './retry'
 
 function records(...ids: string[]): NormalizedRecord[] {
@@ -26,7 +34,9 @@ class ManualSink {
   }> = []
 
   // Like the app window: batches are stored in the order they come; answers travel back later.
-  commit = (batch: NormalizedRecord[], delta: LedgerDelta): Promise<CommitCounts> => {
+  commit = (queued: QueuedRecords, delta: LedgerDelta): Promise<CommitCounts> => {
+    // These tests queue objects; the encoded form is covered by concatRecords below.
+    const batch = queued as NormalizedRecord[]
     let fresh = 0
     const added: string[] = []
     for (const r of batch) {
@@ -248,5 +258,22 @@ describe('CommitQueue (group commit)', () => {
     sink.batches[2]!.answer()
     await queue.drain()
     expect(counted).toHaveLength(3)
+  })
+
+  it('concatenates serialized parts into one serialized batch, lines and Ids in order', () => {
+    const a = encodeJsonLines(['a', 'b'], ['{"id":"a"}', '{"id":"b"}'])
+    const b = encodeJsonLines(['c'], ['{"id":"c"}'])
+    const merged = concatRecords([a, [], b])
+    if (Array.isArray(merged)) {
+      throw new Error('expected serialized records')
+    }
+    expect(merged.ids).toEqual(['a', 'b', 'c'])
+    const text = new TextDecoder().decode(merged.ndjson)
+    expect(text).toBe('{"id":"a"}\n{"id":"b"}\n{"id":"c"}\n')
+    const lines = merged.ids.map((_, i) =>
+      text.slice(merged.offsets[i], merged.offsets[i + 1]).trim()
+    )
+    expect(lines).toEqual(['{"id":"a"}', '{"id":"b"}', '{"id":"c"}'])
+    expect(concatRecords([records('x'), [], records('y')])).toEqual(records('x', 'y'))
   })
 })

@@ -13,6 +13,52 @@
 import { applyDelta, emptyDelta } from '../../../shared/acquisition'
 import type { Ledger, LedgerDelta } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
+import { decodeRecords, type EncodedRecords } from '../store/encoded-records'
+
+/** Records as objects, or serialized the way stores keep them (a sink with commitEncoded). */
+export type QueuedRecords = NormalizedRecord[] | EncodedRecords
+
+function idsOf(records: QueuedRecords): string[] {
+  return Array.isArray(records) ? records.map((r) => r.id) : records.ids
+}
+
+function sizeOf(records: QueuedRecords): number {
+  return Array.isArray(records) ? records.length : records.ids.length
+}
+
+/** One batch from several parts' records (objects stay objects, serialized stay serialized). */
+export function concatRecords(parts: readonly QueuedRecords[]): QueuedRecords {
+  const filled = parts.filter((p) => sizeOf(p) > 0)
+  if (filled.length === 0) {
+    return []
+  }
+  if (filled.length === 1) {
+    return filled[0]!
+  }
+  if (filled.every((p) => Array.isArray(p))) {
+    return (filled as NormalizedRecord[][]).flat()
+  }
+  if (filled.some((p) => Array.isArray(p))) {
+    // Not produced by one run (a run uses one form); kept correct rather than fast.
+    return filled.flatMap((p) => (Array.isArray(p) ? p : decodeRecords(p)))
+  }
+  const encoded = filled as EncodedRecords[]
+  const total = encoded.reduce((n, p) => n + p.ndjson.length, 0)
+  const ndjson = new Uint8Array(new ArrayBuffer(total))
+  const ids: string[] = []
+  const offsets: number[] = []
+  let at = 0
+  for (const part of encoded) {
+    ndjson.set(part.ndjson, at)
+    for (let i = 0; i < part.ids.length; i++) {
+      ids.push(part.ids[i]!)
+      offsets.push(at + (part.offsets[i] ?? 0))
+    }
+    at += part.ndjson.length
+  }
+  offsets.push(at)
+  return { ids, ndjson, offsets }
+}
 
 /** New and duplicate records, as the sink counts them. */
 export interface CommitCounts {
@@ -23,7 +69,7 @@ export interface CommitCounts {
 /** Options of a {@link CommitQueue}. */
 export interface CommitQueueOptions {
   /** Commits one batch (the sink), resolving with its counts. */
-  sink: (records: NormalizedRecord[], delta: LedgerDelta) => Promise<CommitCounts>
+  sink: (records: QueuedRecords, delta: LedgerDelta) => Promise<CommitCounts>
   /** The engine's ledger: each committed batch's delta is applied to it. */
   ledger: Ledger
   /** Most records per batch (a single larger part still goes whole). */
@@ -45,7 +91,7 @@ export interface CommitQueueOptions {
 }
 
 interface Part {
-  records: NormalizedRecord[]
+  records: QueuedRecords
   delta: LedgerDelta
   onCommitted: ((counts: CommitCounts) => void) | undefined
   resolve: (counts: CommitCounts) => void
@@ -74,7 +120,7 @@ export class CommitQueue {
    * batch fails. Does not wait for room: use {@link add} in loops that produce many parts.
    */
   commit(
-    records: NormalizedRecord[],
+    records: QueuedRecords,
     delta: LedgerDelta,
     onCommitted?: (counts: CommitCounts) => void
   ): Promise<CommitCounts> {
@@ -84,7 +130,7 @@ export class CommitQueue {
     const counts = new Promise<CommitCounts>((resolve, reject) => {
       this.queue.push({ records, delta, onCommitted, resolve, reject })
     })
-    this.queuedRecords += records.length
+    this.queuedRecords += sizeOf(records)
     this.pump()
     return counts
   }
@@ -95,7 +141,7 @@ export class CommitQueue {
    * next batch is formed). A failed batch makes later calls throw.
    */
   async add(
-    records: NormalizedRecord[],
+    records: QueuedRecords,
     delta: LedgerDelta,
     onCommitted?: (counts: CommitCounts) => void
   ): Promise<void> {
@@ -132,11 +178,11 @@ export class CommitQueue {
       let size = 0
       while (this.queue.length > 0) {
         const next = this.queue[0]!
-        if (parts.length > 0 && size + next.records.length > this.options.batchSize) {
+        if (parts.length > 0 && size + sizeOf(next.records) > this.options.batchSize) {
           break
         }
         parts.push(this.queue.shift()!)
-        size += next.records.length
+        size += sizeOf(next.records)
       }
       this.queuedRecords -= size
       this.inFlight++
@@ -150,7 +196,8 @@ export class CommitQueue {
   }
 
   private async send(parts: Part[], previous: Promise<void>): Promise<void> {
-    const records = parts.length === 1 ? parts[0]!.records : parts.flatMap((p) => p.records)
+    const records =
+      parts.length === 1 ? parts[0]!.records : concatRecords(parts.map((p) => p.records))
     const merged = mergeDeltas(parts.map((p) => p.delta))
     const delta = this.options.prepare ? this.options.prepare(merged) : merged
     const answer = this.options.sink(records, delta).then(
@@ -171,7 +218,7 @@ export class CommitQueue {
     const { counts } = result
     applyDelta(this.options.ledger, delta)
     const split = this.split(parts, counts)
-    for (const id of records.map((r) => r.id)) {
+    for (const id of idsOf(records)) {
       this.remember(id)
     }
     this.options.onBatch?.(counts)
@@ -186,11 +233,11 @@ export class CommitQueue {
     const inBatch = new Set<string>()
     const candidates = parts.map((part) => {
       let fresh = 0
-      for (const record of part.records) {
-        if (!inBatch.has(record.id) && !this.hasSeen(record.id)) {
+      for (const id of idsOf(part.records)) {
+        if (!inBatch.has(id) && !this.hasSeen(id)) {
           fresh++
         }
-        inBatch.add(record.id)
+        inBatch.add(id)
       }
       return fresh
     })
@@ -200,7 +247,7 @@ export class CommitQueue {
       const taken = Math.min(unexplained, candidates[i]!)
       unexplained -= taken
       const fresh = candidates[i]! - taken
-      return { new: fresh, duplicates: part.records.length - fresh }
+      return { new: fresh, duplicates: sizeOf(part.records) - fresh }
     })
   }
 

@@ -7,7 +7,9 @@ import type { Ledger, LedgerBlob, LedgerDelta, LedgerError } from '../../../shar
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { GraphVersion } from '../audit-api/graph-audit-client'
 import type { HttpsClient } from '../http/https-client'
+import type { RecordBatchPool } from '../import/record-batch-pool'
 import type { Logger } from '../logging/logger'
+import type { EncodedRecords } from '../store/encoded-records'
 
 import type { CommitCounts } from './commit-queue'
 import type { Sleep } from './token-bucket'
@@ -39,6 +41,12 @@ export interface SyncEngineOptions {
   publisherId: string
   token: TokenProvider
   sink: RecordSink
+  /**
+   * Worker threads that normalize blob records (the import's path, record-batch.ts): the built
+   * worker entry (`findImportWorker`) and how many (default: one per CPU core, at most 4).
+   * Without a script, records are normalized in the calling thread.
+   */
+  normalizeWorkers?: { script: string | URL | null; size?: number }
   log: Logger
   /** The local clock (default: real time). */
   now?: () => Date
@@ -100,7 +108,7 @@ export interface RunContext {
    * and resolves with this part's new/duplicate counts once committed.
    */
   commit(
-    records: NormalizedRecord[],
+    records: NormalizedRecord[] | EncodedRecords,
     delta: LedgerDelta
   ): Promise<{ new: number; duplicates: number }>
   /**
@@ -108,7 +116,7 @@ export interface RunContext {
    * for more (back-pressure), not when committed; `onCommitted` gets this part's counts.
    */
   enqueue(
-    records: NormalizedRecord[],
+    records: NormalizedRecord[] | EncodedRecords,
     delta: LedgerDelta,
     onCommitted?: (counts: CommitCounts) => void
   ): Promise<void>
@@ -120,6 +128,11 @@ export interface RunContext {
   withCounts(blob: LedgerBlob): LedgerBlob
   /** Notes a window this run downloaded into; its final totals are sent at the end of the run. */
   touchWindow(key: string, contentType: string): void
+  /**
+   * Normalizes and serializes blob records in batches (worker threads when configured), for a
+   * sink that takes serialized records; null when the sink wants objects.
+   */
+  pool: RecordBatchPool | null
   emit(): void
   /** Server time (local clock corrected by a learned skew). */
   serverNow(): number

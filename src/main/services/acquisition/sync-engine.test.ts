@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startEmulator } from '../../../emulator'
 import type { Emulator, ScenarioName } from '../../../emulator'
 import { coverage, reachableSince } from '../../../shared/acquisition'
+import type { NormalizedRecord } from '../../../shared/audit'
 import { CLOUDS } from '../../../shared/clouds'
 import { AppOnlyAuth } from '../auth/app-only-auth'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
@@ -203,6 +204,29 @@ describe('SyncEngine against the emulator', () => {
     expect(lower(ids)).toEqual(lower(truth))
     expect(result.blobs.failed).toBe(0)
     expectRulesKept(r.emu, result.windowRuleErrors)
+  })
+
+  it('a sink of objects and a sink of serialized records receive the same records', async () => {
+    const r = await rig('duplicates')
+    const since = new Date(NOW.getTime() - 12 * HOUR)
+    const until = new Date(NOW.getTime() - 8 * HOUR)
+    const objects = new MemorySink()
+    const store = await tempStore()
+    const viaObjects = await r.engine(objects).run({ tenantId: r.emu.tenantId, since, until })
+    const viaBytes = await r.engine(store, { batchSize: 7 }).run({
+      tenantId: r.emu.tenantId,
+      since,
+      until
+    })
+    const stored: NormalizedRecord[] = []
+    for await (const record of store.records()) {
+      stored.push(record)
+    }
+    const byId = (a: NormalizedRecord, b: NormalizedRecord): number => a.id.localeCompare(b.id)
+    expect(stored.length).toBeGreaterThan(0)
+    expect(stored.sort(byId)).toEqual([...objects.records.values()].sort(byId))
+    expect(viaBytes.duplicates).toBe(viaObjects.duplicates)
+    expect(viaBytes.duplicates).toBeGreaterThan(0)
   })
 
   it('throttled: a budget at the tenant limit avoids AF429 altogether', async () => {

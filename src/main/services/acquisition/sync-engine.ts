@@ -5,9 +5,13 @@
  * live next to it: management-sync.ts (windows), blob-download.ts (blobs), graph-history.ts
  * (Graph), api-caller.ts (budget and retries).
  */
+import { availableParallelism } from 'node:os'
+
 import { emptyLedger } from '../../../shared/acquisition'
 import type { LedgerBlob, WindowStatus } from '../../../shared/acquisition'
 import { ManagementClient } from '../audit-api/management-client'
+import { RecordBatchPool } from '../import/record-batch-pool'
+import { decodeRecords } from '../store/encoded-records'
 
 import { ApiCaller, checkAborted } from './api-caller'
 import { leftovers } from './blob-download'
@@ -57,14 +61,29 @@ export class SyncEngine {
       throw new AcquisitionError('invalid-request', '--since must be earlier than --until.')
     }
     this.isRunning = true
+    // A sink that takes serialized records gets them from the normalize pool; one that wants
+    // objects gets records normalized in this thread (decoding them again would cost as much).
+    const workers = this.options.normalizeWorkers
+    const script = workers?.script ?? null
+    const pool = this.options.sink.commitEncoded
+      ? new RecordBatchPool(
+          script === null ? 0 : (workers?.size ?? Math.max(1, Math.min(4, availableParallelism()))),
+          script
+        )
+      : null
     try {
-      return await this.runOnce(request, runOptions)
+      return await this.runOnce(request, runOptions, pool)
     } finally {
       this.isRunning = false
+      await pool?.close()
     }
   }
 
-  private async runOnce(request: SyncRequest, runOptions: SyncRunOptions): Promise<SyncResult> {
+  private async runOnce(
+    request: SyncRequest,
+    runOptions: SyncRunOptions,
+    pool: RecordBatchPool | null
+  ): Promise<SyncResult> {
     const { signal, onProgress } = runOptions
     const o = this.options
     const ledger = (await o.sink.loadLedger()) ?? emptyLedger()
@@ -110,7 +129,12 @@ export class SyncEngine {
     }
     const batchSize = o.batchSize ?? SYNC_DEFAULTS.batchSize
     const queue = new CommitQueue({
-      sink: (records, delta) => o.sink.commit({ records, ledger: delta }),
+      sink: (records, delta) =>
+        Array.isArray(records)
+          ? o.sink.commit({ records, ledger: delta })
+          : o.sink.commitEncoded
+            ? o.sink.commitEncoded({ records, ledger: delta })
+            : o.sink.commit({ records: decodeRecords(records), ledger: delta }),
       ledger,
       batchSize,
       highWater: 2 * batchSize,
@@ -145,6 +169,7 @@ export class SyncEngine {
       stats,
       progress,
       options: o,
+      pool,
       log: o.log,
       sleep: this.sleep,
       commit: (records, delta) => queue.commit(records, delta),

@@ -2,8 +2,15 @@
  * The acquisition engine's ports and results: the sink it writes to, the request it runs, the
  * progress it reports.
  */
-import type { Ledger, LedgerDelta, LedgerError, WindowStatus } from '../../../shared/acquisition'
+import type {
+  AcquisitionSource,
+  Ledger,
+  LedgerDelta,
+  LedgerError,
+  WindowStatus
+} from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
+import type { EncodedRecords } from '../store/encoded-records'
 
 /**
  * Where acquired records go. The engine awaits each commit before producing more (back-pressure);
@@ -12,6 +19,14 @@ import type { NormalizedRecord } from '../../../shared/audit'
 export interface RecordSink {
   /** Stores a batch; records are keyed by Id, a repeat counts as a duplicate. */
   commit(batch: { records: NormalizedRecord[]; ledger: LedgerDelta }): Promise<{
+    new: number
+    duplicates: number
+  }>
+  /**
+   * Stores a batch already serialized (normalize workers made each record's JSON); optional:
+   * the engine hands a sink without it the records as objects.
+   */
+  commitEncoded?(batch: { records: EncodedRecords; ledger: LedgerDelta }): Promise<{
     new: number
     duplicates: number
   }>
@@ -91,7 +106,7 @@ export interface SyncResult {
 
 /** A window a run left partial or failed. */
 export interface FailedWindow {
-  source: 'management' | 'graph'
+  source: AcquisitionSource
   contentType: string
   /** ISO 8601 UTC, half-open `[start, end)`. */
   start: string

@@ -3,5 +3,7 @@
  */
 export { writeCsvFiles, writeTextFile } from './file-sinks'
 export type { WrittenFile } from './file-sinks'
-export { writeXlsxExport } from './xlsx-export'
+export { hashFile, writeXlsxExport } from './xlsx-export'
 export type { XlsxExportOptions, XlsxExportResult } from './xlsx-export'
+export { writeXlsxWorkbook } from './xlsx-workbook'
+export type { XlsxSheet, XlsxSheetResult, XlsxWorkbookResult } from './xlsx-workbook'

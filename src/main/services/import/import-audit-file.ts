@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 
-import { normalizeRecord } from '../../../shared/audit'
+import type { NormalizedRecord } from '../../../shared/audit'
+import { decodeRecords, pickEncoded } from '../store/encoded-records'
+import type { EncodedRecords } from '../store/encoded-records'
 
-import { readCsvAuditRows } from './csv-audit-rows'
-import type { CsvItem } from './csv-audit-rows'
+import { CsvRowSplitter, parseCsvRow } from './csv-row-splitter'
+import type { CsvRowItem } from './csv-row-splitter'
 import { detectEncoding, detectFormat, SNIFF_BYTES } from './detect-format'
-import type { DetectedFormat } from './detect-format'
+import type { CsvColumns, DetectedFormat } from './detect-format'
 import { ImportFormatError } from './import-types'
 import type {
   ImportBatch,
@@ -18,21 +20,29 @@ import type {
   SeenIds
 } from './import-types'
 import { JsonRecordSplitter } from './json-record-splitter'
+import type { SplitItem } from './json-record-splitter'
+import { RecordBatchPool } from './record-batch-pool'
+import type { CsvCellMap, RecordBatchOutput } from './record-batch'
 import { MemorySeenIds } from './seen-ids'
 
 /**
  * Streaming import of audit files: Purview and Search-UnifiedAuditLog CSV exports, JSON arrays
  * (Management API blobs, one or concatenated), NDJSON. Memory stays flat on multi-gigabyte
- * files: one read chunk, one batch and the Id memory (see {@link MemorySeenIds}) are all it
- * holds. Nothing is dropped silently: every row is accepted, counted as a duplicate, or
+ * files: one read chunk, a few batches and the Id memory (see {@link MemorySeenIds}) are all
+ * it holds. Nothing is dropped silently: every row is accepted, counted as a duplicate, or
  * rejected with its line and a reason.
+ *
+ * The pipeline: the calling thread reads and decodes the bytes and cuts them into rows (CSV) or
+ * records (JSON) with their line numbers; batches of them go to worker threads that read the
+ * cells, normalize and serialize (record-batch.ts); the answers come back in file order, and the
+ * calling thread decides duplicates (in file order, so "the first copy is kept" holds) and hands
+ * out {@link ImportBatch}es of serialized records, ready for a store or a window.
  */
 
 const DEFAULT_BATCH_SIZE = 1000
 const DEFAULT_MAX_KEPT_REJECTIONS = 10_000
 const DEFAULT_MAX_RECORD_CHARS = 64 * 1024 * 1024
 const READ_CHUNK_BYTES = 256 * 1024
-const EXCERPT = 120
 
 /** A byte source: a Node readable stream, or any (async) iterable of byte chunks. */
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>
@@ -68,7 +78,8 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       rejections: [],
       isRejectionListTruncated: false,
       warnings: [],
-      isComplete: false
+      isComplete: false,
+      workerThreads: 0
     }
   }
 
@@ -100,72 +111,138 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
     const detected = detectFormat(new TextDecoder(encoding).decode(sniffed.head))
     summary.format = detected.format
     const text = decodeText(sniffed.rest, encoding)
-    const items = readItems(text, detected, maxRecordChars, summary)
 
-    let batch: ImportBatch = { records: [], rejections: [] }
-    const reject = (row: RejectedRow): void => {
-      summary.rejectedCount += 1
-      if (summary.rejections.length < maxKept) {
-        summary.rejections.push(row)
-      } else {
-        summary.isRejectionListTruncated = true
+    const script = this.options.workerScript ?? null
+    const workers = script === null ? 0 : (this.options.workers ?? defaultWorkers())
+    const pool = new RecordBatchPool(workers, workers > 0 ? script : null)
+    summary.workerThreads = pool.size
+    // Batches sent ahead of the one being handed out: enough to keep every worker busy while
+    // the consumer writes, few enough to keep memory flat.
+    const ahead = Math.max(1, pool.size * 2)
+    const inFlight: Array<{ output: Promise<RecordBatchOutput>; rejected: RejectedRow[] }> = []
+
+    const handOut = async (next: (typeof inFlight)[number]): Promise<ImportBatch> => {
+      const output = await next.output
+      signal?.throwIfAborted()
+      const rejections = mergeByLine(next.rejected, output.rejections)
+      for (const row of rejections) {
+        summary.rejectedCount += 1
+        if (summary.rejections.length < maxKept) {
+          summary.rejections.push(row)
+        } else {
+          summary.isRejectionListTruncated = true
+        }
       }
-      batch.rejections.push(row)
+      const ids = output.records.ids
+      const encoded = pickEncoded(output.records, (i) => {
+        const verdict = seen.remember(ids[i] ?? '', output.hashes[i] ?? 0)
+        if (verdict === 'new') {
+          return true
+        }
+        summary.duplicatesCollapsed += 1
+        if (verdict === 'conflict') {
+          summary.duplicatesWithDifferentContent += 1
+        }
+        return false
+      })
+      summary.rowsRead += rejections.length + ids.length
+      summary.recordsAccepted += encoded.ids.length
+      return new EncodedBatch(encoded, rejections)
     }
 
-    for await (const item of items) {
-      signal?.throwIfAborted()
-      summary.rowsRead += 1
-      if (item.kind === 'reject') {
-        reject({ line: item.line, code: item.code, reason: item.reason, excerpt: item.excerpt })
-      } else {
-        const isCsv = 'fallbackId' in item
-        const result = normalizeRecord(
-          item.text,
-          isCsv && item.fallbackId !== '' ? { fallbackId: item.fallbackId } : {}
-        )
-        if (!result.ok) {
-          const isJsonProblem = result.code === 'malformed-json' || result.code === 'not-an-object'
-          reject({
+    try {
+      let texts: string[] = []
+      let lines: number[] = []
+      let rejected: RejectedRow[] = []
+      const csv = detected.csv === null ? null : cellMap(detected.csv)
+      const send = (): void => {
+        inFlight.push({
+          output: pool.run({ source: summary.source, csv, texts, lines }),
+          rejected
+        })
+        texts = []
+        lines = []
+        rejected = []
+      }
+      for await (const item of readItems(text, detected, maxRecordChars, summary)) {
+        signal?.throwIfAborted()
+        if (item.kind === 'reject') {
+          rejected.push({
             line: item.line,
-            code: isCsv && isJsonProblem ? 'audit-data-not-json' : result.code,
-            reason:
-              isCsv && isJsonProblem
-                ? `AuditData is not a JSON record: ${result.reason}`
-                : result.reason,
-            excerpt: item.text.slice(0, EXCERPT)
+            code: item.code,
+            reason: item.reason,
+            excerpt: item.excerpt
           })
         } else {
-          const digest = createHash('sha256').update(item.text).digest()
-          const verdict = seen.remember(result.record.id, digest.readUInt32BE(0))
-          if (verdict !== 'new') {
-            summary.duplicatesCollapsed += 1
-            if (verdict === 'conflict') {
-              summary.duplicatesWithDifferentContent += 1
+          texts.push(item.text)
+          lines.push(item.line)
+        }
+        if (texts.length + rejected.length >= batchSize) {
+          send()
+          while (inFlight.length > ahead) {
+            const batch = await handOut(inFlight.shift() as (typeof inFlight)[number])
+            if (batch.encoded.ids.length > 0 || batch.rejections.length > 0) {
+              yield batch
             }
-          } else {
-            result.record.provenance = {
-              source: summary.source,
-              line: item.line,
-              rawSha256: digest.toString('hex'),
-              csvCreationDate: isCsv && item.csvCreationDate !== '' ? item.csvCreationDate : null
-            }
-            summary.recordsAccepted += 1
-            batch.records.push(result.record)
           }
         }
       }
-      if (batch.records.length >= batchSize || batch.rejections.length >= batchSize) {
-        const full = batch
-        batch = { records: [], rejections: [] }
-        yield full
+      if (texts.length + rejected.length > 0) {
+        send()
       }
+      while (inFlight.length > 0) {
+        const batch = await handOut(inFlight.shift() as (typeof inFlight)[number])
+        if (batch.encoded.ids.length > 0 || batch.rejections.length > 0) {
+          yield batch
+        }
+      }
+      summary.isComplete = true
+    } finally {
+      for (const left of inFlight.splice(0)) {
+        left.output.catch(() => undefined)
+      }
+      await pool.close()
     }
-    if (batch.records.length > 0 || batch.rejections.length > 0) {
-      yield batch
-    }
-    summary.isComplete = true
   }
+}
+
+/** A batch whose records are parsed from their JSON only when someone asks for objects. */
+class EncodedBatch implements ImportBatch {
+  private parsed: NormalizedRecord[] | null = null
+
+  constructor(
+    readonly encoded: EncodedRecords,
+    readonly rejections: RejectedRow[]
+  ) {}
+
+  get records(): NormalizedRecord[] {
+    this.parsed ??= decodeRecords(this.encoded)
+    return this.parsed
+  }
+}
+
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()))
+}
+
+function cellMap(columns: CsvColumns): CsvCellMap {
+  return {
+    auditData: columns.auditData,
+    recordId: columns.recordId,
+    creationDate: columns.creationDate,
+    headerLength: columns.header.length
+  }
+}
+
+/** Two line-ordered lists of rejections as one, in line order. */
+function mergeByLine(a: RejectedRow[], b: RejectedRow[]): RejectedRow[] {
+  if (a.length === 0) {
+    return b
+  }
+  if (b.length === 0) {
+    return a
+  }
+  return [...a, ...b].sort((x, y) => x.line - y.line)
 }
 
 /**
@@ -189,8 +266,12 @@ export function importAuditStream(
   return new AuditImport(() => source, sourceName, options)
 }
 
-type Item = CsvItem | { kind: 'record'; line: number; text: string }
+type Item = CsvRowItem | SplitItem
 
+/**
+ * The rows (CSV) or records (JSON) of the text, in file order. For CSV, the `#TYPE` line and
+ * the header (and blank lines before it) are skipped here, and blank lines are not rows.
+ */
 async function* readItems(
   text: AsyncIterable<string>,
   detected: DetectedFormat,
@@ -198,7 +279,34 @@ async function* readItems(
   summary: ImportSummary
 ): AsyncGenerator<Item> {
   if (detected.csv !== null) {
-    yield* readCsvAuditRows(text, detected.csv, { maxRecordChars })
+    const splitter = new CsvRowSplitter(maxRecordChars)
+    let hasHeader = false
+    let hasTypeLine = false
+    const rows = function* (items: CsvRowItem[]): Generator<Item> {
+      for (const item of items) {
+        if (item.kind === 'row') {
+          if (item.text === '') {
+            continue // a blank line
+          }
+          if (!hasHeader) {
+            if (!hasTypeLine && item.text.startsWith('#TYPE')) {
+              hasTypeLine = true
+              continue
+            }
+            if (parseCsvRow(item.text).every((cell) => cell.trim() === '')) {
+              continue
+            }
+            hasHeader = true
+            continue
+          }
+        }
+        yield item
+      }
+    }
+    for await (const chunk of text) {
+      yield* rows(splitter.push(chunk))
+    }
+    yield* rows(splitter.end())
     return
   }
   const splitter = new JsonRecordSplitter({

@@ -1,4 +1,5 @@
 import type { NormalizedRecord } from '../../../shared/audit'
+import type { EncodedRecords } from '../store/encoded-records'
 
 /**
  * Types of the streaming audit-file import (reference/audit-events.md §12–§13).
@@ -47,9 +48,15 @@ export interface RejectedRow {
   excerpt: string
 }
 
-/** One batch of the import: accepted records and the rows refused since the previous batch. */
+/**
+ * One batch of the import: accepted records and the rows refused since the previous batch.
+ *
+ * Records come serialized (`encoded`, what a store writes or a window receives, made in the
+ * normalize workers); `records` parses them on first use, for consumers that want objects.
+ */
 export interface ImportBatch {
-  records: NormalizedRecord[]
+  encoded: EncodedRecords
+  readonly records: NormalizedRecord[]
   rejections: RejectedRow[]
 }
 
@@ -82,6 +89,8 @@ export interface ImportSummary {
   warnings: string[]
   /** True once the whole source has been read. */
   isComplete: boolean
+  /** Worker threads that normalized the records (0: the calling thread did). */
+  workerThreads: number
 }
 
 /** Remembers which audit Ids an import has seen (§13 rule 2). */
@@ -107,6 +116,14 @@ export interface ImportOptions {
   seenIds?: SeenIds
   /** Stops the import early; iteration then throws the signal's reason. */
   signal?: AbortSignal
+  /**
+   * Worker threads that read, normalize and serialize records (the file is read and cut into
+   * rows, and duplicates are decided, in the calling thread). 0 runs everything in the calling
+   * thread. Default: one per CPU core, at most 4, when `workerScript` is given; otherwise 0.
+   */
+  workers?: number
+  /** The built worker entry (out/main/import-worker.js; see `findImportWorker`). */
+  workerScript?: string | URL | null
 }
 
 /** The codes of {@link ImportFormatError}. */

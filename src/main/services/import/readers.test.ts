@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
-import { readCsvAuditRows } from './csv-audit-rows'
-import type { CsvItem } from './csv-audit-rows'
+import { CsvRowSplitter, parseCsvRow } from './csv-row-splitter'
+import type { CsvRowItem } from './csv-row-splitter'
 import { detectEncoding, detectFormat } from './detect-format'
-import type { CsvColumns } from './detect-format'
 import { ImportFormatError } from './import-types'
 import { JsonRecordSplitter } from './json-record-splitter'
 import type { SplitItem } from './json-record-splitter'
@@ -104,61 +103,73 @@ describe('JsonRecordSplitter', () => {
   })
 })
 
-describe('readCsvAuditRows', () => {
-  const columns: CsvColumns = {
-    header: ['RecordId', 'AuditData'],
-    auditData: 1,
-    recordId: 0,
-    creationDate: null
-  }
-  async function rows(text: string, maxRecordChars = 1_000_000): Promise<string[]> {
-    const out: string[] = []
-    const items: AsyncIterable<CsvItem> = readCsvAuditRows(
-      (async function* () {
-        yield text
-      })(),
-      columns,
-      { maxRecordChars }
-    )
-    for await (const item of items) {
-      out.push(item.kind === 'record' ? `${item.line}:${item.text}` : `${item.line}!${item.code}`)
+describe('CsvRowSplitter and parseCsvRow', () => {
+  /** Rows after the header as `line:AuditData` (the second cell), refusals as `line!code`. */
+  function rows(text: string, maxRecordChars = 1_000_000, chunks: string[] = [text]): string[] {
+    const splitter = new CsvRowSplitter(maxRecordChars)
+    const items: CsvRowItem[] = []
+    for (const chunk of chunks) {
+      items.push(...splitter.push(chunk))
     }
-    return out
+    items.push(...splitter.end())
+    return items
+      .filter((item) => item.kind === 'reject' || (item.text !== '' && item.line > 1))
+      .map((item) => {
+        if (item.kind === 'reject') {
+          return `${item.line}!${item.code}`
+        }
+        const cell = parseCsvRow(item.text)[1]
+        return cell === undefined || cell.trim() === ''
+          ? `${item.line}!audit-data-missing`
+          : `${item.line}:${cell}`
+      })
   }
 
-  it('counts lines across blank lines and CRLF line breaks inside quoted cells', async () => {
-    expect(
-      await rows('RecordId,AuditData\r\n\r\n1,"a\r\nb"\r\n\r\n2,c\r\n,\r\n3,"x""y"\r\n')
-    ).toEqual(['3:a\r\nb', '6:c', '7!audit-data-missing', '8:x"y'])
+  it('counts lines across blank lines and CRLF line breaks inside quoted cells', () => {
+    const text = 'RecordId,AuditData\r\n\r\n1,"a\r\nb"\r\n\r\n2,c\r\n,\r\n3,"x""y"\r\n'
+    const expected = ['3:a\r\nb', '6:c', '7!audit-data-missing', '8:x"y']
+    expect(rows(text)).toEqual(expected)
+    // The same, fed one character at a time: quotes, doubled quotes and CRLF split anywhere.
+    expect(rows(text, 1_000_000, Array.from(text))).toEqual(expected)
   })
 
-  it('refuses an oversized multi-line row, keeping line numbers right after it', async () => {
+  it('counts a lone CR inside a cell as a line, and reads relaxed quotes as csv-parse does', () => {
+    expect(rows('h,a\n1,"x\ry"\n2,ab"c"d\n3,"q"tail,z\n')).toEqual([
+      '2:x\ry',
+      '4:ab"c"d',
+      '5:qtail'
+    ])
+    expect(parseCsvRow('a,"b,c",,"d""e"')).toEqual(['a', 'b,c', '', 'd"e'])
+    expect(parseCsvRow('a,')).toEqual(['a', ''])
+    expect(parseCsvRow('')).toEqual([''])
+  })
+
+  it('refuses an oversized multi-line row, keeping line numbers right after it', () => {
     const big = `${'x'.repeat(150)}\r\n${'y'.repeat(150)}\r\n""z`
-    expect(
-      await rows(`RecordId,AuditData\r\n1,"${big}"\r\n2,ok\r\n3,"a\r\nb"\r\n4,c\r\n`, 100)
-    ).toEqual(['2!record-too-large', '5:ok', '6:a\r\nb', '8:c'])
+    const text = `RecordId,AuditData\r\n1,"${big}"\r\n2,ok\r\n3,"a\r\nb"\r\n4,c\r\n`
+    const expected = ['2!record-too-large', '5:ok', '6:a\r\nb', '8:c']
+    expect(rows(text, 100)).toEqual(expected)
+    // Held across small chunks, the oversized row is dropped as it grows, not at its end.
+    const chunks = text.match(/[\s\S]{1,7}/g) ?? []
+    expect(rows(text, 100, chunks)).toEqual(expected)
   })
 
-  it('reports a quote that never closes with the lines it swallowed', async () => {
-    const items: string[] = []
-    for await (const item of readCsvAuditRows(
-      (async function* () {
-        yield 'RecordId,AuditData\n1,ok\n2,"never closed\n3,lost\n4,lost'
-      })(),
-      columns,
-      { maxRecordChars: 1000 }
-    )) {
-      items.push(item.kind === 'record' ? item.text : item.reason)
-    }
-    expect(items).toEqual([
-      'ok',
+  it('reports a quote that never closes with the lines it swallowed', () => {
+    const splitter = new CsvRowSplitter(1000)
+    const items = [
+      ...splitter.push('RecordId,AuditData\n1,ok\n2,"never closed\n3,lost\n4,lost'),
+      ...splitter.end()
+    ]
+    expect(items.map((item) => (item.kind === 'row' ? item.text : item.reason))).toEqual([
+      'RecordId,AuditData',
+      '1,ok',
       'truncated row: a quoted cell is not closed before the end of the file (lines 3–5 were read as this one row)'
     ])
   })
 
-  it('refuses a row larger than the limit and goes on with the next', async () => {
+  it('refuses a row larger than the limit and goes on with the next', () => {
     const big = 'x'.repeat(200)
-    expect(await rows(`RecordId,AuditData\n1,"${big}"\n2,ok\n`, 100)).toEqual([
+    expect(rows(`RecordId,AuditData\n1,"${big}"\n2,ok\n`, 100)).toEqual([
       '2!record-too-large',
       '3:ok'
     ])

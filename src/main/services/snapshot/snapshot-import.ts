@@ -49,6 +49,12 @@ export interface ImportFinish {
 /** How the window answered an import batch. */
 export type ImportBatchOutcome = BatchOutcome
 
+/** Records per import batch: one full chunk of the window's cache (renderer db/record-chunk.ts). */
+export const IMPORT_BATCH_RECORDS = 4096
+
+/** Import batches sent before the first of them is acknowledged. */
+export const IMPORT_BATCHES_IN_FLIGHT = 2
+
 /** What {@link SnapshotImports} needs. */
 export interface SnapshotImportsDeps {
   log: Logger
@@ -57,7 +63,7 @@ export interface SnapshotImportsDeps {
   chooseImportPath?: () => Promise<string | null>
   onImportBatch: (push: ImportBatchPush) => void
   onImportFinish: (finish: ImportFinish) => void
-  /** Records per import batch (default 2,000). */
+  /** Records per import batch (default {@link IMPORT_BATCH_RECORDS}). */
   batchSize?: number
   /** How long to wait for the window to commit a batch (default 10 minutes). */
   ackTimeoutMs?: number
@@ -266,17 +272,34 @@ export class SnapshotImports {
       reader = await SnapshotReader.open(file.path, this.limits())
       const ledger = await reader.ledger()
       const annotations = await reader.annotations()
-      const size = this.deps.batchSize ?? 2000
+      const size = this.deps.batchSize ?? IMPORT_BATCH_RECORDS
       let batch: NormalizedRecord[] = []
+      // Up to IMPORT_BATCHES_IN_FLIGHT batches travel at once: the next one is read and normalized
+      // here while the window commits the previous one. The window commits them in order.
+      const inFlight: Promise<void>[] = []
+      const push = (
+        records: NormalizedRecord[],
+        delta: LedgerDelta,
+        notes: ImportBatchPush['annotations']
+      ): Promise<void> =>
+        this.push(job, records, delta, notes).then((result) => {
+          counts.records += records.length
+          counts.new += result.new
+          counts.duplicates += result.duplicates
+        })
       const send = async (
         records: NormalizedRecord[],
         delta: LedgerDelta,
         notes: ImportBatchPush['annotations']
       ): Promise<void> => {
-        const result = await this.push(job, records, delta, notes)
-        counts.records += records.length
-        counts.new += result.new
-        counts.duplicates += result.duplicates
+        const sent = push(records, delta, notes)
+        // Awaited below (in order); this only keeps a failure of a later batch from being
+        // reported as unhandled while an earlier one is awaited.
+        sent.catch(() => undefined)
+        inFlight.push(sent)
+        while (inFlight.length >= IMPORT_BATCHES_IN_FLIGHT) {
+          await inFlight.shift()
+        }
       }
       for await (const record of reader.records()) {
         if (job.isCancelled) {
@@ -301,8 +324,12 @@ export class SnapshotImports {
         tags: Array.isArray(a.tags) ? a.tags.map(String) : [],
         comment: typeof a.comment === 'string' ? a.comment : ''
       }))
-      // The last batch carries the ledger and the annotations, so they land with the final records.
-      await send(batch, delta, notes)
+      // The last batch carries the ledger and the annotations, so they land with the final
+      // records; everything before it is committed first, so no ledger lands ahead of records.
+      for (const sent of inFlight.splice(0)) {
+        await sent
+      }
+      await push(batch, delta, notes)
       counts.annotations = notes.length
       counts.ledgerEntries = delta.windows.length + delta.blobs.length + delta.queries.length
       end = { status: 'complete', counts, error: null }

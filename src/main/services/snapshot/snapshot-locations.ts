@@ -51,7 +51,8 @@ export function downloadsSnapshotLocations(options: {
       let dir = downloads
       if (!(await isDirectory(downloads))) {
         dir = join(options.dataDir, 'exports')
-        await mkdir(dir, { recursive: true })
+        // Owner-only, like the snapshot files written into it (issue 10 item 8).
+        await mkdir(dir, { recursive: true, mode: 0o700 })
       }
       const name = safeSnapshotName(suggestedName)
       const stem = name.slice(0, -SNAPSHOT_EXTENSION.length)

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -71,6 +71,25 @@ async function ids(store: FileStore): Promise<string[]> {
 }
 
 describe('FileStore', () => {
+  it.runIf(process.platform !== 'win32')(
+    'creates its folder and files for its owner only',
+    async () => {
+      const dir = join(await tempDir(), 'store')
+      const store = await FileStore.open(dir)
+      await store.commit({ records: [record(1)], ledger: delta('a') })
+      await store.close()
+      expect((await stat(dir)).mode & 0o777).toBe(0o700)
+      const files = await readdir(dir)
+      expect(files.length).toBeGreaterThan(2)
+      for (const name of files) {
+        expect({ name, mode: (await stat(join(dir, name))).mode & 0o777 }).toEqual({
+          name,
+          mode: 0o600
+        })
+      }
+    }
+  )
+
   it('stores each Id once and counts repeats, within and across batches', async () => {
     const dir = await tempDir()
     const store = await FileStore.open(dir)
@@ -165,6 +184,32 @@ describe('FileStore', () => {
     expect(again.size).toBe(3)
     expect(again.duplicateCounts().get(record(1).id)).toBe(1)
     await again.close()
+  })
+
+  it('writes records without their flattened fields and rebuilds them from raw when read', async () => {
+    const dir = await tempDir()
+    const store = await FileStore.open(dir)
+    const written = normalizeRecord(
+      '{"Id":"a1","CreationTime":"2026-11-20T10:00:00","AdditionalInfo":"{\\"ResourceId\\":\\"/apis/shared_sql\\"}","Nested":{"Deep":[1,"x"]}}'
+    )
+    if (!written.ok) {
+      throw new Error(written.reason)
+    }
+    await store.commit({ records: [written.record], ledger: emptyDelta() })
+    const line = JSON.parse((await readFile(join(dir, 'records.ndjson'), 'utf8')).trim()) as Record<
+      string,
+      unknown
+    >
+    expect(line.fields).toBeUndefined()
+    expect(line.raw).toBe(written.record.raw)
+    const read: NormalizedRecord[] = []
+    for await (const r of store.records()) {
+      read.push(r)
+    }
+    expect(read).toEqual([written.record])
+    expect(read[0]?.fields['AdditionalInfo.ResourceId']).toBe('/apis/shared_sql')
+    expect(read[0]?.fields['Nested.Deep[1]']).toBe('x')
+    await store.close()
   })
 
   it('refuses a folder another live process holds', async () => {

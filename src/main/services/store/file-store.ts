@@ -34,6 +34,8 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { RecordSink } from '../acquisition/types'
 import type { SeenIds } from '../import/import-types'
 
+import { encodeRecords, pickEncoded, restoreRecord } from './encoded-records'
+import type { EncodedRecords } from './encoded-records'
 import { IdIndex } from './id-index'
 
 const STORE_VERSION = 1
@@ -43,6 +45,9 @@ const JOURNAL = 'journal.ndjson'
 const LEDGER = 'ledger.json'
 const DUPLICATES = 'duplicates.json'
 const LOCK = 'lock'
+/** Modes for what the store creates: its owner only, where the OS honours them. */
+const OWNER_ONLY_DIR = 0o700
+const OWNER_ONLY_FILE = 0o600
 
 const JournalEntrySchema = z.object({
   seq: z.number().int().nonnegative(),
@@ -121,7 +126,8 @@ export class FileStore implements RecordSink {
 
   /** Opens (creating if needed) a store folder and recovers it from any crash. */
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
-    await mkdir(dir, { recursive: true })
+    // Audit records are sensitive: the store is readable by its owner only (issue 10 item 8).
+    await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR })
     const store = new FileStore(dir, options)
     await store.lock()
     try {
@@ -141,7 +147,7 @@ export class FileStore implements RecordSink {
     const file = this.path(LOCK)
     for (let i = 0; i < 2; i++) {
       try {
-        await writeFile(file, String(process.pid), { flag: 'wx' })
+        await writeFile(file, String(process.pid), { flag: 'wx', mode: OWNER_ONLY_FILE })
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -264,9 +270,9 @@ export class FileStore implements RecordSink {
         }
       }
     }
-    this.records$ = await open(this.path(RECORDS), 'a')
-    this.ids$ = await open(this.path(IDS), 'a')
-    this.journal$ = await open(this.path(JOURNAL), 'a')
+    this.records$ = await open(this.path(RECORDS), 'a', OWNER_ONLY_FILE)
+    this.ids$ = await open(this.path(IDS), 'a', OWNER_ONLY_FILE)
+    this.journal$ = await open(this.path(JOURNAL), 'a', OWNER_ONLY_FILE)
     this.checkpointSeq = this.recovery.batchesReplayed > 0 ? -1 : ledgerSeq
     await this.checkpoint(true)
     this.lastCheckpoint = (this.options.now ?? Date.now)()
@@ -288,38 +294,48 @@ export class FileStore implements RecordSink {
     new: number
     duplicates: number
   }> {
+    return this.commitEncoded({ records: encodeRecords(batch.records), ledger: batch.ledger })
+  }
+
+  /**
+   * {@link commit} for records already serialized (an import's or a sync's workers made the
+   * JSON of each NormalizedRecord): the store writes the text as it is.
+   */
+  commitEncoded(batch: { records: EncodedRecords; ledger: LedgerDelta }): Promise<{
+    new: number
+    duplicates: number
+  }> {
     const next = this.chain.then(() => this.commitNow(batch))
     this.chain = next.catch(() => undefined)
     return next
   }
 
   private async commitNow(batch: {
-    records: NormalizedRecord[]
+    records: EncodedRecords
     ledger: LedgerDelta
   }): Promise<{ new: number; duplicates: number }> {
     if (this.isClosed || !this.records$ || !this.ids$ || !this.journal$) {
       throw new StoreError('The store is closed.')
     }
-    const fresh: NormalizedRecord[] = []
     const seenNow = new Set<string>()
     const dups: Record<string, number> = {}
     let dupCount = 0
-    for (const r of batch.records) {
-      if (this.ids.has(r.id) || seenNow.has(r.id)) {
-        dups[r.id] = (dups[r.id] ?? 0) + 1
+    const fresh = pickEncoded(batch.records, (i) => {
+      const id = batch.records.ids[i] ?? ''
+      if (this.ids.has(id) || seenNow.has(id)) {
+        dups[id] = (dups[id] ?? 0) + 1
         dupCount++
-      } else {
-        seenNow.add(r.id)
-        fresh.push(r)
+        return false
       }
-    }
-    if (fresh.length > 0) {
-      const text = fresh.map((r) => `${JSON.stringify(r)}\n`).join('')
-      const idText = fresh.map((r) => `${r.id}\n`).join('')
-      await this.records$.appendFile(text)
+      seenNow.add(id)
+      return true
+    })
+    if (fresh.ids.length > 0) {
+      const idText = `${fresh.ids.join('\n')}\n`
+      await this.records$.appendFile(fresh.ndjson)
       await this.ids$.appendFile(idText)
       await Promise.all([this.records$.datasync(), this.ids$.datasync()])
-      this.recordsBytes += Buffer.byteLength(text)
+      this.recordsBytes += fresh.ndjson.byteLength
       this.idsBytes += Buffer.byteLength(idText)
     }
     // Repeats an import session collapsed before they reached a batch (see importSession).
@@ -342,15 +358,15 @@ export class FileStore implements RecordSink {
     }
     // Committed: now the in-memory view.
     this.seq = seq
-    for (const r of fresh) {
-      this.ids.add(r.id)
+    for (const id of fresh.ids) {
+      this.ids.add(id)
     }
     for (const [id, n] of Object.entries(dups)) {
       this.dupCounts.set(id, (this.dupCounts.get(id) ?? 0) + n)
     }
     applyDelta(this.state, structuredClone(batch.ledger))
     await this.checkpoint(false)
-    return { new: fresh.length, duplicates: dupCount }
+    return { new: fresh.ids.length, duplicates: dupCount }
   }
 
   /**
@@ -417,7 +433,7 @@ export class FileStore implements RecordSink {
     }
     await this.journal$?.close()
     await writeDurable(this.path(JOURNAL), `${JSON.stringify(line)}\n`)
-    this.journal$ = await open(this.path(JOURNAL), 'a')
+    this.journal$ = await open(this.path(JOURNAL), 'a', OWNER_ONLY_FILE)
     this.checkpointSeq = this.seq
     syncDir(this.dir)
   }
@@ -461,7 +477,7 @@ export class FileStore implements RecordSink {
         continue
       }
       try {
-        yield JSON.parse(line) as NormalizedRecord
+        yield restoreRecord(JSON.parse(line) as NormalizedRecord)
       } catch {
         throw new StoreError(
           `${this.path(RECORDS)} line ${n} is not valid JSON: the store is damaged.`
@@ -511,7 +527,7 @@ async function fileSize(path: string): Promise<number> {
 /** Writes a file atomically: a temporary file, fsync, rename over the old one. */
 async function writeDurable(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp`
-  const handle = await open(tmp, 'w')
+  const handle = await open(tmp, 'w', OWNER_ONLY_FILE)
   try {
     await handle.writeFile(text)
     await handle.sync()

@@ -3,6 +3,19 @@ import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { IdLocator } from './id-locator'
+import {
+  CHUNK_MAX_RECORDS,
+  decodeChunk,
+  decodeRecord,
+  encodeChunk,
+  encodeChunks,
+  type BodyChunk,
+  type ColumnChunk,
+  type EncodedChunk,
+  type IdChunk
+} from './record-chunk'
+
 /** The IndexedDB database name of the app (one per origin: app://explorer or the browser shell). */
 export const DEFAULT_DB_NAME = 'connector-audit-explorer'
 
@@ -20,11 +33,38 @@ export type DbChannelMessage =
 
 /**
  * One cached audit record: the normalized record (grid columns, flattened `fields`, `raw`) plus
- * `seq`, the order in which the cache first received it. The query worker loads rows by `seq`, so
- * records committed later are appended to its index without reading the others again.
+ * `seq`, the order in which the cache first received it (1, 2, 3…; the row number plus one).
  */
 export interface RecordRow extends NormalizedRecord {
   seq: number
+}
+
+/** The key of the one {@link CacheMeta} row. */
+export const META_KEY = 'records'
+
+/**
+ * How far the chunked record store goes: committed in the same transaction as the chunks, so a
+ * reader (or a second window) sees whole chunks only, and a writer detects another's commit.
+ */
+export interface CacheMeta {
+  key: typeof META_KEY
+  /** Chunks committed: chunk numbers are 0…chunks-1. */
+  chunks: number
+  /** Records stored (rows 0…rows-1). */
+  rows: number
+  /** Set when the first chunk is written, so a writer notices the cache was cleared and refilled. */
+  epoch?: string
+}
+
+/** A chunk of records as read back: its columns and its raw bodies. */
+export interface StoredChunk {
+  columns: ColumnChunk
+  body: BodyChunk
+}
+
+/** Thrown inside a commit when another writer committed first; the commit is retried. */
+class StaleWriterError extends Error {
+  override name = 'StaleWriterError'
 }
 
 /** How many times a record Id arrived again after it was first stored (duplicates by design). */
@@ -110,7 +150,13 @@ const CHUNK = 2000
  * why (derived columns can always be rebuilt from `raw`).
  */
 export class AppDb extends Dexie {
-  declare records: Table<RecordRow, string>
+  /** What the query worker reads, one row per chunk of records (see record-chunk.ts). */
+  declare columns: Table<ColumnChunk, number>
+  /** Raw record text per chunk. */
+  declare bodies: Table<BodyChunk, number>
+  /** Record Ids per chunk (exact de-duplication). */
+  declare chunkIds: Table<IdChunk, number>
+  declare meta: Table<CacheMeta, string>
   declare duplicates: Table<DuplicateRow, string>
   declare windows: Table<LedgerRow<LedgerWindow>, string>
   declare blobs: Table<LedgerRow<LedgerBlob>, string>
@@ -132,6 +178,134 @@ export class AppDb extends Dexie {
       annotations: 'id, *tags, updatedAt',
       settings: 'key, profileId'
     })
+    // v2: records move from one row each (normalized fields, flattened fields and raw text under
+    // four indexes) to chunks of a few thousand records with the query engine's columns persisted,
+    // so opening a million-record cache reads a few hundred rows and does no per-record work
+    // (issue 11). The upgrade re-encodes every v1 record in `seq` order; duplicates, annotations,
+    // the ledger and everything else stay as they are.
+    this.version(2)
+      .stores({
+        records: null,
+        columns: 'n',
+        bodies: 'n',
+        chunkIds: 'n',
+        meta: 'key'
+      })
+      .upgrade(async (tx) => {
+        const old = tx.table<RecordRow, string>('records')
+        let afterSeq = 0
+        let n = 0
+        let rows = 0
+        for (;;) {
+          const batch = await old.where('seq').above(afterSeq).limit(CHUNK_MAX_RECORDS).toArray()
+          const last = batch[batch.length - 1]
+          if (!last) {
+            break
+          }
+          afterSeq = last.seq
+          const chunk = placeChunk(encodeChunk(batch.map(withoutSeq)), n, rows)
+          await tx.table('columns').add(chunk.columns)
+          await tx.table('bodies').add(chunk.body)
+          await tx.table('chunkIds').add(chunk.ids)
+          n++
+          rows += batch.length
+        }
+        await tx.table('meta').put({ key: META_KEY, chunks: n, rows } satisfies CacheMeta)
+      })
+  }
+
+  // The writer's view of which Ids are cached: rebuilt from the id chunks on the first commit
+  // (or lookup) and kept current by this instance's commits; another writer's commits are read
+  // when the meta row says they exist.
+  private locator: IdLocator | null = null
+  private locatorChunks = 0
+  private locatorEpoch: string | undefined = undefined
+  private chunkFirstRows: number[] = []
+  private readonly idChunkCache = new Map<number, string[]>()
+  private commitQueue: Promise<unknown> = Promise.resolve()
+
+  /** The meta row (an empty cache has none). */
+  async cacheMeta(): Promise<CacheMeta> {
+    return (await this.meta.get(META_KEY)) ?? { key: META_KEY, chunks: 0, rows: 0 }
+  }
+
+  /** Brings the Id locator up to the chunks committed so far (by this window or another). */
+  private async syncLocator(): Promise<IdLocator> {
+    const meta = await this.cacheMeta()
+    if (!this.locator || meta.chunks < this.locatorChunks || meta.epoch !== this.locatorEpoch) {
+      // First use, or the cache was cleared (and maybe refilled) elsewhere.
+      this.locator = new IdLocator(meta.rows)
+      this.locatorEpoch = meta.epoch
+      this.locatorChunks = 0
+      this.chunkFirstRows = []
+      this.idChunkCache.clear()
+    }
+    const locator = this.locator
+    while (this.locatorChunks < meta.chunks) {
+      const page = await this.chunkIds
+        .where('n')
+        .between(this.locatorChunks, meta.chunks, true, false)
+        .limit(64)
+        .toArray()
+      if (page.length === 0) {
+        break
+      }
+      for (const chunk of page) {
+        this.rememberChunk(chunk)
+      }
+    }
+    return locator
+  }
+
+  private rememberChunk(chunk: IdChunk): void {
+    this.chunkFirstRows[chunk.n] = chunk.firstRow
+    chunk.ids.forEach((id, i) => this.locator!.add(id, chunk.firstRow + i))
+    this.locatorChunks = chunk.n + 1
+  }
+
+  /** The chunk holding `row` (binary search over the chunks' first rows). */
+  private chunkOfRow(row: number): number {
+    const firsts = this.chunkFirstRows
+    let lo = 0
+    let hi = firsts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (firsts[mid]! <= row) {
+        lo = mid
+      } else {
+        hi = mid - 1
+      }
+    }
+    return lo
+  }
+
+  private async idsOfChunk(n: number): Promise<string[]> {
+    let ids = this.idChunkCache.get(n)
+    if (!ids) {
+      ids = (await this.chunkIds.get(n))?.ids ?? []
+      if (this.idChunkCache.size >= 16) {
+        this.idChunkCache.delete(this.idChunkCache.keys().next().value!)
+      }
+      this.idChunkCache.set(n, ids)
+    }
+    return ids
+  }
+
+  /** The row of a cached record Id, or -1 (exact: hash candidates are checked against the Id). */
+  async rowOfId(id: string): Promise<number> {
+    return this.rowInLocator(await this.syncLocator(), id)
+  }
+
+  /** {@link rowOfId} against the locator as it stands (no look at the meta row). */
+  private async rowInLocator(locator: IdLocator, id: string): Promise<number> {
+    for (const row of locator.candidates(id)) {
+      const n = this.chunkOfRow(row)
+      const ids = await this.idsOfChunk(n)
+      if (ids[row - this.chunkFirstRows[n]!] === id) {
+        return row
+      }
+    }
+    return -1
   }
 
   /**
@@ -147,31 +321,96 @@ export class AppDb extends Dexie {
     ledger: LedgerDelta = {},
     annotations: readonly ImportedAnnotation[] = []
   ): Promise<CommitResult> {
-    const result = await this.transaction(
-      'rw',
-      [this.records, this.duplicates, this.windows, this.blobs, this.queries, this.annotations],
-      async () => {
-        const last = await this.records.orderBy('seq').last()
-        let seq = last ? last.seq + 1 : 1
-        const ids = [...new Set(records.map((r) => r.id))]
-        const existing = await this.records.bulkGet(ids)
-        const known = new Set<string>()
-        ids.forEach((id, i) => {
-          if (existing[i]) {
-            known.add(id)
-          }
-        })
-        const fresh: RecordRow[] = []
-        const repeats = new Map<string, number>()
-        for (const record of records) {
-          if (known.has(record.id)) {
-            repeats.set(record.id, (repeats.get(record.id) ?? 0) + 1)
-          } else {
-            known.add(record.id)
-            fresh.push({ ...record, seq: seq++ })
+    // Commits of this window run one after another (batches may arrive while one commits), so
+    // each sees the Ids the previous one stored.
+    const run = this.commitQueue.then(async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.tryCommit(records, ledger, annotations, attempt > 0)
+        } catch (error) {
+          // Another window committed between our look-up and our write: look again.
+          if (!(error instanceof Error && error.name === 'StaleWriterError') || attempt >= 20) {
+            throw error
           }
         }
-        await this.records.bulkAdd(fresh)
+      }
+    })
+    this.commitQueue = run.catch(() => undefined)
+    const result = await run
+    if (result.new > 0) {
+      this.announce({ type: 'records-committed', dbName: this.name, added: result.new })
+    }
+    if (annotations.length > 0) {
+      this.announce({
+        type: 'annotations-changed',
+        dbName: this.name,
+        ids: annotations.map((a) => a.id)
+      })
+    }
+    return result
+  }
+
+  private async tryCommit(
+    records: readonly NormalizedRecord[],
+    ledger: LedgerDelta,
+    annotations: readonly ImportedAnnotation[],
+    isRetry: boolean
+  ): Promise<CommitResult> {
+    // The first commit (or a retry after another writer's commit) brings the locator up to date;
+    // otherwise the transaction's own check of the meta row is enough, which saves a round trip.
+    const locator = this.locator && !isRetry ? this.locator : await this.syncLocator()
+    const expectedChunks = this.locatorChunks
+    const expectedEpoch = this.locatorEpoch
+    // Classify outside the transaction (the look-ups may read id chunks), then write in one
+    // transaction that first checks nobody else committed meanwhile.
+    const fresh: NormalizedRecord[] = []
+    const repeats = new Map<string, number>()
+    const inBatch = new Set<string>()
+    for (const record of records) {
+      const isKnown =
+        inBatch.has(record.id) ||
+        (locator.candidates(record.id).length > 0 &&
+          (await this.rowInLocator(locator, record.id)) >= 0)
+      if (isKnown) {
+        repeats.set(record.id, (repeats.get(record.id) ?? 0) + 1)
+      } else {
+        inBatch.add(record.id)
+        fresh.push(record)
+      }
+    }
+    const chunks = encodeChunks(fresh)
+    const placed = await this.transaction(
+      'rw',
+      [
+        this.meta,
+        this.columns,
+        this.bodies,
+        this.chunkIds,
+        this.duplicates,
+        this.windows,
+        this.blobs,
+        this.queries,
+        this.annotations
+      ],
+      async () => {
+        const meta = await this.cacheMeta()
+        if (meta.chunks !== expectedChunks || (meta.chunks > 0 && meta.epoch !== expectedEpoch)) {
+          throw new StaleWriterError('another writer committed first')
+        }
+        const epoch = meta.chunks === 0 ? crypto.randomUUID() : meta.epoch
+        let n = meta.chunks
+        let rows = meta.rows
+        const stored = chunks.map((chunk) => {
+          const at = placeChunk(chunk, n++, rows)
+          rows += chunk.columns.count
+          return at
+        })
+        if (stored.length > 0) {
+          await this.columns.bulkAdd(stored.map((c) => c.columns))
+          await this.bodies.bulkAdd(stored.map((c) => c.body))
+          await this.chunkIds.bulkAdd(stored.map((c) => c.ids))
+          await this.meta.put({ key: META_KEY, chunks: n, rows, ...(epoch ? { epoch } : {}) })
+        }
         if (repeats.size > 0) {
           const repeatIds = [...repeats.keys()]
           const counts = await this.duplicates.bulkGet(repeatIds)
@@ -188,22 +427,17 @@ export class AppDb extends Dexie {
         if (annotations.length > 0) {
           await this.mergeAnnotations(annotations)
         }
-        let duplicates = 0
-        repeats.forEach((n) => (duplicates += n))
-        return { new: fresh.length, duplicates }
+        return { stored, epoch: stored.length > 0 ? epoch : meta.epoch }
       }
     )
-    if (result.new > 0) {
-      this.announce({ type: 'records-committed', dbName: this.name, added: result.new })
+    // Committed: the locator learns the new Ids (a failed transaction taught it nothing).
+    if (this.locatorChunks === expectedChunks) {
+      this.locatorEpoch = placed.epoch
+      placed.stored.forEach((chunk) => this.rememberChunk(chunk.ids))
     }
-    if (annotations.length > 0) {
-      this.announce({
-        type: 'annotations-changed',
-        dbName: this.name,
-        ids: annotations.map((a) => a.id)
-      })
-    }
-    return result
+    let duplicates = 0
+    repeats.forEach((count) => (duplicates += count))
+    return { new: fresh.length, duplicates }
   }
 
   /** Every annotation, keyed by record Id (what a snapshot export carries). */
@@ -231,8 +465,8 @@ export class AppDb extends Dexie {
   }
 
   /** How many records are cached. */
-  countRecords(): Promise<number> {
-    return this.records.count()
+  async countRecords(): Promise<number> {
+    return (await this.cacheMeta()).rows
   }
 
   /** Total duplicates collapsed so far (the "N duplicates collapsed" figure). */
@@ -242,15 +476,71 @@ export class AppDb extends Dexie {
     return total
   }
 
-  /** Records with `seq` greater than `afterSeq`, in `seq` order (the worker's loading chunks). */
-  recordsAfter(afterSeq: number, limit = CHUNK): Promise<RecordRow[]> {
-    return this.records.where('seq').above(afterSeq).limit(limit).toArray()
+  /** Chunks `from`, `from + 1`… (at most `limit`), with their bodies, in row order. */
+  async readChunks(from: number, limit = 8): Promise<StoredChunk[]> {
+    const meta = await this.cacheMeta()
+    const to = Math.min(meta.chunks, from + limit)
+    if (to <= from) {
+      return []
+    }
+    const [columns, bodies] = await Promise.all([
+      this.columns.where('n').between(from, to, true, false).toArray(),
+      this.bodies.where('n').between(from, to, true, false).toArray()
+    ])
+    return columns.map((c, i) => ({ columns: c, body: bodies[i]! }))
+  }
+
+  /** Records with `seq` greater than `afterSeq`, in `seq` order, whole chunks at a time. */
+  async recordsAfter(afterSeq: number, limit = CHUNK): Promise<RecordRow[]> {
+    const out: RecordRow[] = []
+    const meta = await this.cacheMeta()
+    let n = 0
+    // Find the chunk holding row `afterSeq` (seq = row + 1).
+    await this.syncLocator()
+    if (afterSeq >= meta.rows) {
+      return out
+    }
+    n = this.chunkOfRow(afterSeq)
+    while (out.length < limit) {
+      const [chunk] = await this.readChunks(n, 1)
+      if (!chunk) {
+        break
+      }
+      decodeChunk(chunk.columns, chunk.body).forEach((record, i) => {
+        const seq = chunk.columns.firstRow + i + 1
+        if (seq > afterSeq && out.length < limit) {
+          out.push({ ...record, seq })
+        }
+      })
+      n++
+    }
+    return out
+  }
+
+  /** One cached record by Id, or undefined. */
+  async getRecord(id: string): Promise<RecordRow | undefined> {
+    const row = await this.rowOfId(id)
+    if (row < 0) {
+      return undefined
+    }
+    const n = this.chunkOfRow(row)
+    const [columns, body] = await Promise.all([this.columns.get(n), this.bodies.get(n)])
+    if (!columns || !body) {
+      return undefined
+    }
+    return { ...decodeRecord(columns, body, row - columns.firstRow), seq: row + 1 }
   }
 
   /** Records by Id, in the order asked (missing ones dropped). */
   async recordsByIds(ids: string[]): Promise<RecordRow[]> {
-    const rows = await this.records.bulkGet(ids)
-    return rows.filter((row): row is RecordRow => row !== undefined)
+    const rows: RecordRow[] = []
+    for (const id of ids) {
+      const row = await this.getRecord(id)
+      if (row) {
+        rows.push(row)
+      }
+    }
+    return rows
   }
 
   /** Ledger rows of one kind, optionally for one tenant. */
@@ -357,11 +647,58 @@ export class AppDb extends Dexie {
     await this.settings.put({ key: settingKey(profileId, name), profileId, name, value })
   }
 
-  /** Empties every table (tests, and "clear cache"). */
+  /**
+   * Clears the cached records and what describes them — chunks, duplicate counts and the
+   * completeness ledger (so the next sync fetches everything again) — in one transaction. Saved
+   * filters, annotations and settings stay. The freed space shows in the storage estimate once
+   * the browser has compacted its files.
+   */
+  async clearRecords(): Promise<void> {
+    await this.transaction(
+      'rw',
+      [
+        this.meta,
+        this.columns,
+        this.bodies,
+        this.chunkIds,
+        this.duplicates,
+        this.windows,
+        this.blobs,
+        this.queries
+      ],
+      async () => {
+        await Promise.all(
+          [
+            this.meta,
+            this.columns,
+            this.bodies,
+            this.chunkIds,
+            this.duplicates,
+            this.windows,
+            this.blobs,
+            this.queries
+          ].map((table) => table.clear())
+        )
+      }
+    )
+    this.forgetLocator()
+    this.announce({ type: 'reset', dbName: this.name })
+  }
+
+  private forgetLocator(): void {
+    this.locator = null
+    this.locatorEpoch = undefined
+    this.locatorChunks = 0
+    this.chunkFirstRows = []
+    this.idChunkCache.clear()
+  }
+
+  /** Empties every table (tests). */
   async reset(): Promise<void> {
     await this.transaction('rw', this.tables, async () => {
       await Promise.all(this.tables.map((table) => table.clear()))
     })
+    this.forgetLocator()
     this.announce({ type: 'reset', dbName: this.name })
   }
 
@@ -372,6 +709,21 @@ export class AppDb extends Dexie {
     const channel = new BroadcastChannel(DB_CHANNEL_NAME)
     channel.postMessage(message)
     channel.close()
+  }
+}
+
+function withoutSeq(row: RecordRow): NormalizedRecord {
+  const record: Partial<RecordRow> = { ...row }
+  delete record.seq
+  return record as NormalizedRecord
+}
+
+/** Numbers an encoded chunk as chunk `n` starting at row `firstRow`. */
+function placeChunk(chunk: EncodedChunk, n: number, firstRow: number): EncodedChunk {
+  return {
+    columns: { ...chunk.columns, n, firstRow },
+    body: { ...chunk.body, n },
+    ids: { ...chunk.ids, n, firstRow }
   }
 }
 

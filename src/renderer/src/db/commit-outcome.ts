@@ -6,27 +6,89 @@ import type { AppDb, ImportedAnnotation, LedgerDelta } from './app-db'
 export type CommitOutcome =
   { ok: true; new: number; duplicates: number } | { ok: false; code: string; message: string }
 
+/** What the browser reports about this origin's storage (navigator.storage.estimate()). */
+export interface StorageFigures {
+  usage?: number
+  quota?: number
+}
+
+/** The storage estimate, or null where the browser has none (tests under Node). */
+export async function storageEstimate(): Promise<StorageFigures | null> {
+  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage
+  if (!storage || typeof storage.estimate !== 'function') {
+    return null
+  }
+  try {
+    return await storage.estimate()
+  } catch {
+    return null
+  }
+}
+
+/** Bytes as "12.3 MB". */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+/**
+ * The message for a batch that did not fit: what the cache uses, what is allowed, and about how
+ * much more this batch needed (its raw text and columns take roughly twice the raw bytes).
+ */
+export function quotaMessage(
+  records: readonly NormalizedRecord[],
+  figures: StorageFigures | null
+): string {
+  let rawBytes = 0
+  for (const record of records) {
+    rawBytes += record.raw.length
+  }
+  const needed = formatBytes(Math.max(1, rawBytes * 2))
+  const where =
+    figures && figures.usage !== undefined && figures.quota !== undefined
+      ? ` The cache uses ${formatBytes(figures.usage)} of the ${formatBytes(figures.quota)} this browser allows;`
+      : ''
+  return (
+    `The disk is full or the browser storage quota is used up.${where} this batch of ` +
+    `${records.length.toLocaleString()} records needed about ${needed} more. Free that much disk ` +
+    'space (or clear the cache in Settings) and run it again: everything stored so far is kept ' +
+    'and repeats are counted as duplicates.'
+  )
+}
+
 /**
  * Commits a pushed batch (records, ledger delta, annotations) in one transaction and turns the
- * result into the answer main waits for; a full disk or quota becomes a plain-language message.
+ * result into the answer main waits for; a full disk or quota becomes a plain-language message
+ * naming the space needed. A failed commit stores nothing of its batch (one transaction).
  */
-export function commitPushedBatch(
+export async function commitPushedBatch(
   db: AppDb,
   records: NormalizedRecord[],
   ledger: LedgerDelta,
   annotations: readonly ImportedAnnotation[] = []
 ): Promise<CommitOutcome> {
-  return db.commitBatch(records, ledger, annotations).then(
-    (result) => ({ ok: true as const, new: result.new, duplicates: result.duplicates }),
-    (error: unknown) => ({
-      ok: false as const,
-      code: error instanceof Error ? error.name : 'Error',
-      message:
-        error instanceof Error && error.name === 'QuotaExceededError'
-          ? 'The disk is full or the browser storage quota is used up.'
-          : error instanceof Error
-            ? error.message
-            : String(error)
-    })
-  )
+  try {
+    const result = await db.commitBatch(records, ledger, annotations)
+    return { ok: true, new: result.new, duplicates: result.duplicates }
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error'
+    // Dexie wraps the IndexedDB error; its `inner` carries the original name.
+    const inner = (error as { inner?: { name?: string } } | null)?.inner?.name
+    const isQuota = name === 'QuotaExceededError' || inner === 'QuotaExceededError'
+    return {
+      ok: false,
+      code: isQuota ? 'QuotaExceededError' : name,
+      message: isQuota
+        ? quotaMessage(records, await storageEstimate())
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    }
+  }
 }

@@ -55,7 +55,7 @@ export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
 
   useEffect(() => {
     let isActive = true
-    void Promise.all([db.records.get(recordId), db.annotation(recordId)]).then(([row, note]) => {
+    void Promise.all([db.getRecord(recordId), db.annotation(recordId)]).then(([row, note]) => {
       if (isActive) {
         setRecord(row ?? null)
         setTags(note.tags.join(', '))

@@ -59,6 +59,7 @@ import {
   type SavedFilterSpec
 } from './saved-filters'
 import { SavedFiltersBar } from './SavedFiltersBar'
+import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
 import { ViewShortcuts, ViewSwitch } from './ViewSwitch'
 import './explorer.css'
@@ -651,11 +652,7 @@ export function ExplorerView({
           }}
         />
         <span className="explorer-status" role="status" data-testid="explorer-status">
-          {summary
-            ? `${summary.total.toLocaleString()} of ${summary.indexed.toLocaleString()} records`
-            : ''}
-          {!progress.isDone &&
-            ` · indexing ${progress.indexed.toLocaleString()} / ${progress.total.toLocaleString()}`}
+          {summary ? statusText(summary, progress) : ''}
           {duplicates > 0 && ` · ${duplicates.toLocaleString()} duplicates collapsed`}
         </span>
       </div>
@@ -733,6 +730,11 @@ export function ExplorerView({
       <div className="explorer-body">
         <FacetPanel
           facets={summary?.facets ?? {}}
+          isPartial={
+            summary !== null &&
+            progress !== null &&
+            (!progress.isDone || summary.indexed < progress.total)
+          }
           selected={facets}
           onToggle={toggleFacet}
           tags={allTags}

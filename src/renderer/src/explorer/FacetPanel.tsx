@@ -20,6 +20,8 @@ export interface FacetPanelProps {
   tags: string[]
   selectedTags: string[]
   onToggleTag(tag: string): void
+  /** True while the cache is still loading: counts are lower bounds and say so. */
+  isPartial?: boolean
 }
 
 function label(value: string): string {
@@ -28,7 +30,7 @@ function label(value: string): string {
 
 /** Value lists with counts; ticking values narrows the view (OR within a facet, AND across). */
 export function FacetPanel(props: FacetPanelProps): React.JSX.Element {
-  const { facets, selected, onToggle, tags, selectedTags, onToggleTag } = props
+  const { facets, selected, onToggle, tags, selectedTags, onToggleTag, isPartial = false } = props
   return (
     <aside className="explorer-facets" aria-label="Facets">
       {FACET_SECTIONS.map(({ column, title }) => {
@@ -51,7 +53,10 @@ export function FacetPanel(props: FacetPanelProps): React.JSX.Element {
                       onChange={() => onToggle(column, entry.value)}
                     />
                     <span className="facet-value">{label(entry.value)}</span>
-                    <span className="facet-count">{entry.count.toLocaleString()}</span>
+                    <span className="facet-count">
+                      {isPartial ? '≥ ' : ''}
+                      {entry.count.toLocaleString()}
+                    </span>
                   </label>
                 </li>
               ))}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { ColumnIndex, itemOf } from './column-index'
+import { ColumnIndex as LegacyIndex } from './legacy-column-index'
 import { emptyQuery } from './query-types'
 import { makeRecord } from './test-records'
 
@@ -33,5 +34,37 @@ describe('ColumnIndex at size', () => {
   it('shows the resource as the item, else the object id', () => {
     expect(itemOf({ resource: 'r', objectId: 'o' })).toBe('r')
     expect(itemOf({ resource: '', objectId: 'o' })).toBe('o')
+  })
+
+  it('searches pure-ASCII pools case-insensitively, regular-expression characters taken literally', () => {
+    const values = ['Alpha(1)', 'a.b*c', 'X=1+2', 'MiXeD CaSe', 'end\\slash', '[x]', 'plain']
+    const records = values.map((value, i) =>
+      makeRecord({ id: `ascii-${i}`, fields: { Id: `ascii-${i}`, Value: value } })
+    )
+    const index = new ColumnIndex()
+    index.append(records)
+    const legacy = new LegacyIndex()
+    legacy.append(records)
+    for (const needle of [
+      'alpha(',
+      '.',
+      'b*c',
+      '=1+',
+      'mixed case',
+      '\\',
+      '[x',
+      'ALPHA',
+      'zz',
+      '(1)'
+    ]) {
+      const query = { ...emptyQuery(), quickSearch: needle }
+      const ids = (rows: Uint32Array, idOf: (row: number) => string): string[] =>
+        Array.from(rows, idOf).sort()
+      expect(
+        ids(index.run(query).rows, (r) => index.idOf(r)),
+        needle
+      ).toEqual(ids(legacy.run(query).rows, (r) => legacy.idOf(r)))
+    }
+    expect(index.run({ ...emptyQuery(), quickSearch: 'b*c' }).rows).toHaveLength(1)
   })
 })

@@ -2,16 +2,35 @@
  * The Explorer's in-memory columnar index: what lets one million cached records be filtered,
  * sorted and counted in milliseconds without holding them as JavaScript objects.
  *
- * - the event time is a Float64Array;
- * - each core text column is a Uint32Array of codes into a dictionary (its own for low-cardinality
- *   columns such as activity or user; the shared global dictionary for ids);
- * - every flattened field of every record is a (field key, value code) pair in two Uint32Arrays
- *   (`pairKey`, `pairValue`) with per-row offsets, the values coded against the global dictionary;
- * - quick search lower-cases the global dictionary into a few large strings once, finds matching
- *   values with `indexOf` over them, then scans the rows' value codes.
+ * It is built from the cache's persisted column chunks (db/record-chunk.ts) with typed-array
+ * copies only — no per-record objects, no per-value hashing of unique values:
  *
- * Pure: no Dexie, no DOM. The query engine feeds it rows; the worker owns one.
+ * - the event time is a Float64Array;
+ * - every chunk's string pool joins the global pool: global code = the chunk's first code + the
+ *   chunk's own code. Ids, items, resources, object ids and IP addresses (nearly one value per
+ *   record) and every flattened field value are coded against it;
+ * - low-cardinality core columns (activity, user, environment…) are re-coded into their own
+ *   dictionaries, one look-up per distinct value of a chunk, so facets count by code;
+ * - the flattened fields stay in their chunks as (key code, value code) pairs with per-row offsets;
+ * - quick search lower-cases each chunk's pool once, finds matching values with `indexOf`, then
+ *   scans the rows' value codes.
+ *
+ * Pure: no Dexie, no DOM. The query engine feeds it chunks; the worker owns one.
  */
+import {
+  COLUMN_SLOT,
+  assembleRecord,
+  encodeChunk,
+  type ColumnChunk,
+  type StoredTextColumn
+} from '../db/record-chunk'
+import type { NormalizedRecord } from '../../../shared/audit'
+
+import { MISSING, sortPermutation, type CodedColumn } from './column-sort'
+import { GlobalPool } from './global-pool'
+import { Dictionary, GrowableF64, GrowableU32 } from './growable'
+import { histogramOf } from './histogram'
+import { filterMatches } from './text-filter'
 import {
   DATE_COLUMN,
   FACET_COLUMNS,
@@ -26,180 +45,44 @@ import {
   type FieldKeyInfo,
   type Histogram,
   type TextColumn,
-  type TextCondition
+  type GridRow
 } from './query-types'
-
 /** The part of a record the index reads (a NormalizedRecord satisfies it). */
-export interface IndexableRecord {
-  id: string
-  createdAtMs: number
-  clientIp: string
-  userId: string
-  activity: string
-  category: string
-  environment: string
-  action: string
-  resource: string
-  connector: string
-  userTypeLabel: string
-  operation: string
-  recordTypeName: string
-  workload: string
-  organizationId: string
-  objectId: string
-  resultStatus: string
-  fields: Record<string, string>
-}
+export type IndexableRecord = NormalizedRecord
 
 /** The row's value for the "Item" column: the resource acted on, else the object id. */
 export function itemOf(record: Pick<IndexableRecord, 'resource' | 'objectId'>): string {
   return record.resource !== '' ? record.resource : record.objectId
 }
 
-function textOf(record: IndexableRecord, column: TextColumn): string {
-  return column === 'item' ? itemOf(record) : record[column]
-}
-
-const MISSING = 0xffffffff
 const FACET_LIMIT = 100
-const HISTOGRAM_BUCKETS = 80
-const SEARCH_CHUNK_VALUES = 65536
-const NICE_STEPS = [
-  1000,
-  60_000,
-  5 * 60_000,
-  15 * 60_000,
-  3_600_000,
-  3 * 3_600_000,
-  6 * 3_600_000,
-  12 * 3_600_000,
-  86_400_000,
-  7 * 86_400_000,
-  30 * 86_400_000
-]
 
-class GrowableU32 {
-  data: Uint32Array
-  length = 0
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity)
-  }
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2)
-      next.set(this.data)
-      this.data = next
-    }
-    this.data[this.length++] = value
-  }
-  view(): Uint32Array {
-    return this.data.subarray(0, this.length)
-  }
-}
+/** Text columns coded against the global pool (nearly one distinct value per record). */
+const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
+  ...HIGH_CARDINALITY_COLUMNS,
+  'clientIp'
+])
 
-class GrowableF64 {
-  data: Float64Array
-  length = 0
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity)
-  }
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2)
-      next.set(this.data)
-      this.data = next
-    }
-    this.data[this.length++] = value
-  }
-}
-
-/** A string dictionary: value → code, code → value. */
-export class Dictionary {
-  readonly codes = new Map<string, number>()
-  readonly values: string[] = []
-  code(value: string): number {
-    let code = this.codes.get(value)
-    if (code === undefined) {
-      code = this.values.length
-      this.values.push(value)
-      this.codes.set(value, code)
-    }
-    return code
-  }
-}
-
-/** The global dictionary plus its lower-cased search text, sealed in large chunks. */
-class SearchDictionary extends Dictionary {
-  private readonly sealed: { text: string; starts: Uint32Array; firstCode: number }[] = []
-  private sealedUpTo = 0
-
-  /** Marks (1) every code whose value contains `needle` (already lower-cased). */
-  mark(needle: string): Uint8Array {
-    const marks = new Uint8Array(this.values.length)
-    this.seal()
-    for (const chunk of this.sealed) {
-      let from = 0
-      for (;;) {
-        const at = chunk.text.indexOf(needle, from)
-        if (at < 0) {
-          break
-        }
-        const local = upperBound(chunk.starts, at) - 1
-        marks[chunk.firstCode + local] = 1
-        // Continue after this value: a value is marked once.
-        from = local + 1 < chunk.starts.length ? chunk.starts[local + 1]! : chunk.text.length
-      }
-    }
-    for (let code = this.sealedUpTo; code < this.values.length; code++) {
-      if (this.values[code]!.toLowerCase().includes(needle)) {
-        marks[code] = 1
-      }
-    }
-    return marks
-  }
-
-  private seal(): void {
-    while (this.values.length - this.sealedUpTo >= SEARCH_CHUNK_VALUES) {
-      const first = this.sealedUpTo
-      const parts = this.values.slice(first, first + SEARCH_CHUNK_VALUES)
-      const starts = new Uint32Array(parts.length)
-      let offset = 0
-      const lowered = parts.map((value, i) => {
-        starts[i] = offset
-        // A newline separates values, so a match never spans two of them.
-        const low = value.toLowerCase().replace(/\n/g, ' ')
-        offset += low.length + 1
-        return low
-      })
-      this.sealed.push({ text: lowered.join('\n'), starts, firstCode: first })
-      this.sealedUpTo = first + parts.length
-    }
-  }
-}
-
-function upperBound(sorted: Uint32Array, value: number): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (sorted[mid]! <= value) {
-      lo = mid + 1
-    } else {
-      hi = mid
-    }
-  }
-  return lo
+/** A chunk as the index keeps it: what grid rows and field columns are read from. */
+interface LoadedChunk {
+  firstRow: number
+  count: number
+  poolFirst: number
+  codes: Uint16Array | Uint32Array
+  recordType: Float64Array
+  userType: Float64Array
+  flags: Uint8Array
+  /** Chunk key code → global field key code. */
+  keyMap: Uint32Array
+  pairStart: Uint32Array
+  pairKey: Uint16Array | Uint32Array
+  pairValue: Uint16Array | Uint32Array
 }
 
 interface TextColumnData {
   codes: GrowableU32
-  dict: Dictionary
-}
-
-/** A column as codes into a dictionary, for filters and sorting. */
-interface CodedColumn {
-  codes: Uint32Array
-  values: readonly string[]
+  /** Own dictionary, or null when the codes are global pool codes. */
+  dict: Dictionary | null
 }
 
 interface FilterResult {
@@ -218,51 +101,16 @@ export interface QueryResult {
   histogram: Histogram
 }
 
-function conditionMatches(condition: TextCondition, value: string): boolean {
-  const needle = (condition.filter ?? '').toLowerCase()
-  const hay = value.toLowerCase()
-  switch (condition.type) {
-    case 'contains':
-      return hay.includes(needle)
-    case 'notContains':
-      return !hay.includes(needle)
-    case 'equals':
-      return hay === needle
-    case 'notEqual':
-      return hay !== needle
-    case 'startsWith':
-      return hay.startsWith(needle)
-    case 'endsWith':
-      return hay.endsWith(needle)
-    case 'blank':
-      return value.trim() === ''
-    case 'notBlank':
-      return value.trim() !== ''
-    default:
-      return true
-  }
-}
-
-/** True when a value passes one column's filter (ag-grid text filter semantics, case-insensitive). */
-export function filterMatches(filter: ColumnFilter, value: string): boolean {
-  if ('conditions' in filter) {
-    return filter.operator === 'OR'
-      ? filter.conditions.some((c) => conditionMatches(c, value))
-      : filter.conditions.every((c) => conditionMatches(c, value))
-  }
-  return conditionMatches(filter, value)
-}
+export { filterMatches }
 
 /** The columnar index. Rows are numbered 0…size-1 in the order they were appended. */
 export class ColumnIndex {
   private readonly times = new GrowableF64()
   private readonly text = new Map<TextColumn, TextColumnData>()
-  readonly global = new SearchDictionary()
+  private readonly pool = new GlobalPool()
+  private readonly chunks: LoadedChunk[] = []
   private readonly fieldKeys = new Dictionary()
   private fieldKeyCounts = new GrowableU32()
-  private readonly rowStart = new GrowableU32()
-  private readonly pairKey = new GrowableU32()
-  private readonly pairValue = new GrowableU32()
   private readonly rowTags = new Map<number, string[]>()
   private readonly tagIndex = new Map<string, Set<number>>()
   private timeOrder = new Uint32Array(0)
@@ -270,15 +118,15 @@ export class ColumnIndex {
   private readonly fieldColumns = new Map<string, Uint32Array>()
   private readonly maskCache = new Map<string, Uint8Array>()
   private lastFilter: FilterResult | null = null
+  private scratch = new Int32Array(0)
 
   constructor() {
     for (const column of TEXT_COLUMNS) {
       this.text.set(column, {
         codes: new GrowableU32(),
-        dict: HIGH_CARDINALITY_COLUMNS.has(column) ? this.global : new Dictionary()
+        dict: POOL_COLUMNS.has(column) ? null : new Dictionary()
       })
     }
-    this.rowStart.push(0)
   }
 
   /** How many rows are indexed. */
@@ -286,34 +134,153 @@ export class ColumnIndex {
     return this.times.length
   }
 
-  /** Appends records as new rows; caches that depend on the row set are updated or dropped. */
+  /** Makes room for `rows` rows at once (the cache's size is known before its chunks arrive). */
+  reserve(rows: number): void {
+    this.times.reserve(rows)
+    for (const [, data] of this.text) {
+      data.codes.reserve(rows)
+    }
+  }
+
+  /** Appends records as new rows (encoded as a chunk first; tests and small appends). */
   append(records: readonly IndexableRecord[]): void {
-    if (records.length === 0) {
+    if (records.length > 0) {
+      this.appendChunks([{ ...encodeChunk(records).columns, firstRow: this.size }])
+    }
+  }
+
+  /**
+   * Appends persisted column chunks, in row order, as new rows: typed-array copies plus one
+   * dictionary look-up per distinct low-cardinality value of each chunk.
+   */
+  appendChunks(chunks: readonly ColumnChunk[]): void {
+    if (chunks.length === 0) {
       return
     }
     const first = this.size
-    for (const record of records) {
-      this.times.push(record.createdAtMs)
-      for (const key in record.fields) {
-        const value = record.fields[key]!
-        const keyCode = this.fieldKeys.code(key)
-        if (keyCode >= this.fieldKeyCounts.length) {
-          this.fieldKeyCounts.push(0)
-        }
-        this.fieldKeyCounts.data[keyCode]!++
-        this.pairKey.push(keyCode)
-        this.pairValue.push(this.global.code(value))
-      }
-      this.rowStart.push(this.pairKey.length)
-      for (const [column, data] of this.text) {
-        data.codes.push(data.dict.code(textOf(record, column)))
-      }
+    for (const chunk of chunks) {
+      this.appendChunk(chunk)
     }
     this.mergeTimeOrder(first)
     this.permutations.clear()
     this.fieldColumns.clear()
     this.maskCache.clear()
     this.lastFilter = null
+  }
+
+  private appendChunk(chunk: ColumnChunk): void {
+    const count = chunk.count
+    const firstRow = this.size
+    const poolFirst = this.pool.add(chunk.pool, chunk.poolStarts)
+    this.times.pushAll(chunk.times)
+    const poolSize = chunk.poolStarts.length - 1
+    if (this.scratch.length < poolSize) {
+      this.scratch = new Int32Array(Math.max(poolSize, this.scratch.length * 2))
+    }
+    const remap = this.scratch
+    for (const [column, data] of this.text) {
+      const slot = COLUMN_SLOT[column]
+      const local = chunk.codes.subarray(slot * count, (slot + 1) * count)
+      if (!data.dict) {
+        data.codes.pushAll(local, poolFirst)
+        continue
+      }
+      const touched: number[] = []
+      data.codes.reserve(data.codes.length + count)
+      const codes = data.codes.data
+      let at = data.codes.length
+      for (let i = 0; i < count; i++) {
+        const code = local[i]!
+        let global = remap[code]! - 1
+        if (global < 0) {
+          global = data.dict.code(poolValueOf(chunk, code))
+          remap[code] = global + 1
+          touched.push(code)
+        }
+        codes[at++] = global
+      }
+      data.codes.length = at
+      for (const code of touched) {
+        remap[code] = 0
+      }
+    }
+    const keyMap = new Uint32Array(chunk.keys.length)
+    chunk.keys.forEach((key, k) => {
+      const code = this.fieldKeys.code(key)
+      while (this.fieldKeyCounts.length <= code) {
+        this.fieldKeyCounts.push(0)
+      }
+      keyMap[k] = code
+    })
+    const counts = this.fieldKeyCounts.data
+    for (let p = 0; p < chunk.pairKey.length; p++) {
+      counts[keyMap[chunk.pairKey[p]!]!]!++
+    }
+    this.chunks.push({
+      firstRow,
+      count,
+      poolFirst,
+      codes: chunk.codes,
+      recordType: chunk.recordType,
+      userType: chunk.userType,
+      flags: chunk.flags,
+      keyMap,
+      pairStart: chunk.pairStart,
+      pairKey: chunk.pairKey,
+      pairValue: chunk.pairValue
+    })
+  }
+
+  private chunkOfRow(row: number): LoadedChunk {
+    return this.chunks[this.chunkSlotOf(row).n]!
+  }
+
+  /** The chunk number (in load order) and the position within it of a row. */
+  chunkSlotOf(row: number): { n: number; slot: number } {
+    const chunks = this.chunks
+    let lo = 0
+    let hi = chunks.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (chunks[mid]!.firstRow <= row) {
+        lo = mid
+      } else {
+        hi = mid - 1
+      }
+    }
+    return { n: lo, slot: row - chunks[lo]!.firstRow }
+  }
+
+  /** A stored text column's value for a row. */
+  private stored(row: number, column: StoredTextColumn, chunk = this.chunkOfRow(row)): string {
+    const local = row - chunk.firstRow
+    return this.pool.value(
+      chunk.poolFirst + chunk.codes[COLUMN_SLOT[column] * chunk.count + local]!
+    )
+  }
+
+  /** A row as the grid shows it (everything but the raw text and warnings), with its tags. */
+  gridRow(row: number): GridRow {
+    const chunk = this.chunkOfRow(row)
+    const i = row - chunk.firstRow
+    const text = (column: StoredTextColumn): string => this.stored(row, column, chunk)
+    const fields: Record<string, string> = {}
+    for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
+      fields[this.fieldKeys.values[chunk.keyMap[chunk.pairKey[p]!]!]!] = this.pool.value(
+        chunk.poolFirst + chunk.pairValue[p]!
+      )
+    }
+    return {
+      ...assembleRecord(
+        text,
+        this.times.data[row]!,
+        chunk.recordType[i]!,
+        chunk.userType[i]!,
+        chunk.flags[i]!,
+        fields
+      ),
+      tags: this.tagsOf(row)
+    }
   }
 
   /** Replaces the tags of rows (row index → tags); an empty list removes them. */
@@ -353,24 +320,36 @@ export class ColumnIndex {
 
   /** The record Id of a row. */
   idOf(row: number): string {
-    const data = this.text.get('id')!
-    return data.dict.values[data.codes.data[row]!]!
+    return this.pool.value(this.text.get('id')!.codes.data[row]!)
   }
 
-  /** Row indices of the given record Ids (one scan of the id column). */
+  /** Row indices of the given record Ids. */
   rowsOfIds(ids: Iterable<string>): Map<string, number> {
-    const wanted = new Map<number, string>()
-    for (const id of ids) {
-      const code = this.global.codes.get(id)
-      if (code !== undefined) {
-        wanted.set(code, id)
-      }
-    }
+    const wanted = new Set(ids)
     const found = new Map<string, number>()
     const codes = this.text.get('id')!.codes.data
+    if (wanted.size <= 32) {
+      // A few Ids: find each in every chunk's pool (native string search), then its row.
+      for (const id of wanted) {
+        for (let c = 0; c < this.chunks.length && !found.has(id); c++) {
+          const code = this.pool.find(c, id)
+          if (code < 0) {
+            continue
+          }
+          const chunk = this.chunks[c]!
+          for (let row = chunk.firstRow; row < chunk.firstRow + chunk.count; row++) {
+            if (codes[row] === code) {
+              found.set(id, row)
+              break
+            }
+          }
+        }
+      }
+      return found
+    }
     for (let row = 0; row < this.size && found.size < wanted.size; row++) {
-      const id = wanted.get(codes[row]!)
-      if (id !== undefined) {
+      const id = this.pool.value(codes[row]!)
+      if (wanted.has(id) && !found.has(id)) {
         found.set(id, row)
       }
     }
@@ -390,7 +369,7 @@ export class ColumnIndex {
       return ''
     }
     const code = column.codes[row]!
-    return code === MISSING ? '' : column.values[code]!
+    return code === MISSING ? '' : column.value(code)
   }
 
   /** Every flattened field key seen, most common first. */
@@ -478,13 +457,14 @@ export class ColumnIndex {
     const allowed: Uint8Array[] = []
     FACET_COLUMNS.forEach((column, f) => {
       const data = this.text.get(column)!
+      const dict = data.dict!
       facetCodes.push(data.codes.data)
-      facetCounts.push(new Uint32Array(data.dict.values.length))
+      facetCounts.push(new Uint32Array(dict.values.length))
       const selected = query.facets[column]
-      const mark = new Uint8Array(data.dict.values.length)
+      const mark = new Uint8Array(dict.values.length)
       if (selected && selected.length > 0) {
         for (const value of selected) {
-          const code = data.dict.codes.get(value)
+          const code = dict.codes.get(value)
           if (code !== undefined) {
             mark[code] = 1
           }
@@ -544,7 +524,7 @@ export class ColumnIndex {
   }
 
   private facetList(column: FacetColumn, counts: Uint32Array, selected: string[]): FacetValue[] {
-    const values = this.text.get(column)!.dict.values
+    const values = this.text.get(column)!.dict!.values
     const list: FacetValue[] = []
     for (let code = 0; code < counts.length; code++) {
       if (counts[code]! > 0) {
@@ -562,26 +542,7 @@ export class ColumnIndex {
   }
 
   private histogram(mask: Uint8Array, min: number | null, max: number | null): Histogram {
-    if (min === null || max === null || max <= min) {
-      return { startMs: min ?? 0, bucketMs: 3_600_000, counts: [] }
-    }
-    const times = this.times.data
-    const span = max - min
-    const bucketMs =
-      NICE_STEPS.find((step) => span / step <= HISTOGRAM_BUCKETS) ??
-      Math.ceil(span / HISTOGRAM_BUCKETS)
-    const startMs = Math.floor(min / bucketMs) * bucketMs
-    const buckets = Math.max(1, Math.ceil((max - startMs) / bucketMs))
-    const counts = new Array<number>(buckets).fill(0)
-    for (let row = 0; row < mask.length; row++) {
-      if (mask[row] === 1) {
-        const b = Math.floor((times[row]! - startMs) / bucketMs)
-        if (b >= 0 && b < buckets) {
-          counts[b]!++
-        }
-      }
-    }
-    return { startMs, bucketMs, counts }
+    return histogramOf(this.times.data, mask, min, max)
   }
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */
@@ -597,44 +558,7 @@ export class ColumnIndex {
     if (!column) {
       return this.timeOrder
     }
-    const n = this.size
-    // Rank the codes in use by their text, then a counting sort by rank: O(n + d log d).
-    const used = new Uint8Array(column.values.length + 1)
-    for (let row = 0; row < n; row++) {
-      const code = column.codes[row]!
-      used[code === MISSING ? column.values.length : code] = 1
-    }
-    const distinct: number[] = []
-    for (let code = 0; code < column.values.length; code++) {
-      if (used[code]) {
-        distinct.push(code)
-      }
-    }
-    // Natural order for human-sized value lists; plain code-unit order (much faster) for huge
-    // ones such as ids or IP addresses.
-    const values = column.values
-    if (distinct.length <= 50_000) {
-      const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-      distinct.sort((a, b) => collator.compare(values[a]!, values[b]!))
-    } else {
-      distinct.sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : 0))
-    }
-    const rank = new Uint32Array(column.values.length + 1)
-    // Missing values sort first, like empty text.
-    distinct.forEach((code, i) => (rank[code] = i + 1))
-    const buckets = new Uint32Array(distinct.length + 2)
-    for (let row = 0; row < n; row++) {
-      const code = column.codes[row]!
-      buckets[(code === MISSING ? 0 : rank[code]!) + 1]!++
-    }
-    for (let i = 1; i < buckets.length; i++) {
-      buckets[i]! += buckets[i - 1]!
-    }
-    const perm = new Uint32Array(n)
-    for (let row = 0; row < n; row++) {
-      const code = column.codes[row]!
-      perm[buckets[code === MISSING ? 0 : rank[code]!]!++] = row
-    }
+    const perm = sortPermutation(column, this.size)
     this.permutations.set(colId, perm)
     return perm
   }
@@ -675,11 +599,21 @@ export class ColumnIndex {
     this.timeOrder = merged
   }
 
-  /** A column as codes + dictionary values: core text columns, or flattened fields (`f:key`). */
+  /** A column as codes: core text columns, or flattened fields (`f:key`, pool codes). */
   private coded(colId: string): CodedColumn | null {
     const data = this.text.get(colId as TextColumn)
+    const pool = this.pool
+    const poolValue = (code: number): string => pool.value(code)
     if (data) {
-      return { codes: data.codes.data, values: data.dict.values }
+      const dict = data.dict
+      return dict
+        ? {
+            codes: data.codes.data,
+            size: dict.values.length,
+            value: (code) => dict.values[code]!,
+            isUnique: true
+          }
+        : { codes: data.codes.data, size: pool.size, value: poolValue, isUnique: false }
     }
     if (!colId.startsWith(FIELD_PREFIX)) {
       return null
@@ -689,21 +623,25 @@ export class ColumnIndex {
     if (!codes) {
       codes = new Uint32Array(this.size).fill(MISSING)
       if (key !== undefined) {
-        const starts = this.rowStart.data
-        const keys = this.pairKey.data
-        const values = this.pairValue.data
-        for (let row = 0; row < this.size; row++) {
-          for (let p = starts[row]!; p < starts[row + 1]!; p++) {
-            if (keys[p] === key) {
-              codes[row] = values[p]!
-              break
+        for (const chunk of this.chunks) {
+          const local = chunk.keyMap.indexOf(key)
+          if (local < 0) {
+            continue
+          }
+          const { pairStart, pairKey, pairValue, firstRow, poolFirst } = chunk
+          for (let i = 0; i < chunk.count; i++) {
+            for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
+              if (pairKey[p] === local) {
+                codes[firstRow + i] = poolFirst + pairValue[p]!
+                break
+              }
             }
           }
         }
       }
       this.fieldColumns.set(colId, codes)
     }
-    return { codes, values: this.global.values }
+    return { codes, size: pool.size, value: poolValue, isUnique: false }
   }
 
   /** 1 for rows passing one column filter. Cached per column and filter. */
@@ -722,7 +660,7 @@ export class ColumnIndex {
     } else {
       const column = this.coded(colId)
       // 0 = not decided yet, 1 = passes, 2 = fails; one decision per distinct value.
-      const memo = new Uint8Array(column ? column.values.length : 0)
+      const memo = new Uint8Array(column ? column.size : 0)
       const missing = filterMatches(filter, '') ? 1 : 0
       for (let row = 0; row < n; row++) {
         const code = column ? column.codes[row]! : MISSING
@@ -732,7 +670,7 @@ export class ColumnIndex {
         }
         let decided = memo[code]!
         if (decided === 0) {
-          decided = filterMatches(filter, column!.values[code]!) ? 1 : 2
+          decided = filterMatches(filter, column!.value(code)) ? 1 : 2
           memo[code] = decided
         }
         mask[row] = decided === 1 ? 1 : 0
@@ -751,21 +689,22 @@ export class ColumnIndex {
     }
     const n = this.size
     const mask = new Uint8Array(n)
-    const globalMarks = this.global.mark(needle)
-    const starts = this.rowStart.data
-    const values = this.pairValue.data
-    for (let row = 0; row < n; row++) {
-      for (let p = starts[row]!; p < starts[row + 1]!; p++) {
-        if (globalMarks[values[p]!] === 1) {
-          mask[row] = 1
-          break
+    const globalMarks = this.pool.mark(needle)
+    for (const chunk of this.chunks) {
+      const { pairStart, pairValue, firstRow, poolFirst } = chunk
+      for (let i = 0; i < chunk.count; i++) {
+        for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
+          if (globalMarks[poolFirst + pairValue[p]!] === 1) {
+            mask[firstRow + i] = 1
+            break
+          }
         }
       }
     }
     // Derived columns (friendly activity, category, user type label…) are not in `fields`.
     for (const [, data] of this.text) {
-      if (data.dict === this.global) {
-        const codes = data.codes.data
+      const codes = data.codes.data
+      if (!data.dict) {
         for (let row = 0; row < n; row++) {
           if (globalMarks[codes[row]!] === 1) {
             mask[row] = 1
@@ -777,7 +716,6 @@ export class ColumnIndex {
       if (!marks.some(Boolean)) {
         continue
       }
-      const codes = data.codes.data
       for (let row = 0; row < n; row++) {
         if (marks[codes[row]!]) {
           mask[row] = 1
@@ -814,17 +752,26 @@ export class ColumnIndex {
     }
   }
 
-  /** Approximate bytes held in typed arrays (the dictionaries' strings are not counted). */
+  /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
-    let bytes =
-      this.times.data.byteLength +
-      this.rowStart.data.byteLength +
-      this.pairKey.data.byteLength +
-      this.pairValue.data.byteLength +
-      this.timeOrder.byteLength
+    let bytes = this.times.data.byteLength + this.timeOrder.byteLength
     for (const [, data] of this.text) {
       bytes += data.codes.data.byteLength
     }
+    for (const chunk of this.chunks) {
+      bytes +=
+        chunk.codes.byteLength +
+        chunk.recordType.byteLength +
+        chunk.userType.byteLength +
+        chunk.flags.byteLength +
+        chunk.pairStart.byteLength +
+        chunk.pairKey.byteLength +
+        chunk.pairValue.byteLength
+    }
     return bytes
   }
+}
+
+function poolValueOf(chunk: ColumnChunk, code: number): string {
+  return chunk.pool.slice(chunk.poolStarts[code]!, chunk.poolStarts[code + 1]! - 1)
 }

@@ -158,8 +158,9 @@ describe('QueryEngine', () => {
   it('reads records committed while a load is running', async () => {
     const running = engine.load()
     await db.commitBatch([makeRecord({ id: 'r6', createdAtMs: T0 + 6 * HOUR })])
-    void engine.load()
+    const again = engine.load()
     await running
+    await again
     expect(ids(q())[0]).toBe('r6')
   })
 

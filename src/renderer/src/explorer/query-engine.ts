@@ -1,34 +1,35 @@
 /**
  * The query worker's logic, free of worker plumbing so it runs under Vitest with fake-indexeddb:
- * loads the cache from Dexie in chunks into a {@link ColumnIndex}, appends newly committed records,
- * answers queries and serves pages of rows read back from Dexie by Id.
+ * loads the cache's persisted column chunks from Dexie into a {@link ColumnIndex} (typed arrays
+ * straight in, no per-record objects), appends newly committed chunks, answers queries and serves
+ * pages of grid rows from the index itself; only lossless exports read the raw bodies.
  */
-import type { AppDb, RecordRow } from '../db/app-db'
+import type { AppDb } from '../db/app-db'
+import type { BodyChunk, ColumnChunk } from '../db/record-chunk'
+import type { NormalizedRecord } from '../../../shared/audit'
 
 import { ColumnIndex, type QueryResult } from './column-index'
 import type { ExplorerQuery, GridRow, LoadProgress, QuerySummary, RecordsPage } from './query-types'
 
-const LOAD_CHUNK = 5000
+/** Column chunks read per IndexedDB request while loading (the first request reads fewer). */
+const LOAD_CHUNKS = 12
+const FIRST_LOAD_CHUNKS = 2
+/** Body chunks kept for exports that walk the cache in display order. */
+const BODY_CACHE = 8
 
 function queryKey(query: ExplorerQuery): string {
   return JSON.stringify(query)
 }
 
-/** A record without its raw text, with its tags: what the grid receives. */
-export function toGridRow(record: RecordRow, tags: string[]): GridRow {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { raw, warnings, seq, ...rest } = record
-  return { ...rest, tags }
-}
-
 export class QueryEngine {
   readonly index = new ColumnIndex()
-  private lastSeq = 0
+  private loadedChunks = 0
   private total = 0
   private isDone = false
   private last: { key: string; result: QueryResult } | null = null
   private loading: Promise<LoadProgress> | null = null
   private isStale = false
+  private readonly bodies = new Map<number, BodyChunk>()
 
   constructor(private readonly db: AppDb) {}
 
@@ -43,12 +44,12 @@ export class QueryEngine {
   }
 
   /**
-   * Reads every record committed since the last load (all of them the first time), in chunks,
-   * reporting progress after each chunk. Concurrent calls share one pass.
+   * Reads every chunk committed since the last load (all of them the first time), a few chunks
+   * per request, reporting progress after each. Concurrent calls share one pass.
    */
   load(onProgress?: (progress: LoadProgress) => void): Promise<LoadProgress> {
     if (this.loading) {
-      // Records committed while a pass runs may land after its last read: read once more.
+      // Chunks committed while a pass runs may land after its last read: read once more.
       this.isStale = true
       return this.loading
     }
@@ -65,38 +66,57 @@ export class QueryEngine {
 
   private async loadNew(onProgress?: (progress: LoadProgress) => void): Promise<LoadProgress> {
     this.isDone = false
-    // IndexedDB's count() walks the whole store and holds up every other request meanwhile; the
-    // last `seq` gives the same figure (rows are numbered 1…n) from one step of an index cursor.
-    void this.db.records
-      .orderBy('seq')
-      .last()
-      .then((last) => (this.total = Math.max(this.total, last?.seq ?? 0)))
+    const meta = await this.db.cacheMeta()
+    if (meta.chunks < this.loadedChunks) {
+      // The cache was cleared and refilled: the worker is restarted by the view; stop here.
+      this.isDone = true
+      return this.progress()
+    }
+    this.total = Math.max(this.total, meta.rows)
+    this.index.reserve(meta.rows)
     // Annotations are few next to records: read them once and tag rows as they are appended.
     const notes = new Map<string, string[]>()
     await this.db.annotations.each((note) => {
-      notes.set(note.id, note.tags)
+      if (note.tags.length > 0) {
+        notes.set(note.id, note.tags)
+      }
     })
-    for (;;) {
-      const rows = await this.db.recordsAfter(this.lastSeq, LOAD_CHUNK)
-      if (rows.length === 0) {
+    const firstRow = this.index.size
+    // The first read is small so the first rows show at once; later reads are bigger, and the
+    // next read is already on its way while a page is appended (IndexedDB works in parallel).
+    const read = (from: number, count: number): Promise<ColumnChunk[]> =>
+      from >= meta.chunks
+        ? Promise.resolve([])
+        : this.db.columns
+            .where('n')
+            .between(from, Math.min(meta.chunks, from + count), true, false)
+            .toArray()
+    let size = FIRST_LOAD_CHUNKS
+    let next = read(this.loadedChunks, size)
+    while (this.loadedChunks < meta.chunks) {
+      const chunks = await next
+      if (chunks.length === 0) {
         break
       }
-      const first = this.index.size
-      this.index.append(rows)
-      this.lastSeq = rows[rows.length - 1]!.seq
+      const after = this.loadedChunks + chunks.length
+      size = LOAD_CHUNKS
+      next = read(after, size)
+      this.index.appendChunks(chunks)
+      this.loadedChunks = after
       this.last = null
-      const tagged: [number, string[]][] = []
-      rows.forEach((row, i) => {
-        const tags = notes.get(row.id)
-        if (tags && tags.length > 0) {
-          tagged.push([first + i, tags])
-        }
-      })
-      this.index.setTags(tagged)
-      if (rows.length < LOAD_CHUNK) {
-        break
+      if (this.loadedChunks < meta.chunks) {
+        onProgress?.(this.progress())
       }
-      onProgress?.(this.progress())
+    }
+    if (notes.size > 0 && this.index.size > firstRow) {
+      const tagged: [number, string[]][] = []
+      for (const [id, row] of this.index.rowsOfIds(notes.keys())) {
+        if (row >= firstRow) {
+          tagged.push([row, notes.get(id)!])
+        }
+      }
+      this.index.setTags(tagged)
+      this.index.forgetTagMasks()
     }
     this.isDone = true
     return this.progress()
@@ -141,24 +161,11 @@ export class QueryEngine {
     }
   }
 
-  /** Rows [start, end) of a query's result, read from Dexie by Id (the raw text left out). */
-  async rows(
-    query: ExplorerQuery,
-    start: number,
-    end: number
-  ): Promise<{ total: number; rows: GridRow[] }> {
+  /** Rows [start, end) of a query's result, straight from the index (no raw text). */
+  rows(query: ExplorerQuery, start: number, end: number): { total: number; rows: GridRow[] } {
     const result = this.run(query)
     const slice = result.rows.subarray(Math.max(0, start), Math.min(end, result.rows.length))
-    const ids = Array.from(slice, (row) => this.index.idOf(row))
-    const tags = Array.from(slice, (row) => this.index.tagsOf(row))
-    const records = await this.db.records.bulkGet(ids)
-    const rows: GridRow[] = []
-    records.forEach((record, i) => {
-      if (record) {
-        rows.push(toGridRow(record, tags[i] ?? []))
-      }
-    })
-    return { total: result.rows.length, rows }
+    return { total: result.rows.length, rows: Array.from(slice, (row) => this.index.gridRow(row)) }
   }
 
   /** Whole records [start, end) of a query's result with their annotations (lossless exports). */
@@ -166,17 +173,33 @@ export class QueryEngine {
     const result = this.run(query)
     const slice = result.rows.subarray(Math.max(0, start), Math.min(end, result.rows.length))
     const ids = Array.from(slice, (row) => this.index.idOf(row))
-    const [rows, notes] = await Promise.all([
-      this.db.records.bulkGet(ids),
-      this.db.annotations.bulkGet(ids)
-    ])
-    const records = rows
-      .filter((row): row is RecordRow => row !== undefined)
-      .map((row) => {
-        // eslint-disable-next-line @typescript-eslint/no-unused-vars
-        const { seq, ...record } = row
-        return record
-      })
+    const notes = await this.db.annotations.bulkGet(ids)
+    // Each body chunk the page needs is read once (a page in display order may touch many).
+    const places = Array.from(slice, (row) => this.index.chunkSlotOf(row))
+    const wanted = [...new Set(places.map((place) => place.n))].filter((n) => !this.bodies.has(n))
+    const read = await this.db.bodies.bulkGet(wanted)
+    const bodies = new Map(this.bodies)
+    wanted.forEach((n, i) => {
+      const body = read[i]
+      if (body) {
+        bodies.set(n, body)
+        if (this.bodies.size >= BODY_CACHE) {
+          this.bodies.delete(this.bodies.keys().next().value!)
+        }
+        this.bodies.set(n, body)
+      }
+    })
+    const records: NormalizedRecord[] = places.map(({ n, slot }, i) => {
+      const body = bodies.get(n)
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const { tags, ...rest } = this.index.gridRow(slice[i]!)
+      return {
+        ...rest,
+        raw: body?.raw[slot] ?? '',
+        warnings: [...(body?.warnings[slot] ?? [])],
+        provenance: body?.provenance[slot] ?? null
+      }
+    })
     const annotations: RecordsPage['annotations'] = {}
     for (const note of notes) {
       if (note) {

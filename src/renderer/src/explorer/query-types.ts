@@ -145,8 +145,8 @@ export interface QuerySummary {
   tookMs: number
 }
 
-/** A record as the grid shows it: everything except the raw text. */
-export type GridRow = Omit<NormalizedRecord, 'raw' | 'warnings'> & { tags: string[] }
+/** A record as the grid shows it: everything except the raw text, provenance and warnings. */
+export type GridRow = Omit<NormalizedRecord, 'raw' | 'warnings' | 'provenance'> & { tags: string[] }
 
 /** Whole records (raw text included) of a view, with their annotations, for lossless exports. */
 export interface RecordsPage {

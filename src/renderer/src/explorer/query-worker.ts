@@ -15,6 +15,7 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope
 let engine: QueryEngine | null = null
 let dbName = ''
+let db: AppDb | null = null
 
 function post(message: WorkerMessage): void {
   scope.postMessage(message)
@@ -35,7 +36,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
   if (request.type === 'open') {
     if (!engine) {
       dbName = request.dbName
-      engine = new QueryEngine(new AppDb(request.dbName))
+      db = new AppDb(request.dbName)
+      engine = new QueryEngine(db)
       const channel = new BroadcastChannel(DB_CHANNEL_NAME)
       channel.onmessage = (event: MessageEvent<DbChannelMessage>) => {
         const message = event.data
@@ -46,6 +48,10 @@ async function handle(request: WorkerRequest): Promise<unknown> {
           void engine
             .loadTags(message.ids)
             .then(() => post({ type: 'changed', progress: engine!.progress() }))
+        } else if (message.type === 'reset') {
+          // The cache was cleared: start over from what is (not) there now.
+          engine = new QueryEngine(db!)
+          void engine.load().then((progress) => post({ type: 'changed', progress }))
         } else {
           void refresh()
         }

@@ -18,6 +18,7 @@ import type {
 import { SNAPSHOT_EXTENSION } from '../../../shared/snapshot/snapshot-format'
 import type { AppDb, RecordRow } from '../db/app-db'
 import { commitPushedBatch } from '../db/commit-outcome'
+import { decodeChunk } from '../db/record-chunk'
 
 /** Records per `snapshots:export-append` call. */
 export const EXPORT_CHUNK = 2000
@@ -197,28 +198,30 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
     }
     const { exportId, path } = begun.value
     setExportState({ status: 'running', path, sent: 0, total })
-    let afterSeq = 0
     let sent = 0
-    for (;;) {
-      if (isExportCancelled.current) {
-        await api.snapshots.exportCancel({ exportId })
-        setExportState({ status: 'cancelled' })
-        return
-      }
-      const rows = await db.recordsAfter(afterSeq, EXPORT_CHUNK)
-      const last = rows[rows.length - 1]
-      if (!last) {
+    // Whole chunks in commit order, sent in slices main accepts.
+    for (let n = 0; ; n++) {
+      const [chunk] = await db.readChunks(n, 1)
+      if (!chunk) {
         break
       }
-      afterSeq = last.seq
-      const appended = await api.snapshots.exportAppend({ exportId, records: rows.map(toRecord) })
-      if (!appended.ok) {
-        await api.snapshots.exportCancel({ exportId })
-        setExportState({ status: 'failed', error: appended.error })
-        return
+      const records = decodeChunk(chunk.columns, chunk.body)
+      for (let i = 0; i < records.length; i += EXPORT_CHUNK) {
+        if (isExportCancelled.current) {
+          await api.snapshots.exportCancel({ exportId })
+          setExportState({ status: 'cancelled' })
+          return
+        }
+        const slice = records.slice(i, i + EXPORT_CHUNK)
+        const appended = await api.snapshots.exportAppend({ exportId, records: slice })
+        if (!appended.ok) {
+          await api.snapshots.exportCancel({ exportId })
+          setExportState({ status: 'failed', error: appended.error })
+          return
+        }
+        sent += slice.length
+        setExportState({ status: 'running', path, sent, total: Math.max(total, sent) })
       }
-      sent += rows.length
-      setExportState({ status: 'running', path, sent, total: Math.max(total, sent) })
     }
     const finished = await api.snapshots.exportFinish({ exportId })
     setExportState(

@@ -1,0 +1,120 @@
+import { hash } from 'node:crypto'
+
+import { normalizeRecord } from '../../../shared/audit'
+
+import { encodeJsonLines, storedJson } from '../store/encoded-records'
+import type { EncodedRecords } from '../store/encoded-records'
+
+import { parseCsvRow } from './csv-row-splitter'
+import type { RejectedRow } from './import-types'
+
+/**
+ * The per-record work of an import, one batch at a time: read the CSV cells, normalize
+ * (reference/audit-events.md §13), hash the raw text and serialize the record as the stores
+ * keep it. A pure function of its input, so it runs the same in a worker thread
+ * (normalize-worker.ts) or in the calling thread; only structured-cloneable data goes in and out.
+ */
+
+/** Where a CSV export keeps what the importer reads (indexes into a row's cells). */
+export interface CsvCellMap {
+  auditData: number
+  /** Purview `RecordId` / Search-UnifiedAuditLog `Identity`, used when AuditData has no Id. */
+  recordId: number | null
+  /** `CreationDate`, kept as provenance only (§12.2). */
+  creationDate: number | null
+  /** How many columns the header has, for the message about a short row. */
+  headerLength: number
+}
+
+/** One batch of rows (CSV) or records (JSON) and the file lines they start on. */
+export interface RecordBatchInput {
+  /** File name (or API content id) recorded as provenance. */
+  source: string
+  /**
+   * `file`: an import; provenance carries the line and the SHA-256 of the raw text. `api`: a
+   * sync's blob; `lines` are the records' indexes in the blob (for rejections), provenance has
+   * neither line nor hash (the store keys by Id alone).
+   */
+  origin?: 'file' | 'api'
+  /** The CSV layout; null when `texts` are JSON records. */
+  csv: CsvCellMap | null
+  texts: string[]
+  lines: number[]
+}
+
+/** The records of a batch that were accepted, serialized, and the rows that were refused. */
+export interface RecordBatchOutput {
+  /** The accepted records (NormalizedRecord with provenance), in file order. */
+  records: EncodedRecords
+  /** A 32-bit hash of each record's raw text (the first bytes of its SHA-256). */
+  hashes: number[]
+  rejections: RejectedRow[]
+}
+
+const EXCERPT = 120
+
+/** Reads, normalizes and serializes one batch. Never throws on bad rows: they are refused. */
+export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
+  const ids: string[] = []
+  const jsons: string[] = []
+  const hashes: number[] = []
+  const rejections: RejectedRow[] = []
+  const { csv, texts, lines, source } = input
+  const isFile = input.origin !== 'api'
+  for (let k = 0; k < texts.length; k++) {
+    const text = texts[k] ?? ''
+    const line = lines[k] ?? 0
+    let raw = text
+    let fallbackId = ''
+    let csvCreationDate: string | null = null
+    if (csv !== null) {
+      const cells = parseCsvRow(text)
+      const auditData = cells[csv.auditData]
+      let problem: string | null = null
+      if (cells.every((cell) => cell.trim() === '')) {
+        problem = 'empty row'
+      } else if (auditData === undefined) {
+        problem = `row has ${cells.length} of ${csv.headerLength} columns and no AuditData (truncated row?)`
+      } else if (auditData.trim() === '') {
+        problem = 'AuditData is empty'
+      }
+      if (problem !== null || auditData === undefined) {
+        rejections.push({
+          line,
+          code: 'audit-data-missing',
+          reason: problem ?? 'AuditData is missing',
+          excerpt: text.slice(0, EXCERPT)
+        })
+        continue
+      }
+      raw = auditData
+      fallbackId = csv.recordId === null ? '' : (cells[csv.recordId] ?? '')
+      const date = csv.creationDate === null ? '' : (cells[csv.creationDate] ?? '')
+      csvCreationDate = date === '' ? null : date
+    }
+    const result = normalizeRecord(raw, fallbackId === '' ? {} : { fallbackId })
+    if (!result.ok) {
+      const isJsonProblem = result.code === 'malformed-json' || result.code === 'not-an-object'
+      const isCsvJson = csv !== null && isJsonProblem
+      rejections.push({
+        line,
+        code: isCsvJson ? 'audit-data-not-json' : result.code,
+        reason: isCsvJson ? `AuditData is not a JSON record: ${result.reason}` : result.reason,
+        excerpt: raw.slice(0, EXCERPT)
+      })
+      continue
+    }
+    const record = result.record
+    if (isFile) {
+      const rawSha256 = hash('sha256', raw, 'hex')
+      record.provenance = { source, line, rawSha256, csvCreationDate }
+      hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))
+    } else {
+      record.provenance = { source, line: null, rawSha256: null, csvCreationDate: null }
+      hashes.push(0)
+    }
+    ids.push(record.id)
+    jsons.push(storedJson(record))
+  }
+  return { records: encodeJsonLines(ids, jsons), hashes, rejections }
+}

@@ -1,0 +1,140 @@
+import { flattenRecord } from '../../../shared/audit'
+import type { NormalizedRecord } from '../../../shared/audit'
+
+/**
+ * Records already serialized the way stores keep them: one NormalizedRecord as JSON per line
+ * (see {@link storedJson}), UTF-8, in a single byte array. Workers that normalize (imports, syncs) produce this, so the
+ * thread that stores records moves bytes instead of re-serializing objects, and the array can
+ * be transferred between threads without a copy.
+ */
+export interface EncodedRecords {
+  /** The audit Id of each record, in order. */
+  ids: string[]
+  /** The records as NDJSON: record `i` is bytes `offsets[i]` to `offsets[i + 1]` (its `\n` included). */
+  ndjson: Uint8Array
+  /** Where each record's line starts, and the end: `ids.length + 1` entries. */
+  offsets: number[]
+}
+
+/** No records. */
+export function emptyEncoded(): EncodedRecords {
+  return { ids: [], ndjson: new Uint8Array(0), offsets: [0] }
+}
+
+/** Serializes records' JSON texts into one NDJSON byte array (its own buffer: transferable). */
+export function encodeJsonLines(ids: string[], jsons: string[]): EncodedRecords {
+  const offsets = new Array<number>(jsons.length + 1)
+  let size = 0
+  for (let i = 0; i < jsons.length; i++) {
+    offsets[i] = size
+    size += Buffer.byteLength(jsons[i] ?? '') + 1
+  }
+  offsets[jsons.length] = size
+  const ndjson = new Uint8Array(new ArrayBuffer(size))
+  const view = Buffer.from(ndjson.buffer, 0, size)
+  for (let i = 0; i < jsons.length; i++) {
+    const at = offsets[i] ?? 0
+    const written = view.write(jsons[i] ?? '', at)
+    view[at + written] = 10
+  }
+  return { ids, ndjson, offsets }
+}
+
+/**
+ * The JSON a store keeps for a record: every column, the raw text and the provenance, but not
+ * the flattened `fields`, which are a function of `raw` (reference/audit-events.md §13 rules
+ * 6–7) and would double the bytes written; {@link restoreRecord} rebuilds them when read.
+ */
+export function storedJson(record: NormalizedRecord): string {
+  // Blanked for the call rather than copied without it: JSON.stringify skips an undefined
+  // property, and a copy of every record cost more than the stringify itself.
+  const slot = record as { fields: NormalizedRecord['fields'] | undefined }
+  const fields = slot.fields
+  slot.fields = undefined
+  try {
+    return JSON.stringify(record)
+  } finally {
+    slot.fields = fields
+  }
+}
+
+/**
+ * A record read back from a store line: the flattened fields are rebuilt from `raw` when the
+ * line does not carry them (lines written before they were left out still do). They are
+ * rebuilt on first use, so a reader that never looks at them (a report, a snapshot) pays nothing.
+ */
+export function restoreRecord(stored: NormalizedRecord): NormalizedRecord {
+  if ((stored.fields as NormalizedRecord['fields'] | undefined) !== undefined) {
+    return stored
+  }
+  let fields: NormalizedRecord['fields'] | undefined
+  Object.defineProperty(stored, 'fields', {
+    enumerable: true,
+    configurable: true,
+    get: (): NormalizedRecord['fields'] => {
+      fields ??= flattenRaw(stored.raw)
+      return fields
+    },
+    set: (value: NormalizedRecord['fields']): void => {
+      fields = value
+    }
+  })
+  return stored
+}
+
+function flattenRaw(raw: string): NormalizedRecord['fields'] {
+  const value: unknown = JSON.parse(raw)
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? flattenRecord(value as Record<string, unknown>)
+    : {}
+}
+
+/** Serializes normalized records (see {@link encodeJsonLines}). */
+export function encodeRecords(records: readonly NormalizedRecord[]): EncodedRecords {
+  return encodeJsonLines(
+    records.map((r) => r.id),
+    records.map(storedJson)
+  )
+}
+
+/** The records whose index passes `keep`, in order (the same object when all pass). */
+export function pickEncoded(
+  records: EncodedRecords,
+  keep: (index: number) => boolean
+): EncodedRecords {
+  const ids: string[] = []
+  const parts: Uint8Array[] = []
+  const offsets: number[] = [0]
+  let size = 0
+  for (let i = 0; i < records.ids.length; i++) {
+    if (!keep(i)) {
+      continue
+    }
+    const start = records.offsets[i] ?? 0
+    const end = records.offsets[i + 1] ?? start
+    ids.push(records.ids[i] ?? '')
+    parts.push(records.ndjson.subarray(start, end))
+    size += end - start
+    offsets.push(size)
+  }
+  if (ids.length === records.ids.length) {
+    return records
+  }
+  return { ids, ndjson: Buffer.concat(parts, size), offsets }
+}
+
+/** The records as objects (parses each line). */
+export function decodeRecords(records: EncodedRecords): NormalizedRecord[] {
+  const text = Buffer.from(
+    records.ndjson.buffer,
+    records.ndjson.byteOffset,
+    records.ndjson.byteLength
+  )
+  const out: NormalizedRecord[] = []
+  for (let i = 0; i < records.ids.length; i++) {
+    const start = records.offsets[i] ?? 0
+    const end = (records.offsets[i + 1] ?? start) - 1
+    out.push(restoreRecord(JSON.parse(text.toString('utf8', start, end)) as NormalizedRecord))
+  }
+  return out
+}

@@ -1,0 +1,200 @@
+import { Dexie } from 'dexie'
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { QueryEngine } from '../explorer/query-engine'
+import { emptyQuery } from '../explorer/query-types'
+import { makeRecord } from '../explorer/test-records'
+import type { LedgerWindow } from '../../../shared/acquisition'
+import type { NormalizedRecord } from '../../../shared/audit'
+
+import { AppDb } from './app-db'
+import { CHUNK_MAX_RECORDS } from './record-chunk'
+
+const open: Dexie[] = []
+function track<T extends Dexie>(db: T): T {
+  open.push(db)
+  return db
+}
+afterEach(() => {
+  open.splice(0).forEach((db) => db.close())
+})
+
+function newName(): string {
+  return `chunked-${Math.random()}`
+}
+
+function appDb(name: string): AppDb {
+  return track(new AppDb(name, { indexedDB, IDBKeyRange }))
+}
+
+function many(n: number, prefix: string): NormalizedRecord[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeRecord({
+      id: `${prefix}-${i}`,
+      createdAtMs: Date.UTC(2026, 4, 1) + i * 1000,
+      warnings: i % 97 === 0 ? ['repeated key: Foo'] : [],
+      raw: `{"Id":"${prefix}-${i}","Note":"caf\u00e9 \\u00e9 ${i}"}`,
+      provenance:
+        i % 5 === 0
+          ? { source: 'f.csv', line: i + 2, rawSha256: null, csvCreationDate: null }
+          : null
+    })
+  )
+}
+
+/** Writes a v1 database (one row per record, today's layout) the way the first release did. */
+async function writeV1(name: string, records: NormalizedRecord[]): Promise<void> {
+  const v1 = track(new Dexie(name, { indexedDB, IDBKeyRange }))
+  v1.version(1).stores({
+    records: 'id, &seq, createdAtMs, organizationId, operation',
+    duplicates: 'id',
+    windows: 'key, tenantId, status',
+    blobs: 'key, tenantId, status',
+    queries: 'key, tenantId, status',
+    savedFilters: 'id, &name, updatedAt',
+    annotations: 'id, *tags, updatedAt',
+    settings: 'key, profileId'
+  })
+  await v1.table('records').bulkAdd(records.map((r, i) => ({ ...r, seq: i + 1 })))
+  await v1.table('duplicates').bulkAdd([{ id: records[3]!.id, count: 2 }])
+  await v1
+    .table('annotations')
+    .bulkAdd([
+      { id: records[5]!.id, tags: ['reviewed'], comment: 'ok', updatedAt: '2026-05-01T00:00:00Z' }
+    ])
+  await v1
+    .table('windows')
+    .bulkAdd([{ key: 'w1', tenantId: 't', status: 'complete', entry: { key: 'w1' } }])
+  v1.close()
+}
+
+describe('the chunked cache', () => {
+  it('migrates a populated v1 database: every record, duplicate count and annotation kept', async () => {
+    const name = newName()
+    const records = many(CHUNK_MAX_RECORDS + 321, 'v1')
+    await writeV1(name, records)
+    const db = appDb(name)
+    expect(await db.countRecords()).toBe(records.length)
+    expect((await db.cacheMeta()).chunks).toBe(2)
+    expect(await db.getRecord(records[0]!.id)).toEqual({ ...records[0], seq: 1 })
+    expect(await db.getRecord(records[CHUNK_MAX_RECORDS + 10]!.id)).toEqual({
+      ...records[CHUNK_MAX_RECORDS + 10],
+      seq: CHUNK_MAX_RECORDS + 11
+    })
+    expect(await db.countDuplicates()).toBe(2)
+    expect(await db.annotation(records[5]!.id)).toMatchObject({ tags: ['reviewed'], comment: 'ok' })
+    expect((await db.ledger('windows', 't'))[0]?.key).toBe('w1')
+    // Every record byte for byte, in the old order.
+    const back = await db.recordsAfter(0, records.length + 10)
+    expect(back.map((row) => row.raw)).toEqual(records.map((r) => r.raw))
+    expect(back.map((row) => row.seq)).toEqual(records.map((_, i) => i + 1))
+    // The explorer reads the migrated cache, tags included.
+    const engine = new QueryEngine(db)
+    await engine.load()
+    expect(engine.index.size).toBe(records.length)
+    expect(engine.ids({ ...emptyQuery(), tags: ['reviewed'] })).toEqual([records[5]!.id])
+    // And a repeat of a migrated record is a duplicate, not a second copy.
+    expect(await db.commitBatch([records[7]!, makeRecord({ id: 'after-migration' })])).toEqual({
+      new: 1,
+      duplicates: 1
+    })
+  })
+
+  it('dedupes exactly across chunks and across restarts', async () => {
+    const name = newName()
+    const first = many(CHUNK_MAX_RECORDS * 2 + 5, 'a')
+    const db = appDb(name)
+    expect(await db.commitBatch(first)).toEqual({ new: first.length, duplicates: 0 })
+    expect((await db.cacheMeta()).chunks).toBe(3)
+    // Repeats from the first and last chunk, plus new ones, in one batch.
+    const again = [first[0]!, first[first.length - 1]!, ...many(10, 'b')]
+    expect(await db.commitBatch(again)).toEqual({ new: 10, duplicates: 2 })
+    db.close()
+
+    const restarted = appDb(name)
+    expect(await restarted.commitBatch([first[CHUNK_MAX_RECORDS]!, ...many(12, 'b')])).toEqual({
+      new: 2,
+      duplicates: 11
+    })
+    expect(await restarted.countRecords()).toBe(first.length + 12)
+    expect(await restarted.duplicates.get(first[0]!.id)).toEqual({ id: first[0]!.id, count: 1 })
+    expect(await restarted.countDuplicates()).toBe(13)
+    expect(await restarted.getRecord('b-11')).toMatchObject({
+      id: 'b-11',
+      raw: many(12, 'b')[11]!.raw
+    })
+    expect(await restarted.getRecord('nope')).toBeUndefined()
+  })
+
+  it('keeps two windows writing at once exact (the second writer looks again)', async () => {
+    const name = newName()
+    const one = appDb(name)
+    const two = appDb(name)
+    await one.commitBatch(many(50, 'x'))
+    // `two` has not seen x-*: it must learn them before writing.
+    expect(await two.commitBatch([...many(60, 'x')])).toEqual({ new: 10, duplicates: 50 })
+    const both = await Promise.all([one.commitBatch(many(80, 'y')), two.commitBatch(many(80, 'y'))])
+    expect(both.map((r) => r.new).sort()).toEqual([0, 80])
+    expect(await one.countRecords()).toBe(140)
+  })
+
+  it('notices another window cleared and refilled the cache, and stores nothing as a false repeat', async () => {
+    const name = newName()
+    const one = appDb(name)
+    const two = appDb(name)
+    const first = many(30, 'e')
+    await one.commitBatch(first)
+    await two.clearRecords()
+    await two.commitBatch(many(30, 'f'))
+    // `one` still remembers e-*: same number of chunks, but a new cache.
+    expect(await one.commitBatch(first)).toEqual({ new: 30, duplicates: 0 })
+    expect(await one.countRecords()).toBe(60)
+  })
+
+  it('leaves a consistent cache when a commit fails midway, and the next ingest completes it', async () => {
+    const name = newName()
+    const db = appDb(name)
+    const records = many(900, 'c')
+    const window = (i: number): LedgerWindow =>
+      ({ key: `w${i}`, tenantId: 't', status: 'complete' }) as unknown as LedgerWindow
+    await db.commitBatch(records.slice(0, 300), { windows: [window(1)] })
+    // The third write of the transaction fails (a crash, a full disk): nothing of it may stay.
+    const original = db.duplicates.bulkPut.bind(db.duplicates)
+    db.duplicates.bulkPut = (() => Promise.reject(new Error('disk went away'))) as never
+    await expect(
+      db.commitBatch([...records.slice(300, 600), records[0]!], { windows: [window(2)] })
+    ).rejects.toThrow('disk went away')
+    db.duplicates.bulkPut = original
+    expect(await db.countRecords()).toBe(300)
+    expect((await db.cacheMeta()).chunks).toBe(1)
+    expect(await db.columns.count()).toBe(1)
+    expect(await db.bodies.count()).toBe(1)
+    expect(await db.ledger('windows')).toHaveLength(1)
+    expect(await db.getRecord(records[400]!.id)).toBeUndefined()
+    db.close()
+
+    // The app restarts (a reload) and the sync resumes from the ledger: batch 2 comes again.
+    const resumed = appDb(name)
+    expect(
+      await resumed.commitBatch([...records.slice(300, 600), records[0]!], { windows: [window(2)] })
+    ).toEqual({ new: 300, duplicates: 1 })
+    expect(await resumed.commitBatch(records.slice(600), { windows: [window(3)] })).toEqual({
+      new: 300,
+      duplicates: 0
+    })
+    const engine = new QueryEngine(resumed)
+    await engine.load()
+    expect(new Set(engine.ids(emptyQuery()))).toEqual(new Set(records.map((r) => r.id)))
+    expect(await resumed.ledger('windows')).toHaveLength(3)
+  })
+
+  it('clears everything on reset and starts numbering again', async () => {
+    const db = appDb(newName())
+    await db.commitBatch(many(20, 'r'))
+    await db.reset()
+    expect(await db.countRecords()).toBe(0)
+    expect(await db.commitBatch(many(5, 'r'))).toEqual({ new: 5, duplicates: 0 })
+    expect((await db.cacheMeta()).rows).toBe(5)
+  })
+})
