@@ -7,8 +7,10 @@ import { defineConfig } from '@playwright/test'
 export default defineConfig({
   testDir: './specs',
   globalSetup: './global-setup.ts',
-  timeout: 30_000,
-  expect: { timeout: 5_000 },
+  // Specs wait on the app's state; these limits are only backstops for a hang, generous enough
+  // for a loaded 2-core machine (a busy CI box is slow, not broken). Long flows raise their own.
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -10,7 +10,7 @@ export class ConnectionsPage {
   }
 
   card(name: string): Locator {
-    return this.page.getByRole('article', { name })
+    return this.page.getByRole('article', { name, exact: true })
   }
 
   status(name: string): Locator {

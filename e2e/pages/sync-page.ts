@@ -26,6 +26,26 @@ export class SyncPage {
       .getByRole('listitem')
   }
 
+  /** How many syncs this window has started (0 before the first). */
+  async runs(): Promise<number> {
+    const status = this.page.locator('[data-testid="sync-status"][data-sync-run]')
+    return (await status.count()) === 0 ? 0 : Number(await status.getAttribute('data-sync-run'))
+  }
+
+  /**
+   * Waits until sync number `run` of this window (default: the first) has ended and returns its
+   * outcome. It waits on the app's state (the status bar's `data-sync-run` and `data-outcome`),
+   * never on a wall-clock budget: the limit is only a backstop for a sync that hangs, generous
+   * enough for a loaded machine.
+   */
+  async ended(run = 1, timeout = 10 * 60_000): Promise<string> {
+    const done = this.page.locator(
+      `[data-testid="sync-status"][data-sync-run="${run}"][data-outcome]`
+    )
+    await done.waitFor({ timeout })
+    return (await done.getAttribute('data-outcome')) ?? ''
+  }
+
   async open(): Promise<void> {
     await this.page.getByRole('link', { name: 'Sync', exact: true }).click()
     await this.page.getByRole('heading', { name: 'Sync' }).waitFor()

@@ -29,7 +29,7 @@ test('the packaged app starts and serves its UI from app://explorer', async ({},
   })
   try {
     const page = await electronApp.firstWindow()
-    await page.locator('[data-app-state="ready"]').waitFor({ timeout: 20_000 })
+    await page.locator('[data-app-state="ready"]').waitFor({ timeout: 60_000 })
     expect(page.url()).toMatch(/^app:\/\/explorer\//)
     // Electron security checklist #2/#3: no Node in the page, only the named API.
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(

@@ -10,9 +10,9 @@ function newCount(statusBar: string): number {
   return Number(/([\d,]+) new/.exec(statusBar)?.[1]?.replace(/,/g, '') ?? 'NaN')
 }
 
-/** `19,502 of 19,502 records · …` → 19502 (no filter: shown = cached) */
-function shownCount(status: string): number {
-  return Number(/^([\d,]+) of/.exec(status.trim())?.[1]?.replace(/,/g, '') ?? 'NaN')
+/** `8,120 of 19,502 records · …` → 19502 (the cached records the Explorer has indexed) */
+function cachedCount(status: string): number {
+  return Number(/of ([\d,]+) records/.exec(status)?.[1]?.replace(/,/g, '') ?? 'NaN')
 }
 
 // `npm run screenshots` refreshes the README's pictures from this flow; otherwise they go to
@@ -22,7 +22,9 @@ const docsDir = process.env['CAX_SCREENSHOTS'] === '1' ? join(ROOT, 'docs', 'scr
 test('a newcomer explores the demo tenant: sign-in, a 7-day sync, rows in the grid, coverage, offline', async ({
   app
 }, testInfo) => {
-  test.setTimeout(150_000)
+  // A long flow on a possibly loaded machine: every step waits on the app's state; this limit
+  // is only the backstop for a hang.
+  test.setTimeout(20 * 60_000)
   const shot = (name: string): Promise<Buffer> =>
     app.page.screenshot({ path: join(docsDir ?? testInfo.outputDir, `${name}.png`) })
   await app.page.setViewportSize({ width: 1440, height: 860 })
@@ -31,13 +33,18 @@ test('a newcomer explores the demo tenant: sign-in, a 7-day sync, rows in the gr
   await explorer.emptyState.waitFor()
   await app.page.getByRole('button', { name: 'Explore the demo tenant' }).click()
 
-  // The sync runs while the Explorer fills up; every new record lands in the grid exactly once.
-  await expect(sync.statusBar).toHaveText(/Last sync: (complete|partial)/, { timeout: 90_000 })
+  // The sync runs while the Explorer fills up; every new record lands in the cache exactly once.
+  expect(await sync.ended(1)).toMatch(/^(complete|partial)$/)
   const firstNew = newCount(await sync.statusBar.innerText())
   expect(firstNew).toBeGreaterThan(1000)
   await expect
-    .poll(async () => shownCount(await explorer.status.innerText()), { timeout: 30_000 })
+    .poll(async () => cachedCount(await explorer.status.innerText()), { timeout: 120_000 })
     .toBe(firstNew)
+  // It opens on connector activity: a part of what was pulled.
+  await expect(app.page.getByRole('button', { name: 'Connector activity' })).toHaveAttribute(
+    'aria-pressed',
+    'true'
+  )
   await expect(explorer.rows.first()).toBeVisible()
   const status = await explorer.status.innerText()
   await shot('explorer')
@@ -55,15 +62,13 @@ test('a newcomer explores the demo tenant: sign-in, a 7-day sync, rows in the gr
 
   // A second sync re-lists recent windows: the demo tenant is live, so it may find new activity,
   // but nothing already cached is stored twice.
-  const firstText = await sync.statusBar.innerText()
   await sync.range.selectOption('24h')
   await sync.startButton.click()
-  await expect(sync.statusBar).not.toHaveText(firstText, { timeout: 10_000 })
-  await expect(sync.statusBar).toHaveText(/Last sync: (complete|partial)/, { timeout: 60_000 })
+  expect(await sync.ended(2)).toMatch(/^(complete|partial)$/)
   const secondNew = newCount(await sync.statusBar.innerText())
   await app.page.getByRole('link', { name: 'Explorer' }).click()
   await expect
-    .poll(async () => shownCount(await explorer.status.innerText()), { timeout: 30_000 })
+    .poll(async () => cachedCount(await explorer.status.innerText()), { timeout: 120_000 })
     .toBe(firstNew + secondNew)
 
   await app.page.getByRole('link', { name: 'Connections' }).click()

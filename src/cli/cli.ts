@@ -17,7 +17,8 @@ export interface CommandEntry {
 /** Every `cax` command, in help order. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   pull: {
-    summary: 'pull audit records from the Management Activity API / Graph into a store',
+    summary:
+      'pull audit records from the Management Activity API / Graph / a Log Analytics workspace into a store',
     load: () => import('./commands/pull')
   },
   import: {

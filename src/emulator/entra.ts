@@ -710,7 +710,9 @@ export class FakeEntra implements EntraControls {
     const roles =
       resource === MANAGE
         ? ['ActivityFeed.Read', 'ActivityFeed.ReadDlp', 'ServiceHealth.Read']
-        : ['AuditLogsQuery.Read.All']
+        : resource === CLOUDS.commercial.logAnalyticsResource
+          ? ['Data.Read']
+          : ['AuditLogsQuery.Read.All']
     const now = Math.floor(this.deps.clock.now().getTime() / 1000)
     const tid = (this.tenantFor(tenantSegment) ?? this.home).tenantId
     const lifetime = this.accessTokenLifetime

@@ -13,8 +13,11 @@ import type { GeneratorConfig, TenantWorld } from './generator'
 import { GraphAuditApi } from './graph-api'
 import { sendJson } from './http-util'
 import { createSigningKey } from './jwt'
+import { LogAnalyticsApi } from './log-analytics-api'
+import type { LogAnalyticsControls } from './log-analytics-api'
 import { ManagementApi } from './management-api'
 import type { RequestLogEntry } from './management-api'
+import { stableUuid } from './prng'
 import { resolveScenario } from './scenarios'
 import type { FaultConfig, ScenarioConfig, ScenarioName } from './scenarios'
 import { createTenantModel } from './tenant'
@@ -27,6 +30,12 @@ export type { EntraControls, HeadlessMode } from './entra'
 export type { FaultConfig, ScenarioConfig, ScenarioName } from './scenarios'
 export type { RequestLogEntry } from './management-api'
 export type { AuditRecord, ContentType } from './generator'
+export type {
+  LogAnalyticsControls,
+  LogAnalyticsFault,
+  LogAnalyticsRequest
+} from './log-analytics-api'
+export { LOG_ANALYTICS_LIMITS } from './log-analytics-api'
 export { SCENARIOS, parseScenarioFile } from './scenarios'
 
 /** Options for {@link startEmulator}. */
@@ -55,6 +64,8 @@ export interface Emulator {
     managementApiBase: string
     /** `https://127.0.0.1:P/graph` → `/graph/beta/security/auditLog/queries`. */
     graphBase: string
+    /** `https://127.0.0.1:P/loganalytics` → `/loganalytics/v1/workspaces/<id>/query`. */
+    logAnalyticsBase: string
   }
   /** The test CA to trust (custom https.Agent `ca`, or NODE_EXTRA_CA_CERTS). */
   caCertPem: string
@@ -65,6 +76,10 @@ export interface Emulator {
   /** A second tenant (Fabrikam) with its own activity, for multi-tenant and `/organizations`
    * sign-ins; its admin has the same permissions as `users.admin`. */
   partnerTenant: { tenantId: string; admin: EmulatedUser }
+  /** The home tenant's Log Analytics (Sentinel) workspace id. */
+  workspaceId: string
+  /** Controls of the fake Log Analytics query API (limits, scripted faults, request log). */
+  logAnalytics: LogAnalyticsControls
   clock: EmulatorClock
   entra: EntraControls
   faults: { set(f: Partial<FaultConfig>): void; get(): FaultConfig }
@@ -151,6 +166,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tenants: data,
     faults: () => faults
   })
+  const workspaceId = stableUuid(seed, 'workspace')
+  const logAnalytics = new LogAnalyticsApi({
+    clock,
+    publicKey: key.publicKey,
+    workspaces: [
+      { model: tenant, id: workspaceId },
+      { model: partner, id: stableUuid(seed, 'workspace', 'partner') }
+    ].flatMap(({ model, id }) => {
+      const d = data.get(model.tenantId)
+      return d ? [{ workspaceId: id, tenantId: model.tenantId, cfg: d.cfg, world: d.world }] : []
+    })
+  })
   const setFaults = (f: Partial<FaultConfig>): void => {
     faults = { ...faults, ...f, failNext: [...(f.failNext ?? faults.failNext)] }
   }
@@ -183,7 +210,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       })
       return
     }
-    if ((await management.handle(req, res, url)) || (await graph.handle(req, res, url))) {
+    if (
+      (await management.handle(req, res, url)) ||
+      (await graph.handle(req, res, url)) ||
+      (await logAnalytics.handle(req, res, url))
+    ) {
       return
     }
     if (await entra.handle(req, res, url)) {
@@ -218,7 +249,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tenantId: u.tenantId
   })
   return {
-    urls: { authorityHost: base, managementApiBase: `${base}/manage`, graphBase: `${base}/graph` },
+    urls: {
+      authorityHost: base,
+      managementApiBase: `${base}/manage`,
+      graphBase: `${base}/graph`,
+      logAnalyticsBase: `${base}/loganalytics`
+    },
     caCertPem: certs.caCertPem,
     tenantId: tenant.tenantId,
     clientId: tenant.clientId,
@@ -228,6 +264,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       noPermission: publicUser(tenant.users.noPermission)
     },
     partnerTenant: { tenantId: partner.tenantId, admin: publicUser(partner.users.admin) },
+    workspaceId,
+    logAnalytics,
     clock,
     entra,
     faults: { set: setFaults, get: () => faults },

@@ -27,6 +27,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(
     `Tenant: ${emu.tenantId}  Client: ${emu.clientId}  Admin: ${emu.users.admin.upn}\n`
   )
+  process.stdout.write(
+    `Log Analytics: ${emu.urls.logAnalyticsBase}  Workspace: ${emu.workspaceId}\n`
+  )
   const stop = (): void => {
     caFile.dispose()
     void emu.close().then(() => process.exit(0))

@@ -26,6 +26,7 @@ export interface TenantModel {
 
 const MANAGE = CLOUDS.commercial.managementResource
 const GRAPH = CLOUDS.commercial.graphResource
+const LOG_ANALYTICS = CLOUDS.commercial.logAnalyticsResource
 
 /**
  * Builds a tenant model from the seed (stable ids for a given seed). `home` is the demo tenant
@@ -47,7 +48,8 @@ export function createTenantModel(seed: number, kind: 'home' | 'partner' = 'home
     `${MANAGE}/ActivityFeed.Read`,
     `${MANAGE}/ActivityFeed.ReadDlp`,
     `${GRAPH}/AuditLogsQuery.Read.All`,
-    `${GRAPH}/User.Read`
+    `${GRAPH}/User.Read`,
+    `${LOG_ANALYTICS}/Data.Read`
   ])
   const reader = make('reader', isHome ? 'RobinK' : 'SamO', isHome ? 'Robin Kline' : 'Sam Okafor', [
     `${MANAGE}/ActivityFeed.Read`,

@@ -26,6 +26,11 @@ export interface CloudProfile {
   graphResource: string
   /** Whether the Graph audit log query API is documented for this cloud. */
   hasGraphAuditQuery: boolean
+  /** Azure Monitor Logs (Log Analytics) query API base: `https://api.loganalytics.azure.com`
+   * (the direct URL the request-format reference documents; Azure Government: `.us`). */
+  logAnalyticsBase: string
+  /** The Log Analytics query API's token resource (audience): `https://api.loganalytics.io`. */
+  logAnalyticsResource: string
 }
 
 /** The cloud table. Client IDs differ per cloud: app registrations do not cross clouds. */
@@ -38,7 +43,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     managementResource: 'https://manage.office.com',
     graphBase: 'https://graph.microsoft.com',
     graphResource: 'https://graph.microsoft.com',
-    hasGraphAuditQuery: true
+    hasGraphAuditQuery: true,
+    logAnalyticsBase: 'https://api.loganalytics.azure.com',
+    logAnalyticsResource: 'https://api.loganalytics.io'
   },
   gcc: {
     id: 'gcc',
@@ -48,7 +55,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     managementResource: 'https://manage-gcc.office.com',
     graphBase: 'https://graph.microsoft.com',
     graphResource: 'https://graph.microsoft.com',
-    hasGraphAuditQuery: false
+    hasGraphAuditQuery: false,
+    logAnalyticsBase: 'https://api.loganalytics.azure.com',
+    logAnalyticsResource: 'https://api.loganalytics.io'
   },
   'gcc-high': {
     id: 'gcc-high',
@@ -58,7 +67,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     managementResource: 'https://manage.office365.us',
     graphBase: 'https://graph.microsoft.us',
     graphResource: 'https://graph.microsoft.us',
-    hasGraphAuditQuery: false
+    hasGraphAuditQuery: false,
+    logAnalyticsBase: 'https://api.loganalytics.us',
+    logAnalyticsResource: 'https://api.loganalytics.us'
   },
   dod: {
     id: 'dod',
@@ -68,7 +79,9 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     managementResource: 'https://manage.protection.apps.mil',
     graphBase: 'https://dod-graph.microsoft.us',
     graphResource: 'https://dod-graph.microsoft.us',
-    hasGraphAuditQuery: false
+    hasGraphAuditQuery: false,
+    logAnalyticsBase: 'https://api.loganalytics.us',
+    logAnalyticsResource: 'https://api.loganalytics.us'
   }
 }
 
@@ -80,4 +93,9 @@ export function managementScope(cloud: Pick<CloudProfile, 'managementResource'>)
 /** The delegated scope for the Graph audit log query API of a cloud. */
 export function graphAuditScope(cloud: Pick<CloudProfile, 'graphResource'>): string {
   return `${cloud.graphResource}/AuditLogsQuery.Read.All`
+}
+
+/** The delegated scope for the Log Analytics query API of a cloud (app-only uses `/.default`). */
+export function logAnalyticsScope(cloud: Pick<CloudProfile, 'logAnalyticsResource'>): string {
+  return `${cloud.logAnalyticsResource}/Data.Read`
 }

@@ -7,8 +7,8 @@ export const USAGE = `usage: cax emulator --port <n> --scenario <name> [--scenar
                     [--test-hooks] [--ca-file path] [--now ISO-time] [--request-log-limit n]
 
 Starts the local Microsoft 365 emulator (fake Entra ID, Management Activity API, Graph audit
-query) in the foreground and prints its URL, CA file, tenant, client and admin user; Ctrl-C stops
-it. The same as the emulator's standalone start (src/emulator/start.ts).
+query, Log Analytics query API) in the foreground and prints its URL, CA file, tenant, client,
+admin user, Log Analytics base and workspace id; Ctrl-C stops it. The same as the emulator's standalone start (src/emulator/start.ts).
 
 ${EMULATOR_USAGE}
 

@@ -22,8 +22,11 @@ import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
+import { runWorkspacePull } from './pull-workspace'
+
 /** The usage text of `cax pull`. */
 export const PULL_USAGE = `usage: cax pull --store <dir> --tenant <guid> [options]
+       cax pull --source workspace ...   (a Log Analytics / Sentinel workspace; --source workspace --help)
 
 Range (default: the last 7 days the Management API keeps):
   --since <ISO time> [--until <ISO time>]   or   --days <n>
@@ -82,6 +85,16 @@ interface PullOptions {
 
 /** Runs `cax pull`; resolves to the exit code. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
+  const source = sourceOf(argv)
+  if (source === 'workspace') {
+    return runWorkspacePull(argv, io)
+  }
+  if (source !== undefined && source !== 'management') {
+    io.stderr.write(
+      `cax pull: --source must be management or workspace (got '${source}')\n\n${PULL_USAGE}`
+    )
+    return ExitCode.invalidInput
+  }
   let options: PullOptions | 'help'
   try {
     options = parse(argv, io)
@@ -94,6 +107,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.ok
   }
   return pull(options, io)
+}
+
+/** The value of `--source` (`--source x` or `--source=x`), if given. */
+function sourceOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--source') {
+      return argv[i + 1] ?? ''
+    }
+    if (arg.startsWith('--source=')) {
+      return arg.slice('--source='.length)
+    }
+  }
+  return undefined
 }
 
 function parse(argv: string[], io: CliIo): PullOptions | 'help' {
@@ -278,6 +305,7 @@ const SPEC = {
   'max-attempts': { type: 'string' },
   history: { type: 'boolean' },
   'all-records': { type: 'boolean' },
+  source: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const

@@ -3,7 +3,7 @@
  * missing channel a compile error; both transports register this one map.
  */
 import type { AppInfo, Handlers } from '../../shared/ipc/contract'
-import type { AcquireService } from '../services/acquire-service'
+import type { AcquireService } from '../services/acquisition/acquire-service'
 import type { AuthService } from '../services/auth/auth-service'
 import { checkConnection } from '../services/auth/connection-check'
 import type { DemoService } from '../services/demo/demo-service'
@@ -37,8 +37,16 @@ export function createHandlers(s: HandlerServices): Handlers {
       return { deleted: await s.profiles.delete(profileId) }
     },
     'auth:list-states': () => s.auth.listStates(),
-    'auth:sign-in': ({ profileId, mode, loginHint }) =>
-      s.auth.signIn(profileId, { ...(mode ? { mode } : {}), ...(loginHint ? { loginHint } : {}) }),
+    'auth:sign-in': async ({ profileId, mode, loginHint }) => {
+      // The demo tenant runs in-process: start it (after a restart) before signing in to it.
+      if ((await s.profiles.get(profileId)).isDemo) {
+        await s.demo.open()
+      }
+      return s.auth.signIn(profileId, {
+        ...(mode ? { mode } : {}),
+        ...(loginHint ? { loginHint } : {})
+      })
+    },
     'auth:cancel-sign-in': async ({ profileId }) => ({
       cancelled: await s.auth.cancelSignIn(profileId)
     }),

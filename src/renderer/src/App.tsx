@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import { reachableSince } from '../../shared/acquisition'
 import type { ErrorInfo } from '../../shared/errors'
@@ -12,6 +12,7 @@ import type {
 
 import type { Transport } from './api/pick-api'
 import { ConnectionsView } from './connections/ConnectionsView'
+import { ErrorNotice } from './connections/ErrorNotice'
 import { useConnections } from './connections/use-connections'
 import { CacheSetting } from './settings/CacheSetting'
 import { UpdatesSetting } from './settings/UpdatesSetting'
@@ -130,6 +131,23 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
     document.getElementById('root')?.setAttribute('data-app-state', load.state)
   }, [load.state])
 
+  // The Explorer is rendered from a memoized element: sync progress and every committed batch
+  // re-render the frame (status bar), and must not re-render the grid, facets and histogram.
+  const exploreDemoRef = useRef<() => Promise<void>>(async () => undefined)
+  const onExploreDemo = useCallback(() => void exploreDemoRef.current(), [])
+  const explorerView = useMemo(
+    () => (
+      <ExplorerView
+        api={api}
+        db={db}
+        docsUrl={DOCS_URL}
+        isOpeningDemo={isOpeningDemo}
+        onExploreDemo={onExploreDemo}
+      />
+    ),
+    [api, db, isOpeningDemo, onExploreDemo]
+  )
+
   async function exploreDemo(): Promise<void> {
     setIsOpeningDemo(true)
     setNotice(null)
@@ -150,6 +168,10 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
       history: false
     })
   }
+
+  useEffect(() => {
+    exploreDemoRef.current = exploreDemo
+  })
 
   async function chooseTheme(theme: ThemePreference): Promise<void> {
     const result = await api.settings.update({ theme })
@@ -220,11 +242,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
       </header>
 
       <main className="frame-main">
-        {notice && (
-          <div className="notice" role="alert">
-            {notice.message}
-          </div>
-        )}
+        {notice && <ErrorNotice api={api} error={notice} />}
         {openedSnapshot && (
           <SnapshotBanner
             opened={openedSnapshot}
@@ -254,13 +272,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
             states={connections.states}
           />
         ) : (
-          <ExplorerView
-            api={api}
-            db={db}
-            docsUrl={DOCS_URL}
-            isOpeningDemo={isOpeningDemo}
-            onExploreDemo={() => void exploreDemo()}
-          />
+          explorerView
         )}
       </main>
 
@@ -276,14 +288,19 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
 
 /** The sync's state in the status bar, visible from every view. */
 function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.Element | null {
-  const { state } = sync
+  const { state, runs } = sync
+  // data-sync-run and data-outcome let tests (and tools) wait on the sync's state, not on time.
   if (state.status === 'starting') {
-    return <a href="#sync">Sync starting…</a>
+    return (
+      <a href="#sync" data-testid="sync-status" data-sync-run={runs}>
+        Sync starting…
+      </a>
+    )
   }
   if (state.status === 'running') {
     const p = state.progress
     return (
-      <a href="#sync" data-testid="sync-status">
+      <a href="#sync" data-testid="sync-status" data-sync-run={runs}>
         Syncing{p ? ` · ${p.records.toLocaleString()} records` : '…'}
         {p?.throttle.isThrottled ? ' · throttled' : ''}
       </a>
@@ -291,7 +308,7 @@ function SyncStatus({ sync }: { sync: ReturnType<typeof useSync> }): React.JSX.E
   }
   if (state.status === 'finished') {
     return (
-      <a href="#sync" data-testid="sync-status" data-outcome={state.outcome}>
+      <a href="#sync" data-testid="sync-status" data-sync-run={runs} data-outcome={state.outcome}>
         Last sync: {state.outcome}
         {state.summary ? ` · ${state.summary.new.toLocaleString()} new` : ''}
       </a>

@@ -254,4 +254,52 @@ describe('coverage', () => {
       "The query ended 'failed' on the server; the next sync queries it again"
     )
   })
+
+  it('Workspace: succeeded spans cover their hours once the window settled, not before', () => {
+    const day = DAY0 - 3 * 24 * H
+    const label = 'PowerAppsActivity@0f0f0f0f-1111-4222-8333-944445555666'
+    const window = (status: LedgerWindow['status']): LedgerWindow => ({
+      ...win(status, day, day + 24 * H),
+      key: windowKey('workspace', T, label, day),
+      source: 'workspace',
+      contentType: label
+    })
+    const span: LedgerQuery = {
+      key: queryKey(T, label, day, day + 24 * H),
+      tenantId: T,
+      windowKey: windowKey('workspace', T, label, day),
+      queryId: null,
+      start: iso(day),
+      end: iso(day + 24 * H),
+      recordTypes: [],
+      status: 'succeeded',
+      approximateCount: 10,
+      isRecordCountLimitExceeded: false,
+      received: 10,
+      new: 10,
+      duplicate: 0,
+      rejected: 0,
+      attempts: 1,
+      lastError: null,
+      createdAt: NOW.toISOString(),
+      finishedAt: NOW.toISOString()
+    }
+    const range = {
+      start: new Date(day),
+      end: new Date(day + 24 * H),
+      source: 'workspace' as const
+    }
+    const settled = coverage(
+      applyDelta(emptyLedger(), { windows: [window('complete')], blobs: [], queries: [span] }),
+      range,
+      NOW
+    )
+    expect(settled.every((h) => h.status === 'complete')).toBe(true)
+    const unsettled = coverage(
+      applyDelta(emptyLedger(), { windows: [window('listed')], blobs: [], queries: [span] }),
+      range,
+      NOW
+    )
+    expect(unsettled.some((h) => h.status === 'complete')).toBe(false)
+  })
 })

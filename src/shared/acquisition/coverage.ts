@@ -99,18 +99,26 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
         isTenant(w.tenantId) &&
         (range.source === undefined || w.source === range.source) &&
         (range.contentType === undefined ||
-          w.source === 'graph' ||
+          w.source !== 'management' ||
           w.contentType.toLowerCase() === range.contentType.toLowerCase())
     )
     .map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end), window: w }))
+  // Queries cover their hours, except in a workspace window read before it settled (status
+  // `listed`): rows may still be arriving there, and the next pull reads it again.
   const graphKeys = new Set(
-    windows.filter((w) => w.window.source === 'graph').map((w) => w.window.key)
+    windows
+      .filter(
+        (w) =>
+          w.window.source === 'graph' ||
+          (w.window.source === 'workspace' && w.window.status !== 'listed')
+      )
+      .map((w) => w.window.key)
   )
   const queries: QuerySpan[] = Object.values(ledger.queries)
     .filter((q) => isTenant(q.tenantId) && graphKeys.has(q.windowKey))
     .map((q) => ({ start: Date.parse(q.start), end: Date.parse(q.end), query: q }))
   const graphDone: Span[] = [
-    ...windows.filter((w) => w.window.source === 'graph' && w.window.status === 'complete'),
+    ...windows.filter((w) => w.window.source !== 'management' && w.window.status === 'complete'),
     ...queries.filter((q) => q.query.status === 'succeeded')
   ]
   const settled: Span[] = windows
@@ -133,7 +141,7 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
   for (const b of Object.values(ledger.blobs)) {
     if (
       !isTenant(b.tenantId) ||
-      range.source === 'graph' ||
+      (range.source !== undefined && range.source !== 'management') ||
       (range.contentType !== undefined &&
         b.contentType.toLowerCase() !== range.contentType.toLowerCase())
     ) {
@@ -238,7 +246,7 @@ function hourStatus(
     if (ctx.isSyncing) {
       return { status: 'pending', reason: 'not tried yet: the sync has not reached it' }
     }
-    const isGraph = touching.some((s) => s.window.source === 'graph')
+    const isGraph = touching.some((s) => s.window.source !== 'management')
     return isOld && !isGraph
       ? {
           status: 'gap',

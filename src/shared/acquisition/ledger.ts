@@ -21,8 +21,12 @@ export const LedgerErrorSchema = z.object({ code: z.string(), message: z.string(
 /** See {@link LedgerErrorSchema}. */
 export type LedgerError = z.infer<typeof LedgerErrorSchema>
 
-/** Which API a window was acquired from. */
-export const AcquisitionSourceSchema = z.enum(['management', 'graph'])
+/**
+ * Which API a window was acquired from: the Management Activity API, the Graph audit query, or a
+ * Log Analytics (Sentinel) workspace read with KQL. Graph and workspace windows select by event
+ * time and are covered by their succeeded queries.
+ */
+export const AcquisitionSourceSchema = z.enum(['management', 'graph', 'workspace'])
 /** See {@link AcquisitionSourceSchema}. */
 export type AcquisitionSource = z.infer<typeof AcquisitionSourceSchema>
 

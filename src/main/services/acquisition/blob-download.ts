@@ -125,41 +125,35 @@ export async function downloadBlob(
   const batchSize = o.batchSize ?? SYNC_DEFAULTS.batchSize
   const at = (): string => new Date(ctx.serverNow()).toISOString()
   let blob: LedgerBlob = { ...initial }
+  // Queues a part of the blob with its ledger entry; the part's new/duplicate split reaches the
+  // ledger when its batch is answered (and goes out with the next batch).
   const commitBlob = async (
     records: EncodedRecords | NormalizedRecord[],
     rejected: number,
     count: number
   ): Promise<void> => {
-    const provisional = {
-      ...blob,
-      received: blob.received + count,
-      rejected: blob.rejected + rejected
-    }
-    applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [provisional] })
-    const window = windowAfter(provisional)
-    const outcome = await ctx.commit(records, {
-      ...emptyDelta(),
-      blobs: [provisional],
-      windows: [window]
-    })
-    blob = {
-      ...provisional,
-      new: blob.new + outcome.new,
-      duplicate: blob.duplicate + outcome.duplicates
-    }
-    // The blob's own new/duplicate split is known only now: it goes with the next commit.
-    applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-    ctx.defer(blob)
+    blob = { ...blob, received: blob.received + count, rejected: blob.rejected + rejected }
+    const entry = ctx.withCounts(blob)
+    applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [entry] })
+    await ctx.enqueue(
+      records,
+      { ...emptyDelta(), blobs: [entry], windows: [windowAfter(entry)] },
+      (counts) => ctx.countBlob(initial, counts)
+    )
     ctx.stats.records += Array.isArray(records) ? records.length : records.ids.length
     ctx.stats.rejected += rejected
     ctx.emit()
+  }
+  const settle = async (final: LedgerBlob): Promise<void> => {
+    const entry = ctx.withCounts(final)
+    applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [entry] })
+    await ctx.enqueue([], { ...emptyDelta(), blobs: [entry], windows: [windowAfter(entry)] })
   }
   for (let attempt = 1; ; attempt++) {
     checkAborted(ctx.signal)
     if (Date.parse(blob.contentExpiration) <= ctx.serverNow()) {
       blob = expireBlob(ctx, blob, 'contentExpiration passed while waiting', at())
-      applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-      await ctx.commit([], { ...emptyDelta(), blobs: [blob], windows: [windowAfter(blob)] })
+      await settle(blob)
       return
     }
     blob = { ...blob, attempts: blob.attempts + 1 }
@@ -218,8 +212,7 @@ export async function downloadBlob(
         const action = errorAction(error)
         if (action === 'expired') {
           blob = expireBlob(ctx, blob, 'the API answered AF20051', at())
-          applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-          await ctx.commit([], { ...emptyDelta(), blobs: [blob], windows: [windowAfter(blob)] })
+          await settle(blob)
           return
         }
         if (action === 'config') {
@@ -235,8 +228,7 @@ export async function downloadBlob(
         ctx.log.error(
           `[acquire] blob ${blob.contentId} failed after ${attempt} attempt(s): ${info.code} ${info.message}`
         )
-        applyDelta(ctx.ledger, { ...emptyDelta(), blobs: [blob] })
-        await ctx.commit([], { ...emptyDelta(), blobs: [blob], windows: [windowAfter(blob)] })
+        await settle(blob)
         return
       }
       const wait = backoffMs(attempt)
@@ -288,6 +280,7 @@ export async function leftovers(
     }
   }
   await Promise.all(Array.from({ length: n }, () => worker()))
+  await ctx.drain()
   const delta = emptyDelta()
   for (const key of touched) {
     const w = ctx.ledger.windows[key]
@@ -300,7 +293,7 @@ export async function leftovers(
       })
     }
   }
-  await ctx.commit([], delta)
+  await ctx.enqueue([], delta)
 }
 
 export function newBlob(

@@ -137,7 +137,7 @@ export async function syncWindow(
       lastError: listed.error,
       updatedAt: at()
     }
-    await ctx.commit([], { ...emptyDelta(), windows: [window] })
+    await ctx.enqueue([], { ...emptyDelta(), windows: [window] })
     if (listed.status === 'gap') {
       ctx.stats.gaps++
     }
@@ -193,7 +193,7 @@ export async function syncWindow(
   }
   applyDelta(ctx.ledger, delta)
   window = withBlobTotals(ctx, window, contentType)
-  await ctx.commit([], { ...delta, windows: [window] })
+  await ctx.enqueue([], { ...delta, windows: [window] })
 
   ctx.progress.phase = 'downloading'
   ctx.emit()
@@ -206,6 +206,9 @@ export async function syncWindow(
     (w) => (window = w),
     contentType
   )
+  // The status is known now (blob statuses are); the new/duplicate totals are final once the
+  // commits are answered, and are sent again at the end of the run (finishWindows).
+  ctx.touchWindow(key, contentType)
 
   window = withBlobTotals(ctx, window, contentType)
   const status: WindowStatus =
@@ -222,8 +225,33 @@ export async function syncWindow(
     completedAt: status === 'complete' ? (window.completedAt ?? at()) : window.completedAt,
     updatedAt: at()
   }
-  await ctx.commit([], { ...emptyDelta(), windows: [window] })
+  await ctx.enqueue([], { ...emptyDelta(), windows: [window] })
   return status
+}
+
+/**
+ * Waits for every commit to be answered, then sends the windows this run downloaded into once
+ * more with their final new/duplicate totals (a window's blobs are committed in batches that may
+ * be answered after the window itself was recorded).
+ */
+export async function finishWindows(
+  ctx: RunContext,
+  touched: ReadonlyMap<string, string>
+): Promise<void> {
+  await ctx.drain()
+  const delta = emptyDelta()
+  for (const [key, contentType] of touched) {
+    const window = ctx.ledger.windows[key]
+    if (window) {
+      const final = withBlobTotals(ctx, window, contentType)
+      if (final.new !== window.new || final.duplicate !== window.duplicate) {
+        delta.windows.push(final)
+      }
+    }
+  }
+  if (delta.windows.length > 0) {
+    await ctx.commit([], delta)
+  }
 }
 
 /** Lists every page of a window; re-plans once with the server's clock on AF20030/AF20055. */

@@ -1,7 +1,7 @@
 /**
  * Which failures are worth retrying, how long to wait, and how errors are written to the ledger.
  */
-import type { LedgerError, LedgerWindow } from '../../../shared/acquisition'
+import type { AcquisitionSource, LedgerError, LedgerWindow } from '../../../shared/acquisition'
 import { AuditApiError, errorAction } from '../audit-api/api-error'
 import { TokenDestinationError } from '../audit-api/token-destination'
 import { NetworkError } from '../http/https-client'
@@ -50,7 +50,7 @@ export function toLedgerError(error: unknown): LedgerError {
 export function newWindow(
   key: string,
   tenantId: string,
-  source: 'management' | 'graph',
+  source: AcquisitionSource,
   contentType: string,
   at: string
 ): LedgerWindow {

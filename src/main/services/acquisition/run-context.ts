@@ -11,6 +11,7 @@ import type { RecordBatchPool } from '../import/record-batch-pool'
 import type { Logger } from '../logging/logger'
 import type { EncodedRecords } from '../store/encoded-records'
 
+import type { CommitCounts } from './commit-queue'
 import type { Sleep } from './token-bucket'
 import type { RecordSink, SyncProgress, SyncRequest, SyncResult, TokenProvider } from './types'
 import { REACH_MS } from './windows'
@@ -66,6 +67,12 @@ export interface SyncEngineOptions {
   serverSkewMs?: number
   /** Most records per commit (default 2,000). */
   batchSize?: number
+  /**
+   * Batches handed to the sink before the first is answered (default 1). Two keep a remote sink
+   * (the app window) busy while an answer travels back; the sink must commit them in order and
+   * refuse the rest once one fails.
+   */
+  commitsInFlight?: number
   /** Windows ending within this long before now are listed again on every sync (default 7 d). */
   relistMs?: number
   /** Graph polling: first interval and cap (ms) and overall time-out per query. */
@@ -96,18 +103,36 @@ export interface RunContext {
   progress: SyncProgress
   /** The engine's options (knobs read with {@link SYNC_DEFAULTS} as fallback). */
   options: SyncEngineOptions
-  /** Commits a batch (serialized), updates the in-memory ledger and the counters. */
+  /**
+   * Commits records and a ledger delta (group commit: merged with other parts into few batches)
+   * and resolves with this part's new/duplicate counts once committed.
+   */
   commit(
     records: NormalizedRecord[] | EncodedRecords,
     delta: LedgerDelta
   ): Promise<{ new: number; duplicates: number }>
   /**
+   * Queues records and a ledger delta for the group commit and resolves as soon as there is room
+   * for more (back-pressure), not when committed; `onCommitted` gets this part's counts.
+   */
+  enqueue(
+    records: NormalizedRecord[] | EncodedRecords,
+    delta: LedgerDelta,
+    onCommitted?: (counts: CommitCounts) => void
+  ): Promise<void>
+  /** Waits until everything queued is committed; throws the first commit failure. */
+  drain(): Promise<void>
+  /** Adds a committed part's counts to its blob's ledger entry (sent with the next batch). */
+  countBlob(blob: LedgerBlob, counts: CommitCounts): void
+  /** The blob entry with the new/duplicate counts its committed parts have had so far. */
+  withCounts(blob: LedgerBlob): LedgerBlob
+  /** Notes a window this run downloaded into; its final totals are sent at the end of the run. */
+  touchWindow(key: string, contentType: string): void
+  /**
    * Normalizes and serializes blob records in batches (worker threads when configured), for a
    * sink that takes serialized records; null when the sink wants objects.
    */
   pool: RecordBatchPool | null
-  /** Queues a ledger entry for the next commit (counts learned from a commit's outcome). */
-  defer(blob: LedgerBlob): void
   emit(): void
   /** Server time (local clock corrected by a learned skew). */
   serverNow(): number

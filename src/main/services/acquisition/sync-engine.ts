@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os'
 
-import { applyDelta, emptyLedger } from '../../../shared/acquisition'
+import { emptyLedger } from '../../../shared/acquisition'
 import type { LedgerBlob, WindowStatus } from '../../../shared/acquisition'
 import { ManagementClient } from '../audit-api/management-client'
 import { RecordBatchPool } from '../import/record-batch-pool'
@@ -15,8 +15,9 @@ import { decodeRecords } from '../store/encoded-records'
 
 import { ApiCaller, checkAborted } from './api-caller'
 import { leftovers } from './blob-download'
+import { CommitQueue, type CommitCounts } from './commit-queue'
 import { runGraphHistory } from './graph-history'
-import { ensureSubscription, recordOutOfReach, syncWindow } from './management-sync'
+import { ensureSubscription, finishWindows, recordOutOfReach, syncWindow } from './management-sync'
 import { SYNC_DEFAULTS } from './run-context'
 import { failedWindows, recordPlan } from './run-plan'
 import type { RunContext, SyncEngineOptions, SyncRunOptions } from './run-context'
@@ -117,8 +118,50 @@ export class SyncEngine {
       requests: 0,
       throttle: this.caller.throttle
     }
-    let commitChain: Promise<unknown> = Promise.resolve()
-    const deferred = new Map<string, LedgerBlob>()
+    // Blob counts learned from commit answers, sent with the next batch (see CommitQueue).
+    const blobCounts = new Map<string, CommitCounts>()
+    const unsent = new Set<string>()
+    const sent = new Map<string, LedgerBlob>()
+    const touched = new Map<string, string>()
+    const withCounts = (blob: LedgerBlob): LedgerBlob => {
+      const counts = blobCounts.get(blob.key)
+      return counts ? { ...blob, new: counts.new, duplicate: counts.duplicates } : blob
+    }
+    const batchSize = o.batchSize ?? SYNC_DEFAULTS.batchSize
+    const queue = new CommitQueue({
+      sink: (records, delta) =>
+        Array.isArray(records)
+          ? o.sink.commit({ records, ledger: delta })
+          : o.sink.commitEncoded
+            ? o.sink.commitEncoded({ records, ledger: delta })
+            : o.sink.commit({ records: decodeRecords(records), ledger: delta }),
+      ledger,
+      batchSize,
+      highWater: 2 * batchSize,
+      maxInFlight: o.commitsInFlight ?? 1,
+      prepare: (delta) => {
+        const blobs = delta.blobs.map(withCounts)
+        for (const key of unsent) {
+          // The entry as last sent, not as in the ledger: that one may count records of parts
+          // still queued, which must not be recorded as received before they are stored.
+          const entry = sent.get(key)
+          if (entry && !delta.blobs.some((b) => b.key === key)) {
+            blobs.push(withCounts(entry))
+          }
+        }
+        unsent.clear()
+        for (const blob of blobs) {
+          sent.set(blob.key, blob)
+        }
+        return { ...delta, blobs }
+      },
+      onBatch: (counts) => {
+        stats.new += counts.new
+        stats.duplicates += counts.duplicates
+        progress.new = stats.new
+        progress.duplicates = stats.duplicates
+      }
+    })
     const ctx: RunContext = {
       request,
       ledger,
@@ -129,33 +172,22 @@ export class SyncEngine {
       pool,
       log: o.log,
       sleep: this.sleep,
-      defer: (blob) => {
-        deferred.set(blob.key, blob)
+      commit: (records, delta) => queue.commit(records, delta),
+      enqueue: (records, delta, onCommitted) => queue.add(records, delta, onCommitted),
+      drain: () => queue.drain(),
+      countBlob: (blob, counts) => {
+        const known = blobCounts.get(blob.key) ?? { new: blob.new, duplicates: blob.duplicate }
+        known.new += counts.new
+        known.duplicates += counts.duplicates
+        blobCounts.set(blob.key, known)
+        const entry = ledger.blobs[blob.key]
+        if (entry) {
+          ledger.blobs[blob.key] = withCounts(entry)
+        }
+        unsent.add(blob.key)
       },
-      commit: (records, delta) => {
-        const next = commitChain.then(async () => {
-          const extra = [...deferred.values()].filter(
-            (b) => !delta.blobs.some((d) => d.key === b.key)
-          )
-          deferred.clear()
-          if (extra.length > 0) {
-            delta = { ...delta, blobs: [...delta.blobs, ...extra] }
-          }
-          const outcome = Array.isArray(records)
-            ? await o.sink.commit({ records, ledger: delta })
-            : o.sink.commitEncoded
-              ? await o.sink.commitEncoded({ records, ledger: delta })
-              : await o.sink.commit({ records: decodeRecords(records), ledger: delta })
-          applyDelta(ledger, delta)
-          stats.new += outcome.new
-          stats.duplicates += outcome.duplicates
-          progress.new = stats.new
-          progress.duplicates = stats.duplicates
-          return outcome
-        })
-        commitChain = next.catch(() => undefined)
-        return next
-      },
+      withCounts,
+      touchWindow: (key, contentType) => touched.set(key, contentType),
       emit: () => {
         progress.requests = stats.requests
         progress.records = stats.records
@@ -247,10 +279,10 @@ export class SyncEngine {
         await recordOutOfReach(ctx, contentTypes, plan.unreachable)
       }
     }
+    await finishWindows(ctx, touched)
     progress.phase = 'done'
     progress.window = null
     ctx.emit()
-    await commitChain
     stats.failedWindows = failedWindows(ledger, request)
     return stats
   }

@@ -2,7 +2,13 @@
  * The acquisition engine's ports and results: the sink it writes to, the request it runs, the
  * progress it reports.
  */
-import type { Ledger, LedgerDelta, LedgerError, WindowStatus } from '../../../shared/acquisition'
+import type {
+  AcquisitionSource,
+  Ledger,
+  LedgerDelta,
+  LedgerError,
+  WindowStatus
+} from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { EncodedRecords } from '../store/encoded-records'
 
@@ -100,7 +106,7 @@ export interface SyncResult {
 
 /** A window a run left partial or failed. */
 export interface FailedWindow {
-  source: 'management' | 'graph'
+  source: AcquisitionSource
   contentType: string
   /** ISO 8601 UTC, half-open `[start, end)`. */
   start: string

@@ -108,6 +108,22 @@ export class AppOnlyAuth {
       resource === 'management'
         ? this.options.endpoints.managementResource
         : this.options.endpoints.graphResource
+    return this.acquire(base, resource, forceRefresh)
+  }
+
+  /**
+   * A token for another resource of the cloud table by its audience (the Log Analytics query
+   * API's `https://api.loganalytics.io`), with the same cache and refresh rules.
+   */
+  async getResourceToken(audience: string, forceRefresh = false): Promise<AccessToken> {
+    return this.acquire(audience, audience, forceRefresh)
+  }
+
+  private async acquire(
+    base: string,
+    resource: string,
+    forceRefresh: boolean
+  ): Promise<AccessToken> {
     try {
       const result = await this.cca.acquireTokenByClientCredential({
         scopes: [`${base}/.default`],

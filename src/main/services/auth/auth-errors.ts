@@ -6,6 +6,7 @@ import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msa
 
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { NetworkError } from '../http/https-client'
+import { SecretStoreUnavailableError } from '../secret-store'
 
 /** The one-line fix shown next to each auth error. */
 export const AUTH_FIXES: Partial<Record<ErrorCode, string>> = {
@@ -42,6 +43,9 @@ const CONSENT_CODES = new Set(['consent_required', 'invalid_scope'])
 export function toAuthError(error: unknown): AppError {
   if (error instanceof AppError) {
     return error
+  }
+  if (error instanceof SecretStoreUnavailableError) {
+    return authError('auth/keychain-unavailable', error.message)
   }
   if (error instanceof NetworkError) {
     return error.kind === 'tls'

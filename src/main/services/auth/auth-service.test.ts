@@ -331,6 +331,53 @@ describe('AuthService with real MSAL against the emulated Entra ID', () => {
     await expect(readdir(join(dir, 'auth'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
+  it("keeps the demo tenant's tokens in memory and never asks the keychain", async () => {
+    const asked: string[] = []
+    const broken = new BrokenKeychain()
+    const auth = service({
+      secrets: {
+        get: (name) => (asked.push(`get ${name}`), broken.get()),
+        set: (name) => (asked.push(`set ${name}`), broken.set()),
+        delete: (name) => (asked.push(`delete ${name}`), broken.delete())
+      }
+    })
+    const demo = await profiles.save(
+      {
+        displayName: 'Demo tenant (Contoso)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints: emu.urls, isDemo: true }
+    )
+    await expect(auth.signIn(demo.id)).resolves.toMatchObject({
+      status: 'signed-in',
+      tokenStorage: 'memory'
+    })
+    await expect(auth.getAccessToken(demo.id, 'management')).resolves.toMatchObject({
+      tenantId: emu.tenantId
+    })
+    await expect(auth.getState(demo.id)).resolves.toMatchObject({ status: 'signed-in' })
+    expect(asked).toEqual([])
+    await expect(readdir(join(dir, 'auth'))).rejects.toMatchObject({ code: 'ENOENT' })
+    // A real profile on the same machine still meets the missing keychain, and is told so.
+    await expect(auth.signIn(profile.id)).rejects.toMatchObject({
+      code: 'auth/keychain-unavailable',
+      message: expect.stringContaining('keep tokens in memory only')
+    })
+    await expect(auth.getState(profile.id)).resolves.toMatchObject({ tokenStorage: 'keychain' })
+    // Choosing memory for the real profile clears its error and leaves the demo's sign-in alone.
+    auth.useMemoryStorage()
+    expect(states.at(-1)).toMatchObject({
+      profileId: profile.id,
+      tokenStorage: 'memory',
+      error: null
+    })
+    await expect(auth.getState(demo.id)).resolves.toMatchObject({ status: 'signed-in' })
+    await expect(auth.signIn(profile.id)).resolves.toMatchObject({ tokenStorage: 'memory' })
+  })
+
   it('reports an unreachable sign-in service as a network problem', async () => {
     const offline = await profiles.save(
       { ...profile, id: undefined },

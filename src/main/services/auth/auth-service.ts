@@ -138,7 +138,7 @@ export class AuthService {
     const profile = await this.deps.profiles.get(profileId)
     const account = await this.findAccount(profile).catch(() => undefined)
     return this.setState(
-      profileId,
+      profile,
       {
         status: account ? 'signed-in' : 'signed-out',
         account: account ? describeAccount(account) : null,
@@ -154,7 +154,28 @@ export class AuthService {
    */
   useMemoryStorage(): void {
     this.storage = 'memory'
-    this.clients.clear()
+    // Drop the keychain-backed clients; the demo's in-memory ones keep their sign-in.
+    for (const [key, entry] of this.clients) {
+      if (entry.cache) {
+        this.clients.delete(key)
+      }
+    }
+    // Every keychain-backed profile now keeps tokens in memory; a keychain error is resolved.
+    for (const [profileId, state] of this.states) {
+      if (state.tokenStorage === 'keychain') {
+        const error = state.error?.code === 'auth/keychain-unavailable' ? null : state.error
+        // Memory starts empty: a keychain-backed sign-in does not carry over.
+        const next: AuthState = {
+          ...state,
+          status: state.status === 'signing-in' ? state.status : 'signed-out',
+          account: state.status === 'signing-in' ? state.account : null,
+          tokenStorage: 'memory',
+          error
+        }
+        this.states.set(profileId, next)
+        this.deps.onDidChange(next)
+      }
+    }
     this.deps.log.warn('[auth] tokens are kept in memory only for this session')
   }
 
@@ -171,8 +192,8 @@ export class AuthService {
     const inFlight: InFlight = { profileId, cancel: async () => undefined }
     this.inFlight = inFlight
     try {
-      await this.checkKeychain()
-      this.setState(profileId, { status: 'signing-in', account: null, error: null })
+      await this.checkKeychain(profile)
+      this.setState(profile, { status: 'signing-in', account: null, error: null })
       const { pca } = this.client(profile)
       const endpoints = endpointsFor(profile)
       const scopes = [managementScope(endpoints)]
@@ -186,7 +207,7 @@ export class AuthService {
       }
       await this.deps.profiles.setAccount(profileId, result.account.homeAccountId)
       this.deps.log.info(`[auth] profile ${profileId} signed in`)
-      return this.setState(profileId, {
+      return this.setState(profile, {
         status: 'signed-in',
         account: describeAccount(result.account),
         error: null
@@ -194,7 +215,7 @@ export class AuthService {
     } catch (error) {
       const appError = toAuthError(error)
       this.deps.log.warn(`[auth] sign-in for profile ${profileId} failed: ${appError.code}`)
-      this.setState(profileId, {
+      this.setState(profile, {
         status: 'signed-out',
         account: null,
         error: { code: appError.code, message: appError.message }
@@ -223,7 +244,7 @@ export class AuthService {
     }
     await this.deps.profiles.setAccount(profileId, undefined)
     this.deps.log.info(`[auth] profile ${profileId} signed out`)
-    return this.setState(profileId, { status: 'signed-out', account: null, error: null })
+    return this.setState(profile, { status: 'signed-out', account: null, error: null })
   }
 
   /**
@@ -236,7 +257,9 @@ export class AuthService {
     forceRefresh = false
   ): Promise<AccessToken> {
     const profile = await this.deps.profiles.get(profileId)
-    const account = await this.findAccount(profile)
+    const account = await this.findAccount(profile).catch((error: unknown) => {
+      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
+    })
     if (!account) {
       throw authError('auth/interaction-required', 'This profile is not signed in.')
     }
@@ -254,7 +277,7 @@ export class AuthService {
     } catch (error) {
       const appError = toAuthError(error)
       if (appError.code === 'auth/interaction-required') {
-        this.setState(profileId, {
+        this.setState(profile, {
           status: 'signed-out',
           account: null,
           error: { code: appError.code, message: appError.message }
@@ -348,17 +371,14 @@ export class AuthService {
     return result
   }
 
-  private async checkKeychain(): Promise<void> {
-    if (this.storage !== 'keychain') {
+  private async checkKeychain(profile: Profile): Promise<void> {
+    if (this.storageFor(profile) !== 'keychain') {
       return
     }
     try {
       await this.deps.secrets.get(CACHE_KEY_NAME)
     } catch (error) {
-      if (error instanceof SecretStoreUnavailableError) {
-        throw authError('auth/keychain-unavailable', `${error.message}`)
-      }
-      throw error
+      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
     }
   }
 
@@ -380,7 +400,7 @@ export class AuthService {
     const host = new URL(endpoints.authorityHost).host
     const cacheName = createHash('sha256').update(key).digest('hex').slice(0, 16)
     const cache =
-      this.storage === 'keychain'
+      this.storageFor(profile) === 'keychain'
         ? new EncryptedTokenCache({
             file: join(this.deps.dataDir, 'auth', `token-cache-${cacheName}.bin`),
             secrets: this.deps.secrets,
@@ -415,13 +435,22 @@ export class AuthService {
     return entry
   }
 
+  /**
+   * Where a profile's tokens are kept. The demo tenant's tokens are throwaway: always in memory,
+   * so the demo never needs (or asks) the OS keychain and works where there is none.
+   */
+  private storageFor(profile: Pick<Profile, 'isDemo'>): TokenStorage {
+    return profile.isDemo ? 'memory' : this.storage
+  }
+
   private setState(
-    profileId: string,
+    profile: Profile,
     change: Pick<AuthState, 'status' | 'account' | 'error'>,
     announce = true
   ): AuthState {
+    const profileId = profile.id
     const before = this.states.get(profileId)
-    const state: AuthState = { profileId, tokenStorage: this.storage, ...change }
+    const state: AuthState = { profileId, tokenStorage: this.storageFor(profile), ...change }
     this.states.set(profileId, state)
     if (announce || JSON.stringify(before) !== JSON.stringify(state)) {
       this.deps.onDidChange(state)

@@ -3,7 +3,8 @@
  * Platform activity, and a profile pointing at it, so a newcomer can explore without a tenant.
  *
  * Its sign-in is simulated: the emulator approves it by itself (no browser window opens), because
- * a real browser would not trust the emulator's throwaway certificate.
+ * a real browser would not trust the emulator's throwaway certificate. Its tokens are throwaway
+ * too: the auth service keeps a demo profile's tokens in memory and never asks the OS keychain.
  */
 import { startEmulator, type Emulator } from '../../../emulator'
 import type { Profile } from '../../../shared/profiles'
@@ -12,7 +13,7 @@ import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
 
-/** A fixed port keeps the demo account's cached sign-in valid across launches; 0 if it is taken. */
+/** A fixed port keeps the demo profile's endpoints the same across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
 
 export interface DemoServiceDeps {

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto'
 
 import type { NormalizedRecord } from '../../../shared/audit'
 import { AppError } from '../../../shared/errors'
-import { AckedBatches, InFlightBatches, type BatchOutcome } from '../handover/acked-batches'
+import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
 import type { Logger } from '../logging/logger'
 import type { OfferedFile } from '../snapshot/offered-snapshots'
 

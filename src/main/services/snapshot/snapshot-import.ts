@@ -21,7 +21,7 @@ import { AppError } from '../../../shared/errors'
 import type { RecordAnnotation } from '../../../shared/export'
 import type { SnapshotImportCounts, SnapshotVerification } from '../../../shared/ipc/contract'
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
-import { AckedBatches, InFlightBatches, type BatchOutcome } from '../handover/acked-batches'
+import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
 import type { Logger } from '../logging/logger'
 
 import { displayName, type OfferedFile, type OfferedSnapshots } from './offered-snapshots'

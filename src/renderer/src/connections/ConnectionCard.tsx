@@ -10,6 +10,8 @@ import type {
   Profile
 } from '../../../shared/profiles'
 
+import { ErrorNotice } from './ErrorNotice'
+
 interface Props {
   api: AppApi
   profile: Profile
@@ -94,16 +96,8 @@ export function ConnectionCard({
       )}
 
       {error && (
-        <div className="notice" role="alert" data-code={error.code}>
-          {error.message}
-          {error.code === 'auth/keychain-unavailable' && (
-            <div className="actions">
-              <button type="button" onClick={() => void run(() => api.auth.useMemoryStorage({}))}>
-                Keep tokens in memory only
-              </button>
-            </div>
-          )}
-        </div>
+        // Once tokens are kept in memory the card says so itself, next to the Sign in button.
+        <ErrorNotice api={api} error={error} onResolved={() => setActionError(null)} />
       )}
 
       <div className="actions">

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react'
 import { describeField } from '../../../shared/audit'
 import { normalizeTags, type AppDb, type RecordRow } from '../db/app-db'
 
+import { itemOf } from './column-index'
+import { orderDetailFields } from './detail-order'
 import { formatTime, type TimeZoneMode } from './explorer-columns'
 
 export interface DetailsPaneProps {
@@ -70,7 +72,7 @@ export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
     setSaved(`Saved ${new Date().toLocaleTimeString()}`)
   }
 
-  const fields = record ? Object.entries(record.fields) : []
+  const fields = record ? orderDetailFields(record.fields) : { documented: [], others: [] }
   return (
     <aside className="explorer-details" aria-label="Record details">
       <div className="explorer-toolbar">
@@ -95,7 +97,7 @@ export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
       {record === null && <p>This record is no longer in the cache.</p>}
       {record && (
         <>
-          <dl className="details-fields">
+          <dl className="details-fields" aria-label="Activity details">
             <dt>Date</dt>
             <dd>
               {formatTime(record.createdAtMs, 'utc')} UTC
@@ -104,11 +106,38 @@ export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
               )}
             </dd>
             <dd aria-hidden="true" />
+            <dt>IP address</dt>
+            <dd>{record.clientIp}</dd>
+            <dd aria-hidden="true" />
+            <dt>Users</dt>
+            <dd>{record.userId}</dd>
+            <dd aria-hidden="true" />
             <dt>Activity</dt>
             <dd>
               {record.activity} <span className="field-help">{record.category}</span>
             </dd>
             <dd aria-hidden="true" />
+            <dt>Item</dt>
+            <dd>{itemOf(record)}</dd>
+            <dd aria-hidden="true" />
+          </dl>
+
+          <h2>Fields</h2>
+          {/* The documented activity details first, in their documented order, then the rest. */}
+          <dl className="details-fields" aria-label="Fields">
+            {[...fields.documented, ...fields.others].map(([key, value]) => {
+              const info = describeField(key)
+              return (
+                <div key={key} style={{ display: 'contents' }}>
+                  <dt title={key}>
+                    {key}
+                    <span className="field-help">{info.description}</span>
+                  </dt>
+                  <dd>{value}</dd>
+                  <CopyButton text={value} label={`Copy ${key}`} />
+                </div>
+              )
+            })}
           </dl>
 
           <h2>Annotation</h2>
@@ -143,23 +172,6 @@ export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
               )}
             </div>
           </form>
-
-          <h2>Fields</h2>
-          <dl className="details-fields" aria-label="Fields">
-            {fields.map(([key, value]) => {
-              const info = describeField(key)
-              return (
-                <div key={key} style={{ display: 'contents' }}>
-                  <dt title={key}>
-                    {key}
-                    <span className="field-help">{info.description}</span>
-                  </dt>
-                  <dd>{value}</dd>
-                  <CopyButton text={value} label={`Copy ${key}`} />
-                </div>
-              )
-            })}
-          </dl>
 
           <h2>Raw record</h2>
           <div className="actions">

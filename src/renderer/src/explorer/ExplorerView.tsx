@@ -48,7 +48,12 @@ import {
   type SortSpec
 } from './query-types'
 import {
+  CONNECTOR_ACTIVITY_VIEW,
+  isConnectorLens,
+  PICKER_VIEWS,
   resolveRange,
+  withConnectorLens,
+  type BuiltInView,
   type ColumnLayout,
   type RangePreset,
   type SavedFilterSpec
@@ -56,6 +61,7 @@ import {
 import { SavedFiltersBar } from './SavedFiltersBar'
 import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
+import { ViewShortcuts, ViewSwitch } from './ViewSwitch'
 import './explorer.css'
 
 ModuleRegistry.registerModules([
@@ -158,7 +164,10 @@ export function ExplorerView({
   const [dataVersion, setDataVersion] = useState(0)
   const [summary, setSummary] = useState<QuerySummary | null>(null)
   const [range, setRange] = useState<RangeState>({ preset: 'all', fromMs: null, toMs: null })
-  const [facets, setFacets] = useState<Partial<Record<FacetColumn, string[]>>>({})
+  // The Explorer opens on connector activity; "All audit events" is one click away.
+  const [facets, setFacets] = useState<Partial<Record<FacetColumn, string[]>>>(
+    () => CONNECTOR_ACTIVITY_VIEW.spec.facets
+  )
   const [searchText, setSearchText] = useState('')
   const [quickSearch, setQuickSearch] = useState('')
   const [tags, setTags] = useState<string[]>([])
@@ -177,12 +186,23 @@ export function ExplorerView({
   useEffect(() => {
     const client = startQueryWorker()
     clientRef.current = client
+    // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
+    // refresh at most once a second: the first change at once (first rows), the latest always
+    // (a trailing refresh), and no re-query per committed batch competing with the commits.
+    let trailing: ReturnType<typeof setTimeout> | undefined
+    const refresh = (): void => {
+      trailing = undefined
+      lastRefresh.current = performance.now()
+      setDataVersion((v) => v + 1)
+    }
     const unsubscribe = client.onDidChange((event, next) => {
       setProgress(next)
-      const now = performance.now()
-      if (event === 'changed' || now - lastRefresh.current > 1500) {
-        lastRefresh.current = now
-        setDataVersion((v) => v + 1)
+      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
+      if (wait <= 0) {
+        clearTimeout(trailing)
+        refresh()
+      } else if (event === 'changed') {
+        trailing ??= setTimeout(refresh, wait)
       }
     })
     client.request({ type: 'open', dbName: db.name }).then(
@@ -193,6 +213,7 @@ export function ExplorerView({
       (error: unknown) => setOpenError(error instanceof Error ? error.message : String(error))
     )
     return () => {
+      clearTimeout(trailing)
       unsubscribe()
       client.dispose()
       clientRef.current = null
@@ -404,6 +425,11 @@ export function ExplorerView({
     }
   }
 
+  function applyView(view: BuiltInView): void {
+    applySpec(view.spec)
+    setNotice(`${view.name}: ${view.description}`)
+  }
+
   function applySpec(spec: SavedFilterSpec): void {
     setRange({ preset: spec.range.preset, ...resolveRange(spec.range) })
     setFacets(spec.facets)
@@ -523,6 +549,10 @@ export function ExplorerView({
             Connect your tenant
           </a>
         </div>
+        <p className="muted">
+          The Explorer opens on connector activity. Once records are here, start from a view:
+        </p>
+        <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
       </section>
     )
   }
@@ -534,6 +564,10 @@ export function ExplorerView({
   return (
     <div className="explorer" onKeyDown={onKeyDown} data-testid="explorer">
       <div className="explorer-toolbar" role="search" aria-label="Filter records">
+        <ViewSwitch
+          isConnectorLens={isConnectorLens(facets)}
+          onChoose={(isOn) => setFacets((current) => withConnectorLens(current, isOn))}
+        />
         <label>
           Range
           <select
@@ -712,6 +746,24 @@ export function ExplorerView({
           }
         />
         <section className="explorer-grid" aria-label="Audit records">
+          {summary && summary.total === 0 && summary.indexed > 0 && (
+            <div className="explorer-no-match" role="status" data-testid="no-match">
+              <p>
+                {isConnectorLens(facets)
+                  ? 'No connector activity matches this view.'
+                  : 'No records match this view.'}{' '}
+                {isConnectorLens(facets) && (
+                  <button
+                    type="button"
+                    onClick={() => setFacets((current) => withConnectorLens(current, false))}
+                  >
+                    Show all audit events
+                  </button>
+                )}
+              </p>
+              <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
+            </div>
+          )}
           <AgGridReact<GridRow>
             theme={GRID_THEME}
             rowModelType="infinite"

@@ -4,7 +4,7 @@ import type { AppDb, SavedFilterRow } from '../db/app-db'
 
 import { blobSink } from './export-runner'
 import {
-  BUILT_IN_VIEWS,
+  PICKER_VIEWS,
   SavedFilterSpecSchema,
   exportSavedFilters,
   importSavedFilters,
@@ -65,7 +65,7 @@ export function SavedFiltersBar({
   function apply(value: string): void {
     setChoice(value)
     if (value.startsWith('builtin:')) {
-      const view = BUILT_IN_VIEWS.find((v) => `builtin:${v.id}` === value)
+      const view = PICKER_VIEWS.find((v) => `builtin:${v.id}` === value)
       if (view) {
         onApply(view.spec)
         setMessage({
@@ -118,8 +118,8 @@ export function SavedFiltersBar({
         Saved filter
         <select aria-label="Saved filter" value={choice} onChange={(e) => apply(e.target.value)}>
           <option value="">— choose —</option>
-          <optgroup label="Investigation views">
-            {BUILT_IN_VIEWS.map((view) => (
+          <optgroup label="Views">
+            {PICKER_VIEWS.map((view) => (
               <option key={view.id} value={`builtin:${view.id}`}>
                 {view.name}
               </option>

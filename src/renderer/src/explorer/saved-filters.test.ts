@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest'
 
-import { ACTIVITY_CATALOG } from '../../../shared/audit'
+import {
+  ACTIVITY_CATALOG,
+  CONNECTOR_ACTIVITIES,
+  normalizeRecord,
+  type NormalizedRecord
+} from '../../../shared/audit'
 
 import {
+  ALL_EVENTS_VIEW,
   BUILT_IN_VIEWS,
+  CONNECTOR_ACTIVITY_VIEW,
+  isConnectorLens,
+  PICKER_VIEWS,
+  withConnectorLens,
   emptySpec,
   exportSavedFilters,
   importSavedFilters,
   resolveRange,
+  SavedFilterSpecSchema,
   specToQuery,
   type SavedFilterSpec
 } from './saved-filters'
@@ -92,5 +103,103 @@ describe('built-in views', () => {
       }
     }
     expect(BUILT_IN_VIEWS[4]!.spec.facets.userTypeLabel).toEqual(['Admin'])
+  })
+})
+
+/** A record as the normalizer makes it from a Management API record with this Operation. */
+function normalized(operation: string, extra: Record<string, unknown> = {}): NormalizedRecord {
+  const result = normalizeRecord(
+    JSON.stringify({
+      Id: `id-${operation}`,
+      CreationTime: '2026-05-19T10:00:00',
+      Operation: operation,
+      OrganizationId: '11111111-2222-3333-4444-555555555555',
+      RecordType: 261,
+      UserType: 0,
+      UserId: 'bea@contoso.example',
+      Workload: 'PowerPlatform',
+      ...extra
+    })
+  )
+  if (!result.ok) {
+    throw new Error(result.reason)
+  }
+  return result.record
+}
+
+/** Whether a record passes a view's facets (the worker's rule: any chosen value per column). */
+function inView(view: { spec: SavedFilterSpec }, record: NormalizedRecord): boolean {
+  return Object.entries(view.spec.facets).every(([column, values]) =>
+    (values ?? []).includes(String(record[column as keyof NormalizedRecord]))
+  )
+}
+
+describe('the Connector activity view (what the Explorer opens on)', () => {
+  it('holds the fifteen connector activities of the catalogue and the data-policy events', () => {
+    const labelled = CONNECTOR_ACTIVITIES.filter((entry) => entry.isPurviewLabel)
+    expect(labelled).toHaveLength(15)
+    const categories = CONNECTOR_ACTIVITY_VIEW.spec.facets.category ?? []
+    for (const entry of CONNECTOR_ACTIVITIES) {
+      expect(categories, entry.activity).toContain(entry.category)
+    }
+    const dataPolicy = ACTIVITY_CATALOG.filter((entry) => entry.category === 'Data policy')
+    expect(dataPolicy.map((entry) => entry.activity)).toEqual(
+      expect.arrayContaining([
+        'Added ConnectionDlpEvaluationResult',
+        'Added DataLossPreventionEvaluationResult',
+        'Data policy changed'
+      ])
+    )
+    for (const entry of dataPolicy) {
+      expect(categories).toContain(entry.category)
+    }
+  })
+
+  it('selects connector and data-policy records and leaves other Power Platform and M365 events out', () => {
+    const connector = [
+      'PutConnection',
+      'PatchApi',
+      'PutConnectionPermission',
+      'PutAppConnectionUsage',
+      'AppDlpEvaluationResultChange',
+      'GovernanceApiPolicyOperation'
+    ].map((op) => normalized(op))
+    const others = [
+      normalized('LaunchPowerApp'),
+      normalized('CreateFlow'),
+      normalized('BotCreate'),
+      normalized('TeamsSessionStarted', { RecordType: 25, Workload: 'MicrosoftTeams' }),
+      normalized('ViewReport', { RecordType: 20, Workload: 'PowerBI' })
+    ]
+    expect(
+      connector.filter((r) => !inView(CONNECTOR_ACTIVITY_VIEW, r)).map((r) => r.operation)
+    ).toEqual([])
+    expect(
+      others.filter((r) => inView(CONNECTOR_ACTIVITY_VIEW, r)).map((r) => r.operation)
+    ).toEqual([])
+    expect([...connector, ...others].every((r) => inView(ALL_EVENTS_VIEW, r))).toBe(true)
+  })
+
+  it('switches the lens on and off and keeps the other facets', () => {
+    expect(isConnectorLens(CONNECTOR_ACTIVITY_VIEW.spec.facets)).toBe(true)
+    expect(isConnectorLens(ALL_EVENTS_VIEW.spec.facets)).toBe(false)
+    expect(isConnectorLens({ category: ['Connection'] })).toBe(false)
+    const off = withConnectorLens(
+      { ...CONNECTOR_ACTIVITY_VIEW.spec.facets, userId: ['bea'] },
+      false
+    )
+    expect(off).toEqual({ userId: ['bea'] })
+    const on = withConnectorLens(off, true)
+    expect(isConnectorLens(on)).toBe(true)
+    expect(on.userId).toEqual(['bea'])
+  })
+
+  it('offers both lenses and every investigation view in the view picker', () => {
+    expect(PICKER_VIEWS.map((view) => view.name)).toEqual([
+      'Connector activity',
+      'All audit events',
+      ...BUILT_IN_VIEWS.map((view) => view.name)
+    ])
+    expect(SavedFilterSpecSchema.safeParse(CONNECTOR_ACTIVITY_VIEW.spec).success).toBe(true)
   })
 })

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 
-import { ACTIVITY_CATALOG, USER_TYPES } from '../../../shared/audit'
+import { ACTIVITY_CATALOG, CONNECTOR_CATEGORIES, USER_TYPES } from '../../../shared/audit'
 
 import { FACET_COLUMNS, emptyQuery, type ExplorerQuery, type FacetColumn } from './query-types'
 
@@ -226,3 +226,52 @@ export const BUILT_IN_VIEWS: readonly BuiltInView[] = [
     spec: { ...emptySpec(), facets: { userTypeLabel: [ADMIN_LABEL] } }
   }
 ]
+
+/**
+ * What the Explorer opens on: connector activity. The fifteen connector activities of the catalog
+ * (and connector operations it has no label for, grouped by their name), the data-policy events
+ * (a connection turned off, an app's DLP evaluation, a data policy changed) and the connector
+ * admin events: every record whose category is one of the connector categories.
+ */
+export const CONNECTOR_ACTIVITY_VIEW: BuiltInView = {
+  id: 'connector-activity',
+  name: 'Connector activity',
+  description:
+    'The fifteen connector activities, data-policy events and connector admin events (APIs, connections, gateways, data policies).',
+  operations: [],
+  spec: { ...emptySpec(), facets: { category: [...CONNECTOR_CATEGORIES] } }
+}
+
+/** Every cached audit event (Teams, Power BI, Power Apps … as well as connector activity). */
+export const ALL_EVENTS_VIEW: BuiltInView = {
+  id: 'all-events',
+  name: 'All audit events',
+  description: 'Every cached audit event, connector activity or not.',
+  operations: [],
+  spec: emptySpec()
+}
+
+/** The views the view picker offers: the two lenses, then the investigation views. */
+export const PICKER_VIEWS: readonly BuiltInView[] = [
+  CONNECTOR_ACTIVITY_VIEW,
+  ALL_EVENTS_VIEW,
+  ...BUILT_IN_VIEWS
+]
+
+/** True when the facets select exactly the connector categories (the connector lens is on). */
+export function isConnectorLens(facets: SavedFilterSpec['facets']): boolean {
+  const chosen = facets.category ?? []
+  return (
+    chosen.length === CONNECTOR_CATEGORIES.length &&
+    CONNECTOR_CATEGORIES.every((category) => chosen.includes(category))
+  )
+}
+
+/** The facets with the connector lens switched on or off, other facets kept. */
+export function withConnectorLens(
+  facets: SavedFilterSpec['facets'],
+  isOn: boolean
+): SavedFilterSpec['facets'] {
+  const { category: _category, ...others } = facets
+  return isOn ? { ...others, category: [...CONNECTOR_CATEGORIES] } : others
+}

@@ -4,6 +4,7 @@ import { emptyLedger, type Ledger } from '../../../shared/acquisition'
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AuthState, Profile } from '../../../shared/profiles'
 import type { AppDb } from '../db/app-db'
+import { ErrorNotice } from '../connections/ErrorNotice'
 import { AuditImportPanel } from '../imports/AuditImportPanel'
 import type { AuditImport } from '../imports/use-audit-import'
 import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
@@ -211,7 +212,7 @@ export function SyncPanel({
             </p>
           </div>
         )}
-        {state.status === 'finished' && (
+        {state.status === 'finished' && state.error?.code !== 'auth/keychain-unavailable' && (
           <div
             className={state.outcome === 'complete' ? 'sync-result' : 'notice'}
             role={state.outcome === 'complete' ? 'status' : 'alert'}
@@ -233,6 +234,9 @@ export function SyncPanel({
               </span>
             )}
           </div>
+        )}
+        {state.status === 'finished' && state.error?.code === 'auth/keychain-unavailable' && (
+          <ErrorNotice api={api} error={state.error} />
         )}
         {chosen && (
           <CoverageTimeline

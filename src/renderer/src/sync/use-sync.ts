@@ -9,7 +9,7 @@ import {
 } from '../../../shared/acquisition'
 import type { AppApi, SyncProgress, SyncSummary } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
-import { commitPushedBatch } from '../db/commit-outcome'
+import { commitPushedBatch, type CommitOutcome } from '../db/commit-outcome'
 
 /** The state of the sync this window runs. */
 export type SyncState =
@@ -53,6 +53,8 @@ export interface Sync {
   ledgerVersion: number
   /** The range of the latest sync started in this window. */
   lastRange: { since: Date; until: Date } | null
+  /** How many syncs this window has started (tells one sync's end from the next). */
+  runs: number
 }
 
 /** What a sync needs to start. */
@@ -76,6 +78,7 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
   const [state, setState] = useState<SyncState>({ status: 'idle' })
   const [ledgerVersion, setLedgerVersion] = useState(0)
   const [lastRange, setLastRange] = useState<{ since: Date; until: Date } | null>(null)
+  const [runs, setRuns] = useState(0)
   const jobRef = useRef<string | null>(null)
   const committedRef = useRef(onCommitted)
   useEffect(() => {
@@ -83,17 +86,31 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
   }, [onCommitted])
 
   useEffect(() => {
+    // Batches are committed one after the other in the order they came; once one fails, the
+    // ones already sent behind it are refused, so the cache never holds a later batch without an
+    // earlier one (main may send the next batch before this window answered the previous).
+    let chain: { jobId: string; done: Promise<boolean> } | null = null
     const offBatch = api.acquire.onDidProduceBatch((push) => {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedBatch(db, push.records, push.ledger).then(async (outcome) => {
-        await api.acquire.ackBatch({ jobId: push.jobId, batchId: push.batchId, outcome })
+      const previous = chain?.jobId === push.jobId ? chain.done : Promise.resolve(true)
+      const done = previous.then(async (isPreviousOk) => {
+        const outcome: CommitOutcome = isPreviousOk
+          ? await commitPushedBatch(db, push.records, push.ledger)
+          : {
+              ok: false,
+              code: 'earlier-batch-failed',
+              message: 'An earlier batch of this sync could not be stored.'
+            }
+        void api.acquire.ackBatch({ jobId: push.jobId, batchId: push.batchId, outcome })
         if (outcome.ok) {
           setLedgerVersion((v) => v + 1)
           committedRef.current?.()
         }
+        return outcome.ok
       })
+      chain = { jobId: push.jobId, done }
     })
     const offProgress = api.acquire.onDidProgress((event) => {
       if (event.clientId === CLIENT_ID && event.jobId === jobRef.current) {
@@ -123,6 +140,7 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
   const start = useCallback(
     async (input: SyncStartInput) => {
       setState({ status: 'starting' })
+      setRuns((n) => n + 1)
       setLastRange({ since: input.since, until: input.until })
       const ledger = await loadLedger(db, input.tenantId)
       const result = await api.acquire.start({
@@ -154,5 +172,5 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
     }
   }, [api])
 
-  return { state, start, cancel, ledgerVersion, lastRange }
+  return { state, start, cancel, ledgerVersion, lastRange, runs }
 }

@@ -4,12 +4,14 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { startEmulator, type Emulator } from '../../emulator'
-import { emptyLedger, type Ledger } from '../../shared/acquisition'
+import { startEmulator, type Emulator } from '../../../emulator'
+import { emptyLedger, type Ledger } from '../../../shared/acquisition'
+
+import { emulatorAuthRig } from '../auth/emulator-auth-rig'
 
 import { AcquireService, type BatchPush, type JobFinish } from './acquire-service'
-import { MemorySink, realSleep } from './acquisition'
-import { emulatorAuthRig } from './auth/emulator-auth-rig'
+import { MemorySink } from './memory-sink'
+import { realSleep } from './token-bucket'
 
 const NOW = new Date('2026-11-20T12:00:00Z')
 const HOUR = 3_600_000
@@ -154,7 +156,9 @@ describe('AcquireService: the engine feeding the UI with back-pressure', () => {
     const end = await win.finished()
     expect(end.status).toBe('failed')
     expect(end.error?.message).toContain('did not store a batch in time')
-    expect(pushes).toBe(1)
+    // At most two batches travel unanswered (the window commits one while the next arrives).
+    expect(pushes).toBeGreaterThanOrEqual(1)
+    expect(pushes).toBeLessThanOrEqual(2)
   })
 
   it('cancels a running job and refuses a second job for the same connection', async () => {

@@ -1,24 +1,28 @@
 /**
  * Runs syncs for the UI. The engine's sink is the renderer: each batch is pushed with its ledger
- * delta, the renderer commits both in one IndexedDB transaction and acknowledges, and only then
- * does the engine produce the next batch (back-pressure, ARCHITECTURE.md "Data flow"). A crash at
- * any point leaves the cache consistent; the next sync plans from the ledger the renderer sends.
+ * delta, the renderer commits both in one IndexedDB transaction and acknowledges; the engine
+ * keeps at most two batches unanswered (the window commits them in order, refusing the rest once
+ * one fails) and waits for answers before producing more (back-pressure, ARCHITECTURE.md "Data
+ * flow"). A crash at any point leaves the cache consistent; the next sync plans from the ledger
+ * the renderer sends.
  */
 import { randomUUID } from 'node:crypto'
 
-import type { Ledger, LedgerDelta } from '../../shared/acquisition'
-import type { NormalizedRecord } from '../../shared/audit'
-import { AppError } from '../../shared/errors'
+import type { Ledger, LedgerDelta } from '../../../shared/acquisition'
+import type { NormalizedRecord } from '../../../shared/audit'
+import { AppError } from '../../../shared/errors'
 
-import { AckedBatches, type BatchOutcome } from './handover/acked-batches'
+import { endpointsFor, type AuthService } from '../auth/auth-service'
+import type { HttpsClient } from '../http/https-client'
+import type { Logger } from '../logging/logger'
+import type { ProfilesService } from '../profiles-service'
 
-export type { BatchOutcome } from './handover/acked-batches'
-import { AcquisitionError, SyncEngine, type SyncEngineOptions } from './acquisition'
-import type { RecordSink, SyncProgress, SyncResult } from './acquisition'
-import { endpointsFor, type AuthService } from './auth/auth-service'
-import type { HttpsClient } from './http/https-client'
-import type { Logger } from './logging/logger'
-import type { ProfilesService } from './profiles-service'
+import { AckedBatches, type BatchOutcome } from './acked-batches'
+import { SyncEngine, type SyncEngineOptions } from './sync-engine'
+import { AcquisitionError } from './types'
+import type { RecordSink, SyncProgress, SyncResult } from './types'
+
+export type { BatchOutcome } from './acked-batches'
 
 /** A batch pushed to the UI. */
 export interface BatchPush {
@@ -70,7 +74,15 @@ interface Job {
   profileId: string
   abort: AbortController
   batches: AckedBatches
+  /** Sends the latest progress it holds back (called before the job's end is announced). */
+  flushProgress: () => void
 }
+
+/**
+ * Progress is sent at most this often (the latest state, the last one always): the engine reports
+ * every blob, and each report re-renders the window's status line.
+ */
+export const PROGRESS_INTERVAL_MS = 200
 
 /** Starts, feeds and cancels sync jobs; one job per profile at a time. */
 export class AcquireService {
@@ -89,10 +101,20 @@ export class AcquireService {
     const profile = await this.deps.profiles.get(input.profileId)
     // The token's tenant is the GUID even when the profile names a domain.
     const { tenantId } = await this.deps.auth.getAccessToken(profile.id, 'management')
+    let held: SyncProgress | null = null
+    let timer: NodeJS.Timeout | undefined
     const job: Job = {
       id: randomUUID(),
       clientId: input.clientId,
       profileId: profile.id,
+      flushProgress: () => {
+        clearTimeout(timer)
+        timer = undefined
+        if (held) {
+          this.deps.onProgress(job.id, job.clientId, held)
+          held = null
+        }
+      },
       abort: new AbortController(),
       batches: new AckedBatches({
         ...(this.deps.ackTimeoutMs !== undefined ? { timeoutMs: this.deps.ackTimeoutMs } : {}),
@@ -123,6 +145,9 @@ export class AcquireService {
         (await this.deps.auth.getAccessToken(profile.id, resource, forceRefresh)).token,
       sink,
       log: this.deps.log,
+      // The window commits batches in order and refuses the rest after a failure (use-sync.ts),
+      // so a second batch can travel while it commits the first.
+      commitsInFlight: 2,
       ...this.deps.engine
     })
     this.deps.log.info(`[acquire] job ${job.id} started for profile ${profile.id}`)
@@ -137,7 +162,10 @@ export class AcquireService {
         },
         {
           signal: job.abort.signal,
-          onProgress: (progress) => this.deps.onProgress(job.id, job.clientId, progress)
+          onProgress: (progress) => {
+            held = progress
+            timer ??= setTimeout(job.flushProgress, PROGRESS_INTERVAL_MS)
+          }
         }
       )
       .then(
@@ -215,6 +243,7 @@ export class AcquireService {
   }
 
   private finish(job: Job, end: Omit<JobFinish, 'jobId' | 'clientId'>): void {
+    job.flushProgress()
     this.jobs.delete(job.id)
     job.batches.clear()
     this.deps.log.info(`[acquire] job ${job.id} ended: ${end.status}`)
