@@ -73,6 +73,11 @@ export interface WebShellOptions {
   bodyLimit?: number
   /** Receives snapshot uploads (POST {@link SNAPSHOT_UPLOAD_PATH}); without it the route is 404. */
   snapshots?: SnapshotUploadSink
+  /**
+   * How long a request body may go silent before the connection is closed (default 30 s). Only
+   * silence counts: an upload of gigabytes may take as long as it keeps sending.
+   */
+  bodyIdleMs?: number
   /** Largest snapshot upload in bytes (default: the snapshot file-size limit). */
   uploadLimit?: number
 }
@@ -158,6 +163,7 @@ function statusForResult(result: Result<unknown>): number {
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const { dispatch, bus, rendererDir, log } = options
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const bodyIdleMs = options.bodyIdleMs ?? 30_000
   const streams = new Set<ServerResponse>()
   let port = 0
   // Set once the port is known (the cookie name includes it); no request arrives before that.
@@ -348,6 +354,13 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       sendRefusal(res, new HttpRefusal(400, 'ipc/invalid-input', 'Bad request URL'), true)
       return
     }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // A body must keep arriving: silence ends the connection (the server's 'timeout' default),
+      // its total time does not, so uploads have no cap beyond disk; once read, the answer may
+      // take as long as it needs (an interactive sign-in waits minutes).
+      req.socket.setTimeout(bodyIdleMs)
+      req.once('end', () => req.socket.setTimeout(0))
+    }
     const run = async (): Promise<void> => {
       checkRequest(req, url)
       if (isLinkRequest(req, url)) {
@@ -381,8 +394,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       sendRefusal(res, new HttpRefusal(500, 'ipc/internal', 'Internal error'), true)
     })
   })
+  // Headers must arrive within 10 s (slow-loris); bodies are bounded by silence (bodyIdleMs) and
+  // size, not by a total time, which would cut a large upload short.
   server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
+  server.requestTimeout = 0
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -97,7 +97,8 @@ describe('snapshot upload route', () => {
       log,
       port: 0,
       secret: SECRET,
-      uploadLimit: 64 * 1024
+      uploadLimit: 64 * 1024,
+      bodyIdleMs: 3_000
     })
     const opened = await send(shell, {
       path: new URL(shell.openUrl).pathname + new URL(shell.openUrl).search,
@@ -223,6 +224,66 @@ describe('snapshot upload route', () => {
     })
     expect(reply.status).toBe(status)
     expect(await privateFiles()).toEqual([])
+  })
+
+  it('takes an upload for as long as it keeps sending; only silence ends it', async () => {
+    // Sent in 40 pieces 100 ms apart: four seconds in all, longer than the body may stay silent.
+    const pieces = 40
+    const step = Math.ceil(snapshot.length / pieces)
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: shell.port,
+          method: 'POST',
+          path: SNAPSHOT_UPLOAD_PATH,
+          headers: { ...headers(), 'Content-Length': String(snapshot.length) }
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString()
+            })
+          )
+        }
+      )
+      req.on('error', reject)
+      let sent = 0
+      const next = (): void => {
+        req.write(snapshot.subarray(sent, sent + step))
+        sent += step
+        if (sent >= snapshot.length) {
+          req.end()
+        } else {
+          setTimeout(next, 100)
+        }
+      }
+      next()
+    })
+    expect(reply.status).toBe(200)
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: true, value: { size: snapshot.length } })
+    const kept = await privateFiles()
+    expect(kept).toHaveLength(1)
+
+    // A body that stops half-way is cut off after the silence, and nothing of it is kept.
+    const closed = await new Promise<string>((resolve) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: shell.port,
+        method: 'POST',
+        path: SNAPSHOT_UPLOAD_PATH,
+        headers: { ...headers(), 'Content-Length': String(snapshot.length) }
+      })
+      req.on('response', () => resolve('answered'))
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'))
+      req.write(snapshot.subarray(0, Math.floor(snapshot.length / 2)))
+    })
+    expect(closed).toBe('ECONNRESET')
+    await expect.poll(privateFiles).toEqual(kept)
   })
 
   it('refuses an upload without a declared length, or over the limit, before reading it', async () => {
