@@ -27,6 +27,8 @@ import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
+import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
+
 /** The Sentinel tables the Office 365 connector fills with Power Platform activity. */
 export const DEFAULT_WORKSPACE_TABLES = [
   'PowerPlatformAdminActivity',
@@ -108,8 +110,6 @@ interface Options {
     | { kind: 'token'; token: string }
 }
 
-class UsageProblem extends Error {}
-
 /** Runs `cax pull --source workspace`; resolves to the exit code. */
 export async function runWorkspacePull(argv: string[], io: CliIo): Promise<number> {
   let options: Options | 'help'
@@ -163,30 +163,11 @@ function parse(argv: string[], io: CliIo): Options | 'help' {
       `--tables must be table names separated by commas (got '${badTable ?? ''}')`
     )
   }
-  const cloud = (v.cloud ?? 'commercial') as CloudId
-  const profile = CLOUDS[cloud]
-  if (!profile) {
-    throw new UsageProblem(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}`)
-  }
-  const int = (name: string, value: string | undefined, fallback: number): number => {
-    if (value === undefined) {
-      return fallback
-    }
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < 1 || n > fallback) {
-      throw new UsageProblem(`--${name} must be a whole number from 1 to ${fallback}`)
-    }
-    return n
-  }
-  const time = (name: string, value: string): Date => {
-    const d = new Date(
-      /[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value}Z`
-    )
-    if (Number.isNaN(d.getTime())) {
-      throw new UsageProblem(`--${name} is not a date/time: '${value}' (use ISO 8601, UTC)`)
-    }
-    return d
-  }
+  const { cloud, profile } = cloudOption(v.cloud)
+  // Here the default is also the largest value allowed.
+  const int = (name: string, value: string | undefined, max: number): number =>
+    wholeNumberOption(name, value, max, max)
+  const time = dateTimeOption
   if (v.days !== undefined && v.since !== undefined) {
     throw new UsageProblem('give --since or --days, not both')
   }

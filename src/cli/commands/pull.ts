@@ -22,6 +22,7 @@ import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
+import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
 import { runWorkspacePull } from './pull-workspace'
 
 /** The usage text of `cax pull`. */
@@ -57,8 +58,6 @@ the pull was interrupted); 2 invalid input; 4 sign-in or permission; 1 other err
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DAY_MS = 86_400_000
-
-class UsageProblem extends Error {}
 
 interface PullOptions {
   store: string
@@ -147,30 +146,9 @@ function parse(argv: string[], io: CliIo): PullOptions | 'help' {
   if (!GUID.test(tenantId)) {
     throw new UsageProblem(`--tenant must be the tenant GUID (got '${tenantId}')`)
   }
-  const cloud = (v.cloud ?? 'commercial') as CloudId
-  const profile = CLOUDS[cloud]
-  if (!profile) {
-    throw new UsageProblem(`--cloud must be one of ${Object.keys(CLOUDS).join(', ')}`)
-  }
-  const int = (name: string, value: string | undefined, fallback: number, max: number): number => {
-    if (value === undefined) {
-      return fallback
-    }
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < 1 || n > max) {
-      throw new UsageProblem(`--${name} must be a whole number from 1 to ${max}`)
-    }
-    return n
-  }
-  const time = (name: string, value: string): Date => {
-    const d = new Date(
-      /[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value}Z`
-    )
-    if (Number.isNaN(d.getTime())) {
-      throw new UsageProblem(`--${name} is not a date/time: '${value}' (use ISO 8601, UTC)`)
-    }
-    return d
-  }
+  const { cloud, profile } = cloudOption(v.cloud)
+  const int = wholeNumberOption
+  const time = dateTimeOption
   const now = Date.now()
   if (v.days !== undefined && v.since !== undefined) {
     throw new UsageProblem('give --since or --days, not both')
