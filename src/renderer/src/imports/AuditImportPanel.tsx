@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 
+import { FileDropZone } from '../components/FileDropZone'
 import type { AppApi, Shell } from '../../../shared/ipc/contract'
 
 import { formatDuration, importRate, rejectionsCsv } from './import-figures'
@@ -22,7 +23,6 @@ const SHOWN_REJECTIONS = 200
  */
 export function AuditImportPanel({ api, auditImport }: AuditImportPanelProps): React.JSX.Element {
   const [shell, setShell] = useState<Shell | null>(null)
-  const [isDragging, setIsDragging] = useState(false)
 
   useEffect(() => {
     let isActive = true
@@ -42,27 +42,11 @@ export function AuditImportPanel({ api, auditImport }: AuditImportPanelProps): R
   return (
     <section className="sync-panel audit-import-panel" aria-labelledby="audit-import-title">
       <h2 id="audit-import-title">Import audit file</h2>
-      <div
-        className={`snapshot-drop-zone${isDragging ? ' is-dragging' : ''}`}
-        data-testid="audit-import-drop-zone"
-        aria-label="Import audit file"
-        role="group"
-        onDragOver={(e) => {
-          if (e.dataTransfer.types.includes('Files')) {
-            e.preventDefault()
-            e.dataTransfer.dropEffect = 'copy'
-            setIsDragging(true)
-          }
-        }}
-        onDragLeave={() => setIsDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault()
-          setIsDragging(false)
-          const file = e.dataTransfer.files[0]
-          if (file && !isBusy) {
-            void auditImport.importFile(file)
-          }
-        }}
+      <FileDropZone
+        label="Import audit file"
+        testId="audit-import-drop-zone"
+        isBusy={isBusy}
+        onFile={(file) => void auditImport.importFile(file)}
       >
         <p className="muted">
           Drop a Purview or Search-UnifiedAuditLog CSV export, a JSON array, NDJSON or Management
@@ -102,7 +86,7 @@ export function AuditImportPanel({ api, auditImport }: AuditImportPanelProps): R
             </label>
           )}
         </div>
-      </div>
+      </FileDropZone>
       <ImportProgress state={state} />
       <ImportResult state={state} />
       <Rejections state={state} />

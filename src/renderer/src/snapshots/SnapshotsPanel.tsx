@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 
+import { FileDropZone } from '../components/FileDropZone'
 import type { AppApi, Shell, SnapshotVerification } from '../../../shared/ipc/contract'
 import { SNAPSHOT_EXTENSION } from '../../../shared/snapshot/snapshot-format'
 
@@ -28,7 +29,6 @@ function percent(done: number, total: number): number {
  */
 export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.JSX.Element {
   const [shell, setShell] = useState<Shell | null>(null)
-  const [isDragging, setIsDragging] = useState(false)
 
   useEffect(() => {
     let isActive = true
@@ -77,27 +77,11 @@ export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.J
       </div>
       <ExportStatus state={exportState} />
 
-      <div
-        className={`snapshot-drop-zone${isDragging ? ' is-dragging' : ''}`}
-        data-testid="snapshot-drop-zone"
-        aria-label="Import snapshot"
-        role="group"
-        onDragOver={(e) => {
-          if (e.dataTransfer.types.includes('Files')) {
-            e.preventDefault()
-            e.dataTransfer.dropEffect = 'copy'
-            setIsDragging(true)
-          }
-        }}
-        onDragLeave={() => setIsDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault()
-          setIsDragging(false)
-          const file = e.dataTransfer.files[0]
-          if (file && !isBusy) {
-            void snapshots.importFile(file)
-          }
-        }}
+      <FileDropZone
+        label="Import snapshot"
+        testId="snapshot-drop-zone"
+        isBusy={isBusy}
+        onFile={(file) => void snapshots.importFile(file)}
       >
         <p className="muted">
           Drop a <code>.caxsnap</code> file here, or{' '}
@@ -132,7 +116,7 @@ export function SnapshotsPanel({ api, snapshots }: SnapshotsPanelProps): React.J
             </label>
           )}
         </div>
-      </div>
+      </FileDropZone>
       <ImportStatus state={importState} />
     </section>
   )
