@@ -92,8 +92,13 @@ export async function startAdxKit(): Promise<AdxKit> {
     DB,
     '--json'
   ]
-  const lastJson = (io: { out: string[] }): Record<string, unknown> =>
-    JSON.parse(io.out.join('').trim().split('\n').pop() || '{}') as Record<string, unknown>
+  const lastJson = (io: { out: string[] }): Record<string, unknown> => {
+    try {
+      return JSON.parse(io.out.join('').trim().split('\n').pop() || '{}') as Record<string, unknown>
+    } catch {
+      return {}
+    }
+  }
   return {
     emu,
     dir,
