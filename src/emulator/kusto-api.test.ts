@@ -66,9 +66,11 @@ const post = async (
     json: JSON.parse(res.text) as unknown
   }
 }
-const query = (csl: string, t?: string | null) =>
+type Answer = Awaited<ReturnType<typeof post>>
+const query = (csl: string, t?: string | null): Promise<Answer> =>
   post('/v2/rest/query', JSON.stringify({ db: DB, csl }), undefined, t)
-const mgmt = (csl: string) => post('/v1/rest/mgmt', JSON.stringify({ db: DB, csl }))
+const mgmt = (csl: string): Promise<Answer> =>
+  post('/v1/rest/mgmt', JSON.stringify({ db: DB, csl }))
 
 type Frame = {
   FrameType: string
