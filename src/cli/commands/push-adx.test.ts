@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import { AdxClient } from '../../main/services/sources/adx/adx-client'
 import { FileStore } from '../../main/services/store/file-store'
 
 import { DB, startAdxKit } from './adx-test-kit'
+import { run as runSnapshot } from './snapshot'
 import type { AdxKit } from './adx-test-kit'
 
 const PARTS = ['--max-part-records', '100']
@@ -197,6 +199,34 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     expect(two.code).toBe(0)
     expect(kit.emu.kusto.rowCount(DB, 'Inline')).toBe(ids.size)
     expect(two.summary).toMatchObject({ unverified: [] })
+  })
+
+  it('pushes a verified snapshot, and refuses a tampered one (exit 5) before sending anything', async () => {
+    const file = join(kit.dir, 'store.caxsnap')
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      env: {},
+      cwd: kit.dir
+    }
+    expect(await runSnapshot(['--store', join(kit.dir, 'store'), '--out', file], io)).toBe(0)
+    const r = await kit.push(null, ['--snapshot', file, '--table', 'FromSnapshot', ...PARTS])
+    expect(r.err).toMatch(/verifying/)
+    expect(r.code).toBe(0)
+    expect(
+      kit.emu.kusto.groundTruth(DB, 'FromSnapshot', new Date(0), new Date('2100-01-01'))
+    ).toEqual(ids)
+    expect(kit.emu.kusto.rowCount(DB, 'FromSnapshot')).toBe(ids.size)
+
+    const bytes = await readFile(file)
+    const at = Math.floor(bytes.length / 3)
+    bytes[at] = (bytes[at] ?? 0) ^ 0xff
+    const bad = join(kit.dir, 'bad.caxsnap')
+    await writeFile(bad, bytes)
+    const before = kit.emu.kusto.requests().length
+    const refused = await kit.push(null, ['--snapshot', bad, '--table', 'Tampered', ...PARTS])
+    expect(refused.code).toBe(5)
+    expect(kit.emu.kusto.requests().length).toBe(before)
   })
 
   it('refuses a journal of another target (exit 2) and an ingest without the role (exit 4)', async () => {
