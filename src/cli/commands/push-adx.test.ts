@@ -176,7 +176,7 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     expect(kit.emu.kusto.rowCount(DB, 'Throttled')).toBe(ids.size)
   })
 
-  it('inline mode: the cluster skips a part it already has by its ingest-by tag, even without the journal', async () => {
+  it('inline mode (ingest-by tags): a second push with a new journal doubles nothing', async () => {
     const one = await kit.push('store', [
       '--table',
       'Inline',
@@ -229,7 +229,7 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     expect(kit.emu.kusto.requests().length).toBe(before)
   })
 
-  it('refuses a journal of another target (exit 2) and an ingest without the role (exit 4)', async () => {
+  it('refuses a journal of another target (exit 2) and a table it may not create (exit 4); an ingestor pushes into an existing table', async () => {
     const journal = join(kit.dir, 'other.journal.ndjson')
     expect((await kit.push('store', ['--table', 'One', '--journal', journal, ...PARTS])).code).toBe(
       0
@@ -241,6 +241,20 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     try {
       const denied = await kit.push('store', ['--table', 'Denied', ...PARTS])
       expect(denied.code).toBe(4)
+      expect(denied.err).toMatch(/needs the database Admin role.*--print-definitions/)
+      // Ingestor and Viewer push into a table an admin created; nothing is doubled.
+      kit.emu.kusto.setRole('aadapp=5c4b3a29-1111-4222-8333-944455556666', ['ingestor', 'viewer'])
+      const ingestor = await kit.push('store', [
+        '--table',
+        'One',
+        '--journal',
+        join(kit.dir, 'ingestor.journal.ndjson'),
+        ...PARTS
+      ])
+      expect(ingestor.code).toBe(0)
+      expect(ingestor.err).toMatch(/already exist; pushing without creating them/)
+      expect(ingestor.summary).toMatchObject({ sent: 0, unverified: [] })
+      expect(kit.emu.kusto.rowCount(DB, 'One')).toBe(ids.size)
     } finally {
       kit.emu.kusto.setRole('aadapp=5c4b3a29-1111-4222-8333-944455556666', 'admin')
     }
