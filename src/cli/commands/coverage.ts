@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes'
 
 /** Usage of `cax coverage`. */
 export const USAGE = `usage: cax coverage --store <dir> [--from <ISO time>] [--to <ISO time>] [--tenant <id>]
-                    [--content-type <type>] [--source management|graph|workspace] [--json]
+                    [--content-type <type>] [--source management|graph|workspace|adx] [--json]
 
 Shows, hour by hour (UTC), how completely the store's ledger covers a time range:
   complete  listed at least the settle delay (15 min) after the hour ended, every blob stored
@@ -35,7 +35,7 @@ covers everything ever requested, including what a stopped pull never reached.
                           last 7 days); hours outside what was requested read "not requested"
   --tenant <id>           only this tenant
   --content-type <type>   only this Management content type (e.g. Audit.General)
-  --source <s>            only management, graph or workspace windows
+  --source <s>            only management, graph, workspace or adx windows
   --json                  print a JSON summary as the last line of stdout (counts per status and
                           every hour that is not complete)
   -h, --help              this help
@@ -91,9 +91,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       source !== undefined &&
       source !== 'management' &&
       source !== 'graph' &&
-      source !== 'workspace'
+      source !== 'workspace' &&
+      source !== 'adx'
     ) {
-      throw new UsageError(`--source must be management, graph or workspace, got '${source}'`)
+      throw new UsageError(`--source must be management, graph, workspace or adx, got '${source}'`)
     }
     const store = await FileStore.open(storeDir)
     let ledger: Ledger

@@ -23,11 +23,13 @@ import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
 import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
+import { runAdxPull } from './pull-adx'
 import { runWorkspacePull } from './pull-workspace'
 
 /** The usage text of `cax pull`. */
 export const PULL_USAGE = `usage: cax pull --store <dir> --tenant <guid> [options]
        cax pull --source workspace ...   (a Log Analytics / Sentinel workspace; --source workspace --help)
+       cax pull --source adx ...         (an Azure Data Explorer table; --source adx --help)
 
 Range (default: the last 7 days the Management API keeps):
   --since <ISO time> [--until <ISO time>]   or   --days <n>
@@ -90,9 +92,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (source === 'workspace') {
     return runWorkspacePull(argv, io)
   }
+  if (source === 'adx') {
+    return runAdxPull(argv, io)
+  }
   if (source !== undefined && source !== 'management') {
     io.stderr.write(
-      `cax pull: --source must be management or workspace (got '${source}')\n\n${PULL_USAGE}`
+      `cax pull: --source must be management, workspace or adx (got '${source}')\n\n${PULL_USAGE}`
     )
     return ExitCode.invalidInput
   }

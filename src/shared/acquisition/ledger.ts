@@ -26,7 +26,7 @@ export type LedgerError = z.infer<typeof LedgerErrorSchema>
  * Log Analytics (Sentinel) workspace read with KQL. Graph and workspace windows select by event
  * time and are covered by their succeeded queries.
  */
-export const AcquisitionSourceSchema = z.enum(['management', 'graph', 'workspace'])
+export const AcquisitionSourceSchema = z.enum(['management', 'graph', 'workspace', 'adx'])
 /** See {@link AcquisitionSourceSchema}. */
 export type AcquisitionSource = z.infer<typeof AcquisitionSourceSchema>
 

@@ -110,7 +110,7 @@ export interface HttpRequest {
   method?: string
   url: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Uint8Array
   timeoutMs?: number
   signal?: AbortSignal
 }
