@@ -1,9 +1,16 @@
 import { useMemo } from 'react'
 
-import { coverage, coverageRuns, type HourStatus, type Ledger } from '../../../shared/acquisition'
+import {
+  coverage,
+  coverageRuns,
+  HOUR_STATUSES,
+  type HourStatus,
+  type Ledger
+} from '../../../shared/acquisition'
 
 const LABEL: Record<HourStatus, string> = {
   complete: 'Complete',
+  imported: 'Imported from a file',
   partial: 'Partial',
   gap: 'Gap',
   pending: 'Pending'
@@ -27,7 +34,8 @@ function utc(iso: string): string {
 }
 
 /**
- * One cell per hour: complete, partial, gap (content that can no longer be had) or pending, from
+ * One cell per hour: complete, imported from a file (records a file brought, never checked
+ * against the API), partial, gap (content that can no longer be had) or pending, from
  * the ledger, so an auditor sees at a glance what the cache holds and what it does not; below it,
  * every run of hours that is not complete with the reason (and, when pending, when it settles).
  */
@@ -45,7 +53,7 @@ export function CoverageTimeline({
   )
   const counts = hours.reduce<Record<HourStatus, number>>(
     (acc, h) => ({ ...acc, [h.status]: acc[h.status] + 1 }),
-    { complete: 0, partial: 0, gap: 0, pending: 0 }
+    { complete: 0, imported: 0, partial: 0, gap: 0, pending: 0 }
   )
   const notComplete = useMemo(
     () => coverageRuns(hours).filter((r) => r.status !== 'complete'),
@@ -65,7 +73,7 @@ export function CoverageTimeline({
         ))}
       </div>
       <figcaption className="coverage-legend">
-        {(Object.keys(LABEL) as HourStatus[]).map((s) => (
+        {HOUR_STATUSES.map((s) => (
           <span key={s} data-testid={`coverage-${s}`}>
             <span className={`coverage-cell coverage-${s}`} aria-hidden="true" /> {LABEL[s]}:{' '}
             {counts[s]} h
