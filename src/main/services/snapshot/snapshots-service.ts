@@ -13,6 +13,7 @@ import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/sn
 
 import {
   AuditFileImports,
+  type AuditFileImportsDeps,
   type AuditImportBatchPush,
   type AuditImportFinish
 } from '../import/audit-file-imports'
@@ -64,6 +65,10 @@ export interface SnapshotsServiceDeps
   /** Batches and ends of audit-file imports (CSV, JSON, NDJSON exports). */
   onAuditImportBatch: (push: AuditImportBatchPush) => void
   onAuditImportFinish: (finish: AuditImportFinish) => void
+  /** Writes an ended audit-file import to the acquisition log. */
+  recordImport?: AuditFileImportsDeps['recordImport']
+  /** Which shell runs (`desktop`, `browser`), for the acquisition log. */
+  shell?: string
 }
 
 /** What an offered file is for: a snapshot, or an audit export (CSV, JSON, NDJSON). */
@@ -102,6 +107,8 @@ export class SnapshotsService {
       onImportFinish: deps.onAuditImportFinish,
       removePrivate: (path) => this.offers.removePrivate(path),
       workerScript: findImportWorker(import.meta.url),
+      ...(deps.recordImport ? { recordImport: deps.recordImport } : {}),
+      ...(deps.shell !== undefined ? { shell: deps.shell } : {}),
       ...(deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {}),
       ...(deps.ackTimeoutMs !== undefined ? { ackTimeoutMs: deps.ackTimeoutMs } : {})
     })

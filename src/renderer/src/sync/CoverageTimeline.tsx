@@ -23,7 +23,8 @@ interface Props {
   ledger: Ledger
   since: Date
   until: Date
-  tenantId: string
+  /** Only this tenant's ledger entries (default: every tenant). */
+  tenantId?: string
   now: Date
   /** A sync is running: windows it has not reached read "not tried yet", not "stopped". */
   isSyncing?: boolean
@@ -48,7 +49,12 @@ export function CoverageTimeline({
   isSyncing = false
 }: Props): React.JSX.Element {
   const hours = useMemo(
-    () => coverage(ledger, { start: since, end: until, tenantId, isSyncing }, now),
+    () =>
+      coverage(
+        ledger,
+        { start: since, end: until, ...(tenantId ? { tenantId } : {}), isSyncing },
+        now
+      ),
     [ledger, since, until, tenantId, now, isSyncing]
   )
   const counts = hours.reduce<Record<HourStatus, number>>(
