@@ -52,7 +52,7 @@ export function AcquisitionLogPanel({ api }: { api: AppApi }): React.JSX.Element
       )}
       {listing && listing.problems.length > 0 && (
         <div className="notice" role="alert" data-testid="acquisition-log-problems">
-          The acquisition log's hash chain is broken (was it edited?):
+          The hash chain of the acquisition log is broken (was it edited?):
           <ul>
             {listing.problems.map((p) => (
               <li key={p}>{p}</li>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 
 import { emptyLedger, type Ledger } from '../../../shared/acquisition'
 import type { AppApi } from '../../../shared/ipc/contract'
@@ -62,15 +62,15 @@ export function SyncPanel({
   const [defaultRange] = useState(() => presetRange(RANGE_PRESETS[0]!, new Date()))
   const importStatus = auditImport.state.status
   const importSpan = auditImport.state.span
-  const [importShown, setImportShown] = useState<{ since: Date; until: Date } | null>(null)
-  useEffect(() => {
-    setImportShown(null)
-  }, [lastRange])
-  useEffect(() => {
-    if (importSpan && (importStatus === 'done' || importStatus === 'cancelled')) {
-      setImportShown(importedRange(importSpan))
-    }
-  }, [importSpan, importStatus])
+  // Whichever came last, a sync's range or an import's span, is what the strip shows.
+  const [latest, setLatest] = useState({ lastRange, importSpan, isImport: false })
+  if (latest.lastRange !== lastRange || latest.importSpan !== importSpan) {
+    setLatest({ lastRange, importSpan, isImport: latest.importSpan !== importSpan })
+  }
+  const importShown = useMemo(
+    () => (latest.isImport && importSpan ? importedRange(importSpan) : null),
+    [latest.isImport, importSpan]
+  )
   const shownRange = importShown ?? lastRange ?? defaultRange
 
   const chosen = signedIn.find((p) => p.id === profileId) ?? signedIn[0]
