@@ -111,6 +111,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     shell: options.shell,
     appVersion: options.version,
     privateDir: join(options.dataDir, 'snapshot-imports'),
+    auditPrivateDir: join(options.dataDir, 'audit-imports'),
     // Only the desktop preload can read a dropped file's path; the browser shell uploads.
     acceptsDroppedPaths: options.shell === 'desktop',
     locations:

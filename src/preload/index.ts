@@ -103,7 +103,7 @@ const api = {
     offerFile: async (file, onProgress) => {
       const path = webUtils.getPathForFile(file as File)
       if (!path) {
-        return fail('snapshot/invalid-file', 'Only a file from this computer can be imported.')
+        return fail('import/invalid-file', 'Only a file from this computer can be imported.')
       }
       const result = await invoke('imports:offer-dropped-file', { path })
       onProgress?.(file.size, file.size)
