@@ -94,6 +94,8 @@ describe('snapshot upload route', () => {
   })
   const privateFiles = async (): Promise<string[]> =>
     readdir(join(dir, 'data', 'snapshot-imports')).catch(() => [])
+  const auditPrivateFiles = async (): Promise<string[]> =>
+    readdir(join(dir, 'data', 'audit-imports')).catch(() => [])
 
   it('takes an authenticated upload and returns a handle that imports it, verified', async () => {
     const reply = await send(shell, {
@@ -158,7 +160,8 @@ describe('snapshot upload route', () => {
     await expect.poll(() => finishes.length).toBe(1)
     expect(finishes[0]).toMatchObject({ status: 'complete', format: 'purview-csv' })
     expect(finishes[0]?.counts.rejected).toBeGreaterThan(0)
-    await expect.poll(privateFiles).toEqual([])
+    await expect.poll(auditPrivateFiles).toEqual([])
+    expect(await privateFiles()).toEqual([])
 
     const refused = await send(shell, {
       method: 'POST',
@@ -167,7 +170,7 @@ describe('snapshot upload route', () => {
       body: csv
     })
     expect(refused.status).toBe(401)
-    expect(await privateFiles()).toEqual([])
+    expect(await auditPrivateFiles()).toEqual([])
   })
 
   it.each([
