@@ -55,7 +55,9 @@ Output:
 A window that keeps failing is recorded (with the server's reason) and the pull goes on with the
 others; run the same pull again to fill it in.
 Exit codes: 0 everything requested was collected; 3 partial (gaps, failed blobs or windows, or
-the pull was interrupted); 2 invalid input; 4 sign-in or permission; 1 other error.
+the pull was interrupted); 2 invalid input; 4 sign-in or permission; 6 the tenant's content
+subscription is off or not serving yet (AF20022/AF20023: start it, or wait 15 minutes after a
+restart, and run again); 1 other error.
 `
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -488,6 +490,9 @@ function exitCodeFor(error: unknown): number {
     }
     if (error.code === 'cancelled') {
       return ExitCode.partial
+    }
+    if (error.code === 'subscription') {
+      return ExitCode.subscription
     }
   }
   return ExitCode.other

@@ -48,6 +48,7 @@ function service(
     now: () => new Date('2026-11-25T10:00:00.000Z'),
     locations: { chooseExportPath: async (name) => join(dir, `${name}.caxsnap`) },
     privateDir: join(dir, 'private'),
+    auditPrivateDir: join(dir, 'audit-private'),
     acceptsDroppedPaths: true,
     onImportBatch: (push) => sink.batches.push(push),
     onAuditImportBatch: (push) => sink.auditBatches?.push(push),
@@ -500,6 +501,14 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
       kind: 'audit-file'
     })
     expect(offered).toMatchObject({ name: 'classic.csv', size: csv.length })
+    // Uploaded audit files have their own private folder, never the snapshots' one.
+    expect(await privateFiles()).toEqual([])
+    const [upload] = await readdir(join(dir, 'audit-private'))
+    expect((await stat(join(dir, 'audit-private', upload!))).mode & 0o777).toBe(0o600)
+    // A snapshot import does not take an audit file's handle, nor the reverse.
+    await expect(s.import({ clientId: 'w1', handle: offered.handle })).rejects.toMatchObject({
+      code: 'snapshot/unknown-handle'
+    })
     const started = await s.importAuditFile({ clientId: 'w1', handle: offered.handle })
     expect(started.name).toBe('classic.csv')
     await until(() => sink.auditBatches.length > 0)
@@ -518,9 +527,23 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     })
     expect(sink.auditFinishes[0]?.counts.committed).toBeGreaterThan(0)
     expect(await privateFiles()).toEqual([])
+    expect(await readdir(join(dir, 'audit-private'))).toEqual([])
     await expect(
       s.importAuditFile({ clientId: 'w1', handle: offered.handle })
-    ).rejects.toMatchObject({ code: 'snapshot/unknown-handle' })
+    ).rejects.toMatchObject({ code: 'import/unknown-handle' })
+    // Without a handle and without a dialog (browser shell) there is nothing to import.
+    await expect(s.importAuditFile({ clientId: 'w1' })).rejects.toMatchObject({
+      code: 'import/file-required'
+    })
+    // An interrupted audit upload says so with the import's own code.
+    await expect(
+      s.receiveUpload(Readable.from([csv.subarray(0, 10)]), {
+        name: 'cut.csv',
+        declaredSize: csv.length,
+        kind: 'audit-file'
+      })
+    ).rejects.toMatchObject({ code: 'import/upload-failed' })
+    expect(await readdir(join(dir, 'audit-private'))).toEqual([])
   })
 
   it('offers a dropped audit file of any extension, but still only a local absolute path', async () => {
@@ -530,7 +553,7 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     const offered = await s.offerDroppedPath(path, 'audit-file')
     expect(offered.name).toBe('records.ndjson')
     await expect(s.offerDroppedPath('records.ndjson', 'audit-file')).rejects.toMatchObject({
-      code: 'snapshot/invalid-file'
+      code: 'import/invalid-file'
     })
   })
 

@@ -31,6 +31,8 @@ export interface AuditImportState {
   format: string | null
   warnings: string[]
   error: ErrorInfo | { code: string; message: string } | null
+  /** Event times of the first and last record stored, once ended. */
+  span: { first: string; last: string } | null
 }
 
 const IDLE: AuditImportState = {
@@ -46,7 +48,8 @@ const IDLE: AuditImportState = {
   counts: null,
   format: null,
   warnings: [],
-  error: null
+  error: null,
+  span: null
 }
 
 /** One id per window, so only the window that asked for an import commits its batches. */
@@ -75,7 +78,7 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedBatch(db, push.records, {}).then(async (outcome) => {
+      void commitPushedBatch(db, push.records, push.ledger).then(async (outcome) => {
         setState((current) => {
           const room = MAX_LISTED_REJECTIONS - current.rejections.length
           return {
@@ -106,7 +109,8 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
         counts: event.counts,
         format: event.format,
         warnings: event.warnings,
-        error: event.error
+        error: event.error,
+        span: event.span
       }))
     })
     return () => {
