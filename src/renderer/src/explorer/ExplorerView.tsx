@@ -1,23 +1,11 @@
 import {
-  ColumnApiModule,
-  InfiniteRowModelModule,
-  ModuleRegistry,
-  RowApiModule,
-  RowSelectionModule,
-  ScrollApiModule,
-  TextFilterModule,
-  TooltipModule,
-  ValidationModule,
-  themeQuartz,
   type CellFocusedEvent,
-  type ColumnState,
   type FilterChangedEvent,
   type GridApi,
   type GridReadyEvent,
   type IDatasource,
   type IGetRowsParams,
-  type RowClickedEvent,
-  type SortModelItem
+  type RowClickedEvent
 } from 'ag-grid-community'
 import { AgGridReact } from 'ag-grid-react'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
@@ -27,15 +15,11 @@ import type { AppDb } from '../db/app-db'
 
 import { ColumnChooser } from './ColumnChooser'
 import { DetailsPane } from './DetailsPane'
-import { exportFileName, openFileSink, runExport, type ExportFormat } from './export-runner'
-import {
-  explorerColumns,
-  toColDefs,
-  type ExplorerColumn,
-  type TimeZoneMode
-} from './explorer-columns'
+import { EmptyCache } from './EmptyCache'
+import { explorerColumns, toColDefs, type TimeZoneMode } from './explorer-columns'
+import { ExportControls } from './ExportControls'
 import { FacetPanel } from './FacetPanel'
-import { startQueryWorker, type QueryClient } from './query-client'
+import { BLOCK, GRID_THEME, layoutOf, sortFromModel, sortFromState } from './grid-setup'
 import {
   FIELD_PREFIX,
   emptyQuery,
@@ -43,10 +27,10 @@ import {
   type ExplorerQuery,
   type FacetColumn,
   type GridRow,
-  type LoadProgress,
   type QuerySummary,
   type SortSpec
 } from './query-types'
+import { RangePicker, type RangeState } from './RangePicker'
 import {
   CONNECTOR_ACTIVITY_VIEW,
   isConnectorLens,
@@ -55,57 +39,17 @@ import {
   withConnectorLens,
   type BuiltInView,
   type ColumnLayout,
-  type RangePreset,
   type SavedFilterSpec
 } from './saved-filters'
 import { SavedFiltersBar } from './SavedFiltersBar'
 import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
+import { useQueryWorker } from './use-query-worker'
 import { ViewShortcuts, ViewSwitch } from './ViewSwitch'
 import './explorer.css'
 
-ModuleRegistry.registerModules([
-  InfiniteRowModelModule,
-  TextFilterModule,
-  RowSelectionModule,
-  ColumnApiModule,
-  RowApiModule,
-  ScrollApiModule,
-  TooltipModule,
-  // Development builds name any module a feature needs but was not registered.
-  ...(import.meta.env.DEV ? [ValidationModule] : [])
-])
-
 const LAYOUT_SETTING = 'explorer.columns'
 const TIME_ZONE_SETTING = 'explorer.timeZone'
-const BLOCK = 100
-
-const GRID_THEME = themeQuartz.withParams({
-  backgroundColor: 'var(--surface)',
-  foregroundColor: 'var(--text)',
-  borderColor: 'var(--border)',
-  accentColor: 'var(--accent)',
-  headerBackgroundColor: 'var(--bg)',
-  chromeBackgroundColor: 'var(--bg)',
-  fontFamily: 'inherit',
-  fontSize: 13,
-  rowHeight: 28,
-  headerHeight: 32
-})
-
-const PRESET_LABELS: Record<RangePreset, string> = {
-  '24h': 'Last 24 hours',
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-  all: 'All time',
-  custom: 'Custom…'
-}
-
-interface RangeState {
-  preset: RangePreset
-  fromMs: number | null
-  toMs: number | null
-}
 
 export interface ExplorerViewProps {
   api: AppApi
@@ -117,35 +61,6 @@ export interface ExplorerViewProps {
   docsUrl: string
 }
 
-function sortFromModel(model: readonly SortModelItem[]): SortSpec[] {
-  const sort = model.map((item) => ({ colId: item.colId, sort: item.sort }))
-  return sort.length > 0 ? sort : emptyQuery().sort
-}
-
-function toInputValue(ms: number | null, timeZone: TimeZoneMode): string {
-  if (ms === null) {
-    return ''
-  }
-  const d = new Date(timeZone === 'utc' ? ms : ms - new Date(ms).getTimezoneOffset() * 60_000)
-  return d.toISOString().slice(0, 16)
-}
-
-function fromInputValue(value: string, timeZone: TimeZoneMode): number | null {
-  if (value === '') {
-    return null
-  }
-  const ms = timeZone === 'utc' ? Date.parse(`${value}:00Z`) : new Date(value).getTime()
-  return Number.isFinite(ms) ? ms : null
-}
-
-function layoutOf(state: readonly ColumnState[]): ColumnLayout[] {
-  return state.map((s) => ({
-    colId: s.colId,
-    ...(typeof s.width === 'number' ? { width: s.width } : {}),
-    hide: s.hide ?? false
-  }))
-}
-
 /** The Explorer: facets, histogram, a grid over the whole cache, details and exports. */
 export function ExplorerView({
   db,
@@ -153,15 +68,10 @@ export function ExplorerView({
   isOpeningDemo = false,
   docsUrl
 }: ExplorerViewProps): React.JSX.Element {
-  const clientRef = useRef<QueryClient | null>(null)
+  const { clientRef, progress, openError, dataVersion, bumpDataVersion } = useQueryWorker(db)
   const gridRef = useRef<GridApi<GridRow> | null>(null)
   const queryRef = useRef<ExplorerQuery>(emptyQuery())
-  const lastRefresh = useRef(0)
-  const exportAbort = useRef<AbortController | null>(null)
 
-  const [progress, setProgress] = useState<LoadProgress | null>(null)
-  const [openError, setOpenError] = useState<string | null>(null)
-  const [dataVersion, setDataVersion] = useState(0)
   const [summary, setSummary] = useState<QuerySummary | null>(null)
   const [range, setRange] = useState<RangeState>({ preset: 'all', fromMs: null, toMs: null })
   // The Explorer opens on connector activity; "All audit events" is one click away.
@@ -179,46 +89,7 @@ export function ExplorerView({
   const [selected, setSelected] = useState<{ index: number; id: string } | null>(null)
   const [bulkTag, setBulkTag] = useState('')
   const [notice, setNotice] = useState<string | null>(null)
-  const [exporting, setExporting] = useState<{ done: number; total: number } | null>(null)
   const [duplicates, setDuplicates] = useState(0)
-
-  // The worker lives as long as the view.
-  useEffect(() => {
-    const client = startQueryWorker()
-    clientRef.current = client
-    // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
-    // refresh at most once a second: the first change at once (first rows), the latest always
-    // (a trailing refresh), and no re-query per committed batch competing with the commits.
-    let trailing: ReturnType<typeof setTimeout> | undefined
-    const refresh = (): void => {
-      trailing = undefined
-      lastRefresh.current = performance.now()
-      setDataVersion((v) => v + 1)
-    }
-    const unsubscribe = client.onDidChange((event, next) => {
-      setProgress(next)
-      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
-      if (wait <= 0) {
-        clearTimeout(trailing)
-        refresh()
-      } else if (event === 'changed') {
-        trailing ??= setTimeout(refresh, wait)
-      }
-    })
-    client.request({ type: 'open', dbName: db.name }).then(
-      (loaded) => {
-        setProgress(loaded)
-        setDataVersion((v) => v + 1)
-      },
-      (error: unknown) => setOpenError(error instanceof Error ? error.message : String(error))
-    )
-    return () => {
-      clearTimeout(trailing)
-      unsubscribe()
-      client.dispose()
-      clientRef.current = null
-    }
-  }, [db])
 
   // Remembered layout and time zone.
   useEffect(() => {
@@ -273,7 +144,7 @@ export function ExplorerView({
     return () => {
       isActive = false
     }
-  }, [db, query, dataVersion])
+  }, [db, query, dataVersion, clientRef])
 
   // Quick search waits for a pause in typing.
   useEffect(() => {
@@ -322,7 +193,7 @@ export function ExplorerView({
           )
       }
     }),
-    []
+    [clientRef]
   )
 
   const saveLayout = useCallback(
@@ -399,14 +270,6 @@ export function ExplorerView({
     })
   }
 
-  function choosePreset(preset: RangePreset): void {
-    if (preset === 'custom') {
-      setRange((current) => ({ ...current, preset }))
-      return
-    }
-    setRange({ preset, ...resolveRange({ preset, fromMs: null, toMs: null }) })
-  }
-
   function chooseTimeZone(zone: TimeZoneMode): void {
     setTimeZone(zone)
     void db.putSetting('', TIME_ZONE_SETTING, zone)
@@ -462,50 +325,7 @@ export function ExplorerView({
     const { tagged } = await client.request({ type: 'bulk-tag', query, tag })
     setNotice(`Tagged ${tagged.toLocaleString()} record${tagged === 1 ? '' : 's'} "${tag}".`)
     setBulkTag('')
-    setDataVersion((v) => v + 1)
-  }
-
-  async function exportView(format: ExportFormat): Promise<void> {
-    const api = gridRef.current
-    const client = clientRef.current
-    if (!api || !client) {
-      return
-    }
-    const byId = new Map(columns.map((c) => [c.colId, c]))
-    const shown = api
-      .getAllDisplayedColumns()
-      .map((c) => byId.get(c.getColId()))
-      .filter((c): c is ExplorerColumn => c !== undefined)
-    const base = `connector-audit-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`
-    const controller = new AbortController()
-    exportAbort.current = controller
-    const exportQuery = queryRef.current
-    setExporting({ done: 0, total: summary?.total ?? 0 })
-    try {
-      const result = await runExport({
-        format,
-        columns: shown,
-        timeZone,
-        fetchRows: (start, end) => client.request({ type: 'rows', query: exportQuery, start, end }),
-        fetchRecords: (start, end) =>
-          client.request({ type: 'records', query: exportQuery, start, end }),
-        openSink: (part) => openFileSink(exportFileName(base, format, part), format),
-        signal: controller.signal,
-        onProgress: (done, total) => setExporting({ done, total })
-      })
-      if (result !== null) {
-        setNotice(
-          result === 'cancelled'
-            ? 'Export cancelled.'
-            : `Exported ${result.toLocaleString()} rows (${format.toUpperCase()}).`
-        )
-      }
-    } catch (error) {
-      setNotice(`Export failed: ${error instanceof Error ? error.message : String(error)}`)
-    } finally {
-      setExporting(null)
-      exportAbort.current = null
-    }
+    bumpDataVersion()
   }
 
   if (openError) {
@@ -524,36 +344,12 @@ export function ExplorerView({
   }
   if (progress.isDone && progress.indexed === 0) {
     return (
-      <section className="empty-state" aria-labelledby="empty-title">
-        <h1 id="empty-title">No audit records cached yet</h1>
-        <p>
-          Connector Audit Explorer pulls Power Platform connector activity — APIs, connections,
-          permissions, gateways and data-policy actions — from the Microsoft 365 unified audit log
-          into a local cache you can explore offline.
-        </p>
-        <p>
-          <a href={docsUrl} target="_blank" rel="noreferrer noopener" data-testid="docs-link">
-            Which connector events are audited
-          </a>
-        </p>
-        <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            disabled={isOpeningDemo}
-            onClick={onExploreDemo}
-          >
-            {isOpeningDemo ? 'Starting the demo tenant…' : 'Explore the demo tenant'}
-          </button>
-          <a className="button" href="#connections">
-            Connect your tenant
-          </a>
-        </div>
-        <p className="muted">
-          The Explorer opens on connector activity. Once records are here, start from a view:
-        </p>
-        <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
-      </section>
+      <EmptyCache
+        docsUrl={docsUrl}
+        isOpeningDemo={isOpeningDemo}
+        onExploreDemo={onExploreDemo}
+        onApplyView={applyView}
+      />
     )
   }
 
@@ -568,46 +364,7 @@ export function ExplorerView({
           isConnectorLens={isConnectorLens(facets)}
           onChoose={(isOn) => setFacets((current) => withConnectorLens(current, isOn))}
         />
-        <label>
-          Range
-          <select
-            aria-label="Date range"
-            value={range.preset}
-            onChange={(e) => choosePreset(e.target.value as RangePreset)}
-          >
-            {(Object.keys(PRESET_LABELS) as RangePreset[]).map((preset) => (
-              <option key={preset} value={preset}>
-                {PRESET_LABELS[preset]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {range.preset === 'custom' && (
-          <>
-            <label>
-              From ({timeZone === 'utc' ? 'UTC' : 'local'})
-              <input
-                type="datetime-local"
-                aria-label="From"
-                value={toInputValue(range.fromMs, timeZone)}
-                onChange={(e) =>
-                  setRange((r) => ({ ...r, fromMs: fromInputValue(e.target.value, timeZone) }))
-                }
-              />
-            </label>
-            <label>
-              To
-              <input
-                type="datetime-local"
-                aria-label="To"
-                value={toInputValue(range.toMs, timeZone)}
-                onChange={(e) =>
-                  setRange((r) => ({ ...r, toMs: fromInputValue(e.target.value, timeZone) }))
-                }
-              />
-            </label>
-          </>
-        )}
+        <RangePicker range={range} timeZone={timeZone} onChange={setRange} />
         <input
           type="search"
           className="explorer-search"
@@ -671,31 +428,15 @@ export function ExplorerView({
         <button type="button" disabled={bulkTag.trim() === ''} onClick={() => void tagAll()}>
           Tag {summary ? summary.total.toLocaleString() : ''} records
         </button>
-        {exporting ? (
-          <span className="export-progress">
-            <progress
-              aria-label="Export progress"
-              max={Math.max(1, exporting.total)}
-              value={exporting.done}
-            />
-            {exporting.done.toLocaleString()} / {exporting.total.toLocaleString()}
-            <button type="button" onClick={() => exportAbort.current?.abort()}>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <>
-            <button type="button" onClick={() => void exportView('csv')}>
-              Export CSV
-            </button>
-            <button type="button" onClick={() => void exportView('xlsx')}>
-              Export XLSX
-            </button>
-            <button type="button" onClick={() => void exportView('ndjson')}>
-              Export NDJSON
-            </button>
-          </>
-        )}
+        <ExportControls
+          grid={() => gridRef.current}
+          client={() => clientRef.current}
+          columns={columns}
+          timeZone={timeZone}
+          query={() => queryRef.current}
+          total={summary?.total ?? 0}
+          onNotice={setNotice}
+        />
         {notice && (
           <span className="muted" role="status" data-testid="explorer-notice">
             {notice}
@@ -782,17 +523,7 @@ export function ExplorerView({
               }
             }}
             onCellFocused={onCellFocused}
-            onSortChanged={(event) =>
-              setSort(
-                sortFromModel(
-                  event.api
-                    .getColumnState()
-                    .filter((c) => c.sort)
-                    .sort((a, b) => (a.sortIndex ?? 0) - (b.sortIndex ?? 0))
-                    .map((c) => ({ colId: c.colId, sort: c.sort! }))
-                )
-              )
-            }
+            onSortChanged={(event) => setSort(sortFromState(event.api.getColumnState()))}
             onFilterChanged={(event: FilterChangedEvent<GridRow>) =>
               setColumnFilters(event.api.getFilterModel() as Record<string, ColumnFilter>)
             }
