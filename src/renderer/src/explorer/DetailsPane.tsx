@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react'
 import { describeField } from '../../../shared/audit'
 import { normalizeTags, type AppDb, type RecordRow } from '../db/app-db'
 
-import { itemOf } from './column-index'
+import { itemOf } from './item-of'
 import { orderDetailFields } from './detail-order'
 import { formatTime, type TimeZoneMode } from './explorer-columns'
 
