@@ -13,21 +13,26 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
 
+import { EMPTY_VALUE, type SearchSyntaxError } from '../../../shared/explorer'
+
+import { ColourRules } from './ColourRules'
 import { ColumnChooser } from './ColumnChooser'
 import { DetailsPane } from './DetailsPane'
 import { EmptyCache } from './EmptyCache'
 import { explorerColumns, toColDefs, type TimeZoneMode } from './explorer-columns'
 import { ExportControls } from './ExportControls'
 import { FacetPanel } from './FacetPanel'
-import { BLOCK, GRID_THEME, layoutOf, sortFromModel, sortFromState } from './grid-setup'
+import { BLOCK, GRID_THEME, layoutOf, rowClassOf, sortFromModel, sortFromState } from './grid-setup'
 import {
   FIELD_PREFIX,
   emptyQuery,
+  type ColourRule,
   type ColumnFilter,
   type ExplorerQuery,
   type FacetColumn,
   type GridRow,
   type QuerySummary,
+  type SearchMode,
   type SortSpec
 } from './query-types'
 import { RangePicker, type RangeState } from './RangePicker'
@@ -42,6 +47,9 @@ import {
   type SavedFilterSpec
 } from './saved-filters'
 import { SavedFiltersBar } from './SavedFiltersBar'
+import { SearchBox } from './SearchBox'
+import { bindSearch, searchNames } from './search-columns'
+import { StackPanel } from './StackPanel'
 import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
 import { useQueryWorker } from './use-query-worker'
@@ -80,6 +88,11 @@ export function ExplorerView({
   )
   const [searchText, setSearchText] = useState('')
   const [quickSearch, setQuickSearch] = useState('')
+  const [searchMode, setSearchMode] = useState<SearchMode>('filter')
+  const [searchError, setSearchError] = useState<SearchSyntaxError | null>(null)
+  const [colourRules, setColourRules] = useState<ColourRule[]>([])
+  const [isStackOpen, setIsStackOpen] = useState(false)
+  const [isDetailsFocused, setIsDetailsFocused] = useState(false)
   const [tags, setTags] = useState<string[]>([])
   const [allTags, setAllTags] = useState<string[]>([])
   const [columnFilters, setColumnFilters] = useState<Record<string, ColumnFilter>>({})
@@ -113,9 +126,11 @@ export function ExplorerView({
       quickSearch,
       columnFilters,
       tags,
-      sort
+      sort,
+      searchMode,
+      colourRules
     }),
-    [range, facets, quickSearch, columnFilters, tags, sort]
+    [range, facets, quickSearch, columnFilters, tags, sort, searchMode, colourRules]
   )
 
   useEffect(() => {
@@ -146,12 +161,6 @@ export function ExplorerView({
     }
   }, [db, query, dataVersion, clientRef])
 
-  // Quick search waits for a pause in typing.
-  useEffect(() => {
-    const timer = setTimeout(() => setQuickSearch(searchText), 250)
-    return () => clearTimeout(timer)
-  }, [searchText])
-
   const fieldKeys = useMemo(() => {
     const keys = new Set((progress?.fieldKeys ?? []).map((f) => f.key))
     for (const entry of layout) {
@@ -162,7 +171,32 @@ export function ExplorerView({
     return [...keys]
   }, [progress, layout])
   const columns = useMemo(() => explorerColumns(fieldKeys), [fieldKeys])
+  const names = useMemo(() => searchNames(columns), [columns])
+
+  /** Runs a search if it parses; otherwise explains why and keeps the last valid one. */
+  const commitSearch = useCallback(
+    (text: string) => {
+      const bound = bindSearch(text, names)
+      if (bound.ok) {
+        setSearchError(null)
+        setQuickSearch(text)
+      } else {
+        setSearchError(bound.error)
+      }
+    },
+    [names]
+  )
+
+  // Quick search waits for a pause in typing.
+  useEffect(() => {
+    const timer = setTimeout(() => commitSearch(searchText), 250)
+    return () => clearTimeout(timer)
+  }, [searchText, commitSearch])
   const columnDefs = useMemo(() => toColDefs(columns, timeZone), [columns, timeZone])
+  const pinned = useMemo(
+    () => new Map(layout.flatMap((l) => (l.pinned ? [[l.colId, l.pinned] as const] : []))),
+    [layout]
+  )
   const visible = useMemo(() => {
     const hidden = new Map(layout.map((l) => [l.colId, l.hide ?? false]))
     return new Set(
@@ -221,13 +255,23 @@ export function ExplorerView({
     const next = Math.min(Math.max(index, 0), total - 1)
     api.ensureIndexVisible(next)
     const firstColumn = api.getAllDisplayedColumns()[0]
-    if (firstColumn) {
+    // While the details pane has the focus, it keeps it (and follows the selection).
+    if (firstColumn && !isDetailsFocused) {
       api.setFocusedCell(next, firstColumn)
     }
     const node = api.getDisplayedRowAtIndex(next)
     if (node?.data) {
       node.setSelected(true)
       setSelected({ index: next, id: node.data.id })
+    }
+  }
+
+  function focusRow(index: number): void {
+    const api = gridRef.current
+    const firstColumn = api?.getAllDisplayedColumns()[0]
+    if (api && firstColumn) {
+      api.ensureIndexVisible(index)
+      api.setFocusedCell(index, firstColumn)
     }
   }
 
@@ -252,6 +296,20 @@ export function ExplorerView({
       return
     }
     const inGrid = target.closest('.ag-root-wrapper') !== null
+    const inDetails = target.closest('.explorer-details') !== null
+    // d: into the details pane; Escape: back to the grid row (the pane keeps following).
+    if (event.key === 'd' && selected && !inDetails) {
+      event.preventDefault()
+      setIsDetailsFocused(true)
+      document.querySelector<HTMLElement>('.explorer-details')?.focus()
+      return
+    }
+    if (event.key === 'Escape' && inDetails && selected) {
+      event.preventDefault()
+      setIsDetailsFocused(false)
+      focusRow(selected.index)
+      return
+    }
     // Inside the grid, ↑/↓ move the focused cell and onCellFocused follows; j/k work everywhere.
     if (event.key === 'j' || (!inGrid && event.key === 'ArrowDown')) {
       event.preventDefault()
@@ -260,6 +318,22 @@ export function ExplorerView({
       event.preventDefault()
       selectIndex((selected?.index ?? 1) - 1)
     }
+  }
+
+  /** Click to filter from a stack: each stacked column's filter becomes its value (or blank). */
+  function filterToStackEntry(filters: { colId: string; value: string }[]): void {
+    const api = gridRef.current
+    if (!api) {
+      return
+    }
+    const model = { ...(api.getFilterModel() as Record<string, ColumnFilter>) }
+    for (const { colId, value } of filters) {
+      model[colId] =
+        value === EMPTY_VALUE
+          ? { filterType: 'text', type: 'blank' }
+          : { filterType: 'text', type: 'equals', filter: value }
+    }
+    api.setFilterModel(model)
   }
 
   function toggleFacet(column: FacetColumn, value: string): void {
@@ -284,7 +358,9 @@ export function ExplorerView({
       columnFilters: (api?.getFilterModel() ?? columnFilters) as Record<string, ColumnFilter>,
       tags,
       sort,
-      columns: api ? layoutOf(api.getColumnState()) : layout
+      columns: api ? layoutOf(api.getColumnState()) : layout,
+      searchMode,
+      colourRules
     }
   }
 
@@ -297,7 +373,9 @@ export function ExplorerView({
     setRange({ preset: spec.range.preset, ...resolveRange(spec.range) })
     setFacets(spec.facets)
     setSearchText(spec.quickSearch)
-    setQuickSearch(spec.quickSearch)
+    commitSearch(spec.quickSearch)
+    setSearchMode(spec.searchMode ?? 'filter')
+    setColourRules(spec.colourRules ?? [])
     setTags(spec.tags)
     setColumnFilters(spec.columnFilters)
     setSort(spec.sort.length > 0 ? spec.sort : emptyQuery().sort)
@@ -365,13 +443,12 @@ export function ExplorerView({
           onChoose={(isOn) => setFacets((current) => withConnectorLens(current, isOn))}
         />
         <RangePicker range={range} timeZone={timeZone} onChange={setRange} />
-        <input
-          type="search"
-          className="explorer-search"
-          aria-label="Quick search"
-          placeholder="Search all fields…"
-          value={searchText}
-          onChange={(e) => setSearchText(e.target.value)}
+        <SearchBox
+          text={searchText}
+          mode={searchMode}
+          error={searchError}
+          onText={setSearchText}
+          onMode={setSearchMode}
         />
         <div className="explorer-inline" role="group" aria-label="Time zone">
           Time
@@ -393,6 +470,14 @@ export function ExplorerView({
         <ColumnChooser
           columns={columns}
           visible={visible}
+          pinned={pinned}
+          onPin={(colId, side) => {
+            const api = gridRef.current
+            if (api) {
+              api.setColumnsPinned([colId], side)
+              saveLayout(api)
+            }
+          }}
           onToggle={(colId, isVisible) => {
             const api = gridRef.current
             if (api) {
@@ -416,6 +501,14 @@ export function ExplorerView({
 
       <div className="explorer-toolbar">
         <SavedFiltersBar db={db} currentSpec={currentSpec} onApply={applySpec} />
+        <ColourRules rules={colourRules} names={names} onChange={setColourRules} />
+        <button
+          type="button"
+          aria-pressed={isStackOpen}
+          onClick={() => setIsStackOpen(!isStackOpen)}
+        >
+          Stack
+        </button>
         <label>
           Tag all shown
           <input
@@ -487,6 +580,16 @@ export function ExplorerView({
           }
         />
         <section className="explorer-grid" aria-label="Audit records">
+          {isStackOpen && (
+            <StackPanel
+              clientRef={clientRef}
+              query={query}
+              dataVersion={dataVersion}
+              columns={columns}
+              onFilter={filterToStackEntry}
+              onClose={() => setIsStackOpen(false)}
+            />
+          )}
           {summary && summary.total === 0 && summary.indexed > 0 && (
             <div className="explorer-no-match" role="status" data-testid="no-match">
               <p>
@@ -517,6 +620,8 @@ export function ExplorerView({
             getRowId={(params) => params.data.id}
             rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
             onGridReady={onGridReady}
+            getRowClass={(params) => rowClassOf(params.data)}
+            containerStyle={{ flex: 1, minHeight: 0 }}
             onRowClicked={(event: RowClickedEvent<GridRow>) => {
               if (event.data && event.rowIndex !== null) {
                 setSelected({ index: event.rowIndex, id: event.data.id })
@@ -530,6 +635,7 @@ export function ExplorerView({
             onColumnMoved={(event) => event.finished && saveLayout(event.api)}
             onColumnResized={(event) => event.finished && saveLayout(event.api)}
             onColumnVisible={(event) => saveLayout(event.api)}
+            onColumnPinned={(event) => saveLayout(event.api)}
             tooltipShowDelay={400}
           />
         </section>
@@ -543,6 +649,7 @@ export function ExplorerView({
             onPrevious={() => selectIndex(selected.index - 1)}
             onNext={() => selectIndex(selected.index + 1)}
             onClose={() => setSelected(null)}
+            autoFocus={isDetailsFocused}
           />
         )}
       </div>

@@ -8,6 +8,7 @@ import {
   ModuleRegistry,
   RowApiModule,
   RowSelectionModule,
+  RowStyleModule,
   ScrollApiModule,
   TextFilterModule,
   TooltipModule,
@@ -17,13 +18,14 @@ import {
   type SortModelItem
 } from 'ag-grid-community'
 
-import { emptyQuery, type SortSpec } from './query-types'
+import { emptyQuery, type GridRow, type SortSpec } from './query-types'
 import type { ColumnLayout } from './saved-filters'
 
 ModuleRegistry.registerModules([
   InfiniteRowModelModule,
   TextFilterModule,
   RowSelectionModule,
+  RowStyleModule,
   ColumnApiModule,
   RowApiModule,
   ScrollApiModule,
@@ -64,11 +66,24 @@ export function sortFromState(state: readonly ColumnState[]): SortSpec[] {
   )
 }
 
-/** The saved layout (order, width, visibility) of the grid's column state. */
+/** The saved layout (order, width, visibility, pinning) of the grid's column state. */
 export function layoutOf(state: readonly ColumnState[]): ColumnLayout[] {
   return state.map((s) => ({
     colId: s.colId,
     ...(typeof s.width === 'number' ? { width: s.width } : {}),
-    hide: s.hide ?? false
+    hide: s.hide ?? false,
+    pinned: s.pinned === 'left' || s.pinned === 'right' ? s.pinned : null
   }))
+}
+
+/** The ag-grid classes of a row: its colour rule's colour and the search highlight. */
+export function rowClassOf(row: GridRow | undefined): string[] {
+  const classes: string[] = []
+  if (row?.marks?.colour) {
+    classes.push(`row-colour-${row.marks.colour}`)
+  }
+  if (row?.marks?.searchHit) {
+    classes.push('row-search-hit')
+  }
+  return classes
 }
