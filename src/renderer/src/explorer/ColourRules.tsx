@@ -49,7 +49,11 @@ export function ColourRules({ rules, names, onChange }: ColourRulesProps): React
         Colour rules ({rules.length})
       </button>
       {isOpen && (
-        <div className="column-chooser-panel" role="dialog" aria-label="Colour rules">
+        <div
+          className="column-chooser-panel colour-rules-panel"
+          role="dialog"
+          aria-label="Colour rules"
+        >
           <p className="muted">
             Rows matching a search take its colour; the first matching rule wins.
           </p>

@@ -22,7 +22,14 @@ import { EmptyCache } from './EmptyCache'
 import { explorerColumns, toColDefs, type TimeZoneMode } from './explorer-columns'
 import { ExportControls } from './ExportControls'
 import { FacetPanel } from './FacetPanel'
-import { BLOCK, GRID_THEME, layoutOf, rowClassOf, sortFromModel, sortFromState } from './grid-setup'
+import {
+  BLOCK,
+  GRID_THEME,
+  ROW_CLASS_RULES,
+  layoutOf,
+  sortFromModel,
+  sortFromState
+} from './grid-setup'
 import {
   FIELD_PREFIX,
   emptyQuery,
@@ -620,7 +627,7 @@ export function ExplorerView({
             getRowId={(params) => params.data.id}
             rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
             onGridReady={onGridReady}
-            getRowClass={(params) => rowClassOf(params.data)}
+            rowClassRules={ROW_CLASS_RULES}
             containerStyle={{ flex: 1, minHeight: 0 }}
             onRowClicked={(event: RowClickedEvent<GridRow>) => {
               if (event.data && event.rowIndex !== null) {

@@ -15,10 +15,12 @@ import {
   ValidationModule,
   themeQuartz,
   type ColumnState,
+  type RowClassParams,
+  type RowClassRules,
   type SortModelItem
 } from 'ag-grid-community'
 
-import { emptyQuery, type GridRow, type SortSpec } from './query-types'
+import { ROW_COLOURS, emptyQuery, type GridRow, type SortSpec } from './query-types'
 import type { ColumnLayout } from './saved-filters'
 
 ModuleRegistry.registerModules([
@@ -76,14 +78,16 @@ export function layoutOf(state: readonly ColumnState[]): ColumnLayout[] {
   }))
 }
 
-/** The ag-grid classes of a row: its colour rule's colour and the search highlight. */
-export function rowClassOf(row: GridRow | undefined): string[] {
-  const classes: string[] = []
-  if (row?.marks?.colour) {
-    classes.push(`row-colour-${row.marks.colour}`)
-  }
-  if (row?.marks?.searchHit) {
-    classes.push('row-search-hit')
-  }
-  return classes
+/**
+ * Row classes for colour rules and the search highlight. Rules (not a getRowClass callback), so
+ * ag-grid re-applies them when a row's data arrives again with other marks.
+ */
+export const ROW_CLASS_RULES: RowClassRules<GridRow> = {
+  ...Object.fromEntries(
+    ROW_COLOURS.map((colour) => [
+      `row-colour-${colour}`,
+      (params: RowClassParams<GridRow>) => params.data?.marks?.colour === colour
+    ])
+  ),
+  'row-search-hit': (params) => params.data?.marks?.searchHit === true
 }
