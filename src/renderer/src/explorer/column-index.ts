@@ -29,7 +29,7 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { StackSort } from '../../../shared/explorer'
 
 import { columnRanks, orderByKeys, textRanks, timeRanks, type RankedColumn } from './column-ranks'
-import { MISSING, sortPermutation, type CodedColumn } from './column-sort'
+import { MISSING, type CodedColumn } from './column-sort'
 import { explorerColumns } from './explorer-columns'
 import { GlobalPool } from './global-pool'
 import { Dictionary, GrowableF64, GrowableU32 } from './growable'
@@ -635,28 +635,24 @@ export class ColumnIndex {
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */
   permutation(colId: string): Uint32Array {
-    if (colId === DATE_COLUMN || colId === TAGS_COLUMN) {
-      return colId === DATE_COLUMN ? this.timeOrder : this.tagPermutation()
+    if (colId === DATE_COLUMN) {
+      return this.timeOrder
     }
     const cached = this.permutations.get(colId)
     if (cached) {
       return cached
     }
-    const column = this.coded(colId)
-    if (!column) {
+    if (colId !== TAGS_COLUMN && !this.coded(colId)) {
       return this.timeOrder
     }
-    const perm = sortPermutation(column, this.size)
-    this.permutations.set(colId, perm)
-    return perm
-  }
-
-  private tagPermutation(): Uint32Array {
+    // A counting sort by rank: the ranks are shared with multi-column sorts and stacks.
     const all = new Uint32Array(this.size)
     for (let row = 0; row < all.length; row++) {
       all[row] = row
     }
-    return orderByKeys(all, [{ column: this.ranksOf(TAGS_COLUMN), isDescending: false }])
+    const perm = orderByKeys(all, [{ column: this.ranksOf(colId), isDescending: false }])
+    this.permutations.set(colId, perm)
+    return perm
   }
 
   /** Keeps the time order current by merging the new rows (sorted) into it: O(n). */
@@ -785,6 +781,7 @@ export class ColumnIndex {
     this.lastFilter = null
     this.syntaxMasks.clear()
     this.ranks.delete(TAGS_COLUMN)
+    this.permutations.delete(TAGS_COLUMN)
     for (const key of [...this.maskCache.keys()]) {
       if (key.startsWith('s\u0000') || key.includes(`\u0000${TAGS_COLUMN}\u0000`)) {
         this.maskCache.delete(key)
