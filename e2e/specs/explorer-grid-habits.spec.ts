@@ -242,4 +242,6 @@ test('colour rules and pinned columns are saved with a view; d and Escape move b
   await expect(explorer.grid.locator('.ag-cell-focus')).toBeFocused()
   await app.page.keyboard.press('ArrowDown')
   await expect(explorer.rawRecord).toContainText('"Id": "7c2e9c0a-0000-4000-8000-000000000009"')
+  // The grid keeps the focus: the new details pane does not take it.
+  await expect(explorer.grid.locator('.ag-cell-focus')).toBeFocused()
 })

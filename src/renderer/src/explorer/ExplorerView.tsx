@@ -273,6 +273,16 @@ export function ExplorerView({
     }
   }
 
+  /** Remembers whether the keyboard is in the details pane, so a new selection keeps it there. */
+  function onFocusMoved(event: React.FocusEvent<HTMLDivElement>): void {
+    const target = event.target as HTMLElement
+    if (target.closest('.explorer-details')) {
+      setIsDetailsFocused(true)
+    } else if (target.closest('.ag-root-wrapper')) {
+      setIsDetailsFocused(false)
+    }
+  }
+
   function focusRow(index: number): void {
     const api = gridRef.current
     const firstColumn = api?.getAllDisplayedColumns()[0]
@@ -443,7 +453,7 @@ export function ExplorerView({
   )
 
   return (
-    <div className="explorer" onKeyDown={onKeyDown} data-testid="explorer">
+    <div className="explorer" onKeyDown={onKeyDown} onFocus={onFocusMoved} data-testid="explorer">
       <div className="explorer-toolbar" role="search" aria-label="Filter records">
         <ViewSwitch
           isConnectorLens={isConnectorLens(facets)}
