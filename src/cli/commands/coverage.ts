@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes'
 
 /** Usage of `cax coverage`. */
 export const USAGE = `usage: cax coverage --store <dir> [--from <ISO time>] [--to <ISO time>] [--tenant <id>]
-                    [--content-type <type>] [--source management|graph|workspace|file] [--json]
+                    [--content-type <type>] [--source management|graph|workspace|adx|file] [--json]
 
 Shows, hour by hour (UTC), how completely the store's ledger covers a time range:
   complete  listed at least the settle delay (15 min) after the hour ended, every blob stored
@@ -37,7 +37,7 @@ covers everything ever requested, including what a stopped pull never reached.
                           last 7 days); hours outside what was requested read "not requested"
   --tenant <id>           only this tenant
   --content-type <type>   only this Management content type (e.g. Audit.General)
-  --source <s>            only management, graph, workspace or file (imported) windows
+  --source <s>            only management, graph, workspace, adx or file (imported) windows
   --json                  print a JSON summary as the last line of stdout (counts per status and
                           every hour that is not complete)
   -h, --help              this help
@@ -95,9 +95,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       source !== 'management' &&
       source !== 'graph' &&
       source !== 'workspace' &&
+      source !== 'adx' &&
       source !== 'file'
     ) {
-      throw new UsageError(`--source must be management, graph, workspace or file, got '${source}'`)
+      throw new UsageError(
+        `--source must be management, graph, workspace, adx or file, got '${source}'`
+      )
     }
     const store = await FileStore.open(storeDir)
     let ledger: Ledger

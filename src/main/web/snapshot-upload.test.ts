@@ -23,49 +23,10 @@ import { MemorySecretStore } from '../services/secret-store'
 import { writeSnapshot } from '../services/snapshot'
 
 import { startWebShell, type WebShell } from './server'
+import { sendRaw, type RawRequest, type Reply } from './test-http'
 
-interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: string
-}
-
-function send(
-  shell: WebShell,
-  options: {
-    method?: string
-    path: string
-    headers?: Record<string, string>
-    body?: Buffer | string
-  }
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: shell.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: options.headers
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString()
-          })
-        )
-      }
-    )
-    // A refused upload may close the connection before the body is written.
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)
-    )
-    req.end(options.body)
-  })
+function send(shell: WebShell, options: RawRequest): Promise<Reply> {
+  return sendRaw(shell.port, options)
 }
 
 const SECRET = 'upload-secret-0123456789abcdefghijklmnopqrstu'

@@ -121,14 +121,15 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
           w.contentType.toLowerCase() === range.contentType.toLowerCase())
     )
     .map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end), window: w }))
-  // Queries cover their hours, except in a workspace window read before it settled (status
-  // `listed`): rows may still be arriving there, and the next pull reads it again.
+  // Queries cover their hours, except in a KQL (workspace or ADX) window read before it settled
+  // (status `listed`): rows may still be arriving there, and the next pull reads it again.
   const graphKeys = new Set(
     windows
       .filter(
         (w) =>
           w.window.source === 'graph' ||
-          (w.window.source === 'workspace' && w.window.status !== 'listed')
+          ((w.window.source === 'workspace' || w.window.source === 'adx') &&
+            w.window.status !== 'listed')
       )
       .map((w) => w.window.key)
   )
