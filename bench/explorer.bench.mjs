@@ -711,13 +711,14 @@ async function main() {
     const terms = [
       'user1234@',
       'shared_sql_17',
-      'app 2999',
+      // Phrases are quoted: side by side, words are separate terms (search syntax).
+      '"app 2999"',
       'finance',
       '10.3.17.',
       'putconnectionpermission',
       'canedit',
       'europe/paris',
-      'team 12',
+      '"team 12"',
       'a7',
       'failed',
       'powerapps/3.24'
