@@ -47,6 +47,12 @@ export interface AppCore {
    * the OS in the desktop app.
    */
   snapshots: SnapshotsService
+  /**
+   * A file the OS asked us to open: a snapshot is verified and announced
+   * (`snapshots:did-open`), an audit export offered to the window (`imports:did-open`), anything
+   * else ignored. Resolves to what it was.
+   */
+  openFromOs(path: string): Promise<'snapshot' | 'audit-file' | null>
   /** Stops background work (the demo tenant). */
   close(): Promise<void>
 }
@@ -145,6 +151,15 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     bus,
     settings,
     snapshots,
+    openFromOs: async (path) => {
+      const routed = await snapshots.openedFromOs(path)
+      if (routed?.kind === 'snapshot') {
+        bus.publish('snapshots:did-open', routed.opened)
+      } else if (routed?.kind === 'audit-file') {
+        bus.publish('imports:did-open', routed.offered)
+      }
+      return routed?.kind ?? null
+    },
     close: async () => {
       acquire.cancelAll()
       await snapshots.cancelAll()

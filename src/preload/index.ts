@@ -112,7 +112,8 @@ const api = {
     ackBatch: (input) => invoke('imports:ack-batch', input),
     cancel: (input) => invoke('imports:cancel', input),
     onDidProduceBatch: (listener) => subscribe('imports:did-produce-batch', listener),
-    onDidFinish: (listener) => subscribe('imports:did-finish', listener)
+    onDidFinish: (listener) => subscribe('imports:did-finish', listener),
+    onDidOpen: (listener) => subscribe('imports:did-open', listener)
   }
 } satisfies AppApi
 

@@ -43,6 +43,9 @@ exit codes: 0 all rows imported; 2 bad arguments or no file readable; 3 some row
 some files unreadable; 1 other errors
 `
 
+/** Commits that may wait in the store while the next batch is prepared. */
+const COMMITS_AHEAD = 2
+
 interface FileResult {
   file: string
   format: string | null
@@ -150,6 +153,9 @@ async function importOne(
   let lastReport = Date.now()
   const startedAt = new Date().toISOString()
   const covered = new FileCoverage({ importKey: randomUUID(), name: basename(file), at: startedAt })
+  // Commits run one after another in the store; the next batch is cut and normalized while the
+  // previous one is written and synced (at most COMMITS_AHEAD waiting).
+  const commits: Array<Promise<void>> = []
   try {
     for await (const batch of job) {
       for (const r of batch.rejections) {
@@ -158,19 +164,29 @@ async function importOne(
       const windows = covered.add(batch.hours)
       if (batch.encoded.ids.length > 0 || windows.length > 0) {
         // The hours these records fall in go to the ledger with them (imported, never complete).
-        const committed = await store.commitEncoded({
-          records: batch.encoded,
-          ledger: { windows, blobs: [], queries: [] }
-        })
-        result.new += committed.new
-        result.duplicates += committed.duplicates
+        const commit = store
+          .commitEncoded({ records: batch.encoded, ledger: { windows, blobs: [], queries: [] } })
+          .then((committed) => {
+            result.new += committed.new
+            result.duplicates += committed.duplicates
+          })
+        // Observed at once; awaited below in order.
+        commit.catch(() => undefined)
+        commits.push(commit)
+        if (commits.length > COMMITS_AHEAD) {
+          await commits.shift()
+        }
       }
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now()
         progress(io, 'import', `${file}: ${job.summary.rowsRead} rows…`)
       }
     }
+    while (commits.length > 0) {
+      await commits.shift()
+    }
   } catch (err) {
+    await Promise.allSettled(commits.splice(0))
     const message =
       err instanceof ImportFormatError ? err.message : `import failed: ${(err as Error).message}`
     io.stderr.write(`${file}: ${message}\n`)

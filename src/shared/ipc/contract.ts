@@ -421,6 +421,11 @@ export const events = {
     counts: SnapshotImportCounts,
     error: z.object({ code: z.string(), message: z.string() }).nullable()
   }),
+  /**
+   * An audit export opened from the OS (double-click, "Open with", a second launch): offered
+   * under a handle; the window imports it with `imports:start`.
+   */
+  'imports:did-open': OfferedSnapshot,
   /** Records and refused rows of an audit file for the window importing it; answer with ack-batch. */
   'imports:did-produce-batch': z.object({
     importId: z.string(),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -567,7 +567,63 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     await writeFile(bad, 'not a zip')
     expect((await s.openFromOs(bad)).handle).toBeNull()
   })
+
+  it('routes a file opened from the OS by its content: snapshots to verification, audit exports to the audit import', async () => {
+    const sink = {
+      batches: [] as ImportBatchPush[],
+      finishes: [] as ImportFinish[],
+      auditBatches: [] as AuditImportBatchPush[],
+      auditFinishes: [] as AuditImportFinish[]
+    }
+    const s = service({}, sink)
+    // A snapshot renamed .zip is still verified as a snapshot, and its handle imports it.
+    const good = await exportAll('routed')
+    const renamed = join(dir, 'routed-evidence.zip')
+    await copyFile(good.path, renamed)
+    const snapshot = await s.openedFromOs(renamed)
+    expect(snapshot?.kind).toBe('snapshot')
+    const opened = snapshot?.kind === 'snapshot' ? snapshot.opened : null
+    expect(opened?.verification.ok).toBe(true)
+    await expect(
+      s.importAuditFile({ clientId: 'w1', handle: opened!.handle! })
+    ).rejects.toMatchObject({ code: 'import/unknown-handle' })
+    // A Purview CSV saved as .txt goes to the audit import, whose handle it takes (once).
+    const csv = join(dir, 'routed-export.txt')
+    await copyFile(
+      fileURLToPath(new URL('../import/fixtures/purview-current.csv', import.meta.url)),
+      csv
+    )
+    const audit = await s.openedFromOs(csv)
+    expect(audit).toMatchObject({ kind: 'audit-file', offered: { name: 'routed-export.txt' } })
+    const offered = audit?.kind === 'audit-file' ? audit.offered : null
+    await expect(s.import({ clientId: 'w1', handle: offered!.handle })).rejects.toMatchObject({
+      code: 'snapshot/unknown-handle'
+    })
+    const routed = await s.openedFromOs(csv)
+    const handle = routed?.kind === 'audit-file' ? routed.offered.handle : ''
+    await s.importAuditFile({ clientId: 'w1', handle })
+    await until(() => sink.auditBatches.length > 0)
+    for (const push of sink.auditBatches) {
+      s.ackAuditImport(push.importId, push.batchId, {
+        ok: true,
+        new: push.records.length,
+        duplicates: 0
+      })
+    }
+    await until(() => sink.auditFinishes.length > 0)
+    expect(sink.auditFinishes[0]).toMatchObject({ status: 'complete', format: 'purview-csv' })
+    // The original is the user's: it is read, never deleted.
+    expect(existsSync(csv)).toBe(true)
+    // Anything else is not offered at all.
+    expect(await s.openedFromOs(await writeAndReturn(join(dir, 'notes.md'), '# notes'))).toBeNull()
+    expect(await s.openedFromOs(dir)).toBeNull()
+  })
 })
+
+async function writeAndReturn(path: string, text: string): Promise<string> {
+  await writeFile(path, text)
+  return path
+}
 
 describe('downloadsSnapshotLocations', () => {
   it('picks unique names in Downloads, or the data folder exports/ without one', async () => {

@@ -18,6 +18,7 @@ import {
   type AuditImportFinish
 } from '../import/audit-file-imports'
 import { findImportWorker } from '../import/record-batch-pool'
+import { openedFileKind } from '../open-file-kind'
 
 import { checkOfferedPath } from './offered-path'
 import { displayName, OfferedSnapshots } from './offered-snapshots'
@@ -293,6 +294,33 @@ export class SnapshotsService {
     const handle = offers.offer({ path, name, size: received, isPrivate: true })
     this.deps.log.info(`[${isSnapshot ? 'snapshot' : 'import'}] upload received: ${received} bytes`)
     return { handle, name, size: received }
+  }
+
+  /**
+   * A file opened from the OS (double-click, "Open with", File → Open, a second launch), routed
+   * by its content (open-file-kind.ts): a snapshot is verified and, when it passed, offered for
+   * the snapshot import ({@link openFromOs}); an audit export is offered for the audit-file
+   * import. Null for a file that is neither (or is not a file): nothing is offered.
+   */
+  async openedFromOs(
+    path: string
+  ): Promise<
+    | { kind: 'snapshot'; opened: EventPayload<'snapshots:did-open'> }
+    | { kind: 'audit-file'; offered: OfferedSnapshot }
+    | null
+  > {
+    const kind = await openedFileKind(path)
+    if (kind === 'snapshot') {
+      return { kind, opened: await this.openFromOs(path) }
+    }
+    if (kind === null) {
+      this.deps.log.info('[open] a file opened from the OS is neither a snapshot nor an audit file')
+      return null
+    }
+    const size = (await stat(path).catch(() => null))?.size ?? 0
+    const name = displayName(path)
+    const handle = this.auditOffers.offer({ path, name, size, isPrivate: false })
+    return { kind, offered: { handle, name, size } }
   }
 
   /**

@@ -62,6 +62,8 @@ export interface AuditImport {
   importFile: (file: PickedFile) => Promise<void>
   /** Imports through main's open dialog (desktop). */
   chooseAndImport: () => Promise<void>
+  /** Imports a file main offered by itself (opened from the OS). */
+  importOffered: (offered: { handle: string; name: string }) => Promise<void>
   cancel: () => Promise<void>
 }
 
@@ -171,6 +173,10 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
   )
 
   const chooseAndImport = useCallback(() => start(undefined, null), [start])
+  const importOffered = useCallback(
+    (offered: { handle: string; name: string }) => start(offered.handle, offered.name),
+    [start]
+  )
 
   const cancel = useCallback(async () => {
     const importId = importIdRef.current
@@ -179,5 +185,5 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
     }
   }, [api])
 
-  return { state, importFile, chooseAndImport, cancel }
+  return { state, importFile, chooseAndImport, importOffered, cancel }
 }
