@@ -74,8 +74,8 @@ export interface KustoControls {
   setLimits(limits: Partial<typeof KUSTO_LIMITS>): void
   failNext(faults: KustoFault[]): void
   requests(): KustoRequest[]
-  /** Grants a principal (`aadapp=<appid>` or `aaduser=<oid>`) a role; the default is admin. */
-  setRole(principal: string, role: KustoRole): void
+  /** Sets a principal's (`aadapp=<appid>` or `aaduser=<oid>`) roles; the default is admin. */
+  setRole(principal: string, roles: KustoRole | KustoRole[]): void
   /** Fills `table` (created with the push layout) from the home tenant's generated activity. */
   seedTable(database: string, table: string, start: Date, end: Date): number
   /** Unique `Id`s of `table` with TimeGenerated in [start, end). */
@@ -109,7 +109,7 @@ export class KustoApi implements KustoControls {
   private limits = { ...KUSTO_LIMITS }
   private faults: KustoFault[] = []
   private readonly log: KustoRequest[] = []
-  private readonly roles = new Map<string, KustoRole>()
+  private readonly roles = new Map<string, ReadonlySet<KustoRole>>()
   private readonly dbs = new Map<string, Db>([[KUSTO_DEFAULT_DATABASE, new Map()]])
 
   constructor(
@@ -138,8 +138,8 @@ export class KustoApi implements KustoControls {
     return [...this.log]
   }
 
-  setRole(principal: string, role: KustoRole): void {
-    this.roles.set(principal.toLowerCase(), role)
+  setRole(principal: string, roles: KustoRole | KustoRole[]): void {
+    this.roles.set(principal.toLowerCase(), new Set(Array.isArray(roles) ? roles : [roles]))
   }
 
   seedTable(database: string, table: string, start: Date, end: Date): number {
@@ -285,7 +285,11 @@ export class KustoApi implements KustoControls {
     entry.csl = request.csl.slice(0, 300)
     const db = this.dbs.get(request.db)
     const role = this.roleOf(claims)
-    if (!db || role === 'none') {
+    const isQuery = endpoint === 'query'
+    if (
+      !db ||
+      (isQuery ? !hasRole(role, 'viewer', 'admin') : role.size === 0 || role.has('none'))
+    ) {
       return fail(
         403,
         'Forbidden',
@@ -344,11 +348,11 @@ export class KustoApi implements KustoControls {
     return true
   }
 
-  private roleOf(claims: TokenClaims): KustoRole {
+  private roleOf(claims: TokenClaims): ReadonlySet<KustoRole> {
     if (claims.tid.toLowerCase() !== this.deps.tenantId.toLowerCase()) {
-      return 'none'
+      return new Set(['none'])
     }
-    return this.roles.get(principalOf(claims).toLowerCase()) ?? 'admin'
+    return this.roles.get(principalOf(claims).toLowerCase()) ?? new Set(['admin'])
   }
 
   private ensureTable(database: string, name: string, columns: Array<[string, string]>): Table {
@@ -497,7 +501,7 @@ export class KustoApi implements KustoControls {
     dbName: string,
     db: Db,
     command: KustoCommand,
-    role: KustoRole,
+    role: ReadonlySet<KustoRole>,
     claims: TokenClaims,
     entry: KustoRequest,
     fail: (status: number, code: string, message: string, detail?: string) => true
@@ -508,7 +512,7 @@ export class KustoApi implements KustoControls {
         : command.kind === 'ingest-inline'
           ? ['ingestor', 'admin']
           : ['admin']
-    if (!needs.includes(role)) {
+    if (!hasRole(role, ...needs)) {
       return fail(
         403,
         'Forbidden',
@@ -708,7 +712,7 @@ export class KustoApi implements KustoControls {
     entry.csl = `ingest ${tableName} ${url.search}`.slice(0, 300)
     const db = this.dbs.get(dbName)
     const role = this.roleOf(claims)
-    if (!db || (role !== 'ingestor' && role !== 'admin')) {
+    if (!db || !hasRole(role, 'ingestor', 'admin')) {
       return fail(
         403,
         'Forbidden',
@@ -891,6 +895,10 @@ function oneApiError(
       '@permanent': status !== 429 && status < 500
     }
   }
+}
+
+function hasRole(roles: ReadonlySet<KustoRole>, ...any: KustoRole[]): boolean {
+  return any.some((r) => roles.has(r))
 }
 
 function principalOf(claims: TokenClaims): string {

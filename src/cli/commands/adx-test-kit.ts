@@ -36,8 +36,9 @@ export interface AdxKit {
     store: string,
     extra?: string[]
   ): Promise<{ code: number; summary: Record<string, unknown>; err: string }>
+  /** `store` null: no `--store` (give `--snapshot` in `extra`). */
   push(
-    store: string,
+    store: string | null,
     extra?: string[]
   ): Promise<{ code: number; summary: Record<string, unknown>; err: string; out: string }>
   storedIds(store: string): Promise<string[]>
@@ -125,7 +126,10 @@ export async function startAdxKit(): Promise<AdxKit> {
     },
     async push(store, extra = []) {
       const io = memoryIo({ CAX_ADX_SECRET: ADX_SECRET })
-      const code = await runPush(['adx', '--store', join(dir, store), ...auth, ...extra], io)
+      const code = await runPush(
+        ['adx', ...(store === null ? [] : ['--store', join(dir, store)]), ...auth, ...extra],
+        io
+      )
       return { code, summary: lastJson(io), err: io.err.join(''), out: io.out.join('') }
     },
     async storedIds(store) {

@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import { AdxClient } from '../../main/services/sources/adx/adx-client'
 import { FileStore } from '../../main/services/store/file-store'
 
 import { DB, startAdxKit } from './adx-test-kit'
+import { run as runSnapshot } from './snapshot'
 import type { AdxKit } from './adx-test-kit'
 
 const PARTS = ['--max-part-records', '100']
@@ -174,7 +176,7 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     expect(kit.emu.kusto.rowCount(DB, 'Throttled')).toBe(ids.size)
   })
 
-  it('inline mode: the cluster skips a part it already has by its ingest-by tag, even without the journal', async () => {
+  it('inline mode (ingest-by tags): a second push with a new journal doubles nothing', async () => {
     const one = await kit.push('store', [
       '--table',
       'Inline',
@@ -199,7 +201,35 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     expect(two.summary).toMatchObject({ unverified: [] })
   })
 
-  it('refuses a journal of another target (exit 2) and an ingest without the role (exit 4)', async () => {
+  it('pushes a verified snapshot, and refuses a tampered one (exit 5) before sending anything', async () => {
+    const file = join(kit.dir, 'store.caxsnap')
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      env: {},
+      cwd: kit.dir
+    }
+    expect(await runSnapshot(['--store', join(kit.dir, 'store'), '--out', file], io)).toBe(0)
+    const r = await kit.push(null, ['--snapshot', file, '--table', 'FromSnapshot', ...PARTS])
+    expect(r.err).toMatch(/verifying/)
+    expect(r.code).toBe(0)
+    expect(
+      kit.emu.kusto.groundTruth(DB, 'FromSnapshot', new Date(0), new Date('2100-01-01'))
+    ).toEqual(ids)
+    expect(kit.emu.kusto.rowCount(DB, 'FromSnapshot')).toBe(ids.size)
+
+    const bytes = await readFile(file)
+    const at = Math.floor(bytes.length / 3)
+    bytes[at] = (bytes[at] ?? 0) ^ 0xff
+    const bad = join(kit.dir, 'bad.caxsnap')
+    await writeFile(bad, bytes)
+    const before = kit.emu.kusto.requests().length
+    const refused = await kit.push(null, ['--snapshot', bad, '--table', 'Tampered', ...PARTS])
+    expect(refused.code).toBe(5)
+    expect(kit.emu.kusto.requests().length).toBe(before)
+  })
+
+  it('refuses a journal of another target (exit 2) and a table it may not create (exit 4); an ingestor pushes into an existing table', async () => {
     const journal = join(kit.dir, 'other.journal.ndjson')
     expect((await kit.push('store', ['--table', 'One', '--journal', journal, ...PARTS])).code).toBe(
       0
@@ -211,6 +241,20 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     try {
       const denied = await kit.push('store', ['--table', 'Denied', ...PARTS])
       expect(denied.code).toBe(4)
+      expect(denied.err).toMatch(/needs the database Admin role.*--print-definitions/)
+      // Ingestor and Viewer push into a table an admin created; nothing is doubled.
+      kit.emu.kusto.setRole('aadapp=5c4b3a29-1111-4222-8333-944455556666', ['ingestor', 'viewer'])
+      const ingestor = await kit.push('store', [
+        '--table',
+        'One',
+        '--journal',
+        join(kit.dir, 'ingestor.journal.ndjson'),
+        ...PARTS
+      ])
+      expect(ingestor.code).toBe(0)
+      expect(ingestor.err).toMatch(/already exist; pushing without creating them/)
+      expect(ingestor.summary).toMatchObject({ sent: 0, unverified: [] })
+      expect(kit.emu.kusto.rowCount(DB, 'One')).toBe(ids.size)
     } finally {
       kit.emu.kusto.setRole('aadapp=5c4b3a29-1111-4222-8333-944455556666', 'admin')
     }

@@ -26,7 +26,9 @@ import {
 import type { AdxPushResult } from '../../main/services/destinations/adx/adx-push'
 import { PushJournal, PushJournalError } from '../../main/services/destinations/push-journal'
 import { AdxClient } from '../../main/services/sources/adx/adx-client'
+import { SnapshotFormatError, SnapshotReader, verifySnapshot } from '../../main/services/snapshot'
 import { FileStore, StoreError } from '../../main/services/store/file-store'
+import type { NormalizedRecord } from '../../shared/audit'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
@@ -42,13 +44,15 @@ import {
 import type { ResourceAuth } from './resource-auth-options'
 
 /** The usage text of `cax push adx`. */
-export const PUSH_ADX_USAGE = `usage: cax push adx --store <dir> --cluster <url> --database <db> [options]
+export const PUSH_ADX_USAGE = `usage: cax push adx (--store <dir> | --snapshot <file>) --cluster <url> --database <db> [options]
 
-Pushes the store's records into an Azure Data Explorer table, resumably.
+Pushes the records of a store (or of a snapshot, verified first) into an Azure Data Explorer
+table, resumably.
   --table <name>            the table (default ${ADX_DEFAULT_TABLE}); created or extended with
                             .create-merge, with the JSON mapping <table>_cax_v1
   --print-definitions       print the table and mapping commands and exit (nothing is sent)
-  --journal <file>          the resume journal (default <store>/push-adx-<host>-<db>-<table>.journal.ndjson);
+  --journal <file>          the resume journal (default <store>/push-adx-<host>-<db>-<table>.journal.ndjson,
+                            or <snapshot>.push-adx-….journal.ndjson beside a snapshot);
                             run the same command again after a crash to resume
   --mode streaming|inline   streaming ingestion of gzip parts (default; needs the streaming
                             ingestion policy on the table or database) or .ingest inline with
@@ -62,12 +66,13 @@ ${RESOURCE_AUTH_USAGE}
   --json                    last line of stdout: { records, parts, sent, skipped, verified,
                             unverified, bytes, compressedBytes, requests, throttled, journal }
 Exit codes: 0 every part verified; 3 some part did not verify or the push was interrupted (run it
-again); 2 invalid input; 4 sign-in or permission; 1 other error.
+again); 2 invalid input; 4 sign-in or permission; 5 the snapshot failed verification; 1 other error.
 `
 
 const SPEC = {
   ...RESOURCE_AUTH_SPEC,
   store: { type: 'string' },
+  snapshot: { type: 'string' },
   cluster: { type: 'string' },
   database: { type: 'string' },
   table: { type: 'string' },
@@ -82,7 +87,8 @@ const SPEC = {
 } as const
 
 interface Options {
-  store: string
+  /** The store folder or the snapshot file the records come from. */
+  source: { kind: 'store' | 'snapshot'; path: string }
   cluster: string
   database: string
   table: string
@@ -136,8 +142,8 @@ function parse(argv: string[], io: CliIo): Options | 'help' | { print: string } 
     return { print: `${adxCreateTableCommand(table)}\n\n${adxCreateMappingCommand(table)}\n` }
   }
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(io.cwd, p))
-  if (!v.store) {
-    throw new UsageProblem('--store is required')
+  if ((v.store === undefined) === (v.snapshot === undefined)) {
+    throw new UsageProblem('give --store <dir> or --snapshot <file> (one of them)')
   }
   if (!v.cluster) {
     throw new UsageProblem('--cluster is required (https://<cluster>.<region>.kusto.windows.net)')
@@ -152,17 +158,23 @@ function parse(argv: string[], io: CliIo): Options | 'help' | { print: string } 
     throw new UsageProblem(`--mode must be streaming or inline (got '${mode}')`)
   }
   const { profile } = cloudOption(v.cloud)
-  const store = path(v.store)
+  const source =
+    v.store !== undefined
+      ? { kind: 'store' as const, path: path(v.store) }
+      : { kind: 'snapshot' as const, path: path(v.snapshot ?? '') }
   const host = new URL(cluster).host.replace(/[^A-Za-z0-9.-]/g, '_')
+  const journalName = `push-adx-${host}-${database}-${table}.journal.ndjson`
   return {
-    store,
+    source,
     cluster,
     database,
     table,
     journal:
       v.journal !== undefined
         ? path(v.journal)
-        : join(store, `push-adx-${host}-${database}-${table}.journal.ndjson`),
+        : source.kind === 'store'
+          ? join(source.path, journalName)
+          : `${source.path}.${journalName}`,
     mode,
     maxPartBytes: wholeNumberOption(
       'max-part-bytes',
@@ -208,12 +220,16 @@ async function push(o: Options, io: CliIo): Promise<number> {
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
     return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
   }
-  let store: FileStore
+  let records: RecordSource
   try {
-    store = await FileStore.open(o.store)
+    records = await openRecords(o.source, io)
   } catch (error) {
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
-    return error instanceof StoreError ? ExitCode.invalidInput : ExitCode.other
+    return error instanceof SnapshotTampered
+      ? ExitCode.tampered
+      : error instanceof StoreError || error instanceof SnapshotFormatError
+        ? ExitCode.invalidInput
+        : ExitCode.other
   }
   let journal: PushJournal
   try {
@@ -223,7 +239,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
       settings: { mode: o.mode, maxPartBytes: o.maxPartBytes, maxPartRecords: o.maxPartRecords }
     })
   } catch (error) {
-    await store.close()
+    await records.close()
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
     return error instanceof PushJournalError ? ExitCode.invalidInput : ExitCode.other
   }
@@ -233,7 +249,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
   process.once('SIGTERM', onSignal)
   const resumed = journal.parts().filter((p) => p.state === 'verified').length
   io.stderr.write(
-    `[push] ${store.size} records from ${o.store} to ${o.cluster} ${o.database}.${o.table} (${o.mode}); journal ${o.journal}${resumed > 0 ? ` (resuming: ${resumed} parts verified before)` : ''}\n`
+    `[push] ${records.total} records from ${o.source.path} to ${o.cluster} ${o.database}.${o.table} (${o.mode}); journal ${o.journal}${resumed > 0 ? ` (resuming: ${resumed} parts verified before)` : ''}\n`
   )
   let result: AdxPushResult | undefined
   let code: number = ExitCode.ok
@@ -242,8 +258,8 @@ async function push(o: Options, io: CliIo): Promise<number> {
       client,
       database: o.database,
       table: o.table,
-      records: () => store.records(),
-      total: store.size,
+      records: () => records.records(),
+      total: records.total,
       journal,
       mode: o.mode,
       maxPartBytes: o.maxPartBytes,
@@ -261,7 +277,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     await journal.close()
-    await store.close()
+    await records.close()
   }
   if (!result) {
     if (o.json) {
@@ -276,4 +292,35 @@ async function push(o: Options, io: CliIo): Promise<number> {
       : `${result.records} records in ${result.parts} parts: ${result.sent} sent, ${result.skipped} already there, ${result.verified} verified, ${result.unverified.length} not verified; ${(result.bytes / 1e6).toFixed(1)} MB NDJSON, ${(result.compressedBytes / 1e6).toFixed(1)} MB sent gzip; ${result.throttled} throttled\n`
   )
   return result.unverified.length > 0 ? ExitCode.partial : ExitCode.ok
+}
+
+/** Where the records come from: a store, or a snapshot verified before anything is read. */
+interface RecordSource {
+  total: number
+  records(): AsyncIterable<NormalizedRecord>
+  close(): Promise<void>
+}
+
+/** A snapshot that failed verification (exit 5). */
+class SnapshotTampered extends Error {}
+
+async function openRecords(source: Options['source'], io: CliIo): Promise<RecordSource> {
+  if (source.kind === 'store') {
+    const store = await FileStore.open(source.path)
+    return { total: store.size, records: () => store.records(), close: () => store.close() }
+  }
+  io.stderr.write(`[push] verifying ${source.path}…\n`)
+  const verification = await verifySnapshot(source.path)
+  if (!verification.ok) {
+    for (const f of verification.failures) {
+      io.stderr.write(`FAILED ${f.part}: ${f.message}\n`)
+    }
+    throw new SnapshotTampered(`${source.path} failed verification; nothing was pushed`)
+  }
+  const reader = await SnapshotReader.open(source.path)
+  return {
+    total: reader.manifest.recordCount,
+    records: () => reader.records(),
+    close: async () => reader.close()
+  }
 }

@@ -10,10 +10,10 @@
  *
  * Two ways in (`mode`):
  * - `streaming` (default): `POST /v1/rest/ingest/…` with a gzip body; one request is one
- *   transaction. Streaming ingestion takes no extent tags, so exactly-once comes from the
- *   journal: a part is journaled `sending` (flushed) before it goes out, and a part found
- *   `sending`/`sent` on resume is counted (`IngestPart == id`) before it is sent again —
- *   all there: verified; none: sent; anything else: reported, never sent twice.
+ *   transaction. Streaming ingestion takes no extent tags, so exactly-once comes from counting:
+ *   every part not journaled `verified` is counted (`IngestPart == id`) before it is sent —
+ *   all there: verified, not sent; none: sent; anything else: reported, never sent twice — and
+ *   journaled `sending` (flushed) before it goes out, so a resume knows to count it twice.
  * - `inline`: `.ingest inline into table … with (tags='["ingest-by:<id>"]',
  *   ingestIfNotExists='["<id>"]')`: the cluster itself skips a part it already has, even
  *   without the journal (uncompressed; the docs reserve it for small volumes and tests).
@@ -29,6 +29,7 @@ import {
   adxRowOf
 } from '../../../../shared/adx/adx-table'
 import type { NormalizedRecord } from '../../../../shared/audit'
+import { AdxError } from '../../sources/adx/adx-client'
 import type { AdxClient } from '../../sources/adx/adx-client'
 import { defaultSleep } from '../../sources/kql/kql-http'
 import type { PushJournal } from '../push-journal'
@@ -82,10 +83,12 @@ export const ADX_DEFAULT_PART_BYTES = 3_500_000
 export const ADX_DEFAULT_PART_RECORDS = 10_000
 
 const PART_ID_LENGTH = 36
+/** The wait before a resumed part's count is taken again. */
+const RECOUNT_DELAY_MS = 5000
 
 /** Creates the table and mapping (idempotent commands), then pushes every part. */
 export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult> {
-  const { client, database, table } = options
+  const { client } = options
   const maxBytes = Math.min(options.maxPartBytes ?? ADX_DEFAULT_PART_BYTES, ADX_STREAMING_MAX_BYTES)
   const maxRecords = options.maxPartRecords ?? ADX_DEFAULT_PART_RECORDS
   const result: AdxPushResult = {
@@ -101,8 +104,7 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
     throttled: 0
   }
   try {
-    await client.mgmt(database, adxCreateTableCommand(table), options.signal)
-    await client.mgmt(database, adxCreateMappingCommand(table), options.signal)
+    await ensureDefinitions(options)
     let index = 0
     for await (const part of cutParts(options.records(), maxBytes, maxRecords)) {
       options.signal?.throwIfAborted()
@@ -117,6 +119,44 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
     result.throttled = client.throttled
   }
   return result
+}
+
+/**
+ * Creates the table and mapping. A principal without the Admin role may still push into a table
+ * an admin created from the printed definitions: on 403 the mapping must already be there.
+ */
+async function ensureDefinitions(options: AdxPushOptions): Promise<void> {
+  const { client, database, table, signal } = options
+  try {
+    await client.mgmt(database, adxCreateTableCommand(table), signal)
+    await client.mgmt(database, adxCreateMappingCommand(table), signal)
+  } catch (error) {
+    if (!(error instanceof AdxError) || error.status !== 403) {
+      throw error
+    }
+    let names: string[] = []
+    try {
+      const shown = await client.mgmt(
+        database,
+        `.show table ${table} ingestion json mappings`,
+        signal
+      )
+      const at = shown.columns.findIndex((c) => c.name === 'Name')
+      names = shown.rows.map((r) => String(r[at]))
+    } catch {
+      // No table, or not even a viewer: the first refusal explains it.
+    }
+    if (!names.includes(adxMappingName(table))) {
+      throw new AdxError(
+        403,
+        error.code,
+        `${error.message}. Creating ${table} and its mapping needs the database Admin role: have an admin run the commands cax push adx --print-definitions prints, then push again.`
+      )
+    }
+    options.onProgress?.(
+      `[push] ${table} and its mapping ${adxMappingName(table)} already exist; pushing without creating them`
+    )
+  }
 }
 
 /** The id of a part: `cax-` and 32 hex digits of the SHA-256 of its record Ids. */
@@ -178,23 +218,27 @@ async function pushPart(
     result.verified++
     return
   }
-  if (previous) {
-    // It may have landed before the crash: count before sending again.
-    const found = await countPart(client, database, table, id, options.signal)
-    if (found === records.length) {
-      await journal.record({ index, id, records: records.length, state: 'verified' })
-      result.skipped++
-      result.verified++
-      options.onProgress?.(`[push] ${describe} was already in ${table}: not sent again`)
-      return
-    }
-    if (found !== 0) {
-      result.unverified.push({ index, id, expected: records.length, found })
-      options.onProgress?.(
-        `[push] ${describe}: ${found} of its rows are in ${table}, not 0 or ${records.length}; not sent again`
-      )
-      return
-    }
+  // Count before sending: a part already in the table (a crash after it landed, a lost or new
+  // journal) is not sent again. Rows a cluster has just accepted can take a moment to be
+  // queryable, so a zero for a part the journal says may have gone out is counted twice.
+  let found = await countPart(client, database, table, id, options.signal)
+  if (found === 0 && previous) {
+    await (options.sleep ?? defaultSleep)(RECOUNT_DELAY_MS, options.signal)
+    found = await countPart(client, database, table, id, options.signal)
+  }
+  if (found === records.length) {
+    await journal.record({ index, id, records: records.length, state: 'verified' })
+    result.skipped++
+    result.verified++
+    options.onProgress?.(`[push] ${describe} was already in ${table}: not sent again`)
+    return
+  }
+  if (found !== 0) {
+    result.unverified.push({ index, id, expected: records.length, found })
+    options.onProgress?.(
+      `[push] ${describe}: ${found} of its rows are in ${table}, not 0 or ${records.length}; not sent again`
+    )
+    return
   }
   const ndjson = records.map((r) => JSON.stringify(adxRowOf(r, id))).join('\n') + '\n'
   const bytes = Buffer.byteLength(ndjson)
@@ -217,7 +261,7 @@ async function pushPart(
   result.compressedBytes += compressed
   const sleep = options.sleep ?? defaultSleep
   const attempts = options.verifyAttempts ?? 5
-  let found = 0
+  found = 0
   for (let attempt = 1; attempt <= attempts; attempt++) {
     found = await countPart(client, database, table, id, options.signal)
     if (found >= records.length) {
