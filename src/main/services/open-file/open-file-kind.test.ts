@@ -14,7 +14,7 @@ import { writeSnapshot } from '../snapshot/snapshot-writer'
 import { openedFileKind } from './open-file-kind'
 
 const fixture = (name: string): string =>
-  fileURLToPath(new URL(`./import/fixtures/${name}`, import.meta.url))
+  fileURLToPath(new URL(`../import/fixtures/${name}`, import.meta.url))
 
 let dir = ''
 beforeAll(async () => {
