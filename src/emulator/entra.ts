@@ -712,7 +712,10 @@ export class FakeEntra implements EntraControls {
         ? ['ActivityFeed.Read', 'ActivityFeed.ReadDlp', 'ServiceHealth.Read']
         : resource === CLOUDS.commercial.logAnalyticsResource
           ? ['Data.Read']
-          : ['AuditLogsQuery.Read.All']
+          : resource === CLOUDS.commercial.logsIngestionResource
+            ? // Azure RBAC (Monitoring Metrics Publisher on the rule) decides, not app roles.
+              []
+            : ['AuditLogsQuery.Read.All']
     const now = Math.floor(this.deps.clock.now().getTime() / 1000)
     const tid = (this.tenantFor(tenantSegment) ?? this.home).tenantId
     const lifetime = this.accessTokenLifetime

@@ -13,8 +13,11 @@ import type { GeneratorConfig, TenantWorld } from './generator'
 import { GraphAuditApi } from './graph-api'
 import { sendJson } from './http-util'
 import { createSigningKey } from './jwt'
+import { CustomTables } from './custom-tables'
 import { LogAnalyticsApi } from './log-analytics-api'
 import type { LogAnalyticsControls } from './log-analytics-api'
+import { LogsIngestionApi } from './logs-ingestion-api'
+import type { LogsIngestionControls } from './logs-ingestion-api'
 import { ManagementApi } from './management-api'
 import type { RequestLogEntry } from './management-api'
 import { stableUuid } from './prng'
@@ -36,6 +39,8 @@ export type {
   LogAnalyticsRequest
 } from './log-analytics-api'
 export { LOG_ANALYTICS_LIMITS } from './log-analytics-api'
+export type { IngestionFault, IngestionRequest, LogsIngestionControls } from './logs-ingestion-api'
+export { LOGS_INGESTION_LIMITS } from './logs-ingestion-api'
 export { SCENARIOS, parseScenarioFile } from './scenarios'
 
 /** Options for {@link startEmulator}. */
@@ -66,6 +71,9 @@ export interface Emulator {
     graphBase: string
     /** `https://127.0.0.1:P/loganalytics` → `/loganalytics/v1/workspaces/<id>/query`. */
     logAnalyticsBase: string
+    /** `https://127.0.0.1:P/ingest` → `/ingest/dataCollectionRules/<id>/streams/<stream>`: the
+     * data collection endpoint of every rule deployed with `logsIngestion.deploy`. */
+    logsIngestionEndpoint: string
   }
   /** The test CA to trust (custom https.Agent `ca`, or NODE_EXTRA_CA_CERTS). */
   caCertPem: string
@@ -80,6 +88,8 @@ export interface Emulator {
   workspaceId: string
   /** Controls of the fake Log Analytics query API (limits, scripted faults, request log). */
   logAnalytics: LogAnalyticsControls
+  /** Controls of the fake Logs Ingestion API (deploy a `_CL` table and rule, limits, faults). */
+  logsIngestion: LogsIngestionControls
   clock: EmulatorClock
   entra: EntraControls
   faults: { set(f: Partial<FaultConfig>): void; get(): FaultConfig }
@@ -167,16 +177,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => faults
   })
   const workspaceId = stableUuid(seed, 'workspace')
+  const customTables = new CustomTables()
+  const workspaces = [
+    { model: tenant, id: workspaceId },
+    { model: partner, id: stableUuid(seed, 'workspace', 'partner') }
+  ].flatMap(({ model, id }) => {
+    const d = data.get(model.tenantId)
+    return d ? [{ workspaceId: id, tenantId: model.tenantId, cfg: d.cfg, world: d.world }] : []
+  })
   const logAnalytics = new LogAnalyticsApi({
     clock,
     publicKey: key.publicKey,
-    workspaces: [
-      { model: tenant, id: workspaceId },
-      { model: partner, id: stableUuid(seed, 'workspace', 'partner') }
-    ].flatMap(({ model, id }) => {
-      const d = data.get(model.tenantId)
-      return d ? [{ workspaceId: id, tenantId: model.tenantId, cfg: d.cfg, world: d.world }] : []
-    })
+    workspaces,
+    customTables
+  })
+  const logsIngestion = new LogsIngestionApi({
+    baseUrl,
+    clock,
+    publicKey: key.publicKey,
+    tables: customTables,
+    homeWorkspaceId: workspaceId,
+    tenantOfWorkspace: (id) => workspaces.find((w) => w.workspaceId === id.toLowerCase())?.tenantId
   })
   const setFaults = (f: Partial<FaultConfig>): void => {
     faults = { ...faults, ...f, failNext: [...(f.failNext ?? faults.failNext)] }
@@ -213,7 +234,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (
       (await management.handle(req, res, url)) ||
       (await graph.handle(req, res, url)) ||
-      (await logAnalytics.handle(req, res, url))
+      (await logAnalytics.handle(req, res, url)) ||
+      (await logsIngestion.handle(req, res, url))
     ) {
       return
     }
@@ -253,7 +275,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       authorityHost: base,
       managementApiBase: `${base}/manage`,
       graphBase: `${base}/graph`,
-      logAnalyticsBase: `${base}/loganalytics`
+      logAnalyticsBase: `${base}/loganalytics`,
+      logsIngestionEndpoint: `${base}/ingest`
     },
     caCertPem: certs.caCertPem,
     tenantId: tenant.tenantId,
@@ -266,6 +289,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     partnerTenant: { tenantId: partner.tenantId, admin: publicUser(partner.users.admin) },
     workspaceId,
     logAnalytics,
+    logsIngestion,
     clock,
     entra,
     faults: { set: setFaults, get: () => faults },

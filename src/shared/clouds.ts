@@ -31,6 +31,10 @@ export interface CloudProfile {
   logAnalyticsBase: string
   /** The Log Analytics query API's token resource (audience): `https://api.loganalytics.io`. */
   logAnalyticsResource: string
+  /** The Logs Ingestion API's token resource (audience): `https://monitor.azure.com`. The
+   * ingestion endpoint itself (a data collection endpoint or the DCR's own) is per rule and
+   * comes from the admin, never from this table. */
+  logsIngestionResource: string
 }
 
 /** The cloud table. Client IDs differ per cloud: app registrations do not cross clouds. */
@@ -45,7 +49,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://graph.microsoft.com',
     hasGraphAuditQuery: true,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
-    logAnalyticsResource: 'https://api.loganalytics.io'
+    logAnalyticsResource: 'https://api.loganalytics.io',
+    logsIngestionResource: 'https://monitor.azure.com'
   },
   gcc: {
     id: 'gcc',
@@ -57,7 +62,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://graph.microsoft.com',
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
-    logAnalyticsResource: 'https://api.loganalytics.io'
+    logAnalyticsResource: 'https://api.loganalytics.io',
+    logsIngestionResource: 'https://monitor.azure.com'
   },
   'gcc-high': {
     id: 'gcc-high',
@@ -69,7 +75,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://graph.microsoft.us',
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
-    logAnalyticsResource: 'https://api.loganalytics.us'
+    logAnalyticsResource: 'https://api.loganalytics.us',
+    logsIngestionResource: 'https://monitor.azure.us'
   },
   dod: {
     id: 'dod',
@@ -81,7 +88,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://dod-graph.microsoft.us',
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
-    logAnalyticsResource: 'https://api.loganalytics.us'
+    logAnalyticsResource: 'https://api.loganalytics.us',
+    logsIngestionResource: 'https://monitor.azure.us'
   }
 }
 
@@ -98,4 +106,13 @@ export function graphAuditScope(cloud: Pick<CloudProfile, 'graphResource'>): str
 /** The delegated scope for the Log Analytics query API of a cloud (app-only uses `/.default`). */
 export function logAnalyticsScope(cloud: Pick<CloudProfile, 'logAnalyticsResource'>): string {
   return `${cloud.logAnalyticsResource}/Data.Read`
+}
+
+/**
+ * The app-only scope for the Logs Ingestion API of a cloud. The double slash is deliberate: the
+ * resource's identifier ends with a slash, and the Azure Monitor docs and SDKs ask for
+ * `https://monitor.azure.com//.default`.
+ */
+export function logsIngestionScope(cloud: Pick<CloudProfile, 'logsIngestionResource'>): string {
+  return `${cloud.logsIngestionResource}//.default`
 }
