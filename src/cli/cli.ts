@@ -37,6 +37,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'write a review pack (XLSX + printable HTML): resources, sharing, findings, records',
     load: () => import('./commands/report')
   },
+  push: {
+    summary:
+      'push a store or snapshot to a Log Analytics _CL table (resumable, counted back per part)',
+    load: () => import('./commands/push')
+  },
   verify: {
     summary: 'verify a snapshot; exit 5 and name the part when anything changed',
     load: () => import('./commands/verify')

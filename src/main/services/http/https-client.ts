@@ -110,7 +110,8 @@ export interface HttpRequest {
   method?: string
   url: string
   headers?: Record<string, string>
-  body?: string
+  /** Text, or bytes (a gzip-compressed upload). */
+  body?: string | Uint8Array
   timeoutMs?: number
   signal?: AbortSignal
 }
