@@ -53,8 +53,12 @@ export interface IngestionRequest {
   hadAuthorization: boolean
 }
 
-/** A scripted answer for the next calls. */
-export type IngestionFault = { status: 429 | 500 | 503; retryAfterSeconds?: number }
+/** A scripted answer for a coming call (`after`: calls to let through first, default 0). */
+export type IngestionFault = {
+  status: 401 | 403 | 429 | 500 | 503
+  retryAfterSeconds?: number
+  after?: number
+}
 
 /** Test and admin controls of the fake (Emulator.logsIngestion). */
 export interface LogsIngestionControls {
@@ -206,18 +210,15 @@ export class LogsIngestionApi implements LogsIngestionControls {
         `Stream '${entry.stream}' is not declared in data collection rule '${rule.immutableId}'.`
       )
     }
-    const fault = this.faults.shift()
-    if (fault) {
+    const next = this.faults[0]
+    if (next && (next.after ?? 0) > 0) {
+      next.after = (next.after ?? 0) - 1
+    } else if (next) {
+      this.faults.shift()
       const headers: Record<string, string> =
-        fault.status === 429 ? { 'Retry-After': String(fault.retryAfterSeconds ?? 1) } : {}
-      return fail(
-        fault.status,
-        fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
-        fault.status === 429
-          ? 'The request was throttled. Retry after the time in Retry-After.'
-          : 'The service is temporarily unavailable.',
-        headers
-      )
+        next.status === 429 ? { 'Retry-After': String(next.retryAfterSeconds ?? 1) } : {}
+      const [code, message] = FAULT_TEXT[next.status]
+      return fail(next.status, code, message(rule.immutableId), headers)
     }
     const body = await readLimited(req, this.limits.maxBodyBytes)
     entry.bytes = body.bytes
@@ -333,6 +334,18 @@ export class LogsIngestionApi implements LogsIngestionControls {
     u.bytes += bytes
     return undefined
   }
+}
+
+const FAULT_TEXT: Record<IngestionFault['status'], [string, (rule: string) => string]> = {
+  401: ['InvalidToken', () => 'The authentication token is missing, invalid or expired.'],
+  403: [
+    'OperationFailed',
+    (rule) =>
+      `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${rule}'.`
+  ],
+  429: ['TooManyRequests', () => 'The request was throttled. Retry after the time in Retry-After.'],
+  500: ['InternalServerError', () => 'An internal error occurred.'],
+  503: ['ServiceUnavailable', () => 'The service is temporarily unavailable.']
 }
 
 /** The value a table column gets from one item: declared stream fields only, typed loosely. */
