@@ -104,6 +104,12 @@ export class AppOnlyAuth {
    * (msal-node `skipCache`); the new token then replaces the cached one.
    */
   async getAccessToken(resource: TokenResource, forceRefresh = false): Promise<AccessToken> {
+    if (resource === 'loganalytics') {
+      throw authError(
+        'auth/failed',
+        'Ask getResourceToken for the Log Analytics audience of the cloud table.'
+      )
+    }
     const base =
       resource === 'management'
         ? this.options.endpoints.managementResource
