@@ -73,7 +73,7 @@ describe('cax pull --source workspace (against the fake Log Analytics API over H
     caFile = join(dir, 'ca.pem')
     await writeFile(caFile, emu.caCertPem)
     truth = new Set(TABLES.flatMap((t) => [...emu.logAnalytics.groundTruth(t, SINCE, UNTIL)]))
-  })
+  }, 120_000)
 
   afterAll(async () => {
     await emu?.close()

@@ -88,8 +88,8 @@ describe('a workspace profile in the app: sign-in, Test connection and Sync', ()
   it('syncs the tables into the window’s cache once per UAL Id, with workspace coverage', async () => {
     const sink = new MemorySink()
     const finishes: JobFinish[] = []
-    let service: AcquireService | undefined
-    service = new AcquireService({
+    const acks: { service?: AcquireService } = {}
+    const service = new AcquireService({
       profiles: rig.profiles,
       auth: rig.auth,
       http: rig.http,
@@ -97,11 +97,12 @@ describe('a workspace profile in the app: sign-in, Test connection and Sync', ()
       onBatch: (push) => {
         void sink
           .commit({ records: push.records, ledger: push.ledger })
-          .then((outcome) => service?.ack(push.jobId, push.batchId, { ok: true, ...outcome }))
+          .then((outcome) => acks.service?.ack(push.jobId, push.batchId, { ok: true, ...outcome }))
       },
       onProgress: () => undefined,
       onFinish: (finish) => finishes.push(finish)
     })
+    acks.service = service
     const before = emu.logAnalytics.requests().length
     await service.start({
       profileId: profile.id,

@@ -20,6 +20,8 @@ interface Props {
   now: Date
   /** A sync is running: windows it has not reached read "not tried yet", not "stopped". */
   isSyncing?: boolean
+  /** Only this source's windows (a workspace connection shows what its workspace covers). */
+  source?: 'workspace'
 }
 
 function utc(iso: string): string {
@@ -37,11 +39,17 @@ export function CoverageTimeline({
   until,
   tenantId,
   now,
-  isSyncing = false
+  isSyncing = false,
+  source
 }: Props): React.JSX.Element {
   const hours = useMemo(
-    () => coverage(ledger, { start: since, end: until, tenantId, isSyncing }, now),
-    [ledger, since, until, tenantId, now, isSyncing]
+    () =>
+      coverage(
+        ledger,
+        { start: since, end: until, tenantId, isSyncing, ...(source ? { source } : {}) },
+        now
+      ),
+    [ledger, since, until, tenantId, now, isSyncing, source]
   )
   const counts = hours.reduce<Record<HourStatus, number>>(
     (acc, h) => ({ ...acc, [h.status]: acc[h.status] + 1 }),

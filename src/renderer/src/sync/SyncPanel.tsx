@@ -246,6 +246,7 @@ export function SyncPanel({
             tenantId={tenantId}
             now={ledger.loadedAt}
             isSyncing={isBusy}
+            {...(chosen?.kind === 'workspace' ? { source: 'workspace' as const } : {})}
           />
         )}
       </section>
