@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +17,7 @@ import { LogAnalyticsClient } from '../../main/services/sources/log-analytics/lo
 import { FileStore } from '../../main/services/store/file-store'
 import { CLOUDS } from '../../shared/clouds'
 import type { CliIo } from '../cli-io'
+import { CLI, ensureBuiltCli } from '../test-support/built-cli'
 
 import { run as pull } from './pull'
 import { run as push } from './push'
@@ -346,6 +348,50 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
     const ids = await landed(target.table)
     expect([...ids].sort()).toEqual([...storeIds].sort())
   }, 60_000)
+
+  it('killed with SIGKILL mid-push, a rerun lands every record exactly once', async () => {
+    ensureBuiltCli([
+      'src/cli',
+      'src/main/services/destinations',
+      'src/main/services/store',
+      'src/main/services/audit-api',
+      'src/main/services/sources'
+    ])
+    const target = await deploy()
+    const journal = join(dir, 'sigkill.ndjson')
+    // Small parts: many calls, so the kill lands in the middle of the push.
+    const args = [CLI, 'push', ...pushArgs(target, 'sigkill.ndjson', ['--max-part-bytes', '20000'])]
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const exit = new Promise<string | null>((done) =>
+      child.on('exit', (_code, signal) => done(signal))
+    )
+    let isKilled = false
+    while (!isKilled && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 10))
+      const sent =
+        (await readFile(journal, 'utf8').catch(() => '')).split('"kind":"sent"').length - 1
+      if (sent >= 5) {
+        child.kill('SIGKILL')
+        isKilled = true
+      }
+    }
+    expect(isKilled, `the push ended before it could be killed: ${err.slice(-500)}`).toBe(true)
+    expect(await exit).toBe('SIGKILL')
+    const before = await landed(target.table)
+    expect(before.length).toBeLessThan(storeIds.length)
+
+    const second = await runPush(pushArgs(target, 'sigkill.ndjson', ['--max-part-bytes', '20000']))
+    expect(second.code, second.err).toBe(0)
+    expect(second.summary.isResumed).toBe(true)
+    expect(
+      second.summary.parts.skipped + second.summary.parts.sent + second.summary.parts.foundPresent
+    ).toBeGreaterThan(0)
+    const ids = await landed(target.table)
+    expect(ids.length).toBe(storeIds.length)
+    expect([...ids].sort()).toEqual([...storeIds].sort())
+  }, 300_000)
 
   it('waits out a 429 for the time Retry-After asks, then goes on', async () => {
     const target = await deploy()
