@@ -21,6 +21,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'pull audit records from the Management Activity API / Graph / a Log Analytics workspace into a store',
     load: () => import('./commands/pull')
   },
+  push: {
+    summary:
+      'push a store to an Azure Data Explorer table or a Log Analytics _CL table (resumable, verified part by part)',
+    load: () => import('./commands/push')
+  },
   import: {
     summary: 'import Purview / Search-UnifiedAuditLog CSV, JSON or NDJSON files into a store',
     load: () => import('./commands/import')
@@ -36,11 +41,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   report: {
     summary: 'write a review pack (XLSX + printable HTML): resources, sharing, findings, records',
     load: () => import('./commands/report')
-  },
-  push: {
-    summary:
-      'push a store or snapshot to a Log Analytics _CL table (resumable, counted back per part)',
-    load: () => import('./commands/push')
   },
   verify: {
     summary: 'verify a snapshot; exit 5 and name the part when anything changed',

@@ -18,6 +18,8 @@ import { LogAnalyticsApi } from './log-analytics-api'
 import type { LogAnalyticsControls } from './log-analytics-api'
 import { LogsIngestionApi } from './logs-ingestion-api'
 import type { LogsIngestionControls } from './logs-ingestion-api'
+import { KustoApi } from './kusto-api'
+import type { KustoControls } from './kusto-api'
 import { ManagementApi } from './management-api'
 import type { RequestLogEntry } from './management-api'
 import { stableUuid } from './prng'
@@ -41,6 +43,8 @@ export type {
 export { LOG_ANALYTICS_LIMITS } from './log-analytics-api'
 export type { IngestionFault, IngestionRequest, LogsIngestionControls } from './logs-ingestion-api'
 export { LOGS_INGESTION_LIMITS } from './logs-ingestion-api'
+export type { KustoControls, KustoFault, KustoRequest, KustoRole } from './kusto-api'
+export { KUSTO_DEFAULT_DATABASE, KUSTO_LIMITS } from './kusto-api'
 export { SCENARIOS, parseScenarioFile } from './scenarios'
 
 /** Options for {@link startEmulator}. */
@@ -74,6 +78,9 @@ export interface Emulator {
     /** `https://127.0.0.1:P/ingest` → `/ingest/dataCollectionRules/<id>/streams/<stream>`: the
      * data collection endpoint of every rule deployed with `logsIngestion.deploy`. */
     logsIngestionEndpoint: string
+    /** `https://127.0.0.1:P/kusto`: a fake Azure Data Explorer cluster (`/v2/rest/query`,
+     * `/v1/rest/mgmt`, `/v1/rest/ingest/<db>/<table>`); its token audience is the origin. */
+    kustoClusterUrl: string
   }
   /** The test CA to trust (custom https.Agent `ca`, or NODE_EXTRA_CA_CERTS). */
   caCertPem: string
@@ -90,6 +97,8 @@ export interface Emulator {
   logAnalytics: LogAnalyticsControls
   /** Controls of the fake Logs Ingestion API (deploy a `_CL` table and rule, limits, faults). */
   logsIngestion: LogsIngestionControls
+  /** Controls of the fake Azure Data Explorer cluster (tables, roles, faults, request log). */
+  kusto: KustoControls
   clock: EmulatorClock
   entra: EntraControls
   faults: { set(f: Partial<FaultConfig>): void; get(): FaultConfig }
@@ -199,6 +208,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     homeWorkspaceId: workspaceId,
     tenantOfWorkspace: (id) => workspaces.find((w) => w.workspaceId === id.toLowerCase())?.tenantId
   })
+  const home = data.get(tenant.tenantId)
+  if (!home) {
+    throw new Error('[emulator] home tenant missing')
+  }
+  const kusto = new KustoApi({
+    baseUrl,
+    clock,
+    publicKey: key.publicKey,
+    tenantId: tenant.tenantId,
+    home
+  })
   const setFaults = (f: Partial<FaultConfig>): void => {
     faults = { ...faults, ...f, failNext: [...(f.failNext ?? faults.failNext)] }
   }
@@ -235,7 +255,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       (await management.handle(req, res, url)) ||
       (await graph.handle(req, res, url)) ||
       (await logAnalytics.handle(req, res, url)) ||
-      (await logsIngestion.handle(req, res, url))
+      (await logsIngestion.handle(req, res, url)) ||
+      (await kusto.handle(req, res, url))
     ) {
       return
     }
@@ -276,7 +297,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       managementApiBase: `${base}/manage`,
       graphBase: `${base}/graph`,
       logAnalyticsBase: `${base}/loganalytics`,
-      logsIngestionEndpoint: `${base}/ingest`
+      logsIngestionEndpoint: `${base}/ingest`,
+      kustoClusterUrl: `${base}/kusto`
     },
     caCertPem: certs.caCertPem,
     tenantId: tenant.tenantId,
@@ -290,6 +312,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     workspaceId,
     logAnalytics,
     logsIngestion,
+    kusto,
     clock,
     entra,
     faults: { set: setFaults, get: () => faults },

@@ -35,6 +35,9 @@ export interface CloudProfile {
    * ingestion endpoint itself (a data collection endpoint or the DCR's own) is per rule and
    * comes from the admin, never from this table. */
   logsIngestionResource: string
+  /** The host suffix of Azure Data Explorer clusters in this cloud (`.kusto.windows.net`;
+   * Azure Government `.kusto.usgovcloudapi.net`). A cluster's token audience is its own URL. */
+  adxClusterSuffix: string
 }
 
 /** The cloud table. Client IDs differ per cloud: app registrations do not cross clouds. */
@@ -50,7 +53,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: true,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
     logAnalyticsResource: 'https://api.loganalytics.io',
-    logsIngestionResource: 'https://monitor.azure.com'
+    logsIngestionResource: 'https://monitor.azure.com',
+    adxClusterSuffix: '.kusto.windows.net'
   },
   gcc: {
     id: 'gcc',
@@ -63,7 +67,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
     logAnalyticsResource: 'https://api.loganalytics.io',
-    logsIngestionResource: 'https://monitor.azure.com'
+    logsIngestionResource: 'https://monitor.azure.com',
+    adxClusterSuffix: '.kusto.windows.net'
   },
   'gcc-high': {
     id: 'gcc-high',
@@ -76,7 +81,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
     logAnalyticsResource: 'https://api.loganalytics.us',
-    logsIngestionResource: 'https://monitor.azure.us'
+    logsIngestionResource: 'https://monitor.azure.us',
+    adxClusterSuffix: '.kusto.usgovcloudapi.net'
   },
   dod: {
     id: 'dod',
@@ -89,7 +95,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
     logAnalyticsResource: 'https://api.loganalytics.us',
-    logsIngestionResource: 'https://monitor.azure.us'
+    logsIngestionResource: 'https://monitor.azure.us',
+    adxClusterSuffix: '.kusto.usgovcloudapi.net'
   }
 }
 
@@ -115,4 +122,18 @@ export function logAnalyticsScope(cloud: Pick<CloudProfile, 'logAnalyticsResourc
  */
 export function logsIngestionScope(cloud: Pick<CloudProfile, 'logsIngestionResource'>): string {
   return `${cloud.logsIngestionResource}//.default`
+}
+
+/**
+ * The token audience (resource) of an Azure Data Explorer cluster: the cluster URL's origin
+ * (`https://mycluster.westeurope.kusto.windows.net`). App-only sign-in asks for
+ * `${resource}/.default`; delegated sign-in for `${resource}/user_impersonation`.
+ */
+export function adxResource(clusterUrl: string): string {
+  return new URL(clusterUrl).origin
+}
+
+/** The delegated scope for an Azure Data Explorer cluster. */
+export function adxScope(clusterUrl: string): string {
+  return `${adxResource(clusterUrl)}/user_impersonation`
 }

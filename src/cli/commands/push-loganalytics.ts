@@ -19,7 +19,10 @@ import {
 } from '../../main/services/audit-api/token-destination'
 import { AppOnlyAuth, readCertificateCredential } from '../../main/services/auth/app-only-auth'
 import type { AppCredential } from '../../main/services/auth/app-only-auth'
-import { PushJournal, PushJournalMismatch } from '../../main/services/destinations/push-journal'
+import {
+  PushJournal,
+  PushJournalMismatch
+} from '../../main/services/destinations/log-analytics/log-analytics-journal'
 import {
   PushSourceChanged,
   pushToLogAnalytics,

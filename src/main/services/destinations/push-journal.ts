@@ -1,287 +1,187 @@
 /**
- * The journal of a resumable push to an outside engine (Log Analytics now; meant to serve ADX
- * too): an append-only NDJSON file, each line fsynced before the step it records is taken or
- * right after it succeeded, so a push killed at any point can be rerun and finish with nothing
- * lost or doubled.
+ * The journal of a push to a remote engine (Azure Data Explorer, Log Analytics…): an
+ * append-only NDJSON file that says, part by part, what was sent and what was verified, so a
+ * push killed at any point resumes where it stopped and neither loses nor doubles a part.
  *
- * A push cuts the source's records (in their stable stored order) into parts, each a contiguous
- * range `[first, first + count)` with a tag the destination stores in every row. The lines:
- * - `run`: the header (destination, target, source); a rerun must name the same three;
- * - `part`: a part is planned (written BEFORE it is sent), with a hash of its record Ids, so a
- *   rerun rebuilds exactly the same part or refuses when the source changed under it;
- * - `split`: a part the destination refused as too large was replaced by two halves;
- * - `sent`: the destination accepted the part;
- * - `verified`: a count query found exactly the part's rows at the destination;
- * - `failed`: the part cannot be sent (a single record over the size limit).
- * A part planned but never marked sent is uncertain: the rerun asks the destination how many rows
- * carry its tag before sending it again. A torn last line (a crash mid-write) is cut on open.
+ * Line 1 is the header (destination, target, settings that decide how records are cut into
+ * parts); then one line per state change of a part: `sending` is written — and flushed to disk —
+ * BEFORE the part goes out, `sent` after the engine accepted it, `verified` once a count query
+ * found exactly its records. On resume a part last seen `sending` or `sent` may or may not have
+ * landed: the destination checks before sending it again. A crash can tear only the last line;
+ * a torn last line is dropped when the journal is opened (it described nothing that finished).
+ * Generic: it knows parts by index and id, never what a part holds.
  */
-import { createHash } from 'node:crypto'
-import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises'
+import { open, readFile, truncate } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { dirname } from 'node:path'
 
-import { z } from 'zod'
+/** What the journal is about; a journal is refused for a different target or settings. */
+export interface PushJournalHeader {
+  /** `adx`, `loganalytics`. */
+  destination: string
+  /** Where the parts go (`https://c.kusto.windows.net/Db/Table`). */
+  target: string
+  /** Settings that decide the parts (part size…): a resume must cut parts the same way. */
+  settings: Record<string, string | number | boolean>
+}
 
-/** Largest journal read on open (a million records make a few MB). */
+/** A part's state: `sending` (may have landed), `sent` (accepted), `verified` (counted). */
+export type PushPartState = 'sending' | 'sent' | 'verified'
+
+/** The journal's latest word on one part. */
+export interface PushPart {
+  index: number
+  /** A stable id of the part's content (also what the engine sees, e.g. an ingest-by tag). */
+  id: string
+  records: number
+  state: PushPartState
+  at: string
+}
+
+/** A journal that belongs to another push, or a damaged one. */
+export class PushJournalError extends Error {}
+
 const MAX_JOURNAL_BYTES = 256 * 1024 * 1024
 
-const Header = z.object({
-  kind: z.literal('run'),
-  version: z.literal(1),
-  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
-  destination: z.string().max(200),
-  target: z.string().max(2000),
-  source: z.string().max(2000),
-  at: z.string()
-})
-
-const Line = z.discriminatedUnion('kind', [
-  Header,
-  z.object({
-    kind: z.literal('part'),
-    tag: z.string().max(200),
-    parent: z.string().max(200).optional(),
-    first: z.number().int().nonnegative(),
-    count: z.number().int().positive(),
-    bytes: z.number().int().nonnegative(),
-    idsSha256: z.string().regex(/^[0-9a-f]{64}$/),
-    at: z.string()
-  }),
-  z.object({ kind: z.literal('split'), tag: z.string(), at: z.string() }),
-  z.object({ kind: z.literal('sent'), tag: z.string(), at: z.string() }),
-  z.object({
-    kind: z.literal('verified'),
-    tag: z.string(),
-    count: z.number().int().nonnegative(),
-    at: z.string()
-  }),
-  z.object({ kind: z.literal('failed'), tag: z.string(), reason: z.string(), at: z.string() })
-])
-export type JournalLine = z.infer<typeof Line>
-
-/** Where a part stands. */
-export type PartStatus = 'planned' | 'split' | 'sent' | 'verified' | 'failed'
-
-/** A planned part and its state, as the journal tells it. */
-export interface JournalPart {
-  tag: string
-  /** The part this one is a half of, after a 413. */
-  parent: string | undefined
-  first: number
-  count: number
-  bytes: number
-  idsSha256: string
-  status: PartStatus
-  /** When it was planned (ISO). */
-  plannedAt: string
-  /** Its halves, once split. */
-  children: string[]
-  failure: string | undefined
-}
-
-/** What a push is: the destination kind, where exactly, and what is pushed. */
-export interface PushIdentity {
-  /** `loganalytics`, `adx`. */
-  destination: string
-  /** The exact target, e.g. `<endpoint>|<rule id>|<stream>`. */
-  target: string
-  /** The source, e.g. `store:/path` or `snapshot:<fingerprint>`. */
-  source: string
-}
-
-/** The journal's header does not match the push asked for. */
-export class PushJournalMismatch extends Error {}
-
-/** SHA-256 (hex) of a part's record Ids, in order. */
-export function idsDigest(ids: readonly string[]): string {
-  const hash = createHash('sha256')
-  for (const id of ids) {
-    hash.update(id)
-    hash.update('\n')
-  }
-  return hash.digest('hex')
-}
-
-/** An open push journal. */
+/** An open journal (one writer: the push that opened it). */
 export class PushJournal {
-  private readonly parts = new Map<string, JournalPart>()
-  private chain: Promise<void> = Promise.resolve()
-
   private constructor(
-    private readonly file: string,
+    readonly path: string,
     private readonly handle: FileHandle,
-    readonly runId: string,
-    /** True when the journal existed: this run resumes an earlier one. */
-    readonly isResumed: boolean
+    private readonly latest: Map<number, PushPart>
   ) {}
 
   /**
-   * Opens the journal at `file`, or starts one. An existing journal must be for the same push
-   * (else {@link PushJournalMismatch}); a torn last line is cut off.
+   * Opens `path`, creating it with `header` when missing. Throws {@link PushJournalError} when
+   * the file's header names another destination, target or settings, or a line other than the
+   * last is damaged.
    */
-  static async open(
-    file: string,
-    identity: PushIdentity,
-    newRunId: () => string,
-    now: () => Date = () => new Date()
-  ): Promise<PushJournal> {
-    await mkdir(dirname(file), { recursive: true })
-    let text = ''
+  static async open(path: string, header: PushJournalHeader): Promise<PushJournal> {
+    let text: string | undefined
     try {
-      const info = await stat(file)
-      if (info.size > MAX_JOURNAL_BYTES) {
-        throw new PushJournalMismatch(
-          `${file} is larger than ${MAX_JOURNAL_BYTES} bytes: not a push journal`
-        )
+      const handle = await open(path, 'r')
+      try {
+        const { size } = await handle.stat()
+        if (size > MAX_JOURNAL_BYTES) {
+          throw new PushJournalError(`${path} is larger than a push journal can be (${size} bytes)`)
+        }
+      } finally {
+        await handle.close()
       }
-      text = await readFile(file, 'utf8')
+      text = await readFile(path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw error
       }
     }
-    const lines: JournalLine[] = []
+    const latest = new Map<number, PushPart>()
+    if (text === undefined || text === '') {
+      const handle = await open(path, 'a')
+      await handle.appendFile(`${JSON.stringify({ kind: 'header', version: 1, ...header })}\n`)
+      await handle.sync()
+      return new PushJournal(path, handle, latest)
+    }
+    const lines = text.split('\n')
+    const endsClean = text.endsWith('\n')
     let goodBytes = 0
-    let offset = 0
-    for (const raw of text.split('\n')) {
-      const end = offset + Buffer.byteLength(raw) + 1
-      if (end > Buffer.byteLength(text)) {
-        break // no newline: torn
-      }
-      offset = end
-      if (raw === '') {
-        goodBytes = end
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? ''
+      const isLast = i === lines.length - 1 || (i === lines.length - 2 && endsClean)
+      if (line === '') {
         continue
       }
-      let parsed: ReturnType<typeof Line.safeParse>
+      let value: Record<string, unknown>
       try {
-        parsed = Line.safeParse(JSON.parse(raw))
-      } catch {
-        break
-      }
-      if (!parsed.success) {
-        break
-      }
-      lines.push(parsed.data)
-      goodBytes = end
-    }
-    if (goodBytes < Buffer.byteLength(text)) {
-      await truncate(file, goodBytes)
-    }
-    const header = lines[0]
-    if (lines.length > 0 && header?.kind !== 'run') {
-      throw new PushJournalMismatch(`${file} does not begin with a run header: not a push journal`)
-    }
-    if (header?.kind === 'run') {
-      for (const key of ['destination', 'target', 'source'] as const) {
-        if (header[key] !== identity[key]) {
-          throw new PushJournalMismatch(
-            `${file} is the journal of another push (its ${key} is ${header[key]}, not ${identity[key]}); give another --journal or delete it`
-          )
+        value = JSON.parse(line) as Record<string, unknown>
+        if (!endsClean && i === lines.length - 1) {
+          throw new Error('torn')
         }
+      } catch {
+        if (isLast) {
+          // A crash tore the last line: drop it.
+          await truncate(path, goodBytes)
+          break
+        }
+        throw new PushJournalError(
+          `${path} line ${i + 1} is damaged; move the journal aside to start again`
+        )
       }
-    }
-    const handle = await open(file, 'a', 0o600)
-    const journal = new PushJournal(
-      file,
-      handle,
-      header?.kind === 'run' ? header.runId : newRunId(),
-      header?.kind === 'run'
-    )
-    if (header?.kind === 'run') {
-      for (const line of lines.slice(1)) {
-        journal.apply(line)
+      if (i === 0) {
+        checkHeader(path, value, header)
+      } else {
+        const part = parsePart(value)
+        if (!part) {
+          throw new PushJournalError(`${path} line ${i + 1} is not a part entry`)
+        }
+        latest.set(part.index, part)
       }
-    } else {
-      await journal.append({
-        kind: 'run',
-        version: 1,
-        runId: journal.runId,
-        ...identity,
-        at: now().toISOString()
-      })
+      goodBytes += Buffer.byteLength(line) + 1
     }
-    return journal
+    if (latest.size === 0 && goodBytes === 0) {
+      throw new PushJournalError(`${path} has no header`)
+    }
+    const handle = await open(path, 'a')
+    return new PushJournal(path, handle, latest)
   }
 
-  /** The journal file. */
-  get path(): string {
-    return this.file
+  /** The latest entry of part `index`, if any. */
+  part(index: number): PushPart | undefined {
+    return this.latest.get(index)
   }
 
-  /** Top-level parts (not halves), in source order. */
-  topLevel(): JournalPart[] {
-    return [...this.parts.values()]
-      .filter((p) => p.parent === undefined)
-      .sort((a, b) => a.first - b.first)
+  /** Every part's latest entry. */
+  parts(): PushPart[] {
+    return [...this.latest.values()].sort((a, b) => a.index - b.index)
   }
 
-  /** A part by tag. */
-  part(tag: string): JournalPart | undefined {
-    return this.parts.get(tag)
-  }
-
-  /** Every part, halves included. */
-  all(): JournalPart[] {
-    return [...this.parts.values()]
-  }
-
-  /** Where the next new top-level part starts. */
-  nextFirst(): number {
-    return this.topLevel().reduce((n, p) => Math.max(n, p.first + p.count), 0)
-  }
-
-  /** Appends a line durably (fsync) and applies it. */
-  async append(line: JournalLine): Promise<void> {
-    const write = this.chain.then(async () => {
-      await this.handle.appendFile(`${JSON.stringify(line)}\n`, 'utf8')
-      await this.handle.datasync()
-    })
-    this.chain = write.catch(() => undefined)
-    await write
-    this.apply(line)
+  /** Records a part's new state and flushes it to disk before resolving. */
+  async record(part: Omit<PushPart, 'at'>, at: Date = new Date()): Promise<void> {
+    const entry: PushPart = { ...part, at: at.toISOString() }
+    await this.handle.appendFile(`${JSON.stringify({ kind: 'part', ...entry })}\n`)
+    await this.handle.sync()
+    this.latest.set(entry.index, entry)
   }
 
   async close(): Promise<void> {
-    await this.chain
     await this.handle.close()
   }
+}
 
-  private apply(line: JournalLine): void {
-    switch (line.kind) {
-      case 'run':
-        return
-      case 'part': {
-        this.parts.set(line.tag, {
-          tag: line.tag,
-          parent: line.parent,
-          first: line.first,
-          count: line.count,
-          bytes: line.bytes,
-          idsSha256: line.idsSha256,
-          status: 'planned',
-          plannedAt: line.at,
-          children: [],
-          failure: undefined
-        })
-        const parent = line.parent !== undefined ? this.parts.get(line.parent) : undefined
-        if (parent && !parent.children.includes(line.tag)) {
-          // A split written again after a torn one names the same halves.
-          parent.children.push(line.tag)
-        }
-        return
-      }
-      default: {
-        const part = this.parts.get(line.tag)
-        if (!part) {
-          return
-        }
-        part.status = line.kind
-        if (line.kind === 'failed') {
-          part.failure = line.reason
-        }
-      }
+function checkHeader(
+  path: string,
+  value: Record<string, unknown>,
+  header: PushJournalHeader
+): void {
+  if (value.kind !== 'header' || value.version !== 1) {
+    throw new PushJournalError(`${path} is not a push journal`)
+  }
+  if (value.destination !== header.destination || value.target !== header.target) {
+    throw new PushJournalError(
+      `${path} is the journal of a push to ${String(value.destination)} ${String(value.target)}, not ${header.destination} ${header.target}; give another --journal`
+    )
+  }
+  const settings = (value.settings ?? {}) as Record<string, unknown>
+  for (const [key, expected] of Object.entries(header.settings)) {
+    if (settings[key] !== expected) {
+      throw new PushJournalError(
+        `${path} was written with ${key}=${String(settings[key])}, this push has ${key}=${String(expected)}; resume with the same settings or give another --journal`
+      )
     }
   }
+}
+
+function parsePart(value: Record<string, unknown>): PushPart | undefined {
+  const { index, id, records, state, at } = value
+  if (
+    value.kind !== 'part' ||
+    typeof index !== 'number' ||
+    !Number.isInteger(index) ||
+    index < 0 ||
+    typeof id !== 'string' ||
+    typeof records !== 'number' ||
+    (state !== 'sending' && state !== 'sent' && state !== 'verified') ||
+    typeof at !== 'string'
+  ) {
+    return undefined
+  }
+  return { index, id, records, state, at }
 }

@@ -14,8 +14,9 @@
  *    the run), until every part has exactly its rows or the ingestion latency has passed.
  */
 import type { NormalizedRecord } from '../../../../shared/audit'
-import { idsDigest } from '../push-journal'
-import type { JournalPart, PushJournal } from '../push-journal'
+
+import { idsDigest } from './log-analytics-journal'
+import type { JournalPart, PushJournal } from './log-analytics-journal'
 
 import { PayloadTooLargeError } from './logs-ingestion-client'
 import type { LogsIngestionClient } from './logs-ingestion-client'
