@@ -1,6 +1,8 @@
 /**
- * The journal of a resumable push to an outside engine (Log Analytics now; meant to serve ADX
- * too): an append-only NDJSON file, each line fsynced before the step it records is taken or
+ * The journal of a resumable push to Log Analytics (kept apart from the generic
+ * ../push-journal.ts, whose fixed parts cannot express a part split after a 413 nor check that a
+ * rebuilt part holds the same records; the two are to be reconciled): an append-only NDJSON
+ * file, each line fsynced before the step it records is taken or
  * right after it succeeded, so a push killed at any point can be rerun and finish with nothing
  * lost or doubled.
  *

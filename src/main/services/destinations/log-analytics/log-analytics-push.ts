@@ -17,7 +17,6 @@ import type { NormalizedRecord } from '../../../../shared/audit'
 
 import { idsDigest } from './log-analytics-journal'
 import type { JournalPart, PushJournal } from './log-analytics-journal'
-
 import { PayloadTooLargeError } from './logs-ingestion-client'
 import type { LogsIngestionClient } from './logs-ingestion-client'
 import { toPushRow } from './table-definition'
