@@ -104,6 +104,11 @@ export interface ExplorerQuery {
   columnFilters: Record<string, ColumnFilter>
   /** Rows carrying any of these tags. */
   tags: string[]
+  /**
+   * Only the records with these Ids (a finding's or a resource's records); absent = no such
+   * restriction. An empty list matches nothing.
+   */
+  recordIds?: string[]
   /** The first entry decides the order; empty = newest first. */
   sort: SortSpec[]
 }
