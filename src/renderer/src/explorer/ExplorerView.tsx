@@ -35,6 +35,7 @@ import {
   type TimeZoneMode
 } from './explorer-columns'
 import { FacetPanel } from './FacetPanel'
+import type { RecordFocus } from './record-focus'
 import { startQueryWorker, type QueryClient } from './query-client'
 import {
   FIELD_PREFIX,
@@ -115,6 +116,9 @@ export interface ExplorerViewProps {
   isOpeningDemo?: boolean
   /** The page on which Microsoft lists the audited connector events (empty state). */
   docsUrl: string
+  /** Show exactly these records (a click-through from Findings or Resources), or null. */
+  focus?: RecordFocus | null
+  onClearFocus?(): void
 }
 
 function sortFromModel(model: readonly SortModelItem[]): SortSpec[] {
@@ -151,7 +155,9 @@ export function ExplorerView({
   db,
   onExploreDemo,
   isOpeningDemo = false,
-  docsUrl
+  docsUrl,
+  focus = null,
+  onClearFocus
 }: ExplorerViewProps): React.JSX.Element {
   const clientRef = useRef<QueryClient | null>(null)
   const gridRef = useRef<GridApi<GridRow> | null>(null)
@@ -242,10 +248,29 @@ export function ExplorerView({
       quickSearch,
       columnFilters,
       tags,
-      sort
+      sort,
+      ...(focus ? { recordIds: focus.recordIds } : {})
     }),
-    [range, facets, quickSearch, columnFilters, tags, sort]
+    [range, facets, quickSearch, columnFilters, tags, sort, focus]
   )
+
+  // A click-through shows exactly its records: every other filter is cleared (once per focus).
+  const focusSeq = focus?.seq ?? 0
+  const [appliedFocus, setAppliedFocus] = useState(0)
+  if (focusSeq > 0 && focusSeq !== appliedFocus) {
+    setAppliedFocus(focusSeq)
+    setRange({ preset: 'all', fromMs: null, toMs: null })
+    setFacets({})
+    setSearchText('')
+    setQuickSearch('')
+    setTags([])
+    setColumnFilters({})
+  }
+  useEffect(() => {
+    if (focusSeq > 0) {
+      gridRef.current?.setFilterModel(null)
+    }
+  }, [focusSeq])
 
   useEffect(() => {
     queryRef.current = query
@@ -699,6 +724,14 @@ export function ExplorerView({
         {notice && (
           <span className="muted" role="status" data-testid="explorer-notice">
             {notice}
+          </span>
+        )}
+        {focus && (
+          <span className="chip" data-testid="record-focus">
+            Showing only {focus.label}
+            <button type="button" aria-label="Show all records again" onClick={onClearFocus}>
+              ✕
+            </button>
           </span>
         )}
         {chips.length > 0 && (

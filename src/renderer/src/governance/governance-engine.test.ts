@@ -2,12 +2,7 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { GovernanceFold } from '../../../shared/governance'
-import {
-  connectionId,
-  crafted,
-  customApiId,
-  signIn
-} from '../../../shared/governance/test-records'
+import { connectionId, crafted, customApiId, signIn } from '../../../shared/governance/test-records'
 import { AppDb } from '../db/app-db'
 
 import { GovernanceEngine } from './governance-engine'
@@ -87,7 +82,12 @@ describe('GovernanceEngine: resources and findings from the cache chunks', () =>
     expect(engine.overview({}).rows).toHaveLength(1)
     await db.commitBatch(records.slice(2))
     expect((await engine.load()).folded).toBe(records.length)
-    expect(engine.overview({}).rows.map((r) => r.kind).sort()).toEqual(['connection', 'custom-api'])
+    expect(
+      engine
+        .overview({})
+        .rows.map((r) => r.kind)
+        .sort()
+    ).toEqual(['connection', 'custom-api'])
     await db.clearRecords()
     await db.commitBatch(records.slice(4, 6))
     engine.reset()
@@ -99,12 +99,14 @@ describe('GovernanceEngine: resources and findings from the cache chunks', () =>
     await db.commitBatch(records)
     await engine.load()
     const detail = engine.detail(CONN, {})
-    expect(detail.timeline.map((e) => [e.recordId, e.permissionBefore, e.permissionAfter])).toEqual([
-      ['c1', null, null],
-      ['g1', '', 'CanEdit'],
-      ['g2', '', 'CanView'],
-      ['d1', null, null]
-    ])
+    expect(detail.timeline.map((e) => [e.recordId, e.permissionBefore, e.permissionAfter])).toEqual(
+      [
+        ['c1', null, null],
+        ['g1', '', 'CanEdit'],
+        ['g2', '', 'CanView'],
+        ['d1', null, null]
+      ]
+    )
     expect(engine.detail('/not/there', {})).toEqual({ row: null, timeline: [] })
     const strict = engine.overview({ shortLivedApiHours: 1 })
     expect(strict.findings.find((f) => f.ruleId === 'short-lived-custom-api')?.count).toBe(0)
