@@ -15,6 +15,7 @@ import { DemoService } from './services/demo/demo-service'
 import { HttpsClient } from './services/http/https-client'
 import type { Logger } from './services/logging/logger'
 import { ProfilesService } from './services/profiles-service'
+import { ReviewPackExports } from './services/report/review-pack-exports'
 import type { SecretStore } from './services/secret-store'
 import { SettingsService } from './services/settings-service'
 import { downloadsSnapshotLocations } from './services/snapshot/snapshot-locations'
@@ -99,18 +100,26 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       bus.publish('acquire:did-progress', { jobId, clientId, progress }),
     onFinish: (finish) => bus.publish('acquire:did-finish', finish)
   })
+  const locations =
+    options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir })
   const snapshots = new SnapshotsService({
     log,
     appVersion: options.version,
     privateDir: join(options.dataDir, 'snapshot-imports'),
     // Only the desktop preload can read a dropped file's path; the browser shell uploads.
     acceptsDroppedPaths: options.shell === 'desktop',
-    locations:
-      options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir }),
+    locations,
     onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
     onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish),
     onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', push),
     onAuditImportFinish: (finish) => bus.publish('imports:did-finish', finish)
+  })
+  // A review pack from the app is a snapshot of the view plus the XLSX and HTML made from it.
+  const reports = new ReviewPackExports({
+    log,
+    appVersion: options.version,
+    chooseExportPath: (name) =>
+      (locations.chooseReviewPackPath ?? locations.chooseExportPath)(name)
   })
   const handlers = createHandlers({
     appInfo: {
@@ -127,6 +136,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     demo,
     acquire,
     snapshots,
+    reports,
     http,
     now: () => new Date()
   })
@@ -138,6 +148,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     close: async () => {
       acquire.cancelAll()
       await snapshots.cancelAll()
+      await reports.cancelAll()
       await demo.close()
     }
   }

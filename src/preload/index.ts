@@ -111,6 +111,12 @@ const api = {
     cancel: (input) => invoke('imports:cancel', input),
     onDidProduceBatch: (listener) => subscribe('imports:did-produce-batch', listener),
     onDidFinish: (listener) => subscribe('imports:did-finish', listener)
+  },
+  reports: {
+    begin: (input) => invoke('reports:begin', input),
+    append: (input) => invoke('reports:append', input),
+    finish: (input) => invoke('reports:finish', input),
+    cancel: (input) => invoke('reports:cancel', input)
   }
 } satisfies AppApi
 

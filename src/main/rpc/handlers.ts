@@ -9,6 +9,7 @@ import { checkConnection } from '../services/auth/connection-check'
 import type { DemoService } from '../services/demo/demo-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
+import type { ReviewPackExports } from '../services/report/review-pack-exports'
 import type { SettingsService } from '../services/settings-service'
 import type { SnapshotsService } from '../services/snapshot/snapshots-service'
 
@@ -20,6 +21,7 @@ export interface HandlerServices {
   demo: DemoService
   acquire: AcquireService
   snapshots: SnapshotsService
+  reports: ReviewPackExports
   http: HttpsClient
   now: () => Date
 }
@@ -100,6 +102,10 @@ export function createHandlers(s: HandlerServices): Handlers {
     }),
     'imports:cancel': async ({ importId }) => ({
       cancelled: s.snapshots.cancelAuditImport(importId)
-    })
+    }),
+    'reports:begin': (input) => s.reports.begin(input),
+    'reports:append': ({ packId, records }) => s.reports.append(packId, records),
+    'reports:finish': ({ packId }) => s.reports.finish(packId),
+    'reports:cancel': async ({ packId }) => ({ cancelled: await s.reports.cancel(packId) })
   }
 }
