@@ -118,8 +118,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const reports = new ReviewPackExports({
     log,
     appVersion: options.version,
-    chooseExportPath: (name) =>
-      (locations.chooseReviewPackPath ?? locations.chooseExportPath)(name)
+    chooseExportPath: (name) => (locations.chooseReviewPackPath ?? locations.chooseExportPath)(name)
   })
   const handlers = createHandlers({
     appInfo: {
