@@ -24,6 +24,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
+import { ReviewPackNotice } from '../governance/ReviewPackNotice'
+import { runReviewPack, type ReviewPackDone } from '../governance/review-pack-runner'
 
 import { ColumnChooser } from './ColumnChooser'
 import { DetailsPane } from './DetailsPane'
@@ -152,6 +154,7 @@ function layoutOf(state: readonly ColumnState[]): ColumnLayout[] {
 
 /** The Explorer: facets, histogram, a grid over the whole cache, details and exports. */
 export function ExplorerView({
+  api: appApi,
   db,
   onExploreDemo,
   isOpeningDemo = false,
@@ -187,6 +190,7 @@ export function ExplorerView({
   const [notice, setNotice] = useState<string | null>(null)
   const [exporting, setExporting] = useState<{ done: number; total: number } | null>(null)
   const [duplicates, setDuplicates] = useState(0)
+  const [pack, setPack] = useState<ReviewPackDone | null>(null)
 
   // The worker lives as long as the view.
   useEffect(() => {
@@ -533,6 +537,46 @@ export function ExplorerView({
     }
   }
 
+  /** A review pack (XLSX + HTML, from a snapshot of the view) written through main. */
+  async function makeReviewPack(): Promise<void> {
+    const client = clientRef.current
+    if (!client) {
+      return
+    }
+    const packQuery = queryRef.current
+    const controller = new AbortController()
+    exportAbort.current = controller
+    setPack(null)
+    setExporting({ done: 0, total: summary?.total ?? 0 })
+    try {
+      const outcome = await runReviewPack({
+        api: appApi,
+        db,
+        timeZone,
+        fetchRows: (start, end) => client.request({ type: 'rows', query: packQuery, start, end }),
+        fetchRecords: (start, end) =>
+          client.request({ type: 'records', query: packQuery, start, end }),
+        signal: controller.signal,
+        onProgress: (done, total) => setExporting({ done, total })
+      })
+      if (outcome.status === 'done') {
+        setPack(outcome.pack)
+        setNotice(null)
+      } else {
+        setNotice(
+          outcome.status === 'cancelled'
+            ? 'Review pack cancelled.'
+            : `Review pack failed: ${outcome.error.message}`
+        )
+      }
+    } catch (error) {
+      setNotice(`Review pack failed: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      setExporting(null)
+      exportAbort.current = null
+    }
+  }
+
   if (openError) {
     return (
       <div className="notice" role="alert">
@@ -719,6 +763,13 @@ export function ExplorerView({
             <button type="button" onClick={() => void exportView('ndjson')}>
               Export NDJSON
             </button>
+            <button
+              type="button"
+              title="One XLSX and a printable HTML page for a reviewer — cover, summary, resources, sharing, findings and this view's records — made from a snapshot of this view whose fingerprint is on the cover"
+              onClick={() => void makeReviewPack()}
+            >
+              Review pack
+            </button>
           </>
         )}
         {notice && (
@@ -726,6 +777,7 @@ export function ExplorerView({
             {notice}
           </span>
         )}
+        {pack && <ReviewPackNotice pack={pack} onClose={() => setPack(null)} />}
         {focus && (
           <span className="chip" data-testid="record-focus">
             Showing only {focus.label}
