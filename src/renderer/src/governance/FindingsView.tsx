@@ -99,7 +99,11 @@ function RuleCard({
       {isOpen && (
         <ol className="finding-items">
           {items.map((item, i) => (
-            <li key={`${item.at}:${item.recordIds[0] ?? i}`} data-testid="finding-item">
+            <li
+              key={`${item.at}:${item.recordIds[0] ?? i}`}
+              data-testid="finding-item"
+              data-record-ids={item.recordIds.join(' ')}
+            >
               <div>
                 <span className="muted">{formatUtc(item.at)}</span> {item.reason}
               </div>
