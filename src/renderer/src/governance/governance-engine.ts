@@ -21,7 +21,12 @@ import type {
   TimelineEntry
 } from '../../../shared/governance'
 import type { AppDb } from '../db/app-db'
-import { assembleRecord, COLUMN_SLOT, type ColumnChunk } from '../db/record-chunk'
+import {
+  assembleRecord,
+  COLUMN_SLOT,
+  type ColumnChunk,
+  type StoredTextColumn
+} from '../db/record-chunk'
 
 /** Flattened fields the fold reads: the actor's object id and the data policy's name. */
 export const GOVERNANCE_FIELD_KEYS: ReadonlySet<string> = new Set([
@@ -58,12 +63,41 @@ export interface ResourceDetail {
   timeline: TimelineEntry[]
 }
 
+/**
+ * The stored columns the fold reads (resources, principals, actor history); the others are left
+ * empty in the records it is given. The engine's tests check it answers what the fold answers over
+ * whole records.
+ */
+const FOLD_COLUMNS = [
+  'id',
+  'operation',
+  'userId',
+  'userKey',
+  'clientIp',
+  'organizationId',
+  'activity',
+  'environment',
+  'environmentName',
+  'action',
+  'resource',
+  'resourceName',
+  'connector',
+  'permissionType',
+  'targetUserId'
+] as const satisfies readonly StoredTextColumn[]
+
+type FoldColumn = (typeof FOLD_COLUMNS)[number]
+
 /** Folds every record of a column chunk. */
 export function foldChunk(fold: GovernanceFold, chunk: ColumnChunk): void {
   const values = chunk.pool.split('\u0000')
   const wanted = chunk.keys.map((key) => GOVERNANCE_FIELD_KEYS.has(key))
   const count = chunk.count
   const codes = chunk.codes
+  const offset = Object.fromEntries(
+    FOLD_COLUMNS.map((column) => [column, COLUMN_SLOT[column] * count])
+  ) as Record<FoldColumn, number>
+  const text = (column: FoldColumn, i: number): string => values[codes[offset[column] + i]!] ?? ''
   for (let i = 0; i < count; i++) {
     const fields: Record<string, string> = {}
     for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
@@ -72,17 +106,39 @@ export function foldChunk(fold: GovernanceFold, chunk: ColumnChunk): void {
         fields[chunk.keys[key]!] = values[chunk.pairValue[p]!] ?? ''
       }
     }
-    const columns = assembleRecord(
-      (column) => values[codes[COLUMN_SLOT[column] * count + i]!] ?? '',
-      chunk.times[i]!,
-      chunk.recordType[i]!,
-      chunk.userType[i]!,
-      chunk.flags[i]!,
+    const userType = chunk.userType[i]!
+    const record: NormalizedRecord = {
+      ...EMPTY_RECORD,
+      id: text('id', i),
+      createdAtMs: chunk.times[i]!,
+      operation: text('operation', i),
+      userId: text('userId', i),
+      userKey: text('userKey', i),
+      userType: Number.isNaN(userType) ? null : userType,
+      clientIp: text('clientIp', i),
+      organizationId: text('organizationId', i),
+      activity: text('activity', i),
+      isConnectorEvent: (chunk.flags[i]! & 4) !== 0,
+      environment: text('environment', i),
+      environmentName: text('environmentName', i),
+      action: text('action', i),
+      resource: text('resource', i),
+      resourceName: text('resourceName', i),
+      connector: text('connector', i),
+      permissionType: text('permissionType', i),
+      targetUserId: text('targetUserId', i),
       fields
-    )
-    const record: NormalizedRecord = { ...columns, raw: '', warnings: [], provenance: null }
+    }
     fold.add(record)
   }
+}
+
+/** The columns the fold does not read, empty. */
+const EMPTY_RECORD: NormalizedRecord = {
+  ...assembleRecord(() => '', 0, NaN, NaN, 0, {}),
+  raw: '',
+  warnings: [],
+  provenance: null
 }
 
 export class GovernanceEngine {
