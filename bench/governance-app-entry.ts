@@ -4,7 +4,11 @@
 // and reading every stored column of every record.
 import { normalizeRecord } from '../src/shared/audit'
 import { GovernanceFold } from '../src/shared/governance'
-import { encodeChunk, STORED_TEXT_COLUMNS, type ColumnChunk } from '../src/renderer/src/db/record-chunk'
+import {
+  encodeChunk,
+  STORED_TEXT_COLUMNS,
+  type ColumnChunk
+} from '../src/renderer/src/db/record-chunk'
 import { foldChunk } from '../src/renderer/src/governance/governance-engine'
 
 const TENANT = 'c0ffee00-0000-4000-8000-000000000001'

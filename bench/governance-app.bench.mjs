@@ -61,9 +61,13 @@ try {
     `[bench] governance in the app, ${rows.toLocaleString()} records (${chunks.length} chunks), load average ${load.join(' ')}:`
   )
   console.log(`  read every column (floor)   ${figures.floorMs} ms`)
-  console.log(`  fold (resources, history)   ${figures.foldMs} ms  (${figures.foldOverFloor}× the floor)`)
+  console.log(
+    `  fold (resources, history)   ${figures.foldMs} ms  (${figures.foldOverFloor}× the floor)`
+  )
   console.log(`  overview (rows + findings)  ${figures.overviewMs} ms`)
-  console.log(`  ${figures.resources.toLocaleString()} resources, ${figures.findings.toLocaleString()} findings`)
+  console.log(
+    `  ${figures.resources.toLocaleString()} resources, ${figures.findings.toLocaleString()} findings`
+  )
   mkdirSync(join(here, 'results'), { recursive: true })
   writeFileSync(join(here, 'results/governance-app.json'), `${JSON.stringify(figures, null, 2)}\n`)
 } finally {

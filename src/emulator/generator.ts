@@ -881,5 +881,9 @@ function lifecycleRecord(
     env: resource.env,
     agent: rng.pick(AGENTS)
   }
-  return connectorRecord(rng, scaffold, activity, resource, rng.chance(0.4))
+  // Custom APIs alternate between the record generations, so both carry creates and deletes.
+  const isLegacy = isConnection
+    ? rng.chance(0.4)
+    : (event.life.generation + event.life.slot + (event.change === 'delete' ? 1 : 0)) % 2 === 0
+  return connectorRecord(rng, scaffold, activity, resource, isLegacy)
 }

@@ -38,13 +38,19 @@ describe('resource lifecycles', () => {
     for (let slot = 0; slot < 20; slot++) {
       const life = connectionLife(7, slot, 4)
       expect(connectionLife(7, slot, 4)).toEqual(life)
-      expect(connectionLife(7, slot, 5).created - life.created).toBe(CONNECTION_PERIOD_MS)
+      const next = connectionLife(7, slot, 5)
+      expect(next.created - life.created).toBeGreaterThan(CONNECTION_PERIOD_MS * (5 / 6))
+      expect(next.created - life.created).toBeLessThan(CONNECTION_PERIOD_MS * (7 / 6))
       if (life.deleted !== null) {
+        // Deleted after its creation, before the slot's next resource is created.
         expect(life.deleted).toBeGreaterThan(life.created)
-        expect(life.deleted).toBeLessThan(life.created + CONNECTION_PERIOD_MS)
+        expect(life.deleted).toBeLessThan(next.created)
       }
       const api = pilotApiLife(7, 0, slot)
       expect((api.deleted ?? 0) - api.created).toBeLessThanOrEqual(8 * HOUR)
+      // Made during the working day.
+      expect(new Date(api.created).getUTCHours()).toBeGreaterThanOrEqual(8)
+      expect(new Date(api.created).getUTCHours()).toBeLessThan(17)
     }
     const hour = hourOf(NOW)
     const events = lifecycleEvents(7, 40, hour)

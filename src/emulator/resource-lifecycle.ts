@@ -23,8 +23,11 @@ const DAY = 24 * HOUR
 export const CONNECTION_PERIOD_MS = 5 * DAY
 /** How long a pilot custom API slot's generation lasts. */
 export const PILOT_API_PERIOD_MS = 2 * DAY
-/** Pilot custom API slots: slot 0 is always deleted within hours, slot 1 sometimes after days. */
-export const PILOT_API_SLOTS = 2
+/**
+ * Pilot custom API slots: slots 0 and 2 are always deleted within hours, slot 1 sometimes after
+ * days.
+ */
+export const PILOT_API_SLOTS = 3
 
 /** Share of connection generations that end in a deletion. */
 const CONNECTION_DELETE_RATE = 0.3
@@ -57,8 +60,12 @@ function phase(seed: number, kind: string, slot: number, period: number): number
 
 /** The connection alive-or-not in slot `slot`, generation `generation`. */
 export function connectionLife(seed: number, slot: number, generation: number): ResourceLife {
-  const created =
-    generation * CONNECTION_PERIOD_MS + phase(seed, 'connection', slot, CONNECTION_PERIOD_MS)
+  // Within its generation's first sixth, so a generation ends before the next one begins.
+  const created = Math.floor(
+    generation * CONNECTION_PERIOD_MS +
+      phase(seed, 'connection', slot, CONNECTION_PERIOD_MS) +
+      (unit(seed, 'life-jitter', slot, generation) * CONNECTION_PERIOD_MS) / 6
+  )
   const isDeleted = unit(seed, 'life-delete', slot, generation) < CONNECTION_DELETE_RATE
   const lived = (0.2 + 0.6 * unit(seed, 'life-span', slot, generation)) * CONNECTION_PERIOD_MS
   return { slot, generation, created, deleted: isDeleted ? Math.floor(created + lived) : null }
@@ -66,12 +73,16 @@ export function connectionLife(seed: number, slot: number, generation: number): 
 
 /** The pilot custom API of a slot and generation. */
 export function pilotApiLife(seed: number, slot: number, generation: number): ResourceLife {
-  const created =
+  // Made on the generation's first day, during the working day (08:00–17:00 UTC).
+  const start =
     generation * PILOT_API_PERIOD_MS + phase(seed, 'custom-api', slot, PILOT_API_PERIOD_MS)
+  const created =
+    Math.ceil(start / DAY) * DAY +
+    Math.floor((8 + 9 * unit(seed, 'api-hour', slot, generation)) * HOUR)
   const u = unit(seed, 'api-span', slot, generation)
   // Slot 0: a try-out deleted within a working day; slot 1: kept, or deleted after a day or so.
   const deleted =
-    slot === 0
+    slot !== 1
       ? created + Math.floor((1 + 7 * u) * HOUR)
       : unit(seed, 'api-delete', slot, generation) < 0.5
         ? created + Math.floor((0.5 + 0.4 * u) * PILOT_API_PERIOD_MS)
@@ -198,7 +209,7 @@ export function pilotApi(seed: number, life: ResourceLife): { id: string; name: 
   const suffix = stableUuid(seed, 'pilot-api', life.slot, life.generation)
     .replace(/-/g, '')
     .slice(0, 18)
-  const label = life.slot === 0 ? 'pilot' : 'partner-20sync'
+  const label = life.slot !== 1 ? 'pilot' : 'partner-20sync'
   return {
     id: `/providers/Microsoft.PowerApps/apis/shared_contoso-20${label}-20api-${suffix}`,
     name:

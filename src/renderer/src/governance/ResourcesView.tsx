@@ -182,9 +182,9 @@ function ResourceLine({
         }
       }}
     >
-      <td>
+      <td className="resource-cell">
         <div className="resource-name">{resourceTitle(row)}</div>
-        {row.name !== '' && <div className="resource-id">{row.resourceId}</div>}
+        <div className="resource-id">{row.resourceId}</div>
       </td>
       <td>{KIND_LABELS[row.kind]}</td>
       <td title={row.environment}>{row.environmentName || row.environment}</td>
@@ -322,37 +322,43 @@ function ResourcePanel({
                 <tr>
                   <th>Principal</th>
                   <th>Permission</th>
-                  <th>Reaches</th>
-                  <th>Since</th>
-                  <th>Granted by</th>
-                  <th>Record</th>
+                  <th>Since, granted by</th>
                 </tr>
               </thead>
               <tbody>
                 {row.sharing.map((s) => (
                   <tr key={`${s.principal}:${s.permission}`} data-testid="sharing-row">
-                    <td title={s.principal}>{s.principalName}</td>
+                    <td title={s.principal}>
+                      {s.principalName}
+                      {s.audience !== 'person' && (
+                        <div className={`audience-${s.audience}`} title={s.audienceReason}>
+                          {s.audience === 'organisation' ? 'the whole organisation' : 'a guest'}
+                        </div>
+                      )}
+                    </td>
                     <td>{s.permission}</td>
-                    <td title={s.audienceReason} className={`audience-${s.audience}`}>
-                      {s.audience}
-                    </td>
-                    <td>{formatUtc(s.since)}</td>
                     <td>
-                      {s.isCreator ? 'created it' : s.grant.by || '(unknown)'}
-                      {!s.isCreator && <div className="muted">{formatUtc(s.grant.at)}</div>}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="link"
-                        onClick={() =>
-                          onShowRecords(`the record that gave ${s.principalName} ${s.permission}`, [
-                            s.grant.recordId
-                          ])
-                        }
-                      >
-                        {s.grant.recordId}
-                      </button>
+                      {formatUtc(s.since)}
+                      <div className="muted">
+                        {s.isCreator
+                          ? `created it (${s.grant.recordId})`
+                          : `granted by ${s.grant.by || '(unknown)'} ${formatUtc(s.grant.at)}`}
+                      </div>
+                      {!s.isCreator && (
+                        <button
+                          type="button"
+                          className="link"
+                          title="Show the record in the Explorer"
+                          onClick={() =>
+                            onShowRecords(
+                              `the record that gave ${s.principalName} ${s.permission}`,
+                              [s.grant.recordId]
+                            )
+                          }
+                        >
+                          {s.grant.recordId}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}

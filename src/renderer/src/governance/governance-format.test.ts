@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { GovernanceFold } from '../../../shared/governance'
 import { connectionId, crafted, customApiId } from '../../../shared/governance/test-records'
 
-import { filterResources, formatUtc, holderText, recordsOfRule } from './governance-format'
+import {
+  filterResources,
+  formatUtc,
+  holderText,
+  recordsOfRule,
+  resourceTitle
+} from './governance-format'
 
 const fold = new GovernanceFold()
 for (const r of [
@@ -79,5 +85,23 @@ describe('governance view formatting', () => {
       'b',
       'c'
     ])
+  })
+
+  it('names a resource by its display name, else by kind, connector and the start of its id', () => {
+    const conn = rows.find((r) => r.kind === 'connection')!
+    expect(resourceTitle(conn)).toBe('shared_sql connection conn1')
+    expect(
+      resourceTitle({
+        ...conn,
+        resourceId:
+          '/providers/Microsoft.PowerApps/apis/shared_sql/connections/0c88341ec7324fe7b176922c913d253e'
+      })
+    ).toBe('shared_sql connection 0c88341e…')
+    const api = rows.find((r) => r.kind === 'custom-api')!
+    expect(resourceTitle(api)).toBe('custom API shared_x')
+    expect(resourceTitle({ ...api, name: 'Contoso Pilot API' })).toBe('Contoso Pilot API')
+    expect(
+      resourceTitle({ ...api, kind: 'gateway', resourceId: '9a000001-aaaa-4bbb-8ccc-000000000001' })
+    ).toBe('gateway 9a000001…')
   })
 })

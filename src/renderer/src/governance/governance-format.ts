@@ -22,9 +22,27 @@ export const STATE_LABELS: Readonly<Record<ResourceState, string>> = {
   'turned-off': 'turned off by a data policy'
 }
 
-/** A resource's name for headings: its display name and id, or the id. */
-export function resourceTitle(row: Pick<ResourceRow, 'name' | 'resourceId' | 'kind'>): string {
-  return row.name !== '' ? row.name : row.resourceId
+/**
+ * A resource's name for headings: its display name, else its kind, connector and the start of
+ * the last part of its id (`shared_sql connection 0c88341e…`); the full id is shown next to it.
+ */
+export function resourceTitle(
+  row: Pick<ResourceRow, 'name' | 'resourceId' | 'kind' | 'connector'>
+): string {
+  if (row.name !== '') {
+    return row.name
+  }
+  const last = row.resourceId.replace(/\/+$/, '').split('/').pop() ?? row.resourceId
+  const short = last.length > 12 ? `${last.slice(0, 8)}…` : last
+  const api = /\/apis\/([^/]+)/i.exec(row.resourceId)?.[1] ?? ''
+  switch (row.kind) {
+    case 'connection':
+      return `${row.connector || api || 'connection'} connection ${short}`
+    case 'custom-api':
+      return `custom API ${api || short}`
+    case 'gateway':
+      return `gateway ${short}`
+  }
 }
 
 /** One holder in a few words: `bob@contoso.example: CanEdit (organisation)`. */
