@@ -101,7 +101,16 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
     window.location.hash = '#explorer'
   }, [])
   const clearFocus = useCallback(() => setFocus(null), [])
-  const { chooseAndImport } = auditImport
+  const { chooseAndImport, importOffered } = auditImport
+  // An audit export opened from the OS is imported at once (the user asked for it), in Sync.
+  useEffect(
+    () =>
+      api.imports.onDidOpen((offered) => {
+        window.location.hash = '#sync'
+        void importOffered(offered)
+      }),
+    [api, importOffered]
+  )
   useEffect(
     () =>
       api.app.onDidInvokeCommand(({ command }) => {

@@ -1,3 +1,4 @@
+import type { HourTally } from '../../../shared/acquisition/file-coverage'
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { EncodedRecords } from '../store/encoded-records'
 
@@ -58,6 +59,11 @@ export interface ImportBatch {
   encoded: EncodedRecords
   readonly records: NormalizedRecord[]
   rejections: RejectedRow[]
+  /**
+   * The batch's accepted records (repeats of earlier rows included) counted by tenant and UTC
+   * hour, for the file's coverage windows (src/shared/acquisition/file-coverage.ts).
+   */
+  hours: HourTally[]
 }
 
 /**
@@ -91,6 +97,12 @@ export interface ImportSummary {
   isComplete: boolean
   /** Worker threads that normalized the records (0: the calling thread did). */
   workerThreads: number
+  /**
+   * SHA-256 (hex) of every byte of the source, once it was read to its end, when the import
+   * was asked to hash it (`hashSource`); null otherwise, and while (or when it stopped before)
+   * the end.
+   */
+  sha256: string | null
 }
 
 /** Remembers which audit Ids an import has seen (§13 rule 2). */
@@ -124,6 +136,8 @@ export interface ImportOptions {
   workers?: number
   /** The built worker entry (out/main/import-worker.js; see `findImportWorker`). */
   workerScript?: string | URL | null
+  /** Hash the source's bytes as they are read (see {@link ImportSummary.sha256}). */
+  hashSource?: boolean
 }
 
 /** The codes of {@link ImportFormatError}. */

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto'
 
+import { addToTally, type HourTally } from '../../../shared/acquisition/file-coverage'
 import { normalizeRecord } from '../../../shared/audit'
 
 import { encodeJsonLines, storedJson } from '../store/encoded-records'
@@ -49,6 +50,8 @@ export interface RecordBatchOutput {
   /** A 32-bit hash of each record's raw text (the first bytes of its SHA-256). */
   hashes: number[]
   rejections: RejectedRow[]
+  /** The accepted records counted by tenant and UTC hour (what the file covers; file-coverage.ts). */
+  hours: HourTally[]
 }
 
 const EXCERPT = 120
@@ -59,6 +62,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const jsons: string[] = []
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
+  const tallies = new Map<string, HourTally>()
   const { csv, texts, lines, source } = input
   const isFile = input.origin !== 'api'
   for (let k = 0; k < texts.length; k++) {
@@ -115,6 +119,12 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     }
     ids.push(record.id)
     jsons.push(storedJson(record))
+    addToTally(tallies, record.organizationId, record.createdAtMs)
   }
-  return { records: encodeJsonLines(ids, jsons), hashes, rejections }
+  return {
+    records: encodeJsonLines(ids, jsons),
+    hashes,
+    rejections,
+    hours: [...tallies.values()]
+  }
 }
