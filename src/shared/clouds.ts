@@ -120,3 +120,22 @@ export function adxResource(clusterUrl: string): string {
 export function adxScope(clusterUrl: string): string {
   return `${adxResource(clusterUrl)}/user_impersonation`
 }
+
+/**
+ * Why a cluster URL looks wrong for a cloud, or undefined: an Azure Data Explorer host of another
+ * cloud's suffix (a `.kusto.windows.net` cluster with `--cloud gcc-high`, say) gets no token from
+ * that cloud's sign-in. Other hosts (Fabric Eventhouse, private links, the emulator) pass.
+ */
+export function adxClusterCloudMismatch(
+  clusterUrl: string,
+  cloud: CloudProfile
+): string | undefined {
+  const host = new URL(clusterUrl).hostname.toLowerCase()
+  if (host.endsWith(cloud.adxClusterSuffix)) {
+    return undefined
+  }
+  const other = Object.values(CLOUDS).find((c) => host.endsWith(c.adxClusterSuffix))
+  return other
+    ? `${host} is an Azure Data Explorer cluster of the ${other.label} cloud, but the sign-in is for ${cloud.label} (--cloud)`
+    : undefined
+}
