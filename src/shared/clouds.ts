@@ -31,6 +31,10 @@ export interface CloudProfile {
   logAnalyticsBase: string
   /** The Log Analytics query API's token resource (audience): `https://api.loganalytics.io`. */
   logAnalyticsResource: string
+  /** The Logs Ingestion API's token resource (audience): `https://monitor.azure.com`. The
+   * ingestion endpoint itself (a data collection endpoint or the DCR's own) is per rule and
+   * comes from the admin, never from this table. */
+  logsIngestionResource: string
   /** The host suffix of Azure Data Explorer clusters in this cloud (`.kusto.windows.net`;
    * Azure Government `.kusto.usgovcloudapi.net`). A cluster's token audience is its own URL. */
   adxClusterSuffix: string
@@ -49,6 +53,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: true,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
     logAnalyticsResource: 'https://api.loganalytics.io',
+    logsIngestionResource: 'https://monitor.azure.com',
     adxClusterSuffix: '.kusto.windows.net'
   },
   gcc: {
@@ -62,6 +67,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
     logAnalyticsResource: 'https://api.loganalytics.io',
+    logsIngestionResource: 'https://monitor.azure.com',
     adxClusterSuffix: '.kusto.windows.net'
   },
   'gcc-high': {
@@ -75,6 +81,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
     logAnalyticsResource: 'https://api.loganalytics.us',
+    logsIngestionResource: 'https://monitor.azure.us',
     adxClusterSuffix: '.kusto.usgovcloudapi.net'
   },
   dod: {
@@ -88,6 +95,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
     logAnalyticsResource: 'https://api.loganalytics.us',
+    logsIngestionResource: 'https://monitor.azure.us',
     adxClusterSuffix: '.kusto.usgovcloudapi.net'
   }
 }
@@ -105,6 +113,15 @@ export function graphAuditScope(cloud: Pick<CloudProfile, 'graphResource'>): str
 /** The delegated scope for the Log Analytics query API of a cloud (app-only uses `/.default`). */
 export function logAnalyticsScope(cloud: Pick<CloudProfile, 'logAnalyticsResource'>): string {
   return `${cloud.logAnalyticsResource}/Data.Read`
+}
+
+/**
+ * The app-only scope for the Logs Ingestion API of a cloud. The double slash is deliberate: the
+ * resource's identifier ends with a slash, and the Azure Monitor docs and SDKs ask for
+ * `https://monitor.azure.com//.default`.
+ */
+export function logsIngestionScope(cloud: Pick<CloudProfile, 'logsIngestionResource'>): string {
+  return `${cloud.logsIngestionResource}//.default`
 }
 
 /**
