@@ -8,6 +8,16 @@ import {
 } from './activity-catalogue'
 import type { ConnectorActivity } from './activity-catalogue'
 import { Rng, hash32, mix32, permute64, stableUuid, unit } from './prng'
+import {
+  connectionResourceId,
+  connectionSlots,
+  lifecycleEvents,
+  liveConnection,
+  pilotApi,
+  pilotApiAt,
+  PILOT_API_SLOTS
+} from './resource-lifecycle'
+import type { LifecycleEvent } from './resource-lifecycle'
 import type { TenantModel } from './tenant'
 
 /** The five Management Activity API content types. */
@@ -89,8 +99,22 @@ export function hourOf(ms: number): number {
   return Math.floor(ms / HOUR)
 }
 
-/** How many events a content type has in an hour: cheap, no record generation. */
+/**
+ * How many events a content type has in an hour: cheap, no record generation. Audit.General adds
+ * the creates and deletes of connections and custom APIs that happen in the hour
+ * (resource-lifecycle.ts) to its random activity.
+ */
 export function hourCount(cfg: GeneratorConfig, ct: ContentType, hour: number): number {
+  const random = randomCount(cfg, ct, hour)
+  return random === 0 || ct !== 'Audit.General' ? random : random + lifecycleOf(cfg, hour).length
+}
+
+function lifecycleOf(cfg: GeneratorConfig, hour: number): readonly LifecycleEvent[] {
+  return lifecycleEvents(cfg.seed, connectionSlots(cfg.eventsPerDay), hour)
+}
+
+/** The hour's random events (an empty hour has none, and no lifecycle events either). */
+function randomCount(cfg: GeneratorConfig, ct: ContentType, hour: number): number {
   if (unit(cfg.seed, 'empty', ct, hour) < cfg.emptyHourRate) {
     return 0
   }
@@ -205,6 +229,8 @@ interface Person {
   upn: string
   oid: string
   isAdmin: boolean
+  /** A guest from a partner organisation (`#EXT#` UPN, UserType 10). */
+  isGuest?: boolean
 }
 
 interface Environment {
@@ -217,6 +243,8 @@ export interface TenantWorld {
   tenant: TenantModel
   environments: Environment[]
   people: Person[]
+  /** Guests from partner organisations: rare actors, and sometimes given a share. */
+  guests: Person[]
   ips: string[]
 }
 
@@ -255,7 +283,15 @@ export function createWorld(seed: number, tenant: TenantModel): TenantWorld {
     '86.12.203.41',
     '104.47.18.99'
   ]
-  return { tenant, environments, people, ips }
+  const guests: Person[] = ['jordan@fabrikam.example', 'sam.lee@northwind.example'].map(
+    (email) => ({
+      upn: `${email.replace('@', '_')}#EXT#@${tenant.domain}`,
+      oid: stableUuid(seed, 'guest', email),
+      isAdmin: false,
+      isGuest: true
+    })
+  )
+  return { tenant, environments, people, guests, ips }
 }
 
 const INDEX_BITS = 28
@@ -296,6 +332,8 @@ export function generateHour(
   end = Number.POSITIVE_INFINITY
 ): AuditRecord[] {
   const n = Math.min(end, hourCount(cfg, ct, hour))
+  const random = randomCount(cfg, ct, hour)
+  const lifecycle = n > random ? lifecycleOf(cfg, hour) : []
   const base = hash32(cfg.seed, 'hour', ct, hour)
   const key = idKey(cfg, ct)
   const out: AuditRecord[] = []
@@ -303,7 +341,12 @@ export function generateHour(
     const rng = new Rng(mix32(base, i))
     const id = recordId(key, hour, i, rng)
     const at = hour * HOUR + rng.int(HOUR)
-    out.push(makeRecord(rng, world, ct, at, id))
+    const event = i >= random ? lifecycle[i - random] : undefined
+    out.push(
+      event
+        ? lifecycleRecord(rng, cfg, world, event, id)
+        : makeRecord(rng, { cfg, world }, ct, at, id)
+    )
   }
   return out
 }
@@ -357,14 +400,27 @@ const GENERAL_KINDS: ReadonlyArray<readonly [Kind, number]> = [
   ['future', 1]
 ]
 
+interface GenContext {
+  cfg: GeneratorConfig
+  world: TenantWorld
+}
+
+/** The actor of a record: now and then (by its Id, drawing nothing) a guest. */
+function actorOf(rng: Rng, world: TenantWorld, id: string): Person {
+  const person = rng.pick(world.people)
+  const guest = world.guests[hash32(id, 'guest') % 64]
+  return guest ?? person
+}
+
 function makeRecord(
   rng: Rng,
-  world: TenantWorld,
+  ctx: GenContext,
   ct: ContentType,
   at: number,
   id: string
 ): AuditRecord {
-  const person = rng.pick(world.people)
+  const world = ctx.world
+  const person = actorOf(rng, world, id)
   const ip = rng.pick(world.ips)
   const base = {
     CreationTime: creationTime(at),
@@ -381,7 +437,7 @@ function makeRecord(
         ...base,
         RecordType: 15,
         Operation: 'UserLoggedIn',
-        UserType: 0,
+        UserType: person.isGuest ? 10 : 0,
         Workload: 'AzureActiveDirectory',
         ResultStatus: 'Success',
         ObjectId: '00000003-0000-0ff1-ce00-000000000000',
@@ -418,91 +474,32 @@ function makeRecord(
         PolicyDetails: [{ PolicyName: 'Credit card numbers', Rules: [{ RuleName: 'Low volume' }] }]
       }
     case 'Audit.General':
-      return generalRecord(rng, world, base, person, ip)
+      return generalRecord(rng, ctx, at, base, person, ip)
   }
 }
 
 function generalRecord(
   rng: Rng,
-  world: TenantWorld,
+  ctx: GenContext,
+  at: number,
   base: Record<string, unknown> & { Id: string; CreationTime: string },
   person: Person,
   ip: string
 ): AuditRecord {
+  const world = ctx.world
   const env = rng.pick(world.environments)
-  const userType = person.isAdmin ? 2 : 0
+  const userType = person.isGuest ? 10 : person.isAdmin ? 2 : 0
   const kind = rng.weighted(GENERAL_KINDS)
-  const agent = rng.pick([
-    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36 Edg/148.0.0.0',
-    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
-    'PowerApps/3.25054.14 (iOS 18.4; iPhone)'
-  ])
-  const pp = (activity: string, props: Array<[string, string]>, type: string): AuditRecord => ({
-    ...base,
-    RecordType: 256,
-    Operation: activity,
-    UserType: userType,
-    Workload: 'PowerPlatform',
-    ResultStatus: 'Succeeded',
-    EnvironmentId: env.id,
-    RequiresCustomerKeyEncryption: false,
-    PropertyCollection: [
-      ...props,
-      ['powerplatform.analytics.resource.environment.id', env.id],
-      ['powerplatform.analytics.resource.environment.name', env.name],
-      ['powerplatform.analytics.operation.is_successful', 'True'],
-      ['enduser.ip_address', ip],
-      ['user_agent.original', agent],
-      ['powerplatform.analytics.resource.type', type],
-      ['version', '1.0'],
-      ['type', 'PowerPlatformAdministratorActivityRecord'],
-      ['powerplatform.analytics.activity.name', activity],
-      ['powerplatform.analytics.activity.id', base.Id],
-      ['enduser.id', person.oid],
-      ['powerplatform.analytics.resource.tenant.id', world.tenant.tenantId],
-      ['enduser.principal_name', person.upn],
-      ['enduser.role', person.isAdmin ? 'Admin' : 'User']
-    ].map(([Name, Value]) => ({ Name, Value }))
-  })
+  const agent = rng.pick(AGENTS)
+  const scaffold: Scaffold = { world, base, person, ip, userType, env, agent }
+  const pp = (activity: string, props: Array<[string, string]>, type: string): AuditRecord =>
+    ppRecord(scaffold, activity, props, type)
   switch (kind) {
     case 'connector-legacy':
     case 'connector-256': {
-      const activity = rng.weighted(ACTIVITY_WEIGHTS)
-      const resourceId = connectorResource(rng, world, activity)
-      if (kind === 'connector-256') {
-        const props: Array<[string, string]> = [
-          ['powerplatform.analytics.resource.connection.id', resourceId],
-          ['powerplatform.analytics.resource.connection.action_name', activity.actionName]
-        ]
-        if (activity.isPermission) {
-          props.push([
-            'powerplatform.analytics.resource.permission_type',
-            rng.pick(['CanView', 'CanEdit', 'CanViewWithShare'])
-          ])
-          props.push(['targetuser.id', rng.pick(world.people).oid])
-        }
-        return pp(activity.operation, props, activity.resourceType)
-      }
-      const info = {
-        EnvironmentName: env.id,
-        ActionName: activity.actionName,
-        ResourceId: resourceId
-      }
-      // Real legacy data carries AdditionalInfo as JSON text; some pipelines hand it over parsed.
-      const record: AuditRecord = {
-        ...base,
-        RecordType: rng.chance(0.3) ? 79 : 187,
-        Operation: activity.operation,
-        UserType: userType,
-        Workload: 'PowerApps',
-        ResultStatus: 'Succeeded',
-        ObjectId: person.oid,
-        AdditionalInfo: rng.chance(0.6) ? JSON.stringify(info) : info
-      }
-      if (rng.chance(0.5)) {
-        record.ResourceId = resourceId
-      }
-      return record
+      const activity = rng.weighted(RANDOM_ACTIVITY_WEIGHTS)
+      const resource = pooledResource(rng, ctx, activity, at)
+      return connectorRecord(rng, scaffold, activity, resource, kind === 'connector-legacy')
     }
     case 'launch-256': {
       const app = rng.pick(APPS)
@@ -646,16 +643,247 @@ function generalRecord(
   }
 }
 
-const ACTIVITY_WEIGHTS = CONNECTOR_ACTIVITIES.map((x) => [x, x.weight] as const)
+/** Creates and deletes come from the lifecycles (resource-lifecycle.ts), never at random. */
+const LIFECYCLE_OPERATIONS = new Set(['PutApi', 'DeleteApi', 'DeleteConnection'])
 
-function connectorResource(rng: Rng, world: TenantWorld, activity: ConnectorActivity): string {
+const RANDOM_ACTIVITY_WEIGHTS = CONNECTOR_ACTIVITIES.filter(
+  (x) => !LIFECYCLE_OPERATIONS.has(x.operation)
+).map((x) => [x, x.weight] as const)
+
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36 Edg/148.0.0.0',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+  'PowerApps/3.25054.14 (iOS 18.4; iPhone)'
+]
+
+const DATA_POLICIES = ['Block social connectors', 'Finance data boundary', 'Default tenant policy']
+
+const CUSTOM_CONNECTORS = CONNECTORS.filter((c) => c.tier === 'Custom')
+
+/** What every Power Platform record of one event shares. */
+interface Scaffold {
+  world: TenantWorld
+  base: Record<string, unknown> & { Id: string; CreationTime: string }
+  person: Person
+  ip: string
+  userType: number
+  env: { id: string; name: string }
+  agent: string
+}
+
+/** A connector resource an event touches: its id, environment and display name. */
+interface TouchedResource {
+  id: string
+  env: { id: string; name: string }
+  name: string
+}
+
+/** A resource's environment: fixed per resource id. */
+function environmentOf(world: TenantWorld, resourceId: string): { id: string; name: string } {
+  return world.environments[hash32(resourceId, 'environment') % world.environments.length]!
+}
+
+function touched(world: TenantWorld, id: string, name = ''): TouchedResource {
+  return { id, env: environmentOf(world, id), name }
+}
+
+/**
+ * The resource a random connector event touches: a gateway, one of the long-lived custom
+ * connectors or a pilot custom API alive at that time, or a connection alive at that time.
+ */
+function pooledResource(
+  rng: Rng,
+  ctx: GenContext,
+  activity: ConnectorActivity,
+  at: number
+): TouchedResource {
+  const { world, cfg } = ctx
   if (activity.resourceType === 'Gateway') {
-    return stableUuid(world.tenant.tenantId, 'gateway', rng.pick(GATEWAYS))
+    return touched(world, stableUuid(world.tenant.tenantId, 'gateway', rng.pick(GATEWAYS)))
   }
   if (activity.resourceType === 'CustomApi') {
-    const custom = CONNECTORS.filter((c) => c.tier === 'Custom')
-    return `/providers/Microsoft.PowerApps/apis/${rng.pick(custom).id}`
+    const pick = rng.int(CUSTOM_CONNECTORS.length + PILOT_API_SLOTS)
+    const pilot =
+      pick >= CUSTOM_CONNECTORS.length
+        ? pilotApiAt(cfg.seed, pick - CUSTOM_CONNECTORS.length, at)
+        : null
+    if (pilot) {
+      const api = pilotApi(cfg.seed, pilot)
+      return touched(world, api.id, api.name)
+    }
+    const custom = CUSTOM_CONNECTORS[pick % CUSTOM_CONNECTORS.length]!
+    return touched(world, `/providers/Microsoft.PowerApps/apis/${custom.id}`, custom.displayName)
   }
-  const connector = rng.pick(CONNECTORS)
-  return `/providers/Microsoft.PowerApps/apis/${connector.id}/connections/${rng.uuid().replace(/-/g, '')}`
+  const slots = connectionSlots(cfg.eventsPerDay)
+  const life = liveConnection(cfg.seed, slots, rng.int(slots), at)
+  const id = life
+    ? connectionResourceId(cfg.seed, life)
+    : `/providers/Microsoft.PowerApps/apis/${rng.pick(CONNECTORS).id}/connections/${rng.uuid().replace(/-/g, '')}`
+  return touched(world, id)
+}
+
+function ppRecord(
+  sc: Scaffold,
+  activity: string,
+  props: Array<[string, string]>,
+  type: string
+): AuditRecord {
+  const { base, world, env } = sc
+  return {
+    ...base,
+    RecordType: 256,
+    Operation: activity,
+    UserType: sc.userType,
+    Workload: 'PowerPlatform',
+    ResultStatus: 'Succeeded',
+    EnvironmentId: env.id,
+    RequiresCustomerKeyEncryption: false,
+    PropertyCollection: [
+      ...props,
+      ['powerplatform.analytics.resource.environment.id', env.id],
+      ['powerplatform.analytics.resource.environment.name', env.name],
+      ['powerplatform.analytics.operation.is_successful', 'True'],
+      ['enduser.ip_address', sc.ip],
+      ['user_agent.original', sc.agent],
+      ['powerplatform.analytics.resource.type', type],
+      ['version', '1.0'],
+      ['type', 'PowerPlatformAdministratorActivityRecord'],
+      ['powerplatform.analytics.activity.name', activity],
+      ['powerplatform.analytics.activity.id', base.Id],
+      ['enduser.id', sc.person.oid],
+      ['powerplatform.analytics.resource.tenant.id', world.tenant.tenantId],
+      ['enduser.principal_name', sc.person.upn],
+      ['enduser.role', sc.person.isAdmin ? 'Admin' : 'User']
+    ].map(([Name, Value]) => ({ Name, Value }))
+  }
+}
+
+/**
+ * Who a permission event names: mostly a colleague; now and then the whole organisation (the
+ * tenant id) on a connection or gateway, or a guest.
+ */
+function permissionTarget(rng: Rng, world: TenantWorld, activity: ConnectorActivity): string {
+  const roll = rng.next()
+  if (activity.resourceType !== 'CustomApi' && roll < 0.06) {
+    return world.tenant.tenantId
+  }
+  if (roll > 0.95) {
+    return rng.pick(world.guests).oid
+  }
+  return rng.pick(world.people).oid
+}
+
+/** A connector event on a resource, in either record generation. */
+function connectorRecord(
+  rng: Rng,
+  scaffold: Scaffold,
+  activity: ConnectorActivity,
+  resource: TouchedResource,
+  isLegacy: boolean
+): AuditRecord {
+  const sc: Scaffold = { ...scaffold, env: resource.env }
+  const { base, person, world } = sc
+  if (!isLegacy) {
+    const props: Array<[string, string]> = [
+      ['powerplatform.analytics.resource.connection.id', resource.id],
+      ['powerplatform.analytics.resource.connection.action_name', activity.actionName]
+    ]
+    if (resource.name !== '') {
+      props.push(['powerplatform.analytics.resource.display_name', resource.name])
+    }
+    if (activity.isPermission) {
+      props.push([
+        'powerplatform.analytics.resource.permission_type',
+        rng.pick(['CanView', 'CanEdit', 'CanViewWithShare'])
+      ])
+      props.push(['targetuser.id', permissionTarget(rng, world, activity)])
+    }
+    if (activity.operation === 'ConnectionDlpEvaluationResultChange') {
+      const policy = DATA_POLICIES[hash32(resource.env.id, 'policy') % DATA_POLICIES.length]!
+      props.push([
+        'powerplatform.analytics.resource.tenant.governance.api_policy.display_name',
+        policy
+      ])
+    }
+    return ppRecord(sc, activity.operation, props, activity.resourceType)
+  }
+  const info = {
+    EnvironmentName: resource.env.id,
+    ActionName: activity.actionName,
+    ResourceId: resource.id
+  }
+  // Real legacy data carries AdditionalInfo as JSON text; some pipelines hand it over parsed.
+  const record: AuditRecord = {
+    ...base,
+    RecordType: rng.chance(0.3) ? 79 : 187,
+    Operation: activity.operation,
+    UserType: sc.userType,
+    Workload: 'PowerApps',
+    ResultStatus: 'Succeeded',
+    ObjectId: person.oid,
+    AdditionalInfo: rng.chance(0.6) ? JSON.stringify(info) : info
+  }
+  if (rng.chance(0.5)) {
+    record.ResourceId = resource.id
+  }
+  return record
+}
+
+const OPERATION_OF: Readonly<Record<string, ConnectorActivity>> = Object.fromEntries(
+  CONNECTOR_ACTIVITIES.map((x) => [x.operation, x])
+)
+
+/**
+ * A create or delete at its exact time: by the resource's creator (a delete now and then by an
+ * admin), in either record generation.
+ */
+function lifecycleRecord(
+  rng: Rng,
+  cfg: GeneratorConfig,
+  world: TenantWorld,
+  event: LifecycleEvent,
+  id: string
+): AuditRecord {
+  const isConnection = event.kind === 'connection'
+  const resource = isConnection
+    ? touched(world, connectionResourceId(cfg.seed, event.life))
+    : (() => {
+        const api = pilotApi(cfg.seed, event.life)
+        return touched(world, api.id, api.name)
+      })()
+  const creator = world.people[hash32(resource.id, 'creator') % world.people.length]!
+  const admins = world.people.filter((p) => p.isAdmin)
+  const person =
+    event.change === 'delete' && rng.chance(0.3) && admins.length > 0 ? rng.pick(admins) : creator
+  const operation = isConnection
+    ? event.change === 'create'
+      ? 'PutConnection'
+      : 'DeleteConnection'
+    : event.change === 'create'
+      ? 'PutApi'
+      : 'DeleteApi'
+  const activity = OPERATION_OF[operation]!
+  const ip = world.ips[hash32(person.oid, 'home-ip') % world.ips.length]!
+  const scaffold: Scaffold = {
+    world,
+    base: {
+      CreationTime: creationTime(event.at),
+      Id: id,
+      OrganizationId: world.tenant.tenantId,
+      UserKey: person.oid,
+      UserId: person.upn,
+      ClientIP: ip,
+      Version: 1
+    },
+    person,
+    ip,
+    userType: person.isAdmin ? 2 : 0,
+    env: resource.env,
+    agent: rng.pick(AGENTS)
+  }
+  // Custom APIs alternate between the record generations, so both carry creates and deletes.
+  const isLegacy = isConnection
+    ? rng.chance(0.4)
+    : (event.life.generation + event.life.slot + (event.change === 'delete' ? 1 : 0)) % 2 === 0
+  return connectorRecord(rng, scaffold, activity, resource, isLegacy)
 }

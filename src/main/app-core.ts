@@ -16,6 +16,7 @@ import { DemoService } from './services/demo/demo-service'
 import { HttpsClient } from './services/http/https-client'
 import type { Logger } from './services/logging/logger'
 import { ProfilesService } from './services/profiles-service'
+import { ReviewPackExports } from './services/report/review-pack-exports'
 import type { SecretStore } from './services/secret-store'
 import { SettingsService } from './services/settings-service'
 import { downloadsSnapshotLocations } from './services/snapshot/snapshot-locations'
@@ -106,6 +107,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       bus.publish('acquire:did-progress', { jobId, clientId, progress }),
     onFinish: (finish) => bus.publish('acquire:did-finish', finish)
   })
+  const locations =
+    options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir })
   const acquisitionLog = new AppAcquisitionLog({
     dir: options.dataDir,
     log,
@@ -120,12 +123,17 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     auditPrivateDir: join(options.dataDir, 'audit-imports'),
     // Only the desktop preload can read a dropped file's path; the browser shell uploads.
     acceptsDroppedPaths: options.shell === 'desktop',
-    locations:
-      options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir }),
+    locations,
     onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
     onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish),
     onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', push),
     onAuditImportFinish: (finish) => bus.publish('imports:did-finish', finish)
+  })
+  // A review pack from the app is a snapshot of the view plus the XLSX and HTML made from it.
+  const reports = new ReviewPackExports({
+    log,
+    appVersion: options.version,
+    chooseExportPath: (name) => (locations.chooseReviewPackPath ?? locations.chooseExportPath)(name)
   })
   const handlers = createHandlers({
     appInfo: {
@@ -143,6 +151,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     acquire,
     acquisitionLog,
     snapshots,
+    reports,
     http,
     now: () => new Date()
   })
@@ -163,6 +172,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     close: async () => {
       acquire.cancelAll()
       await snapshots.cancelAll()
+      await reports.cancelAll()
       await demo.close()
     }
   }

@@ -114,6 +114,12 @@ const api = {
     onDidProduceBatch: (listener) => subscribe('imports:did-produce-batch', listener),
     onDidFinish: (listener) => subscribe('imports:did-finish', listener),
     onDidOpen: (listener) => subscribe('imports:did-open', listener)
+  },
+  reports: {
+    begin: (input) => invoke('reports:begin', input),
+    append: (input) => invoke('reports:append', input),
+    finish: (input) => invoke('reports:finish', input),
+    cancel: (input) => invoke('reports:cancel', input)
   }
 } satisfies AppApi
 

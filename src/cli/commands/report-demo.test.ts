@@ -128,8 +128,13 @@ describe('the demo tenant: the three questions, answered from the review pack', 
       expect(record.userId).toBe(g['Granted by'])
       expect((g['Granted (UTC)'] as Date).getTime()).toBe(record.createdAtMs)
       expect((g['Since (UTC)'] as Date).getTime()).toBeLessThanOrEqual(record.createdAtMs)
-      // The principal is named by UPN, learnt from the cache.
-      expect(String(g['Principal name'])).toMatch(/@/)
+      // The principal is named by UPN, learnt from the cache; a share with the whole
+      // organisation names the tenant itself and says whom it reaches.
+      if (g.Principal === emu.tenantId) {
+        expect(g.Reaches).toBe('organisation')
+      } else {
+        expect(String(g['Principal name'])).toMatch(/@/)
+      }
       // Independently: no later removal or deletion took it away.
       const later = records.filter(
         (r) =>
@@ -141,6 +146,11 @@ describe('the demo tenant: the three questions, answered from the review pack', 
       )
       expect(later).toEqual([])
     }
+    // The demo shares some connections with everyone and some with guests (#EXT# accounts).
+    expect(grants.some((g) => g.Reaches === 'organisation')).toBe(true)
+    expect(
+      grants.some((g) => g.Reaches === 'guest' && /#EXT#@/.test(String(g['Principal name'])))
+    ).toBe(true)
   })
 
   it('which custom APIs were created this week, and are they still there', () => {

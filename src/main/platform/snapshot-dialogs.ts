@@ -29,6 +29,18 @@ export function dialogSnapshotLocations(
         : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath
     },
+    chooseReviewPackPath: async (suggestedName) => {
+      const options = {
+        title: 'Save review pack (the snapshot it is made from; the XLSX and HTML go next to it)',
+        defaultPath: join(app.getPath('downloads'), safeSnapshotName(suggestedName)),
+        filters: FILTERS
+      }
+      const parent = getWindow()
+      const result = parent
+        ? await dialog.showSaveDialog(parent, options)
+        : await dialog.showSaveDialog(options)
+      return result.canceled || !result.filePath ? null : result.filePath
+    },
     chooseImportPath: () => openOne(getWindow, { title: 'Import snapshot', filters: FILTERS }),
     chooseAuditFilePath: () =>
       openOne(getWindow, {

@@ -10,6 +10,7 @@ import { checkConnection } from '../services/auth/connection-check'
 import type { DemoService } from '../services/demo/demo-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
+import type { ReviewPackExports } from '../services/report/review-pack-exports'
 import type { SettingsService } from '../services/settings-service'
 import type { SnapshotsService } from '../services/snapshot/snapshots-service'
 
@@ -22,6 +23,7 @@ export interface HandlerServices {
   acquire: AcquireService
   acquisitionLog: AppAcquisitionLog
   snapshots: SnapshotsService
+  reports: ReviewPackExports
   http: HttpsClient
   now: () => Date
 }
@@ -103,6 +105,10 @@ export function createHandlers(s: HandlerServices): Handlers {
     }),
     'imports:cancel': async ({ importId }) => ({
       cancelled: s.snapshots.cancelAuditImport(importId)
-    })
+    }),
+    'reports:begin': (input) => s.reports.begin(input),
+    'reports:append': ({ packId, records }) => s.reports.append(packId, records),
+    'reports:finish': ({ packId }) => s.reports.finish(packId),
+    'reports:cancel': async ({ packId }) => ({ cancelled: await s.reports.cancel(packId) })
   }
 }

@@ -20,6 +20,10 @@ import { useAuditImport } from './imports/use-audit-import'
 import { useSnapshots } from './snapshots/use-snapshots'
 import { openAppDb } from './db/app-db'
 import { ExplorerView } from './explorer/ExplorerView'
+import type { RecordFocus } from './explorer/record-focus'
+import { FindingsView } from './governance/FindingsView'
+import { ResourcesView } from './governance/ResourcesView'
+import { useGovernance } from './governance/use-governance'
 import { SyncPanel } from './sync/SyncPanel'
 import { useSync } from './sync/use-sync'
 import { applyTheme } from './theme'
@@ -38,9 +42,16 @@ const THEMES: { value: ThemePreference; label: string }[] = [
 const DOCS_URL =
   'https://learn.microsoft.com/en-us/power-platform/admin/connector-events-power-platform'
 
-type View = 'explorer' | 'sync' | 'connections' | 'settings'
+type View = 'explorer' | 'resources' | 'findings' | 'sync' | 'connections' | 'settings'
 
-const VIEWS: readonly View[] = ['explorer', 'sync', 'connections', 'settings']
+const VIEWS: readonly View[] = [
+  'explorer',
+  'resources',
+  'findings',
+  'sync',
+  'connections',
+  'settings'
+]
 
 function viewFromHash(hash: string): View {
   return VIEWS.find((v) => `#${v}` === hash) ?? 'explorer'
@@ -82,6 +93,14 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   const sync = useSync(api, db)
   const snapshots = useSnapshots(api, db)
   const auditImport = useAuditImport(api, db)
+  // The governance worker starts the first time Resources or Findings opens, then stays.
+  const governance = useGovernance(db, view === 'resources' || view === 'findings')
+  const [focus, setFocus] = useState<RecordFocus | null>(null)
+  const showRecords = useCallback((label: string, recordIds: string[]) => {
+    setFocus((current) => ({ label, recordIds, seq: (current?.seq ?? 0) + 1 }))
+    window.location.hash = '#explorer'
+  }, [])
+  const clearFocus = useCallback(() => setFocus(null), [])
   const { chooseAndImport, importOffered } = auditImport
   // An audit export opened from the OS is imported at once (the user asked for it), in Sync.
   useEffect(
@@ -152,9 +171,11 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
         docsUrl={DOCS_URL}
         isOpeningDemo={isOpeningDemo}
         onExploreDemo={onExploreDemo}
+        focus={focus}
+        onClearFocus={clearFocus}
       />
     ),
-    [api, db, isOpeningDemo, onExploreDemo]
+    [api, db, isOpeningDemo, onExploreDemo, focus, clearFocus]
   )
 
   async function exploreDemo(): Promise<void> {
@@ -216,6 +237,20 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
           >
             Explorer
           </a>
+          <a
+            className="nav-item"
+            aria-current={view === 'resources' ? 'page' : undefined}
+            href="#resources"
+          >
+            Resources
+          </a>
+          <a
+            className="nav-item"
+            aria-current={view === 'findings' ? 'page' : undefined}
+            href="#findings"
+          >
+            Findings
+          </a>
           <a className="nav-item" aria-current={view === 'sync' ? 'page' : undefined} href="#sync">
             Sync
           </a>
@@ -268,6 +303,10 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
             <UpdatesSetting api={api} value={settings.updates} shell={info.shell} />
             <CacheSetting db={db} />
           </section>
+        ) : view === 'resources' ? (
+          <ResourcesView governance={governance} onShowRecords={showRecords} />
+        ) : view === 'findings' ? (
+          <FindingsView governance={governance} onShowRecords={showRecords} />
         ) : view === 'connections' ? (
           <ConnectionsView api={api} connections={connections} />
         ) : view === 'sync' ? (

@@ -158,7 +158,7 @@ export function classifyConnectorRecord(record: NormalizedRecord): ConnectorChan
 }
 
 /** The data-policy fields a DLP evaluation record may name its policy in (none is documented). */
-const POLICY_NAME_FIELDS = [
+export const POLICY_NAME_FIELDS: readonly string[] = [
   'powerplatform.analytics.resource.tenant.governance.api_policy.display_name',
   'powerplatform.analytics.resource.tenant.governance.api_policy.id',
   'AdditionalInfo.policyName',

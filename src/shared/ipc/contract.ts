@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { LedgerDeltaSchema, LedgerSchema } from '../acquisition'
 import type { NormalizedRecord } from '../audit'
 import type { Result } from '../errors'
+import { GovernanceSettingsSchema } from '../governance/governance-settings'
 import {
   AuthState,
   ConnectionCheck,
@@ -158,6 +159,7 @@ export const OfferedSnapshot = z.object({ handle: OfferHandle, name: z.string(),
 export type OfferedSnapshot = z.infer<typeof OfferedSnapshot>
 
 const ExportRef = z.object({ exportId: z.string().min(1).max(64) }).strict()
+const PackRef = z.object({ packId: z.string().min(1).max(64) }).strict()
 const ImportRef = z.object({ importId: z.string().min(1).max(64) }).strict()
 
 /** Tags and a comment on one record (src/shared/export RecordAnnotation), by record Id. */
@@ -366,7 +368,43 @@ export const contract = {
     }).strict(),
     output: z.object({ accepted: z.boolean() })
   },
-  'imports:cancel': { input: ImportRef, output: z.object({ cancelled: z.boolean() }) }
+  'imports:cancel': { input: ImportRef, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Starts a review pack of the records the window sends (its current view): main picks where
+   * (save dialog or Downloads) and writes them as a snapshot first, which the pack ties back to.
+   * `path` is the pack's name without extension (`.caxsnap`, `.xlsx`, `.html` follow).
+   */
+  'reports:begin': {
+    input: z
+      .object({
+        suggestedName: z.string().min(1).max(200),
+        ledger: LedgerSchema,
+        annotations: z.record(z.string(), AnnotationSchema),
+        settings: GovernanceSettingsSchema,
+        timeZone: z.enum(['utc', 'local'])
+      })
+      .strict(),
+    output: z.object({ packId: z.string(), path: z.string() })
+  },
+  /** Hands main the next records of the pack; resolves once the writer has room. */
+  'reports:append': {
+    input: PackRef.extend({ records: RecordBatch.max(10_000) }).strict(),
+    output: z.object({ records: z.number() })
+  },
+  /** Ends the records: main writes and verifies the snapshot, then the XLSX and HTML from it. */
+  'reports:finish': {
+    input: PackRef,
+    output: z.object({
+      snapshotPath: z.string(),
+      fingerprint: z.string(),
+      xlsxPath: z.string(),
+      htmlPath: z.string(),
+      records: z.number(),
+      resources: z.number(),
+      findings: z.number()
+    })
+  },
+  'reports:cancel': { input: PackRef, output: z.object({ cancelled: z.boolean() }) }
 } as const
 
 /** Pushes from main to every window, each with the schema of its payload. */

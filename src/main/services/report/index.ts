@@ -3,3 +3,5 @@
  */
 export { writeReviewPack } from './review-pack-writer'
 export type { ReviewPackOptions, ReviewPackResult, ReviewPackSource } from './review-pack-writer'
+export { ReviewPackExports } from './review-pack-exports'
+export type { ReviewPackExportsDeps, ReviewPackWritten } from './review-pack-exports'

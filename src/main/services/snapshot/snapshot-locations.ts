@@ -45,24 +45,34 @@ export function downloadsSnapshotLocations(options: {
   home?: string
 }): SnapshotLocations {
   const reserved = new Set<string>()
-  return {
-    chooseExportPath: async (suggestedName) => {
-      const downloads = join(options.home ?? homedir(), 'Downloads')
-      let dir = downloads
-      if (!(await isDirectory(downloads))) {
-        dir = join(options.dataDir, 'exports')
-        // Owner-only, like the snapshot files written into it (issue 10 item 8).
-        await mkdir(dir, { recursive: true, mode: 0o700 })
-      }
-      const name = safeSnapshotName(suggestedName)
-      const stem = name.slice(0, -SNAPSHOT_EXTENSION.length)
-      for (let n = 1; ; n += 1) {
-        const candidate = join(dir, n === 1 ? name : `${stem} (${n})${SNAPSHOT_EXTENSION}`)
-        if (!reserved.has(candidate) && !(await exists(candidate))) {
-          reserved.add(candidate)
-          return candidate
-        }
+  /** A new name in Downloads (or the data folder) free for every extension given. */
+  const choose = async (suggestedName: string, alsoFree: readonly string[]): Promise<string> => {
+    const downloads = join(options.home ?? homedir(), 'Downloads')
+    let dir = downloads
+    if (!(await isDirectory(downloads))) {
+      dir = join(options.dataDir, 'exports')
+      // Owner-only, like the snapshot files written into it (issue 10 item 8).
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+    }
+    const name = safeSnapshotName(suggestedName)
+    const stem = name.slice(0, -SNAPSHOT_EXTENSION.length)
+    for (let n = 1; ; n += 1) {
+      const base = join(dir, n === 1 ? stem : `${stem} (${n})`)
+      const candidate = `${base}${SNAPSHOT_EXTENSION}`
+      const others = alsoFree.map((ext) => `${base}${ext}`)
+      if (
+        !reserved.has(candidate) &&
+        !(await exists(candidate)) &&
+        !(await Promise.all(others.map(exists))).some(Boolean)
+      ) {
+        reserved.add(candidate)
+        return candidate
       }
     }
+  }
+  return {
+    chooseExportPath: (suggestedName) => choose(suggestedName, []),
+    // A review pack's XLSX and HTML go next to its snapshot, under the same name.
+    chooseReviewPackPath: (suggestedName) => choose(suggestedName, ['.xlsx', '.html'])
   }
 }

@@ -163,6 +163,11 @@ export async function writeSnapshot(
     return { path: outPath, manifest, fingerprint: manifest.manifestSha256 }
   } catch (err) {
     out.destroy()
+    // The file is created when the stream opens, which may still be on its way: removing it
+    // before the stream has closed could leave a partial file behind.
+    if (!out.closed) {
+      await once(out, 'close').catch(() => undefined)
+    }
     await rm(tmp, { force: true })
     throw err
   }

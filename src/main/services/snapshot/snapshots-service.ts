@@ -38,6 +38,11 @@ export interface SnapshotLocations {
   /** The path to write an export to, or null when the user cancelled. */
   chooseExportPath(suggestedName: string): Promise<string | null>
   /**
+   * The path of a review pack's snapshot (its XLSX and HTML go next to it), or null when the
+   * user cancelled; without it, {@link chooseExportPath} is used.
+   */
+  chooseReviewPackPath?: (suggestedName: string) => Promise<string | null>
+  /**
    * Asks the user for a snapshot to import (an open dialog), or null when they cancelled. Absent
    * where main cannot show a dialog (browser shell): the UI uploads the file instead.
    */

@@ -12,6 +12,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
+import { ReviewPackButton } from '../governance/ReviewPackButton'
 
 import { EMPTY_VALUE, type SearchSyntaxError } from '../../../shared/explorer'
 
@@ -22,6 +23,7 @@ import { EmptyCache } from './EmptyCache'
 import { explorerColumns, toColDefs, type TimeZoneMode } from './explorer-columns'
 import { ExportControls } from './ExportControls'
 import { FacetPanel } from './FacetPanel'
+import type { RecordFocus } from './record-focus'
 import {
   BLOCK,
   GRID_THEME,
@@ -74,14 +76,20 @@ export interface ExplorerViewProps {
   isOpeningDemo?: boolean
   /** The page on which Microsoft lists the audited connector events (empty state). */
   docsUrl: string
+  /** Show exactly these records (a click-through from Findings or Resources), or null. */
+  focus?: RecordFocus | null
+  onClearFocus?(): void
 }
 
 /** The Explorer: facets, histogram, a grid over the whole cache, details and exports. */
 export function ExplorerView({
+  api: appApi,
   db,
   onExploreDemo,
   isOpeningDemo = false,
-  docsUrl
+  docsUrl,
+  focus = null,
+  onClearFocus
 }: ExplorerViewProps): React.JSX.Element {
   const { clientRef, progress, openError, dataVersion, bumpDataVersion } = useQueryWorker(db)
   const gridRef = useRef<GridApi<GridRow> | null>(null)
@@ -135,10 +143,29 @@ export function ExplorerView({
       tags,
       sort,
       searchMode,
-      colourRules
+      colourRules,
+      ...(focus ? { recordIds: focus.recordIds } : {})
     }),
-    [range, facets, quickSearch, columnFilters, tags, sort, searchMode, colourRules]
+    [range, facets, quickSearch, columnFilters, tags, sort, searchMode, colourRules, focus]
   )
+
+  // A click-through shows exactly its records: every other filter is cleared (once per focus).
+  const focusSeq = focus?.seq ?? 0
+  const [appliedFocus, setAppliedFocus] = useState(0)
+  if (focusSeq > 0 && focusSeq !== appliedFocus) {
+    setAppliedFocus(focusSeq)
+    setRange({ preset: 'all', fromMs: null, toMs: null })
+    setFacets({})
+    setSearchText('')
+    setQuickSearch('')
+    setTags([])
+    setColumnFilters({})
+  }
+  useEffect(() => {
+    if (focusSeq > 0) {
+      gridRef.current?.setFilterModel(null)
+    }
+  }, [focusSeq])
 
   useEffect(() => {
     queryRef.current = query
@@ -547,9 +574,26 @@ export function ExplorerView({
           total={summary?.total ?? 0}
           onNotice={setNotice}
         />
+        <ReviewPackButton
+          api={appApi}
+          db={db}
+          client={() => clientRef.current}
+          query={() => queryRef.current}
+          timeZone={timeZone}
+          total={summary?.total ?? 0}
+          onNotice={setNotice}
+        />
         {notice && (
           <span className="muted" role="status" data-testid="explorer-notice">
             {notice}
+          </span>
+        )}
+        {focus && (
+          <span className="chip" data-testid="record-focus">
+            Showing only {focus.label}
+            <button type="button" aria-label="Show all records again" onClick={onClearFocus}>
+              ✕
+            </button>
           </span>
         )}
         {chips.length > 0 && (

@@ -370,6 +370,15 @@ export class ColumnIndex {
     return found
   }
 
+  /** A mask of the rows whose record Id is one of `ids`. */
+  private idMask(ids: readonly string[]): Uint8Array {
+    const mask = new Uint8Array(this.size)
+    for (const row of this.rowsOfIds(ids).values()) {
+      mask[row] = 1
+    }
+    return mask
+  }
+
   /** The value of a column for a row (used by tests and exports of index-only columns). */
   valueOf(row: number, colId: string): string {
     if (colId === DATE_COLUMN) {
@@ -529,6 +538,9 @@ export class ColumnIndex {
     const searched = query.searchMode === 'highlight' ? null : this.syntaxMask(query.quickSearch)
     if (searched) {
       masks.push(searched)
+    }
+    if (query.recordIds !== undefined) {
+      masks.push(this.idMask(query.recordIds))
     }
     if (query.tags.length > 0) {
       const tagged = new Uint8Array(n)

@@ -105,6 +105,11 @@ export interface ExplorerQuery {
   columnFilters: Record<string, ColumnFilter>
   /** Rows carrying any of these tags. */
   tags: string[]
+  /**
+   * Only the records with these Ids (a finding's or a resource's records); absent = no such
+   * restriction. An empty list matches nothing.
+   */
+  recordIds?: string[]
   /** The first entry decides the order, the next ones break its ties; empty = newest first. */
   sort: SortSpec[]
   /** 'filter' (default): the quick search keeps matching rows; 'highlight': it marks them. */
