@@ -231,7 +231,9 @@ describe('cax report', () => {
       'none: made from a working store, not from a snapshot'
     )
     expect(cover.get('Records')).toBe('7')
-    expect(cover.get('Coverage')).toMatch(/^31 h: 16 complete, 0 partial, 15 gap, 0 pending$/)
+    expect(cover.get('Coverage')).toMatch(
+      /^31 h: 16 complete, 0 partial, 15 gap, 0 pending, 0 imported from a file$/
+    )
 
     const summary = sheetRows(wb, 'Summary')
     expect(summary.find((r) => r['Counted by'] === 'Actor' && r.Value === ALICE)).toMatchObject({
