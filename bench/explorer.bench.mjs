@@ -474,6 +474,61 @@ function rendererRss(profileDir) {
   return rss || null
 }
 
+/** The functions of a CPU profile with the most self time. */
+function topSelfTime(profile, count = 25) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const self = new Map()
+  const dt = profile.timeDeltas ?? []
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)
+    const frame = node.callFrame
+    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0))
+  })
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`)
+    .join('\n')
+}
+
+/** CPU seconds (user + system) used so far by the shell and by each kind of Chromium process. */
+function cpuSeconds(shellPid, profileDir) {
+  const ticks = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
+    } catch {
+      return 0
+    }
+  }
+  const out = { shell: ticks(shellPid), renderer: 0, browser: 0, other: 0 }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (!cmdline.includes(profileDir)) {
+        continue
+      }
+      const type = /--type=([a-z-]+)/.exec(cmdline)?.[1]
+      const key = type === undefined ? 'browser' : type === 'renderer' ? 'renderer' : 'other'
+      out[key] += ticks(pid)
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out
+}
+
+function cpuSince(before, after) {
+  const out = {}
+  for (const key of Object.keys(after)) {
+    out[key] = Math.round((after[key] - (before[key] ?? 0)) * 100) / 100
+  }
+  out.total = Math.round(Object.values(out).reduce((a, b) => a + b, 0) * 100) / 100
+  return out
+}
+
 const mb = (bytes) => (bytes == null ? 'n/a' : `${(bytes / 1024 ** 2).toFixed(0)} MB`)
 const ms = (value) => (value == null || Number.isNaN(value) ? 'n/a' : `${value.toFixed(0)} ms`)
 
@@ -556,7 +611,14 @@ async function main() {
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
     await page.getByRole('heading', { name: 'Snapshots' }).waitFor()
     console.log(`[bench] importing ${RECORDS.toLocaleString()} records through the browser shell…`)
+    // CAX_BENCH_PROFILE=1: a CPU profile of the page during the ingest, summarized by self time.
+    const profiler = process.env['CAX_BENCH_PROFILE'] ? await context.newCDPSession(page) : null
+    if (profiler) {
+      await profiler.send('Profiler.enable')
+      await profiler.send('Profiler.start')
+    }
     const importStarted = Date.now()
+    const cpuAtStart = cpuSeconds(child.pid, profileDir)
     // The browser shell's file picker: the page uploads the file, main verifies and imports it.
     await page.getByLabel('Snapshot file').setInputFiles(snapshot)
     const importBox = page.getByTestId('snapshot-import')
@@ -566,12 +628,20 @@ async function main() {
       )
       .waitFor({ timeout: 60 * 60_000 })
     results.verifyMs = Date.now() - importStarted
+    const cpuAtVerified = cpuSeconds(child.pid, profileDir)
+    results.verifyCpuSeconds = cpuSince(cpuAtStart, cpuAtVerified)
     await page
       .locator(
         '[data-testid="snapshot-import"]:is([data-status="done"],[data-status="failed"],[data-status="cancelled"])'
       )
       .waitFor({ timeout: 4 * 60 * 60_000 })
     results.importMs = Date.now() - importStarted
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop')
+      console.log(`[bench] page profile during ingest, by self time:\n${topSelfTime(profile)}`)
+    }
+    results.ingestCpuSeconds = cpuSince(cpuAtVerified, cpuSeconds(child.pid, profileDir))
+    results.ingestPerCpuSecond = RECORDS / results.ingestCpuSeconds.total
     results.ingestMs = results.importMs - results.verifyMs
     results.importStatus = await importBox.getAttribute('data-status')
     results.importText = (await page.getByTestId('snapshot-import-counts').textContent()) ?? ''
@@ -595,6 +665,7 @@ async function main() {
     // Open the cache again.
     await page.evaluate(() => (window.location.hash = '#explorer'))
     const opened = Date.now()
+    const cpuAtOpen = cpuSeconds(child.pid, profileDir)
     await page.reload()
     await page.waitForFunction(
       () =>
@@ -613,6 +684,7 @@ async function main() {
       { timeout: 30 * 60_000, polling: 50 }
     )
     results.readyMs = Date.now() - opened
+    results.openCpuSeconds = cpuSince(cpuAtOpen, cpuSeconds(child.pid, profileDir))
     console.log(`[bench] first rows ${results.firstRowsMs} ms, ready ${results.readyMs} ms`)
     await page.waitForTimeout(1000)
 
@@ -700,6 +772,12 @@ async function main() {
       )
     ],
     [
+      'Ingest CPU seconds (shell / renderer / browser / other)',
+      `${results.ingestCpuSeconds.total} s (${results.ingestCpuSeconds.shell} / ${results.ingestCpuSeconds.renderer} / ${results.ingestCpuSeconds.browser} / ${results.ingestCpuSeconds.other}) = ${rate(results.ingestPerCpuSecond)} per CPU second`,
+      '',
+      ''
+    ],
+    [
       'Raw IndexedDB write of the same bytes',
       `${rate(results.rawRecordsPerSecond)} (${mb(results.rawWriteBytes)} in ${ms(results.rawWriteMs)})`,
       '',
@@ -717,6 +795,12 @@ async function main() {
       ms(results.readyMs),
       `≤ ${ms(TARGETS.readyMs)}`,
       verdict(results.readyMs <= TARGETS.readyMs)
+    ],
+    [
+      'Opening CPU seconds (shell / renderer / browser / other)',
+      `${results.openCpuSeconds.total} s (${results.openCpuSeconds.shell} / ${results.openCpuSeconds.renderer} / ${results.openCpuSeconds.browser} / ${results.openCpuSeconds.other})`,
+      '',
+      ''
     ],
     [
       'Filter/facet change p95',

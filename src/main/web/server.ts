@@ -361,7 +361,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     }
     const kept = eventBytes.get(id)
     if (!kept) {
-      throw new HttpRefusal(404, 'web/not-found', 'No such event bytes (already fetched or expired)')
+      throw new HttpRefusal(
+        404,
+        'web/not-found',
+        'No such event bytes (already fetched or expired)'
+      )
     }
     eventBytes.delete(id)
     kept.owner.delete(id)

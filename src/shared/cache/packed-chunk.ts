@@ -2,7 +2,7 @@
  * The hand-over of records from main to the window (sync, audit-file import, snapshot import):
  * main encodes each batch as the cache's own chunks (record-chunk.ts) and packs every chunk into
  * one byte array — dictionary-coded columns, the time column, the flattened fields as code pairs,
- * the raw text as one UTF-8 block — so the window stores them with almost no per-record work
+ * the raw text and the provenance as UTF-8 blocks — so the window stores them with almost no per-record work
  * (no JSON of ~4 KB a record, no re-encoding) and the bytes cross either transport as they are
  * (Electron IPC clones a Uint8Array; the browser shell fetches it as a binary body).
  *
@@ -17,9 +17,13 @@ import {
   CHUNK_MAX_RECORDS,
   COLUMN_SLOT,
   STORED_TEXT_COLUMNS,
+  bodyProvenances,
+  bodyRaw,
   encodeChunk,
+  makeBody,
   poolValue,
   type BodyChunk,
+  type RecordProvenance,
   type ColumnChunk,
   type EncodedChunk
 } from './record-chunk'
@@ -46,7 +50,6 @@ interface PackHeader {
   count: number
   format: number
   keys: string[]
-  provenance: BodyChunk['provenance']
   warnings: BodyChunk['warnings']
   sections: Section[]
 }
@@ -89,16 +92,19 @@ const align8 = (n: number): number => (n + 7) & ~7
 
 /** Packs one encoded chunk (its `n` and `firstRow` are not carried: the window places it). */
 export function packChunk(chunk: EncodedChunk): Uint8Array {
-  const { columns, body } = chunk
-  const rawStarts = new Uint32Array(columns.count + 1)
-  let at = 0
-  for (let i = 0; i < columns.count; i++) {
-    rawStarts[i] = at
-    at += body.raw[i]!.length
-  }
-  rawStarts[columns.count] = at
+  const { columns } = chunk
+  const body =
+    chunk.body.text !== undefined && chunk.body.starts && chunk.body.provenanceJson !== undefined
+      ? chunk.body
+      : makeBody(
+          Array.from({ length: columns.count }, (_, i) => bodyRaw(chunk.body, i)),
+          bodyProvenances(chunk.body),
+          chunk.body.warnings
+        )
+  const rawStarts = body.starts!
   const pool = textBytes(columns.pool)
-  const raw = textBytes(body.raw.join(''))
+  const raw = textBytes(body.text!)
+  const provenance = textBytes(body.provenanceJson!)
   const parts: [string, NumberKind | TextKind, Uint8Array][] = [
     ['times', 'f64', bytesOf(columns.times)],
     ['recordType', 'f64', bytesOf(columns.recordType)],
@@ -111,13 +117,13 @@ export function packChunk(chunk: EncodedChunk): Uint8Array {
     ['rawStarts', 'u32', bytesOf(rawStarts)],
     ['flags', 'u8', bytesOf(columns.flags)],
     ['pool', pool.kind, pool.bytes],
-    ['raw', raw.kind, raw.bytes]
+    ['raw', raw.kind, raw.bytes],
+    ['provenance', provenance.kind, provenance.bytes]
   ]
   const header: PackHeader = {
     count: columns.count,
     format: columns.format,
     keys: columns.keys,
-    provenance: body.provenance,
     warnings: body.warnings,
     sections: parts.map(([name, kind, bytes]) => ({ name, kind, bytes: bytes.byteLength }))
   }
@@ -233,8 +239,6 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   if (
     !Array.isArray(header.sections) ||
     !Array.isArray(header.keys) ||
-    !Array.isArray(header.provenance) ||
-    header.provenance.length !== count ||
     typeof header.warnings !== 'object' ||
     header.warnings === null
   ) {
@@ -303,9 +307,11 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   if (rawStarts[count] !== rawText.length || pairStart[0] !== 0 || rawStarts[0] !== 0) {
     throw new PackedChunkError('the raw text does not match its offsets')
   }
-  const raw = new Array<string>(count)
-  for (let i = 0; i < count; i++) {
-    raw[i] = rawText.slice(rawStarts[i]!, rawStarts[i + 1]!)
+  const provenanceSection = section('provenance')
+  const provenanceJson = readText(provenanceSection.bytes, provenanceSection.kind)
+  // Main wrote one JSON array; it is parsed only when a record's provenance is read.
+  if (!provenanceJson.startsWith('[') || !provenanceJson.endsWith(']')) {
+    throw new PackedChunkError('the provenance of the packed chunk is not a JSON array')
   }
   const columns: ColumnChunk = {
     n: 0,
@@ -331,7 +337,13 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   }
   return {
     columns,
-    body: { n: 0, raw, provenance: header.provenance, warnings: header.warnings },
+    body: {
+      n: 0,
+      text: rawText,
+      starts: rawStarts,
+      provenanceJson,
+      warnings: header.warnings
+    },
     ids: { n: 0, firstRow: 0, ids }
   }
 }
@@ -366,7 +378,8 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
   const pairValue =
     columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
   const raw = new Array<string>(count)
-  const provenance: BodyChunk['provenance'] = new Array(count)
+  const provenances = bodyProvenances(body)
+  const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
   const warnings: BodyChunk['warnings'] = {}
   const ids = new Array<string>(count)
   let p = 0
@@ -383,8 +396,8 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
       pairKey[p] = columns.pairKey[q]!
       pairValue[p] = columns.pairValue[q]!
     }
-    raw[k] = body.raw[i]!
-    provenance[k] = body.provenance[i] ?? null
+    raw[k] = bodyRaw(body, i)
+    provenance[k] = provenances[i] ?? null
     const warned = body.warnings[i]
     if (warned) {
       warnings[k] = warned
@@ -405,7 +418,7 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
       pairKey,
       pairValue
     },
-    body: { n: body.n, raw, provenance, warnings },
+    body: { ...makeBody(raw, provenance, warnings), n: body.n },
     ids: { n: chunk.ids.n, firstRow: chunk.ids.firstRow, ids }
   }
 }

@@ -97,14 +97,86 @@ export interface ColumnChunk {
   pairValue: Uint16Array | Uint32Array
 }
 
-/** The raw text, provenance and warnings of a chunk of records. */
+/** Where a record came from (file, line, SHA-256), or null. */
+export type RecordProvenance = NormalizedRecord['provenance'] | null
+
+/**
+ * The raw text, provenance and warnings of a chunk of records. Chunks written since the packed
+ * hand-over keep the raw texts as ONE string with offsets and the provenance as ONE JSON text
+ * (IndexedDB then serializes two strings, not thousands of strings and objects, and the window
+ * stores what main packed without touching each record); earlier chunks have one string and one
+ * object per record. Read either with {@link bodyRaw} and {@link bodyProvenance}.
+ */
 export interface BodyChunk {
   n: number
-  raw: string[]
-  /** Where each record came from (file, line, SHA-256), or null. */
-  provenance: (NormalizedRecord['provenance'] | null)[]
+  /** Every raw text, one after another: record i is `text.slice(starts[i], starts[i + 1])`. */
+  text?: string
+  starts?: Uint32Array
+  /** The provenance of every record, as a JSON array (parsed on first use). */
+  provenanceJson?: string
+  /** Earlier chunks: the raw text of each record. */
+  raw?: string[]
+  /** Earlier chunks: the provenance of each record. */
+  provenance?: RecordProvenance[]
   /** Warnings by record index within the chunk (records without warnings are absent). */
   warnings: Record<number, string[]>
+}
+
+/** The raw text of record `i` of a body chunk (either layout). */
+export function bodyRaw(body: BodyChunk, i: number): string {
+  if (body.text !== undefined && body.starts) {
+    const start = body.starts[i]
+    const end = body.starts[i + 1]
+    return start === undefined || end === undefined ? '' : body.text.slice(start, end)
+  }
+  return body.raw?.[i] ?? ''
+}
+
+const parsedProvenance = new WeakMap<BodyChunk, RecordProvenance[]>()
+
+/** Every record's provenance of a body chunk (either layout; unreadable JSON reads as none). */
+export function bodyProvenances(body: BodyChunk): RecordProvenance[] {
+  if (body.provenanceJson === undefined) {
+    return body.provenance ?? []
+  }
+  let parsed = parsedProvenance.get(body)
+  if (!parsed) {
+    try {
+      const value: unknown = JSON.parse(body.provenanceJson)
+      parsed = Array.isArray(value) ? (value as RecordProvenance[]) : []
+    } catch {
+      parsed = []
+    }
+    parsedProvenance.set(body, parsed)
+  }
+  return parsed
+}
+
+/** The provenance of record `i` of a body chunk, or null. */
+export function bodyProvenance(body: BodyChunk, i: number): RecordProvenance {
+  return bodyProvenances(body)[i] ?? null
+}
+
+/** Builds a body chunk (the current layout) from each record's raw text and provenance. */
+export function makeBody(
+  raw: readonly string[],
+  provenance: readonly RecordProvenance[],
+  warnings: Record<number, string[]>
+): BodyChunk {
+  const starts = new Uint32Array(raw.length + 1)
+  let at = 0
+  raw.forEach((text, i) => {
+    starts[i] = at
+    at += text.length
+  })
+  starts[raw.length] = at
+  return {
+    n: 0,
+    text: raw.join(''),
+    starts,
+    provenanceJson: JSON.stringify(provenance),
+    warnings
+  }
 }
 
 /** The record Ids of a chunk, in row order. */
@@ -165,7 +237,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
   const pairKey: number[] = []
   const pairValue: number[] = []
   const raw: string[] = new Array<string>(count)
-  const provenance: (NormalizedRecord['provenance'] | null)[] = new Array(count)
+  const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
   const warnings: Record<number, string[]> = {}
   const ids: string[] = new Array<string>(count)
   for (let i = 0; i < count; i++) {
@@ -223,7 +295,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
       pairKey: codeArray(pairKey, keys.length),
       pairValue: codeArray(pairValue, parts.length)
     },
-    body: { n: 0, raw, provenance, warnings },
+    body: makeBody(raw, provenance, warnings),
     ids: { n: 0, firstRow: 0, ids }
   }
 }
@@ -327,8 +399,8 @@ export function decodeRecord(
   return {
     ...columns,
     warnings: body ? [...(body.warnings[i] ?? [])] : [],
-    raw: body ? body.raw[i]! : '',
-    provenance: body ? (body.provenance[i] ?? null) : null
+    raw: body ? bodyRaw(body, i) : '',
+    provenance: body ? bodyProvenance(body, i) : null
   }
 }
 

@@ -3,6 +3,8 @@ import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { selectRows, unpackChunk } from '../../../shared/cache/packed-chunk'
+
 import { IdLocator } from './id-locator'
 import {
   CHUNK_MAX_RECORDS,
@@ -15,7 +17,6 @@ import {
   type EncodedChunk,
   type IdChunk
 } from './record-chunk'
-import { selectRows, unpackChunk } from '../../../shared/cache/packed-chunk'
 
 /** The IndexedDB database name of the app (one per origin: app://explorer or the browser shell). */
 export const DEFAULT_DB_NAME = 'connector-audit-explorer'

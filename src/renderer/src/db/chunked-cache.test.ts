@@ -8,7 +8,10 @@ import { makeRecord } from '../explorer/test-records'
 import type { LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { packRecords } from '../../../shared/cache/packed-chunk'
+
 import { AppDb } from './app-db'
+
 import { CHUNK_MAX_RECORDS } from './record-chunk'
 
 const open: Dexie[] = []
@@ -196,5 +199,34 @@ describe('the chunked cache', () => {
     expect(await db.countRecords()).toBe(0)
     expect(await db.commitBatch(many(5, 'r'))).toEqual({ new: 5, duplicates: 0 })
     expect((await db.cacheMeta()).rows).toBe(5)
+  })
+})
+
+describe('packed batches (the hand-over of sync and imports)', () => {
+  it('store what main packed, collapsing Ids already cached or repeated, across restarts', async () => {
+    const name = newName()
+    const first = appDb(name)
+    const records = many(5000, 'p')
+    expect(await first.commitPacked(packRecords(records.slice(0, 3000)))).toEqual({
+      new: 3000,
+      duplicates: 0
+    })
+    first.close()
+    const again = appDb(name)
+    // 2,000 already cached, one repeated inside the batch, 2,000 new.
+    const batch = [...records.slice(1000, 5000), records[4500]!]
+    expect(await again.commitPacked(packRecords(batch))).toEqual({ new: 2000, duplicates: 2001 })
+    expect(await again.countRecords()).toBe(5000)
+    const back = await again.recordsAfter(0, 10_000)
+    expect(back.map((r) => r.id)).toEqual(records.map((r) => r.id))
+    expect(back[4321]).toEqual({ ...records[4321], seq: 4322 })
+    expect((await again.getRecord('p-4500'))?.raw).toBe(records[4500]!.raw)
+  })
+
+  it('refuse a damaged packed chunk and store nothing of its batch', async () => {
+    const db = appDb(newName())
+    const good = packRecords(many(10, 'g'))
+    await expect(db.commitPacked([...good, new Uint8Array(16)])).rejects.toThrow(/packed chunk/)
+    expect(await db.countRecords()).toBe(0)
   })
 })
