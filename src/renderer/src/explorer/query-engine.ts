@@ -5,12 +5,7 @@
  * pages of grid rows from the index itself; only lossless exports read the raw bodies.
  */
 import type { AppDb } from '../db/app-db'
-import {
-  bodyProvenance,
-  bodyRaw,
-  type BodyChunk,
-  type ColumnChunk
-} from '../db/record-chunk'
+import { bodyProvenance, bodyRaw, type BodyChunk, type ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 import { ColumnIndex, type QueryResult } from './column-index'
