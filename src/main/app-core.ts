@@ -122,7 +122,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       options.snapshotLocations ?? downloadsSnapshotLocations({ dataDir: options.dataDir }),
     onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', packed(push)),
     onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish),
-    onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', packed(push)),
+    onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', push),
     onAuditImportFinish: (finish) => bus.publish('imports:did-finish', finish)
   })
   const handlers = createHandlers({

@@ -424,6 +424,8 @@ export const events = {
     /** Records in `chunks`. */
     count: z.number().int().min(0),
     chunks: PackedChunks,
+    /** Rows of `chunks` (indexes over all of them) repeating an Id seen earlier in the file. */
+    skip: z.array(z.number().int().min(0)),
     rejections: z.array(RejectedRowSchema),
     progress: z.object({ bytesRead: z.number(), totalBytes: z.number(), rowsRead: z.number() })
   }),

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { unpackChunk } from '../../../shared/cache/packed-chunk'
 import { MemoryLogger } from '../logging/logger'
 import type { OfferedFile } from '../snapshot/offered-snapshots'
 
@@ -56,16 +57,16 @@ class FakeWindow {
       return
     }
     let added = 0
-    for (const record of push.records) {
-      if (!this.cache.has(record.id)) {
-        this.cache.add(record.id)
+    for (const id of idsOf(push)) {
+      if (!this.cache.has(id)) {
+        this.cache.add(id)
         added += 1
       }
     }
     this.imports.ack(push.importId, push.batchId, {
       ok: true,
       new: added,
-      duplicates: push.records.length - added
+      duplicates: push.count - added
     })
   }
 
@@ -91,6 +92,15 @@ function setUp(batchSize?: number): { window: FakeWindow; removed: string[] } {
   return { window, removed }
 }
 
+/** The Ids a push asks the window to store: its packed rows but the skipped repeats. */
+function idsOf(push: AuditImportBatchPush): string[] {
+  const skip = new Set(push.skip)
+  const ids = push.chunks.flatMap((chunk) => unpackChunk(chunk).ids.ids)
+  const kept = ids.filter((_, i) => !skip.has(i))
+  expect(kept).toHaveLength(push.count)
+  return kept
+}
+
 describe('AuditFileImports', () => {
   let dir: string
   beforeEach(async () => {
@@ -112,7 +122,7 @@ describe('AuditFileImports', () => {
     expect(finish.status).toBe('complete')
     expect(finish.format).toBe('purview-csv')
     expect(finish.error).toBeNull()
-    const pushedIds = window.pushes.flatMap((p) => p.records.map((r) => r.id))
+    const pushedIds = window.pushes.flatMap(idsOf)
     expect(pushedIds).toHaveLength(new Set(pushedIds).size)
     expect([...window.cache].sort()).toEqual([...pushedIds].sort())
     const rejections = window.pushes.flatMap((p) => p.rejections)
@@ -165,9 +175,9 @@ describe('AuditFileImports', () => {
     const finish = window.finish as AuditImportFinish
     expect(finish.status).toBe('cancelled')
     expect(finish.error?.code).toBe('import/cancelled')
-    expect(finish.counts.committed).toBe(first.records.length)
-    expect(finish.counts.new).toBe(first.records.length)
-    expect(window.cache.size).toBe(first.records.length)
+    expect(finish.counts.committed).toBe(first.count)
+    expect(finish.counts.new).toBe(first.count)
+    expect(window.cache.size).toBe(first.count)
     expect(window.imports.cancel(importId)).toBe(false)
   })
 

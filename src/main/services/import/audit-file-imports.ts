@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto'
 
-import type { NormalizedRecord } from '../../../shared/audit'
+import { packRecords } from '../../../shared/cache/packed-chunk'
 import { AppError } from '../../../shared/errors'
 import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
 import type { Logger } from '../logging/logger'
@@ -31,7 +31,12 @@ export interface AuditImportBatchPush {
   importId: string
   clientId: string
   batchId: number
-  records: NormalizedRecord[]
+  /** Records to store: those in `chunks` but the `skip` ones. */
+  count: number
+  /** The records the workers accepted, packed as cache chunks (src/shared/cache/packed-chunk.ts). */
+  chunks: Uint8Array[]
+  /** Indexes (over all rows of `chunks`) of repeats of an Id seen earlier in the file: not stored. */
+  skip: number[]
   /** Rows of the file refused since the previous batch, in line order. */
   rejections: RejectedRow[]
   progress: AuditImportProgress
@@ -161,20 +166,25 @@ export class AuditFileImports {
       batchSize: this.deps.batchSize ?? BATCH_RECORDS,
       workerScript: this.deps.workerScript ?? null,
       // Every rejection travels in its batch; the summary need not keep them too.
-      maxKeptRejections: 0
+      maxKeptRejections: 0,
+      // The workers pack each batch as the window's cache chunks: main only forwards bytes.
+      pack: true
     })
     const summary = reading.summary
     const inFlight = new InFlightBatches(BATCHES_IN_FLIGHT)
     let end: Pick<AuditImportFinish, 'status' | 'error'>
     try {
       for await (const batch of reading) {
-        const records = batch.records
+        const count = batch.encoded.ids.length
+        const packed = batch.packed ?? { chunks: packRecords(batch.records), skip: [] }
         const { batchId, answer } = job.batches.open()
         this.deps.onImportBatch({
           importId: job.id,
           clientId: job.clientId,
           batchId,
-          records,
+          count,
+          chunks: packed.chunks,
+          skip: packed.skip,
           rejections: batch.rejections,
           progress: {
             bytesRead: summary.bytesRead,
@@ -184,7 +194,7 @@ export class AuditFileImports {
         })
         await inFlight.add(
           answer.then((result) => {
-            counts.committed += records.length
+            counts.committed += count
             counts.new += result.new
             counts.alreadyCached += result.duplicates
           })

@@ -134,11 +134,13 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
         }
       }
       const ids = output.records.ids
+      const skip: number[] = []
       const encoded = pickEncoded(output.records, (i) => {
         const verdict = seen.remember(ids[i] ?? '', output.hashes[i] ?? 0)
         if (verdict === 'new') {
           return true
         }
+        skip.push(i)
         summary.duplicatesCollapsed += 1
         if (verdict === 'conflict') {
           summary.duplicatesWithDifferentContent += 1
@@ -147,7 +149,11 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       })
       summary.rowsRead += rejections.length + ids.length
       summary.recordsAccepted += encoded.ids.length
-      return new EncodedBatch(encoded, rejections)
+      return new EncodedBatch(
+        encoded,
+        rejections,
+        output.packed ? { chunks: output.packed, skip } : undefined
+      )
     }
 
     try {
@@ -157,7 +163,13 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       const csv = detected.csv === null ? null : cellMap(detected.csv)
       const send = (): void => {
         inFlight.push({
-          output: pool.run({ source: summary.source, csv, texts, lines }),
+          output: pool.run({
+            source: summary.source,
+            csv,
+            texts,
+            lines,
+            ...(this.options.pack === true ? { pack: true } : {})
+          }),
           rejected
         })
         texts = []
@@ -212,7 +224,8 @@ class EncodedBatch implements ImportBatch {
 
   constructor(
     readonly encoded: EncodedRecords,
-    readonly rejections: RejectedRow[]
+    readonly rejections: RejectedRow[],
+    readonly packed?: { chunks: Uint8Array[]; skip: number[] }
   ) {}
 
   get records(): NormalizedRecord[] {

@@ -58,6 +58,12 @@ export interface ImportBatch {
   encoded: EncodedRecords
   readonly records: NormalizedRecord[]
   rejections: RejectedRow[]
+  /**
+   * With the `pack` option: the records the workers accepted, packed as cache chunks, and the
+   * indexes among them of repeats of an Id seen earlier in the import (counted, not to store).
+   * `encoded` then carries the Ids only.
+   */
+  packed?: { chunks: Uint8Array[]; skip: number[] }
 }
 
 /**
@@ -122,6 +128,8 @@ export interface ImportOptions {
    * thread. Default: one per CPU core, at most 4, when `workerScript` is given; otherwise 0.
    */
   workers?: number
+  /** Batches carry their records packed as cache chunks for a window (see ImportBatch.packed). */
+  pack?: boolean
   /** The built worker entry (out/main/import-worker.js; see `findImportWorker`). */
   workerScript?: string | URL | null
 }

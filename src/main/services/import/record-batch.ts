@@ -1,6 +1,8 @@
 import { hash } from 'node:crypto'
 
 import { normalizeRecord } from '../../../shared/audit'
+import type { NormalizedRecord } from '../../../shared/audit'
+import { packRecords } from '../../../shared/cache/packed-chunk'
 
 import { encodeJsonLines, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
@@ -40,6 +42,11 @@ export interface RecordBatchInput {
   csv: CsvCellMap | null
   texts: string[]
   lines: number[]
+  /**
+   * Pack the accepted records as cache chunks for a window (src/shared/cache/packed-chunk.ts)
+   * instead of serializing them for a store: `records` then carries the Ids only.
+   */
+  pack?: boolean
 }
 
 /** The records of a batch that were accepted, serialized, and the rows that were refused. */
@@ -49,6 +56,8 @@ export interface RecordBatchOutput {
   /** A 32-bit hash of each record's raw text (the first bytes of its SHA-256). */
   hashes: number[]
   rejections: RejectedRow[]
+  /** With `pack`: the accepted records as packed cache chunks, in order. */
+  packed?: Uint8Array[]
 }
 
 const EXCERPT = 120
@@ -59,6 +68,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const jsons: string[] = []
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
+  const accepted: NormalizedRecord[] = []
   const { csv, texts, lines, source } = input
   const isFile = input.origin !== 'api'
   for (let k = 0; k < texts.length; k++) {
@@ -114,7 +124,17 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       hashes.push(0)
     }
     ids.push(record.id)
-    jsons.push(storedJson(record))
+    if (input.pack === true) {
+      accepted.push(record)
+      jsons.push('')
+    } else {
+      jsons.push(storedJson(record))
+    }
   }
-  return { records: encodeJsonLines(ids, jsons), hashes, rejections }
+  return {
+    records: encodeJsonLines(ids, jsons),
+    hashes,
+    rejections,
+    ...(input.pack === true ? { packed: packRecords(accepted) } : {})
+  }
 }

@@ -343,24 +343,36 @@ export class AppDb extends Dexie {
   /**
    * {@link commitBatch} for records main already encoded and packed as chunks (the hand-over of
    * sync, audit-file import and snapshot import, src/shared/cache/packed-chunk.ts): the chunks are
-   * stored as they came, only the rows whose Id is already cached are left out.
+   * stored as they came, only the rows whose Id is already cached are left out. Rows in `skip`
+   * (indexes over all rows of the chunks: repeats main already counted) are neither stored nor
+   * counted.
    */
   async commitPacked(
     packed: readonly Uint8Array[],
     ledger: LedgerDelta = {},
-    annotations: readonly ImportedAnnotation[] = []
+    annotations: readonly ImportedAnnotation[] = [],
+    skip: readonly number[] = []
   ): Promise<CommitResult> {
     const chunks = packed.map(unpackChunk)
+    const skipped = new Set(skip)
+    // ids[k] is the Id of row rows[k] (over all rows of the chunks).
     const ids: string[] = []
+    const rows: number[] = []
+    let row = 0
     for (const chunk of chunks) {
       for (const id of chunk.ids.ids) {
-        ids.push(id)
+        if (!skipped.has(row)) {
+          ids.push(id)
+          rows.push(row)
+        }
+        row++
       }
     }
     return this.commitPending(
       {
         ids,
-        build: (fresh) => {
+        build: (freshIds) => {
+          const fresh = freshIds.map((k) => rows[k]!)
           const out: EncodedChunk[] = []
           let at = 0
           let first = 0

@@ -223,6 +223,16 @@ describe('packed batches (the hand-over of sync and imports)', () => {
     expect((await again.getRecord('p-4500'))?.raw).toBe(records[4500]!.raw)
   })
 
+  it('leave out the rows main marked as repeats, without counting them', async () => {
+    const db = appDb(newName())
+    const records = many(10, 's')
+    const packed = packRecords([...records.slice(0, 6), records[2]!, ...records.slice(6)])
+    expect(await db.commitPacked(packed, {}, [], [6, 1])).toEqual({ new: 9, duplicates: 0 })
+    const back = await db.recordsAfter(0, 100)
+    expect(back.map((r) => r.id)).toEqual(records.filter((_, i) => i !== 1).map((r) => r.id))
+    expect(await db.countDuplicates()).toBe(0)
+  })
+
   it('refuse a damaged packed chunk and store nothing of its batch', async () => {
     const db = appDb(newName())
     const good = packRecords(many(10, 'g'))

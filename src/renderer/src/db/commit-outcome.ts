@@ -88,7 +88,7 @@ export async function commitPushedBatch(
  */
 export async function commitPushedChunks(
   db: AppDb,
-  push: { chunks: readonly Uint8Array[]; count: number },
+  push: { chunks: readonly Uint8Array[]; count: number; skip?: readonly number[] },
   ledger: LedgerDelta,
   annotations: readonly ImportedAnnotation[] = []
 ): Promise<CommitOutcome> {
@@ -98,7 +98,7 @@ export async function commitPushedChunks(
   }
   // The packed bytes are about the raw text plus the columns: half of them stands for the raw
   // text in the message's estimate.
-  return outcomeOf(() => db.commitPacked(push.chunks, ledger, annotations), {
+  return outcomeOf(() => db.commitPacked(push.chunks, ledger, annotations, push.skip ?? []), {
     count: push.count,
     rawBytes: Math.ceil(bytes / 2)
   })
