@@ -200,6 +200,12 @@ try {
   console.log(
     `[bench] import-csv: cax import ${rowsPerSecond} rows/s (${importRun.seconds.toFixed(1)} s, peak RSS ${Math.round(importRun.peakRssMB)} MB) vs floor ${floorRowsPerSecond} rows/s: ratio ${ratio}; new ${summary.new}, duplicates ${summary.duplicates}, rejected ${summary.rejected}, exact ${isExact}; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}`
   )
+  // CPU time does not depend on how much of the machine other jobs take; wall time does.
+  console.log(
+    `[bench] import-csv CPU: cax import ${importRun.cpuSeconds.toFixed(1)} CPU-s (all threads, ${Math.round(rows / importRun.cpuSeconds)} rows per CPU-second) vs floor ${floorRun.cpuSeconds.toFixed(1)} CPU-s (${Math.round(rows / floorRun.cpuSeconds)} rows per CPU-second); ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')}`
+  )
   if (!isExact) {
     throw new Error('[bench] the import was not exact')
   }

@@ -10,6 +10,8 @@ export class SyncPage {
   readonly coverageCells: Locator
   /** The runs of hours that are not complete, each with its reason. */
   readonly notCompleteReasons: Locator
+  /** The entries of the acquisition log, newest first. */
+  readonly logEntries: Locator
 
   constructor(readonly page: Page) {
     this.statusBar = page.getByTestId('sync-status')
@@ -24,6 +26,7 @@ export class SyncPage {
     this.notCompleteReasons = page
       .getByRole('list', { name: 'Hours not complete' })
       .getByRole('listitem')
+    this.logEntries = page.getByTestId('acquisition-log-entry')
   }
 
   /** How many syncs this window has started (0 before the first). */
@@ -52,7 +55,7 @@ export class SyncPage {
   }
 
   /** Hours of the coverage timeline with a given status. */
-  cells(status: 'complete' | 'partial' | 'gap' | 'pending'): Locator {
+  cells(status: 'complete' | 'partial' | 'gap' | 'pending' | 'imported'): Locator {
     return this.page.locator(`.coverage-strip [data-status="${status}"]`)
   }
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { expect, test } from '../fixtures/app'
 import { dropFile } from '../pages/drop-file'
 import { ExplorerPage } from '../pages/explorer-page'
+import { SyncPage } from '../pages/sync-page'
 
 /** A real-shaped Purview portal export: 4 records, a repeated Id, 2 bad rows (lines 72, 73). */
 const PURVIEW_CSV = fileURLToPath(
@@ -53,4 +54,59 @@ test('imports a picked Purview CSV into the grid and lists the rejected rows wit
   await expect(rejected).toHaveCount(3)
   await page.getByRole('link', { name: 'Explorer' }).click()
   await expect(explorer.status).toContainText(/^\d of 4 records · 4 duplicates collapsed/)
+})
+
+test('writes each import to the acquisition log and shows its hours as imported from a file, never complete', async ({
+  app
+}) => {
+  const page = app.page
+  const sync = new SyncPage(page)
+  await sync.open()
+  await expect(page.getByRole('heading', { name: 'Acquisition log' })).toBeVisible()
+  await expect(page.getByText('Nothing imported yet')).toBeVisible()
+
+  await page.getByLabel('Audit file', { exact: true }).setInputFiles(PURVIEW_CSV)
+  await expect(page.getByTestId('audit-import-result')).toContainText(
+    'Imported purview-current.csv'
+  )
+
+  // The strip shows the imported span: the hour of the newest record (2026-05-19 13:17 UTC)
+  // is imported from the file, and no hour reads complete.
+  const hour = page.locator(
+    '.coverage-strip [data-status="imported"][title^="2026-05-19 13:00 UTC"]'
+  )
+  await expect(hour).toHaveCount(1)
+  await expect(hour).toHaveAttribute(
+    'title',
+    /Imported from a file: imported from a file \(purview-current\.csv\), not checked against the API/
+  )
+  await expect(sync.cells('complete')).toHaveCount(0)
+  await expect(page.getByTestId('coverage-imported')).toContainText(
+    /Imported from a file: [1-9]\d* h/
+  )
+
+  await expect(sync.logEntries).toHaveCount(1)
+  const entry = sync.logEntries.first()
+  await expect(entry).toHaveAttribute('data-status', 'complete')
+  await expect(entry).toContainText('Imported purview-current.csv — complete')
+  await expect(entry).toContainText(/purview-csv · SHA-256 [0-9a-f]{64}/)
+  await expect(entry).toContainText(
+    '7 rows read · 4 stored · 1 duplicates (1 within the file, 0 already cached) · 2 rejected'
+  )
+  await expect(entry).toContainText(
+    /Records from 20\d\d-\d\d-\d\d \d\d:\d\d UTC to 2026-05-19 13:17 UTC/
+  )
+
+  // Imported again: a second entry, newest first, chained to the first; nothing stored twice.
+  await dropFile(page, page.getByTestId('audit-import-drop-zone'), PURVIEW_CSV)
+  await expect(sync.logEntries).toHaveCount(2)
+  await expect(sync.logEntries.first()).toContainText(
+    '7 rows read · 0 stored · 5 duplicates (1 within the file, 4 already cached) · 2 rejected'
+  )
+  await expect(page.getByTestId('acquisition-log-problems')).toHaveCount(0)
+
+  // The log is main's, not the page's: a reload lists the same entries.
+  await page.reload()
+  await sync.open()
+  await expect(sync.logEntries).toHaveCount(2)
 })

@@ -66,6 +66,37 @@ describe('cax', () => {
     expect(missing.io.err()).toMatch(/cannot read .*nope\.csv/)
   })
 
+  it('import writes the hours of its records to the ledger; coverage shows them as imported', async () => {
+    const imported = await cax('import', 'purview.csv', '--store', 'filecov', '--json')
+    expect(imported.code).toBe(ExitCode.partial)
+    const store = await FileStore.open(join(dir, 'filecov'))
+    const windows = Object.values((await store.ledger()).windows)
+    await store.close()
+    expect(windows.length).toBeGreaterThan(0)
+    expect(windows.every((w) => w.source === 'file' && w.contentType === 'file:purview.csv')).toBe(
+      true
+    )
+    // 2024-03-01 10:11:12 is a record of the file: its hour reads "imported", never complete.
+    const { code, io } = await cax(
+      'coverage',
+      '--store',
+      'filecov',
+      '--from',
+      '2024-03-01T09:00Z',
+      '--to',
+      '2024-03-01T12:00Z',
+      '--json'
+    )
+    expect(io.json()).toMatchObject({ hours: 3, complete: 0, imported: 1 })
+    expect(io.out()).toMatch(
+      /2024-03-01T10:00Z – 2024-03-01T11:00Z {2}imported +1 h {2}imported from a file \(purview\.csv\)/
+    )
+    expect(code).toBe(ExitCode.partial) // the hours around it were never requested: gaps
+    const log = (await readFile(join(dir, 'filecov', 'cax-acquisition-log.ndjson'), 'utf8')).trim()
+    expect(JSON.parse(log).parameters).toMatchObject({ format: 'purview-csv', complete: true })
+    expect(JSON.parse(log).parameters.firstRecordHour).toMatch(/^20\d\d-/)
+  })
+
   it('exports CSV with the zone in the header, filters and columns', async () => {
     const { code, io } = await cax(
       'export',
@@ -311,7 +342,8 @@ describe('cax', () => {
       (summary.complete as number) +
         (summary.pending as number) +
         (summary.gap as number) +
-        (summary.partial as number)
+        (summary.partial as number) +
+        (summary.imported as number)
     ).toBe(3)
     expect(code === ExitCode.ok || code === ExitCode.partial).toBe(true)
   })

@@ -21,6 +21,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'pull audit records from the Management Activity API / Graph / a Log Analytics workspace into a store',
     load: () => import('./commands/pull')
   },
+  push: {
+    summary: 'push a store to an Azure Data Explorer table (resumable, verified part by part)',
+    load: () => import('./commands/push')
+  },
   import: {
     summary: 'import Purview / Search-UnifiedAuditLog CSV, JSON or NDJSON files into a store',
     load: () => import('./commands/import')

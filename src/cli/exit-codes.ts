@@ -1,5 +1,5 @@
 /**
- * Exit codes of `cax`, documented in src/cli/README.md. Scripts branch on them.
+ * Exit codes of `cax`, documented in the README's "Exit codes" table. Scripts branch on them.
  */
 export const ExitCode = {
   /** Everything worked. */
@@ -13,7 +13,12 @@ export const ExitCode = {
   /** Sign-in or permission failure. */
   auth: 4,
   /** A snapshot failed verification: something in it changed. */
-  tampered: 5
+  tampered: 5,
+  /**
+   * The tenant's audit content subscription is off or not yet serving (AF20022, AF20023): nothing
+   * is wrong with the request or the sign-in; start the subscription or wait and run again.
+   */
+  subscription: 6
 } as const
 
 /** One of {@link ExitCode}'s values. */

@@ -712,7 +712,11 @@ export class FakeEntra implements EntraControls {
         ? ['ActivityFeed.Read', 'ActivityFeed.ReadDlp', 'ServiceHealth.Read']
         : resource === CLOUDS.commercial.logAnalyticsResource
           ? ['Data.Read']
-          : ['AuditLogsQuery.Read.All']
+          : resource === this.deps.baseUrl()
+            ? // The emulator's Azure Data Explorer cluster: its audience is the cluster URL, and
+              // it grants by principal (database roles), not by token roles.
+              []
+            : ['AuditLogsQuery.Read.All']
     const now = Math.floor(this.deps.clock.now().getTime() / 1000)
     const tid = (this.tenantFor(tenantSegment) ?? this.home).tenantId
     const lifetime = this.accessTokenLifetime

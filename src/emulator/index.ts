@@ -15,6 +15,8 @@ import { sendJson } from './http-util'
 import { createSigningKey } from './jwt'
 import { LogAnalyticsApi } from './log-analytics-api'
 import type { LogAnalyticsControls } from './log-analytics-api'
+import { KustoApi } from './kusto-api'
+import type { KustoControls } from './kusto-api'
 import { ManagementApi } from './management-api'
 import type { RequestLogEntry } from './management-api'
 import { stableUuid } from './prng'
@@ -36,6 +38,8 @@ export type {
   LogAnalyticsRequest
 } from './log-analytics-api'
 export { LOG_ANALYTICS_LIMITS } from './log-analytics-api'
+export type { KustoControls, KustoFault, KustoRequest, KustoRole } from './kusto-api'
+export { KUSTO_DEFAULT_DATABASE, KUSTO_LIMITS } from './kusto-api'
 export { SCENARIOS, parseScenarioFile } from './scenarios'
 
 /** Options for {@link startEmulator}. */
@@ -66,6 +70,9 @@ export interface Emulator {
     graphBase: string
     /** `https://127.0.0.1:P/loganalytics` → `/loganalytics/v1/workspaces/<id>/query`. */
     logAnalyticsBase: string
+    /** `https://127.0.0.1:P/kusto`: a fake Azure Data Explorer cluster (`/v2/rest/query`,
+     * `/v1/rest/mgmt`, `/v1/rest/ingest/<db>/<table>`); its token audience is the origin. */
+    kustoClusterUrl: string
   }
   /** The test CA to trust (custom https.Agent `ca`, or NODE_EXTRA_CA_CERTS). */
   caCertPem: string
@@ -80,6 +87,8 @@ export interface Emulator {
   workspaceId: string
   /** Controls of the fake Log Analytics query API (limits, scripted faults, request log). */
   logAnalytics: LogAnalyticsControls
+  /** Controls of the fake Azure Data Explorer cluster (tables, roles, faults, request log). */
+  kusto: KustoControls
   clock: EmulatorClock
   entra: EntraControls
   faults: { set(f: Partial<FaultConfig>): void; get(): FaultConfig }
@@ -178,6 +187,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return d ? [{ workspaceId: id, tenantId: model.tenantId, cfg: d.cfg, world: d.world }] : []
     })
   })
+  const home = data.get(tenant.tenantId)
+  if (!home) {
+    throw new Error('[emulator] home tenant missing')
+  }
+  const kusto = new KustoApi({
+    baseUrl,
+    clock,
+    publicKey: key.publicKey,
+    tenantId: tenant.tenantId,
+    home
+  })
   const setFaults = (f: Partial<FaultConfig>): void => {
     faults = { ...faults, ...f, failNext: [...(f.failNext ?? faults.failNext)] }
   }
@@ -213,7 +233,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (
       (await management.handle(req, res, url)) ||
       (await graph.handle(req, res, url)) ||
-      (await logAnalytics.handle(req, res, url))
+      (await logAnalytics.handle(req, res, url)) ||
+      (await kusto.handle(req, res, url))
     ) {
       return
     }
@@ -253,7 +274,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       authorityHost: base,
       managementApiBase: `${base}/manage`,
       graphBase: `${base}/graph`,
-      logAnalyticsBase: `${base}/loganalytics`
+      logAnalyticsBase: `${base}/loganalytics`,
+      kustoClusterUrl: `${base}/kusto`
     },
     caCertPem: certs.caCertPem,
     tenantId: tenant.tenantId,
@@ -266,6 +288,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     partnerTenant: { tenantId: partner.tenantId, admin: publicUser(partner.users.admin) },
     workspaceId,
     logAnalytics,
+    kusto,
     clock,
     entra,
     faults: { set: setFaults, get: () => faults },

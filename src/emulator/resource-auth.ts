@@ -9,6 +9,10 @@ export interface TokenClaims {
   permissions: string[]
   isApp: boolean
   upn?: string
+  /** The calling app (`appid`) and the principal's object id (`oid`), when the token has them:
+   * resources that grant by principal (Azure Data Explorer's database roles) read these. */
+  appId?: string
+  oid?: string
 }
 
 /**
@@ -43,6 +47,8 @@ export function verifyAccessToken(
     tid: claims.tid,
     permissions: [...scp, ...roles],
     isApp: roles.length > 0 && scp.length === 0,
-    upn: typeof claims.upn === 'string' ? claims.upn : undefined
+    upn: typeof claims.upn === 'string' ? claims.upn : undefined,
+    ...(typeof claims.appid === 'string' ? { appId: claims.appid } : {}),
+    ...(typeof claims.oid === 'string' ? { oid: claims.oid } : {})
   }
 }

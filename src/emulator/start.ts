@@ -4,7 +4,7 @@ import { writeCaFileSync } from './ca-file'
 import { parseScenarioFile } from './scenarios'
 import { parseStartArgs } from './start-args'
 
-import { startEmulator } from './index'
+import { KUSTO_DEFAULT_DATABASE, startEmulator } from './index'
 
 /** Standalone entry: starts the emulator and prints where it listens and the CA file. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -29,6 +29,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   )
   process.stdout.write(
     `Log Analytics: ${emu.urls.logAnalyticsBase}  Workspace: ${emu.workspaceId}\n`
+  )
+  process.stdout.write(
+    `Azure Data Explorer: ${emu.urls.kustoClusterUrl}  Database: ${KUSTO_DEFAULT_DATABASE}\n`
   )
   const stop = (): void => {
     caFile.dispose()

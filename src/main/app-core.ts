@@ -11,6 +11,7 @@ import type { Shell } from '../shared/ipc/contract'
 import { createDispatcher, type Dispatcher } from './rpc/dispatch'
 import { EventBus } from './rpc/event-bus'
 import { createHandlers } from './rpc/handlers'
+import { AppAcquisitionLog } from './services/acquisition-log/app-acquisition-log'
 import { AcquireService } from './services/acquisition/acquire-service'
 import { AuthService, type ExternalOpener } from './services/auth/auth-service'
 import { DemoService } from './services/demo/demo-service'
@@ -48,6 +49,12 @@ export interface AppCore {
    * the OS in the desktop app.
    */
   snapshots: SnapshotsService
+  /**
+   * A file the OS asked us to open: a snapshot is verified and announced
+   * (`snapshots:did-open`), an audit export offered to the window (`imports:did-open`), anything
+   * else ignored. Resolves to what it was.
+   */
+  openFromOs(path: string): Promise<'snapshot' | 'audit-file' | null>
   /** Stops background work (the demo tenant). */
   close(): Promise<void>
 }
@@ -112,10 +119,18 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       bus.publish('acquire:did-progress', { jobId, clientId, progress }),
     onFinish: (finish) => bus.publish('acquire:did-finish', finish)
   })
+  const acquisitionLog = new AppAcquisitionLog({
+    dir: options.dataDir,
+    log,
+    onDidAppend: (entry) => bus.publish('acquire:did-change-log', { entry })
+  })
   const snapshots = new SnapshotsService({
     log,
+    recordImport: (entry) => acquisitionLog.append(entry),
+    shell: options.shell,
     appVersion: options.version,
     privateDir: join(options.dataDir, 'snapshot-imports'),
+    auditPrivateDir: join(options.dataDir, 'audit-imports'),
     // Only the desktop preload can read a dropped file's path; the browser shell uploads.
     acceptsDroppedPaths: options.shell === 'desktop',
     locations:
@@ -139,6 +154,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     auth,
     demo,
     acquire,
+    acquisitionLog,
     snapshots,
     http,
     now: () => new Date()
@@ -148,6 +164,15 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     bus,
     settings,
     snapshots,
+    openFromOs: async (path) => {
+      const routed = await snapshots.openedFromOs(path)
+      if (routed?.kind === 'snapshot') {
+        bus.publish('snapshots:did-open', routed.opened)
+      } else if (routed?.kind === 'audit-file') {
+        bus.publish('imports:did-open', routed.offered)
+      }
+      return routed?.kind ?? null
+    },
     close: async () => {
       acquire.cancelAll()
       await snapshots.cancelAll()

@@ -25,7 +25,7 @@ import {
 } from './platform/window'
 import { FileLogger, StderrLogger } from './services/logging/logger'
 import { buildMenuTemplate } from './services/menu-template'
-import { PendingOpens, snapshotPathFromArgv, toSnapshotPath } from './services/open-file-args'
+import { openedPathsFromArgv, PendingOpens, toOpenedPath } from './services/open-file-args'
 import { restoreWindowState, WindowStateStore } from './services/window-state'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
@@ -59,11 +59,12 @@ function start(): void {
       pending.open(path)
     }
   }
-  openPath(snapshotPathFromArgv(process.argv, process.cwd()))
+  // Snapshots and audit exports alike: main tells them apart by content when delivering.
+  openedPathsFromArgv(process.argv, process.cwd()).forEach(openPath)
   // macOS: double-click, drag onto the Dock icon, `open x.caxsnap` (may fire before ready).
   app.on('open-file', (event, path) => {
     event.preventDefault()
-    openPath(toSnapshotPath(path, process.cwd()))
+    openPath(toOpenedPath(path, process.cwd()))
     if (BrowserWindow.getAllWindows().length === 0) {
       reopenWindow?.()
     }
@@ -75,7 +76,7 @@ function start(): void {
       }
       mainWindow.focus()
     }
-    openPath(snapshotPathFromArgv(argv, workingDirectory))
+    openedPathsFromArgv(argv, workingDirectory).forEach(openPath)
   })
 
   registerAppScheme()
@@ -129,12 +130,11 @@ function start(): void {
       })
       mainWindow = window
       window.once('closed', () => pending.suspend())
-      // Snapshots opened before the UI loaded are delivered once it has.
+      // Files opened before the UI loaded are delivered once it has: each to the snapshot or
+      // the audit-file import, by its content.
       window.webContents.once('did-finish-load', () =>
         pending.ready((path) => {
-          void appCore.snapshots
-            .openFromOs(path)
-            .then((payload) => appCore.bus.publish('snapshots:did-open', payload))
+          void appCore.openFromOs(path)
         })
       )
     }
@@ -143,7 +143,7 @@ function start(): void {
       log,
       logsDir,
       getWindow: () => mainWindow,
-      openSnapshot: (path) => openPath(toSnapshotPath(path, process.cwd())),
+      openSnapshot: (path) => openPath(toOpenedPath(path, process.cwd())),
       requestExport: () => appCore.bus.publish('app:did-invoke-command', { command: 'export' }),
       requestAuditImport: () =>
         appCore.bus.publish('app:did-invoke-command', { command: 'import-audit-file' })

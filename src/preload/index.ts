@@ -65,6 +65,8 @@ const api = {
     start: (input) => invoke('acquire:start', input),
     ackBatch: (input) => invoke('acquire:ack-batch', input),
     cancel: (input) => invoke('acquire:cancel', input),
+    listLog: (input) => invoke('acquire:list-log', input),
+    onDidChangeLog: (listener) => subscribe('acquire:did-change-log', listener),
     onDidProduceBatch: (listener) => subscribe('acquire:did-produce-batch', listener),
     onDidProgress: (listener) => subscribe('acquire:did-progress', listener),
     onDidFinish: (listener) => subscribe('acquire:did-finish', listener)
@@ -101,7 +103,7 @@ const api = {
     offerFile: async (file, onProgress) => {
       const path = webUtils.getPathForFile(file as File)
       if (!path) {
-        return fail('snapshot/invalid-file', 'Only a file from this computer can be imported.')
+        return fail('import/invalid-file', 'Only a file from this computer can be imported.')
       }
       const result = await invoke('imports:offer-dropped-file', { path })
       onProgress?.(file.size, file.size)
@@ -110,7 +112,8 @@ const api = {
     ackBatch: (input) => invoke('imports:ack-batch', input),
     cancel: (input) => invoke('imports:cancel', input),
     onDidProduceBatch: (listener) => subscribe('imports:did-produce-batch', listener),
-    onDidFinish: (listener) => subscribe('imports:did-finish', listener)
+    onDidFinish: (listener) => subscribe('imports:did-finish', listener),
+    onDidOpen: (listener) => subscribe('imports:did-open', listener)
   }
 } satisfies AppApi
 

@@ -31,6 +31,9 @@ export interface CloudProfile {
   logAnalyticsBase: string
   /** The Log Analytics query API's token resource (audience): `https://api.loganalytics.io`. */
   logAnalyticsResource: string
+  /** The host suffix of Azure Data Explorer clusters in this cloud (`.kusto.windows.net`;
+   * Azure Government `.kusto.usgovcloudapi.net`). A cluster's token audience is its own URL. */
+  adxClusterSuffix: string
 }
 
 /** The cloud table. Client IDs differ per cloud: app registrations do not cross clouds. */
@@ -45,7 +48,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://graph.microsoft.com',
     hasGraphAuditQuery: true,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
-    logAnalyticsResource: 'https://api.loganalytics.io'
+    logAnalyticsResource: 'https://api.loganalytics.io',
+    adxClusterSuffix: '.kusto.windows.net'
   },
   gcc: {
     id: 'gcc',
@@ -57,7 +61,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://graph.microsoft.com',
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
-    logAnalyticsResource: 'https://api.loganalytics.io'
+    logAnalyticsResource: 'https://api.loganalytics.io',
+    adxClusterSuffix: '.kusto.windows.net'
   },
   'gcc-high': {
     id: 'gcc-high',
@@ -69,7 +74,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://graph.microsoft.us',
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
-    logAnalyticsResource: 'https://api.loganalytics.us'
+    logAnalyticsResource: 'https://api.loganalytics.us',
+    adxClusterSuffix: '.kusto.usgovcloudapi.net'
   },
   dod: {
     id: 'dod',
@@ -81,7 +87,8 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     graphResource: 'https://dod-graph.microsoft.us',
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
-    logAnalyticsResource: 'https://api.loganalytics.us'
+    logAnalyticsResource: 'https://api.loganalytics.us',
+    adxClusterSuffix: '.kusto.usgovcloudapi.net'
   }
 }
 
@@ -98,4 +105,18 @@ export function graphAuditScope(cloud: Pick<CloudProfile, 'graphResource'>): str
 /** The delegated scope for the Log Analytics query API of a cloud (app-only uses `/.default`). */
 export function logAnalyticsScope(cloud: Pick<CloudProfile, 'logAnalyticsResource'>): string {
   return `${cloud.logAnalyticsResource}/Data.Read`
+}
+
+/**
+ * The token audience (resource) of an Azure Data Explorer cluster: the cluster URL's origin
+ * (`https://mycluster.westeurope.kusto.windows.net`). App-only sign-in asks for
+ * `${resource}/.default`; delegated sign-in for `${resource}/user_impersonation`.
+ */
+export function adxResource(clusterUrl: string): string {
+  return new URL(clusterUrl).origin
+}
+
+/** The delegated scope for an Azure Data Explorer cluster. */
+export function adxScope(clusterUrl: string): string {
+  return `${adxResource(clusterUrl)}/user_impersonation`
 }

@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes'
 
 /** Usage of `cax coverage`. */
 export const USAGE = `usage: cax coverage --store <dir> [--from <ISO time>] [--to <ISO time>] [--tenant <id>]
-                    [--content-type <type>] [--source management|graph|workspace] [--json]
+                    [--content-type <type>] [--source management|graph|workspace|adx|file] [--json]
 
 Shows, hour by hour (UTC), how completely the store's ledger covers a time range:
   complete  listed at least the settle delay (15 min) after the hour ended, every blob stored
@@ -26,6 +26,8 @@ Shows, hour by hour (UTC), how completely the store's ledger covers a time range
   gap       content gone for good (expired before download), or never fetched and out of the
             Management API's 7-day reach
   pending   too recent to be settled (says when it settles), or not requested by any pull
+  imported  not complete from the API, but records of the hour were imported from an audit
+            file (cax import): what the file holds, never checked against the API
 Every hour that is not complete says why. Runs of hours with the same status are printed as
 one line. Every pull writes down the windows it plans before it starts, so the default range
 covers everything ever requested, including what a stopped pull never reached.
@@ -35,12 +37,13 @@ covers everything ever requested, including what a stopped pull never reached.
                           last 7 days); hours outside what was requested read "not requested"
   --tenant <id>           only this tenant
   --content-type <type>   only this Management content type (e.g. Audit.General)
-  --source <s>            only management, graph or workspace windows
+  --source <s>            only management, graph, workspace, adx or file (imported) windows
   --json                  print a JSON summary as the last line of stdout (counts per status and
                           every hour that is not complete)
   -h, --help              this help
 
-exit codes: 0 no gap and nothing partial; 3 gaps or partial hours; 2 bad arguments; 1 other errors
+exit codes: 0 no gap and nothing partial (imported and pending hours are neither); 3 gaps or
+partial hours; 2 bad arguments; 1 other errors
 `
 
 const HOUR_MS = 3_600_000
@@ -91,9 +94,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       source !== undefined &&
       source !== 'management' &&
       source !== 'graph' &&
-      source !== 'workspace'
+      source !== 'workspace' &&
+      source !== 'adx' &&
+      source !== 'file'
     ) {
-      throw new UsageError(`--source must be management, graph or workspace, got '${source}'`)
+      throw new UsageError(
+        `--source must be management, graph, workspace, adx or file, got '${source}'`
+      )
     }
     const store = await FileStore.open(storeDir)
     let ledger: Ledger
@@ -125,7 +132,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       },
       now
     )
-    const counts: Record<HourStatus, number> = { complete: 0, partial: 0, gap: 0, pending: 0 }
+    const counts: Record<HourStatus, number> = {
+      complete: 0,
+      partial: 0,
+      gap: 0,
+      pending: 0,
+      imported: 0
+    }
     for (const h of hours) {
       counts[h.status] += 1
     }
@@ -147,7 +160,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${formatRun(run)}\n`)
       }
       io.stdout.write(
-        `${hours.length} hours: ${counts.complete} complete, ${counts.partial} partial, ${counts.gap} gap, ${counts.pending} pending\n`
+        `${hours.length} hours: ${counts.complete} complete, ${counts.partial} partial, ${counts.gap} gap, ${counts.pending} pending, ${counts.imported} imported from a file\n`
       )
     }
     return counts.gap > 0 || counts.partial > 0 ? ExitCode.partial : ExitCode.ok
@@ -156,5 +169,5 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 function formatRun(run: CoverageRun): string {
   const span = `${run.start.slice(0, 16)}Z – ${run.end.slice(0, 16)}Z`
-  return `${span}  ${run.status.padEnd(8)} ${String(run.hours).padStart(4)} h  ${run.reason}`
+  return `${span}  ${run.status.padEnd(9)} ${String(run.hours).padStart(4)} h  ${run.reason}`
 }

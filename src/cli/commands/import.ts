@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import { access } from 'node:fs/promises'
 import { userInfo } from 'node:os'
+import { basename } from 'node:path'
 
-import { emptyDelta } from '../../shared/acquisition'
+import { FileCoverage } from '../../shared/acquisition'
 import { appendAcquisitionLog } from '../../main/services/snapshot'
 import { findImportWorker, importAuditFile, ImportFormatError } from '../../main/services/import'
 import { FileStore } from '../../main/services/store/file-store'
@@ -26,7 +28,9 @@ export const USAGE = `usage: cax import <file...> --store <dir> [--actor <name>]
 Imports audit files (Purview portal CSV, classic CSV, Search-UnifiedAuditLog CSV, Management API
 JSON arrays, NDJSON) into a local store. Every rejected row is reported on stderr with its file,
 line and reason; duplicates (within a file, across files and against the store) are collapsed and
-counted. Each file's import is recorded in the store's hash-chained acquisition log.
+counted. Each file's import is recorded in the store's hash-chained acquisition log, and the
+hours its records fall in are written to the ledger as imported from a file (cax coverage shows
+them as "imported", never as complete).
 
   --store <dir>    the store folder (created when missing)
   --actor <name>   who ran the import, for the acquisition log (default: the OS user)
@@ -38,6 +42,9 @@ counted. Each file's import is recorded in the store's hash-chained acquisition 
 exit codes: 0 all rows imported; 2 bad arguments or no file readable; 3 some rows rejected or
 some files unreadable; 1 other errors
 `
+
+/** Commits that may wait in the store while the next batch is prepared. */
+const COMMITS_AHEAD = 2
 
 interface FileResult {
   file: string
@@ -144,25 +151,42 @@ async function importOne(
     workers: 0
   }
   let lastReport = Date.now()
+  const startedAt = new Date().toISOString()
+  const covered = new FileCoverage({ importKey: randomUUID(), name: basename(file), at: startedAt })
+  // Commits run one after another in the store; the next batch is cut and normalized while the
+  // previous one is written and synced (at most COMMITS_AHEAD waiting).
+  const commits: Array<Promise<void>> = []
   try {
     for await (const batch of job) {
       for (const r of batch.rejections) {
         io.stderr.write(`${file}:${r.line}: rejected (${r.code}): ${r.reason}\n`)
       }
-      if (batch.encoded.ids.length > 0) {
-        const committed = await store.commitEncoded({
-          records: batch.encoded,
-          ledger: emptyDelta()
-        })
-        result.new += committed.new
-        result.duplicates += committed.duplicates
+      const windows = covered.add(batch.hours)
+      if (batch.encoded.ids.length > 0 || windows.length > 0) {
+        // The hours these records fall in go to the ledger with them (imported, never complete).
+        const commit = store
+          .commitEncoded({ records: batch.encoded, ledger: { windows, blobs: [], queries: [] } })
+          .then((committed) => {
+            result.new += committed.new
+            result.duplicates += committed.duplicates
+          })
+        // Observed at once; awaited below in order.
+        commit.catch(() => undefined)
+        commits.push(commit)
+        if (commits.length > COMMITS_AHEAD) {
+          await commits.shift()
+        }
       }
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now()
         progress(io, 'import', `${file}: ${job.summary.rowsRead} rows…`)
       }
     }
+    while (commits.length > 0) {
+      await commits.shift()
+    }
   } catch (err) {
+    await Promise.allSettled(commits.splice(0))
     const message =
       err instanceof ImportFormatError ? err.message : `import failed: ${(err as Error).message}`
     io.stderr.write(`${file}: ${message}\n`)
@@ -191,7 +215,14 @@ async function importOne(
     actor,
     action: 'import',
     source: file,
-    parameters: { format: s.format, encoding: s.encoding, complete: s.isComplete },
+    parameters: {
+      format: s.format,
+      encoding: s.encoding,
+      complete: s.isComplete,
+      bytes: s.bytesRead,
+      firstRecordHour: covered.span()?.start ?? null,
+      lastRecordHourEnd: covered.span()?.end ?? null
+    },
     counts: {
       records: result.records,
       new: result.new,

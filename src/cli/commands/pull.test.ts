@@ -160,6 +160,74 @@ describe('cax pull (in-process)', () => {
   })
 })
 
+describe('cax pull: a disabled subscription', () => {
+  it('exits 6 with the reason when the content subscription is not serving (AF20023)', async () => {
+    const emu = await startEmulator({ scenario: 'clean', seed: 4 })
+    const dir = await mkdtemp(join(tmpdir(), 'cax-pull-af20023-'))
+    try {
+      emu.entra.setClientSecret(APP_ID, 'subscription-secret')
+      const http = new HttpsClient({ extraCaPem: emu.caCertPem, allowHost: isLoopbackHost })
+      const token = await appOnlyTokens(
+        new AppOnlyAuth({
+          clientId: APP_ID,
+          tenantId: emu.tenantId,
+          credential: { kind: 'secret', secret: 'subscription-secret' },
+          endpoints: {
+            ...emu.urls,
+            managementResource: CLOUDS.commercial.managementResource,
+            graphResource: CLOUDS.commercial.graphResource,
+            hasGraphAuditQuery: true
+          },
+          http,
+          log: new MemoryLogger()
+        })
+      )('management')
+      // Stopped after a recent start: starting it again says "enabled" while /content answers
+      // AF20023 for 15 minutes (management-api.md §2.5).
+      const root = `${emu.urls.managementApiBase}/api/v1.0/${emu.tenantId}/activity/feed`
+      for (const op of ['stop', 'start', 'stop']) {
+        await http.send({
+          method: 'POST',
+          url: `${root}/subscriptions/${op}?contentType=Audit.General&PublisherIdentifier=${emu.tenantId}`,
+          headers: { Authorization: `Bearer ${token}` },
+          body: ''
+        })
+      }
+      const caFile = join(dir, 'ca.pem')
+      await writeFile(caFile, emu.caCertPem)
+      const io = memoryIo({ CAX_TEST_SECRET: 'subscription-secret' })
+      const code = await run(
+        [
+          '--store',
+          join(dir, 'store'),
+          '--tenant',
+          emu.tenantId,
+          '--client-id',
+          APP_ID,
+          '--client-secret-env',
+          'CAX_TEST_SECRET',
+          '--content-type',
+          'Audit.General',
+          '--days',
+          '1',
+          '--api-base',
+          emu.urls.managementApiBase,
+          '--authority-host',
+          emu.urls.authorityHost,
+          '--ca-file',
+          caFile
+        ],
+        io
+      )
+      expect(io.err.join('')).toMatch(/disabled.*15 minutes/)
+      expect(code).toBe(6)
+    } finally {
+      await emu.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('cax pull: a window that keeps failing', () => {
   let emu: Emulator
   let dir: string

@@ -23,11 +23,13 @@ import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
 import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
+import { runAdxPull } from './pull-adx'
 import { runWorkspacePull } from './pull-workspace'
 
 /** The usage text of `cax pull`. */
 export const PULL_USAGE = `usage: cax pull --store <dir> --tenant <guid> [options]
        cax pull --source workspace ...   (a Log Analytics / Sentinel workspace; --source workspace --help)
+       cax pull --source adx ...         (an Azure Data Explorer table; --source adx --help)
 
 Range (default: the last 7 days the Management API keeps):
   --since <ISO time> [--until <ISO time>]   or   --days <n>
@@ -53,7 +55,9 @@ Output:
 A window that keeps failing is recorded (with the server's reason) and the pull goes on with the
 others; run the same pull again to fill it in.
 Exit codes: 0 everything requested was collected; 3 partial (gaps, failed blobs or windows, or
-the pull was interrupted); 2 invalid input; 4 sign-in or permission; 1 other error.
+the pull was interrupted); 2 invalid input; 4 sign-in or permission; 6 the tenant's content
+subscription is off or not serving yet (AF20022/AF20023: start it, or wait 15 minutes after a
+restart, and run again); 1 other error.
 `
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -88,9 +92,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (source === 'workspace') {
     return runWorkspacePull(argv, io)
   }
+  if (source === 'adx') {
+    return runAdxPull(argv, io)
+  }
   if (source !== undefined && source !== 'management') {
     io.stderr.write(
-      `cax pull: --source must be management or workspace (got '${source}')\n\n${PULL_USAGE}`
+      `cax pull: --source must be management, workspace or adx (got '${source}')\n\n${PULL_USAGE}`
     )
     return ExitCode.invalidInput
   }
@@ -483,6 +490,9 @@ function exitCodeFor(error: unknown): number {
     }
     if (error.code === 'cancelled') {
       return ExitCode.partial
+    }
+    if (error.code === 'subscription') {
+      return ExitCode.subscription
     }
   }
   return ExitCode.other

@@ -53,7 +53,12 @@ export async function userToken(emu: ClientTarget, upn: string, scope: string): 
 export function call(
   emu: ClientTarget,
   url: string,
-  opts: { token?: string; method?: string; headers?: Record<string, string>; body?: string } = {}
+  opts: {
+    token?: string
+    method?: string
+    headers?: Record<string, string>
+    body?: string | Uint8Array
+  } = {}
 ): Promise<LoopbackResponse> {
   const headers: Record<string, string> = { ...opts.headers }
   if (opts.token) {

@@ -15,7 +15,7 @@ export interface LoopbackResponse {
 export interface LoopbackRequestOptions {
   method?: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Uint8Array
   ca: string
 }
 

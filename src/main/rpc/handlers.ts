@@ -3,6 +3,7 @@
  * missing channel a compile error; both transports register this one map.
  */
 import type { AppInfo, Handlers } from '../../shared/ipc/contract'
+import type { AppAcquisitionLog } from '../services/acquisition-log/app-acquisition-log'
 import type { AcquireService } from '../services/acquisition/acquire-service'
 import type { AuthService } from '../services/auth/auth-service'
 import { checkConnection } from '../services/auth/connection-check'
@@ -19,6 +20,7 @@ export interface HandlerServices {
   auth: AuthService
   demo: DemoService
   acquire: AcquireService
+  acquisitionLog: AppAcquisitionLog
   snapshots: SnapshotsService
   http: HttpsClient
   now: () => Date
@@ -78,6 +80,7 @@ export function createHandlers(s: HandlerServices): Handlers {
       accepted: s.acquire.ack(jobId, batchId, outcome)
     }),
     'acquire:cancel': async ({ jobId }) => ({ cancelled: s.acquire.cancel(jobId) }),
+    'acquire:list-log': () => s.acquisitionLog.list(),
     'snapshots:export-begin': (input) => s.snapshots.exportBegin(input),
     'snapshots:export-append': ({ exportId, records }) =>
       s.snapshots.exportAppend(exportId, records),

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
@@ -109,6 +110,41 @@ describe('snapshot channels through the dispatcher (both transports use it)', ()
     expect(events.find((e) => e.name === 'snapshots:did-finish-import')?.payload).toMatchObject({
       importId,
       status: 'complete'
+    })
+  })
+
+  it('announces a file opened from the OS to the import its content names, and lists the acquisition log', async () => {
+    const seen: Array<{ event: EventName; payload: unknown }> = []
+    core.bus.subscribe((event, payload) => seen.push({ event, payload }))
+    const csv = join(dir, 'opened.txt')
+    await copyFile(
+      fileURLToPath(new URL('../services/import/fixtures/records.ndjson', import.meta.url)),
+      csv
+    )
+    expect(await core.openFromOs(csv)).toBe('audit-file')
+    const announced = seen.find((e) => e.event === 'imports:did-open')
+    expect(announced?.payload).toMatchObject({ name: 'opened.txt' })
+    expect(seen.some((e) => e.event === 'snapshots:did-open')).toBe(false)
+    const started = await core.dispatch('imports:start', {
+      clientId: 'w',
+      handle: (announced?.payload as { handle: string }).handle
+    })
+    expect(started).toMatchObject({ ok: true, value: { name: 'opened.txt' } })
+
+    const notOurs = join(dir, 'notes.md')
+    await writeFile(notOurs, '# notes')
+    expect(await core.openFromOs(notOurs)).toBeNull()
+    const broken = join(dir, 'broken.caxsnap')
+    await writeFile(broken, 'not a zip')
+    expect(await core.openFromOs(broken)).toBe('snapshot')
+    expect(seen.find((e) => e.event === 'snapshots:did-open')?.payload).toMatchObject({
+      handle: null,
+      verification: { ok: false }
+    })
+
+    expect(await core.dispatch('acquire:list-log', {})).toEqual({
+      ok: true,
+      value: { entries: [], total: 0, problems: [] }
     })
   })
 })

@@ -2,46 +2,53 @@ import { resolve } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
-import { PendingOpens, snapshotPathFromArgv, toSnapshotPath } from './open-file-args'
+import { openedPathsFromArgv, PendingOpens, toOpenedPath } from './open-file-args'
 
 const CWD = resolve('/home/ana/Downloads')
 
-describe('snapshotPathFromArgv', () => {
-  it.each<[string, string[], string | null]>([
-    ['a packaged double-click', ['/opt/cax/cax', '/tmp/a.caxsnap'], resolve('/tmp/a.caxsnap')],
-    ['a relative path', ['/opt/cax/cax', 'b.caxsnap'], resolve(CWD, 'b.caxsnap')],
-    ['upper-case extension', ['/opt/cax/cax', '/tmp/A.CAXSNAP'], resolve('/tmp/A.CAXSNAP')],
-    ['development: electron .', ['/x/electron', '.', '/tmp/c.caxsnap'], resolve('/tmp/c.caxsnap')],
+describe('openedPathsFromArgv', () => {
+  it.each<[string, string[], string[]]>([
+    ['a packaged double-click', ['/opt/cax/cax', '/tmp/a.caxsnap'], [resolve('/tmp/a.caxsnap')]],
+    ['a relative path', ['/opt/cax/cax', 'b.csv'], [resolve(CWD, 'b.csv')]],
+    [
+      'any extension (the content decides)',
+      ['/opt/cax/cax', '/tmp/export.txt'],
+      [resolve('/tmp/export.txt')]
+    ],
+    [
+      'development: electron . (the folder is dropped later: not a file)',
+      ['/x/electron', '.', '/tmp/c.caxsnap'],
+      [CWD, resolve('/tmp/c.caxsnap')]
+    ],
     [
       'a second instance with Chromium switches',
       [
         '/opt/cax/cax',
         '--allow-file-access-from-files',
-        '/tmp/d.caxsnap',
+        '/tmp/d.ndjson',
         '--original-process-start-time=1'
       ],
-      resolve('/tmp/d.caxsnap')
+      [resolve('/tmp/d.ndjson')]
     ],
     [
-      'the last of several',
-      ['/opt/cax/cax', '/tmp/1.caxsnap', '/tmp/2.caxsnap'],
-      resolve('/tmp/2.caxsnap')
+      'several, in order, each once',
+      ['/opt/cax/cax', '/tmp/1.csv', '/tmp/2.caxsnap', '/tmp/1.csv'],
+      [resolve('/tmp/1.csv'), resolve('/tmp/2.caxsnap')]
     ],
-    ['a file URL', ['/opt/cax/cax', 'file:///tmp/e%20f.caxsnap'], resolve('/tmp/e f.caxsnap')],
-    ['no arguments', ['/opt/cax/cax'], null],
-    ['only the executable, even if it ends in .caxsnap', ['/tmp/x.caxsnap'], null],
-    ['a switch that looks like a file', ['/opt/cax/cax', '--open=/tmp/a.caxsnap'], null],
-    ['another extension', ['/opt/cax/cax', '/tmp/a.zip'], null],
-    ['an http URL', ['/opt/cax/cax', 'https://evil.example/a.caxsnap'], null],
-    ['a UNC-ish smb URL', ['/opt/cax/cax', 'smb://host/share/a.caxsnap'], null],
-    ['a control character', ['/opt/cax/cax', '/tmp/a\n.caxsnap'], null],
-    ['an empty argument', ['/opt/cax/cax', ''], null]
+    ['a file URL', ['/opt/cax/cax', 'file:///tmp/e%20f.csv'], [resolve('/tmp/e f.csv')]],
+    ['no arguments', ['/opt/cax/cax'], []],
+    ['only the executable', ['/tmp/x.caxsnap'], []],
+    ['a switch that looks like a file', ['/opt/cax/cax', '--open=/tmp/a.caxsnap'], []],
+    ['an http URL', ['/opt/cax/cax', 'https://evil.example/a.caxsnap'], []],
+    ['a UNC-ish smb URL', ['/opt/cax/cax', 'smb://host/share/a.csv'], []],
+    ['a control character', ['/opt/cax/cax', '/tmp/a\n.caxsnap'], []],
+    ['an empty argument', ['/opt/cax/cax', ''], []]
   ])('%s', (_label, argv, expected) => {
-    expect(snapshotPathFromArgv(argv, CWD)).toBe(expected)
+    expect(openedPathsFromArgv(argv, CWD)).toEqual(expected)
   })
 
   it('refuses overlong arguments', () => {
-    expect(toSnapshotPath(`/${'a'.repeat(5000)}.caxsnap`, CWD)).toBeNull()
+    expect(toOpenedPath(`/${'a'.repeat(5000)}.caxsnap`, CWD)).toBeNull()
   })
 })
 

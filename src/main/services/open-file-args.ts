@@ -1,33 +1,34 @@
 /**
- * Which snapshot file the OS asked us to open, from a command line: a double-click on Windows and
- * Linux starts the app with the file as an argument, and a second launch hands its command line to
- * the first instance (`second-instance`). macOS uses the `open-file` event instead.
+ * Which files the OS asked us to open, from a command line: a double-click ("Open with") on
+ * Windows and Linux starts the app with the files as arguments, and a second launch hands its
+ * command line to the first instance (`second-instance`). macOS uses the `open-file` event
+ * instead. What each file is — a snapshot or an audit export — is decided by its content
+ * (open-file-kind.ts), not here: here only what cannot be a local file is dropped.
  */
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { SNAPSHOT_EXTENSION } from '../../shared/snapshot/snapshot-format'
-
 /**
- * The snapshot path in `argv` (absolute, resolved against `cwd`), or null.
+ * The file paths in `argv` (absolute, resolved against `cwd`), in order.
  *
- * `argv[0]` is the executable; in development `argv[1]` is the app folder. Switches (`--x`,
- * including those Chromium adds to a second instance's command line) are ignored, as is anything
- * that does not end in `.caxsnap`. When several are given, the last one wins. `file://` URLs
- * (some Linux file managers) are converted to paths.
+ * `argv[0]` is the executable; in development `argv[1]` is the app folder (a folder, which the
+ * kind check then ignores). Switches (`--x`, including those Chromium adds to a second
+ * instance's command line) are ignored. `file://` URLs (some Linux file managers) are converted
+ * to paths; other URLs are never opened as files.
  */
-export function snapshotPathFromArgv(argv: readonly string[], cwd: string): string | null {
-  for (let i = argv.length - 1; i >= 1; i--) {
-    const path = toSnapshotPath(argv[i], cwd)
-    if (path !== null) {
-      return path
+export function openedPathsFromArgv(argv: readonly string[], cwd: string): string[] {
+  const paths: string[] = []
+  for (let i = 1; i < argv.length; i++) {
+    const path = toOpenedPath(argv[i], cwd)
+    if (path !== null && !paths.includes(path)) {
+      paths.push(path)
     }
   }
-  return null
+  return paths
 }
 
-/** The absolute path of one argument when it names a snapshot file, else null. */
-export function toSnapshotPath(arg: string | undefined, cwd: string): string | null {
+/** The absolute path of one argument when it can name a local file, else null. */
+export function toOpenedPath(arg: string | undefined, cwd: string): string | null {
   if (arg === undefined || arg.length === 0 || arg.length > 4096 || arg.startsWith('-')) {
     return null
   }
@@ -44,9 +45,6 @@ export function toSnapshotPath(arg: string | undefined, cwd: string): string | n
     }
   } else if (/^[a-z][a-z0-9+.-]+:\/\//i.test(arg)) {
     // Other URLs (http://, smb://, app://) are never opened as files.
-    return null
-  }
-  if (!path.toLowerCase().endsWith(SNAPSHOT_EXTENSION)) {
     return null
   }
   return isAbsolute(path) ? resolve(path) : resolve(cwd, path)

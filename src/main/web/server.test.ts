@@ -12,47 +12,10 @@ import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
 
 import { startWebShell, type WebShell, type WebShellOptions } from './server'
+import { sendRaw, type RawRequest, type Reply } from './test-http'
 
-interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: string
-}
-
-/** A raw HTTP request, so tests control every header (fetch forbids setting Host and Origin). */
-function send(
-  shell: WebShell,
-  options: {
-    method?: string
-    path: string
-    headers?: Record<string, string>
-    body?: string | Buffer
-  }
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: shell.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: options.headers
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString()
-          })
-        )
-      }
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
+function send(shell: WebShell, options: RawRequest): Promise<Reply> {
+  return sendRaw(shell.port, options)
 }
 
 const SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv'

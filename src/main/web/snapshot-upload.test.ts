@@ -23,49 +23,10 @@ import { MemorySecretStore } from '../services/secret-store'
 import { writeSnapshot } from '../services/snapshot'
 
 import { startWebShell, type WebShell } from './server'
+import { sendRaw, type RawRequest, type Reply } from './test-http'
 
-interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: string
-}
-
-function send(
-  shell: WebShell,
-  options: {
-    method?: string
-    path: string
-    headers?: Record<string, string>
-    body?: Buffer | string
-  }
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: shell.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: options.headers
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString()
-          })
-        )
-      }
-    )
-    // A refused upload may close the connection before the body is written.
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)
-    )
-    req.end(options.body)
-  })
+function send(shell: WebShell, options: RawRequest): Promise<Reply> {
+  return sendRaw(shell.port, options)
 }
 
 const SECRET = 'upload-secret-0123456789abcdefghijklmnopqrstu'
@@ -133,6 +94,8 @@ describe('snapshot upload route', () => {
   })
   const privateFiles = async (): Promise<string[]> =>
     readdir(join(dir, 'data', 'snapshot-imports')).catch(() => [])
+  const auditPrivateFiles = async (): Promise<string[]> =>
+    readdir(join(dir, 'data', 'audit-imports')).catch(() => [])
 
   it('takes an authenticated upload and returns a handle that imports it, verified', async () => {
     const reply = await send(shell, {
@@ -197,7 +160,8 @@ describe('snapshot upload route', () => {
     await expect.poll(() => finishes.length).toBe(1)
     expect(finishes[0]).toMatchObject({ status: 'complete', format: 'purview-csv' })
     expect(finishes[0]?.counts.rejected).toBeGreaterThan(0)
-    await expect.poll(privateFiles).toEqual([])
+    await expect.poll(auditPrivateFiles).toEqual([])
+    expect(await privateFiles()).toEqual([])
 
     const refused = await send(shell, {
       method: 'POST',
@@ -206,7 +170,7 @@ describe('snapshot upload route', () => {
       body: csv
     })
     expect(refused.status).toBe(401)
-    expect(await privateFiles()).toEqual([])
+    expect(await auditPrivateFiles()).toEqual([])
   })
 
   it.each([

@@ -82,7 +82,16 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   const sync = useSync(api, db)
   const snapshots = useSnapshots(api, db)
   const auditImport = useAuditImport(api, db)
-  const { chooseAndImport } = auditImport
+  const { chooseAndImport, importOffered } = auditImport
+  // An audit export opened from the OS is imported at once (the user asked for it), in Sync.
+  useEffect(
+    () =>
+      api.imports.onDidOpen((offered) => {
+        window.location.hash = '#sync'
+        void importOffered(offered)
+      }),
+    [api, importOffered]
+  )
   useEffect(
     () =>
       api.app.onDidInvokeCommand(({ command }) => {

@@ -11,8 +11,21 @@ import {
  * (what-users-want.md §3 complaint 1). Pure; runs anywhere.
  */
 
-/** How well one hour is covered. */
-export type HourStatus = 'complete' | 'partial' | 'gap' | 'pending'
+/**
+ * How well one hour is covered. `imported`: records of the hour came from an imported audit file
+ * (a `file` window) but no API acquisition made it complete: the file holds what it holds, and
+ * nobody checked it against the API.
+ */
+export type HourStatus = 'complete' | 'partial' | 'gap' | 'pending' | 'imported'
+
+/** Every hour status, in the order a legend shows them. */
+export const HOUR_STATUSES: readonly HourStatus[] = [
+  'complete',
+  'imported',
+  'partial',
+  'gap',
+  'pending'
+]
 
 /** One hour of a coverage answer. */
 export interface HourCoverage {
@@ -93,24 +106,30 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
   const tenant = range.tenantId?.toLowerCase()
   const settleMs = range.settleMs ?? DEFAULT_SETTLE_MS
   const isTenant = (t: string): boolean => tenant === undefined || t.toLowerCase() === tenant
-  const windows: WindowSpan[] = Object.values(ledger.windows)
+  const all = Object.values(ledger.windows).filter((w) => isTenant(w.tenantId))
+  // Imported files only ever say "imported": they take no part in the API's answer below.
+  const files: WindowSpan[] = all
+    .filter((w) => w.source === 'file' && (range.source === undefined || range.source === 'file'))
+    .map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end), window: w }))
+  const windows: WindowSpan[] = all
     .filter(
       (w) =>
-        isTenant(w.tenantId) &&
+        w.source !== 'file' &&
         (range.source === undefined || w.source === range.source) &&
         (range.contentType === undefined ||
           w.source !== 'management' ||
           w.contentType.toLowerCase() === range.contentType.toLowerCase())
     )
     .map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end), window: w }))
-  // Queries cover their hours, except in a workspace window read before it settled (status
-  // `listed`): rows may still be arriving there, and the next pull reads it again.
+  // Queries cover their hours, except in a KQL (workspace or ADX) window read before it settled
+  // (status `listed`): rows may still be arriving there, and the next pull reads it again.
   const graphKeys = new Set(
     windows
       .filter(
         (w) =>
           w.window.source === 'graph' ||
-          (w.window.source === 'workspace' && w.window.status !== 'listed')
+          ((w.window.source === 'workspace' || w.window.source === 'adx') &&
+            w.window.status !== 'listed')
       )
       .map((w) => w.window.key)
   )
@@ -162,9 +181,47 @@ export function coverage(ledger: Ledger, range: CoverageRange, now: Date): HourC
   const out: HourCoverage[] = []
   const first = Math.floor(range.start.getTime() / HOUR_MS) * HOUR_MS
   for (let h = first; h < range.end.getTime(); h += HOUR_MS) {
-    out.push({ hour: new Date(h).toISOString(), ...hourStatus(h, ctx, blobsByHour.get(h)) })
+    const api = hourStatus(h, ctx, blobsByHour.get(h))
+    const imported = api.status === 'complete' || h >= ctx.now ? null : importedBy(files, h, ctx)
+    out.push({
+      hour: new Date(h).toISOString(),
+      ...(imported
+        ? {
+            status: imported.status,
+            reason: `${imported.reason}; from the API: ${api.status}, ${api.reason}`
+          }
+        : api)
+    })
   }
   return out
+}
+
+/** The `imported` answer for an hour that file windows touch, or null when none does. */
+function importedBy(
+  files: readonly WindowSpan[],
+  h: number,
+  ctx: Context
+): { status: HourStatus; reason: string } | null {
+  const from = Math.max(h, ctx.start)
+  const to = Math.min(h + HOUR_MS, ctx.end)
+  const names = [
+    ...new Set(
+      files
+        .filter((f) => f.start < to && f.end > from)
+        .map((f) => f.window.contentType.replace(/^file:/, ''))
+    )
+  ]
+  if (names.length === 0) {
+    return null
+  }
+  const shown =
+    names.length > 3
+      ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+      : names.join(', ')
+  return {
+    status: 'imported',
+    reason: `imported from a file (${shown}), not checked against the API`
+  }
 }
 
 function hourStatus(

@@ -23,10 +23,12 @@ export type LedgerError = z.infer<typeof LedgerErrorSchema>
 
 /**
  * Which API a window was acquired from: the Management Activity API, the Graph audit query, or a
- * Log Analytics (Sentinel) workspace read with KQL. Graph and workspace windows select by event
- * time and are covered by their succeeded queries.
+ * Log Analytics (Sentinel) workspace or an Azure Data Explorer table read with KQL. Graph, workspace
+ * and adx windows select by event time and are covered by their succeeded queries. `file`: records imported from an audit file
+ * (file-coverage.ts); such a window says which hours the file's records fall in, never that an
+ * hour is complete.
  */
-export const AcquisitionSourceSchema = z.enum(['management', 'graph', 'workspace'])
+export const AcquisitionSourceSchema = z.enum(['management', 'graph', 'workspace', 'adx', 'file'])
 /** See {@link AcquisitionSourceSchema}. */
 export type AcquisitionSource = z.infer<typeof AcquisitionSourceSchema>
 

@@ -348,6 +348,24 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   }
 }
 
+/** The time column (epoch ms) of a packed chunk, without reading the rest of it. */
+export function packedTimes(packed: Uint8Array): Float64Array {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength)
+  if (packed.byteLength < 12 || view.getUint32(0, true) !== MAGIC) {
+    throw new PackedChunkError('not a packed chunk (wrong magic number)')
+  }
+  const headerLength = view.getUint32(8, true)
+  const header = JSON.parse(decoder.decode(packed.subarray(12, 12 + headerLength))) as PackHeader
+  let offset = align8(12 + headerLength)
+  for (const section of header.sections) {
+    if (section.name === 'times') {
+      return new Float64Array(packed.slice(offset, offset + section.bytes).buffer)
+    }
+    offset += align8(section.bytes)
+  }
+  throw new PackedChunkError('section times is missing')
+}
+
 /**
  * The rows `keep` (ascending indexes) of an encoded chunk, as a chunk of their own: codes and
  * field pairs are copied, the pool and keys are shared (a value no kept row uses costs a few

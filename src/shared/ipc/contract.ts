@@ -234,6 +234,19 @@ export const AuditImportCounts = z.object({
 })
 export type AuditImportCounts = z.infer<typeof AuditImportCounts>
 
+/** One entry of the hash-chained acquisition log (src/shared/snapshot/acquisition-log.ts). */
+export const AcquisitionLogEntrySchema = z.object({
+  seq: z.number(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  source: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  counts: z.record(z.string(), z.number()),
+  prevSha256: z.string()
+})
+export type AcquisitionLogEntryInfo = z.infer<typeof AcquisitionLogEntrySchema>
+
 export const contract = {
   'app:get-info': { input: NoInput, output: AppInfo },
   'settings:get': { input: NoInput, output: Settings },
@@ -280,6 +293,18 @@ export const contract = {
     output: z.object({ accepted: z.boolean() })
   },
   'acquire:cancel': { input: JobRef, output: z.object({ cancelled: z.boolean() }) },
+  /**
+   * The app's acquisition log (imports of audit files, …), newest first: at most 500 entries,
+   * how many it holds, and every break in its hash chain.
+   */
+  'acquire:list-log': {
+    input: NoInput,
+    output: z.object({
+      entries: z.array(AcquisitionLogEntrySchema),
+      total: z.number(),
+      problems: z.array(z.string())
+    })
+  },
   /** Starts writing the cache as a snapshot: main picks where (save dialog or Downloads). */
   'snapshots:export-begin': {
     input: z
@@ -389,6 +414,8 @@ export const events = {
     result: SyncSummarySchema.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable()
   }),
+  /** An entry was appended to the app's acquisition log. */
+  'acquire:did-change-log': z.object({ entry: AcquisitionLogEntrySchema }),
   /** A command from the application menu that the UI carries out (File → Export…). */
   'app:did-invoke-command': z.object({ command: z.enum(['export', 'import-audit-file']) }),
   /** A snapshot file opened from the OS (double-click, File → Open, a second launch), verified. */
@@ -416,6 +443,11 @@ export const events = {
     counts: SnapshotImportCounts,
     error: z.object({ code: z.string(), message: z.string() }).nullable()
   }),
+  /**
+   * An audit export opened from the OS (double-click, "Open with", a second launch): offered
+   * under a handle; the window imports it with `imports:start`.
+   */
+  'imports:did-open': OfferedSnapshot,
   /** Records and refused rows of an audit file for the window importing it; answer with ack-batch. */
   'imports:did-produce-batch': z.object({
     importId: z.string(),
@@ -426,6 +458,8 @@ export const events = {
     chunks: PackedChunks,
     /** Rows of `chunks` (indexes over all of them) repeating an Id seen earlier in the file. */
     skip: z.array(z.number().int().min(0)),
+    /** The hours these records fall in, as `file` windows: committed with them. */
+    ledger: LedgerDeltaSchema,
     rejections: z.array(RejectedRowSchema),
     progress: z.object({ bytesRead: z.number(), totalBytes: z.number(), rowsRead: z.number() })
   }),
@@ -437,7 +471,11 @@ export const events = {
     format: z.string().nullable(),
     counts: AuditImportCounts,
     warnings: z.array(z.string()),
-    error: z.object({ code: z.string(), message: z.string() }).nullable()
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    /** SHA-256 of the file, when it was read to its end. */
+    sha256: z.string().nullable(),
+    /** Event times of the first and last record stored. */
+    span: z.object({ first: z.string(), last: z.string() }).nullable()
   })
 } as const
 

@@ -46,6 +46,7 @@ const MAX_IDS_PER_FINDING = 50
 
 const STATUS_COLOURS: Readonly<Record<HourStatus, string>> = {
   complete: '#2e7d32',
+  imported: '#1565c0',
   partial: '#f9a825',
   gap: '#c62828',
   pending: '#9e9e9e'
@@ -153,7 +154,7 @@ ${origin.snapshotCreatedAt !== null ? `<dt>Snapshot made</dt><dd>${escapeHtml(or
 <dt>Records</dt><dd>${escapeHtml(model.recordCount)} (${escapeHtml(model.connectorEventCount)} connector events)</dd>
 <dt>Resources</dt><dd>${escapeHtml(model.resources.length)}</dd>
 <dt>Findings</dt><dd>${escapeHtml(model.findings.reduce((n, f) => n + f.count, 0))} in ${escapeHtml(model.findings.filter((f) => f.count > 0).length)} rule(s)</dd>
-<dt>Coverage</dt><dd>${escapeHtml(model.coverage.hours === 0 ? 'unknown (no ledger)' : `${model.coverage.hours} h: ${model.coverage.counts.complete} complete, ${model.coverage.counts.partial} partial, ${model.coverage.counts.gap} gap, ${model.coverage.counts.pending} pending`)}</dd>
+<dt>Coverage</dt><dd>${escapeHtml(model.coverage.hours === 0 ? 'unknown (no ledger)' : `${model.coverage.hours} h: ${model.coverage.counts.complete} complete, ${model.coverage.counts.partial} partial, ${model.coverage.counts.gap} gap, ${model.coverage.counts.pending} pending, ${model.coverage.counts.imported} imported from a file`)}</dd>
 <dt>Sources</dt><dd>${model.sources.map((s) => `${escapeHtml(s.source)} (${escapeHtml(s.records)})`).join('; ') || '—'}</dd>
 <dt>Generated</dt><dd>${escapeHtml(model.generatedAt)} by Connector Audit Explorer ${escapeHtml(model.appVersion)}</dd>
 </dl>`

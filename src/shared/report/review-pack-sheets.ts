@@ -63,7 +63,7 @@ export function coverLines(
       value:
         c.hours === 0
           ? 'unknown: no ledger (the records did not come with acquisition windows)'
-          : `${c.hours} h: ${c.counts.complete} complete, ${c.counts.partial} partial, ${c.counts.gap} gap, ${c.counts.pending} pending`
+          : `${c.hours} h: ${c.counts.complete} complete, ${c.counts.partial} partial, ${c.counts.gap} gap, ${c.counts.pending} pending, ${c.counts.imported} imported from a file`
     }
   )
   for (const run of c.runs.filter((r) => r.status !== 'complete').slice(0, 50)) {

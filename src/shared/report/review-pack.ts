@@ -165,7 +165,13 @@ function coverageOf(
   period: { start: number; end: number } | null,
   now: Date
 ): ReviewPackModel['coverage'] {
-  const counts: Record<HourStatus, number> = { complete: 0, partial: 0, gap: 0, pending: 0 }
+  const counts: Record<HourStatus, number> = {
+    complete: 0,
+    partial: 0,
+    gap: 0,
+    pending: 0,
+    imported: 0
+  }
   if (period === null || Object.keys(ledger.windows).length === 0) {
     return { hours: 0, counts, runs: [] }
   }

@@ -3,6 +3,7 @@
  * throttled answers and (when asked) of transient failures (management-api.md §2.11, §7).
  */
 import { AuditApiError, errorAction, explainApiError } from '../audit-api/api-error'
+import { TokenDestinationError } from '../audit-api/token-destination'
 
 import { backoffMs, isTransient, toLedgerError } from './retry'
 import type { RunContext } from './run-context'
@@ -70,6 +71,12 @@ export class ApiCaller {
       } catch (error) {
         if (ctx.signal?.aborted) {
           throw new AcquisitionError('cancelled', 'The pull was cancelled.')
+        }
+        if (error instanceof TokenDestinationError) {
+          // Nothing was sent: the refused URL costs neither the tenant's budget nor a request.
+          this.bucket.giveBack()
+          ctx.stats.requests--
+          throw error
         }
         if (error instanceof AuditApiError && errorAction(error) === 'throttled') {
           throttled++

@@ -50,6 +50,11 @@ export class TokenBucket {
     return turn
   }
 
+  /** Returns a token taken for a request that was never sent (the token policy refused its URL). */
+  giveBack(): void {
+    this.tokens = Math.min(this.capacity, this.tokens + 1)
+  }
+
   private async takeNow(signal?: AbortSignal): Promise<void> {
     for (;;) {
       const t = this.now()

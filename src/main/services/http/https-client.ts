@@ -6,10 +6,10 @@
  * stable kind.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
-import { rootCertificates } from 'node:tls'
+import { createSecureContext, rootCertificates } from 'node:tls'
 
 import { HttpsProxyAgent } from 'https-proxy-agent'
 
@@ -110,7 +110,7 @@ export interface HttpRequest {
   method?: string
   url: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Uint8Array
   timeoutMs?: number
   signal?: AbortSignal
 }
@@ -174,6 +174,13 @@ export class HttpsClient {
   private proxyAgent: HttpsProxyAgent<string> | undefined
   /** `ca` option values by their extra CAs (Node replaces the system store when `ca` is given). */
   private readonly caLists = new Map<string, string[]>()
+  /**
+   * Connection pools by the extra CAs they trust, each with its TLS context built once. Passing
+   * `ca` on every request instead costs a parse of every root certificate per connection and a
+   * pool key built from all of them per request (seconds of CPU over a sync). The pools belong to
+   * this client, so a connection trusted under one CA list is never reused under another.
+   */
+  private readonly caAgents = new Map<string, HttpsAgent>()
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.cas = { everyHost: options.extraCaPem ? [options.extraCaPem] : [], loopbackOnly: [] }
@@ -229,11 +236,8 @@ export class HttpsClient {
         method: req.method ?? 'GET',
         headers: req.headers,
         signal: req.signal,
-        ...(isHttps ? this.caOption(url.host) : {}),
         ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
-        ...(isHttps && this.proxy && shouldProxy(url.host, this.proxy)
-          ? { agent: (this.proxyAgent ??= new HttpsProxyAgent(this.proxy.url)) }
-          : {})
+        ...(isHttps ? this.tlsOptions(url.host) : {})
       }
       let isTimedOut = false
       let body: PassThrough | undefined
@@ -286,18 +290,44 @@ export class HttpsClient {
     })
   }
 
-  private caOption(host: string): { ca?: string[] } {
+  /** The agent (and, through a proxy, the CA list) an HTTPS request to `host` uses. */
+  private tlsOptions(host: string): {
+    ca?: string[]
+    agent?: HttpsAgent | HttpsProxyAgent<string>
+  } {
     const extra = extraCasFor(host, this.cas)
+    if (this.proxy && shouldProxy(host, this.proxy)) {
+      return {
+        ...(extra.length > 0 ? { ca: this.caList(extra) } : {}),
+        agent: (this.proxyAgent ??= new HttpsProxyAgent(this.proxy.url))
+      }
+    }
     if (extra.length === 0) {
       return {}
     }
     const key = extra.join('\n')
+    let agent = this.caAgents.get(key)
+    if (!agent) {
+      // The same pool settings as Node's global agent, with a context that trusts the extra CAs.
+      agent = new HttpsAgent({
+        keepAlive: true,
+        scheduling: 'lifo',
+        timeout: 5000,
+        secureContext: createSecureContext({ ca: this.caList(extra) })
+      })
+      this.caAgents.set(key, agent)
+    }
+    return { agent }
+  }
+
+  /** The system roots plus `extra` (Node replaces the default store when `ca` is given). */
+  private caList(extra: readonly string[]): string[] {
+    const key = extra.join('\n')
     let list = this.caLists.get(key)
     if (!list) {
-      // Node replaces the default store when `ca` is given: add the system roots back.
       list = [...rootCertificates, ...extra]
       this.caLists.set(key, list)
     }
-    return { ca: list }
+    return list
   }
 }

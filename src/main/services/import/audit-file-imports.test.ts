@@ -3,9 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { unpackChunk } from '../../../shared/cache/packed-chunk'
+import { coverage, emptyLedger, applyDelta } from '../../../shared/acquisition'
+import { packedTimes, unpackChunk } from '../../../shared/cache/packed-chunk'
+import { AppAcquisitionLog } from '../acquisition-log/app-acquisition-log'
 import { MemoryLogger } from '../logging/logger'
 import type { OfferedFile } from '../snapshot/offered-snapshots'
 
@@ -76,11 +81,21 @@ class FakeWindow {
   }
 }
 
-function setUp(batchSize?: number): { window: FakeWindow; removed: string[] } {
+function setUp(
+  batchSize?: number,
+  acquisitionLog?: AppAcquisitionLog
+): { window: FakeWindow; removed: string[] } {
   const window = new FakeWindow()
   const removed: string[] = []
   window.imports = new AuditFileImports({
     log: new MemoryLogger(),
+    ...(acquisitionLog
+      ? {
+          recordImport: (entry) => acquisitionLog.append(entry),
+          actor: () => 'auditor',
+          shell: 'browser'
+        }
+      : {}),
     onImportBatch: (push) => window.receive(push),
     onImportFinish: (finish) => window.end(finish),
     removePrivate: async (path) => {
@@ -138,6 +153,96 @@ describe('AuditFileImports', () => {
     const last = window.pushes.at(-1) as AuditImportBatchPush
     expect(last.progress.totalBytes).toBe((await stat(fixture('purview-current.csv'))).size)
     expect(last.progress.bytesRead).toBe(last.progress.totalBytes)
+  })
+
+  it('sends the hours of its records as file windows with each batch: coverage reads them as imported', async () => {
+    const { window } = setUp(2)
+    window.imports.start({ clientId: 'w1', file: await offered('records.ndjson') })
+    await window.done
+    const ledger = emptyLedger()
+    for (const push of window.pushes) {
+      if (push.count > 0) {
+        expect(push.ledger.windows.length).toBeGreaterThan(0)
+      }
+      applyDelta(ledger, push.ledger)
+    }
+    const windows = Object.values(ledger.windows)
+    expect(
+      windows.every((w) => w.source === 'file' && w.contentType === 'file:records.ndjson')
+    ).toBe(true)
+    // A window counts the rows it received, repeats within the file included.
+    const received = windows.reduce((n, w) => n + w.received, 0)
+    const { counts } = window.finish as AuditImportFinish
+    expect(received).toBe(counts.committed + counts.duplicatesInFile)
+    const first = Math.min(
+      ...window.pushes.flatMap((p) => p.chunks.flatMap((c) => [...packedTimes(c)]))
+    )
+    const hour = new Date(Math.floor(first / 3_600_000) * 3_600_000)
+    const [cell] = coverage(
+      ledger,
+      { start: hour, end: new Date(hour.getTime() + 3_600_000) },
+      new Date()
+    )
+    expect(cell?.status).toBe('imported')
+    const finish = window.finish as AuditImportFinish
+    expect(finish.span?.first).toBe(new Date(first).toISOString())
+  })
+
+  it('writes each ended import to the acquisition log: file, hash, format, counts, outcome, span', async () => {
+    const log = new AppAcquisitionLog({ dir, log: new MemoryLogger() })
+    const { window } = setUp(undefined, log)
+    window.imports.start({ clientId: 'w1', file: await offered('purview-current.csv') })
+    await window.done
+    const finish = window.finish as AuditImportFinish
+    const bytes = await readFile(fixture('purview-current.csv'))
+    expect(finish.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
+
+    const { window: cancelled } = setUp(2, log)
+    cancelled.isHolding = true
+    const { importId } = cancelled.imports.start({
+      clientId: 'w1',
+      file: await offered('management-blobs.json.txt')
+    })
+    await expect.poll(() => cancelled.held.length).toBeGreaterThan(0)
+    cancelled.commit(cancelled.held.shift() as AuditImportBatchPush)
+    await expect.poll(() => cancelled.held.length).toBeGreaterThan(0)
+    cancelled.imports.cancel(importId)
+    await cancelled.done
+
+    const listing = await log.list()
+    expect(listing.problems).toEqual([])
+    expect(listing.total).toBe(2)
+    const [second, first] = listing.entries
+    expect(first).toMatchObject({
+      seq: 1,
+      actor: 'auditor',
+      action: 'import',
+      source: 'purview-current.csv',
+      parameters: {
+        file: 'purview-current.csv',
+        bytes: bytes.length,
+        sha256: finish.sha256,
+        format: 'purview-csv',
+        status: 'complete',
+        shell: 'browser',
+        firstRecordAt: finish.span?.first,
+        lastRecordAt: finish.span?.last
+      },
+      counts: {
+        rows: finish.counts.rowsRead,
+        stored: finish.counts.new,
+        duplicates: finish.counts.duplicatesInFile,
+        rejected: finish.counts.rejected
+      }
+    })
+    expect(first?.counts['rejected']).toBeGreaterThan(0)
+    expect(second).toMatchObject({
+      seq: 2,
+      source: 'management-blobs.json.txt',
+      parameters: { status: 'cancelled', sha256: null, error: 'import/cancelled' }
+    })
+    expect(second?.counts['stored']).toBeGreaterThan(0)
+    expect(second?.prevSha256).not.toBe(first?.prevSha256)
   })
 
   it('counts records the cache already holds when the same file is imported again', async () => {

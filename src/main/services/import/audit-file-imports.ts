@@ -7,13 +7,22 @@
  * the next one only then (two in flight). Every batch carries its rejected rows and the progress
  * so far (bytes of the file, rows), from which the UI shows rows/s and an ETA. Cancelling stops
  * the reading; what the window committed stays, and the finish says how much.
+ *
+ * Each batch carries the ledger windows of the hours its records fall in (source `file`,
+ * src/shared/acquisition/file-coverage.ts), committed with the records, so coverage shows them
+ * as imported from a file. When an import ends, complete or not, it is written to the app's
+ * acquisition log: the file (name, size, SHA-256 when read to its end), its format, the counts
+ * and the time span of the records the window stored.
  */
 import { randomUUID } from 'node:crypto'
+import { userInfo } from 'node:os'
 
-import { packRecords } from '../../../shared/cache/packed-chunk'
+import { FileCoverage, type LedgerDelta } from '../../../shared/acquisition'
+import { packedTimes, packRecords } from '../../../shared/cache/packed-chunk'
 import { AppError } from '../../../shared/errors'
 import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
 import type { Logger } from '../logging/logger'
+import type { AcquisitionLogInput } from '../../../shared/snapshot'
 import type { OfferedFile } from '../snapshot/offered-snapshots'
 
 import { importAuditFile } from './import-audit-file'
@@ -37,6 +46,8 @@ export interface AuditImportBatchPush {
   chunks: Uint8Array[]
   /** Indexes (over all rows of `chunks`) of repeats of an Id seen earlier in the file: not stored. */
   skip: number[]
+  /** The file windows of the hours these records fall in, to commit with them. */
+  ledger: LedgerDelta
   /** Rows of the file refused since the previous batch, in line order. */
   rejections: RejectedRow[]
   progress: AuditImportProgress
@@ -69,6 +80,10 @@ export interface AuditImportFinish {
   /** File-level notes (encoding fallback, an unclosed JSON array…). */
   warnings: string[]
   error: { code: string; message: string } | null
+  /** SHA-256 of the file, when it was read to its end. */
+  sha256: string | null
+  /** Event times of the first and last record the window stored, or null when none. */
+  span: { first: string; last: string } | null
 }
 
 /** What {@link AuditFileImports} needs. */
@@ -84,6 +99,13 @@ export interface AuditFileImportsDeps {
   batchSize?: number
   /** How long to wait for the window to commit a batch (default 10 minutes). */
   ackTimeoutMs?: number
+  /** Writes an ended import to the acquisition log (app-acquisition-log.ts). */
+  recordImport?: (entry: AcquisitionLogInput) => Promise<unknown>
+  /** Who imports, for the acquisition log (default: the OS user). */
+  actor?: () => string
+  /** Which shell runs the import (`desktop`, `browser`), for the acquisition log. */
+  shell?: string
+  now?: () => Date
 }
 
 interface Job {
@@ -161,17 +183,25 @@ export class AuditFileImports {
       duplicatesInFile: 0,
       rejected: 0
     }
+    const startedAt = this.now()
     const reading = importAuditFile(file.path, {
       signal: job.abort.signal,
       batchSize: this.deps.batchSize ?? BATCH_RECORDS,
       workerScript: this.deps.workerScript ?? null,
       // Every rejection travels in its batch; the summary need not keep them too.
       maxKeptRejections: 0,
+      hashSource: true,
       // The workers pack each batch as the window's cache chunks: main only forwards bytes.
       pack: true
     })
     const summary = reading.summary
     const inFlight = new InFlightBatches(BATCHES_IN_FLIGHT)
+    const covered = new FileCoverage({
+      importKey: job.id,
+      name: file.name,
+      at: startedAt.toISOString()
+    })
+    const stored = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY }
     let end: Pick<AuditImportFinish, 'status' | 'error'>
     try {
       for await (const batch of reading) {
@@ -185,6 +215,7 @@ export class AuditFileImports {
           count,
           chunks: packed.chunks,
           skip: packed.skip,
+          ledger: { windows: covered.add(batch.hours), blobs: [], queries: [] },
           rejections: batch.rejections,
           progress: {
             bytesRead: summary.bytesRead,
@@ -197,6 +228,16 @@ export class AuditFileImports {
             counts.committed += count
             counts.new += result.new
             counts.alreadyCached += result.duplicates
+            const skipped = new Set(packed.skip)
+            let row = 0
+            for (const chunk of packed.chunks) {
+              for (const time of packedTimes(chunk)) {
+                if (!skipped.has(row++) && !Number.isNaN(time)) {
+                  stored.first = Math.min(stored.first, time)
+                  stored.last = Math.max(stored.last, time)
+                }
+              }
+            }
           })
         )
       }
@@ -224,15 +265,71 @@ export class AuditFileImports {
     this.deps.log.info(
       `[import] audit file import ${job.id} ended: ${end.status} (${counts.committed} committed, ${counts.rejected} rejected)`
     )
-    this.deps.onImportFinish({
+    const finish: AuditImportFinish = {
       importId: job.id,
       clientId: job.clientId,
       name: file.name,
       format: summary.format,
       warnings: summary.warnings,
       counts,
-      ...end
-    })
+      ...end,
+      sha256: end.status === 'complete' ? summary.sha256 : null,
+      span: Number.isFinite(stored.first)
+        ? { first: new Date(stored.first).toISOString(), last: new Date(stored.last).toISOString() }
+        : null
+    }
+    await this.deps.recordImport?.(this.logEntry(finish, file.size, summary.encoding, startedAt))
+    this.deps.onImportFinish(finish)
+  }
+
+  /** The acquisition-log entry of an ended import. */
+  private logEntry(
+    finish: AuditImportFinish,
+    size: number,
+    encoding: string | null,
+    startedAt: Date
+  ): AcquisitionLogInput {
+    const c = finish.counts
+    return {
+      at: this.now().toISOString(),
+      actor: (this.deps.actor ?? osUser)(),
+      action: 'import',
+      source: finish.name,
+      parameters: {
+        file: finish.name,
+        bytes: size,
+        sha256: finish.sha256,
+        format: finish.format,
+        encoding,
+        status: finish.status,
+        ...(finish.error ? { error: finish.error.code } : {}),
+        shell: this.deps.shell ?? 'desktop',
+        startedAt: startedAt.toISOString(),
+        firstRecordAt: finish.span?.first ?? null,
+        lastRecordAt: finish.span?.last ?? null
+      },
+      counts: {
+        rows: c.rowsRead,
+        stored: c.new,
+        committed: c.committed,
+        alreadyCached: c.alreadyCached,
+        duplicatesInFile: c.duplicatesInFile,
+        duplicates: c.alreadyCached + c.duplicatesInFile,
+        rejected: c.rejected
+      }
+    }
+  }
+
+  private now(): Date {
+    return (this.deps.now ?? (() => new Date()))()
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown'
   }
 }
 

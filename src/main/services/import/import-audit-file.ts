@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 
+import type { HourTally } from '../../../shared/acquisition/file-coverage'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { decodeRecords, pickEncoded } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
@@ -79,7 +81,8 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       isRejectionListTruncated: false,
       warnings: [],
       isComplete: false,
-      workerThreads: 0
+      workerThreads: 0,
+      sha256: null
     }
   }
 
@@ -99,7 +102,7 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
     const signal = this.options.signal
     const summary = this.summary
 
-    const bytes = countBytes(this.openSource(), summary)
+    const bytes = countBytes(this.openSource(), summary, this.options.hashSource === true)
     const sniffed = await sniff(bytes)
     const encoding = detectEncoding(sniffed.head, sniffed.isCut)
     summary.encoding = encoding
@@ -152,6 +155,7 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       return new EncodedBatch(
         encoded,
         rejections,
+        output.hours,
         output.packed ? { chunks: output.packed, skip } : undefined
       )
     }
@@ -225,6 +229,7 @@ class EncodedBatch implements ImportBatch {
   constructor(
     readonly encoded: EncodedRecords,
     readonly rejections: RejectedRow[],
+    readonly hours: HourTally[],
     readonly packed?: { chunks: Uint8Array[]; skip: number[] }
   ) {}
 
@@ -340,10 +345,19 @@ async function* readItems(
   }
 }
 
-async function* countBytes(source: ByteSource, summary: ImportSummary): AsyncGenerator<Uint8Array> {
+async function* countBytes(
+  source: ByteSource,
+  summary: ImportSummary,
+  isHashed: boolean
+): AsyncGenerator<Uint8Array> {
+  const hasher = isHashed ? createHash('sha256') : null
   for await (const chunk of source) {
     summary.bytesRead += chunk.byteLength
+    hasher?.update(chunk)
     yield chunk
+  }
+  if (hasher) {
+    summary.sha256 = hasher.digest('hex')
   }
 }
 

@@ -1,3 +1,4 @@
+import type { HourTally } from '../../../shared/acquisition/file-coverage'
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { EncodedRecords } from '../store/encoded-records'
 
@@ -64,6 +65,11 @@ export interface ImportBatch {
    * `encoded` then carries the Ids only.
    */
   packed?: { chunks: Uint8Array[]; skip: number[] }
+  /**
+   * The batch's accepted records (repeats of earlier rows included) counted by tenant and UTC
+   * hour, for the file's coverage windows (src/shared/acquisition/file-coverage.ts).
+   */
+  hours: HourTally[]
 }
 
 /**
@@ -97,6 +103,12 @@ export interface ImportSummary {
   isComplete: boolean
   /** Worker threads that normalized the records (0: the calling thread did). */
   workerThreads: number
+  /**
+   * SHA-256 (hex) of every byte of the source, once it was read to its end, when the import
+   * was asked to hash it (`hashSource`); null otherwise, and while (or when it stopped before)
+   * the end.
+   */
+  sha256: string | null
 }
 
 /** Remembers which audit Ids an import has seen (§13 rule 2). */
@@ -132,6 +144,8 @@ export interface ImportOptions {
   pack?: boolean
   /** The built worker entry (out/main/import-worker.js; see `findImportWorker`). */
   workerScript?: string | URL | null
+  /** Hash the source's bytes as they are read (see {@link ImportSummary.sha256}). */
+  hashSource?: boolean
 }
 
 /** The codes of {@link ImportFormatError}. */

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto'
 
+import { addToTally, type HourTally } from '../../../shared/acquisition/file-coverage'
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { packRecords } from '../../../shared/cache/packed-chunk'
@@ -58,6 +59,8 @@ export interface RecordBatchOutput {
   rejections: RejectedRow[]
   /** With `pack`: the accepted records as packed cache chunks, in order. */
   packed?: Uint8Array[]
+  /** The accepted records counted by tenant and UTC hour (what the file covers; file-coverage.ts). */
+  hours: HourTally[]
 }
 
 const EXCERPT = 120
@@ -69,6 +72,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
   const accepted: NormalizedRecord[] = []
+  const tallies = new Map<string, HourTally>()
   const { csv, texts, lines, source } = input
   const isFile = input.origin !== 'api'
   for (let k = 0; k < texts.length; k++) {
@@ -130,11 +134,13 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     } else {
       jsons.push(storedJson(record))
     }
+    addToTally(tallies, record.organizationId, record.createdAtMs)
   }
   return {
     records: encodeJsonLines(ids, jsons),
     hashes,
     rejections,
+    hours: [...tallies.values()],
     ...(input.pack === true ? { packed: packRecords(accepted) } : {})
   }
 }

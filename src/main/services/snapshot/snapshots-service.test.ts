@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -48,6 +48,7 @@ function service(
     now: () => new Date('2026-11-25T10:00:00.000Z'),
     locations: { chooseExportPath: async (name) => join(dir, `${name}.caxsnap`) },
     privateDir: join(dir, 'private'),
+    auditPrivateDir: join(dir, 'audit-private'),
     acceptsDroppedPaths: true,
     onImportBatch: (push) => sink.batches.push(push),
     onAuditImportBatch: (push) => sink.auditBatches?.push(push),
@@ -500,6 +501,14 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
       kind: 'audit-file'
     })
     expect(offered).toMatchObject({ name: 'classic.csv', size: csv.length })
+    // Uploaded audit files have their own private folder, never the snapshots' one.
+    expect(await privateFiles()).toEqual([])
+    const [upload] = await readdir(join(dir, 'audit-private'))
+    expect((await stat(join(dir, 'audit-private', upload!))).mode & 0o777).toBe(0o600)
+    // A snapshot import does not take an audit file's handle, nor the reverse.
+    await expect(s.import({ clientId: 'w1', handle: offered.handle })).rejects.toMatchObject({
+      code: 'snapshot/unknown-handle'
+    })
     const started = await s.importAuditFile({ clientId: 'w1', handle: offered.handle })
     expect(started.name).toBe('classic.csv')
     await until(() => sink.auditBatches.length > 0)
@@ -518,9 +527,23 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     })
     expect(sink.auditFinishes[0]?.counts.committed).toBeGreaterThan(0)
     expect(await privateFiles()).toEqual([])
+    expect(await readdir(join(dir, 'audit-private'))).toEqual([])
     await expect(
       s.importAuditFile({ clientId: 'w1', handle: offered.handle })
-    ).rejects.toMatchObject({ code: 'snapshot/unknown-handle' })
+    ).rejects.toMatchObject({ code: 'import/unknown-handle' })
+    // Without a handle and without a dialog (browser shell) there is nothing to import.
+    await expect(s.importAuditFile({ clientId: 'w1' })).rejects.toMatchObject({
+      code: 'import/file-required'
+    })
+    // An interrupted audit upload says so with the import's own code.
+    await expect(
+      s.receiveUpload(Readable.from([csv.subarray(0, 10)]), {
+        name: 'cut.csv',
+        declaredSize: csv.length,
+        kind: 'audit-file'
+      })
+    ).rejects.toMatchObject({ code: 'import/upload-failed' })
+    expect(await readdir(join(dir, 'audit-private'))).toEqual([])
   })
 
   it('offers a dropped audit file of any extension, but still only a local absolute path', async () => {
@@ -530,7 +553,7 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     const offered = await s.offerDroppedPath(path, 'audit-file')
     expect(offered.name).toBe('records.ndjson')
     await expect(s.offerDroppedPath('records.ndjson', 'audit-file')).rejects.toMatchObject({
-      code: 'snapshot/invalid-file'
+      code: 'import/invalid-file'
     })
   })
 
@@ -544,7 +567,63 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     await writeFile(bad, 'not a zip')
     expect((await s.openFromOs(bad)).handle).toBeNull()
   })
+
+  it('routes a file opened from the OS by its content: snapshots to verification, audit exports to the audit import', async () => {
+    const sink = {
+      batches: [] as ImportBatchPush[],
+      finishes: [] as ImportFinish[],
+      auditBatches: [] as AuditImportBatchPush[],
+      auditFinishes: [] as AuditImportFinish[]
+    }
+    const s = service({}, sink)
+    // A snapshot renamed .zip is still verified as a snapshot, and its handle imports it.
+    const good = await exportAll('routed')
+    const renamed = join(dir, 'routed-evidence.zip')
+    await copyFile(good.path, renamed)
+    const snapshot = await s.openedFromOs(renamed)
+    expect(snapshot?.kind).toBe('snapshot')
+    const opened = snapshot?.kind === 'snapshot' ? snapshot.opened : null
+    expect(opened?.verification.ok).toBe(true)
+    await expect(
+      s.importAuditFile({ clientId: 'w1', handle: opened!.handle! })
+    ).rejects.toMatchObject({ code: 'import/unknown-handle' })
+    // A Purview CSV saved as .txt goes to the audit import, whose handle it takes (once).
+    const csv = join(dir, 'routed-export.txt')
+    await copyFile(
+      fileURLToPath(new URL('../import/fixtures/purview-current.csv', import.meta.url)),
+      csv
+    )
+    const audit = await s.openedFromOs(csv)
+    expect(audit).toMatchObject({ kind: 'audit-file', offered: { name: 'routed-export.txt' } })
+    const offered = audit?.kind === 'audit-file' ? audit.offered : null
+    await expect(s.import({ clientId: 'w1', handle: offered!.handle })).rejects.toMatchObject({
+      code: 'snapshot/unknown-handle'
+    })
+    const routed = await s.openedFromOs(csv)
+    const handle = routed?.kind === 'audit-file' ? routed.offered.handle : ''
+    await s.importAuditFile({ clientId: 'w1', handle })
+    await until(() => sink.auditBatches.length > 0)
+    for (const push of sink.auditBatches) {
+      s.ackAuditImport(push.importId, push.batchId, {
+        ok: true,
+        new: push.count,
+        duplicates: 0
+      })
+    }
+    await until(() => sink.auditFinishes.length > 0)
+    expect(sink.auditFinishes[0]).toMatchObject({ status: 'complete', format: 'purview-csv' })
+    // The original is the user's: it is read, never deleted.
+    expect(existsSync(csv)).toBe(true)
+    // Anything else is not offered at all.
+    expect(await s.openedFromOs(await writeAndReturn(join(dir, 'notes.md'), '# notes'))).toBeNull()
+    expect(await s.openedFromOs(dir)).toBeNull()
+  })
 })
+
+async function writeAndReturn(path: string, text: string): Promise<string> {
+  await writeFile(path, text)
+  return path
+}
 
 describe('downloadsSnapshotLocations', () => {
   it('picks unique names in Downloads, or the data folder exports/ without one', async () => {

@@ -13,10 +13,12 @@ import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/sn
 
 import {
   AuditFileImports,
+  type AuditFileImportsDeps,
   type AuditImportBatchPush,
   type AuditImportFinish
 } from '../import/audit-file-imports'
 import { findImportWorker } from '../import/record-batch-pool'
+import { openedFileKind } from '../open-file-kind'
 
 import { checkOfferedPath } from './offered-path'
 import { displayName, OfferedSnapshots } from './offered-snapshots'
@@ -50,8 +52,14 @@ export interface SnapshotsServiceDeps
     Omit<SnapshotExportsDeps, 'chooseExportPath'>,
     Omit<SnapshotImportsDeps, 'offers' | 'chooseImportPath'> {
   locations: SnapshotLocations
-  /** Private folder for uploads and the copies imports read (in the data folder). */
+  /** Private folder for snapshot uploads and the copies snapshot imports read (data folder). */
   privateDir: string
+  /**
+   * Private folder for uploaded audit files (data folder). Its own, so neither kind's clean-up
+   * touches the other's files; both hold only files of a running import (or leftovers swept
+   * after a day), so nothing needs moving between them.
+   */
+  auditPrivateDir: string
   /**
    * Whether the UI may offer a dropped file's path (desktop: the preload reads it from a File
    * the user dropped). False in the browser shell, whose files arrive as uploads.
@@ -64,6 +72,10 @@ export interface SnapshotsServiceDeps
   /** Batches and ends of audit-file imports (CSV, JSON, NDJSON exports). */
   onAuditImportBatch: (push: AuditImportBatchPush) => void
   onAuditImportFinish: (finish: AuditImportFinish) => void
+  /** Writes an ended audit-file import to the acquisition log. */
+  recordImport?: AuditFileImportsDeps['recordImport']
+  /** Which shell runs (`desktop`, `browser`), for the acquisition log. */
+  shell?: string
 }
 
 /** What an offered file is for: a snapshot, or an audit export (CSV, JSON, NDJSON). */
@@ -79,12 +91,16 @@ export class SnapshotsService {
   private readonly exportsJobs: SnapshotExports
   private readonly importJobs: SnapshotImports
   private readonly auditImports: AuditFileImports
-  /** The files main was offered, by one-time handle. */
+  /** The snapshot files main was offered, by one-time handle. */
   readonly offers: OfferedSnapshots
+  /** The audit files main was offered, by one-time handle (a snapshot handle is not one). */
+  readonly auditOffers: OfferedSnapshots
 
   constructor(private readonly deps: SnapshotsServiceDeps) {
     this.offers = new OfferedSnapshots({ privateDir: deps.privateDir, log: deps.log })
     void this.offers.sweep()
+    this.auditOffers = new OfferedSnapshots({ privateDir: deps.auditPrivateDir, log: deps.log })
+    void this.auditOffers.sweep()
     this.exportsJobs = new SnapshotExports({
       ...deps,
       chooseExportPath: (name) => deps.locations.chooseExportPath(name)
@@ -100,8 +116,10 @@ export class SnapshotsService {
       log: deps.log,
       onImportBatch: deps.onAuditImportBatch,
       onImportFinish: deps.onAuditImportFinish,
-      removePrivate: (path) => this.offers.removePrivate(path),
+      removePrivate: (path) => this.auditOffers.removePrivate(path),
       workerScript: findImportWorker(import.meta.url),
+      ...(deps.recordImport ? { recordImport: deps.recordImport } : {}),
+      ...(deps.shell !== undefined ? { shell: deps.shell } : {}),
       ...(deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {}),
       ...(deps.ackTimeoutMs !== undefined ? { ackTimeoutMs: deps.ackTimeoutMs } : {})
     })
@@ -155,10 +173,10 @@ export class SnapshotsService {
     handle?: string | undefined
   }): Promise<{ importId: string; name: string }> {
     if (input.handle !== undefined) {
-      const file = this.offers.take(input.handle)
+      const file = this.auditOffers.take(input.handle)
       if (!file) {
         throw new AppError(
-          'snapshot/unknown-handle',
+          'import/unknown-handle',
           'This file is no longer on offer (already imported, or offered too long ago). Choose it again.'
         )
       }
@@ -166,7 +184,7 @@ export class SnapshotsService {
     }
     const choose = this.deps.locations.chooseAuditFilePath
     if (!choose) {
-      throw new AppError('snapshot/file-required', 'Choose an audit file (or drop one here).')
+      throw new AppError('import/file-required', 'Choose an audit file (or drop one here).')
     }
     const path = await choose()
     if (path === null) {
@@ -213,13 +231,12 @@ export class SnapshotsService {
       this.deps.log.warn(
         `[snapshot] dropped file refused: ${checked.ok ? 'not a regular file' : checked.reason}`
       )
-      throw new AppError(
-        'snapshot/invalid-file',
-        kind === 'snapshot' ? NOT_A_SNAPSHOT_FILE : NOT_A_LOCAL_FILE
-      )
+      throw kind === 'snapshot'
+        ? new AppError('snapshot/invalid-file', NOT_A_SNAPSHOT_FILE)
+        : new AppError('import/invalid-file', NOT_A_LOCAL_FILE)
     }
     const name = displayName(checked.path)
-    const handle = this.offers.offer({
+    const handle = this.offersOf(kind).offer({
       path: checked.path,
       name,
       size: info.size,
@@ -246,9 +263,9 @@ export class SnapshotsService {
         `The snapshot is ${input.declaredSize.toLocaleString('en-US')} bytes; the app reads snapshots up to ${max.toLocaleString('en-US')} bytes.`
       )
     }
-    const { path, stream } = await this.offers.createPrivateFile(
-      isSnapshot ? '.caxsnap' : '.upload'
-    )
+    const offers = this.offersOf(isSnapshot ? 'snapshot' : 'audit-file')
+    const uploadFailed = isSnapshot ? 'snapshot/upload-failed' : 'import/upload-failed'
+    const { path, stream } = await offers.createPrivateFile(isSnapshot ? '.caxsnap' : '.upload')
     let received = 0
     try {
       await pipeline(
@@ -257,7 +274,7 @@ export class SnapshotsService {
           for await (const chunk of source) {
             received += chunk.length
             if (received > input.declaredSize) {
-              throw new AppError('snapshot/upload-failed', 'The upload is longer than it declared.')
+              throw new AppError(uploadFailed, 'The upload is longer than it declared.')
             }
             yield chunk
           }
@@ -265,18 +282,45 @@ export class SnapshotsService {
         stream
       )
       if (received !== input.declaredSize) {
-        throw new AppError('snapshot/upload-failed', 'The upload ended early; try again.')
+        throw new AppError(uploadFailed, 'The upload ended early; try again.')
       }
     } catch (error) {
-      await this.offers.removePrivate(path)
+      await offers.removePrivate(path)
       throw error instanceof AppError
         ? error
-        : new AppError('snapshot/upload-failed', 'The upload was interrupted; try again.')
+        : new AppError(uploadFailed, 'The upload was interrupted; try again.')
     }
     const name = displayName(input.name)
-    const handle = this.offers.offer({ path, name, size: received, isPrivate: true })
+    const handle = offers.offer({ path, name, size: received, isPrivate: true })
     this.deps.log.info(`[${isSnapshot ? 'snapshot' : 'import'}] upload received: ${received} bytes`)
     return { handle, name, size: received }
+  }
+
+  /**
+   * A file opened from the OS (double-click, "Open with", File → Open, a second launch), routed
+   * by its content (open-file-kind.ts): a snapshot is verified and, when it passed, offered for
+   * the snapshot import ({@link openFromOs}); an audit export is offered for the audit-file
+   * import. Null for a file that is neither (or is not a file): nothing is offered.
+   */
+  async openedFromOs(
+    path: string
+  ): Promise<
+    | { kind: 'snapshot'; opened: EventPayload<'snapshots:did-open'> }
+    | { kind: 'audit-file'; offered: OfferedSnapshot }
+    | null
+  > {
+    const kind = await openedFileKind(path)
+    if (kind === 'snapshot') {
+      return { kind, opened: await this.openFromOs(path) }
+    }
+    if (kind === null) {
+      this.deps.log.info('[open] a file opened from the OS is neither a snapshot nor an audit file')
+      return null
+    }
+    const size = (await stat(path).catch(() => null))?.size ?? 0
+    const name = displayName(path)
+    const handle = this.auditOffers.offer({ path, name, size, isPrivate: false })
+    return { kind, offered: { handle, name, size } }
   }
 
   /**
@@ -301,6 +345,11 @@ export class SnapshotsService {
     this.auditImports.cancelAll()
     await this.exportsJobs.cancelAll()
     await this.offers.clear()
+    await this.auditOffers.clear()
+  }
+
+  private offersOf(kind: OfferKind): OfferedSnapshots {
+    return kind === 'snapshot' ? this.offers : this.auditOffers
   }
 
   private limits(): SnapshotLimits {

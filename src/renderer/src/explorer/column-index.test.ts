@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { ColumnIndex, itemOf } from './column-index'
-import { ColumnIndex as LegacyIndex } from './legacy-column-index'
+import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 import { emptyQuery } from './query-types'
 import { makeRecord } from './test-records'
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppDb } from '../db/app-db'
 import type { NormalizedRecord } from '../../../shared/audit'
 
-import { ColumnIndex as LegacyIndex } from './legacy-column-index'
+import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 import { QueryEngine } from './query-engine'
 import {
   DATE_COLUMN,
@@ -18,7 +18,7 @@ import {
 import { makeRecord } from './test-records'
 
 // A differential test: the chunked cache + new index must answer exactly like the engine it
-// replaced (legacy-column-index.ts, fed the same records as objects), over randomized queries.
+// replaced (test-support/legacy-column-index.ts, fed the same records as objects), over randomized queries.
 
 let state = 20261129
 function rand(n: number): number {

@@ -31,6 +31,8 @@ export interface AuditImportState {
   format: string | null
   warnings: string[]
   error: ErrorInfo | { code: string; message: string } | null
+  /** Event times of the first and last record stored, once ended. */
+  span: { first: string; last: string } | null
 }
 
 const IDLE: AuditImportState = {
@@ -46,7 +48,8 @@ const IDLE: AuditImportState = {
   counts: null,
   format: null,
   warnings: [],
-  error: null
+  error: null,
+  span: null
 }
 
 /** One id per window, so only the window that asked for an import commits its batches. */
@@ -59,6 +62,8 @@ export interface AuditImport {
   importFile: (file: PickedFile) => Promise<void>
   /** Imports through main's open dialog (desktop). */
   chooseAndImport: () => Promise<void>
+  /** Imports a file main offered by itself (opened from the OS). */
+  importOffered: (offered: { handle: string; name: string }) => Promise<void>
   cancel: () => Promise<void>
 }
 
@@ -75,7 +80,7 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedChunks(db, push, {}).then(async (outcome) => {
+      void commitPushedChunks(db, push, push.ledger).then(async (outcome) => {
         setState((current) => {
           const room = MAX_LISTED_REJECTIONS - current.rejections.length
           return {
@@ -106,7 +111,8 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
         counts: event.counts,
         format: event.format,
         warnings: event.warnings,
-        error: event.error
+        error: event.error,
+        span: event.span
       }))
     })
     return () => {
@@ -167,6 +173,10 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
   )
 
   const chooseAndImport = useCallback(() => start(undefined, null), [start])
+  const importOffered = useCallback(
+    (offered: { handle: string; name: string }) => start(offered.handle, offered.name),
+    [start]
+  )
 
   const cancel = useCallback(async () => {
     const importId = importIdRef.current
@@ -175,5 +185,5 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
     }
   }, [api])
 
-  return { state, importFile, chooseAndImport, cancel }
+  return { state, importFile, chooseAndImport, importOffered, cancel }
 }

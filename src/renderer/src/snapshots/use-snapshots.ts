@@ -130,26 +130,24 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedChunks(db, push, push.ledger, push.annotations).then(
-        async (outcome) => {
-          if (outcome.ok) {
-            setImportState((current) => ({
-              ...current,
-              counts: {
-                ...current.counts,
-                records: current.counts.records + push.count,
-                new: current.counts.new + outcome.new,
-                duplicates: current.counts.duplicates + outcome.duplicates
-              }
-            }))
-          }
-          await api.snapshots.ackImportBatch({
-            importId: push.importId,
-            batchId: push.batchId,
-            outcome
-          })
+      void commitPushedChunks(db, push, push.ledger, push.annotations).then(async (outcome) => {
+        if (outcome.ok) {
+          setImportState((current) => ({
+            ...current,
+            counts: {
+              ...current.counts,
+              records: current.counts.records + push.count,
+              new: current.counts.new + outcome.new,
+              duplicates: current.counts.duplicates + outcome.duplicates
+            }
+          }))
         }
-      )
+        await api.snapshots.ackImportBatch({
+          importId: push.importId,
+          batchId: push.batchId,
+          outcome
+        })
+      })
     })
     const offFinish = api.snapshots.onDidFinishImport((event) => {
       if (event.clientId !== CLIENT_ID) {

@@ -1,9 +1,16 @@
 import { useMemo } from 'react'
 
-import { coverage, coverageRuns, type HourStatus, type Ledger } from '../../../shared/acquisition'
+import {
+  coverage,
+  coverageRuns,
+  HOUR_STATUSES,
+  type HourStatus,
+  type Ledger
+} from '../../../shared/acquisition'
 
 const LABEL: Record<HourStatus, string> = {
   complete: 'Complete',
+  imported: 'Imported from a file',
   partial: 'Partial',
   gap: 'Gap',
   pending: 'Pending'
@@ -16,7 +23,8 @@ interface Props {
   ledger: Ledger
   since: Date
   until: Date
-  tenantId: string
+  /** Only this tenant's ledger entries (default: every tenant). */
+  tenantId?: string
   now: Date
   /** A sync is running: windows it has not reached read "not tried yet", not "stopped". */
   isSyncing?: boolean
@@ -27,7 +35,8 @@ function utc(iso: string): string {
 }
 
 /**
- * One cell per hour: complete, partial, gap (content that can no longer be had) or pending, from
+ * One cell per hour: complete, imported from a file (records a file brought, never checked
+ * against the API), partial, gap (content that can no longer be had) or pending, from
  * the ledger, so an auditor sees at a glance what the cache holds and what it does not; below it,
  * every run of hours that is not complete with the reason (and, when pending, when it settles).
  */
@@ -40,12 +49,17 @@ export function CoverageTimeline({
   isSyncing = false
 }: Props): React.JSX.Element {
   const hours = useMemo(
-    () => coverage(ledger, { start: since, end: until, tenantId, isSyncing }, now),
+    () =>
+      coverage(
+        ledger,
+        { start: since, end: until, ...(tenantId ? { tenantId } : {}), isSyncing },
+        now
+      ),
     [ledger, since, until, tenantId, now, isSyncing]
   )
   const counts = hours.reduce<Record<HourStatus, number>>(
     (acc, h) => ({ ...acc, [h.status]: acc[h.status] + 1 }),
-    { complete: 0, partial: 0, gap: 0, pending: 0 }
+    { complete: 0, imported: 0, partial: 0, gap: 0, pending: 0 }
   )
   const notComplete = useMemo(
     () => coverageRuns(hours).filter((r) => r.status !== 'complete'),
@@ -65,7 +79,7 @@ export function CoverageTimeline({
         ))}
       </div>
       <figcaption className="coverage-legend">
-        {(Object.keys(LABEL) as HourStatus[]).map((s) => (
+        {HOUR_STATUSES.map((s) => (
           <span key={s} data-testid={`coverage-${s}`}>
             <span className={`coverage-cell coverage-${s}`} aria-hidden="true" /> {LABEL[s]}:{' '}
             {counts[s]} h

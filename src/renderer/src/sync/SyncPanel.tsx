@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 
 import { emptyLedger, type Ledger } from '../../../shared/acquisition'
 import type { AppApi } from '../../../shared/ipc/contract'
@@ -8,10 +8,17 @@ import { ErrorNotice } from '../connections/ErrorNotice'
 import { AuditImportPanel } from '../imports/AuditImportPanel'
 import type { AuditImport } from '../imports/use-audit-import'
 import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
-import type { Snapshots } from '../snapshots/use-snapshots'
+import { loadWholeLedger, type Snapshots } from '../snapshots/use-snapshots'
 
+import { AcquisitionLogPanel } from './AcquisitionLogPanel'
 import { CoverageTimeline } from './CoverageTimeline'
-import { needsHistory, parseCustomRange, presetRange, RANGE_PRESETS } from './sync-ranges'
+import {
+  importedRange,
+  needsHistory,
+  parseCustomRange,
+  presetRange,
+  RANGE_PRESETS
+} from './sync-ranges'
 import { loadLedger, type Sync } from './use-sync'
 
 interface Props {
@@ -51,19 +58,28 @@ export function SyncPanel({
     loadedAt: new Date()
   }))
   const { state, start, cancel, ledgerVersion, lastRange } = sync
-  // Coverage shows the range of the latest sync, else the last 24 hours.
+  // Coverage shows the range of the latest sync or audit-file import, else the last 24 hours.
   const [defaultRange] = useState(() => presetRange(RANGE_PRESETS[0]!, new Date()))
-  const shownRange = lastRange ?? defaultRange
+  const importStatus = auditImport.state.status
+  const importSpan = auditImport.state.span
+  // Whichever came last, a sync's range or an import's span, is what the strip shows.
+  const [latest, setLatest] = useState({ lastRange, importSpan, isImport: false })
+  if (latest.lastRange !== lastRange || latest.importSpan !== importSpan) {
+    setLatest({ lastRange, importSpan, isImport: latest.importSpan !== importSpan })
+  }
+  const importShown = useMemo(
+    () => (latest.isImport && importSpan ? importedRange(importSpan) : null),
+    [latest.isImport, importSpan]
+  )
+  const shownRange = importShown ?? lastRange ?? defaultRange
 
   const chosen = signedIn.find((p) => p.id === profileId) ?? signedIn[0]
   const tenantId = chosen ? (states.get(chosen.id)?.account?.tenantId ?? chosen.tenant) : ''
 
   useEffect(() => {
-    if (!tenantId) {
-      return
-    }
     let isCurrent = true
-    void loadLedger(db, tenantId).then((loaded) => {
+    // Without a connection, coverage is of every tenant (what imported files brought).
+    void (tenantId ? loadLedger(db, tenantId) : loadWholeLedger(db)).then((loaded) => {
       if (isCurrent) {
         setLedger({ value: loaded, loadedAt: new Date() })
       }
@@ -71,7 +87,8 @@ export function SyncPanel({
     return () => {
       isCurrent = false
     }
-  }, [db, tenantId, ledgerVersion])
+  }, [db, tenantId, ledgerVersion, importStatus])
+  const hasWindows = Object.keys(ledger.value.windows).length > 0
 
   async function onStart(): Promise<void> {
     if (!chosen) {
@@ -238,12 +255,12 @@ export function SyncPanel({
         {state.status === 'finished' && state.error?.code === 'auth/keychain-unavailable' && (
           <ErrorNotice api={api} error={state.error} />
         )}
-        {chosen && (
+        {(chosen || hasWindows) && (
           <CoverageTimeline
             ledger={ledger.value}
             since={shownRange.since}
             until={shownRange.until}
-            tenantId={tenantId}
+            {...(tenantId ? { tenantId } : {})}
             now={ledger.loadedAt}
             isSyncing={isBusy}
           />
@@ -251,6 +268,7 @@ export function SyncPanel({
       </section>
       <AuditImportPanel api={api} auditImport={auditImport} />
       <SnapshotsPanel api={api} snapshots={snapshots} />
+      <AcquisitionLogPanel api={api} />
     </>
   )
 }

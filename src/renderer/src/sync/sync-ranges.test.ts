@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 
-import { needsHistory, parseCustomRange, presetRange, RANGE_PRESETS } from './sync-ranges'
+import {
+  importedRange,
+  MAX_IMPORTED_RANGE_HOURS,
+  needsHistory,
+  parseCustomRange,
+  presetRange,
+  RANGE_PRESETS
+} from './sync-ranges'
 
 const NOW = new Date('2026-11-20T12:00:00Z')
 
@@ -32,5 +39,19 @@ describe('sync ranges', () => {
   it('clamps the end to now', () => {
     const range = parseCustomRange('2026-11-19T10:00:00Z', '2026-12-01T00:00:00Z', NOW)
     expect(range).toEqual({ since: new Date('2026-11-19T10:00:00Z'), until: NOW })
+  })
+})
+
+describe('importedRange', () => {
+  it('covers the whole hours of the records, at most the last 31 days of them', () => {
+    expect(
+      importedRange({ first: '2026-03-01T10:11:12.000Z', last: '2026-03-02T08:00:00.000Z' })
+    ).toEqual({
+      since: new Date('2026-03-01T10:00:00Z'),
+      until: new Date('2026-03-02T09:00:00Z')
+    })
+    const long = importedRange({ first: '2025-01-01T00:00:00Z', last: '2026-03-02T08:30:00Z' })
+    expect(long.until).toEqual(new Date('2026-03-02T09:00:00Z'))
+    expect(long.until.getTime() - long.since.getTime()).toBe(MAX_IMPORTED_RANGE_HOURS * 3_600_000)
   })
 })

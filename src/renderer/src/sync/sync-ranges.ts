@@ -61,3 +61,18 @@ export function parseCustomRange(
   }
   return { since, until: until.getTime() > now.getTime() ? now : until }
 }
+
+const HOUR_MS = 3_600_000
+/** The longest span the coverage strip shows for an imported file (one cell an hour). */
+export const MAX_IMPORTED_RANGE_HOURS = 31 * 24
+
+/**
+ * The range the coverage strip shows after an audit-file import: the whole hours its records
+ * fall in, at most the last {@link MAX_IMPORTED_RANGE_HOURS} of them.
+ */
+export function importedRange(span: { first: string; last: string }): { since: Date; until: Date } {
+  const until = Math.floor(Date.parse(span.last) / HOUR_MS) * HOUR_MS + HOUR_MS
+  const first = Math.floor(Date.parse(span.first) / HOUR_MS) * HOUR_MS
+  const since = Math.max(first, until - MAX_IMPORTED_RANGE_HOURS * HOUR_MS)
+  return { since: new Date(since), until: new Date(until) }
+}

@@ -7,7 +7,8 @@
  * result marked partial, so the caller can split rather than keep a cut-off answer.
  */
 import type { BearerHttp } from '../../audit-api/bearer-http'
-import { NetworkError } from '../../http/https-client'
+import { sendWithRetries } from '../kql/kql-http'
+import type { RetryPolicy } from '../kql/kql-http'
 
 /** A column of a result table. */
 export interface LogsColumn {
@@ -45,16 +46,10 @@ export class LogAnalyticsError extends Error {
   }
 }
 
-export interface LogAnalyticsClientOptions {
+export interface LogAnalyticsClientOptions extends RetryPolicy {
   http: BearerHttp
   /** The API base main configured: `https://api.loganalytics.azure.com` or the emulator's. */
   base: string
-  /** Waits (injectable for tests; default setTimeout). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  /** Tries per query for throttling and transient failures (default 6). */
-  attempts?: number
-  /** Longest Retry-After honoured before giving up on a query, ms (default 5 minutes). */
-  maxRetryAfterMs?: number
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -92,94 +87,23 @@ export class LogAnalyticsClient {
       query: kql,
       ...(span ? { timespan: `${span.start.toISOString()}/${span.end.toISOString()}` } : {})
     })
-    const attempts = this.options.attempts ?? 6
-    const sleep = this.options.sleep ?? defaultSleep
-    let refreshed = false
-    let forceRefresh = false
-    for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted()
-      this.requests++
-      let res
-      try {
-        res = await this.options.http.send(
-          {
-            method: 'POST',
-            url,
-            headers: { 'Content-Type': 'application/json', Prefer: 'wait=600' },
-            body,
-            ...(signal ? { signal } : {})
-          },
-          forceRefresh
-        )
-        forceRefresh = false
-      } catch (error) {
-        if (
-          error instanceof NetworkError &&
-          error.kind !== 'tls' &&
-          error.kind !== 'blocked' &&
-          attempt < attempts
-        ) {
-          await sleep(backoff(attempt), signal)
-          continue
-        }
-        throw error
-      }
-      if (res.status === 200) {
-        return parseResult(res.text)
-      }
-      const failure = parseError(res.status, res.text)
-      if (res.status === 401 && !refreshed) {
-        // Refresh the token once (skipping the cache) and try again; a second 401 is final.
-        refreshed = true
-        forceRefresh = true
-        continue
-      }
-      if (res.status === 429 && attempt < attempts) {
-        const wait = retryAfterMs(res.headers['retry-after']) ?? backoff(attempt)
-        if (wait <= (this.options.maxRetryAfterMs ?? 300_000)) {
-          this.throttled++
-          await sleep(wait, signal)
-          continue
-        }
-      }
-      if ((res.status >= 500 || res.status === 408) && attempt < attempts) {
-        await sleep(backoff(attempt), signal)
-        continue
-      }
-      throw failure
-    }
-  }
-}
-
-function backoff(attempt: number): number {
-  return Math.min(60_000, 1000 * 2 ** (attempt - 1))
-}
-
-function retryAfterMs(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header
-  if (value === undefined) {
-    return undefined
-  }
-  const seconds = Number(value)
-  if (Number.isFinite(seconds) && seconds >= 0) {
-    return seconds * 1000
-  }
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+    const res = await sendWithRetries(
+      this.options.http,
+      {
+        method: 'POST',
+        url,
+        headers: { 'Content-Type': 'application/json', Prefer: 'wait=600' },
+        body,
+        ...(signal ? { signal } : {})
       },
-      { once: true }
+      this.options,
+      this
     )
-  })
+    if (res.status === 200) {
+      return parseResult(res.text)
+    }
+    throw parseError(res.status, res.text)
+  }
 }
 
 /** Reads a 200 answer: the primary table and any PartialError. Throws on a malformed body. */

@@ -32,7 +32,7 @@ import {
   type Histogram,
   type TextColumn,
   type TextCondition
-} from './query-types'
+} from '../query-types'
 
 /** The part of a record the index reads (a NormalizedRecord satisfies it). */
 export interface IndexableRecord {
