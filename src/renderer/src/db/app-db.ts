@@ -8,7 +8,6 @@ import { selectRows, unpackChunk } from '../../../shared/cache/packed-chunk'
 import { IdLocator } from './id-locator'
 import {
   CHUNK_MAX_RECORDS,
-  decodeChunk,
   decodeRecord,
   encodeChunk,
   encodeChunks,
@@ -585,12 +584,12 @@ export class AppDb extends Dexie {
       if (!chunk) {
         break
       }
-      decodeChunk(chunk.columns, chunk.body).forEach((record, i) => {
-        const seq = chunk.columns.firstRow + i + 1
-        if (seq > afterSeq && out.length < limit) {
-          out.push({ ...record, seq })
-        }
-      })
+      // Only the records asked for are decoded (a page of a big chunk need not decode it all).
+      const first = Math.max(0, afterSeq - chunk.columns.firstRow)
+      for (let i = first; i < chunk.columns.count && out.length < limit; i++) {
+        const record = decodeRecord(chunk.columns, chunk.body, i)
+        out.push({ ...record, seq: chunk.columns.firstRow + i + 1 })
+      }
       n++
     }
     return out
