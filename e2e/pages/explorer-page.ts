@@ -20,6 +20,11 @@ export class ExplorerPage {
   readonly filterName: Locator
   readonly bulkTagInput: Locator
   readonly notice: Locator
+  readonly searchError: Locator
+  readonly stack: Locator
+  readonly stackBy: Locator
+  readonly stackSummary: Locator
+  readonly stackRows: Locator
 
   constructor(readonly page: Page) {
     this.emptyState = page.getByRole('heading', { name: 'No audit records cached yet' })
@@ -35,6 +40,11 @@ export class ExplorerPage {
     this.filterName = page.getByRole('textbox', { name: 'Filter name' })
     this.bulkTagInput = page.getByRole('textbox', { name: 'Tag for all shown records' })
     this.notice = page.getByTestId('explorer-notice')
+    this.searchError = page.getByTestId('search-error')
+    this.stack = page.getByRole('region', { name: 'Stack' })
+    this.stackBy = this.stack.getByRole('combobox', { name: 'Stack by' })
+    this.stackSummary = page.getByTestId('stack-summary')
+    this.stackRows = page.getByTestId('stack-entry')
   }
 
   /**
@@ -138,6 +148,56 @@ export class ExplorerPage {
       .click()
     await this.page.getByLabel('Filter Value').first().fill(text)
     await this.page.keyboard.press('Escape')
+  }
+
+  /** How many grid rows carry a class (a row split by pinned columns counts once). */
+  async rowsWithClass(className: string): Promise<number> {
+    const indexes = await this.grid
+      .locator(`[role="row"][row-index].${className}`)
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('row-index')))
+    return new Set(indexes).size
+  }
+
+  /** Opens the stack panel. */
+  async openStack(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Stack', exact: true }).click()
+    await this.stack.waitFor()
+  }
+
+  /** The stack's entries as shown: values…, count, share. */
+  async stackEntries(): Promise<string[][]> {
+    await this.stackRows.first().waitFor()
+    return this.stackRows.evaluateAll((rows) =>
+      rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? ''))
+    )
+  }
+
+  /** Sorts by a column header; `isAdded` shift-clicks it (another sort key, as in ag-grid). */
+  async sortBy(colId: string, { isAdded = false } = {}): Promise<void> {
+    await this.grid
+      .locator(`.ag-header-cell[col-id="${colId}"] .ag-header-cell-label`)
+      .click(isAdded ? { modifiers: ['Shift'] } : {})
+  }
+
+  /** Adds a colour rule from the Colour rules dialog (left open). */
+  async addColourRule(search: string, colour: string): Promise<void> {
+    const dialog = this.page.getByRole('dialog', { name: 'Colour rules' })
+    if (!(await dialog.isVisible())) {
+      await this.page.getByRole('button', { name: /^Colour rules/ }).click()
+    }
+    await dialog.getByRole('textbox', { name: 'Rule search' }).fill(search)
+    await dialog.getByRole('combobox', { name: 'Rule colour' }).selectOption(colour)
+    await dialog.getByRole('button', { name: 'Add rule' }).click()
+  }
+
+  /** Pins a column (by header name) from the column chooser, or unpins it (null). */
+  async pin(header: string, side: 'left' | 'right' | null): Promise<void> {
+    await this.page.getByRole('button', { name: /^Columns \(/ }).click()
+    const dialog = this.page.getByRole('dialog', { name: 'Choose columns' })
+    await dialog
+      .getByRole('combobox', { name: `Pin ${header}`, exact: true })
+      .selectOption(side ?? '')
+    await dialog.getByRole('button', { name: 'Done' }).click()
   }
 
   async saveFilterAs(name: string): Promise<void> {

@@ -22,7 +22,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./commands/pull')
   },
   push: {
-    summary: 'push a store to an Azure Data Explorer table (resumable, verified part by part)',
+    summary:
+      'push a store to an Azure Data Explorer table or a Log Analytics _CL table (resumable, verified part by part)',
     load: () => import('./commands/push')
   },
   import: {

@@ -712,9 +712,10 @@ export class FakeEntra implements EntraControls {
         ? ['ActivityFeed.Read', 'ActivityFeed.ReadDlp', 'ServiceHealth.Read']
         : resource === CLOUDS.commercial.logAnalyticsResource
           ? ['Data.Read']
-          : resource === this.deps.baseUrl()
-            ? // The emulator's Azure Data Explorer cluster: its audience is the cluster URL, and
-              // it grants by principal (database roles), not by token roles.
+          : resource === CLOUDS.commercial.logsIngestionResource || resource === this.deps.baseUrl()
+            ? // Logs Ingestion: Azure RBAC (Monitoring Metrics Publisher on the rule) decides;
+              // the emulator's Azure Data Explorer cluster (audience: the cluster URL) grants by
+              // principal (database roles). Neither by token roles.
               []
             : ['AuditLogsQuery.Read.All']
     const now = Math.floor(this.deps.clock.now().getTime() / 1000)

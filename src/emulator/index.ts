@@ -13,8 +13,11 @@ import type { GeneratorConfig, TenantWorld } from './generator'
 import { GraphAuditApi } from './graph-api'
 import { sendJson } from './http-util'
 import { createSigningKey } from './jwt'
+import { CustomTables } from './custom-tables'
 import { LogAnalyticsApi } from './log-analytics-api'
 import type { LogAnalyticsControls } from './log-analytics-api'
+import { LogsIngestionApi } from './logs-ingestion-api'
+import type { LogsIngestionControls } from './logs-ingestion-api'
 import { KustoApi } from './kusto-api'
 import type { KustoControls } from './kusto-api'
 import { ManagementApi } from './management-api'
@@ -38,6 +41,8 @@ export type {
   LogAnalyticsRequest
 } from './log-analytics-api'
 export { LOG_ANALYTICS_LIMITS } from './log-analytics-api'
+export type { IngestionFault, IngestionRequest, LogsIngestionControls } from './logs-ingestion-api'
+export { LOGS_INGESTION_LIMITS } from './logs-ingestion-api'
 export type { KustoControls, KustoFault, KustoRequest, KustoRole } from './kusto-api'
 export { KUSTO_DEFAULT_DATABASE, KUSTO_LIMITS } from './kusto-api'
 export { SCENARIOS, parseScenarioFile } from './scenarios'
@@ -70,6 +75,9 @@ export interface Emulator {
     graphBase: string
     /** `https://127.0.0.1:P/loganalytics` → `/loganalytics/v1/workspaces/<id>/query`. */
     logAnalyticsBase: string
+    /** `https://127.0.0.1:P/ingest` → `/ingest/dataCollectionRules/<id>/streams/<stream>`: the
+     * data collection endpoint of every rule deployed with `logsIngestion.deploy`. */
+    logsIngestionEndpoint: string
     /** `https://127.0.0.1:P/kusto`: a fake Azure Data Explorer cluster (`/v2/rest/query`,
      * `/v1/rest/mgmt`, `/v1/rest/ingest/<db>/<table>`); its token audience is the origin. */
     kustoClusterUrl: string
@@ -87,6 +95,8 @@ export interface Emulator {
   workspaceId: string
   /** Controls of the fake Log Analytics query API (limits, scripted faults, request log). */
   logAnalytics: LogAnalyticsControls
+  /** Controls of the fake Logs Ingestion API (deploy a `_CL` table and rule, limits, faults). */
+  logsIngestion: LogsIngestionControls
   /** Controls of the fake Azure Data Explorer cluster (tables, roles, faults, request log). */
   kusto: KustoControls
   clock: EmulatorClock
@@ -176,16 +186,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => faults
   })
   const workspaceId = stableUuid(seed, 'workspace')
+  const customTables = new CustomTables()
+  const workspaces = [
+    { model: tenant, id: workspaceId },
+    { model: partner, id: stableUuid(seed, 'workspace', 'partner') }
+  ].flatMap(({ model, id }) => {
+    const d = data.get(model.tenantId)
+    return d ? [{ workspaceId: id, tenantId: model.tenantId, cfg: d.cfg, world: d.world }] : []
+  })
   const logAnalytics = new LogAnalyticsApi({
     clock,
     publicKey: key.publicKey,
-    workspaces: [
-      { model: tenant, id: workspaceId },
-      { model: partner, id: stableUuid(seed, 'workspace', 'partner') }
-    ].flatMap(({ model, id }) => {
-      const d = data.get(model.tenantId)
-      return d ? [{ workspaceId: id, tenantId: model.tenantId, cfg: d.cfg, world: d.world }] : []
-    })
+    workspaces,
+    customTables
+  })
+  const logsIngestion = new LogsIngestionApi({
+    baseUrl,
+    clock,
+    publicKey: key.publicKey,
+    tables: customTables,
+    homeWorkspaceId: workspaceId,
+    tenantOfWorkspace: (id) => workspaces.find((w) => w.workspaceId === id.toLowerCase())?.tenantId
   })
   const home = data.get(tenant.tenantId)
   if (!home) {
@@ -234,6 +255,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       (await management.handle(req, res, url)) ||
       (await graph.handle(req, res, url)) ||
       (await logAnalytics.handle(req, res, url)) ||
+      (await logsIngestion.handle(req, res, url)) ||
       (await kusto.handle(req, res, url))
     ) {
       return
@@ -275,6 +297,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       managementApiBase: `${base}/manage`,
       graphBase: `${base}/graph`,
       logAnalyticsBase: `${base}/loganalytics`,
+      logsIngestionEndpoint: `${base}/ingest`,
       kustoClusterUrl: `${base}/kusto`
     },
     caCertPem: certs.caCertPem,
@@ -288,6 +311,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     partnerTenant: { tenantId: partner.tenantId, admin: publicUser(partner.users.admin) },
     workspaceId,
     logAnalytics,
+    logsIngestion,
     kusto,
     clock,
     entra,

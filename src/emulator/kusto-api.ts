@@ -1085,21 +1085,20 @@ function convert(value: unknown, type: string): unknown {
   }
 }
 
-/** Reads a body as bytes, refusing more than `max`. */
+/** Reads a body as bytes, refusing more than `max` (the rest is read and dropped, so a 413 can go out). */
 function readRaw(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > max) {
-        reject(new Error('body too large'))
-        req.destroy()
-        return
+      if (size <= max) {
+        chunks.push(chunk)
       }
-      chunks.push(chunk)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('end', () =>
+      size > max ? reject(new Error('body too large')) : resolve(Buffer.concat(chunks))
+    )
     req.on('error', reject)
   })
 }

@@ -10,6 +10,7 @@ import type { AuditRecord, GeneratorConfig, TenantWorld } from './generator'
 import { bearerToken, readBody, sendJson } from './http-util'
 import { KqlError, parseKql, parseTimespan, withinBounds } from './log-analytics-kql'
 import type { KqlDataQuery, KqlQuery } from './log-analytics-kql'
+import type { CustomTable, CustomTables } from './custom-tables'
 import { verifyAccessToken } from './resource-auth'
 
 /**
@@ -28,7 +29,10 @@ const HOUR = 3_600_000
 export const LOG_ANALYTICS_LIMITS = { maxRows: 500_000, maxBytes: 64 * 1024 * 1024 }
 
 /** Column name and Kusto type, in table order. */
-type Column = readonly [string, 'string' | 'datetime' | 'dynamic' | 'bool' | 'real']
+type Column = readonly [
+  string,
+  'string' | 'datetime' | 'dynamic' | 'bool' | 'boolean' | 'real' | 'int' | 'long' | 'guid'
+]
 
 const COMMON: readonly Column[] = [
   ['TenantId', 'string'],
@@ -48,8 +52,41 @@ const COMMON: readonly Column[] = [
   ['_IsBillable', 'string']
 ]
 
-/** The tables served, their columns (Azure Monitor table reference) and which records land there. */
-const TABLES: Record<string, { columns: readonly Column[]; recordTypes: readonly number[] }> = {
+/**
+ * The tables served, their columns (Azure Monitor table reference), which records land there and
+ * the column holding the UAL record Id (`EventOriginalUid`; `OfficeId` in `OfficeActivity`).
+ */
+const TABLES: Record<
+  string,
+  { columns: readonly Column[]; recordTypes: readonly number[]; idColumn?: string }
+> = {
+  OfficeActivity: {
+    // The Office 365 connector's own table: UAL names with Office prefixes, strings throughout.
+    // Power Platform admin and flow records land here as well as in their own tables, so a pull
+    // of both must store each UAL Id once.
+    columns: [
+      ['TenantId', 'string'],
+      ['TimeGenerated', 'datetime'],
+      ['OfficeId', 'string'],
+      ['Operation', 'string'],
+      ['RecordType', 'string'],
+      ['UserId', 'string'],
+      ['UserKey', 'string'],
+      ['UserType', 'string'],
+      ['OfficeWorkload', 'string'],
+      ['OrganizationId', 'string'],
+      ['OfficeTenantId', 'string'],
+      ['ResultStatus', 'string'],
+      ['ClientIP', 'string'],
+      ['OfficeObjectId', 'string'],
+      ['SourceSystem', 'string'],
+      ['Type', 'string'],
+      ['_BilledSize', 'real'],
+      ['_IsBillable', 'string']
+    ],
+    recordTypes: [256, 30],
+    idColumn: 'OfficeId'
+  },
   PowerPlatformAdminActivity: {
     columns: [
       ...COMMON,
@@ -119,7 +156,7 @@ export interface LogAnalyticsControls {
   failNext(faults: LogAnalyticsFault[]): void
   /** Requests answered, oldest first. */
   requests(): LogAnalyticsRequest[]
-  /** Unique EventOriginalUid of `table` with TimeGenerated in [start, end). */
+  /** Unique UAL Ids (EventOriginalUid / OfficeId) of `table` with TimeGenerated in [start, end). */
   groundTruth(table: string, start: Date, end: Date): Set<string>
 }
 
@@ -136,6 +173,8 @@ export class LogAnalyticsApi implements LogAnalyticsControls {
       clock: EmulatorClock
       publicKey: KeyObject
       workspaces: readonly FakeWorkspace[]
+      /** The workspaces' `_CL` tables, filled through the Logs Ingestion API fake. */
+      customTables: CustomTables
     }
   ) {}
 
@@ -157,7 +196,7 @@ export class LogAnalyticsApi implements LogAnalyticsControls {
     if (!ws || !TABLES[table]) {
       return out
     }
-    const idIndex = columnIndex(table, 'EventOriginalUid')
+    const idIndex = columnIndex(table, TABLES[table]?.idColumn ?? 'EventOriginalUid')
     for (const row of this.rows(ws, table, start.getTime(), end.getTime())) {
       out.add(String(row[idIndex]))
     }
@@ -243,7 +282,9 @@ export class LogAnalyticsApi implements LogAnalyticsControls {
         innererror: { code: error.innerCode, message: error.message }
       })
     }
-    const table = TABLES[parsed.table]
+    const builtIn = TABLES[parsed.table]
+    const custom = builtIn ? undefined : this.deps.customTables.table(ws.workspaceId, parsed.table)
+    const table = builtIn ?? (custom ? { columns: customColumns(custom) } : undefined)
     if (!table) {
       return fail(400, 'BadArgumentError', 'The request had some invalid properties', {
         innererror: {
@@ -281,12 +322,55 @@ export class LogAnalyticsApi implements LogAnalyticsControls {
       })
       return true
     }
-    const { start, end } = this.range(parsed, span)
-    const timeIndex = columnIndex(parsed.table, 'TimeGenerated')
-    let rows = this.rows(ws, parsed.table, start, end).filter((r) => {
+    const names = table.columns.map(([name]) => name)
+    const unknown = [...parsed.equals.map((e) => e.column), parsed.byColumn]
+      .filter((c) => c !== '')
+      .find((c) => !names.includes(c))
+    if (unknown !== undefined) {
+      return fail(400, 'BadArgumentError', 'The request had some invalid properties', {
+        innererror: {
+          code: 'SemanticError',
+          message: `Failed to resolve scalar expression named '${unknown}'`
+        }
+      })
+    }
+    const timeIndex = names.indexOf('TimeGenerated')
+    const range = this.range(parsed, span)
+    const source = custom
+      ? [...custom.rows].sort((a, b) => String(a[timeIndex]).localeCompare(String(b[timeIndex])))
+      : this.rows(ws, parsed.table, range.start, range.end)
+    const equals = parsed.equals.map((e) => ({ at: names.indexOf(e.column), value: e.value }))
+    let rows = source.filter((r) => {
       const t = Date.parse(String(r[timeIndex]))
-      return withinBounds(t, parsed.bounds) && t >= span.start && t < span.end
+      return (
+        withinBounds(t, parsed.bounds) &&
+        t >= span.start &&
+        t < span.end &&
+        equals.every((e) => String(r[e.at] ?? '') === e.value)
+      )
     })
+    if (parsed.kind === 'count-by-column') {
+      const at = names.indexOf(parsed.byColumn)
+      const groups = new Map<string, number>()
+      for (const r of rows) {
+        const key = String(r[at] ?? '')
+        groups.set(key, (groups.get(key) ?? 0) + 1)
+      }
+      entry.rows = groups.size
+      sendJson(res, 200, {
+        tables: [
+          {
+            name: 'PrimaryResult',
+            columns: [
+              { name: parsed.byColumn, type: table.columns[at]?.[1] ?? 'string' },
+              { name: 'count_', type: 'long' }
+            ],
+            rows: [...groups]
+          }
+        ]
+      })
+      return true
+    }
     if (parsed.kind === 'count') {
       entry.rows = 1
       sendJson(res, 200, {
@@ -472,8 +556,17 @@ function kustoType(type: Column[1]): string {
     datetime: 'System.DateTime',
     dynamic: 'System.Object',
     bool: 'System.SByte',
-    real: 'System.Double'
+    boolean: 'System.SByte',
+    real: 'System.Double',
+    int: 'System.Int32',
+    long: 'System.Int64',
+    guid: 'System.Guid'
   }[type]
+}
+
+/** A custom table's columns, as its definition gave them. */
+function customColumns(table: CustomTable): Column[] {
+  return table.columns.map((c) => [c.name, c.type] as const)
 }
 
 /** One record as the Sentinel connector writes it into `table` (dynamic values as JSON text). */
@@ -481,6 +574,16 @@ function toRow(ws: FakeWorkspace, table: string, r: AuditRecord): unknown[] {
   const text = (v: unknown): string | null =>
     v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v)
   const values: Record<string, unknown> = {
+    OfficeId: r.Id,
+    Operation: text(r.Operation),
+    UserId: text(r.UserId),
+    UserKey: text(r.UserKey),
+    UserType: USER_TYPES[typeof r.UserType === 'number' ? r.UserType : 0] ?? 'Other',
+    OfficeWorkload: text(r.Workload),
+    OfficeTenantId: text(r.OrganizationId),
+    ResultStatus: text(r.ResultStatus) ?? 'Succeeded',
+    ClientIP: text(r.ClientIP),
+    OfficeObjectId: text(r.ObjectId),
     TenantId: ws.workspaceId,
     TimeGenerated: `${r.CreationTime}Z`,
     ActorName: text(r.UserId),

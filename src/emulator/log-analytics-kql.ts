@@ -4,8 +4,10 @@
  * real service gives for a query it cannot run, never silently ignored.
  *
  *   <Table> | getschema
- *   <Table> [| where TimeGenerated >= datetime(<iso>) and TimeGenerated < datetime(<iso>)]
- *           [| summarize count() by bin(TimeGenerated, 1h)]  or  [| count]
+ *   <Table> [| where TimeGenerated >= datetime(<iso>) and TimeGenerated < datetime(<iso>)
+ *                    [and <Column> == '<text>']]
+ *           [| summarize count() by bin(TimeGenerated, 1h)]  or  [| summarize count() by <Column>]
+ *           or  [| count]
  *           [| sort by TimeGenerated asc]  [| take <n>]
  */
 
@@ -15,11 +17,20 @@ export interface TimeBound {
   ms: number
 }
 
-/** A parsed data query (rows, a count, or counts per time bin). */
+/** A string equality of a `where` stage: `PushPart == 'abc'`. */
+export interface ColumnEquals {
+  column: string
+  value: string
+}
+
+/** A parsed data query (rows, a count, counts per time bin or per value of a column). */
 export interface KqlDataQuery {
-  kind: 'rows' | 'count' | 'count-by-bin'
+  kind: 'rows' | 'count' | 'count-by-bin' | 'count-by-column'
   table: string
   bounds: TimeBound[]
+  equals: ColumnEquals[]
+  /** `count-by-column`: the column counted by. */
+  byColumn: string
   /** `count-by-bin`: the bin size in ms. */
   binMs: number
   sorted: boolean
@@ -42,6 +53,7 @@ export class KqlError extends Error {
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]*$/
 const BOUND =
   /^TimeGenerated\s*(>=|<=|>|<)\s*datetime\(\s*([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?)\s*\)$/
+const EQUALS = /^([A-Za-z_][A-Za-z0-9_]*)\s*==\s*(?:'([^'\\]*)'|"([^"\\]*)")$/
 const TIMESPAN: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** Parses one query of the subset; throws {@link KqlError}. */
@@ -64,6 +76,8 @@ export function parseKql(text: string): KqlQuery {
     kind: 'rows',
     table,
     bounds: [],
+    equals: [],
+    byColumn: '',
     binMs: 0,
     sorted: false,
     take: undefined
@@ -76,6 +90,11 @@ export function parseKql(text: string): KqlQuery {
     const where = /^where (.+)$/.exec(stage)
     if (where?.[1]) {
       for (const part of where[1].split(/ and /i)) {
+        const eq = EQUALS.exec(part.trim())
+        if (eq?.[1] && eq[1] !== 'TimeGenerated') {
+          query.equals.push({ column: eq[1], value: eq[2] ?? eq[3] ?? '' })
+          continue
+        }
         const m = BOUND.exec(part.trim())
         const ms = m?.[2] ? Date.parse(m[2].endsWith('Z') ? m[2] : `${m[2]}Z`) : Number.NaN
         if (!m || Number.isNaN(ms)) {
@@ -92,6 +111,11 @@ export function parseKql(text: string): KqlQuery {
         throw new KqlError('SemanticError', 'bin() needs a positive timespan')
       }
       result = { ...query, kind: 'count-by-bin', binMs }
+      continue
+    }
+    const by = /^summarize count\(\) by ([A-Za-z_][A-Za-z0-9_]*)$/.exec(stage)
+    if (by?.[1]) {
+      result = { ...query, kind: 'count-by-column', byColumn: by[1] }
       continue
     }
     if (stage === 'count') {

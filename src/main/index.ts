@@ -25,7 +25,11 @@ import {
 } from './platform/window'
 import { FileLogger, StderrLogger } from './services/logging/logger'
 import { buildMenuTemplate } from './services/menu-template'
-import { openedPathsFromArgv, PendingOpens, toOpenedPath } from './services/open-file-args'
+import {
+  openedPathsFromArgv,
+  PendingOpens,
+  toOpenedPath
+} from './services/open-file/open-file-args'
 import { restoreWindowState, WindowStateStore } from './services/window-state'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']

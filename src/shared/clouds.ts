@@ -31,6 +31,10 @@ export interface CloudProfile {
   logAnalyticsBase: string
   /** The Log Analytics query API's token resource (audience): `https://api.loganalytics.io`. */
   logAnalyticsResource: string
+  /** The Logs Ingestion API's token resource (audience): `https://monitor.azure.com`. The
+   * ingestion endpoint itself (a data collection endpoint or the DCR's own) is per rule and
+   * comes from the admin, never from this table. */
+  logsIngestionResource: string
   /** The host suffix of Azure Data Explorer clusters in this cloud (`.kusto.windows.net`;
    * Azure Government `.kusto.usgovcloudapi.net`). A cluster's token audience is its own URL. */
   adxClusterSuffix: string
@@ -49,6 +53,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: true,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
     logAnalyticsResource: 'https://api.loganalytics.io',
+    logsIngestionResource: 'https://monitor.azure.com',
     adxClusterSuffix: '.kusto.windows.net'
   },
   gcc: {
@@ -62,6 +67,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.azure.com',
     logAnalyticsResource: 'https://api.loganalytics.io',
+    logsIngestionResource: 'https://monitor.azure.com',
     adxClusterSuffix: '.kusto.windows.net'
   },
   'gcc-high': {
@@ -75,6 +81,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
     logAnalyticsResource: 'https://api.loganalytics.us',
+    logsIngestionResource: 'https://monitor.azure.us',
     adxClusterSuffix: '.kusto.usgovcloudapi.net'
   },
   dod: {
@@ -88,6 +95,7 @@ export const CLOUDS: Readonly<Record<CloudId, CloudProfile>> = {
     hasGraphAuditQuery: false,
     logAnalyticsBase: 'https://api.loganalytics.us',
     logAnalyticsResource: 'https://api.loganalytics.us',
+    logsIngestionResource: 'https://monitor.azure.us',
     adxClusterSuffix: '.kusto.usgovcloudapi.net'
   }
 }
@@ -108,6 +116,15 @@ export function logAnalyticsScope(cloud: Pick<CloudProfile, 'logAnalyticsResourc
 }
 
 /**
+ * The app-only scope for the Logs Ingestion API of a cloud. The double slash is deliberate: the
+ * resource's identifier ends with a slash, and the Azure Monitor docs and SDKs ask for
+ * `https://monitor.azure.com//.default`.
+ */
+export function logsIngestionScope(cloud: Pick<CloudProfile, 'logsIngestionResource'>): string {
+  return `${cloud.logsIngestionResource}//.default`
+}
+
+/**
  * The token audience (resource) of an Azure Data Explorer cluster: the cluster URL's origin
  * (`https://mycluster.westeurope.kusto.windows.net`). App-only sign-in asks for
  * `${resource}/.default`; delegated sign-in for `${resource}/user_impersonation`.
@@ -119,4 +136,23 @@ export function adxResource(clusterUrl: string): string {
 /** The delegated scope for an Azure Data Explorer cluster. */
 export function adxScope(clusterUrl: string): string {
   return `${adxResource(clusterUrl)}/user_impersonation`
+}
+
+/**
+ * Why a cluster URL looks wrong for a cloud, or undefined: an Azure Data Explorer host of another
+ * cloud's suffix (a `.kusto.windows.net` cluster with `--cloud gcc-high`, say) gets no token from
+ * that cloud's sign-in. Other hosts (Fabric Eventhouse, private links, the emulator) pass.
+ */
+export function adxClusterCloudMismatch(
+  clusterUrl: string,
+  cloud: CloudProfile
+): string | undefined {
+  const host = new URL(clusterUrl).hostname.toLowerCase()
+  if (host.endsWith(cloud.adxClusterSuffix)) {
+    return undefined
+  }
+  const other = Object.values(CLOUDS).find((c) => host.endsWith(c.adxClusterSuffix))
+  return other
+    ? `${host} is an Azure Data Explorer cluster of the ${other.label} cloud, but the sign-in is for ${cloud.label} (--cloud)`
+    : undefined
 }

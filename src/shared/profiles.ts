@@ -48,12 +48,45 @@ const HttpsUrl = z
 export const EndpointOverrides = z.object({
   authorityHost: HttpsUrl,
   managementApiBase: HttpsUrl,
-  graphBase: HttpsUrl
+  graphBase: HttpsUrl,
+  /** The Log Analytics query API base (the demo's emulator), for workspace profiles. */
+  logAnalyticsBase: HttpsUrl.optional()
 })
 export type EndpointOverrides = z.infer<typeof EndpointOverrides>
 
+/**
+ * What a profile reads: a tenant's audit APIs (Management Activity API, Graph audit query), or a
+ * Log Analytics (Microsoft Sentinel) workspace the tenant's connectors fill. Absent means tenant.
+ */
+export const ProfileKind = z.enum(['tenant', 'workspace'])
+export type ProfileKind = z.infer<typeof ProfileKind>
+
+/** A Log Analytics table name (`PowerPlatformAdminActivity`, `OfficeActivity`). */
+export const WorkspaceTable = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'must be a table name (letters, digits, _)')
+
+/** The Sentinel tables the Office 365 connector fills with Power Platform activity. */
+export const DEFAULT_WORKSPACE_TABLES = [
+  'PowerPlatformAdminActivity',
+  'PowerAutomateActivity',
+  'PowerAppsActivity'
+] as const
+
+/** A workspace profile's workspace: its id (Overview > Workspace ID) and the tables to read. */
+export const WorkspaceSettings = z.object({
+  workspaceId: Guid,
+  tables: z.array(WorkspaceTable).min(1, 'name at least one table').max(20)
+})
+export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>
+
 /** A saved profile. */
 export const Profile = z.object({
+  /** What the profile reads (absent: a tenant). */
+  kind: ProfileKind.optional(),
+  /** The workspace, for `kind: 'workspace'`. */
+  workspace: WorkspaceSettings.optional(),
   id: z.string().min(1).max(64),
   displayName: z.string().trim().min(1).max(100),
   tenant: TenantRef,
@@ -79,9 +112,14 @@ export const ProfileInput = Profile.omit({
   accountHomeId: true,
   endpoints: true,
   isDemo: true
-}).extend({
-  id: Profile.shape.id.optional()
 })
+  .extend({
+    id: Profile.shape.id.optional()
+  })
+  .refine((p) => p.kind !== 'workspace' || p.workspace !== undefined, {
+    message: 'a workspace connection needs the workspace ID and tables',
+    path: ['workspace']
+  })
 export type ProfileInput = z.infer<typeof ProfileInput>
 
 /** Where a profile's tokens go, set by main only: endpoint overrides and the demo flag. */
@@ -100,7 +138,12 @@ export function movesTokens(
 ): boolean {
   const endpoints = (p: Pick<Profile, 'endpoints'>): string =>
     p.endpoints
-      ? [p.endpoints.authorityHost, p.endpoints.managementApiBase, p.endpoints.graphBase].join(' ')
+      ? [
+          p.endpoints.authorityHost,
+          p.endpoints.managementApiBase,
+          p.endpoints.graphBase,
+          p.endpoints.logAnalyticsBase ?? ''
+        ].join(' ')
       : ''
   return (
     before.tenant.toLowerCase() !== next.tenant.toLowerCase() ||
@@ -108,6 +151,13 @@ export function movesTokens(
     before.cloud !== next.cloud ||
     endpoints(before) !== endpoints(next)
   )
+}
+
+/** Whether a profile reads a Log Analytics workspace (and which). */
+export function workspaceOf(
+  profile: Pick<Profile, 'kind' | 'workspace'>
+): WorkspaceSettings | undefined {
+  return profile.kind === 'workspace' ? profile.workspace : undefined
 }
 
 /** Where a profile's tokens are kept. */

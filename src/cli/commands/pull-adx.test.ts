@@ -150,5 +150,11 @@ describe('cax pull --source adx (against the fake Kusto cluster over HTTPS)', ()
   it('refuses a cluster that is not https and a bad database name (exit 2)', async () => {
     expect((await kit.pull('bad', ['--cluster', 'http://127.0.0.1:1/kusto'])).code).toBe(2)
     expect((await kit.pull('bad', ['--database', 'x;drop'])).code).toBe(2)
+    const otherCloud = await kit.pull('bad', [
+      '--cluster',
+      'https://c1.usgovvirginia.kusto.usgovcloudapi.net'
+    ])
+    expect(otherCloud.code).toBe(2)
+    expect(otherCloud.err).toMatch(/GCC High cloud/)
   })
 })

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { ADX_DEFAULT_TABLE, ADX_NAME } from '../../shared/adx/adx-table'
-import { adxResource } from '../../shared/clouds'
+import { adxClusterCloudMismatch, adxResource } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
 import { BearerHttp } from '../../main/services/audit-api/bearer-http'
 import {
@@ -127,6 +127,10 @@ function parse(argv: string[], io: CliIo): Options | 'help' {
     throw new UsageProblem('--cluster is required (https://<cluster>.<region>.kusto.windows.net)')
   }
   const cluster = httpsUrlOption('cluster', v.cluster)
+  const mismatch = adxClusterCloudMismatch(cluster, cloudOption(v.cloud).profile)
+  if (mismatch !== undefined) {
+    throw new UsageProblem(mismatch)
+  }
   const database = v.database ?? ''
   if (!ADX_NAME.test(database)) {
     throw new UsageProblem(`--database must be a database name (got '${database}')`)

@@ -73,7 +73,7 @@ describe('cax pull --source workspace (against the fake Log Analytics API over H
     caFile = join(dir, 'ca.pem')
     await writeFile(caFile, emu.caCertPem)
     truth = new Set(TABLES.flatMap((t) => [...emu.logAnalytics.groundTruth(t, SINCE, UNTIL)]))
-  })
+  }, 120_000)
 
   afterAll(async () => {
     await emu?.close()
@@ -173,6 +173,42 @@ describe('cax pull --source workspace (against the fake Log Analytics API over H
     expect(again.summary.new).toBe(0)
     expect(again.summary.windows.skipped).toBe(31 * TABLES.length)
     expect(again.summary.stored).toBe(truth.size)
+  })
+
+  it('reads OfficeActivity (UAL Id in OfficeId) beside PowerPlatformAdminActivity and stores each UAL Id once', async () => {
+    const until = new Date('2026-05-04T00:00:00Z')
+    const admin = emu.logAnalytics.groundTruth('PowerPlatformAdminActivity', SINCE, until)
+    const office = emu.logAnalytics.groundTruth('OfficeActivity', SINCE, until)
+    const both = [...office].filter((id) => admin.has(id))
+    // The fake files admin records in both tables, as the two connectors do.
+    expect(both.length).toBeGreaterThan(0)
+    expect(office.size).toBeGreaterThan(both.length)
+    const result = await pull('office', [
+      '--tables',
+      'PowerPlatformAdminActivity,OfficeActivity',
+      '--until',
+      until.toISOString()
+    ])
+    expect(result.code, result.err).toBe(0)
+    expect(result.summary.records).toBe(admin.size + office.size)
+    expect(result.summary.duplicates).toBe(both.length)
+    const ids = await storedIds('office')
+    expect(ids.length).toBe(new Set([...admin, ...office]).size)
+    expect(new Set(ids)).toEqual(new Set([...admin, ...office]))
+    // A record read from OfficeActivity carries its table and Office column names.
+    const store = await FileStore.open(join(dir, 'office'))
+    try {
+      for await (const r of store.records()) {
+        if (office.has(r.id) && !admin.has(r.id)) {
+          expect(r.operation).not.toBe('')
+          expect(r.userId).not.toBe('')
+          expect(JSON.parse(r.raw)).toMatchObject({ SourceTable: 'OfficeActivity', OfficeId: r.id })
+          break
+        }
+      }
+    } finally {
+      await store.close()
+    }
   })
 
   it('counts repeats as duplicates when an overlapping range is read again', async () => {

@@ -1,8 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -14,12 +13,11 @@ import { MemoryLogger } from '../../main/services/logging/logger'
 import { FileStore } from '../../main/services/store/file-store'
 import { CLOUDS } from '../../shared/clouds'
 import type { CliIo } from '../cli-io'
+import { CLI, ensureBuiltCli } from '../test-support/built-cli'
 
 import { run as runCoverage } from './coverage'
 import { appOnlyTokens, run } from './pull'
 
-const ROOT = resolve(__dirname, '../../..')
-const CLI = join(ROOT, 'out/main/cli.js')
 const APP_ID = '7e6d5c4b-3333-4444-8555-a66667777888'
 const SOURCES = [
   'src/cli',
@@ -28,42 +26,6 @@ const SOURCES = [
   'src/main/services/audit-api',
   'src/shared/acquisition'
 ]
-
-function newestSource(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(
-      newest,
-      entry.isDirectory()
-        ? newestSource(path)
-        : entry.name.endsWith('.test.ts')
-          ? 0
-          : statSync(path).mtimeMs
-    )
-  }
-  return newest
-}
-
-/** Builds out/main/cli.js when it is missing or older than the code it bundles. */
-function ensureBuiltCli(): void {
-  const newest = Math.max(...SOURCES.map((d) => newestSource(join(ROOT, d))))
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newest) {
-    return
-  }
-  try {
-    execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 })
-  } catch (error) {
-    throw new Error(
-      `[test] building the CLI (npx electron-vite build) failed, so the crash test cannot run: ${(error as Error).message.slice(0, 500)}`
-    )
-  }
-  if (!existsSync(CLI)) {
-    throw new Error(
-      `[test] ${CLI} does not exist after the build: electron.vite.config.ts needs the main input cli: resolve('src/cli/index.ts')`
-    )
-  }
-}
 
 function memoryIo(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
   const out: string[] = []
@@ -385,7 +347,7 @@ describe('cax pull in a child process, killed with SIGKILL halfway', () => {
   let dir: string
 
   beforeAll(async () => {
-    ensureBuiltCli()
+    ensureBuiltCli(SOURCES)
     // Real-time clock (the child process uses its own); no late blobs, so the ground truth of a
     // window ending an hour ago is fixed.
     emu = await startEmulator({

@@ -13,7 +13,7 @@ import {
   adxCreateMappingCommand,
   adxCreateTableCommand
 } from '../../shared/adx/adx-table'
-import { adxResource } from '../../shared/clouds'
+import { adxClusterCloudMismatch, adxResource } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
 import { BearerHttp } from '../../main/services/audit-api/bearer-http'
 import { tokenDestination } from '../../main/services/audit-api/token-destination'
@@ -149,6 +149,10 @@ function parse(argv: string[], io: CliIo): Options | 'help' | { print: string } 
     throw new UsageProblem('--cluster is required (https://<cluster>.<region>.kusto.windows.net)')
   }
   const cluster = httpsUrlOption('cluster', v.cluster)
+  const mismatch = adxClusterCloudMismatch(cluster, cloudOption(v.cloud).profile)
+  if (mismatch !== undefined) {
+    throw new UsageProblem(mismatch)
+  }
   const database = v.database ?? ''
   if (!ADX_NAME.test(database)) {
     throw new UsageProblem(`--database must be a database name (got '${database}')`)

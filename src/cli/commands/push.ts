@@ -8,7 +8,8 @@ import { ExitCode } from '../exit-codes'
 /** The destinations and what loads each. */
 const DESTINATIONS: Record<string, () => Promise<(argv: string[], io: CliIo) => Promise<number>>> =
   {
-    adx: async () => (await import('./push-adx')).runAdxPush
+    adx: async () => (await import('./push-adx')).runAdxPush,
+    loganalytics: async () => (await import('./push-loganalytics')).runLogAnalyticsPush
   }
 
 /** The usage text of `cax push`. */
@@ -16,6 +17,8 @@ export const PUSH_USAGE = `usage: cax push <destination> [options]      (cax pus
 
 destinations:
   adx           an Azure Data Explorer table (gzip NDJSON parts, journaled, verified by counts)
+  loganalytics  a Log Analytics _CL table through a data collection rule (Logs Ingestion API;
+                journaled, 413 split, 429 honoured, each part counted back)
 `
 
 /** Runs `cax push`; resolves to the exit code. */

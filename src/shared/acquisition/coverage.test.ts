@@ -301,5 +301,12 @@ describe('coverage', () => {
       NOW
     )
     expect(unsettled.some((h) => h.status === 'complete')).toBe(false)
+    // Read before its day ended: the hours wait for the re-read, they are not a stopped pull.
+    expect(unsettled.every((h) => h.status === 'pending')).toBe(true)
+    expect(unsettled[0]?.reason).toBe(
+      `read from the workspace before its day ended; a sync after ${iso(day + 24 * H)
+        .slice(0, 16)
+        .replace('T', ' ')} UTC reads the day again and settles it`
+    )
   })
 })

@@ -321,6 +321,17 @@ function hourStatus(
       reason: `the hour has not ended; a sync after ${settlesAt} settles it`
     }
   }
+  // A workspace day read before it ended is read again, whole, by the next sync after the day
+  // has ended: its hours wait for that, they are not a pull that stopped.
+  const openDay = touching.find(
+    (s) => s.window.source === 'workspace' && s.window.status === 'listed'
+  )
+  if (openDay && !ctx.isSyncing) {
+    return {
+      status: 'pending',
+      reason: `read from the workspace before its day ended; a sync after ${clock(Date.parse(openDay.window.end))} reads the day again and settles it`
+    }
+  }
   const listed = touching
     .map((s) => s.window.lastListedAt)
     .filter((t): t is string => t !== null && Date.parse(t) < end + ctx.settleMs)

@@ -88,7 +88,7 @@ export const SyncProgressSchema = z.object({
   phase: z.enum(['subscribing', 'listing', 'downloading', 'querying', 'done']),
   window: z
     .object({
-      source: z.enum(['management', 'graph']),
+      source: z.enum(['management', 'graph', 'workspace']),
       contentType: z.string(),
       start: z.string(),
       end: z.string()

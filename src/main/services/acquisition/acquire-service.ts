@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto'
 import type { Ledger, LedgerDelta } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { AppError } from '../../../shared/errors'
-
-import { endpointsFor, type AuthService } from '../auth/auth-service'
+import { workspaceOf } from '../../../shared/profiles'
+import { endpointsFor, logAnalyticsBaseFor, type AuthService } from '../auth/auth-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
@@ -20,6 +20,7 @@ import type { ProfilesService } from '../profiles-service'
 import { AckedBatches, type BatchOutcome } from './acked-batches'
 import { SyncEngine, type SyncEngineOptions } from './sync-engine'
 import { AcquisitionError } from './types'
+import { runWorkspaceSync } from './workspace-sync'
 import type { RecordSink, SyncProgress, SyncResult } from './types'
 
 export type { BatchOutcome } from './acked-batches'
@@ -66,6 +67,8 @@ export interface AcquireServiceDeps {
   ackTimeoutMs?: number
   /** Engine knobs for tests (clock, sleep, settle delay…). */
   engine?: Partial<SyncEngineOptions>
+  /** Log Analytics client knobs for tests of workspace profiles (sleep). */
+  workspaceClient?: { sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }
 }
 
 interface Job {
@@ -99,8 +102,12 @@ export class AcquireService {
       throw new AppError('acquire/invalid-range', 'The start of the range must be before its end.')
     }
     const profile = await this.deps.profiles.get(input.profileId)
+    const workspace = workspaceOf(profile)
     // The token's tenant is the GUID even when the profile names a domain.
-    const { tenantId } = await this.deps.auth.getAccessToken(profile.id, 'management')
+    const { tenantId } = await this.deps.auth.getAccessToken(
+      profile.id,
+      workspace ? 'loganalytics' : 'management'
+    )
     let held: SyncProgress | null = null
     let timer: NodeJS.Timeout | undefined
     const job: Job = {
@@ -136,76 +143,88 @@ export class AcquireService {
       loadLedger: async () => input.ledger,
       commit: (batch) => this.push(job, batch.records, batch.ledger)
     }
-    const engine = new SyncEngine({
-      http: this.deps.http,
-      managementApiBase: endpoints.managementApiBase,
-      graphBase: endpoints.graphBase,
-      publisherId: profile.publisherIdentifier ?? tenantId,
-      token: async (resource, forceRefresh) =>
-        (await this.deps.auth.getAccessToken(profile.id, resource, forceRefresh)).token,
-      sink,
-      log: this.deps.log,
-      // The window commits batches in order and refuses the rest after a failure (use-sync.ts),
-      // so a second batch can travel while it commits the first.
-      commitsInFlight: 2,
-      ...this.deps.engine
-    })
+    const onProgress = (progress: SyncProgress): void => {
+      held = progress
+      timer ??= setTimeout(job.flushProgress, PROGRESS_INTERVAL_MS)
+    }
     this.deps.log.info(`[acquire] job ${job.id} started for profile ${profile.id}`)
-    void engine
-      .run(
-        {
+    const running: Promise<SyncResult> = workspace
+      ? runWorkspaceSync({
+          profile,
+          workspace,
+          base: logAnalyticsBaseFor(profile),
           tenantId,
+          http: this.deps.http,
+          token: async (forceRefresh) =>
+            (await this.deps.auth.getAccessToken(profile.id, 'loganalytics', forceRefresh)).token,
+          sink,
           since: input.since,
           until: input.until,
-          history: input.history && endpoints.hasGraphAuditQuery,
-          allRecords: input.allRecords
-        },
-        {
           signal: job.abort.signal,
-          onProgress: (progress) => {
-            held = progress
-            timer ??= setTimeout(job.flushProgress, PROGRESS_INTERVAL_MS)
-          }
-        }
-      )
-      .then(
-        (result) =>
+          onProgress,
+          ...(this.deps.workspaceClient ? { clientOptions: this.deps.workspaceClient } : {})
+        })
+      : new SyncEngine({
+          http: this.deps.http,
+          managementApiBase: endpoints.managementApiBase,
+          graphBase: endpoints.graphBase,
+          publisherId: profile.publisherIdentifier ?? tenantId,
+          token: async (resource, forceRefresh) =>
+            (await this.deps.auth.getAccessToken(profile.id, resource, forceRefresh)).token,
+          sink,
+          log: this.deps.log,
+          // The window commits batches in order and refuses the rest after a failure
+          // (use-sync.ts), so a second batch can travel while it commits the first.
+          commitsInFlight: 2,
+          ...this.deps.engine
+        }).run(
+          {
+            tenantId,
+            since: input.since,
+            until: input.until,
+            history: input.history && endpoints.hasGraphAuditQuery,
+            allRecords: input.allRecords
+          },
+          { signal: job.abort.signal, onProgress }
+        )
+    void running.then(
+      (result) =>
+        this.finish(job, {
+          status:
+            result.gaps > 0 || result.windows.partial > 0 || result.windows.failed > 0
+              ? 'partial'
+              : 'complete',
+          result,
+          error: null
+        }),
+      (error: unknown) => {
+        if (job.abort.signal.aborted) {
           this.finish(job, {
-            status:
-              result.gaps > 0 || result.windows.partial > 0 || result.windows.failed > 0
-                ? 'partial'
-                : 'complete',
-            result,
-            error: null
-          }),
-        (error: unknown) => {
-          if (job.abort.signal.aborted) {
-            this.finish(job, {
-              status: 'cancelled',
-              result: null,
-              error: {
-                code: 'acquire/cancelled',
-                message: 'The sync was cancelled; what was stored is kept.'
-              }
-            })
-            return
-          }
-          const known = error instanceof AcquisitionError || error instanceof AppError
-          this.deps.log.warn(
-            `[acquire] job ${job.id} failed: ${known ? (error as AcquisitionError).code : 'unexpected'}`
-          )
-          this.finish(job, {
-            status: 'failed',
+            status: 'cancelled',
             result: null,
             error: {
-              code: error instanceof AppError ? error.code : 'acquire/failed',
-              message: known
-                ? (error as Error).message
-                : 'The sync stopped unexpectedly; see the log.'
+              code: 'acquire/cancelled',
+              message: 'The sync was cancelled; what was stored is kept.'
             }
           })
+          return
         }
-      )
+        const known = error instanceof AcquisitionError || error instanceof AppError
+        this.deps.log.warn(
+          `[acquire] job ${job.id} failed: ${known ? (error as AcquisitionError).code : 'unexpected'}`
+        )
+        this.finish(job, {
+          status: 'failed',
+          result: null,
+          error: {
+            code: error instanceof AppError ? error.code : 'acquire/failed',
+            message: known
+              ? (error as Error).message
+              : 'The sync stopped unexpectedly; see the log.'
+          }
+        })
+      }
+    )
     return { jobId: job.id }
   }
 

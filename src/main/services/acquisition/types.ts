@@ -67,7 +67,12 @@ export interface ThrottleState {
 /** A progress report (sent after every commit and phase change). */
 export interface SyncProgress {
   phase: 'subscribing' | 'listing' | 'downloading' | 'querying' | 'done'
-  window: { source: 'management' | 'graph'; contentType: string; start: string; end: string } | null
+  window: {
+    source: 'management' | 'graph' | 'workspace'
+    contentType: string
+    start: string
+    end: string
+  } | null
   windowsPlanned: number
   windowsDone: number
   blobsListed: number

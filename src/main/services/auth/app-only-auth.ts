@@ -104,11 +104,17 @@ export class AppOnlyAuth {
    * (msal-node `skipCache`); the new token then replaces the cached one.
    */
   async getAccessToken(resource: TokenResource, forceRefresh = false): Promise<AccessToken> {
+    if (resource === 'loganalytics') {
+      throw authError(
+        'auth/failed',
+        'Ask getResourceToken for the Log Analytics audience of the cloud table.'
+      )
+    }
     const base =
       resource === 'management'
         ? this.options.endpoints.managementResource
         : this.options.endpoints.graphResource
-    return this.acquire(base, resource, forceRefresh)
+    return this.acquire(`${base}/.default`, resource, forceRefresh)
   }
 
   /**
@@ -116,17 +122,25 @@ export class AppOnlyAuth {
    * API's `https://api.loganalytics.io`), with the same cache and refresh rules.
    */
   async getResourceToken(audience: string, forceRefresh = false): Promise<AccessToken> {
-    return this.acquire(audience, audience, forceRefresh)
+    return this.acquire(`${audience}/.default`, audience, forceRefresh)
+  }
+
+  /**
+   * A token for a scope spelled exactly (the Logs Ingestion API's `https://monitor.azure.com//.default`,
+   * from the cloud table), with the same cache and refresh rules.
+   */
+  async getScopeToken(scope: string, forceRefresh = false): Promise<AccessToken> {
+    return this.acquire(scope, scope, forceRefresh)
   }
 
   private async acquire(
-    base: string,
+    scope: string,
     resource: string,
     forceRefresh: boolean
   ): Promise<AccessToken> {
     try {
       const result = await this.cca.acquireTokenByClientCredential({
-        scopes: [`${base}/.default`],
+        scopes: [scope],
         ...(forceRefresh ? { skipCache: true } : {})
       })
       if (!result) {

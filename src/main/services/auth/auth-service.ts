@@ -15,7 +15,8 @@ import {
   type DeviceCodeRequest
 } from '@azure/msal-node'
 
-import { CLOUDS, graphAuditScope, managementScope } from '../../../shared/clouds'
+import { CLOUDS, graphAuditScope, logAnalyticsScope, managementScope } from '../../../shared/clouds'
+import { workspaceOf } from '../../../shared/profiles'
 import type {
   AuthState,
   DeviceCodePrompt,
@@ -48,7 +49,8 @@ export interface ProfileEndpoints {
 }
 
 /** Which API a token is for. */
-export type TokenResource = 'management' | 'graph'
+/** The APIs a profile's tokens are for (`loganalytics`: the Log Analytics query API). */
+export type TokenResource = 'management' | 'graph' | 'loganalytics'
 
 /** An access token for main-process API clients only. Never sent to the UI or logged. */
 export interface AccessToken {
@@ -78,6 +80,11 @@ const ERROR_PAGE =
   '<h1>The sign-in did not complete</h1><p>Return to Connector Audit Explorer for details.</p>'
 
 /** Every endpoint of a profile: the cloud table, or its overrides (emulator, tests). */
+/** The Log Analytics query API base of a profile: the demo's emulator, or the cloud table's. */
+export function logAnalyticsBaseFor(profile: Profile): string {
+  return profile.endpoints?.logAnalyticsBase ?? CLOUDS[profile.cloud].logAnalyticsBase
+}
+
 export function endpointsFor(profile: Profile): ProfileEndpoints {
   const cloud = CLOUDS[profile.cloud]
   return {
@@ -196,8 +203,13 @@ export class AuthService {
       this.setState(profile, { status: 'signing-in', account: null, error: null })
       const { pca } = this.client(profile)
       const endpoints = endpointsFor(profile)
-      const scopes = [managementScope(endpoints)]
-      const extraScopes = endpoints.hasGraphAuditQuery ? [graphAuditScope(endpoints)] : []
+      // A workspace profile reads only the workspace: the sign-in asks for the Log Analytics
+      // API's delegated Data.Read, not for the audit APIs it never calls.
+      const scopes = workspaceOf(profile)
+        ? [logAnalyticsScope(CLOUDS[profile.cloud])]
+        : [managementScope(endpoints)]
+      const extraScopes =
+        !workspaceOf(profile) && endpoints.hasGraphAuditQuery ? [graphAuditScope(endpoints)] : []
       const result =
         mode === 'device-code'
           ? await this.deviceCode(pca, profile, scopes, inFlight)
@@ -265,7 +277,11 @@ export class AuthService {
     }
     const endpoints = endpointsFor(profile)
     const scope =
-      resource === 'management' ? managementScope(endpoints) : graphAuditScope(endpoints)
+      resource === 'management'
+        ? managementScope(endpoints)
+        : resource === 'loganalytics'
+          ? logAnalyticsScope(CLOUDS[profile.cloud])
+          : graphAuditScope(endpoints)
     try {
       const result = await this.client(profile).pca.acquireTokenSilent({
         account,

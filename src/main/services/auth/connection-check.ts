@@ -4,14 +4,22 @@
  */
 import type { ErrorCode } from '../../../shared/errors'
 import { AppError } from '../../../shared/errors'
-import type { ConnectionCheck, Profile } from '../../../shared/profiles'
+import { workspaceOf } from '../../../shared/profiles'
+import type { ConnectionCheck, Profile, WorkspaceSettings } from '../../../shared/profiles'
 import { AuditApiError } from '../audit-api/api-error'
+import { BearerHttp } from '../audit-api/bearer-http'
 import { ManagementClient } from '../audit-api/management-client'
+import { tokenDestination } from '../audit-api/token-destination'
 import type { HttpsClient } from '../http/https-client'
 import { NetworkError } from '../http/https-client'
+import {
+  LogAnalyticsClient,
+  LogAnalyticsError
+} from '../sources/log-analytics/log-analytics-client'
+import { idColumnOf } from '../sources/log-analytics/workspace-rows'
 
 import { AUTH_FIXES, toAuthError } from './auth-errors'
-import { endpointsFor, type AuthService } from './auth-service'
+import { endpointsFor, logAnalyticsBaseFor, type AuthService } from './auth-service'
 
 type Step = ConnectionCheck['steps'][number]
 
@@ -86,6 +94,10 @@ export async function checkConnection(
     steps
   })
 
+  const workspace = workspaceOf(profile)
+  if (workspace) {
+    return checkWorkspace(profile, workspace, deps, steps, done)
+  }
   let tenantId = profile.tenant
   try {
     const token = await deps.auth.getAccessToken(profile.id, 'management')
@@ -172,6 +184,68 @@ export async function checkConnection(
           }
         : step
     )
+  }
+  return done()
+}
+
+/**
+ * A workspace profile: a delegated Log Analytics token, then `getschema` of each table (it must
+ * exist and have TimeGenerated and the UAL Id column, as the workspace source needs).
+ */
+async function checkWorkspace(
+  profile: Profile,
+  workspace: WorkspaceSettings,
+  deps: { auth: AuthService; http: HttpsClient },
+  steps: Step[],
+  done: () => ConnectionCheck
+): Promise<ConnectionCheck> {
+  try {
+    await deps.auth.getAccessToken(profile.id, 'loganalytics')
+    steps.push({
+      name: 'Sign-in',
+      ok: true,
+      detail: 'A token for the Log Analytics API was obtained.'
+    })
+  } catch (error) {
+    steps.push(fromError('Sign-in', error))
+    return done()
+  }
+  const base = logAnalyticsBaseFor(profile)
+  const client = new LogAnalyticsClient({
+    http: new BearerHttp({
+      http: deps.http,
+      destination: tokenDestination('the Log Analytics query API', base),
+      token: async (force) =>
+        (await deps.auth.getAccessToken(profile.id, 'loganalytics', force)).token
+    }),
+    base,
+    attempts: 2
+  })
+  for (const table of workspace.tables) {
+    const name = `Workspace table ${table}`
+    try {
+      const answer = await client.query(workspace.workspaceId, `${table} | getschema`, undefined)
+      const at = answer.table.columns.findIndex((c) => c.name === 'ColumnName')
+      const columns = answer.table.rows.map((r) => String(r[at]))
+      const id = idColumnOf(columns)
+      steps.push(
+        id && columns.includes('TimeGenerated')
+          ? { name, ok: true, detail: `Readable; the UAL Id is in ${id}.` }
+          : failed(name, 'auth/failed', `${table} has no TimeGenerated or no UAL Id column.`)
+      )
+    } catch (error) {
+      steps.push(
+        error instanceof LogAnalyticsError
+          ? failed(
+              name,
+              error.isAuth ? 'auth/missing-permission' : 'auth/failed',
+              error.isAuth
+                ? `The workspace refused the token (${error.code}): the account needs Log Analytics Reader on it.`
+                : error.message
+            )
+          : fromError(name, error)
+      )
+    }
   }
   return done()
 }

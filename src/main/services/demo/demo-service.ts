@@ -7,6 +7,7 @@
  * too: the auth service keeps a demo profile's tokens in memory and never asks the OS keychain.
  */
 import { startEmulator, type Emulator } from '../../../emulator'
+import { DEFAULT_WORKSPACE_TABLES } from '../../../shared/profiles'
 import type { Profile } from '../../../shared/profiles'
 
 import type { HttpsClient } from '../http/https-client'
@@ -32,9 +33,17 @@ export class DemoService {
   /** Starts the demo tenant if needed and returns its profile (created on first use). */
   async open(): Promise<Profile> {
     const emu = await this.start()
-    const existing = (await this.deps.profiles.list()).find((p) => p.isDemo)
+    const demos = (await this.deps.profiles.list()).filter((p) => p.isDemo)
+    const existing = demos.find((p) => p.kind !== 'workspace')
+    const existingWorkspace = demos.find((p) => p.kind === 'workspace')
     // Main sets where the demo's tokens go (the emulator it started), never the UI side.
-    return this.deps.profiles.save(
+    const endpoints = {
+      authorityHost: emu.urls.authorityHost,
+      managementApiBase: emu.urls.managementApiBase,
+      graphBase: emu.urls.graphBase,
+      logAnalyticsBase: emu.urls.logAnalyticsBase
+    }
+    const tenant = await this.deps.profiles.save(
       {
         ...(existing ? { id: existing.id } : {}),
         displayName: 'Demo tenant (Contoso)',
@@ -43,8 +52,23 @@ export class DemoService {
         cloud: 'commercial',
         signInMode: 'interactive'
       },
-      { endpoints: emu.urls, isDemo: true }
+      { endpoints, isDemo: true }
     )
+    // The same tenant's Sentinel workspace, so the demo can show a workspace source too.
+    await this.deps.profiles.save(
+      {
+        ...(existingWorkspace ? { id: existingWorkspace.id } : {}),
+        kind: 'workspace',
+        workspace: { workspaceId: emu.workspaceId, tables: [...DEFAULT_WORKSPACE_TABLES] },
+        displayName: 'Demo workspace (Contoso Sentinel)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints, isDemo: true }
+    )
+    return tenant
   }
 
   /** True when the URL belongs to the running demo tenant. */

@@ -18,7 +18,7 @@ import {
   type AuditImportFinish
 } from '../import/audit-file-imports'
 import { findImportWorker } from '../import/record-batch-pool'
-import { openedFileKind } from '../open-file-kind'
+import { openedFileKind } from '../open-file/open-file-kind'
 
 import { checkOfferedPath } from './offered-path'
 import { displayName, OfferedSnapshots } from './offered-snapshots'
@@ -298,7 +298,7 @@ export class SnapshotsService {
 
   /**
    * A file opened from the OS (double-click, "Open with", File → Open, a second launch), routed
-   * by its content (open-file-kind.ts): a snapshot is verified and, when it passed, offered for
+   * by its content (open-file/open-file-kind.ts): a snapshot is verified and, when it passed, offered for
    * the snapshot import ({@link openFromOs}); an audit export is offered for the audit-file
    * import. Null for a file that is neither (or is not a file): nothing is offered.
    */

@@ -61,9 +61,16 @@ export function ConnectionCard({
           <h2>{profile.displayName}</h2>
           <p className="muted">
             {profile.isDemo
-              ? 'Local demo tenant'
+              ? profile.kind === 'workspace'
+                ? 'Local demo workspace'
+                : 'Local demo tenant'
               : `${CLOUDS[profile.cloud].label} · ${profile.tenant}`}
           </p>
+          {profile.kind === 'workspace' && profile.workspace && (
+            <p className="muted" data-testid="workspace">
+              Workspace {profile.workspace.workspaceId} · {profile.workspace.tables.join(', ')}
+            </p>
+          )}
         </div>
         <span className={`badge badge-${status}`} data-testid="auth-status">
           {status === 'signed-in'

@@ -2,7 +2,12 @@ import { useState } from 'react'
 
 import { CLOUDS } from '../../../shared/clouds'
 import type { AppApi } from '../../../shared/ipc/contract'
-import { CLOUD_IDS, ProfileInput, type Profile } from '../../../shared/profiles'
+import {
+  CLOUD_IDS,
+  DEFAULT_WORKSPACE_TABLES,
+  ProfileInput,
+  type Profile
+} from '../../../shared/profiles'
 
 interface Props {
   api: AppApi
@@ -11,6 +16,9 @@ interface Props {
 }
 
 type Fields = {
+  kind: 'tenant' | 'workspace'
+  workspaceId: string
+  tables: string
   displayName: string
   tenant: string
   clientId: string
@@ -22,6 +30,9 @@ type Fields = {
 /** Creates or edits a connection profile; the contract's schema validates it on both sides. */
 export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element {
   const [fields, setFields] = useState<Fields>({
+    kind: profile?.kind ?? 'tenant',
+    workspaceId: profile?.workspace?.workspaceId ?? '',
+    tables: (profile?.workspace?.tables ?? DEFAULT_WORKSPACE_TABLES).join(', '),
     displayName: profile?.displayName ?? '',
     tenant: profile?.tenant ?? '',
     clientId: profile?.clientId ?? '',
@@ -39,6 +50,18 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
     event.preventDefault()
     const candidate = {
       ...(profile ? { id: profile.id } : {}),
+      ...(fields.kind === 'workspace'
+        ? {
+            kind: 'workspace',
+            workspace: {
+              workspaceId: fields.workspaceId,
+              tables: fields.tables
+                .split(',')
+                .map((t) => t.trim())
+                .filter((t) => t !== '')
+            }
+          }
+        : {}),
       displayName: fields.displayName,
       tenant: fields.tenant,
       clientId: fields.clientId,
@@ -51,7 +74,17 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
     const parsed = ProfileInput.safeParse(candidate)
     if (!parsed.success) {
       setErrors(
-        Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'form'), i.message]))
+        Object.fromEntries(
+          parsed.error.issues.map((i) => [
+            // Workspace issues are shown under the field they came from.
+            i.path[0] === 'workspace'
+              ? i.path[1] === 'tables'
+                ? 'tables'
+                : 'workspaceId'
+              : String(i.path[0] ?? 'form'),
+            i.message
+          ])
+        )
       )
       return
     }
@@ -81,6 +114,17 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
 
   return (
     <form className="profile-form" onSubmit={(e) => void submit(e)} aria-label="Connection">
+      <label className="field">
+        <span>Reads</span>
+        <select
+          name="kind"
+          value={fields.kind}
+          onChange={(e) => set('kind', e.target.value as Fields['kind'])}
+        >
+          <option value="tenant">The tenant&apos;s audit log (Management Activity API)</option>
+          <option value="workspace">A Log Analytics / Sentinel workspace</option>
+        </select>
+      </label>
       {field('displayName', 'Name', 'Contoso production')}
       {field('tenant', 'Tenant ID or domain', 'contoso.onmicrosoft.com')}
       {field('clientId', 'Application (client) ID', '00000000-0000-0000-0000-000000000000')}
@@ -109,7 +153,14 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
           <option value="device-code">With a code on another device</option>
         </select>
       </label>
-      {field('publisherIdentifier', 'PublisherIdentifier (optional)', 'defaults to the tenant ID')}
+      {fields.kind === 'workspace' && (
+        <>
+          {field('workspaceId', 'Workspace ID', '00000000-0000-0000-0000-000000000000')}
+          {field('tables', 'Tables to read', DEFAULT_WORKSPACE_TABLES.join(', '))}
+        </>
+      )}
+      {fields.kind === 'tenant' &&
+        field('publisherIdentifier', 'PublisherIdentifier (optional)', 'defaults to the tenant ID')}
       {errors['form'] && (
         <div className="notice" role="alert">
           {errors['form']}

@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 
 import { describeField } from '../../../shared/audit'
 import { normalizeTags, type AppDb, type RecordRow } from '../db/app-db'
 
-import { itemOf } from './column-index'
+import { itemOf } from './item-of'
 import { orderDetailFields } from './detail-order'
 import { formatTime, type TimeZoneMode } from './explorer-columns'
 
@@ -16,6 +16,8 @@ export interface DetailsPaneProps {
   onPrevious(): void
   onNext(): void
   onClose(): void
+  /** Takes the keyboard focus when shown (the user moved into the pane with `d`). */
+  autoFocus?: boolean
 }
 
 function pretty(raw: string): string {
@@ -47,7 +49,13 @@ function CopyButton({ text, label }: { text: string; label: string }): React.JSX
 
 /** Every field of the selected record, explained, with its raw JSON, tags and comment. */
 export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
-  const { db, recordId, timeZone, position, onPrevious, onNext, onClose } = props
+  const { db, recordId, timeZone, position, onPrevious, onNext, onClose, autoFocus } = props
+  const paneRef = useRef<HTMLElement | null>(null)
+  useEffect(() => {
+    if (autoFocus) {
+      paneRef.current?.focus()
+    }
+  }, [autoFocus])
   const [record, setRecord] = useState<RecordRow | null | undefined>(undefined)
   const [tags, setTags] = useState('')
   const [comment, setComment] = useState('')
@@ -74,7 +82,13 @@ export function DetailsPane(props: DetailsPaneProps): React.JSX.Element {
 
   const fields = record ? orderDetailFields(record.fields) : { documented: [], others: [] }
   return (
-    <aside className="explorer-details" aria-label="Record details">
+    <aside
+      ref={paneRef}
+      className="explorer-details"
+      aria-label="Record details"
+      tabIndex={-1}
+      aria-keyshortcuts="D Escape"
+    >
       <div className="explorer-toolbar">
         <h2>Record details</h2>
         <span className="muted">{position}</span>

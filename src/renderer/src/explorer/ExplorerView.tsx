@@ -1,23 +1,11 @@
 import {
-  ColumnApiModule,
-  InfiniteRowModelModule,
-  ModuleRegistry,
-  RowApiModule,
-  RowSelectionModule,
-  ScrollApiModule,
-  TextFilterModule,
-  TooltipModule,
-  ValidationModule,
-  themeQuartz,
   type CellFocusedEvent,
-  type ColumnState,
   type FilterChangedEvent,
   type GridApi,
   type GridReadyEvent,
   type IDatasource,
   type IGetRowsParams,
-  type RowClickedEvent,
-  type SortModelItem
+  type RowClickedEvent
 } from 'ag-grid-community'
 import { AgGridReact } from 'ag-grid-react'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
@@ -25,28 +13,36 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
 
+import { EMPTY_VALUE, type SearchSyntaxError } from '../../../shared/explorer'
+
+import { ColourRules } from './ColourRules'
 import { ColumnChooser } from './ColumnChooser'
 import { DetailsPane } from './DetailsPane'
-import { exportFileName, openFileSink, runExport, type ExportFormat } from './export-runner'
-import {
-  explorerColumns,
-  toColDefs,
-  type ExplorerColumn,
-  type TimeZoneMode
-} from './explorer-columns'
+import { EmptyCache } from './EmptyCache'
+import { explorerColumns, toColDefs, type TimeZoneMode } from './explorer-columns'
+import { ExportControls } from './ExportControls'
 import { FacetPanel } from './FacetPanel'
-import { startQueryWorker, type QueryClient } from './query-client'
+import {
+  BLOCK,
+  GRID_THEME,
+  ROW_CLASS_RULES,
+  layoutOf,
+  sortFromModel,
+  sortFromState
+} from './grid-setup'
 import {
   FIELD_PREFIX,
   emptyQuery,
+  type ColourRule,
   type ColumnFilter,
   type ExplorerQuery,
   type FacetColumn,
   type GridRow,
-  type LoadProgress,
   type QuerySummary,
+  type SearchMode,
   type SortSpec
 } from './query-types'
+import { RangePicker, type RangeState } from './RangePicker'
 import {
   CONNECTOR_ACTIVITY_VIEW,
   isConnectorLens,
@@ -55,57 +51,20 @@ import {
   withConnectorLens,
   type BuiltInView,
   type ColumnLayout,
-  type RangePreset,
   type SavedFilterSpec
 } from './saved-filters'
 import { SavedFiltersBar } from './SavedFiltersBar'
+import { SearchBox } from './SearchBox'
+import { bindSearch, searchNames } from './search-columns'
+import { StackPanel } from './StackPanel'
 import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
+import { useQueryWorker } from './use-query-worker'
 import { ViewShortcuts, ViewSwitch } from './ViewSwitch'
 import './explorer.css'
 
-ModuleRegistry.registerModules([
-  InfiniteRowModelModule,
-  TextFilterModule,
-  RowSelectionModule,
-  ColumnApiModule,
-  RowApiModule,
-  ScrollApiModule,
-  TooltipModule,
-  // Development builds name any module a feature needs but was not registered.
-  ...(import.meta.env.DEV ? [ValidationModule] : [])
-])
-
 const LAYOUT_SETTING = 'explorer.columns'
 const TIME_ZONE_SETTING = 'explorer.timeZone'
-const BLOCK = 100
-
-const GRID_THEME = themeQuartz.withParams({
-  backgroundColor: 'var(--surface)',
-  foregroundColor: 'var(--text)',
-  borderColor: 'var(--border)',
-  accentColor: 'var(--accent)',
-  headerBackgroundColor: 'var(--bg)',
-  chromeBackgroundColor: 'var(--bg)',
-  fontFamily: 'inherit',
-  fontSize: 13,
-  rowHeight: 28,
-  headerHeight: 32
-})
-
-const PRESET_LABELS: Record<RangePreset, string> = {
-  '24h': 'Last 24 hours',
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-  all: 'All time',
-  custom: 'Custom…'
-}
-
-interface RangeState {
-  preset: RangePreset
-  fromMs: number | null
-  toMs: number | null
-}
 
 export interface ExplorerViewProps {
   api: AppApi
@@ -117,35 +76,6 @@ export interface ExplorerViewProps {
   docsUrl: string
 }
 
-function sortFromModel(model: readonly SortModelItem[]): SortSpec[] {
-  const sort = model.map((item) => ({ colId: item.colId, sort: item.sort }))
-  return sort.length > 0 ? sort : emptyQuery().sort
-}
-
-function toInputValue(ms: number | null, timeZone: TimeZoneMode): string {
-  if (ms === null) {
-    return ''
-  }
-  const d = new Date(timeZone === 'utc' ? ms : ms - new Date(ms).getTimezoneOffset() * 60_000)
-  return d.toISOString().slice(0, 16)
-}
-
-function fromInputValue(value: string, timeZone: TimeZoneMode): number | null {
-  if (value === '') {
-    return null
-  }
-  const ms = timeZone === 'utc' ? Date.parse(`${value}:00Z`) : new Date(value).getTime()
-  return Number.isFinite(ms) ? ms : null
-}
-
-function layoutOf(state: readonly ColumnState[]): ColumnLayout[] {
-  return state.map((s) => ({
-    colId: s.colId,
-    ...(typeof s.width === 'number' ? { width: s.width } : {}),
-    hide: s.hide ?? false
-  }))
-}
-
 /** The Explorer: facets, histogram, a grid over the whole cache, details and exports. */
 export function ExplorerView({
   db,
@@ -153,15 +83,10 @@ export function ExplorerView({
   isOpeningDemo = false,
   docsUrl
 }: ExplorerViewProps): React.JSX.Element {
-  const clientRef = useRef<QueryClient | null>(null)
+  const { clientRef, progress, openError, dataVersion, bumpDataVersion } = useQueryWorker(db)
   const gridRef = useRef<GridApi<GridRow> | null>(null)
   const queryRef = useRef<ExplorerQuery>(emptyQuery())
-  const lastRefresh = useRef(0)
-  const exportAbort = useRef<AbortController | null>(null)
 
-  const [progress, setProgress] = useState<LoadProgress | null>(null)
-  const [openError, setOpenError] = useState<string | null>(null)
-  const [dataVersion, setDataVersion] = useState(0)
   const [summary, setSummary] = useState<QuerySummary | null>(null)
   const [range, setRange] = useState<RangeState>({ preset: 'all', fromMs: null, toMs: null })
   // The Explorer opens on connector activity; "All audit events" is one click away.
@@ -170,6 +95,11 @@ export function ExplorerView({
   )
   const [searchText, setSearchText] = useState('')
   const [quickSearch, setQuickSearch] = useState('')
+  const [searchMode, setSearchMode] = useState<SearchMode>('filter')
+  const [searchError, setSearchError] = useState<SearchSyntaxError | null>(null)
+  const [colourRules, setColourRules] = useState<ColourRule[]>([])
+  const [isStackOpen, setIsStackOpen] = useState(false)
+  const [isDetailsFocused, setIsDetailsFocused] = useState(false)
   const [tags, setTags] = useState<string[]>([])
   const [allTags, setAllTags] = useState<string[]>([])
   const [columnFilters, setColumnFilters] = useState<Record<string, ColumnFilter>>({})
@@ -179,46 +109,7 @@ export function ExplorerView({
   const [selected, setSelected] = useState<{ index: number; id: string } | null>(null)
   const [bulkTag, setBulkTag] = useState('')
   const [notice, setNotice] = useState<string | null>(null)
-  const [exporting, setExporting] = useState<{ done: number; total: number } | null>(null)
   const [duplicates, setDuplicates] = useState(0)
-
-  // The worker lives as long as the view.
-  useEffect(() => {
-    const client = startQueryWorker()
-    clientRef.current = client
-    // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
-    // refresh at most once a second: the first change at once (first rows), the latest always
-    // (a trailing refresh), and no re-query per committed batch competing with the commits.
-    let trailing: ReturnType<typeof setTimeout> | undefined
-    const refresh = (): void => {
-      trailing = undefined
-      lastRefresh.current = performance.now()
-      setDataVersion((v) => v + 1)
-    }
-    const unsubscribe = client.onDidChange((event, next) => {
-      setProgress(next)
-      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
-      if (wait <= 0) {
-        clearTimeout(trailing)
-        refresh()
-      } else if (event === 'changed') {
-        trailing ??= setTimeout(refresh, wait)
-      }
-    })
-    client.request({ type: 'open', dbName: db.name }).then(
-      (loaded) => {
-        setProgress(loaded)
-        setDataVersion((v) => v + 1)
-      },
-      (error: unknown) => setOpenError(error instanceof Error ? error.message : String(error))
-    )
-    return () => {
-      clearTimeout(trailing)
-      unsubscribe()
-      client.dispose()
-      clientRef.current = null
-    }
-  }, [db])
 
   // Remembered layout and time zone.
   useEffect(() => {
@@ -242,9 +133,11 @@ export function ExplorerView({
       quickSearch,
       columnFilters,
       tags,
-      sort
+      sort,
+      searchMode,
+      colourRules
     }),
-    [range, facets, quickSearch, columnFilters, tags, sort]
+    [range, facets, quickSearch, columnFilters, tags, sort, searchMode, colourRules]
   )
 
   useEffect(() => {
@@ -273,13 +166,7 @@ export function ExplorerView({
     return () => {
       isActive = false
     }
-  }, [db, query, dataVersion])
-
-  // Quick search waits for a pause in typing.
-  useEffect(() => {
-    const timer = setTimeout(() => setQuickSearch(searchText), 250)
-    return () => clearTimeout(timer)
-  }, [searchText])
+  }, [db, query, dataVersion, clientRef])
 
   const fieldKeys = useMemo(() => {
     const keys = new Set((progress?.fieldKeys ?? []).map((f) => f.key))
@@ -291,7 +178,32 @@ export function ExplorerView({
     return [...keys]
   }, [progress, layout])
   const columns = useMemo(() => explorerColumns(fieldKeys), [fieldKeys])
+  const names = useMemo(() => searchNames(columns), [columns])
+
+  /** Runs a search if it parses; otherwise explains why and keeps the last valid one. */
+  const commitSearch = useCallback(
+    (text: string) => {
+      const bound = bindSearch(text, names)
+      if (bound.ok) {
+        setSearchError(null)
+        setQuickSearch(text)
+      } else {
+        setSearchError(bound.error)
+      }
+    },
+    [names]
+  )
+
+  // Quick search waits for a pause in typing.
+  useEffect(() => {
+    const timer = setTimeout(() => commitSearch(searchText), 250)
+    return () => clearTimeout(timer)
+  }, [searchText, commitSearch])
   const columnDefs = useMemo(() => toColDefs(columns, timeZone), [columns, timeZone])
+  const pinned = useMemo(
+    () => new Map(layout.flatMap((l) => (l.pinned ? [[l.colId, l.pinned] as const] : []))),
+    [layout]
+  )
   const visible = useMemo(() => {
     const hidden = new Map(layout.map((l) => [l.colId, l.hide ?? false]))
     return new Set(
@@ -322,7 +234,7 @@ export function ExplorerView({
           )
       }
     }),
-    []
+    [clientRef]
   )
 
   const saveLayout = useCallback(
@@ -350,13 +262,33 @@ export function ExplorerView({
     const next = Math.min(Math.max(index, 0), total - 1)
     api.ensureIndexVisible(next)
     const firstColumn = api.getAllDisplayedColumns()[0]
-    if (firstColumn) {
+    // While the details pane has the focus, it keeps it (and follows the selection).
+    if (firstColumn && !isDetailsFocused) {
       api.setFocusedCell(next, firstColumn)
     }
     const node = api.getDisplayedRowAtIndex(next)
     if (node?.data) {
       node.setSelected(true)
       setSelected({ index: next, id: node.data.id })
+    }
+  }
+
+  /** Remembers whether the keyboard is in the details pane, so a new selection keeps it there. */
+  function onFocusMoved(event: React.FocusEvent<HTMLDivElement>): void {
+    const target = event.target as HTMLElement
+    if (target.closest('.explorer-details')) {
+      setIsDetailsFocused(true)
+    } else if (target.closest('.ag-root-wrapper')) {
+      setIsDetailsFocused(false)
+    }
+  }
+
+  function focusRow(index: number): void {
+    const api = gridRef.current
+    const firstColumn = api?.getAllDisplayedColumns()[0]
+    if (api && firstColumn) {
+      api.ensureIndexVisible(index)
+      api.setFocusedCell(index, firstColumn)
     }
   }
 
@@ -381,6 +313,20 @@ export function ExplorerView({
       return
     }
     const inGrid = target.closest('.ag-root-wrapper') !== null
+    const inDetails = target.closest('.explorer-details') !== null
+    // d: into the details pane; Escape: back to the grid row (the pane keeps following).
+    if (event.key === 'd' && selected && !inDetails) {
+      event.preventDefault()
+      setIsDetailsFocused(true)
+      document.querySelector<HTMLElement>('.explorer-details')?.focus()
+      return
+    }
+    if (event.key === 'Escape' && inDetails && selected) {
+      event.preventDefault()
+      setIsDetailsFocused(false)
+      focusRow(selected.index)
+      return
+    }
     // Inside the grid, ↑/↓ move the focused cell and onCellFocused follows; j/k work everywhere.
     if (event.key === 'j' || (!inGrid && event.key === 'ArrowDown')) {
       event.preventDefault()
@@ -391,20 +337,28 @@ export function ExplorerView({
     }
   }
 
+  /** Click to filter from a stack: each stacked column's filter becomes its value (or blank). */
+  function filterToStackEntry(filters: { colId: string; value: string }[]): void {
+    const api = gridRef.current
+    if (!api) {
+      return
+    }
+    const model = { ...(api.getFilterModel() as Record<string, ColumnFilter>) }
+    for (const { colId, value } of filters) {
+      model[colId] =
+        value === EMPTY_VALUE
+          ? { filterType: 'text', type: 'blank' }
+          : { filterType: 'text', type: 'equals', filter: value }
+    }
+    api.setFilterModel(model)
+  }
+
   function toggleFacet(column: FacetColumn, value: string): void {
     setFacets((current) => {
       const values = current[column] ?? []
       const next = values.includes(value) ? values.filter((v) => v !== value) : [...values, value]
       return { ...current, [column]: next }
     })
-  }
-
-  function choosePreset(preset: RangePreset): void {
-    if (preset === 'custom') {
-      setRange((current) => ({ ...current, preset }))
-      return
-    }
-    setRange({ preset, ...resolveRange({ preset, fromMs: null, toMs: null }) })
   }
 
   function chooseTimeZone(zone: TimeZoneMode): void {
@@ -421,7 +375,9 @@ export function ExplorerView({
       columnFilters: (api?.getFilterModel() ?? columnFilters) as Record<string, ColumnFilter>,
       tags,
       sort,
-      columns: api ? layoutOf(api.getColumnState()) : layout
+      columns: api ? layoutOf(api.getColumnState()) : layout,
+      searchMode,
+      colourRules
     }
   }
 
@@ -434,7 +390,9 @@ export function ExplorerView({
     setRange({ preset: spec.range.preset, ...resolveRange(spec.range) })
     setFacets(spec.facets)
     setSearchText(spec.quickSearch)
-    setQuickSearch(spec.quickSearch)
+    commitSearch(spec.quickSearch)
+    setSearchMode(spec.searchMode ?? 'filter')
+    setColourRules(spec.colourRules ?? [])
     setTags(spec.tags)
     setColumnFilters(spec.columnFilters)
     setSort(spec.sort.length > 0 ? spec.sort : emptyQuery().sort)
@@ -462,50 +420,7 @@ export function ExplorerView({
     const { tagged } = await client.request({ type: 'bulk-tag', query, tag })
     setNotice(`Tagged ${tagged.toLocaleString()} record${tagged === 1 ? '' : 's'} "${tag}".`)
     setBulkTag('')
-    setDataVersion((v) => v + 1)
-  }
-
-  async function exportView(format: ExportFormat): Promise<void> {
-    const api = gridRef.current
-    const client = clientRef.current
-    if (!api || !client) {
-      return
-    }
-    const byId = new Map(columns.map((c) => [c.colId, c]))
-    const shown = api
-      .getAllDisplayedColumns()
-      .map((c) => byId.get(c.getColId()))
-      .filter((c): c is ExplorerColumn => c !== undefined)
-    const base = `connector-audit-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`
-    const controller = new AbortController()
-    exportAbort.current = controller
-    const exportQuery = queryRef.current
-    setExporting({ done: 0, total: summary?.total ?? 0 })
-    try {
-      const result = await runExport({
-        format,
-        columns: shown,
-        timeZone,
-        fetchRows: (start, end) => client.request({ type: 'rows', query: exportQuery, start, end }),
-        fetchRecords: (start, end) =>
-          client.request({ type: 'records', query: exportQuery, start, end }),
-        openSink: (part) => openFileSink(exportFileName(base, format, part), format),
-        signal: controller.signal,
-        onProgress: (done, total) => setExporting({ done, total })
-      })
-      if (result !== null) {
-        setNotice(
-          result === 'cancelled'
-            ? 'Export cancelled.'
-            : `Exported ${result.toLocaleString()} rows (${format.toUpperCase()}).`
-        )
-      }
-    } catch (error) {
-      setNotice(`Export failed: ${error instanceof Error ? error.message : String(error)}`)
-    } finally {
-      setExporting(null)
-      exportAbort.current = null
-    }
+    bumpDataVersion()
   }
 
   if (openError) {
@@ -524,36 +439,12 @@ export function ExplorerView({
   }
   if (progress.isDone && progress.indexed === 0) {
     return (
-      <section className="empty-state" aria-labelledby="empty-title">
-        <h1 id="empty-title">No audit records cached yet</h1>
-        <p>
-          Connector Audit Explorer pulls Power Platform connector activity — APIs, connections,
-          permissions, gateways and data-policy actions — from the Microsoft 365 unified audit log
-          into a local cache you can explore offline.
-        </p>
-        <p>
-          <a href={docsUrl} target="_blank" rel="noreferrer noopener" data-testid="docs-link">
-            Which connector events are audited
-          </a>
-        </p>
-        <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            disabled={isOpeningDemo}
-            onClick={onExploreDemo}
-          >
-            {isOpeningDemo ? 'Starting the demo tenant…' : 'Explore the demo tenant'}
-          </button>
-          <a className="button" href="#connections">
-            Connect your tenant
-          </a>
-        </div>
-        <p className="muted">
-          The Explorer opens on connector activity. Once records are here, start from a view:
-        </p>
-        <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
-      </section>
+      <EmptyCache
+        docsUrl={docsUrl}
+        isOpeningDemo={isOpeningDemo}
+        onExploreDemo={onExploreDemo}
+        onApplyView={applyView}
+      />
     )
   }
 
@@ -562,59 +453,19 @@ export function ExplorerView({
   )
 
   return (
-    <div className="explorer" onKeyDown={onKeyDown} data-testid="explorer">
+    <div className="explorer" onKeyDown={onKeyDown} onFocus={onFocusMoved} data-testid="explorer">
       <div className="explorer-toolbar" role="search" aria-label="Filter records">
         <ViewSwitch
           isConnectorLens={isConnectorLens(facets)}
           onChoose={(isOn) => setFacets((current) => withConnectorLens(current, isOn))}
         />
-        <label>
-          Range
-          <select
-            aria-label="Date range"
-            value={range.preset}
-            onChange={(e) => choosePreset(e.target.value as RangePreset)}
-          >
-            {(Object.keys(PRESET_LABELS) as RangePreset[]).map((preset) => (
-              <option key={preset} value={preset}>
-                {PRESET_LABELS[preset]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {range.preset === 'custom' && (
-          <>
-            <label>
-              From ({timeZone === 'utc' ? 'UTC' : 'local'})
-              <input
-                type="datetime-local"
-                aria-label="From"
-                value={toInputValue(range.fromMs, timeZone)}
-                onChange={(e) =>
-                  setRange((r) => ({ ...r, fromMs: fromInputValue(e.target.value, timeZone) }))
-                }
-              />
-            </label>
-            <label>
-              To
-              <input
-                type="datetime-local"
-                aria-label="To"
-                value={toInputValue(range.toMs, timeZone)}
-                onChange={(e) =>
-                  setRange((r) => ({ ...r, toMs: fromInputValue(e.target.value, timeZone) }))
-                }
-              />
-            </label>
-          </>
-        )}
-        <input
-          type="search"
-          className="explorer-search"
-          aria-label="Quick search"
-          placeholder="Search all fields…"
-          value={searchText}
-          onChange={(e) => setSearchText(e.target.value)}
+        <RangePicker range={range} timeZone={timeZone} onChange={setRange} />
+        <SearchBox
+          text={searchText}
+          mode={searchMode}
+          error={searchError}
+          onText={setSearchText}
+          onMode={setSearchMode}
         />
         <div className="explorer-inline" role="group" aria-label="Time zone">
           Time
@@ -636,6 +487,14 @@ export function ExplorerView({
         <ColumnChooser
           columns={columns}
           visible={visible}
+          pinned={pinned}
+          onPin={(colId, side) => {
+            const api = gridRef.current
+            if (api) {
+              api.setColumnsPinned([colId], side)
+              saveLayout(api)
+            }
+          }}
           onToggle={(colId, isVisible) => {
             const api = gridRef.current
             if (api) {
@@ -659,6 +518,14 @@ export function ExplorerView({
 
       <div className="explorer-toolbar">
         <SavedFiltersBar db={db} currentSpec={currentSpec} onApply={applySpec} />
+        <ColourRules rules={colourRules} names={names} onChange={setColourRules} />
+        <button
+          type="button"
+          aria-pressed={isStackOpen}
+          onClick={() => setIsStackOpen(!isStackOpen)}
+        >
+          Stack
+        </button>
         <label>
           Tag all shown
           <input
@@ -671,31 +538,15 @@ export function ExplorerView({
         <button type="button" disabled={bulkTag.trim() === ''} onClick={() => void tagAll()}>
           Tag {summary ? summary.total.toLocaleString() : ''} records
         </button>
-        {exporting ? (
-          <span className="export-progress">
-            <progress
-              aria-label="Export progress"
-              max={Math.max(1, exporting.total)}
-              value={exporting.done}
-            />
-            {exporting.done.toLocaleString()} / {exporting.total.toLocaleString()}
-            <button type="button" onClick={() => exportAbort.current?.abort()}>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <>
-            <button type="button" onClick={() => void exportView('csv')}>
-              Export CSV
-            </button>
-            <button type="button" onClick={() => void exportView('xlsx')}>
-              Export XLSX
-            </button>
-            <button type="button" onClick={() => void exportView('ndjson')}>
-              Export NDJSON
-            </button>
-          </>
-        )}
+        <ExportControls
+          grid={() => gridRef.current}
+          client={() => clientRef.current}
+          columns={columns}
+          timeZone={timeZone}
+          query={() => queryRef.current}
+          total={summary?.total ?? 0}
+          onNotice={setNotice}
+        />
         {notice && (
           <span className="muted" role="status" data-testid="explorer-notice">
             {notice}
@@ -746,6 +597,16 @@ export function ExplorerView({
           }
         />
         <section className="explorer-grid" aria-label="Audit records">
+          {isStackOpen && (
+            <StackPanel
+              clientRef={clientRef}
+              query={query}
+              dataVersion={dataVersion}
+              columns={columns}
+              onFilter={filterToStackEntry}
+              onClose={() => setIsStackOpen(false)}
+            />
+          )}
           {summary && summary.total === 0 && summary.indexed > 0 && (
             <div className="explorer-no-match" role="status" data-testid="no-match">
               <p>
@@ -776,29 +637,22 @@ export function ExplorerView({
             getRowId={(params) => params.data.id}
             rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
             onGridReady={onGridReady}
+            rowClassRules={ROW_CLASS_RULES}
+            containerStyle={{ flex: 1, minHeight: 0 }}
             onRowClicked={(event: RowClickedEvent<GridRow>) => {
               if (event.data && event.rowIndex !== null) {
                 setSelected({ index: event.rowIndex, id: event.data.id })
               }
             }}
             onCellFocused={onCellFocused}
-            onSortChanged={(event) =>
-              setSort(
-                sortFromModel(
-                  event.api
-                    .getColumnState()
-                    .filter((c) => c.sort)
-                    .sort((a, b) => (a.sortIndex ?? 0) - (b.sortIndex ?? 0))
-                    .map((c) => ({ colId: c.colId, sort: c.sort! }))
-                )
-              )
-            }
+            onSortChanged={(event) => setSort(sortFromState(event.api.getColumnState()))}
             onFilterChanged={(event: FilterChangedEvent<GridRow>) =>
               setColumnFilters(event.api.getFilterModel() as Record<string, ColumnFilter>)
             }
             onColumnMoved={(event) => event.finished && saveLayout(event.api)}
             onColumnResized={(event) => event.finished && saveLayout(event.api)}
             onColumnVisible={(event) => saveLayout(event.api)}
+            onColumnPinned={(event) => saveLayout(event.api)}
             tooltipShowDelay={400}
           />
         </section>
@@ -812,6 +666,7 @@ export function ExplorerView({
             onPrevious={() => selectIndex(selected.index - 1)}
             onNext={() => selectIndex(selected.index + 1)}
             onClose={() => setSelected(null)}
+            autoFocus={isDetailsFocused}
           />
         )}
       </div>

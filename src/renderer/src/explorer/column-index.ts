@@ -26,10 +26,20 @@ import {
 } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
-import { MISSING, sortPermutation, type CodedColumn } from './column-sort'
+import type { StackSort } from '../../../shared/explorer'
+
+import { columnRanks, orderByKeys, textRanks, timeRanks, type RankedColumn } from './column-ranks'
+import { MISSING, type CodedColumn } from './column-sort'
+import { explorerColumns } from './explorer-columns'
 import { GlobalPool } from './global-pool'
 import { Dictionary, GrowableF64, GrowableU32 } from './growable'
+import { facetList } from './facet-list'
 import { histogramOf } from './histogram'
+import { mergeTimeOrder } from './time-order'
+import { itemOf } from './item-of'
+import { bindSearch, searchNames } from './search-columns'
+import { anyColumnMask, evaluateSearch } from './search-mask'
+import { stackByRanks } from './stack-counts'
 import { filterMatches } from './text-filter'
 import {
   DATE_COLUMN,
@@ -45,15 +55,13 @@ import {
   type FieldKeyInfo,
   type Histogram,
   type TextColumn,
-  type GridRow
+  type GridRow,
+  type StackAnswer
 } from './query-types'
 /** The part of a record the index reads (a NormalizedRecord satisfies it). */
 export type IndexableRecord = NormalizedRecord
 
-/** The row's value for the "Item" column: the resource acted on, else the object id. */
-export function itemOf(record: Pick<IndexableRecord, 'resource' | 'objectId'>): string {
-  return record.resource !== '' ? record.resource : record.objectId
-}
+export { itemOf }
 
 const FACET_LIMIT = 100
 
@@ -113,10 +121,14 @@ export class ColumnIndex {
   private fieldKeyCounts = new GrowableU32()
   private readonly rowTags = new Map<number, string[]>()
   private readonly tagIndex = new Map<string, Set<number>>()
-  private timeOrder = new Uint32Array(0)
+  private timeOrder: Uint32Array = new Uint32Array(0)
   private readonly permutations = new Map<string, Uint32Array>()
   private readonly fieldColumns = new Map<string, Uint32Array>()
   private readonly maskCache = new Map<string, Uint8Array>()
+  /** Masks of whole searches (quick search, colour rules) and ranks per column. */
+  private readonly syntaxMasks = new Map<string, Uint8Array | null>()
+  private readonly ranks = new Map<string, RankedColumn>()
+  private names: { keys: number; names: Map<string, string> } | null = null
   private lastFilter: FilterResult | null = null
   private scratch = new Int32Array(0)
 
@@ -165,6 +177,8 @@ export class ColumnIndex {
     this.permutations.clear()
     this.fieldColumns.clear()
     this.maskCache.clear()
+    this.syntaxMasks.clear()
+    this.ranks.clear()
     this.lastFilter = null
   }
 
@@ -382,6 +396,13 @@ export class ColumnIndex {
   /** Filters, sorts, counts facets and draws the histogram for a query. */
   run(query: ExplorerQuery): QueryResult {
     const filtered = this.filter(query)
+    if (query.sort.length > 1) {
+      return {
+        rows: this.multiSorted(filtered, query),
+        facets: filtered.facets,
+        histogram: filtered.histogram
+      }
+    }
     const spec = query.sort[0] ?? { colId: DATE_COLUMN, sort: 'desc' }
     const perm = this.permutation(spec.colId)
     const mask = filtered.mask
@@ -407,12 +428,93 @@ export class ColumnIndex {
     return { rows, facets: filtered.facets, histogram: filtered.histogram }
   }
 
+  /** The rows a filter keeps, ordered by every sort key (shift-click sorts in the grid). */
+  private multiSorted(filtered: FilterResult, query: ExplorerQuery): Uint32Array {
+    const rows = new Uint32Array(filtered.total)
+    const mask = filtered.mask
+    let k = 0
+    for (let row = 0; row < mask.length; row++) {
+      if (mask[row] === 1) {
+        rows[k++] = row
+      }
+    }
+    const keys = query.sort.map((s) => ({
+      column: this.ranksOf(s.colId),
+      isDescending: s.sort === 'desc'
+    }))
+    return orderByKeys(rows, keys)
+  }
+
+  /** Counts the rows a query shows by one or two columns (value, count, share). */
+  stack(
+    query: ExplorerQuery,
+    colIds: readonly string[],
+    sort: StackSort,
+    limit: number
+  ): StackAnswer {
+    const filtered = this.filter(query)
+    return stackByRanks(
+      filtered.mask,
+      colIds.map((colId) => this.ranksOf(colId)),
+      sort,
+      limit
+    )
+  }
+
+  /** A column as ranks (equal values share one; rank order is value order). Cached. */
+  ranksOf(colId: string): RankedColumn {
+    let ranked = this.ranks.get(colId)
+    if (!ranked) {
+      if (colId === DATE_COLUMN) {
+        ranked = timeRanks(this.times.data, this.timeOrder)
+      } else if (colId === TAGS_COLUMN) {
+        ranked = textRanks(this.size, (row) => this.valueOf(row, TAGS_COLUMN))
+      } else {
+        const column = this.coded(colId)
+        ranked = column
+          ? columnRanks(column, this.size)
+          : { ranks: new Uint32Array(this.size), levels: 0, value: () => '' }
+      }
+      this.ranks.set(colId, ranked)
+    }
+    return ranked
+  }
+
+  /**
+   * The rows a search in the quick-search syntax matches (null: an empty search). A search that
+   * does not parse or names no column throws the reason. Cached.
+   */
+  syntaxMask(text: string): Uint8Array | null {
+    const cached = this.syntaxMasks.get(text)
+    if (cached !== undefined) {
+      return cached
+    }
+    const keyCount = this.fieldKeys.values.length
+    if (!this.names || this.names.keys !== keyCount) {
+      this.names = { keys: keyCount, names: searchNames(explorerColumns(this.fieldKeys.values)) }
+    }
+    const bound = bindSearch(text, this.names.names)
+    if (!bound.ok) {
+      throw new Error(`search: ${bound.error.message} (at ${bound.error.position + 1})`)
+    }
+    const mask = evaluateSearch(bound.search, this.size, (colId, needle) =>
+      colId === null
+        ? this.searchMask(needle)
+        : this.columnMask(colId, { type: 'contains', filter: needle })
+    )
+    if (this.syntaxMasks.size >= 16) {
+      this.syntaxMasks.delete(this.syntaxMasks.keys().next().value!)
+    }
+    this.syntaxMasks.set(text, mask)
+    return mask
+  }
+
   /**
    * The rows a query keeps (a mask), its facet counts and histogram: everything but the order,
    * computed in one sequential pass over the columns and cached, so a sort change only re-orders.
    */
   private filter(query: ExplorerQuery): FilterResult {
-    const key = JSON.stringify({ ...query, sort: null })
+    const key = JSON.stringify({ ...query, sort: null, colourRules: null })
     if (this.lastFilter && this.lastFilter.key === key) {
       return this.lastFilter
     }
@@ -424,9 +526,9 @@ export class ColumnIndex {
     for (const [colId, filter] of Object.entries(query.columnFilters)) {
       masks.push(this.columnMask(colId, filter))
     }
-    const search = query.quickSearch.trim().toLowerCase()
-    if (search !== '') {
-      masks.push(this.searchMask(search))
+    const searched = query.searchMode === 'highlight' ? null : this.syntaxMask(query.quickSearch)
+    if (searched) {
+      masks.push(searched)
     }
     if (query.tags.length > 0) {
       const tagged = new Uint8Array(n)
@@ -524,21 +626,7 @@ export class ColumnIndex {
   }
 
   private facetList(column: FacetColumn, counts: Uint32Array, selected: string[]): FacetValue[] {
-    const values = this.text.get(column)!.dict!.values
-    const list: FacetValue[] = []
-    for (let code = 0; code < counts.length; code++) {
-      if (counts[code]! > 0) {
-        list.push({ value: values[code]!, count: counts[code]! })
-      }
-    }
-    list.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
-    const top = list.slice(0, FACET_LIMIT)
-    for (const value of selected) {
-      if (!top.some((entry) => entry.value === value)) {
-        top.push({ value, count: list.find((entry) => entry.value === value)?.count ?? 0 })
-      }
-    }
-    return top
+    return facetList(this.text.get(column)!.dict!.values, counts, selected, FACET_LIMIT)
   }
 
   private histogram(mask: Uint8Array, min: number | null, max: number | null): Histogram {
@@ -547,56 +635,29 @@ export class ColumnIndex {
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */
   permutation(colId: string): Uint32Array {
-    if (colId === DATE_COLUMN || colId === TAGS_COLUMN) {
-      return colId === DATE_COLUMN ? this.timeOrder : this.tagPermutation()
+    if (colId === DATE_COLUMN) {
+      return this.timeOrder
     }
     const cached = this.permutations.get(colId)
     if (cached) {
       return cached
     }
-    const column = this.coded(colId)
-    if (!column) {
+    if (colId !== TAGS_COLUMN && !this.coded(colId)) {
       return this.timeOrder
     }
-    const perm = sortPermutation(column, this.size)
+    // A counting sort by rank: the ranks are shared with multi-column sorts and stacks.
+    const all = new Uint32Array(this.size)
+    for (let row = 0; row < all.length; row++) {
+      all[row] = row
+    }
+    const perm = orderByKeys(all, [{ column: this.ranksOf(colId), isDescending: false }])
     this.permutations.set(colId, perm)
     return perm
   }
 
-  private tagPermutation(): Uint32Array {
-    const rows = Array.from({ length: this.size }, (_, i) => i)
-    rows.sort((a, b) => this.valueOf(a, TAGS_COLUMN).localeCompare(this.valueOf(b, TAGS_COLUMN)))
-    return Uint32Array.from(rows)
-  }
-
   /** Keeps the time order current by merging the new rows (sorted) into it: O(n). */
   private mergeTimeOrder(first: number): void {
-    const times = this.times.data
-    const added = new Uint32Array(this.size - first)
-    for (let i = 0; i < added.length; i++) {
-      added[i] = first + i
-    }
-    added.sort((a, b) => times[a]! - times[b]! || a - b)
-    const old = this.timeOrder
-    const merged = new Uint32Array(old.length + added.length)
-    let i = 0
-    let j = 0
-    let k = 0
-    while (i < old.length && j < added.length) {
-      // On equal times the older row (smaller index) comes first, as in a stable sort.
-      if (times[old[i]!]! <= times[added[j]!]!) {
-        merged[k++] = old[i++]!
-      } else {
-        merged[k++] = added[j++]!
-      }
-    }
-    while (i < old.length) {
-      merged[k++] = old[i++]!
-    }
-    while (j < added.length) {
-      merged[k++] = added[j++]!
-    }
-    this.timeOrder = merged
+    this.timeOrder = mergeTimeOrder(this.times.data, this.timeOrder, first, this.size)
   }
 
   /** A column as codes: core text columns, or flattened fields (`f:key`, pool codes). */
@@ -687,46 +748,19 @@ export class ColumnIndex {
     if (cached) {
       return cached
     }
-    const n = this.size
-    const mask = new Uint8Array(n)
-    const globalMarks = this.pool.mark(needle)
-    for (const chunk of this.chunks) {
-      const { pairStart, pairValue, firstRow, poolFirst } = chunk
-      for (let i = 0; i < chunk.count; i++) {
-        for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
-          if (globalMarks[poolFirst + pairValue[p]!] === 1) {
-            mask[firstRow + i] = 1
-            break
-          }
-        }
-      }
-    }
-    // Derived columns (friendly activity, category, user type label…) are not in `fields`.
-    for (const [, data] of this.text) {
-      const codes = data.codes.data
-      if (!data.dict) {
-        for (let row = 0; row < n; row++) {
-          if (globalMarks[codes[row]!] === 1) {
-            mask[row] = 1
-          }
-        }
-        continue
-      }
-      const marks = data.dict.values.map((v) => v.toLowerCase().includes(needle))
-      if (!marks.some(Boolean)) {
-        continue
-      }
-      for (let row = 0; row < n; row++) {
-        if (marks[codes[row]!]) {
-          mask[row] = 1
-        }
-      }
-    }
-    for (const [tag, rows] of this.tagIndex) {
-      if (tag.toLowerCase().includes(needle)) {
-        rows.forEach((row) => (mask[row] = 1))
-      }
-    }
+    const mask = anyColumnMask(
+      {
+        size: this.size,
+        poolMarks: this.pool.mark(needle),
+        chunks: this.chunks,
+        columns: [...this.text.values()].map((data) => ({
+          codes: data.codes.data,
+          values: data.dict?.values ?? null
+        })),
+        tags: this.tagIndex
+      },
+      needle
+    )
     this.remember(cacheKey, mask)
     return mask
   }
@@ -745,6 +779,9 @@ export class ColumnIndex {
   /** Drops cached masks that depend on tags (after annotations change). */
   forgetTagMasks(): void {
     this.lastFilter = null
+    this.syntaxMasks.clear()
+    this.ranks.delete(TAGS_COLUMN)
+    this.permutations.delete(TAGS_COLUMN)
     for (const key of [...this.maskCache.keys()]) {
       if (key.startsWith('s\u0000') || key.includes(`\u0000${TAGS_COLUMN}\u0000`)) {
         this.maskCache.delete(key)

@@ -7,7 +7,7 @@ import type { ColDef, ValueFormatterParams, ValueGetterParams } from 'ag-grid-co
 
 import { describeField } from '../../../shared/audit'
 
-import { itemOf } from './column-index'
+import { itemOf } from './item-of'
 import { DATE_COLUMN, FIELD_PREFIX, TAGS_COLUMN, fieldColumnId, type GridRow } from './query-types'
 
 export type TimeZoneMode = 'utc' | 'local'

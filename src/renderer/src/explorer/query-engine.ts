@@ -8,8 +8,18 @@ import type { AppDb } from '../db/app-db'
 import { bodyProvenance, bodyRaw, type BodyChunk, type ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import type { StackSort } from '../../../shared/explorer'
+
 import { ColumnIndex, type QueryResult } from './column-index'
-import type { ExplorerQuery, GridRow, LoadProgress, QuerySummary, RecordsPage } from './query-types'
+import type {
+  ExplorerQuery,
+  GridRow,
+  LoadProgress,
+  QuerySummary,
+  RecordsPage,
+  RowMarks,
+  StackAnswer
+} from './query-types'
 
 /** Column chunks read per IndexedDB request while loading (the first request reads fewer). */
 const LOAD_CHUNKS = 12
@@ -152,20 +162,78 @@ export class QueryEngine {
   summary(query: ExplorerQuery): QuerySummary {
     const started = performance.now()
     const result = this.run(query)
+    const hits = this.searchHits(query)
+    let searchHits: number | undefined
+    if (hits) {
+      searchHits = 0
+      for (const row of result.rows) {
+        searchHits += hits[row]!
+      }
+    }
     return {
       total: result.rows.length,
       indexed: this.index.size,
       facets: result.facets,
       histogram: result.histogram,
-      tookMs: performance.now() - started
+      tookMs: performance.now() - started,
+      ...(searchHits === undefined ? {} : { searchHits })
     }
+  }
+
+  /** In highlight mode, the rows the quick search matches; otherwise null. */
+  private searchHits(query: ExplorerQuery): Uint8Array | null {
+    return query.searchMode === 'highlight' ? this.index.syntaxMask(query.quickSearch) : null
+  }
+
+  /** Marks a page of rows: search hits (highlight mode) and the first matching colour rule. */
+  private marker(query: ExplorerQuery): (row: number) => RowMarks | undefined {
+    const hits = this.searchHits(query)
+    const rules = (query.colourRules ?? []).flatMap((rule) => {
+      try {
+        const mask = this.index.syntaxMask(rule.search)
+        return mask ? [{ mask, colour: rule.colour }] : []
+      } catch {
+        // The rule editor refuses rules that do not parse; an imported one that names a field
+        // this cache lacks colours nothing.
+        return []
+      }
+    })
+    if (!hits && rules.length === 0) {
+      return () => undefined
+    }
+    return (row) => {
+      const marks: RowMarks = {}
+      if (hits) {
+        marks.searchHit = hits[row] === 1
+      }
+      const rule = rules.find((r) => r.mask[row] === 1)
+      if (rule) {
+        marks.colour = rule.colour
+      }
+      return marks
+    }
+  }
+
+  /** A stack of the rows a query shows by one or two columns (value, count, share). */
+  stack(query: ExplorerQuery, columns: string[], sort: StackSort, limit: number): StackAnswer {
+    const started = performance.now()
+    const answer = this.index.stack(query, columns, sort, limit)
+    return { ...answer, tookMs: performance.now() - started }
   }
 
   /** Rows [start, end) of a query's result, straight from the index (no raw text). */
   rows(query: ExplorerQuery, start: number, end: number): { total: number; rows: GridRow[] } {
     const result = this.run(query)
     const slice = result.rows.subarray(Math.max(0, start), Math.min(end, result.rows.length))
-    return { total: result.rows.length, rows: Array.from(slice, (row) => this.index.gridRow(row)) }
+    const mark = this.marker(query)
+    return {
+      total: result.rows.length,
+      rows: Array.from(slice, (row) => {
+        const marks = mark(row)
+        const gridRow = this.index.gridRow(row)
+        return marks ? { ...gridRow, marks } : gridRow
+      })
+    }
   }
 
   /** Whole records [start, end) of a query's result with their annotations (lossless exports). */

@@ -2,6 +2,7 @@
  * The Explorer's query model and the typed messages between the UI and the query worker.
  */
 import type { NormalizedRecord } from '../../../shared/audit'
+import type { StackEntry, StackSort } from '../../../shared/explorer'
 
 /** Core text columns the index dictionary-encodes (their ids are NormalizedRecord-like names). */
 export const TEXT_COLUMNS = [
@@ -104,8 +105,24 @@ export interface ExplorerQuery {
   columnFilters: Record<string, ColumnFilter>
   /** Rows carrying any of these tags. */
   tags: string[]
-  /** The first entry decides the order; empty = newest first. */
+  /** The first entry decides the order, the next ones break its ties; empty = newest first. */
   sort: SortSpec[]
+  /** 'filter' (default): the quick search keeps matching rows; 'highlight': it marks them. */
+  searchMode?: SearchMode
+  /** Rows matching a rule's search take its colour (the first matching rule wins). */
+  colourRules?: ColourRule[]
+}
+
+export type SearchMode = 'filter' | 'highlight'
+
+/** The colours a colour rule can give rows (CSS classes `row-colour-<name>`). */
+export const ROW_COLOURS = ['red', 'amber', 'green', 'blue', 'purple', 'grey'] as const
+export type RowColour = (typeof ROW_COLOURS)[number]
+
+/** A colour rule: rows matching the search (quick-search syntax) take the colour. */
+export interface ColourRule {
+  search: string
+  colour: RowColour
 }
 
 /** A query that matches everything, newest first. */
@@ -143,10 +160,34 @@ export interface QuerySummary {
   histogram: Histogram
   /** Time spent answering, in ms (for the status bar and the benchmark). */
   tookMs: number
+  /** In highlight mode with a search: how many of the rows shown match it. */
+  searchHits?: number
+}
+
+/** The marks of a grid row: search hit (highlight mode) and the colour of the first rule. */
+export interface RowMarks {
+  searchHit?: boolean
+  colour?: RowColour
+}
+
+/** A stack of the rows a query shows, by one or two columns. */
+export interface StackAnswer {
+  /** Rows counted (the rows the query shows). */
+  total: number
+  /** Distinct values (or pairs). */
+  distinct: number
+  /** The first entries in the order asked for. */
+  entries: StackEntry[]
+  /** True when more entries exist than were sent. */
+  isTruncated: boolean
+  tookMs?: number
 }
 
 /** A record as the grid shows it: everything except the raw text, provenance and warnings. */
-export type GridRow = Omit<NormalizedRecord, 'raw' | 'warnings' | 'provenance'> & { tags: string[] }
+export type GridRow = Omit<NormalizedRecord, 'raw' | 'warnings' | 'provenance'> & {
+  tags: string[]
+  marks?: RowMarks
+}
 
 /** Whole records (raw text included) of a view, with their annotations, for lossless exports. */
 export interface RecordsPage {
@@ -178,6 +219,15 @@ export type WorkerRequest =
   | { type: 'records'; reqId: number; query: ExplorerQuery; start: number; end: number }
   | { type: 'bulk-tag'; reqId: number; query: ExplorerQuery; tag: string }
   | { type: 'refresh'; reqId: number }
+  | {
+      type: 'stack'
+      reqId: number
+      query: ExplorerQuery
+      /** One or two column ids. */
+      columns: string[]
+      sort: StackSort
+      limit: number
+    }
 
 /** What each request answers. */
 export interface WorkerAnswers {
@@ -187,6 +237,7 @@ export interface WorkerAnswers {
   records: RecordsPage
   'bulk-tag': { tagged: number }
   refresh: LoadProgress
+  stack: StackAnswer
 }
 
 export type WorkerRequestType = WorkerRequest['type']

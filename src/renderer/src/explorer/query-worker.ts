@@ -73,6 +73,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return { tagged: await engine.bulkTag(request.query, request.tag) }
     case 'refresh':
       return engine.load()
+    case 'stack':
+      return engine.stack(request.query, request.columns, request.sort, request.limit)
   }
 }
 

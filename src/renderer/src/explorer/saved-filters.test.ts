@@ -69,6 +69,51 @@ describe('saved filters file', () => {
   })
 })
 
+describe('a saved view with its grid habits', () => {
+  const view: SavedFilterSpec = {
+    ...spec,
+    sort: [
+      { colId: 'userId', sort: 'asc' },
+      { colId: 'clientIp', sort: 'desc' }
+    ],
+    columns: [
+      { colId: 'userId', width: 220, hide: false, pinned: 'left' },
+      { colId: 'createdAt', width: 180, hide: false, pinned: null },
+      { colId: 'f:Note', hide: true, pinned: 'right' }
+    ],
+    searchMode: 'highlight',
+    colourRules: [{ search: 'Operation:Delete', colour: 'red' }]
+  }
+
+  it('keeps sort keys, pinning, the search mode and colour rules through a file', () => {
+    const text = exportSavedFilters([{ name: 'Habits', spec: view }])
+    expect(importSavedFilters(text)).toEqual({
+      ok: true,
+      filters: [{ name: 'Habits', spec: view }]
+    })
+    expect(specToQuery(view)).toMatchObject({
+      sort: view.sort,
+      searchMode: 'highlight',
+      colourRules: view.colourRules
+    })
+  })
+
+  it('reads views saved before these fields as filter mode without rules', () => {
+    expect(specToQuery(spec)).toMatchObject({ searchMode: 'filter', colourRules: [] })
+  })
+
+  it('refuses a colour outside the palette and an empty rule, naming the field', () => {
+    const file = JSON.parse(exportSavedFilters([{ name: 'x', spec: view }])) as {
+      filters: { spec: { colourRules: { search: string; colour: string }[] } }[]
+    }
+    file.filters[0]!.spec.colourRules[0]!.colour = 'url(javascript:alert(1))'
+    const bad = importSavedFilters(JSON.stringify(file))
+    expect(!bad.ok && bad.error).toMatch(/filters\.0\.spec\.colourRules\.0\.colour/)
+    file.filters[0]!.spec.colourRules[0] = { search: '  ', colour: 'red' }
+    expect(importSavedFilters(JSON.stringify(file)).ok).toBe(false)
+  })
+})
+
 describe('ranges and queries', () => {
   it('resolves presets relative to now and keeps custom bounds', () => {
     expect(resolveRange({ preset: '24h', fromMs: null, toMs: null }, 100_000_000)).toEqual({

@@ -6,7 +6,13 @@ import { z } from 'zod'
 
 import { ACTIVITY_CATALOG, CONNECTOR_CATEGORIES, USER_TYPES } from '../../../shared/audit'
 
-import { FACET_COLUMNS, emptyQuery, type ExplorerQuery, type FacetColumn } from './query-types'
+import {
+  FACET_COLUMNS,
+  ROW_COLOURS,
+  emptyQuery,
+  type ExplorerQuery,
+  type FacetColumn
+} from './query-types'
 
 export const RANGE_PRESETS = ['24h', '7d', '30d', 'all', 'custom'] as const
 export type RangePreset = (typeof RANGE_PRESETS)[number]
@@ -44,7 +50,13 @@ const ColumnFilterSchema = z.union([
 const ColumnLayoutSchema = z.object({
   colId: z.string().min(1).max(500),
   width: z.number().positive().max(5000).optional(),
-  hide: z.boolean().optional()
+  hide: z.boolean().optional(),
+  pinned: z.enum(['left', 'right']).nullable().optional()
+})
+
+const ColourRuleSchema = z.object({
+  search: z.string().trim().min(1).max(2000),
+  colour: z.enum(ROW_COLOURS)
 })
 export type ColumnLayout = z.infer<typeof ColumnLayoutSchema>
 
@@ -52,7 +64,10 @@ const facetShape = Object.fromEntries(
   FACET_COLUMNS.map((column) => [column, z.array(z.string().max(2000)).max(5000).optional()])
 ) as Record<FacetColumn, z.ZodOptional<z.ZodArray<z.ZodString>>>
 
-/** What a saved filter holds: the range, facets, quick search, column filters and layout. */
+/**
+ * What a saved filter (a saved view) holds: the range, facets, quick search and its mode, column
+ * filters, the sort keys, the colour rules and the column layout (order, width, visibility, pinning).
+ */
 export const SavedFilterSpecSchema = z.object({
   range: z.object({
     preset: z.enum(RANGE_PRESETS),
@@ -64,7 +79,11 @@ export const SavedFilterSpecSchema = z.object({
   columnFilters: z.record(z.string(), ColumnFilterSchema),
   tags: z.array(z.string().max(200)).max(500),
   sort: z.array(z.object({ colId: z.string(), sort: z.enum(['asc', 'desc']) })).max(10),
-  columns: z.array(ColumnLayoutSchema).max(10_000)
+  columns: z.array(ColumnLayoutSchema).max(10_000),
+  /** Absent in files saved before search modes: filter. */
+  searchMode: z.enum(['filter', 'highlight']).optional(),
+  /** Absent in files saved before colour rules: none. */
+  colourRules: z.array(ColourRuleSchema).max(100).optional()
 })
 export type SavedFilterSpec = z.infer<typeof SavedFilterSpecSchema>
 
@@ -122,7 +141,9 @@ export function specToQuery(spec: SavedFilterSpec, now: number = Date.now()): Ex
     quickSearch: spec.quickSearch,
     columnFilters: spec.columnFilters,
     tags: spec.tags,
-    sort: spec.sort.length > 0 ? spec.sort : emptyQuery().sort
+    sort: spec.sort.length > 0 ? spec.sort : emptyQuery().sort,
+    searchMode: spec.searchMode ?? 'filter',
+    colourRules: spec.colourRules ?? []
   }
 }
 

@@ -28,4 +28,10 @@ describe('statusText', () => {
     // Loading has ended but this summary was computed before the last rows arrived.
     expect(statusText(summary(464, 2000), progress(5000, 5000, true))).toContain('≥ 464')
   })
+
+  it('in highlight mode says how many of the rows shown match the search', () => {
+    expect(statusText({ ...summary(464, 5000), searchHits: 12 }, progress(5000, 5000, true))).toBe(
+      '12 highlighted · 464 of 5,000 records'
+    )
+  })
 })

@@ -28,6 +28,8 @@ interface Props {
   now: Date
   /** A sync is running: windows it has not reached read "not tried yet", not "stopped". */
   isSyncing?: boolean
+  /** Only this source's windows (a workspace connection shows what its workspace covers). */
+  source?: 'workspace'
 }
 
 function utc(iso: string): string {
@@ -46,16 +48,23 @@ export function CoverageTimeline({
   until,
   tenantId,
   now,
-  isSyncing = false
+  isSyncing = false,
+  source
 }: Props): React.JSX.Element {
   const hours = useMemo(
     () =>
       coverage(
         ledger,
-        { start: since, end: until, ...(tenantId ? { tenantId } : {}), isSyncing },
+        {
+          start: since,
+          end: until,
+          ...(tenantId ? { tenantId } : {}),
+          isSyncing,
+          ...(source ? { source } : {})
+        },
         now
       ),
-    [ledger, since, until, tenantId, now, isSyncing]
+    [ledger, since, until, tenantId, now, isSyncing, source]
   )
   const counts = hours.reduce<Record<HourStatus, number>>(
     (acc, h) => ({ ...acc, [h.status]: acc[h.status] + 1 }),

@@ -263,6 +263,7 @@ export function SyncPanel({
             {...(tenantId ? { tenantId } : {})}
             now={ledger.loadedAt}
             isSyncing={isBusy}
+            {...(chosen?.kind === 'workspace' ? { source: 'workspace' as const } : {})}
           />
         )}
       </section>

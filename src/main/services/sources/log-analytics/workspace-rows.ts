@@ -32,6 +32,7 @@ const ALIASES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['OrganizationId', ['OrganizationId']],
   ['ResultStatus', ['EventResult', 'ResultStatus']],
   ['ClientIP', ['SrcIpAddr', 'ClientIP']],
+  ['ObjectId', ['ObjectId', 'OfficeObjectId']],
   ['PropertyCollection', ['PropertyCollection']]
 ]
 

@@ -14,9 +14,9 @@ import {
   HASHED_PARTS,
   SNAPSHOT_EXTENSION,
   SNAPSHOT_PARTS
-} from '../../shared/snapshot/snapshot-format'
+} from '../../../shared/snapshot/snapshot-format'
 
-import { detectEncoding, detectFormat, SNIFF_BYTES } from './import/detect-format'
+import { detectEncoding, detectFormat, SNIFF_BYTES } from '../import/detect-format'
 
 /** Where an opened file goes. */
 export type OpenedFileKind = 'snapshot' | 'audit-file'

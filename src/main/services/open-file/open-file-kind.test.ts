@@ -5,15 +5,16 @@ import { fileURLToPath } from 'node:url'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { emptyLedger } from '../../shared/acquisition'
-import { testRecord } from '../../shared/export/test-records'
+import { emptyLedger } from '../../../shared/acquisition'
+import { testRecord } from '../../../shared/export/test-records'
+
+import { buildRawZip, deflatedEntry } from '../snapshot/test-zip'
+import { writeSnapshot } from '../snapshot/snapshot-writer'
 
 import { openedFileKind } from './open-file-kind'
-import { buildRawZip, deflatedEntry } from './snapshot/test-zip'
-import { writeSnapshot } from './snapshot/snapshot-writer'
 
 const fixture = (name: string): string =>
-  fileURLToPath(new URL(`./import/fixtures/${name}`, import.meta.url))
+  fileURLToPath(new URL(`../import/fixtures/${name}`, import.meta.url))
 
 let dir = ''
 beforeAll(async () => {

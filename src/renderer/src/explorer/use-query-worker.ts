@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState } from 'react'
+
+import type { AppDb } from '../db/app-db'
+
+import { startQueryWorker, type QueryClient } from './query-client'
+import type { LoadProgress } from './query-types'
+
+export interface QueryWorkerState {
+  /** The worker's client while the view lives. */
+  clientRef: React.RefObject<QueryClient | null>
+  progress: LoadProgress | null
+  openError: string | null
+  /** Moves on whenever the index changed (and on demand): what depends on the data re-reads. */
+  dataVersion: number
+  bumpDataVersion(): void
+}
+
+/**
+ * Starts the query worker for the view's lifetime, opens the cache in it and follows its loading
+ * progress and "records changed" pushes, throttled so streaming commits do not re-query per batch.
+ */
+export function useQueryWorker(db: AppDb): QueryWorkerState {
+  const clientRef = useRef<QueryClient | null>(null)
+  const lastRefresh = useRef(0)
+  const [progress, setProgress] = useState<LoadProgress | null>(null)
+  const [openError, setOpenError] = useState<string | null>(null)
+  const [dataVersion, setDataVersion] = useState(0)
+
+  useEffect(() => {
+    const client = startQueryWorker()
+    clientRef.current = client
+    // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
+    // refresh at most once a second: the first change at once (first rows), the latest always
+    // (a trailing refresh), and no re-query per committed batch competing with the commits.
+    let trailing: ReturnType<typeof setTimeout> | undefined
+    const refresh = (): void => {
+      trailing = undefined
+      lastRefresh.current = performance.now()
+      setDataVersion((v) => v + 1)
+    }
+    const unsubscribe = client.onDidChange((event, next) => {
+      setProgress(next)
+      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
+      if (wait <= 0) {
+        clearTimeout(trailing)
+        refresh()
+      } else if (event === 'changed') {
+        trailing ??= setTimeout(refresh, wait)
+      }
+    })
+    client.request({ type: 'open', dbName: db.name }).then(
+      (loaded) => {
+        setProgress(loaded)
+        setDataVersion((v) => v + 1)
+      },
+      (error: unknown) => setOpenError(error instanceof Error ? error.message : String(error))
+    )
+    return () => {
+      clearTimeout(trailing)
+      unsubscribe()
+      client.dispose()
+      clientRef.current = null
+    }
+  }, [db])
+
+  return {
+    clientRef,
+    progress,
+    openError,
+    dataVersion,
+    bumpDataVersion: () => setDataVersion((v) => v + 1)
+  }
+}
