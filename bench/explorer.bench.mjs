@@ -10,17 +10,23 @@
 //   CAX_BENCH_RECORDS=100000 node bench/explorer.bench.mjs   (a smaller run)
 //   CAX_BENCH_RECORDS=5000000 node bench/explorer.bench.mjs  (the 5M targets)
 // The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while).
-import { execFileSync, execSync, spawn } from 'node:child_process'
+import { execFileSync, execSync } from 'node:child_process'
 import { createWriteStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
 import { chromium } from '@playwright/test'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+import {
+  buildIfStale,
+  cpuSeconds,
+  cpuSince,
+  ROOT,
+  startShell,
+  topSelfTime
+} from './browser-shell.mjs'
+
 const RECORDS = Number(process.env['CAX_BENCH_RECORDS'] ?? 1_000_000)
 const CHANGES = 50
 const SEARCHES = 12
@@ -38,48 +44,6 @@ const TARGETS = {
   stackP95Ms: IS_5M ? 500 : 100,
   scrollP95Ms: 33,
   memoryBytes: IS_5M ? 2 * 1024 ** 3 : 600 * 1024 ** 2
-}
-
-function newestMtime(dir) {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
-
-function buildIfStale() {
-  const built = join(ROOT, 'out', 'renderer', 'index.html')
-  const web = join(ROOT, 'out', 'main', 'web.js')
-  if (
-    !existsSync(built) ||
-    !existsSync(web) ||
-    statSync(built).mtimeMs < newestMtime(join(ROOT, 'src'))
-  ) {
-    console.log('[bench] building the app (electron-vite build)…')
-    execSync('npx electron-vite build', { cwd: ROOT, stdio: 'inherit' })
-  }
-}
-
-async function startShell(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'out/main/web.js'), '--port', '0', '--no-open', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] }
-  )
-  const lines = createInterface({ input: child.stdout })
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no Open: line in 20 s')), 20_000)
-    child.once('exit', (code) => reject(new Error(`browser shell exited with ${code}`)))
-    lines.on('line', (line) => {
-      if (line.startsWith('Open: ')) {
-        clearTimeout(timer)
-        resolve(line.slice('Open: '.length).trim())
-      }
-    })
-  })
-  return { child, url }
 }
 
 const GENERATOR_VERSION = 1
@@ -629,7 +593,14 @@ async function main() {
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
     await page.getByRole('heading', { name: 'Snapshots' }).waitFor()
     console.log(`[bench] importing ${RECORDS.toLocaleString()} records through the browser shell…`)
+    // CAX_BENCH_PROFILE=1: a CPU profile of the page during the ingest, summarized by self time.
+    const profiler = process.env['CAX_BENCH_PROFILE'] ? await context.newCDPSession(page) : null
+    if (profiler) {
+      await profiler.send('Profiler.enable')
+      await profiler.send('Profiler.start')
+    }
     const importStarted = Date.now()
+    const cpuAtStart = cpuSeconds(child.pid, profileDir)
     // The browser shell's file picker: the page uploads the file, main verifies and imports it.
     await page.getByLabel('Snapshot file').setInputFiles(snapshot)
     const importBox = page.getByTestId('snapshot-import')
@@ -639,12 +610,20 @@ async function main() {
       )
       .waitFor({ timeout: 60 * 60_000 })
     results.verifyMs = Date.now() - importStarted
+    const cpuAtVerified = cpuSeconds(child.pid, profileDir)
+    results.verifyCpuSeconds = cpuSince(cpuAtStart, cpuAtVerified)
     await page
       .locator(
         '[data-testid="snapshot-import"]:is([data-status="done"],[data-status="failed"],[data-status="cancelled"])'
       )
       .waitFor({ timeout: 4 * 60 * 60_000 })
     results.importMs = Date.now() - importStarted
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop')
+      console.log(`[bench] page profile during ingest, by self time:\n${topSelfTime(profile)}`)
+    }
+    results.ingestCpuSeconds = cpuSince(cpuAtVerified, cpuSeconds(child.pid, profileDir))
+    results.ingestPerCpuSecond = RECORDS / results.ingestCpuSeconds.total
     results.ingestMs = results.importMs - results.verifyMs
     results.importStatus = await importBox.getAttribute('data-status')
     results.importText = (await page.getByTestId('snapshot-import-counts').textContent()) ?? ''
@@ -668,6 +647,7 @@ async function main() {
     // Open the cache again.
     await page.evaluate(() => (window.location.hash = '#explorer'))
     const opened = Date.now()
+    const cpuAtOpen = cpuSeconds(child.pid, profileDir)
     await page.reload()
     await page.waitForFunction(
       () =>
@@ -686,6 +666,7 @@ async function main() {
       { timeout: 30 * 60_000, polling: 50 }
     )
     results.readyMs = Date.now() - opened
+    results.openCpuSeconds = cpuSince(cpuAtOpen, cpuSeconds(child.pid, profileDir))
     console.log(`[bench] first rows ${results.firstRowsMs} ms, ready ${results.readyMs} ms`)
     await page.waitForTimeout(1000)
 
@@ -789,6 +770,12 @@ async function main() {
       )
     ],
     [
+      'Ingest CPU seconds (shell / renderer / browser / other)',
+      `${results.ingestCpuSeconds.total} s (${results.ingestCpuSeconds.shell} / ${results.ingestCpuSeconds.renderer} / ${results.ingestCpuSeconds.browser} / ${results.ingestCpuSeconds.other}) = ${rate(results.ingestPerCpuSecond)} per CPU second`,
+      '',
+      ''
+    ],
+    [
       'Raw IndexedDB write of the same bytes',
       `${rate(results.rawRecordsPerSecond)} (${mb(results.rawWriteBytes)} in ${ms(results.rawWriteMs)})`,
       '',
@@ -806,6 +793,12 @@ async function main() {
       ms(results.readyMs),
       `≤ ${ms(TARGETS.readyMs)}`,
       verdict(results.readyMs <= TARGETS.readyMs)
+    ],
+    [
+      'Opening CPU seconds (shell / renderer / browser / other)',
+      `${results.openCpuSeconds.total} s (${results.openCpuSeconds.shell} / ${results.openCpuSeconds.renderer} / ${results.openCpuSeconds.browser} / ${results.openCpuSeconds.other})`,
+      '',
+      ''
     ],
     [
       'Filter/facet change p95',

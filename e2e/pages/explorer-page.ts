@@ -57,14 +57,16 @@ export class ExplorerPage {
     await this.emptyState.waitFor()
     const chunk = encodeChunk(records as unknown as NormalizedRecord[])
     // Typed arrays cross to the page as plain arrays plus their type name.
-    const columns = Object.fromEntries(
-      Object.entries(chunk.columns).map(([key, value]) => [
-        key,
-        ArrayBuffer.isView(value)
-          ? { typed: value.constructor.name, values: Array.from(value as Uint32Array) }
-          : value
-      ])
-    )
+    const plain = (part: object): Record<string, unknown> =>
+      Object.fromEntries(
+        Object.entries(part).map(([key, value]) => [
+          key,
+          ArrayBuffer.isView(value)
+            ? { typed: value.constructor.name, values: Array.from(value as Uint32Array) }
+            : value
+        ])
+      )
+    const columns = plain(chunk.columns)
     await this.page.evaluate(
       async ({ name, columns, body, ids }) => {
         const types: Record<string, new (values: number[]) => unknown> = {
@@ -73,14 +75,18 @@ export class ExplorerPage {
           Uint16Array,
           Uint8Array
         }
-        const decoded: Record<string, unknown> = {}
-        for (const [key, value] of Object.entries(columns)) {
-          const typed = value as { typed?: string; values?: number[] } | null
-          decoded[key] =
-            typed && typeof typed === 'object' && typeof typed.typed === 'string'
-              ? new types[typed.typed]!(typed.values!)
-              : value
+        const typedAgain = (part: Record<string, unknown>): Record<string, unknown> => {
+          const out: Record<string, unknown> = {}
+          for (const [key, value] of Object.entries(part)) {
+            const typed = value as { typed?: string; values?: number[] } | null
+            out[key] =
+              typed && typeof typed === 'object' && typeof typed.typed === 'string'
+                ? new types[typed.typed]!(typed.values!)
+                : value
+          }
+          return out
         }
+        const decoded = typedAgain(columns)
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
           const request = indexedDB.open(name)
           request.onsuccess = () => resolve(request.result)
@@ -96,7 +102,7 @@ export class ExplorerPage {
           const n = meta.chunks
           const firstRow = meta.rows
           tx.objectStore('columns').put({ ...decoded, n, firstRow })
-          tx.objectStore('bodies').put({ ...body, n })
+          tx.objectStore('bodies').put({ ...typedAgain(body), n })
           tx.objectStore('chunkIds').put({ ...ids, n, firstRow })
           tx.objectStore('meta').put({
             key: 'records',
@@ -113,7 +119,7 @@ export class ExplorerPage {
         channel.postMessage({ type: 'records-committed', dbName: name, added: ids.ids.length })
         channel.close()
       },
-      { name: DB_NAME, columns, body: chunk.body, ids: chunk.ids }
+      { name: DB_NAME, columns, body: plain(chunk.body), ids: chunk.ids }
     )
   }
 

@@ -4,6 +4,8 @@
  */
 import { join } from 'node:path'
 
+import type { NormalizedRecord } from '../shared/audit'
+import { packRecords } from '../shared/cache/packed-chunk'
 import type { Shell } from '../shared/ipc/contract'
 
 import { createDispatcher, type Dispatcher } from './rpc/dispatch'
@@ -59,6 +61,17 @@ export interface AppCore {
 }
 
 /** Wires services, handlers, the dispatcher and the event bus. */
+/**
+ * A service's batch of records as it crosses to the window: packed as the cache's chunks, so
+ * the window stores them without re-encoding (src/shared/cache/packed-chunk.ts).
+ */
+function packed<P extends { records: NormalizedRecord[] }>(
+  push: P
+): Omit<P, 'records'> & { count: number; chunks: Uint8Array[] } {
+  const { records, ...rest } = push
+  return { ...rest, count: records.length, chunks: packRecords(records) }
+}
+
 export function createAppCore(options: AppCoreOptions): AppCore {
   const { log } = options
   const bus = new EventBus()
@@ -102,7 +115,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     auth,
     http,
     log,
-    onBatch: (push) => bus.publish('acquire:did-produce-batch', push),
+    onBatch: (push) => bus.publish('acquire:did-produce-batch', packed(push)),
     onProgress: (jobId, clientId, progress) =>
       bus.publish('acquire:did-progress', { jobId, clientId, progress }),
     onFinish: (finish) => bus.publish('acquire:did-finish', finish)
@@ -124,7 +137,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     // Only the desktop preload can read a dropped file's path; the browser shell uploads.
     acceptsDroppedPaths: options.shell === 'desktop',
     locations,
-    onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
+    onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', packed(push)),
     onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish),
     onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', push),
     onAuditImportFinish: (finish) => bus.publish('imports:did-finish', finish)

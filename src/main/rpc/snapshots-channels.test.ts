@@ -92,7 +92,13 @@ describe('snapshot channels through the dispatcher (both transports use it)', ()
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
     const batch = events.find((e) => e.name === 'snapshots:did-produce-import-batch')
-    expect(batch?.payload).toMatchObject({ importId, clientId: 'w', batchId: 1, records: [] })
+    expect(batch?.payload).toMatchObject({
+      importId,
+      clientId: 'w',
+      batchId: 1,
+      count: 0,
+      chunks: []
+    })
     await core.dispatch('snapshots:ack-import-batch', {
       importId,
       batchId: 1,

@@ -172,14 +172,14 @@ describe('profile channels: where tokens go is set by main only', () => {
             const push = payload as {
               jobId: string
               batchId: number
-              records: unknown[]
+              count: number
               ledger: LedgerDelta
             }
             deltas.push(push.ledger)
             void core.dispatch('acquire:ack-batch', {
               jobId: push.jobId,
               batchId: push.batchId,
-              outcome: { ok: true, new: push.records.length, duplicates: 0 }
+              outcome: { ok: true, new: push.count, duplicates: 0 }
             })
           } else if (name === 'acquire:did-finish') {
             resolve(payload as { status: string })

@@ -7,6 +7,7 @@
  * once for the short-lived link secret, see shell-access.ts), whose Host is not ours (DNS
  * rebinding) or whose Origin is foreign (cross-site requests).
  */
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -14,7 +15,12 @@ import { extname } from 'node:path'
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { ErrorCode, Result } from '../../shared/errors'
-import { AUDIT_FILE_UPLOAD_PATH, SNAPSHOT_UPLOAD_PATH } from '../../shared/ipc/contract'
+import {
+  AUDIT_FILE_UPLOAD_PATH,
+  EVENT_BYTES_KEY,
+  EVENT_BYTES_PATH,
+  SNAPSHOT_UPLOAD_PATH
+} from '../../shared/ipc/contract'
 import { resolveStaticFile } from '../platform/security'
 import type { Dispatcher } from '../rpc/dispatch'
 import type { EventBus } from '../rpc/event-bus'
@@ -31,6 +37,8 @@ import {
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 
 const SSE_HEARTBEAT_MS = 25_000
+/** How long the bytes of an event wait for the page to fetch them. */
+const EVENT_BYTES_TTL_MS = 10 * 60_000
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -165,6 +173,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
   const bodyIdleMs = options.bodyIdleMs ?? 30_000
   const streams = new Set<ServerResponse>()
+  const eventBytes = new Map<
+    string,
+    { bytes: Uint8Array; timer: NodeJS.Timeout; owner: Set<string> }
+  >()
   let port = 0
   // Set once the port is known (the cookie name includes it); no request arrives before that.
   let access: ShellAccess | undefined = undefined
@@ -311,15 +323,60 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     })
     res.write('retry: 2000\n\n')
     streams.add(res)
+    const mine = new Set<string>()
+    // Byte arrays stay here until the page fetches them (see EVENT_BYTES_PATH).
+    const keep = (bytes: Uint8Array): string => {
+      const id = randomUUID()
+      const timer = setTimeout(() => {
+        eventBytes.delete(id)
+        mine.delete(id)
+      }, EVENT_BYTES_TTL_MS)
+      timer.unref()
+      eventBytes.set(id, { bytes, timer, owner: mine })
+      mine.add(id)
+      return id
+    }
     const unsubscribe = bus.subscribe((event, payload) => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)
+      const data = JSON.stringify(payload, (_key, value: unknown) =>
+        value instanceof Uint8Array ? { [EVENT_BYTES_KEY]: keep(value) } : value
+      )
+      res.write(`event: ${event}\ndata: ${data}\n\n`)
     })
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS)
     res.on('close', () => {
       clearInterval(heartbeat)
       unsubscribe()
       streams.delete(res)
+      for (const id of mine) {
+        clearTimeout(eventBytes.get(id)?.timer)
+        eventBytes.delete(id)
+      }
     })
+  }
+
+  /** The bytes of an event, once (see EVENT_BYTES_PATH). */
+  function handleEventBytes(req: IncomingMessage, res: ServerResponse, id: string): void {
+    if (req.method !== 'GET') {
+      throw new HttpRefusal(405, 'web/method-not-allowed', 'Event bytes are read with GET')
+    }
+    const kept = eventBytes.get(id)
+    if (!kept) {
+      throw new HttpRefusal(
+        404,
+        'web/not-found',
+        'No such event bytes (already fetched or expired)'
+      )
+    }
+    eventBytes.delete(id)
+    kept.owner.delete(id)
+    clearTimeout(kept.timer)
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': kept.bytes.byteLength,
+      'Cache-Control': 'no-store'
+    })
+    res.end(kept.bytes)
   }
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -371,6 +428,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         await handleUpload(req, res, 'audit-file')
       } else if (url.pathname === '/api/events') {
         handleEvents(req, res)
+      } else if (url.pathname.startsWith(EVENT_BYTES_PATH)) {
+        handleEventBytes(req, res, url.pathname.slice(EVENT_BYTES_PATH.length))
       } else if (url.pathname.startsWith('/api/')) {
         await handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)))
       } else {

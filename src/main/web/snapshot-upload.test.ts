@@ -135,7 +135,7 @@ describe('snapshot upload route', () => {
         const push = payload as EventPayload<'imports:did-produce-batch'>
         core.snapshots.ackAuditImport(push.importId, push.batchId, {
           ok: true,
-          new: push.records.length,
+          new: push.count,
           duplicates: 0
         })
       } else if (name === 'imports:did-finish') {

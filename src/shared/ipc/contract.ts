@@ -75,6 +75,15 @@ const RecordBatch = z.array(
   )
 )
 
+/**
+ * Records handed from main to the window that commits them (sync, audit-file import, snapshot
+ * import): encoded as the cache's chunks and packed, one byte array a chunk
+ * (src/shared/cache/packed-chunk.ts). The window checks every length and code when it unpacks.
+ */
+const PackedChunks = z
+  .array(z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'a packed chunk (bytes)'))
+  .max(256)
+
 /** Counts and state of a running sync, as the engine reports them. */
 export const SyncProgressSchema = z.object({
   phase: z.enum(['subscribing', 'listing', 'downloading', 'querying', 'done']),
@@ -146,6 +155,15 @@ const OfferHandle = z
   .min(16)
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/)
+
+/**
+ * The browser shell's server-sent events are text: a byte array in an event's payload (a packed
+ * chunk of records) travels as `{ [EVENT_BYTES_KEY]: id }`, and the page fetches the bytes with
+ * GET `EVENT_BYTES_PATH + id` (once; they are dropped when fetched, when the event stream closes,
+ * or after ten minutes) before it hands the event on, in order.
+ */
+export const EVENT_BYTES_PATH = '/api/event-bytes/'
+export const EVENT_BYTES_KEY = '$bytes'
 
 /**
  * The browser shell's upload route for snapshot files: a POST whose body is the file
@@ -417,7 +435,9 @@ export const events = {
     jobId: z.string(),
     clientId: z.string(),
     batchId: z.number(),
-    records: RecordBatch,
+    /** Records in `chunks`. */
+    count: z.number().int().min(0),
+    chunks: PackedChunks,
     ledger: LedgerDeltaSchema
   }),
   'acquire:did-progress': z.object({
@@ -448,7 +468,9 @@ export const events = {
     importId: z.string(),
     clientId: z.string(),
     batchId: z.number(),
-    records: RecordBatch,
+    /** Records in `chunks`. */
+    count: z.number().int().min(0),
+    chunks: PackedChunks,
     ledger: LedgerDeltaSchema,
     annotations: z.array(IdAnnotation)
   }),
@@ -469,7 +491,11 @@ export const events = {
     importId: z.string(),
     clientId: z.string(),
     batchId: z.number(),
-    records: RecordBatch,
+    /** Records in `chunks`. */
+    count: z.number().int().min(0),
+    chunks: PackedChunks,
+    /** Rows of `chunks` (indexes over all of them) repeating an Id seen earlier in the file. */
+    skip: z.array(z.number().int().min(0)),
     /** The hours these records fall in, as `file` windows: committed with them. */
     ledger: LedgerDeltaSchema,
     rejections: z.array(RejectedRowSchema),

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { coverage, emptyLedger, applyDelta } from '../../../shared/acquisition'
+import { packedTimes, unpackChunk } from '../../../shared/cache/packed-chunk'
 import { AppAcquisitionLog } from '../acquisition-log/app-acquisition-log'
 import { MemoryLogger } from '../logging/logger'
 import type { OfferedFile } from '../snapshot/offered-snapshots'
@@ -61,16 +62,16 @@ class FakeWindow {
       return
     }
     let added = 0
-    for (const record of push.records) {
-      if (!this.cache.has(record.id)) {
-        this.cache.add(record.id)
+    for (const id of idsOf(push)) {
+      if (!this.cache.has(id)) {
+        this.cache.add(id)
         added += 1
       }
     }
     this.imports.ack(push.importId, push.batchId, {
       ok: true,
       new: added,
-      duplicates: push.records.length - added
+      duplicates: push.count - added
     })
   }
 
@@ -106,6 +107,15 @@ function setUp(
   return { window, removed }
 }
 
+/** The Ids a push asks the window to store: its packed rows but the skipped repeats. */
+function idsOf(push: AuditImportBatchPush): string[] {
+  const skip = new Set(push.skip)
+  const ids = push.chunks.flatMap((chunk) => unpackChunk(chunk).ids.ids)
+  const kept = ids.filter((_, i) => !skip.has(i))
+  expect(kept).toHaveLength(push.count)
+  return kept
+}
+
 describe('AuditFileImports', () => {
   let dir: string
   beforeEach(async () => {
@@ -127,7 +137,7 @@ describe('AuditFileImports', () => {
     expect(finish.status).toBe('complete')
     expect(finish.format).toBe('purview-csv')
     expect(finish.error).toBeNull()
-    const pushedIds = window.pushes.flatMap((p) => p.records.map((r) => r.id))
+    const pushedIds = window.pushes.flatMap(idsOf)
     expect(pushedIds).toHaveLength(new Set(pushedIds).size)
     expect([...window.cache].sort()).toEqual([...pushedIds].sort())
     const rejections = window.pushes.flatMap((p) => p.rejections)
@@ -151,7 +161,7 @@ describe('AuditFileImports', () => {
     await window.done
     const ledger = emptyLedger()
     for (const push of window.pushes) {
-      if (push.records.length > 0) {
+      if (push.count > 0) {
         expect(push.ledger.windows.length).toBeGreaterThan(0)
       }
       applyDelta(ledger, push.ledger)
@@ -164,7 +174,9 @@ describe('AuditFileImports', () => {
     const received = windows.reduce((n, w) => n + w.received, 0)
     const { counts } = window.finish as AuditImportFinish
     expect(received).toBe(counts.committed + counts.duplicatesInFile)
-    const first = Math.min(...window.pushes.flatMap((p) => p.records.map((r) => r.createdAtMs)))
+    const first = Math.min(
+      ...window.pushes.flatMap((p) => p.chunks.flatMap((c) => [...packedTimes(c)]))
+    )
     const hour = new Date(Math.floor(first / 3_600_000) * 3_600_000)
     const [cell] = coverage(
       ledger,
@@ -268,9 +280,9 @@ describe('AuditFileImports', () => {
     const finish = window.finish as AuditImportFinish
     expect(finish.status).toBe('cancelled')
     expect(finish.error?.code).toBe('import/cancelled')
-    expect(finish.counts.committed).toBe(first.records.length)
-    expect(finish.counts.new).toBe(first.records.length)
-    expect(window.cache.size).toBe(first.records.length)
+    expect(finish.counts.committed).toBe(first.count)
+    expect(finish.counts.new).toBe(first.count)
+    expect(window.cache.size).toBe(first.count)
     expect(window.imports.cancel(importId)).toBe(false)
   })
 

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto'
 import { userInfo } from 'node:os'
 
 import { FileCoverage, type LedgerDelta } from '../../../shared/acquisition'
-import type { NormalizedRecord } from '../../../shared/audit'
+import { packedTimes, packRecords } from '../../../shared/cache/packed-chunk'
 import { AppError } from '../../../shared/errors'
 import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
 import type { Logger } from '../logging/logger'
@@ -40,7 +40,12 @@ export interface AuditImportBatchPush {
   importId: string
   clientId: string
   batchId: number
-  records: NormalizedRecord[]
+  /** Records to store: those in `chunks` but the `skip` ones. */
+  count: number
+  /** The records the workers accepted, packed as cache chunks (src/shared/cache/packed-chunk.ts). */
+  chunks: Uint8Array[]
+  /** Indexes (over all rows of `chunks`) of repeats of an Id seen earlier in the file: not stored. */
+  skip: number[]
   /** The file windows of the hours these records fall in, to commit with them. */
   ledger: LedgerDelta
   /** Rows of the file refused since the previous batch, in line order. */
@@ -185,7 +190,9 @@ export class AuditFileImports {
       workerScript: this.deps.workerScript ?? null,
       // Every rejection travels in its batch; the summary need not keep them too.
       maxKeptRejections: 0,
-      hashSource: true
+      hashSource: true,
+      // The workers pack each batch as the window's cache chunks: main only forwards bytes.
+      pack: true
     })
     const summary = reading.summary
     const inFlight = new InFlightBatches(BATCHES_IN_FLIGHT)
@@ -198,13 +205,16 @@ export class AuditFileImports {
     let end: Pick<AuditImportFinish, 'status' | 'error'>
     try {
       for await (const batch of reading) {
-        const records = batch.records
+        const count = batch.encoded.ids.length
+        const packed = batch.packed ?? { chunks: packRecords(batch.records), skip: [] }
         const { batchId, answer } = job.batches.open()
         this.deps.onImportBatch({
           importId: job.id,
           clientId: job.clientId,
           batchId,
-          records,
+          count,
+          chunks: packed.chunks,
+          skip: packed.skip,
           ledger: { windows: covered.add(batch.hours), blobs: [], queries: [] },
           rejections: batch.rejections,
           progress: {
@@ -215,12 +225,18 @@ export class AuditFileImports {
         })
         await inFlight.add(
           answer.then((result) => {
-            counts.committed += records.length
+            counts.committed += count
             counts.new += result.new
             counts.alreadyCached += result.duplicates
-            for (const r of records) {
-              stored.first = Math.min(stored.first, r.createdAtMs)
-              stored.last = Math.max(stored.last, r.createdAtMs)
+            const skipped = new Set(packed.skip)
+            let row = 0
+            for (const chunk of packed.chunks) {
+              for (const time of packedTimes(chunk)) {
+                if (!skipped.has(row++) && !Number.isNaN(time)) {
+                  stored.first = Math.min(stored.first, time)
+                  stored.last = Math.max(stored.last, time)
+                }
+              }
             }
           })
         )

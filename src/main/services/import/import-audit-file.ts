@@ -137,11 +137,13 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
         }
       }
       const ids = output.records.ids
+      const skip: number[] = []
       const encoded = pickEncoded(output.records, (i) => {
         const verdict = seen.remember(ids[i] ?? '', output.hashes[i] ?? 0)
         if (verdict === 'new') {
           return true
         }
+        skip.push(i)
         summary.duplicatesCollapsed += 1
         if (verdict === 'conflict') {
           summary.duplicatesWithDifferentContent += 1
@@ -150,7 +152,12 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       })
       summary.rowsRead += rejections.length + ids.length
       summary.recordsAccepted += encoded.ids.length
-      return new EncodedBatch(encoded, rejections, output.hours)
+      return new EncodedBatch(
+        encoded,
+        rejections,
+        output.hours,
+        output.packed ? { chunks: output.packed, skip } : undefined
+      )
     }
 
     try {
@@ -160,7 +167,13 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       const csv = detected.csv === null ? null : cellMap(detected.csv)
       const send = (): void => {
         inFlight.push({
-          output: pool.run({ source: summary.source, csv, texts, lines }),
+          output: pool.run({
+            source: summary.source,
+            csv,
+            texts,
+            lines,
+            ...(this.options.pack === true ? { pack: true } : {})
+          }),
           rejected
         })
         texts = []
@@ -216,7 +229,8 @@ class EncodedBatch implements ImportBatch {
   constructor(
     readonly encoded: EncodedRecords,
     readonly rejections: RejectedRow[],
-    readonly hours: HourTally[]
+    readonly hours: HourTally[],
+    readonly packed?: { chunks: Uint8Array[]; skip: number[] }
   ) {}
 
   get records(): NormalizedRecord[] {

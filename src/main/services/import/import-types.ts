@@ -60,6 +60,12 @@ export interface ImportBatch {
   readonly records: NormalizedRecord[]
   rejections: RejectedRow[]
   /**
+   * With the `pack` option: the records the workers accepted, packed as cache chunks, and the
+   * indexes among them of repeats of an Id seen earlier in the import (counted, not to store).
+   * `encoded` then carries the Ids only.
+   */
+  packed?: { chunks: Uint8Array[]; skip: number[] }
+  /**
    * The batch's accepted records (repeats of earlier rows included) counted by tenant and UTC
    * hour, for the file's coverage windows (src/shared/acquisition/file-coverage.ts).
    */
@@ -134,6 +140,8 @@ export interface ImportOptions {
    * thread. Default: one per CPU core, at most 4, when `workerScript` is given; otherwise 0.
    */
   workers?: number
+  /** Batches carry their records packed as cache chunks for a window (see ImportBatch.packed). */
+  pack?: boolean
   /** The built worker entry (out/main/import-worker.js; see `findImportWorker`). */
   workerScript?: string | URL | null
   /** Hash the source's bytes as they are read (see {@link ImportSummary.sha256}). */

@@ -14,7 +14,8 @@ parentPort?.on('message', (message: { seq: number; input: RecordBatchInput }) =>
     const output = processRecordBatch(message.input)
     // The NDJSON bytes move to the main thread without a copy.
     parentPort?.postMessage({ seq: message.seq, output }, [
-      output.records.ndjson.buffer as ArrayBuffer
+      output.records.ndjson.buffer as ArrayBuffer,
+      ...(output.packed ?? []).map((chunk) => chunk.buffer as ArrayBuffer)
     ])
   } catch (error) {
     parentPort?.postMessage({

@@ -2,6 +2,8 @@ import { hash } from 'node:crypto'
 
 import { addToTally, type HourTally } from '../../../shared/acquisition/file-coverage'
 import { normalizeRecord } from '../../../shared/audit'
+import type { NormalizedRecord } from '../../../shared/audit'
+import { packRecords } from '../../../shared/cache/packed-chunk'
 
 import { encodeJsonLines, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
@@ -41,6 +43,11 @@ export interface RecordBatchInput {
   csv: CsvCellMap | null
   texts: string[]
   lines: number[]
+  /**
+   * Pack the accepted records as cache chunks for a window (src/shared/cache/packed-chunk.ts)
+   * instead of serializing them for a store: `records` then carries the Ids only.
+   */
+  pack?: boolean
 }
 
 /** The records of a batch that were accepted, serialized, and the rows that were refused. */
@@ -50,6 +57,8 @@ export interface RecordBatchOutput {
   /** A 32-bit hash of each record's raw text (the first bytes of its SHA-256). */
   hashes: number[]
   rejections: RejectedRow[]
+  /** With `pack`: the accepted records as packed cache chunks, in order. */
+  packed?: Uint8Array[]
   /** The accepted records counted by tenant and UTC hour (what the file covers; file-coverage.ts). */
   hours: HourTally[]
 }
@@ -62,6 +71,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const jsons: string[] = []
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
+  const accepted: NormalizedRecord[] = []
   const tallies = new Map<string, HourTally>()
   const { csv, texts, lines, source } = input
   const isFile = input.origin !== 'api'
@@ -118,13 +128,19 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       hashes.push(0)
     }
     ids.push(record.id)
-    jsons.push(storedJson(record))
+    if (input.pack === true) {
+      accepted.push(record)
+      jsons.push('')
+    } else {
+      jsons.push(storedJson(record))
+    }
     addToTally(tallies, record.organizationId, record.createdAtMs)
   }
   return {
     records: encodeJsonLines(ids, jsons),
     hashes,
     rejections,
-    hours: [...tallies.values()]
+    hours: [...tallies.values()],
+    ...(input.pack === true ? { packed: packRecords(accepted) } : {})
   }
 }

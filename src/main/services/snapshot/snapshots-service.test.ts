@@ -515,7 +515,7 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     for (const push of sink.auditBatches) {
       s.ackAuditImport(push.importId, push.batchId, {
         ok: true,
-        new: push.records.length,
+        new: push.count,
         duplicates: 0
       })
     }
@@ -606,7 +606,7 @@ describe('SnapshotsService offers (issue 10 item 6)', () => {
     for (const push of sink.auditBatches) {
       s.ackAuditImport(push.importId, push.batchId, {
         ok: true,
-        new: push.records.length,
+        new: push.count,
         duplicates: 0
       })
     }

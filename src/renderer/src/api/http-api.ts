@@ -9,6 +9,8 @@ import {
   EVENT_NAMES,
   isPageChannel,
   AUDIT_FILE_UPLOAD_PATH,
+  EVENT_BYTES_KEY,
+  EVENT_BYTES_PATH,
   SNAPSHOT_UPLOAD_PATH,
   type AppApi,
   type OfferedSnapshot,
@@ -26,6 +28,34 @@ function isResult(value: unknown): value is Result<unknown> {
     v.ok === true ||
     (v.ok === false && isErrorCode(v.error?.code) && typeof v.error?.message === 'string')
   )
+}
+
+/**
+ * The payload with every `{ $bytes: id }` replaced by the bytes it stands for, fetched from the
+ * shell (all at once). Bytes that cannot be fetched become an empty array, which the consumer
+ * refuses (a packed chunk is never empty), so a lost batch fails loudly instead of waiting.
+ */
+async function withEventBytes(
+  payload: unknown,
+  fetchBytes: (id: string) => Promise<Uint8Array>
+): Promise<unknown> {
+  if (Array.isArray(payload)) {
+    return Promise.all(payload.map((item) => withEventBytes(item, fetchBytes)))
+  }
+  if (typeof payload !== 'object' || payload === null) {
+    return payload
+  }
+  const record = payload as Record<string, unknown>
+  const id = record[EVENT_BYTES_KEY]
+  if (typeof id === 'string' && Object.keys(record).length === 1) {
+    return fetchBytes(id)
+  }
+  const entries = await Promise.all(
+    Object.entries(record).map(
+      async ([key, value]) => [key, await withEventBytes(value, fetchBytes)] as const
+    )
+  )
+  return Object.fromEntries(entries)
 }
 
 /** Builds the HTTP client for a browser-shell origin (normally `window.location.origin`). */
@@ -62,6 +92,17 @@ export function createHttpApi(
       : fail('ipc/internal', `Unexpected response from the browser shell (HTTP ${response.status})`)
   }
 
+  async function fetchEventBytes(id: string): Promise<Uint8Array> {
+    try {
+      const response = await fetchImpl(`${baseUrl}${EVENT_BYTES_PATH}${encodeURIComponent(id)}`, {
+        credentials: 'same-origin'
+      })
+      return response.ok ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array(0)
+    } catch {
+      return new Uint8Array(0)
+    }
+  }
+
   function subscribe(event: string, listener: Listener): () => void {
     let set = listeners.get(event)
     if (!set) {
@@ -71,17 +112,26 @@ export function createHttpApi(
     set.add(listener)
     if (!source) {
       source = new EventSource(`${baseUrl}/api/events`, { withCredentials: true })
+      // Events are handed on in the order they came, each once its bytes (if any) are here.
+      let delivered: Promise<void> = Promise.resolve()
       for (const name of EVENT_NAMES) {
         source.addEventListener(name, (message) => {
+          const data = (message as MessageEvent<string>).data
           let payload: unknown
           try {
-            payload = JSON.parse((message as MessageEvent<string>).data)
+            payload = JSON.parse(data)
           } catch {
             return
           }
-          for (const l of listeners.get(name) ?? []) {
-            l(payload)
-          }
+          const ready = data.includes(EVENT_BYTES_KEY)
+            ? withEventBytes(payload, fetchEventBytes)
+            : Promise.resolve(payload)
+          delivered = delivered.then(async () => {
+            const value = await ready
+            for (const l of listeners.get(name) ?? []) {
+              l(value)
+            }
+          })
         })
       }
     }

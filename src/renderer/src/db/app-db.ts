@@ -3,10 +3,11 @@ import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { selectRows, unpackChunk } from '../../../shared/cache/packed-chunk'
+
 import { IdLocator } from './id-locator'
 import {
   CHUNK_MAX_RECORDS,
-  decodeChunk,
   decodeRecord,
   encodeChunk,
   encodeChunks,
@@ -60,6 +61,13 @@ export interface CacheMeta {
 export interface StoredChunk {
   columns: ColumnChunk
   body: BodyChunk
+}
+
+/** Records to commit: their Ids in order, and how to encode the rows that are new. */
+interface PendingBatch {
+  ids: readonly string[]
+  /** Chunks of the rows `fresh` (ascending indexes into `ids`), in that order. */
+  build: (fresh: number[]) => EncodedChunk[]
 }
 
 /** Thrown inside a commit when another writer committed first; the commit is retried. */
@@ -321,12 +329,82 @@ export class AppDb extends Dexie {
     ledger: LedgerDelta = {},
     annotations: readonly ImportedAnnotation[] = []
   ): Promise<CommitResult> {
+    return this.commitPending(
+      {
+        ids: records.map((record) => record.id),
+        build: (fresh) => encodeChunks(fresh.map((i) => records[i]!))
+      },
+      ledger,
+      annotations
+    )
+  }
+
+  /**
+   * {@link commitBatch} for records main already encoded and packed as chunks (the hand-over of
+   * sync, audit-file import and snapshot import, src/shared/cache/packed-chunk.ts): the chunks are
+   * stored as they came, only the rows whose Id is already cached are left out. Rows in `skip`
+   * (indexes over all rows of the chunks: repeats main already counted) are neither stored nor
+   * counted.
+   */
+  async commitPacked(
+    packed: readonly Uint8Array[],
+    ledger: LedgerDelta = {},
+    annotations: readonly ImportedAnnotation[] = [],
+    skip: readonly number[] = []
+  ): Promise<CommitResult> {
+    const chunks = packed.map(unpackChunk)
+    const skipped = new Set(skip)
+    // ids[k] is the Id of row rows[k] (over all rows of the chunks).
+    const ids: string[] = []
+    const rows: number[] = []
+    let row = 0
+    for (const chunk of chunks) {
+      for (const id of chunk.ids.ids) {
+        if (!skipped.has(row)) {
+          ids.push(id)
+          rows.push(row)
+        }
+        row++
+      }
+    }
+    return this.commitPending(
+      {
+        ids,
+        build: (freshIds) => {
+          const fresh = freshIds.map((k) => rows[k]!)
+          const out: EncodedChunk[] = []
+          let at = 0
+          let first = 0
+          for (const chunk of chunks) {
+            const end = first + chunk.columns.count
+            const keep: number[] = []
+            while (at < fresh.length && fresh[at]! < end) {
+              keep.push(fresh[at++]! - first)
+            }
+            if (keep.length > 0) {
+              out.push(selectRows(chunk, keep))
+            }
+            first = end
+          }
+          return out
+        }
+      },
+      ledger,
+      annotations
+    )
+  }
+
+  private async commitPending(
+    batch: PendingBatch,
+    ledger: LedgerDelta,
+    annotations: readonly ImportedAnnotation[]
+  ): Promise<CommitResult> {
     // Commits of this window run one after another (batches may arrive while one commits), so
     // each sees the Ids the previous one stored.
     const run = this.commitQueue.then(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.tryCommit(records, ledger, annotations, attempt > 0)
+          return await this.tryCommit(batch, ledger, annotations, attempt > 0)
         } catch (error) {
           // Another window committed between our look-up and our write: look again.
           if (!(error instanceof Error && error.name === 'StaleWriterError') || attempt >= 20) {
@@ -351,7 +429,7 @@ export class AppDb extends Dexie {
   }
 
   private async tryCommit(
-    records: readonly NormalizedRecord[],
+    batch: PendingBatch,
     ledger: LedgerDelta,
     annotations: readonly ImportedAnnotation[],
     isRetry: boolean
@@ -363,22 +441,22 @@ export class AppDb extends Dexie {
     const expectedEpoch = this.locatorEpoch
     // Classify outside the transaction (the look-ups may read id chunks), then write in one
     // transaction that first checks nobody else committed meanwhile.
-    const fresh: NormalizedRecord[] = []
+    const freshRows: number[] = []
     const repeats = new Map<string, number>()
     const inBatch = new Set<string>()
-    for (const record of records) {
+    for (let i = 0; i < batch.ids.length; i++) {
+      const id = batch.ids[i]!
       const isKnown =
-        inBatch.has(record.id) ||
-        (locator.candidates(record.id).length > 0 &&
-          (await this.rowInLocator(locator, record.id)) >= 0)
+        inBatch.has(id) ||
+        (locator.candidates(id).length > 0 && (await this.rowInLocator(locator, id)) >= 0)
       if (isKnown) {
-        repeats.set(record.id, (repeats.get(record.id) ?? 0) + 1)
+        repeats.set(id, (repeats.get(id) ?? 0) + 1)
       } else {
-        inBatch.add(record.id)
-        fresh.push(record)
+        inBatch.add(id)
+        freshRows.push(i)
       }
     }
-    const chunks = encodeChunks(fresh)
+    const chunks = batch.build(freshRows)
     const placed = await this.transaction(
       'rw',
       [
@@ -437,7 +515,7 @@ export class AppDb extends Dexie {
     }
     let duplicates = 0
     repeats.forEach((count) => (duplicates += count))
-    return { new: fresh.length, duplicates }
+    return { new: freshRows.length, duplicates }
   }
 
   /** Every annotation, keyed by record Id (what a snapshot export carries). */
@@ -506,12 +584,12 @@ export class AppDb extends Dexie {
       if (!chunk) {
         break
       }
-      decodeChunk(chunk.columns, chunk.body).forEach((record, i) => {
-        const seq = chunk.columns.firstRow + i + 1
-        if (seq > afterSeq && out.length < limit) {
-          out.push({ ...record, seq })
-        }
-      })
+      // Only the records asked for are decoded (a page of a big chunk need not decode it all).
+      const first = Math.max(0, afterSeq - chunk.columns.firstRow)
+      for (let i = first; i < chunk.columns.count && out.length < limit; i++) {
+        const record = decodeRecord(chunk.columns, chunk.body, i)
+        out.push({ ...record, seq: chunk.columns.firstRow + i + 1 })
+      }
       n++
     }
     return out

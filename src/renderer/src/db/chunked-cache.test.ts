@@ -8,7 +8,10 @@ import { makeRecord } from '../explorer/test-records'
 import type { LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { packRecords } from '../../../shared/cache/packed-chunk'
+
 import { AppDb } from './app-db'
+
 import { CHUNK_MAX_RECORDS } from './record-chunk'
 
 const open: Dexie[] = []
@@ -196,5 +199,44 @@ describe('the chunked cache', () => {
     expect(await db.countRecords()).toBe(0)
     expect(await db.commitBatch(many(5, 'r'))).toEqual({ new: 5, duplicates: 0 })
     expect((await db.cacheMeta()).rows).toBe(5)
+  })
+})
+
+describe('packed batches (the hand-over of sync and imports)', () => {
+  it('store what main packed, collapsing Ids already cached or repeated, across restarts', async () => {
+    const name = newName()
+    const first = appDb(name)
+    const records = many(5000, 'p')
+    expect(await first.commitPacked(packRecords(records.slice(0, 3000)))).toEqual({
+      new: 3000,
+      duplicates: 0
+    })
+    first.close()
+    const again = appDb(name)
+    // 2,000 already cached, one repeated inside the batch, 2,000 new.
+    const batch = [...records.slice(1000, 5000), records[4500]!]
+    expect(await again.commitPacked(packRecords(batch))).toEqual({ new: 2000, duplicates: 2001 })
+    expect(await again.countRecords()).toBe(5000)
+    const back = await again.recordsAfter(0, 10_000)
+    expect(back.map((r) => r.id)).toEqual(records.map((r) => r.id))
+    expect(back[4321]).toEqual({ ...records[4321], seq: 4322 })
+    expect((await again.getRecord('p-4500'))?.raw).toBe(records[4500]!.raw)
+  })
+
+  it('leave out the rows main marked as repeats, without counting them', async () => {
+    const db = appDb(newName())
+    const records = many(10, 's')
+    const packed = packRecords([...records.slice(0, 6), records[2]!, ...records.slice(6)])
+    expect(await db.commitPacked(packed, {}, [], [6, 1])).toEqual({ new: 9, duplicates: 0 })
+    const back = await db.recordsAfter(0, 100)
+    expect(back.map((r) => r.id)).toEqual(records.filter((_, i) => i !== 1).map((r) => r.id))
+    expect(await db.countDuplicates()).toBe(0)
+  })
+
+  it('refuse a damaged packed chunk and store nothing of its batch', async () => {
+    const db = appDb(newName())
+    const good = packRecords(many(10, 'g'))
+    await expect(db.commitPacked([...good, new Uint8Array(16)])).rejects.toThrow(/packed chunk/)
+    expect(await db.countRecords()).toBe(0)
   })
 })

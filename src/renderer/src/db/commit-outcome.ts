@@ -42,12 +42,18 @@ export function formatBytes(bytes: number): string {
  * much more this batch needed (its raw text and columns take roughly twice the raw bytes).
  */
 export function quotaMessage(
-  records: readonly NormalizedRecord[],
+  records: readonly NormalizedRecord[] | { count: number; rawBytes: number },
   figures: StorageFigures | null
 ): string {
   let rawBytes = 0
-  for (const record of records) {
-    rawBytes += record.raw.length
+  let count = 0
+  if ('count' in records) {
+    ;({ rawBytes, count } = records)
+  } else {
+    for (const record of records) {
+      rawBytes += record.raw.length
+    }
+    count = records.length
   }
   const needed = formatBytes(Math.max(1, rawBytes * 2))
   const where =
@@ -56,7 +62,7 @@ export function quotaMessage(
       : ''
   return (
     `The disk is full or the browser storage quota is used up.${where} this batch of ` +
-    `${records.length.toLocaleString()} records needed about ${needed} more. Free that much disk ` +
+    `${count.toLocaleString()} records needed about ${needed} more. Free that much disk ` +
     'space (or clear the cache in Settings) and run it again: everything stored so far is kept ' +
     'and repeats are counted as duplicates.'
   )
@@ -73,8 +79,37 @@ export async function commitPushedBatch(
   ledger: LedgerDelta,
   annotations: readonly ImportedAnnotation[] = []
 ): Promise<CommitOutcome> {
+  return outcomeOf(() => db.commitBatch(records, ledger, annotations), records)
+}
+
+/**
+ * {@link commitPushedBatch} for a batch main packed as chunks (what sync, audit-file import and
+ * snapshot import push): `count` records in `chunks`.
+ */
+export async function commitPushedChunks(
+  db: AppDb,
+  push: { chunks: readonly Uint8Array[]; count: number; skip?: readonly number[] },
+  ledger: LedgerDelta,
+  annotations: readonly ImportedAnnotation[] = []
+): Promise<CommitOutcome> {
+  let bytes = 0
+  for (const chunk of push.chunks) {
+    bytes += chunk.byteLength
+  }
+  // The packed bytes are about the raw text plus the columns: half of them stands for the raw
+  // text in the message's estimate.
+  return outcomeOf(() => db.commitPacked(push.chunks, ledger, annotations, push.skip ?? []), {
+    count: push.count,
+    rawBytes: Math.ceil(bytes / 2)
+  })
+}
+
+async function outcomeOf(
+  commit: () => Promise<{ new: number; duplicates: number }>,
+  records: readonly NormalizedRecord[] | { count: number; rawBytes: number }
+): Promise<CommitOutcome> {
   try {
-    const result = await db.commitBatch(records, ledger, annotations)
+    const result = await commit()
     return { ok: true, new: result.new, duplicates: result.duplicates }
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error'

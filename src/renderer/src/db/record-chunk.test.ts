@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 
 import { makeRecord } from '../explorer/test-records'
 
-import { decodeChunk, encodeChunk, encodeChunks, CHUNK_MAX_RECORDS } from './record-chunk'
+import {
+  bodyRaw,
+  decodeChunk,
+  encodeChunk,
+  encodeChunks,
+  CHUNK_MAX_RECORDS,
+  type BodyChunk
+} from './record-chunk'
 
 describe('the chunk codec', () => {
   it('gives every record back exactly, whatever its values', () => {
@@ -30,5 +37,27 @@ describe('the chunk codec', () => {
     const chunks = encodeChunks(records)
     expect(chunks.map((c) => c.columns.count)).toEqual([CHUNK_MAX_RECORDS, 3])
     expect(chunks.flatMap((c) => decodeChunk(c.columns, c.body))).toEqual(records)
+  })
+
+  it('reads bodies of the earlier layout (one string and one object per record)', () => {
+    const records = [
+      makeRecord({ id: 'a', raw: '{"Id":"a"}' }),
+      makeRecord({
+        id: 'b',
+        raw: '{"Id":"b","X":"é"}',
+        provenance: { source: 'b.csv', line: 3, rawSha256: 'cd'.repeat(32), csvCreationDate: 'x' }
+      })
+    ]
+    const chunk = encodeChunk(records)
+    expect(chunk.body.raw).toBeUndefined()
+    const earlier: BodyChunk = {
+      n: 0,
+      raw: records.map((r) => r.raw),
+      provenance: records.map((r) => r.provenance),
+      warnings: {}
+    }
+    expect(decodeChunk(chunk.columns, earlier)).toEqual(records)
+    expect(bodyRaw(earlier, 1)).toBe('{"Id":"b","X":"é"}')
+    expect(bodyRaw(chunk.body, 1)).toBe('{"Id":"b","X":"é"}')
   })
 })

@@ -5,7 +5,7 @@
  * pages of grid rows from the index itself; only lossless exports read the raw bodies.
  */
 import type { AppDb } from '../db/app-db'
-import type { BodyChunk, ColumnChunk } from '../db/record-chunk'
+import { bodyProvenance, bodyRaw, type BodyChunk, type ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 import type { StackSort } from '../../../shared/explorer'
@@ -263,9 +263,9 @@ export class QueryEngine {
       const { tags, ...rest } = this.index.gridRow(slice[i]!)
       return {
         ...rest,
-        raw: body?.raw[slot] ?? '',
+        raw: body ? bodyRaw(body, slot) : '',
         warnings: [...(body?.warnings[slot] ?? [])],
-        provenance: body?.provenance[slot] ?? null
+        provenance: body ? bodyProvenance(body, slot) : null
       }
     })
     const annotations: RecordsPage['annotations'] = {}

@@ -8,7 +8,7 @@ import type {
   RejectedRowInfo
 } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
-import { commitPushedBatch } from '../db/commit-outcome'
+import { commitPushedChunks } from '../db/commit-outcome'
 
 /** Rejected rows the window keeps to list and save; past it the count goes on, the list stops. */
 export const MAX_LISTED_REJECTIONS = 100_000
@@ -80,13 +80,13 @@ export function useAuditImport(api: AppApi, db: AppDb): AuditImport {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedBatch(db, push.records, push.ledger).then(async (outcome) => {
+      void commitPushedChunks(db, push, push.ledger).then(async (outcome) => {
         setState((current) => {
           const room = MAX_LISTED_REJECTIONS - current.rejections.length
           return {
             ...current,
             progress: push.progress,
-            committed: current.committed + (outcome.ok ? push.records.length : 0),
+            committed: current.committed + (outcome.ok ? push.count : 0),
             rejections:
               push.rejections.length > 0
                 ? [...current.rejections, ...push.rejections.slice(0, Math.max(0, room))]

@@ -17,7 +17,7 @@ import type {
 } from '../../../shared/ipc/contract'
 import { SNAPSHOT_EXTENSION } from '../../../shared/snapshot/snapshot-format'
 import type { AppDb, RecordRow } from '../db/app-db'
-import { commitPushedBatch } from '../db/commit-outcome'
+import { commitPushedChunks } from '../db/commit-outcome'
 import { decodeChunk } from '../db/record-chunk'
 
 /** Records per `snapshots:export-append` call. */
@@ -130,26 +130,24 @@ export function useSnapshots(api: AppApi, db: AppDb): Snapshots {
       if (push.clientId !== CLIENT_ID) {
         return
       }
-      void commitPushedBatch(db, push.records, push.ledger, push.annotations).then(
-        async (outcome) => {
-          if (outcome.ok) {
-            setImportState((current) => ({
-              ...current,
-              counts: {
-                ...current.counts,
-                records: current.counts.records + push.records.length,
-                new: current.counts.new + outcome.new,
-                duplicates: current.counts.duplicates + outcome.duplicates
-              }
-            }))
-          }
-          await api.snapshots.ackImportBatch({
-            importId: push.importId,
-            batchId: push.batchId,
-            outcome
-          })
+      void commitPushedChunks(db, push, push.ledger, push.annotations).then(async (outcome) => {
+        if (outcome.ok) {
+          setImportState((current) => ({
+            ...current,
+            counts: {
+              ...current.counts,
+              records: current.counts.records + push.count,
+              new: current.counts.new + outcome.new,
+              duplicates: current.counts.duplicates + outcome.duplicates
+            }
+          }))
         }
-      )
+        await api.snapshots.ackImportBatch({
+          importId: push.importId,
+          batchId: push.batchId,
+          outcome
+        })
+      })
     })
     const offFinish = api.snapshots.onDidFinishImport((event) => {
       if (event.clientId !== CLIENT_ID) {

@@ -9,7 +9,7 @@ import {
 } from '../../../shared/acquisition'
 import type { AppApi, SyncProgress, SyncSummary } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
-import { commitPushedBatch, type CommitOutcome } from '../db/commit-outcome'
+import { commitPushedChunks, type CommitOutcome } from '../db/commit-outcome'
 
 /** The state of the sync this window runs. */
 export type SyncState =
@@ -97,7 +97,7 @@ export function useSync(api: AppApi, db: AppDb, onCommitted?: () => void): Sync 
       const previous = chain?.jobId === push.jobId ? chain.done : Promise.resolve(true)
       const done = previous.then(async (isPreviousOk) => {
         const outcome: CommitOutcome = isPreviousOk
-          ? await commitPushedBatch(db, push.records, push.ledger)
+          ? await commitPushedChunks(db, push, push.ledger)
           : {
               ok: false,
               code: 'earlier-batch-failed',

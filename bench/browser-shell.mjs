@@ -1,0 +1,105 @@
+// Helpers of the benchmarks that drive the browser shell in Chromium (explorer, app import).
+import { execSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+function newestMtime(dir) {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+export function buildIfStale() {
+  const built = join(ROOT, 'out', 'renderer', 'index.html')
+  const web = join(ROOT, 'out', 'main', 'web.js')
+  if (
+    !existsSync(built) ||
+    !existsSync(web) ||
+    statSync(built).mtimeMs < newestMtime(join(ROOT, 'src'))
+  ) {
+    console.log('[bench] building the app (electron-vite build)…')
+    execSync('npx electron-vite build', { cwd: ROOT, stdio: 'inherit' })
+  }
+}
+
+export async function startShell(dataDir) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'out/main/web.js'), '--port', '0', '--no-open', '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  )
+  const lines = createInterface({ input: child.stdout })
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no Open: line in 20 s')), 20_000)
+    child.once('exit', (code) => reject(new Error(`browser shell exited with ${code}`)))
+    lines.on('line', (line) => {
+      if (line.startsWith('Open: ')) {
+        clearTimeout(timer)
+        resolve(line.slice('Open: '.length).trim())
+      }
+    })
+  })
+  return { child, url }
+}
+
+/** The functions of a CPU profile with the most self time. */
+export function topSelfTime(profile, count = 25) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const self = new Map()
+  const dt = profile.timeDeltas ?? []
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)
+    const frame = node.callFrame
+    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0))
+  })
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`)
+    .join('\n')
+}
+
+/** CPU seconds (user + system) used so far by the shell and by each kind of Chromium process. */
+export function cpuSeconds(shellPid, profileDir) {
+  const ticks = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
+    } catch {
+      return 0
+    }
+  }
+  const out = { shell: ticks(shellPid), renderer: 0, browser: 0, other: 0 }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (!cmdline.includes(profileDir)) {
+        continue
+      }
+      const type = /--type=([a-z-]+)/.exec(cmdline)?.[1]
+      const key = type === undefined ? 'browser' : type === 'renderer' ? 'renderer' : 'other'
+      out[key] += ticks(pid)
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out
+}
+
+export function cpuSince(before, after) {
+  const out = {}
+  for (const key of Object.keys(after)) {
+    out[key] = Math.round((after[key] - (before[key] ?? 0)) * 100) / 100
+  }
+  out.total = Math.round(Object.values(out).reduce((a, b) => a + b, 0) * 100) / 100
+  return out
+}

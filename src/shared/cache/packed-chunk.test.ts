@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+
+import type { NormalizedRecord } from '../audit'
+import { testRecord } from '../export/test-records'
+
+import { PackedChunkError, packChunk, packRecords, selectRows, unpackChunk } from './packed-chunk'
+import { CHUNK_MAX_RECORDS, bodyRaw, decodeChunk, encodeChunk } from './record-chunk'
+
+function makeRecord(overrides: Partial<NormalizedRecord> & { id: string }): NormalizedRecord {
+  return { ...testRecord(overrides.id), ...overrides }
+}
+
+function varied(n: number): NormalizedRecord[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeRecord({
+      id: `rec-${i}`,
+      recordType: i % 7 === 0 ? null : 256,
+      userType: i % 5 === 0 ? null : 0,
+      succeeded: i % 3 === 0 ? null : i % 3 === 1,
+      isConnectorEvent: i % 2 === 0,
+      warnings: i % 4 === 0 ? ['repeated key: Foo'] : [],
+      userId: `user${i % 9}@contoso.example`,
+      raw: `{"Id":"rec-${i}","Note":"caf\u00e9 \u{1F600} \\u00e9 ${'x'.repeat(i)}"}`,
+      fields: { Id: `rec-${i}`, Note: `caf\u00e9 ${i}`, [`Only${i % 3}`]: 'v' },
+      provenance:
+        i % 2 === 0
+          ? { source: 'f.csv', line: i + 2, rawSha256: 'ab'.repeat(32), csvCreationDate: null }
+          : null
+    })
+  ).map((record, i) => (i === 4 ? { ...record, createdAt: '2026-05-19T12:00:00' } : record))
+}
+
+describe('packed chunks (the hand-over from main to the window)', () => {
+  it('give back exactly the records packed: columns, fields, raw text, provenance, warnings', () => {
+    const records = varied(300)
+    const [packed] = packRecords(records)
+    const chunk = unpackChunk(packed!)
+    expect(decodeChunk(chunk.columns, chunk.body)).toEqual(records)
+    expect(chunk.ids.ids).toEqual(records.map((r) => r.id))
+    // Typed arrays own their buffer: stored alone, never with the whole frame.
+    expect(chunk.columns.times.buffer.byteLength).toBe(300 * 8)
+  })
+
+  it('keep lone surrogates in raw text and values as they are', () => {
+    const records = [
+      makeRecord({ id: 'lone', raw: '{"Id":"lone","X":"\ud800"}', fields: { X: 'a\udc00b' } })
+    ]
+    const chunk = unpackChunk(packChunk(encodeChunk(records)))
+    expect(bodyRaw(chunk.body, 0)).toBe('{"Id":"lone","X":"\ud800"}')
+    expect(decodeChunk(chunk.columns, chunk.body)[0]!.fields).toEqual({ X: 'a\udc00b' })
+  })
+
+  it('split batches into chunks of at most CHUNK_MAX_RECORDS', () => {
+    const packed = packRecords(varied(CHUNK_MAX_RECORDS + 5))
+    expect(packed.map((p) => unpackChunk(p).columns.count)).toEqual([CHUNK_MAX_RECORDS, 5])
+    expect(packRecords([])).toEqual([])
+  })
+
+  it('refuse damaged or foreign bytes with a reason', () => {
+    const packed = packChunk(encodeChunk(varied(20)))
+    expect(() => unpackChunk(new Uint8Array(0))).toThrow(PackedChunkError)
+    expect(() => unpackChunk(new Uint8Array(64))).toThrow(/magic/)
+    expect(() => unpackChunk(packed.subarray(0, packed.byteLength - 100))).toThrow(PackedChunkError)
+    // A code pointing past the pool.
+    const bad = packed.slice()
+    const view = new DataView(bad.buffer)
+    const headerBytes = view.getUint32(8, true)
+    const header = JSON.parse(new TextDecoder().decode(bad.subarray(12, 12 + headerBytes))) as {
+      sections: { name: string; bytes: number }[]
+    }
+    let offset = (12 + headerBytes + 7) & ~7
+    for (const section of header.sections) {
+      if (section.name === 'codes') {
+        bad[offset] = 0xff
+        bad[offset + 1] = 0xff
+        break
+      }
+      offset += (section.bytes + 7) & ~7
+    }
+    expect(() => unpackChunk(bad)).toThrow(/outside the pool/)
+  })
+
+  it('select rows without re-encoding, fields and bodies following their record', () => {
+    const records = varied(12)
+    const chunk = unpackChunk(packChunk(encodeChunk(records)))
+    const picked = selectRows(chunk, [1, 4, 8, 11])
+    expect(decodeChunk(picked.columns, picked.body)).toEqual([1, 4, 8, 11].map((i) => records[i]))
+    expect(picked.ids.ids).toEqual(['rec-1', 'rec-4', 'rec-8', 'rec-11'])
+    expect(
+      selectRows(
+        chunk,
+        records.map((_, i) => i)
+      )
+    ).toBe(chunk)
+  })
+})

@@ -1,0 +1,442 @@
+/**
+ * The hand-over of records from main to the window (sync, audit-file import, snapshot import):
+ * main encodes each batch as the cache's own chunks (record-chunk.ts) and packs every chunk into
+ * one byte array — dictionary-coded columns, the time column, the flattened fields as code pairs,
+ * the raw text and the provenance as UTF-8 blocks — so the window stores them with almost no per-record work
+ * (no JSON of ~4 KB a record, no re-encoding) and the bytes cross either transport as they are
+ * (Electron IPC clones a Uint8Array; the browser shell fetches it as a binary body).
+ *
+ * Layout (little-endian): `u32 magic, u32 version, u32 headerBytes`, the header as UTF-8 JSON,
+ * then each section of {@link PackHeader.sections} in order, every one starting on an 8-byte
+ * boundary. Pure: no Node, no DOM (TextEncoder/TextDecoder are in both).
+ */
+import type { NormalizedRecord } from '../audit'
+
+import {
+  CHUNK_FORMAT,
+  CHUNK_MAX_RECORDS,
+  COLUMN_SLOT,
+  STORED_TEXT_COLUMNS,
+  bodyProvenances,
+  bodyRaw,
+  encodeChunk,
+  makeBody,
+  poolValue,
+  type BodyChunk,
+  type RecordProvenance,
+  type ColumnChunk,
+  type EncodedChunk
+} from './record-chunk'
+
+const MAGIC = 0x63786163 // "cacx" read little-endian
+/** Version of the packed layout. */
+export const PACK_VERSION = 1
+/** A packed chunk larger than this is refused (a chunk of 4,096 records is a few megabytes). */
+export const MAX_PACKED_BYTES = 512 * 1024 * 1024
+
+type NumberKind = 'f64' | 'u32' | 'u16' | 'u8'
+/** How a text section is encoded: UTF-8, or UTF-16 code units when it holds a lone surrogate. */
+type TextKind = 'utf8' | 'utf16'
+
+interface Section {
+  name: string
+  kind: NumberKind | TextKind
+  /** Bytes of the section (before padding). */
+  bytes: number
+}
+
+/** The JSON header of a packed chunk. */
+interface PackHeader {
+  count: number
+  format: number
+  keys: string[]
+  warnings: BodyChunk['warnings']
+  sections: Section[]
+}
+
+/** Thrown for bytes that are not a packed chunk this code reads. */
+export class PackedChunkError extends Error {
+  override name = 'PackedChunkError'
+}
+
+const encoder = new TextEncoder()
+
+function isWellFormed(text: string): boolean {
+  const s = text as string & { isWellFormed?: () => boolean }
+  if (typeof s.isWellFormed === 'function') {
+    return s.isWellFormed()
+  }
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text)
+}
+
+function textBytes(text: string): { kind: TextKind; bytes: Uint8Array } {
+  if (isWellFormed(text)) {
+    return { kind: 'utf8', bytes: encoder.encode(text) }
+  }
+  // UTF-8 cannot carry a lone surrogate: send the code units as they are.
+  const units = new Uint16Array(text.length)
+  for (let i = 0; i < text.length; i++) {
+    units[i] = text.charCodeAt(i)
+  }
+  return { kind: 'utf16', bytes: new Uint8Array(units.buffer) }
+}
+
+function numberKind(array: ArrayBufferView): NumberKind {
+  if (array instanceof Float64Array) return 'f64'
+  if (array instanceof Uint32Array) return 'u32'
+  if (array instanceof Uint16Array) return 'u16'
+  return 'u8'
+}
+
+const align8 = (n: number): number => (n + 7) & ~7
+
+/** Packs one encoded chunk (its `n` and `firstRow` are not carried: the window places it). */
+export function packChunk(chunk: EncodedChunk): Uint8Array {
+  const { columns } = chunk
+  const body =
+    chunk.body.text !== undefined && chunk.body.starts && chunk.body.provenanceJson !== undefined
+      ? chunk.body
+      : makeBody(
+          Array.from({ length: columns.count }, (_, i) => bodyRaw(chunk.body, i)),
+          bodyProvenances(chunk.body),
+          chunk.body.warnings
+        )
+  const rawStarts = body.starts!
+  const pool = textBytes(columns.pool)
+  const raw = textBytes(body.text!)
+  const provenance = textBytes(body.provenanceJson!)
+  const parts: [string, NumberKind | TextKind, Uint8Array][] = [
+    ['times', 'f64', bytesOf(columns.times)],
+    ['recordType', 'f64', bytesOf(columns.recordType)],
+    ['userType', 'f64', bytesOf(columns.userType)],
+    ['poolStarts', 'u32', bytesOf(columns.poolStarts)],
+    ['codes', numberKind(columns.codes), bytesOf(columns.codes)],
+    ['pairStart', 'u32', bytesOf(columns.pairStart)],
+    ['pairKey', numberKind(columns.pairKey), bytesOf(columns.pairKey)],
+    ['pairValue', numberKind(columns.pairValue), bytesOf(columns.pairValue)],
+    ['rawStarts', 'u32', bytesOf(rawStarts)],
+    ['flags', 'u8', bytesOf(columns.flags)],
+    ['pool', pool.kind, pool.bytes],
+    ['raw', raw.kind, raw.bytes],
+    ['provenance', provenance.kind, provenance.bytes]
+  ]
+  const header: PackHeader = {
+    count: columns.count,
+    format: columns.format,
+    keys: columns.keys,
+    warnings: body.warnings,
+    sections: parts.map(([name, kind, bytes]) => ({ name, kind, bytes: bytes.byteLength }))
+  }
+  const headerBytes = encoder.encode(JSON.stringify(header))
+  let size = align8(12 + headerBytes.byteLength)
+  for (const [, , bytes] of parts) {
+    size += align8(bytes.byteLength)
+  }
+  const out = new Uint8Array(size)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, MAGIC, true)
+  view.setUint32(4, PACK_VERSION, true)
+  view.setUint32(8, headerBytes.byteLength, true)
+  out.set(headerBytes, 12)
+  let offset = align8(12 + headerBytes.byteLength)
+  for (const [, , bytes] of parts) {
+    out.set(bytes, offset)
+    offset += align8(bytes.byteLength)
+  }
+  return out
+}
+
+function bytesOf(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
+}
+
+/** Encodes and packs records as consecutive chunks of at most {@link CHUNK_MAX_RECORDS}. */
+export function packRecords(records: readonly NormalizedRecord[]): Uint8Array[] {
+  const packed: Uint8Array[] = []
+  for (let i = 0; i < records.length; i += CHUNK_MAX_RECORDS) {
+    packed.push(packChunk(encodeChunk(records.slice(i, i + CHUNK_MAX_RECORDS))))
+  }
+  return packed
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+function readText(bytes: Uint8Array, kind: TextKind | NumberKind): string {
+  if (kind === 'utf8') {
+    return decoder.decode(bytes)
+  }
+  if (kind !== 'utf16' || bytes.byteLength % 2 !== 0) {
+    throw new PackedChunkError(`a text section cannot be ${kind}`)
+  }
+  const units = new Uint16Array(bytes.slice().buffer)
+  let text = ''
+  for (let i = 0; i < units.length; i += 8192) {
+    text += String.fromCharCode(...units.subarray(i, i + 8192))
+  }
+  return text
+}
+
+function readNumbers(bytes: Uint8Array, kind: NumberKind | TextKind): ArrayBufferView {
+  // A copy: stored typed arrays must own their buffer (a view would store the whole frame).
+  const buffer = bytes.slice().buffer
+  switch (kind) {
+    case 'f64':
+      return new Float64Array(buffer)
+    case 'u32':
+      return new Uint32Array(buffer)
+    case 'u16':
+      return new Uint16Array(buffer)
+    case 'u8':
+      return new Uint8Array(buffer)
+    default:
+      throw new PackedChunkError(`a number section cannot be ${kind}`)
+  }
+}
+
+function expectLength(name: string, array: ArrayBufferView & { length: number }, n: number): void {
+  if (array.length !== n) {
+    throw new PackedChunkError(`section ${name} has ${array.length} values, expected ${n}`)
+  }
+}
+
+/**
+ * Reads a packed chunk back as an encoded chunk (numbered 0 at row 0; the commit places it).
+ * Every length and offset is checked, so a damaged frame is refused rather than misread.
+ */
+export function unpackChunk(packed: Uint8Array): EncodedChunk {
+  if (packed.byteLength < 12 || packed.byteLength > MAX_PACKED_BYTES) {
+    throw new PackedChunkError(`a packed chunk of ${packed.byteLength} bytes`)
+  }
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength)
+  if (view.getUint32(0, true) !== MAGIC) {
+    throw new PackedChunkError('not a packed chunk (wrong magic number)')
+  }
+  const version = view.getUint32(4, true)
+  if (version !== PACK_VERSION) {
+    throw new PackedChunkError(`packed chunk version ${version}; this app reads ${PACK_VERSION}`)
+  }
+  const headerLength = view.getUint32(8, true)
+  if (12 + headerLength > packed.byteLength) {
+    throw new PackedChunkError('the header runs past the end of the packed chunk')
+  }
+  let header: PackHeader
+  try {
+    header = JSON.parse(decoder.decode(packed.subarray(12, 12 + headerLength))) as PackHeader
+  } catch {
+    throw new PackedChunkError('the header of the packed chunk is not JSON')
+  }
+  const count = header.count
+  if (
+    !Number.isInteger(count) ||
+    count < 0 ||
+    count > CHUNK_MAX_RECORDS ||
+    header.format !== CHUNK_FORMAT
+  ) {
+    throw new PackedChunkError(
+      `a packed chunk of ${String(count)} records in chunk format ${String(header.format)}`
+    )
+  }
+  if (
+    !Array.isArray(header.sections) ||
+    !Array.isArray(header.keys) ||
+    typeof header.warnings !== 'object' ||
+    header.warnings === null
+  ) {
+    throw new PackedChunkError('the header of the packed chunk is incomplete')
+  }
+  const sections = new Map<string, { kind: Section['kind']; bytes: Uint8Array }>()
+  let offset = align8(12 + headerLength)
+  for (const section of header.sections) {
+    const bytes = section.bytes
+    if (!Number.isInteger(bytes) || bytes < 0 || offset + bytes > packed.byteLength) {
+      throw new PackedChunkError(`section ${String(section.name)} runs past the end`)
+    }
+    sections.set(section.name, {
+      kind: section.kind,
+      bytes: packed.subarray(offset, offset + bytes)
+    })
+    offset += align8(bytes)
+  }
+  const section = (name: string): { kind: Section['kind']; bytes: Uint8Array } => {
+    const found = sections.get(name)
+    if (!found) {
+      throw new PackedChunkError(`section ${name} is missing`)
+    }
+    return found
+  }
+  const numbers = <T extends ArrayBufferView & { length: number }>(name: string, n: number): T => {
+    const { kind, bytes } = section(name)
+    const array = readNumbers(bytes, kind) as T
+    expectLength(name, array, n)
+    return array
+  }
+  const times = numbers<Float64Array>('times', count)
+  const recordType = numbers<Float64Array>('recordType', count)
+  const userType = numbers<Float64Array>('userType', count)
+  const flags = numbers<Uint8Array>('flags', count)
+  const codes = numbers<Uint16Array | Uint32Array>('codes', count * STORED_TEXT_COLUMNS.length)
+  const pairStart = numbers<Uint32Array>('pairStart', count + 1)
+  const pairs = pairStart[count]!
+  const pairKey = numbers<Uint16Array | Uint32Array>('pairKey', pairs)
+  const pairValue = numbers<Uint16Array | Uint32Array>('pairValue', pairs)
+  const poolSection = section('pool')
+  const pool = readText(poolSection.bytes, poolSection.kind)
+  const poolStarts = section('poolStarts')
+  const starts = readNumbers(poolStarts.bytes, poolStarts.kind) as Uint32Array
+  const rawStarts = numbers<Uint32Array>('rawStarts', count + 1)
+  const rawSection = section('raw')
+  const rawText = readText(rawSection.bytes, rawSection.kind)
+  // Codes must point into the pool and the keys, and offsets must stay inside their text.
+  const poolSize = starts.length - 1
+  if (poolSize < 0 || starts[poolSize] !== pool.length) {
+    throw new PackedChunkError('the string pool does not match its offsets')
+  }
+  for (let i = 0; i < codes.length; i++) {
+    if (codes[i]! >= poolSize) throw new PackedChunkError('a column code is outside the pool')
+  }
+  for (let i = 0; i < pairs; i++) {
+    if (pairKey[i]! >= header.keys.length || pairValue[i]! >= poolSize) {
+      throw new PackedChunkError('a field code is outside the pool')
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    if (pairStart[i]! > pairStart[i + 1]! || rawStarts[i]! > rawStarts[i + 1]!) {
+      throw new PackedChunkError('record offsets go backwards')
+    }
+  }
+  if (rawStarts[count] !== rawText.length || pairStart[0] !== 0 || rawStarts[0] !== 0) {
+    throw new PackedChunkError('the raw text does not match its offsets')
+  }
+  const provenanceSection = section('provenance')
+  const provenanceJson = readText(provenanceSection.bytes, provenanceSection.kind)
+  // Main wrote one JSON array; it is parsed only when a record's provenance is read.
+  if (!provenanceJson.startsWith('[') || !provenanceJson.endsWith(']')) {
+    throw new PackedChunkError('the provenance of the packed chunk is not a JSON array')
+  }
+  const columns: ColumnChunk = {
+    n: 0,
+    firstRow: 0,
+    count,
+    format: header.format,
+    times,
+    pool,
+    poolStarts: starts,
+    codes,
+    recordType,
+    userType,
+    flags,
+    keys: header.keys.map(String),
+    pairStart,
+    pairKey,
+    pairValue
+  }
+  const ids = new Array<string>(count)
+  const idSlot = COLUMN_SLOT.id * count
+  for (let i = 0; i < count; i++) {
+    ids[i] = poolValue(columns, codes[idSlot + i]!)
+  }
+  return {
+    columns,
+    body: {
+      n: 0,
+      text: rawText,
+      starts: rawStarts,
+      provenanceJson,
+      warnings: header.warnings
+    },
+    ids: { n: 0, firstRow: 0, ids }
+  }
+}
+
+/** The time column (epoch ms) of a packed chunk, without reading the rest of it. */
+export function packedTimes(packed: Uint8Array): Float64Array {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength)
+  if (packed.byteLength < 12 || view.getUint32(0, true) !== MAGIC) {
+    throw new PackedChunkError('not a packed chunk (wrong magic number)')
+  }
+  const headerLength = view.getUint32(8, true)
+  const header = JSON.parse(decoder.decode(packed.subarray(12, 12 + headerLength))) as PackHeader
+  let offset = align8(12 + headerLength)
+  for (const section of header.sections) {
+    if (section.name === 'times') {
+      return new Float64Array(packed.slice(offset, offset + section.bytes).buffer)
+    }
+    offset += align8(section.bytes)
+  }
+  throw new PackedChunkError('section times is missing')
+}
+
+/**
+ * The rows `keep` (ascending indexes) of an encoded chunk, as a chunk of their own: codes and
+ * field pairs are copied, the pool and keys are shared (a value no kept row uses costs a few
+ * bytes, not a re-encode).
+ */
+export function selectRows(chunk: EncodedChunk, keep: readonly number[]): EncodedChunk {
+  const { columns, body } = chunk
+  if (keep.length === columns.count) {
+    return chunk
+  }
+  const count = keep.length
+  const slots = STORED_TEXT_COLUMNS.length
+  const codes =
+    columns.codes instanceof Uint16Array
+      ? new Uint16Array(slots * count)
+      : new Uint32Array(slots * count)
+  const times = new Float64Array(count)
+  const recordType = new Float64Array(count)
+  const userType = new Float64Array(count)
+  const flags = new Uint8Array(count)
+  const pairStart = new Uint32Array(count + 1)
+  let pairs = 0
+  for (const i of keep) {
+    pairs += columns.pairStart[i + 1]! - columns.pairStart[i]!
+  }
+  const pairKey =
+    columns.pairKey instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
+  const pairValue =
+    columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
+  const raw = new Array<string>(count)
+  const provenances = bodyProvenances(body)
+  const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
+  const warnings: BodyChunk['warnings'] = {}
+  const ids = new Array<string>(count)
+  let p = 0
+  keep.forEach((i, k) => {
+    for (let slot = 0; slot < slots; slot++) {
+      codes[slot * count + k] = columns.codes[slot * columns.count + i]!
+    }
+    times[k] = columns.times[i]!
+    recordType[k] = columns.recordType[i]!
+    userType[k] = columns.userType[i]!
+    flags[k] = columns.flags[i]!
+    pairStart[k] = p
+    for (let q = columns.pairStart[i]!; q < columns.pairStart[i + 1]!; q++, p++) {
+      pairKey[p] = columns.pairKey[q]!
+      pairValue[p] = columns.pairValue[q]!
+    }
+    raw[k] = bodyRaw(body, i)
+    provenance[k] = provenances[i] ?? null
+    const warned = body.warnings[i]
+    if (warned) {
+      warnings[k] = warned
+    }
+    ids[k] = chunk.ids.ids[i]!
+  })
+  pairStart[count] = p
+  return {
+    columns: {
+      ...columns,
+      count,
+      times,
+      codes,
+      recordType,
+      userType,
+      flags,
+      pairStart,
+      pairKey,
+      pairValue
+    },
+    body: { ...makeBody(raw, provenance, warnings), n: body.n },
+    ids: { n: chunk.ids.n, firstRow: chunk.ids.firstRow, ids }
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * The cache's chunked record layout: a batch of records is stored as a few IndexedDB rows per
+ * few thousand records instead of one row per record.
+ *
+ * - a **column chunk** holds what the Explorer's query worker reads, already columnar: the time
+ *   column (Float64Array), every text column as codes into the chunk's string pool, the number and
+ *   flag columns, and every flattened field as (key code, value code) pairs. The pool is one string
+ *   (values separated by U+0000) with a Uint32Array of offsets, so reading a chunk back costs a
+ *   handful of typed-array and string copies, not one JavaScript object per record;
+ * - a **body chunk** holds the raw record text, byte for byte, and the normalizer's warnings: only
+ *   the details pane and lossless exports read it;
+ * - an **id chunk** holds the record Ids, for exact de-duplication across the whole cache.
+ *
+ * Pure: no Dexie, no DOM (runs in main, which packs chunks for the hand-over (packed-chunk.ts),
+ * in the window, the worker and under Vitest).
+ */
+import type { NormalizedRecord } from '../audit'
+
+/** Version of the chunk encoding, stored in every chunk. */
+export const CHUNK_FORMAT = 1
+
+/** At most this many records per chunk (bigger batches are split). */
+export const CHUNK_MAX_RECORDS = 4096
+
+/**
+ * Text columns a column chunk stores, in this order (`item` is derived; `createdAt` is stored as
+ * '' when it is the ISO form of the time column, as the normalizer writes it).
+ */
+export const STORED_TEXT_COLUMNS = [
+  'id',
+  'createdAt',
+  'recordTypeName',
+  'operation',
+  'workload',
+  'userId',
+  'userKey',
+  'userTypeLabel',
+  'clientIp',
+  'objectId',
+  'organizationId',
+  'resultStatus',
+  'activity',
+  'category',
+  'catalogConfidence',
+  'environment',
+  'environmentName',
+  'action',
+  'resource',
+  'resourceName',
+  'connector',
+  'permissionType',
+  'targetUserId',
+  'dlpSubOperation',
+  'actorRole',
+  'userAgent',
+  'item'
+] as const
+
+export type StoredTextColumn = (typeof STORED_TEXT_COLUMNS)[number]
+
+/** Position of each stored text column in a chunk's `codes`. */
+export const COLUMN_SLOT: Readonly<Record<StoredTextColumn, number>> = Object.fromEntries(
+  STORED_TEXT_COLUMNS.map((column, i) => [column, i])
+) as Record<StoredTextColumn, number>
+
+/** The separator after every value of a pool. */
+export const POOL_SEPARATOR = '\u0000'
+
+/** What the query worker reads of a chunk of records. */
+export interface ColumnChunk {
+  /** Chunk number: 0, 1, 2… in the order chunks were committed. */
+  n: number
+  /** Row number (0-based, over the whole cache) of the chunk's first record. */
+  firstRow: number
+  count: number
+  format: number
+  /** Event times, UTC epoch ms. */
+  times: Float64Array
+  /** Every distinct string of the chunk, each followed by U+0000. */
+  pool: string
+  /** Start offset of every pool value, plus the pool's length at the end. */
+  poolStarts: Uint32Array
+  /** Pool codes, column-major: `codes[slot * count + i]` is record i's value of column `slot`. */
+  codes: Uint16Array | Uint32Array
+  /** RecordType number, NaN for null. */
+  recordType: Float64Array
+  /** UserType number, NaN for null. */
+  userType: Float64Array
+  /** Bits 0–1: succeeded (0 null, 1 false, 2 true); bit 2: isConnectorEvent. */
+  flags: Uint8Array
+  /** The chunk's flattened field keys (pair key codes point here). */
+  keys: string[]
+  /** Record i's field pairs are `[pairStart[i], pairStart[i + 1])`. */
+  pairStart: Uint32Array
+  pairKey: Uint16Array | Uint32Array
+  /** Pool codes of the field values. */
+  pairValue: Uint16Array | Uint32Array
+}
+
+/** Where a record came from (file, line, SHA-256), or null. */
+export type RecordProvenance = NormalizedRecord['provenance'] | null
+
+/**
+ * The raw text, provenance and warnings of a chunk of records. Chunks written since the packed
+ * hand-over keep the raw texts as ONE string with offsets and the provenance as ONE JSON text
+ * (IndexedDB then serializes two strings, not thousands of strings and objects, and the window
+ * stores what main packed without touching each record); earlier chunks have one string and one
+ * object per record. Read either with {@link bodyRaw} and {@link bodyProvenance}.
+ */
+export interface BodyChunk {
+  n: number
+  /** Every raw text, one after another: record i is `text.slice(starts[i], starts[i + 1])`. */
+  text?: string
+  starts?: Uint32Array
+  /** The provenance of every record, as a JSON array (parsed on first use). */
+  provenanceJson?: string
+  /** Earlier chunks: the raw text of each record. */
+  raw?: string[]
+  /** Earlier chunks: the provenance of each record. */
+  provenance?: RecordProvenance[]
+  /** Warnings by record index within the chunk (records without warnings are absent). */
+  warnings: Record<number, string[]>
+}
+
+/** The raw text of record `i` of a body chunk (either layout). */
+export function bodyRaw(body: BodyChunk, i: number): string {
+  if (body.text !== undefined && body.starts) {
+    const start = body.starts[i]
+    const end = body.starts[i + 1]
+    return start === undefined || end === undefined ? '' : body.text.slice(start, end)
+  }
+  return body.raw?.[i] ?? ''
+}
+
+const parsedProvenance = new WeakMap<BodyChunk, RecordProvenance[]>()
+
+/** Every record's provenance of a body chunk (either layout; unreadable JSON reads as none). */
+export function bodyProvenances(body: BodyChunk): RecordProvenance[] {
+  if (body.provenanceJson === undefined) {
+    return body.provenance ?? []
+  }
+  let parsed = parsedProvenance.get(body)
+  if (!parsed) {
+    try {
+      const value: unknown = JSON.parse(body.provenanceJson)
+      parsed = Array.isArray(value) ? (value as RecordProvenance[]) : []
+    } catch {
+      parsed = []
+    }
+    parsedProvenance.set(body, parsed)
+  }
+  return parsed
+}
+
+/** The provenance of record `i` of a body chunk, or null. */
+export function bodyProvenance(body: BodyChunk, i: number): RecordProvenance {
+  return bodyProvenances(body)[i] ?? null
+}
+
+/** Builds a body chunk (the current layout) from each record's raw text and provenance. */
+export function makeBody(
+  raw: readonly string[],
+  provenance: readonly RecordProvenance[],
+  warnings: Record<number, string[]>
+): BodyChunk {
+  const starts = new Uint32Array(raw.length + 1)
+  let at = 0
+  raw.forEach((text, i) => {
+    starts[i] = at
+    at += text.length
+  })
+  starts[raw.length] = at
+  return {
+    n: 0,
+    text: raw.join(''),
+    starts,
+    provenanceJson: JSON.stringify(provenance),
+    warnings
+  }
+}
+
+/** The record Ids of a chunk, in row order. */
+export interface IdChunk {
+  n: number
+  firstRow: number
+  ids: string[]
+}
+
+/** One encoded chunk, ready to store (its `n` and `firstRow` are set when committed). */
+export interface EncodedChunk {
+  columns: ColumnChunk
+  body: BodyChunk
+  ids: IdChunk
+}
+
+function codeArray(values: number[] | Uint32Array, max: number): Uint16Array | Uint32Array {
+  return max < 0x10000 ? Uint16Array.from(values) : Uint32Array.from(values)
+}
+
+function textValue(record: NormalizedRecord, column: StoredTextColumn): string {
+  switch (column) {
+    case 'item':
+      return record.resource !== '' ? record.resource : record.objectId
+    case 'createdAt':
+      // Nearly always the ISO form of the time: stored once, as the time column.
+      return isoTime(record.createdAtMs) === record.createdAt ? '' : record.createdAt
+    default: {
+      const value = record[column]
+      return typeof value === 'string' ? value : String(value ?? '')
+    }
+  }
+}
+
+/** Encodes records (at most {@link CHUNK_MAX_RECORDS}) as one chunk. */
+export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk {
+  const count = records.length
+  const poolCodes = new Map<string, number>()
+  const parts: string[] = []
+  const code = (value: string): number => {
+    let c = poolCodes.get(value)
+    if (c === undefined) {
+      c = parts.length
+      parts.push(value)
+      poolCodes.set(value, c)
+    }
+    return c
+  }
+  const columnCount = STORED_TEXT_COLUMNS.length
+  const codes = new Uint32Array(columnCount * count)
+  const times = new Float64Array(count)
+  const recordType = new Float64Array(count)
+  const userType = new Float64Array(count)
+  const flags = new Uint8Array(count)
+  const keyCodes = new Map<string, number>()
+  const keys: string[] = []
+  const pairStart = new Uint32Array(count + 1)
+  const pairKey: number[] = []
+  const pairValue: number[] = []
+  const raw: string[] = new Array<string>(count)
+  const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
+  const warnings: Record<number, string[]> = {}
+  const ids: string[] = new Array<string>(count)
+  for (let i = 0; i < count; i++) {
+    const record = records[i]!
+    times[i] = record.createdAtMs
+    for (let slot = 0; slot < columnCount; slot++) {
+      codes[slot * count + i] = code(textValue(record, STORED_TEXT_COLUMNS[slot]!))
+    }
+    recordType[i] = record.recordType ?? NaN
+    userType[i] = record.userType ?? NaN
+    flags[i] =
+      (record.succeeded === null ? 0 : record.succeeded ? 2 : 1) | (record.isConnectorEvent ? 4 : 0)
+    pairStart[i] = pairKey.length
+    for (const key in record.fields) {
+      let k = keyCodes.get(key)
+      if (k === undefined) {
+        k = keys.length
+        keys.push(key)
+        keyCodes.set(key, k)
+      }
+      pairKey.push(k)
+      pairValue.push(code(record.fields[key]!))
+    }
+    raw[i] = record.raw
+    provenance[i] = record.provenance
+    if (record.warnings.length > 0) {
+      warnings[i] = [...record.warnings]
+    }
+    ids[i] = record.id
+  }
+  pairStart[count] = pairKey.length
+  const poolStarts = new Uint32Array(parts.length + 1)
+  let offset = 0
+  parts.forEach((part, i) => {
+    poolStarts[i] = offset
+    offset += part.length + 1
+  })
+  poolStarts[parts.length] = offset
+  const pool = parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR
+  return {
+    columns: {
+      n: 0,
+      firstRow: 0,
+      count,
+      format: CHUNK_FORMAT,
+      times,
+      pool,
+      poolStarts,
+      codes: codeArray(codes, parts.length),
+      recordType,
+      userType,
+      flags,
+      keys,
+      pairStart,
+      pairKey: codeArray(pairKey, keys.length),
+      pairValue: codeArray(pairValue, parts.length)
+    },
+    body: makeBody(raw, provenance, warnings),
+    ids: { n: 0, firstRow: 0, ids }
+  }
+}
+
+/** Encodes any number of records as consecutive chunks. */
+export function encodeChunks(records: readonly NormalizedRecord[]): EncodedChunk[] {
+  const chunks: EncodedChunk[] = []
+  for (let i = 0; i < records.length; i += CHUNK_MAX_RECORDS) {
+    chunks.push(encodeChunk(records.slice(i, i + CHUNK_MAX_RECORDS)))
+  }
+  return chunks
+}
+
+/** Pool value `code` of a chunk. */
+export function poolValue(chunk: Pick<ColumnChunk, 'pool' | 'poolStarts'>, code: number): string {
+  return chunk.pool.slice(chunk.poolStarts[code]!, chunk.poolStarts[code + 1]! - 1)
+}
+
+/** The text of column `column` for record `i` of a chunk. */
+export function chunkText(chunk: ColumnChunk, column: StoredTextColumn, i: number): string {
+  return poolValue(chunk, chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
+}
+
+function nullableNumber(value: number): number | null {
+  return Number.isNaN(value) ? null : value
+}
+
+/** A record's columns, without its raw text, provenance and warnings (the body chunk's). */
+export type RecordColumns = Omit<NormalizedRecord, 'raw' | 'warnings' | 'provenance'>
+
+function isoTime(ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString()
+}
+
+/** Builds a record's columns from its stored text columns, numbers, flags and fields. */
+export function assembleRecord(
+  text: (column: StoredTextColumn) => string,
+  createdAtMs: number,
+  recordType: number,
+  userType: number,
+  flags: number,
+  fields: Record<string, string>
+): RecordColumns {
+  const succeeded = flags & 3
+  const createdAt = text('createdAt')
+  return {
+    id: text('id'),
+    createdAt: createdAt === '' ? isoTime(createdAtMs) : createdAt,
+    createdAtMs,
+    recordType: nullableNumber(recordType),
+    recordTypeName: text('recordTypeName'),
+    operation: text('operation'),
+    workload: text('workload'),
+    userId: text('userId'),
+    userKey: text('userKey'),
+    userType: nullableNumber(userType),
+    userTypeLabel: text('userTypeLabel'),
+    clientIp: text('clientIp'),
+    objectId: text('objectId'),
+    organizationId: text('organizationId'),
+    resultStatus: text('resultStatus'),
+    succeeded: succeeded === 0 ? null : succeeded === 2,
+    activity: text('activity'),
+    category: text('category') as NormalizedRecord['category'],
+    catalogConfidence: text('catalogConfidence') as NormalizedRecord['catalogConfidence'],
+    isConnectorEvent: (flags & 4) !== 0,
+    environment: text('environment'),
+    environmentName: text('environmentName'),
+    action: text('action'),
+    resource: text('resource'),
+    resourceName: text('resourceName'),
+    connector: text('connector'),
+    permissionType: text('permissionType'),
+    targetUserId: text('targetUserId'),
+    dlpSubOperation: text('dlpSubOperation'),
+    actorRole: text('actorRole'),
+    userAgent: text('userAgent'),
+    fields
+  }
+}
+
+/** Record `i` of a chunk, as it was committed (`raw` and `warnings` from the body chunk). */
+export function decodeRecord(
+  chunk: ColumnChunk,
+  body: BodyChunk | null,
+  i: number
+): NormalizedRecord {
+  const fields: Record<string, string> = {}
+  for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
+    fields[chunk.keys[chunk.pairKey[p]!]!] = poolValue(chunk, chunk.pairValue[p]!)
+  }
+  const columns = assembleRecord(
+    (column) => chunkText(chunk, column, i),
+    chunk.times[i]!,
+    chunk.recordType[i]!,
+    chunk.userType[i]!,
+    chunk.flags[i]!,
+    fields
+  )
+  return {
+    ...columns,
+    warnings: body ? [...(body.warnings[i] ?? [])] : [],
+    raw: body ? bodyRaw(body, i) : '',
+    provenance: body ? bodyProvenance(body, i) : null
+  }
+}
+
+/** Every record of a chunk, in row order. */
+export function decodeChunk(chunk: ColumnChunk, body: BodyChunk): NormalizedRecord[] {
+  return Array.from({ length: chunk.count }, (_, i) => decodeRecord(chunk, body, i))
+}
