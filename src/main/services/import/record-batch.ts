@@ -4,6 +4,7 @@ import { addToTally, type HourTally } from '../../../shared/acquisition/file-cov
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { packRecords } from '../../../shared/cache/packed-chunk'
+import { decodeRecordLine } from '../../../shared/export/ndjson-export'
 
 import { encodeJsonLines, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
@@ -36,9 +37,11 @@ export interface RecordBatchInput {
   /**
    * `file`: an import; provenance carries the line and the SHA-256 of the raw text. `api`: a
    * sync's blob; `lines` are the records' indexes in the blob (for rejections), provenance has
-   * neither line nor hash (the store keys by Id alone).
+   * neither line nor hash (the store keys by Id alone). `snapshot`: `texts` are the record lines
+   * of a snapshot (src/shared/export/ndjson-export.ts); each record's raw text is normalized
+   * again and keeps the provenance its line carries.
    */
-  origin?: 'file' | 'api'
+  origin?: 'file' | 'api' | 'snapshot'
   /** The CSV layout; null when `texts` are JSON records. */
   csv: CsvCellMap | null
   texts: string[]
@@ -74,14 +77,32 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const accepted: NormalizedRecord[] = []
   const tallies = new Map<string, HourTally>()
   const { csv, texts, lines, source } = input
-  const isFile = input.origin !== 'api'
+  const isFile = input.origin === undefined || input.origin === 'file'
+  const isSnapshot = input.origin === 'snapshot'
   for (let k = 0; k < texts.length; k++) {
     const text = texts[k] ?? ''
     const line = lines[k] ?? 0
     let raw = text
     let fallbackId = ''
     let csvCreationDate: string | null = null
-    if (csv !== null) {
+    let lineProvenance: NormalizedRecord['provenance'] = null
+    let lineId = ''
+    if (isSnapshot) {
+      try {
+        const decoded = decodeRecordLine(text, line)
+        raw = decoded.raw
+        lineProvenance = decoded.provenance
+        lineId = decoded.id
+      } catch (error) {
+        rejections.push({
+          line,
+          code: 'malformed-json',
+          reason: error instanceof Error ? error.message : String(error),
+          excerpt: text.slice(0, EXCERPT)
+        })
+        continue
+      }
+    } else if (csv !== null) {
       const cells = parseCsvRow(text)
       const auditData = cells[csv.auditData]
       let problem: string | null = null
@@ -113,13 +134,20 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       rejections.push({
         line,
         code: isCsvJson ? 'audit-data-not-json' : result.code,
-        reason: isCsvJson ? `AuditData is not a JSON record: ${result.reason}` : result.reason,
+        reason: isCsvJson
+          ? `AuditData is not a JSON record: ${result.reason}`
+          : isSnapshot
+            ? `record ${lineId} no longer normalizes: ${result.reason}`
+            : result.reason,
         excerpt: raw.slice(0, EXCERPT)
       })
       continue
     }
     const record = result.record
-    if (isFile) {
+    if (isSnapshot) {
+      record.provenance = lineProvenance
+      hashes.push(0)
+    } else if (isFile) {
       const rawSha256 = hash('sha256', raw, 'hex')
       record.provenance = { source, line, rawSha256, csvCreationDate }
       hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))

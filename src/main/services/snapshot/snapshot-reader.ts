@@ -128,6 +128,16 @@ export class SnapshotReader {
 
   /** Record lines with their annotations, as stored (raw text exact). */
   async *recordLines(): AsyncGenerator<ReturnType<typeof decodeRecordLine>> {
+    for await (const { text, line } of this.recordTexts()) {
+      yield decodeRecordLine(text, line)
+    }
+  }
+
+  /**
+   * The record lines as text, undecoded, with their 1-based line numbers (blank lines skipped),
+   * each within the line bound: what the import's worker threads decode and normalize.
+   */
+  async *recordTexts(): AsyncGenerator<{ text: string; line: number }> {
     const part = SNAPSHOT_PARTS.records
     const lines = boundedLines(
       await this.zip.stream(part, partLimit(this.limits, part)),
@@ -135,12 +145,12 @@ export class SnapshotReader {
     )
     let n = 0
     try {
-      for await (const line of lines) {
+      for await (const text of lines) {
         n += 1
-        if (line === '') {
+        if (text === '') {
           continue
         }
-        yield decodeRecordLine(line, n)
+        yield { text, line: n }
       }
     } catch (err) {
       if (err instanceof LineTooLongError) {
