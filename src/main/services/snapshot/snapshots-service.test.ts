@@ -265,9 +265,7 @@ describe('SnapshotsService import', () => {
     const ack = (n: number): void => {
       const batch = sink.batches[n - 1]!
       expect(batch).toMatchObject({ importId, clientId: 'w1', batchId: n })
-      expect(
-        s.ackImport(importId, n, { ok: true, new: batch.count - 1, duplicates: 1 })
-      ).toBe(true)
+      expect(s.ackImport(importId, n, { ok: true, new: batch.count - 1, duplicates: 1 })).toBe(true)
     }
     // Two batches travel at once; nothing more arrives until the first is acknowledged.
     await until(() => sink.batches.length >= 2)
