@@ -55,7 +55,10 @@ describe('processRecordBatch on snapshot record lines', () => {
     })
     expect(output.records.ids).toEqual([good.id])
     expect(output.rejections).toEqual([
-      expect.objectContaining({ line: 4, reason: expect.stringMatching(/NDJSON line 4: not JSON/) }),
+      expect.objectContaining({
+        line: 4,
+        reason: expect.stringMatching(/NDJSON line 4: not JSON/)
+      }),
       expect.objectContaining({
         line: 5,
         reason: expect.stringMatching(/^record y no longer normalizes: /)

@@ -47,6 +47,12 @@ export interface RecordBatchInput {
   texts: string[]
   lines: number[]
   /**
+   * `snapshot` only, instead of `texts` and `lines`: whole record lines as UTF-8 bytes (cut by
+   * main without decoding), the first of them line `firstLine`; blank lines are skipped.
+   */
+  bytes?: Uint8Array
+  firstLine?: number
+  /**
    * Pack the accepted records as cache chunks for a window (src/shared/cache/packed-chunk.ts)
    * instead of serializing them for a store: `records` then carries the Ids only.
    */
@@ -76,7 +82,8 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const rejections: RejectedRow[] = []
   const accepted: NormalizedRecord[] = []
   const tallies = new Map<string, HourTally>()
-  const { csv, texts, lines, source } = input
+  const { csv, source } = input
+  const { texts, lines } = input.bytes ? splitLines(input.bytes, input.firstLine ?? 1) : input
   const isFile = input.origin === undefined || input.origin === 'file'
   const isSnapshot = input.origin === 'snapshot'
   for (let k = 0; k < texts.length; k++) {
@@ -171,4 +178,29 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     hours: [...tallies.values()],
     ...(input.pack === true ? { packed: packRecords(accepted) } : {})
   }
+}
+
+const utf8 = new TextDecoder('utf-8')
+
+/** The non-blank lines of UTF-8 bytes (a trailing `\r` removed) and their line numbers. */
+function splitLines(bytes: Uint8Array, firstLine: number): { texts: string[]; lines: number[] } {
+  const texts: string[] = []
+  const lines: number[] = []
+  const text = utf8.decode(bytes)
+  let line = firstLine
+  let from = 0
+  while (from < text.length) {
+    let to = text.indexOf('\n', from)
+    if (to === -1) {
+      to = text.length
+    }
+    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to
+    if (end > from) {
+      texts.push(text.slice(from, end))
+      lines.push(line)
+    }
+    line += 1
+    from = to + 1
+  }
+  return { texts, lines }
 }

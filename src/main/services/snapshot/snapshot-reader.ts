@@ -23,7 +23,7 @@ import type {
   VerificationReport
 } from '../../../shared/snapshot'
 
-import { boundedLines, LineTooLongError } from './bounded-lines'
+import { boundedLines, lineBatches, LineTooLongError, type LineBatch } from './bounded-lines'
 import { nodeSha256 } from './node-sha256'
 import { ZipEntryCountError, ZipReader } from './zip-reader'
 
@@ -128,16 +128,6 @@ export class SnapshotReader {
 
   /** Record lines with their annotations, as stored (raw text exact). */
   async *recordLines(): AsyncGenerator<ReturnType<typeof decodeRecordLine>> {
-    for await (const { text, line } of this.recordTexts()) {
-      yield decodeRecordLine(text, line)
-    }
-  }
-
-  /**
-   * The record lines as text, undecoded, with their 1-based line numbers (blank lines skipped),
-   * each within the line bound: what the import's worker threads decode and normalize.
-   */
-  async *recordTexts(): AsyncGenerator<{ text: string; line: number }> {
     const part = SNAPSHOT_PARTS.records
     const lines = boundedLines(
       await this.zip.stream(part, partLimit(this.limits, part)),
@@ -145,12 +135,12 @@ export class SnapshotReader {
     )
     let n = 0
     try {
-      for await (const text of lines) {
+      for await (const line of lines) {
         n += 1
-        if (text === '') {
+        if (line === '') {
           continue
         }
-        yield { text, line: n }
+        yield decodeRecordLine(line, n)
       }
     } catch (err) {
       if (err instanceof LineTooLongError) {
@@ -172,6 +162,26 @@ export class SnapshotReader {
       }
       result.record.provenance = line.provenance
       yield result.record
+    }
+  }
+
+  /**
+   * The records part as batches of `lines` whole lines, undecoded (each within the line bound):
+   * what the import's worker threads decode, normalize and pack (import/record-batch.ts).
+   */
+  async *recordLineBatches(lines: number): AsyncGenerator<LineBatch> {
+    const part = SNAPSHOT_PARTS.records
+    try {
+      yield* lineBatches(
+        await this.zip.stream(part, partLimit(this.limits, part)),
+        this.limits.maxLineBytes,
+        lines
+      )
+    } catch (err) {
+      if (err instanceof LineTooLongError) {
+        throw new SnapshotFormatError(part, err.message)
+      }
+      throw err
     }
   }
 
