@@ -13,10 +13,8 @@ import {
   adxCreateMappingCommand,
   adxCreateTableCommand
 } from '../../shared/adx/adx-table'
-import { adxClusterCloudMismatch, adxResource } from '../../shared/clouds'
+import { adxClusterCloudMismatch } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
-import { BearerHttp } from '../../main/services/audit-api/bearer-http'
-import { tokenDestination } from '../../main/services/audit-api/token-destination'
 import {
   ADX_DEFAULT_PART_BYTES,
   ADX_DEFAULT_PART_RECORDS,
@@ -32,14 +30,14 @@ import type { NormalizedRecord } from '../../shared/audit'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
-import { adxExitCodeFor } from './pull-adx'
+import { stopExitCode } from './kql-pull-run'
+import { adxClient, isAdxAuthError } from './pull-adx'
 import { cloudOption, UsageProblem, wholeNumberOption } from './pull-options'
 import {
   httpsUrlOption,
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
-  RESOURCE_AUTH_USAGE,
-  resourceTokenSource
+  RESOURCE_AUTH_USAGE
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -204,22 +202,7 @@ function parse(argv: string[], io: CliIo): Options | 'help' | { print: string } 
 async function push(o: Options, io: CliIo): Promise<number> {
   let client: AdxClient
   try {
-    const { http, token } = await resourceTokenSource({
-      auth: o.auth,
-      resource: adxResource(o.cluster),
-      profile: o.profile,
-      authorityHost: o.authorityHost,
-      caFile: o.caFile
-    })
-    client = new AdxClient({
-      http: new BearerHttp({
-        http,
-        destination: tokenDestination('the Azure Data Explorer cluster', o.cluster),
-        token
-      }),
-      cluster: o.cluster,
-      attempts: o.maxAttempts
-    })
+    client = await adxClient(o, o.maxAttempts)
   } catch (error) {
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
     return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
@@ -272,7 +255,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
       onProgress: (line) => io.stderr.write(`${line}\n`)
     })
   } catch (error) {
-    code = adxExitCodeFor(error)
+    code = stopExitCode(error, isAdxAuthError)
     io.stderr.write(`cax push adx: ${error instanceof Error ? error.message : String(error)}\n`)
     if (code === ExitCode.partial || code === ExitCode.other) {
       io.stderr.write('[push] run the same command again to resume from the journal\n')
