@@ -3,6 +3,7 @@
  */
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { StackEntry, StackSort } from '../../../shared/explorer'
+import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
 
 /** Core text columns the index dictionary-encodes (their ids are NormalizedRecord-like names). */
 export const TEXT_COLUMNS = [
@@ -248,8 +249,4 @@ export interface WorkerAnswers {
 export type WorkerRequestType = WorkerRequest['type']
 
 /** Messages the worker sends: answers, and pushes when the index changed. */
-export type WorkerMessage =
-  | { type: 'answer'; reqId: number; ok: true; value: unknown }
-  | { type: 'answer'; reqId: number; ok: false; error: string }
-  | { type: 'progress'; progress: LoadProgress }
-  | { type: 'changed'; progress: LoadProgress }
+export type WorkerMessage = WorkerRpcMessage<LoadProgress>
