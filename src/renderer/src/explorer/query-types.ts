@@ -182,9 +182,13 @@ export interface StackAnswer {
   total: number
   /** Distinct values (or pairs). */
   distinct: number
-  /** The first entries in the order asked for. */
+  /** Distinct values (or pairs) the find text keeps (all of them without one). */
+  matching: number
+  /** How many of the matching entries, in the order asked for, come before the first sent. */
+  offset: number
+  /** The entries from `offset` on, in the order asked for, at most the limit. */
   entries: StackEntry[]
-  /** True when more entries exist than were sent. */
+  /** True when more entries match than were sent (before `offset` or after the last). */
   isTruncated: boolean
   tookMs?: number
 }
@@ -229,10 +233,13 @@ export type WorkerRequest =
       type: 'stack'
       reqId: number
       query: ExplorerQuery
-      /** One or two column ids. */
+      /** One or two column ids (the date as `createdAt@day@utc`: see date-buckets.ts). */
       columns: string[]
       sort: StackSort
       limit: number
+      /** Entries to skip (paging) and text the entries must contain. */
+      offset?: number
+      find?: string
     }
 
 /** What each request answers. */
