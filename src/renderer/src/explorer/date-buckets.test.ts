@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import {
   bucketLabel,
@@ -61,12 +61,11 @@ describe('date buckets for stacking', () => {
   })
 
   describe('in a local zone with daylight saving time', () => {
-    const saved = process.env.TZ
     beforeEach(() => {
-      process.env.TZ = 'America/New_York'
+      vi.stubEnv('TZ', 'America/New_York')
     })
     afterEach(() => {
-      process.env.TZ = saved
+      vi.unstubAllEnvs()
     })
 
     it('days follow the local calendar: the spring-forward day is 23 hours long', () => {

@@ -1,8 +1,9 @@
 /**
  * The typed messages between the UI and the governance worker.
  */
-import type { GovernanceOverview, GovernanceProgress, ResourceDetail } from './governance-engine'
 import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
+
+import type { GovernanceOverview, GovernanceProgress, ResourceDetail } from './governance-engine'
 
 /** Messages the UI sends; each request carries an id its answer repeats. */
 export type GovernanceRequest =
