@@ -4,6 +4,7 @@
  * by streaming ingestion (or `.ingest inline` with ingest-by tags), a journal to resume from
  * after a crash, and a count query verifying every part.
  */
+import { randomUUID } from 'node:crypto'
 import { isAbsolute, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -220,11 +221,15 @@ async function push(o: Options, io: CliIo): Promise<number> {
   }
   let journal: PushJournal
   try {
-    journal = await PushJournal.open(o.journal, {
-      destination: 'adx',
-      target: `${o.cluster}/${o.database}/${o.table}`,
-      settings: { mode: o.mode, maxPartBytes: o.maxPartBytes, maxPartRecords: o.maxPartRecords }
-    })
+    journal = await PushJournal.open(
+      o.journal,
+      {
+        destination: 'adx',
+        target: `${o.cluster}/${o.database}/${o.table}`,
+        settings: { mode: o.mode, maxPartBytes: o.maxPartBytes, maxPartRecords: o.maxPartRecords }
+      },
+      () => randomUUID().slice(0, 8)
+    )
   } catch (error) {
     await records.close()
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
@@ -234,7 +239,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
   const onSignal = (): void => controller.abort(new Error('interrupted'))
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const resumed = journal.parts().filter((p) => p.state === 'verified').length
+  const resumed = journal.all().filter((p) => p.status === 'verified').length
   io.stderr.write(
     `[push] ${records.total} records from ${o.source.path} to ${o.cluster} ${o.database}.${o.table} (${o.mode}); journal ${o.journal}${resumed > 0 ? ` (resuming: ${resumed} parts verified before)` : ''}\n`
   )

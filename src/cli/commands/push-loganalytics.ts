@@ -10,10 +10,7 @@ import { parseArgs } from 'node:util'
 import { logsIngestionScope } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
 import type { NormalizedRecord } from '../../shared/audit'
-import {
-  PushJournal,
-  PushJournalMismatch
-} from '../../main/services/destinations/log-analytics/log-analytics-journal'
+import { PushJournal, PushJournalError } from '../../main/services/destinations/push-journal'
 import {
   PushSourceChanged,
   pushToLogAnalytics,
@@ -396,7 +393,7 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
 }
 
 function exitCodeFor(error: unknown): number {
-  if (error instanceof PushJournalMismatch || error instanceof PushSourceChanged) {
+  if (error instanceof PushJournalError || error instanceof PushSourceChanged) {
     return ExitCode.invalidInput
   }
   return stopExitCode(
