@@ -118,17 +118,9 @@ export function machineInfo() {
   }
 }
 
-/**
- * Builds the app when stale, starts Chromium on a persistent profile (IndexedDB on disk as the
- * app has it; a plain launch() context is off the record and keeps it in the browser process's
- * memory), then the browser shell (its start-up link works once, for one minute), and opens the
- * app until it is ready. `close()` stops both and removes their folders.
- */
-export async function openAppInChromium(name) {
-  buildIfStale()
-  const dataDir = await mkdtemp(join(tmpdir(), `cax-bench-${name}-`))
-  const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
-  const context = await chromium.launchPersistentContext(profileDir, {
+/** Debian's Chromium on a persistent profile (IndexedDB on disk, as the app has it). */
+export function launchChromium(profileDir) {
+  return chromium.launchPersistentContext(profileDir, {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     viewport: { width: 1400, height: 900 },
     args: [
@@ -139,6 +131,19 @@ export async function openAppInChromium(name) {
       '--no-first-run'
     ]
   })
+}
+
+/**
+ * Builds the app when stale, starts Chromium on a persistent profile (IndexedDB on disk as the
+ * app has it; a plain launch() context is off the record and keeps it in the browser process's
+ * memory), then the browser shell (its start-up link works once, for one minute), and opens the
+ * app until it is ready. `close()` stops both and removes their folders.
+ */
+export async function openAppInChromium(name) {
+  buildIfStale()
+  const dataDir = await mkdtemp(join(tmpdir(), `cax-bench-${name}-`))
+  const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
+  const context = await launchChromium(profileDir)
   const { child, url } = await startShell(dataDir)
   const close = async () => {
     await context.close()

@@ -201,10 +201,9 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
   }
 
   /** UalIds in the fake workspace's table, once per row. */
-  const landed = async (table: string): Promise<string[]> => {
-    // Read back through the query API (the fake's _CL table), by the product's own client.
-    const http = new HttpsClient({ extraCaPem: emu.caCertPem })
-    const auth = new AppOnlyAuth({
+  /** The app's own sign-in against the fake Entra ID, as a second tool would have it. */
+  const appAuth = (http: HttpsClient): AppOnlyAuth =>
+    new AppOnlyAuth({
       clientId: APP_ID,
       tenantId: emu.tenantId,
       credential: { kind: 'secret', secret: SECRET },
@@ -217,6 +216,11 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
       http,
       log: new MemoryLogger()
     })
+
+  const landed = async (table: string): Promise<string[]> => {
+    // Read back through the query API (the fake's _CL table), by the product's own client.
+    const http = new HttpsClient({ extraCaPem: emu.caCertPem })
+    const auth = appAuth(http)
     const client = new LogAnalyticsClient({
       http: new BearerHttp({
         http,
@@ -297,20 +301,7 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
 
   it('pushes with tokens another tool obtained (--access-token-env, --query-token-env), never printing them', async () => {
     const target = await deploy()
-    const http = new HttpsClient({ extraCaPem: emu.caCertPem })
-    const auth = new AppOnlyAuth({
-      clientId: APP_ID,
-      tenantId: emu.tenantId,
-      credential: { kind: 'secret', secret: SECRET },
-      endpoints: {
-        ...emu.urls,
-        managementResource: CLOUDS.commercial.managementResource,
-        graphResource: CLOUDS.commercial.graphResource,
-        hasGraphAuditQuery: true
-      },
-      http,
-      log: new MemoryLogger()
-    })
+    const auth = appAuth(new HttpsClient({ extraCaPem: emu.caCertPem }))
     const ingestToken = (await auth.getScopeToken(logsIngestionScope(CLOUDS.commercial))).token
     const queryToken = (await auth.getResourceToken(CLOUDS.commercial.logAnalyticsResource)).token
     const signIn = ['--client-id', APP_ID, '--certificate', certFile, '--private-key', keyFile]
