@@ -74,7 +74,11 @@ export class RecordBatchPool {
     this.load[target] = (this.load[target] ?? 0) + 1
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { worker: target, resolve, reject })
-      this.workers[target]?.postMessage({ seq, input })
+      // Rows given as bytes move to the worker without a copy.
+      const transfer = input.rows
+        ? [input.rows.bytes.buffer as ArrayBuffer, input.rows.spans.buffer as ArrayBuffer]
+        : []
+      this.workers[target]?.postMessage({ seq, input }, transfer)
     })
   }
 

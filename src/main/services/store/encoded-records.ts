@@ -41,6 +41,97 @@ export function encodeJsonLines(ids: string[], jsons: string[]): EncodedRecords 
 }
 
 /**
+ * Builds {@link EncodedRecords} one record at a time, writing each line straight into one
+ * growing byte array (its own buffer, so it can be transferred), instead of holding every line
+ * as a string and encoding them at the end.
+ */
+export class EncodedRecordsWriter {
+  private buf: Uint8Array
+  private view: Buffer
+  private size = 0
+  private readonly ids: string[] = []
+  private readonly offsets: number[] = [0]
+
+  constructor(capacity = 256 * 1024) {
+    this.buf = new Uint8Array(capacity)
+    this.view = Buffer.from(this.buf.buffer, 0, capacity)
+  }
+
+  /** Appends a record's stored JSON (see {@link storedJson}) as one line. */
+  addJson(id: string, json: string): void {
+    this.reserve(json.length * 3 + 1)
+    this.size += this.view.write(json, this.size)
+    this.endLine(id)
+  }
+
+  /**
+   * Appends `record`'s stored JSON as one line, with its raw text given as the bytes of a JSON
+   * string's inside (already escaped: csv-row-cells.ts) rather than escaped again here. The line
+   * is the one {@link storedJson} writes, the raw text spliced in where it stands.
+   */
+  addWithEscapedRaw(record: NormalizedRecord, escapedRaw: Uint8Array, rawLength: number): void {
+    const json = storedJsonWithoutRaw(record)
+    const slot = json.indexOf(RAW_SLOT)
+    if (slot < 0) {
+      this.addJson(record.id, storedJson(record))
+      return
+    }
+    const at = slot + RAW_SLOT.length - 1
+    this.reserve(json.length * 3 + rawLength + 1)
+    this.size += this.view.write(json.slice(0, at), this.size)
+    this.buf.set(escapedRaw.subarray(0, rawLength), this.size)
+    this.size += rawLength
+    this.size += this.view.write(json.slice(at), this.size)
+    this.endLine(record.id)
+  }
+
+  /** The records written, in order; the writer is not used after this. */
+  finish(): EncodedRecords {
+    return { ids: this.ids, ndjson: this.buf.subarray(0, this.size), offsets: this.offsets }
+  }
+
+  private endLine(id: string): void {
+    this.buf[this.size++] = 10
+    this.ids.push(id)
+    this.offsets.push(this.size)
+  }
+
+  private reserve(bytes: number): void {
+    const needed = this.size + bytes
+    if (needed <= this.buf.length) {
+      return
+    }
+    let capacity = this.buf.length * 2
+    while (capacity < needed) {
+      capacity *= 2
+    }
+    const next = new Uint8Array(capacity)
+    next.set(this.buf.subarray(0, this.size))
+    this.buf = next
+    this.view = Buffer.from(next.buffer, 0, capacity)
+  }
+}
+
+/**
+ * Where the raw text goes in {@link storedJsonWithoutRaw}'s line: the first `"raw":""`. Every
+ * `"` inside a JSON string is escaped, so these characters only occur as the record's own `raw`
+ * key with its value, and no key before `raw` holds an object that could have one.
+ */
+const RAW_SLOT = '"raw":""'
+
+/** {@link storedJson} with `raw` as an empty string (for {@link EncodedRecordsWriter}). */
+function storedJsonWithoutRaw(record: NormalizedRecord): string {
+  const slot = record as { raw: string }
+  const raw = slot.raw
+  slot.raw = ''
+  try {
+    return storedJson(record)
+  } finally {
+    slot.raw = raw
+  }
+}
+
+/**
  * The JSON a store keeps for a record: every column, the raw text and the provenance, but not
  * the flattened `fields`, which are a function of `raw` (reference/audit-events.md §13 rules
  * 6–7) and would double the bytes written; {@link restoreRecord} rebuilds them when read.
