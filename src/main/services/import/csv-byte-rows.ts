@@ -94,7 +94,7 @@ export class CsvByteRows {
 
   constructor(private readonly options: CsvByteRowsOptions) {
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES
-    this.buf = new Uint8Array(MIN_CAPACITY)
+    this.buf = Buffer.allocUnsafeSlow(MIN_CAPACITY)
     this.view = Buffer.from(this.buf.buffer, 0, this.buf.byteLength)
   }
 
@@ -149,7 +149,8 @@ export class CsvByteRows {
     while (capacity < needed) {
       capacity *= 2
     }
-    const next = new Uint8Array(capacity)
+    // Not zeroed: every byte handed out is written first. Its own buffer: transferable.
+    const next = Buffer.allocUnsafeSlow(capacity)
     next.set(this.buf.subarray(0, this.size))
     this.buf = next
     this.view = Buffer.from(next.buffer, 0, next.byteLength)
@@ -164,8 +165,15 @@ export class CsvByteRows {
     let atCellStart = this.isAtCellStart
     let breaks = this.breaks
     while (i < n) {
-      const b = buf[i] as number
+      let b = buf[i] as number
       if (inQuotes) {
+        // Most of a quoted cell is text: skip to the next quote or line break in a tight loop.
+        while (b !== QUOTE && b !== LF && b !== CR && ++i < n) {
+          b = buf[i] as number
+        }
+        if (i >= n) {
+          break
+        }
         if (b === QUOTE) {
           if (i + 1 >= n) {
             break // a doubled quote or the closing one: the next byte decides
@@ -356,7 +364,7 @@ export class CsvByteRows {
     const rest = this.size - at
     // Room for a batch like this one, so the next rarely grows.
     const capacity = Math.max(MIN_CAPACITY, rest * 2, Math.min(at + (at >> 2), this.maxBatchBytes))
-    const next = new Uint8Array(capacity)
+    const next = Buffer.allocUnsafeSlow(capacity)
     next.set(this.buf.subarray(at, this.size))
     this.done.push({
       bytes: this.buf.subarray(0, at),

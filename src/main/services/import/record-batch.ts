@@ -84,7 +84,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const rows = input.rows
   const bytes = rows ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength) : null
   const count = rows ? rows.spans.length >> 1 : texts.length
-  const writer = new EncodedRecordsWriter(isPacked ? 1024 : rows ? rows.bytes.byteLength + (rows.bytes.byteLength >> 1) : 256 * 1024)
+  const writer = new EncodedRecordsWriter()
   for (let k = 0; k < count; k++) {
     const line = lines[k] ?? 0
     let raw: string
@@ -122,7 +122,11 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     } else {
       raw = texts[k] ?? ''
     }
-    const result = normalizeRecord(raw, fallbackId === '' ? {} : { fallbackId })
+    // A store leaves the flattened fields out (encoded-records.ts): they need not be kept.
+    const result = normalizeRecord(raw, {
+      ...(fallbackId === '' ? {} : { fallbackId }),
+      keepFields: isPacked
+    })
     if (!result.ok) {
       const isJsonProblem = result.code === 'malformed-json' || result.code === 'not-an-object'
       const isCsvJson = csv !== null && isJsonProblem

@@ -41,26 +41,26 @@ export function encodeJsonLines(ids: string[], jsons: string[]): EncodedRecords 
 }
 
 /**
- * Builds {@link EncodedRecords} one record at a time, writing each line straight into one
- * growing byte array (its own buffer, so it can be transferred), instead of holding every line
- * as a string and encoding them at the end.
+ * Builds {@link EncodedRecords} one record at a time, writing each line straight into a byte
+ * array instead of holding every line as a string and encoding them all at the end. The lines
+ * go into a scratch array the thread reuses batch after batch; {@link finish} copies them into
+ * an array of their exact size with its own buffer (transferable). A fresh array per batch cost
+ * more than that copy: zeroing it, faulting its pages in, and growing it when a guess was short.
  */
 export class EncodedRecordsWriter {
-  private buf: Uint8Array
-  private view: Buffer
+  private buf: Buffer
   private size = 0
   private readonly ids: string[] = []
   private readonly offsets: number[] = [0]
 
-  constructor(capacity = 256 * 1024) {
-    this.buf = new Uint8Array(capacity)
-    this.view = Buffer.from(this.buf.buffer, 0, capacity)
+  constructor() {
+    this.buf = takeScratch()
   }
 
   /** Appends a record's stored JSON (see {@link storedJson}) as one line. */
   addJson(id: string, json: string): void {
     this.reserve(json.length * 3 + 1)
-    this.size += this.view.write(json, this.size)
+    this.size += this.buf.write(json, this.size)
     this.endLine(id)
   }
 
@@ -78,16 +78,19 @@ export class EncodedRecordsWriter {
     }
     const at = slot + RAW_SLOT.length - 1
     this.reserve(json.length * 3 + rawLength + 1)
-    this.size += this.view.write(json.slice(0, at), this.size)
+    this.size += this.buf.write(json.slice(0, at), this.size)
     this.buf.set(escapedRaw.subarray(0, rawLength), this.size)
     this.size += rawLength
-    this.size += this.view.write(json.slice(at), this.size)
+    this.size += this.buf.write(json.slice(at), this.size)
     this.endLine(record.id)
   }
 
   /** The records written, in order; the writer is not used after this. */
   finish(): EncodedRecords {
-    return { ids: this.ids, ndjson: this.buf.subarray(0, this.size), offsets: this.offsets }
+    const ndjson = Buffer.allocUnsafeSlow(this.size)
+    this.buf.copy(ndjson, 0, 0, this.size)
+    giveBackScratch(this.buf)
+    return { ids: this.ids, ndjson, offsets: this.offsets }
   }
 
   private endLine(id: string): void {
@@ -105,10 +108,27 @@ export class EncodedRecordsWriter {
     while (capacity < needed) {
       capacity *= 2
     }
-    const next = new Uint8Array(capacity)
-    next.set(this.buf.subarray(0, this.size))
+    const next = Buffer.allocUnsafeSlow(capacity)
+    this.buf.copy(next, 0, 0, this.size)
     this.buf = next
-    this.view = Buffer.from(next.buffer, 0, capacity)
+  }
+}
+
+/** The thread's scratch array for {@link EncodedRecordsWriter} (null while a writer holds it). */
+let scratch: Buffer | null = null
+const SCRATCH_BYTES = 4 * 1024 * 1024
+/** A scratch array grown past this by a batch of huge records is not kept for the next. */
+const MAX_KEPT_SCRATCH_BYTES = 64 * 1024 * 1024
+
+function takeScratch(): Buffer {
+  const taken = scratch ?? Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+  scratch = null
+  return taken
+}
+
+function giveBackScratch(buf: Buffer): void {
+  if (buf.length <= MAX_KEPT_SCRATCH_BYTES) {
+    scratch = buf
   }
 }
 
@@ -194,24 +214,42 @@ export function pickEncoded(
   keep: (index: number) => boolean
 ): EncodedRecords {
   const ids: string[] = []
-  const parts: Uint8Array[] = []
   const offsets: number[] = [0]
+  // Runs of kept records, copied whole: a batch usually drops a few repeats, not most lines.
+  const runs: number[] = []
   let size = 0
+  let runStart = -1
   for (let i = 0; i < records.ids.length; i++) {
+    const start = records.offsets[i] ?? 0
     if (!keep(i)) {
+      if (runStart >= 0) {
+        runs.push(runStart, start)
+        runStart = -1
+      }
       continue
     }
-    const start = records.offsets[i] ?? 0
     const end = records.offsets[i + 1] ?? start
+    if (runStart < 0) {
+      runStart = start
+    }
     ids.push(records.ids[i] ?? '')
-    parts.push(records.ndjson.subarray(start, end))
     size += end - start
     offsets.push(size)
   }
   if (ids.length === records.ids.length) {
     return records
   }
-  return { ids, ndjson: Buffer.concat(parts, size), offsets }
+  if (runStart >= 0) {
+    runs.push(runStart, records.offsets[records.ids.length] ?? runStart)
+  }
+  const ndjson = Buffer.allocUnsafeSlow(size)
+  let at = 0
+  for (let r = 0; r < runs.length; r += 2) {
+    const part = records.ndjson.subarray(runs[r], runs[r + 1])
+    ndjson.set(part, at)
+    at += part.byteLength
+  }
+  return { ids, ndjson, offsets }
 }
 
 /** The records as objects (parses each line). */
