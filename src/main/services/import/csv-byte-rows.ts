@@ -1,4 +1,4 @@
-import { parseCsvRow } from './csv-row-splitter'
+import { parseCsvRow } from './parse-csv-row'
 import type { RejectedRow } from './import-types'
 
 /**
@@ -14,8 +14,7 @@ import type { RejectedRow } from './import-types'
  * row — more than everything else it does together (bench/import-csv.bench.mjs, profiled with
  * `--cpu-prof`); this cut costs a few.
  *
- * The rules are those of the text splitter (csv-row-splitter.ts), RFC 4180 relaxed like
- * csv-parse: a cell is quoted only when its first character is `"`, `""` inside is a quote,
+ * The rules are RFC 4180 relaxed like csv-parse (and like parse-csv-row.ts): a cell is quoted only when its first character is `"`, `""` inside is a quote,
  * and only a line feed outside quotes ends a row (its CR, if any, is not part of the row). Lines
  * are counted with CRLF, LF or a lone CR once each. Before the header, the `#TYPE` line, blank
  * lines and rows of blank cells are skipped, then the header itself; after it, blank lines are
@@ -89,7 +88,7 @@ export class CsvByteRows {
   private lastByte = -1
   private hasHeader = false
   private hasTypeLine = false
-  private isFirstChunk = true
+  private isBomChecked = false
   private readonly maxBatchBytes: number
 
   constructor(private readonly options: CsvByteRowsOptions) {
@@ -100,21 +99,20 @@ export class CsvByteRows {
 
   /** Cuts the next chunk of UTF-8 bytes (a byte-order mark at the very start is dropped). */
   push(chunk: Uint8Array): CsvByteBatch[] {
-    let bytes = chunk
-    if (this.isFirstChunk && bytes.length > 0) {
-      this.isFirstChunk = false
-      if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-        bytes = bytes.subarray(3)
-      }
+    this.append(chunk)
+    if (this.isBomChecked || this.checkBom(false)) {
+      this.scan()
+      this.holdOrDrop()
     }
-    this.append(bytes)
-    this.scan()
-    this.holdOrDrop()
     return this.take()
   }
 
   /** Ends the input: a row still open is completed, or refused when a quoted cell never closed. */
   end(): CsvByteBatch[] {
+    if (!this.isBomChecked) {
+      this.checkBom(true)
+      this.scan()
+    }
     // A quote or CR left undecided at the end: a closing quote, a trailing CR.
     const pending = this.pos < this.size ? this.buf[this.pos] : -1
     const isTruncated = this.isInQuotes && pending !== QUOTE
@@ -133,6 +131,25 @@ export class CsvByteRows {
     }
     this.cut(this.size)
     return this.take()
+  }
+
+  /**
+   * Drops a UTF-8 byte-order mark at the start of the input once its first three bytes are in
+   * (it may come split across chunks). False while the bytes so far could still be one.
+   */
+  private checkBom(isEnd: boolean): boolean {
+    const b = this.buf
+    const n = this.size
+    const couldBe = n > 0 && b[0] === 0xef && (n < 2 || b[1] === 0xbb) && (n < 3 || b[2] === 0xbf)
+    if (!isEnd && (n === 0 || (couldBe && n < 3))) {
+      return false
+    }
+    if (couldBe && n >= 3) {
+      b.copyWithin(0, 3, n)
+      this.size = n - 3
+    }
+    this.isBomChecked = true
+    return true
   }
 
   private append(bytes: Uint8Array): void {

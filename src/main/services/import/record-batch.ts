@@ -9,7 +9,7 @@ import { EncodedRecordsWriter, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
 
 import { CsvRowReader } from './csv-row-cells'
-import { parseCsvRow } from './csv-row-splitter'
+import { parseCsvRow } from './parse-csv-row'
 import type { RejectedRow } from './import-types'
 
 /**
@@ -82,7 +82,9 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const isFile = input.origin !== 'api'
   const isPacked = input.pack === true
   const rows = input.rows
-  const bytes = rows ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength) : null
+  const bytes = rows
+    ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength)
+    : null
   const count = rows ? rows.spans.length >> 1 : texts.length
   const writer = new EncodedRecordsWriter()
   for (let k = 0; k < count; k++) {
