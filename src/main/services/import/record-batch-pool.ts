@@ -74,10 +74,17 @@ export class RecordBatchPool {
     this.load[target] = (this.load[target] ?? 0) + 1
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { worker: target, resolve, reject })
-      // Rows given as bytes move to the worker without a copy.
-      const transfer = input.rows
-        ? [input.rows.bytes.buffer as ArrayBuffer, input.rows.spans.buffer as ArrayBuffer]
-        : []
+      // Bytes cut for this batch alone (CSV rows, snapshot lines) move to the worker without a copy.
+      const transfer: ArrayBuffer[] = []
+      if (input.rows) {
+        transfer.push(
+          input.rows.bytes.buffer as ArrayBuffer,
+          input.rows.spans.buffer as ArrayBuffer
+        )
+      }
+      if (input.bytes) {
+        transfer.push(input.bytes.buffer as ArrayBuffer)
+      }
       this.workers[target]?.postMessage({ seq, input }, transfer)
     })
   }
