@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -93,7 +94,14 @@ describe('cax', () => {
     )
     expect(code).toBe(ExitCode.partial) // the hours around it were never requested: gaps
     const log = (await readFile(join(dir, 'filecov', 'cax-acquisition-log.ndjson'), 'utf8')).trim()
-    expect(JSON.parse(log).parameters).toMatchObject({ format: 'purview-csv', complete: true })
+    expect(JSON.parse(log).parameters).toMatchObject({
+      format: 'purview-csv',
+      complete: true,
+      // The SHA-256 of the file imported, as `sha256sum` gives it.
+      sha256: createHash('sha256')
+        .update(await readFile(join(FIXTURES, 'purview-current.csv')))
+        .digest('hex')
+    })
     expect(JSON.parse(log).parameters.firstRecordHour).toMatch(/^20\d\d-/)
   })
 

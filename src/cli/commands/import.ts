@@ -28,9 +28,9 @@ export const USAGE = `usage: cax import <file...> --store <dir> [--actor <name>]
 Imports audit files (Purview portal CSV, classic CSV, Search-UnifiedAuditLog CSV, Management API
 JSON arrays, NDJSON) into a local store. Every rejected row is reported on stderr with its file,
 line and reason; duplicates (within a file, across files and against the store) are collapsed and
-counted. Each file's import is recorded in the store's hash-chained acquisition log, and the
-hours its records fall in are written to the ledger as imported from a file (cax coverage shows
-them as "imported", never as complete).
+counted. Each file's import is recorded in the store's hash-chained acquisition log, with the
+file's SHA-256, and the hours its records fall in are written to the ledger as imported from a
+file (cax coverage shows them as "imported", never as complete).
 
   --store <dir>    the store folder (created when missing)
   --actor <name>   who ran the import, for the acquisition log (default: the OS user)
@@ -139,6 +139,8 @@ async function importOne(
   const job = importAuditFile(file, {
     seenIds: session,
     workerScript: findImportWorker(import.meta.url),
+    // The file's SHA-256 goes to the acquisition log, as the app's imports record it.
+    hashSource: true,
     ...(workers === undefined ? {} : { workers })
   })
   const result: FileResult = {
@@ -220,6 +222,8 @@ async function importOne(
       encoding: s.encoding,
       complete: s.isComplete,
       bytes: s.bytesRead,
+      // Of every byte of the file; null when the import stopped before its end.
+      sha256: s.sha256,
       firstRecordHour: covered.span()?.start ?? null,
       lastRecordHourEnd: covered.span()?.end ?? null
     },

@@ -92,8 +92,15 @@ function build(parts: DateParts): number | null {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** Days in a month (1–12) of a year, as `Date.UTC` counts them (it reads years 0–99 as 19xx). */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+  if (month !== 2) {
+    return DAYS_IN_MONTH[month - 1] ?? 31
+  }
+  const y = year >= 0 && year <= 99 ? 1900 + year : year
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28
 }
 
 function parseOffset(zone: string | undefined): number | null {
@@ -114,7 +121,42 @@ function parseOffset(zone: string | undefined): number | null {
 
 /** UTC epoch milliseconds as an ISO 8601 string with an explicit `Z` (`2026-05-19T13:17:34.000Z`). */
 export function toUtcIso(ms: number): string {
-  return new Date(ms).toISOString()
+  if (!(ms >= FIRST_4_DIGIT_YEAR_MS && ms < AFTER_4_DIGIT_YEARS_MS) || !Number.isInteger(ms)) {
+    return new Date(ms).toISOString()
+  }
+  // Written out by hand: Date#toISOString costs about a microsecond, and every record of an
+  // import or sync takes one (the proleptic Gregorian civil date of the day number, H. Hinnant's
+  // "days_from_civil" inverted; audit-time.test.ts holds it to toISOString).
+  const days = Math.floor(ms / DAY_MS)
+  let rest = ms - days * DAY_MS
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365
+  )
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const hour = Math.floor(rest / 3_600_000)
+  rest -= hour * 3_600_000
+  const minute = Math.floor(rest / 60_000)
+  rest -= minute * 60_000
+  const second = Math.floor(rest / 1000)
+  const milli = rest - second * 1000
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(milli, 3)}Z`
+}
+
+const DAY_MS = 86_400_000
+/** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: toISOString writes years between with 4 digits. */
+const FIRST_4_DIGIT_YEAR_MS = -62_167_219_200_000
+const AFTER_4_DIGIT_YEARS_MS = 253_402_300_800_000
+
+function pad(value: number, width: number): string {
+  const text = String(value)
+  return text.length >= width ? text : '0'.repeat(width - text.length) + text
 }
 
 /**

@@ -355,3 +355,40 @@ describe('flattenRecord', () => {
     })
   })
 })
+
+describe('normalizeRecord with keepFields: false (what a store keeps)', () => {
+  it('gives every column and warning as with the fields kept, the fields left empty', () => {
+    const raws = [
+      JSON.stringify(launchSample, null, 2),
+      ...pcExamples.map((_, i) => learnRecord(i)),
+      ...dlpExamples.map((example, i) =>
+        JSON.stringify({
+          Id: `dlp-${i}`,
+          CreationTime: '2025-12-16T08:00:00',
+          Operation: 'GovernanceApiPolicyOperation',
+          ...example
+        })
+      ),
+      // Repeated keys (a PropertyCollection name that is also a top-level field), folded case.
+      JSON.stringify({
+        Id: 'r',
+        CreationTime: '2025-12-16T08:00:00',
+        EnvironmentId: 'ENV-A',
+        PropertyCollection: [
+          { Name: 'EnvironmentId', Value: 'env-b' },
+          { Name: 'POWERPLATFORM.ANALYTICS.RESOURCE.CONNECTION.ID', Value: '/apis/shared_sql/c' }
+        ]
+      })
+    ]
+    for (const raw of raws) {
+      const kept = accept(raw)
+      const result = normalizeRecord(raw, { keepFields: false })
+      expect(result.ok).toBe(true)
+      if (result.ok) {
+        expect(result.record.fields).toEqual({})
+        expect({ ...result.record, fields: kept.fields }).toEqual(kept)
+      }
+    }
+    expect(accept(raws.at(-1) ?? '').warnings).toContain('repeated key: EnvironmentId')
+  })
+})

@@ -27,6 +27,13 @@ export interface NormalizeOptions {
    * says the Id was filled in.
    */
   fallbackId?: string
+  /**
+   * False: the record's `fields` come back empty. They are still walked (the columns and
+   * warnings come from them) but not kept: for a store that leaves them out and rebuilds them
+   * from `raw` when read (src/main/services/store/encoded-records.ts), which saves building an
+   * object of every field name per record. True by default.
+   */
+  keepFields?: boolean
 }
 
 /** At most this many fields are flattened from one record; the rest stay in `raw`. */
@@ -73,10 +80,10 @@ export function normalizeRecord(
   const source = value as Record<string, unknown>
   const record = readAuditRecord(source)
   const warnings: string[] = []
-  const sink = new FieldSink(warnings)
+  const sink = new FieldSink(warnings, options.keepFields !== false)
   flattenInto(sink, source)
   const fields = sink.fields
-  const get = fieldGetter(fields, sink.folded)
+  const get = (...keys: LookupKey[]): string => sink.get(keys)
 
   let id = (record.Id ?? '').trim()
   if (id === '') {
@@ -218,7 +225,7 @@ export function flattenRecord(
   source: Record<string, unknown>,
   warnings: string[] = []
 ): Record<string, string> {
-  const sink = new FieldSink(warnings)
+  const sink = new FieldSink(warnings, true)
   flattenInto(sink, source)
   return sink.fields
 }
@@ -280,35 +287,59 @@ const LOOKUP_KEYS = [
   'FlowConnectorNames'
 ] as const
 type LookupKey = (typeof LOOKUP_KEYS)[number]
-const LOOKUP_LOWER = new Set<string>(LOOKUP_KEYS.map((key) => key.toLowerCase()))
 const CONNECTION_PREFIX = `${PP}.resource.connection.`
 
-/** Lower-case forms of field names: names repeat across records, so each is folded once. */
-const lowerCache = new Map<string, string>()
-const LOWER_CACHE_MAX = 50_000
+/** The index of each look-up name in {@link LOOKUP_KEYS}, by exact name and by lower-cased name. */
+const LOOKUP_INDEX = new Map<string, number>(LOOKUP_KEYS.map((key, i) => [key, i]))
+const LOOKUP_INDEX_FOLDED = new Map<string, number>(
+  LOOKUP_KEYS.map((key, i) => [key.toLowerCase(), i])
+)
 
-function lowerOf(name: string): string {
-  let lower = lowerCache.get(name)
-  if (lower === undefined) {
-    lower = name.toLowerCase()
-    if (lowerCache.size >= LOWER_CACHE_MAX) {
-      lowerCache.clear()
+/**
+ * Which look-up name each field name is, case-insensitively (-1: none). Field names repeat
+ * across records, so each is folded and looked up once.
+ */
+const lookupCache = new Map<string, number>()
+const LOOKUP_CACHE_MAX = 50_000
+
+function lookupIndexOf(name: string): number {
+  let index = lookupCache.get(name)
+  if (index === undefined) {
+    index = LOOKUP_INDEX_FOLDED.get(name.toLowerCase()) ?? -1
+    if (lookupCache.size >= LOOKUP_CACHE_MAX) {
+      lookupCache.clear()
     }
-    lowerCache.set(name, lower)
+    lookupCache.set(name, index)
   }
-  return lower
+  return index
 }
 
 class FieldSink {
+  /** Every field by name (empty when the fields are not kept). */
   readonly fields: Record<string, string> = Object.create(null) as Record<string, string>
-  /** The first non-empty value of each {@link LOOKUP_KEYS} name, by lower-cased name. */
-  readonly folded = new Map<string, string>()
+  /** The names given out, to make a repeated one unique, when `fields` is not kept. */
+  private readonly names: Set<string> | null
+  /**
+   * For each {@link LOOKUP_KEYS} name: the value of the field of exactly that name, and the
+   * first non-empty value of a field of that name in any case (§13 rule 8).
+   */
+  private readonly exact: Array<string | undefined> = new Array<string | undefined>(
+    LOOKUP_KEYS.length
+  )
+  private readonly loose: Array<string | undefined> = new Array<string | undefined>(
+    LOOKUP_KEYS.length
+  )
   /** A field under `powerplatform.analytics.resource.connection.` was seen (§13 rule 5). */
   hasConnectionPayload = false
   private count = 0
   private isFull = false
 
-  constructor(private readonly warnings: string[]) {}
+  constructor(
+    private readonly warnings: string[],
+    isKept: boolean
+  ) {
+    this.names = isKept ? null : new Set<string>()
+  }
 
   put(key: string, value: string): void {
     if (this.count >= MAX_FLATTENED_FIELDS) {
@@ -321,9 +352,9 @@ class FieldSink {
       return
     }
     let name = key
-    if (name in this.fields) {
+    if (this.has(name)) {
       let n = 2
-      while (`${key}#${n}` in this.fields) {
+      while (this.has(`${key}#${n}`)) {
         n += 1
       }
       name = `${key}#${n}`
@@ -331,12 +362,21 @@ class FieldSink {
         this.warnings.push(`repeated key: ${key}`)
       }
     }
-    this.fields[name] = value
+    if (this.names === null) {
+      this.fields[name] = value
+    } else {
+      this.names.add(name)
+    }
     this.count += 1
     if (value !== '') {
-      const lower = lowerOf(name)
-      if (LOOKUP_LOWER.has(lower) && !this.folded.has(lower)) {
-        this.folded.set(lower, value)
+      const index = lookupIndexOf(name)
+      if (index >= 0) {
+        if (this.loose[index] === undefined) {
+          this.loose[index] = value
+        }
+        if (this.exact[index] === undefined && name === LOOKUP_KEYS[index]) {
+          this.exact[index] = value
+        }
       }
     }
     if (!this.hasConnectionPayload && name.startsWith(CONNECTION_PREFIX)) {
@@ -344,8 +384,27 @@ class FieldSink {
     }
   }
 
+  /**
+   * The first non-empty value of the keys (§13 rule 8): each looked up exactly first, then
+   * case-insensitively (the first non-empty field of that name in any case).
+   */
+  get(keys: readonly LookupKey[]): string {
+    for (const key of keys) {
+      const index = LOOKUP_INDEX.get(key) ?? -1
+      const value = this.exact[index] ?? this.loose[index]
+      if (value !== undefined) {
+        return value
+      }
+    }
+    return ''
+  }
+
   warn(message: string): void {
     this.warnings.push(message)
+  }
+
+  private has(name: string): boolean {
+    return this.names === null ? name in this.fields : this.names.has(name)
   }
 }
 
@@ -417,29 +476,6 @@ function flattenJsonText(sink: FieldSink, key: string, text: string, depth: numb
     for (const child in object) {
       flattenValue(sink, `${key}.${child}`, object[child], depth + 1)
     }
-  }
-}
-
-/**
- * A case-insensitive getter over fields (§13 rule 8): the first non-empty value of the keys,
- * each looked up exactly first, then by its lower-cased name among the folded fields.
- */
-function fieldGetter(
-  fields: Record<string, string>,
-  folded: ReadonlyMap<string, string>
-): (...keys: LookupKey[]) => string {
-  return (...keys: LookupKey[]): string => {
-    for (const key of keys) {
-      const exact = fields[key]
-      if (exact !== undefined && exact !== '') {
-        return exact
-      }
-      const loose = folded.get(lowerOf(key))
-      if (loose !== undefined) {
-        return loose
-      }
-    }
-    return ''
   }
 }
 

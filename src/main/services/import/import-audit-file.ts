@@ -8,8 +8,8 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import { decodeRecords, pickEncoded } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
 
-import { CsvRowSplitter, parseCsvRow } from './csv-row-splitter'
-import type { CsvRowItem } from './csv-row-splitter'
+import { CsvByteRows } from './csv-byte-rows'
+import type { CsvByteBatch } from './csv-byte-rows'
 import { detectEncoding, detectFormat, SNIFF_BYTES } from './detect-format'
 import type { CsvColumns, DetectedFormat } from './detect-format'
 import { ImportFormatError } from './import-types'
@@ -113,7 +113,7 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
     }
     const detected = detectFormat(new TextDecoder(encoding).decode(sniffed.head))
     summary.format = detected.format
-    const text = decodeText(sniffed.rest, encoding)
+    const text = detected.csv === null ? decodeText(sniffed.rest, encoding) : null
 
     const script = this.options.workerScript ?? null
     const workers = script === null ? 0 : (this.options.workers ?? defaultWorkers())
@@ -165,6 +165,7 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
       let lines: number[] = []
       let rejected: RejectedRow[] = []
       const csv = detected.csv === null ? null : cellMap(detected.csv)
+      const isPacked = this.options.pack === true
       const send = (): void => {
         inFlight.push({
           output: pool.run({
@@ -172,7 +173,7 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
             csv,
             texts,
             lines,
-            ...(this.options.pack === true ? { pack: true } : {})
+            ...(isPacked ? { pack: true } : {})
           }),
           rejected
         })
@@ -180,31 +181,62 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
         lines = []
         rejected = []
       }
-      for await (const item of readItems(text, detected, maxRecordChars, summary)) {
-        signal?.throwIfAborted()
-        if (item.kind === 'reject') {
-          rejected.push({
-            line: item.line,
-            code: item.code,
-            reason: item.reason,
-            excerpt: item.excerpt
-          })
-        } else {
-          texts.push(item.text)
-          lines.push(item.line)
-        }
-        if (texts.length + rejected.length >= batchSize) {
-          send()
-          while (inFlight.length > ahead) {
-            const batch = await handOut(inFlight.shift() as (typeof inFlight)[number])
-            if (batch.encoded.ids.length > 0 || batch.rejections.length > 0) {
-              yield batch
-            }
+      const sendRows = (batch: CsvByteBatch): void => {
+        inFlight.push({
+          output: pool.run({
+            source: summary.source,
+            csv,
+            texts: [],
+            rows: { bytes: batch.bytes, spans: batch.spans },
+            lines: batch.lines,
+            ...(isPacked ? { pack: true } : {})
+          }),
+          rejected: batch.rejected
+        })
+      }
+      const ready = async function* (): AsyncGenerator<ImportBatch> {
+        while (inFlight.length > ahead) {
+          const batch = await handOut(inFlight.shift() as (typeof inFlight)[number])
+          if (batch.encoded.ids.length > 0 || batch.rejections.length > 0) {
+            yield batch
           }
         }
       }
-      if (texts.length + rejected.length > 0) {
-        send()
+      if (detected.csv !== null) {
+        // CSV: cut as UTF-8 bytes; the workers read the cells (csv-byte-rows.ts).
+        const cutter = new CsvByteRows({ maxRecordChars, batchSize })
+        for await (const chunk of utf8Chunks(sniffed.rest, encoding)) {
+          signal?.throwIfAborted()
+          for (const batch of cutter.push(chunk)) {
+            sendRows(batch)
+            yield* ready()
+          }
+        }
+        for (const batch of cutter.end()) {
+          sendRows(batch)
+        }
+      } else {
+        for await (const item of readJsonItems(text, detected, maxRecordChars, summary)) {
+          signal?.throwIfAborted()
+          if (item.kind === 'reject') {
+            rejected.push({
+              line: item.line,
+              code: item.code,
+              reason: item.reason,
+              excerpt: item.excerpt
+            })
+          } else {
+            texts.push(item.text)
+            lines.push(item.line)
+          }
+          if (texts.length + rejected.length >= batchSize) {
+            send()
+            yield* ready()
+          }
+        }
+        if (texts.length + rejected.length > 0) {
+          send()
+        }
       }
       while (inFlight.length > 0) {
         const batch = await handOut(inFlight.shift() as (typeof inFlight)[number])
@@ -284,54 +316,18 @@ export function importAuditStream(
   return new AuditImport(() => source, sourceName, options)
 }
 
-type Item = CsvRowItem | SplitItem
-
-/**
- * The rows (CSV) or records (JSON) of the text, in file order. For CSV, the `#TYPE` line and
- * the header (and blank lines before it) are skipped here, and blank lines are not rows.
- */
-async function* readItems(
-  text: AsyncIterable<string>,
+/** The records of a JSON text (an array, arrays one after another, NDJSON), in file order. */
+async function* readJsonItems(
+  text: AsyncIterable<string> | null,
   detected: DetectedFormat,
   maxRecordChars: number,
   summary: ImportSummary
-): AsyncGenerator<Item> {
-  if (detected.csv !== null) {
-    const splitter = new CsvRowSplitter(maxRecordChars)
-    let hasHeader = false
-    let hasTypeLine = false
-    const rows = function* (items: CsvRowItem[]): Generator<Item> {
-      for (const item of items) {
-        if (item.kind === 'row') {
-          if (item.text === '') {
-            continue // a blank line
-          }
-          if (!hasHeader) {
-            if (!hasTypeLine && item.text.startsWith('#TYPE')) {
-              hasTypeLine = true
-              continue
-            }
-            if (parseCsvRow(item.text).every((cell) => cell.trim() === '')) {
-              continue
-            }
-            hasHeader = true
-            continue
-          }
-        }
-        yield item
-      }
-    }
-    for await (const chunk of text) {
-      yield* rows(splitter.push(chunk))
-    }
-    yield* rows(splitter.end())
-    return
-  }
+): AsyncGenerator<SplitItem> {
   const splitter = new JsonRecordSplitter({
     isLineDelimited: detected.format === 'ndjson',
     maxRecordChars
   })
-  for await (const chunk of text) {
+  for await (const chunk of text ?? []) {
     yield* splitter.push(chunk)
   }
   yield* splitter.end()
@@ -342,6 +338,24 @@ async function* readItems(
   }
   if (splitter.isArrayOpen) {
     summary.warnings.push('The JSON array is not closed: the file may be truncated.')
+  }
+}
+
+/**
+ * The bytes as UTF-8: as they are when they are UTF-8 (a BOM is left for the cutter), else
+ * decoded from their encoding and encoded again (UTF-16, Windows-1252: rare, and small next to
+ * the per-row work).
+ */
+async function* utf8Chunks(
+  bytes: AsyncIterable<Uint8Array>,
+  encoding: ImportEncoding
+): AsyncGenerator<Uint8Array> {
+  if (encoding === 'utf-8') {
+    yield* bytes
+    return
+  }
+  for await (const text of decodeText(bytes, encoding)) {
+    yield Buffer.from(text, 'utf8')
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
-import { CsvRowSplitter, parseCsvRow } from './csv-row-splitter'
-import type { CsvRowItem } from './csv-row-splitter'
+import { CsvByteRows } from './csv-byte-rows'
+import type { CsvByteBatch } from './csv-byte-rows'
+import { parseCsvRow } from './parse-csv-row'
 import { detectEncoding, detectFormat } from './detect-format'
 import { ImportFormatError } from './import-types'
 import { JsonRecordSplitter } from './json-record-splitter'
@@ -103,34 +104,73 @@ describe('JsonRecordSplitter', () => {
   })
 })
 
-describe('CsvRowSplitter and parseCsvRow', () => {
-  /** Rows after the header as `line:AuditData` (the second cell), refusals as `line!code`. */
-  function rows(text: string, maxRecordChars = 1_000_000, chunks: string[] = [text]): string[] {
-    const splitter = new CsvRowSplitter(maxRecordChars)
-    const items: CsvRowItem[] = []
+describe('CsvByteRows and parseCsvRow', () => {
+  /**
+   * Data rows (after the header) as `line:AuditData` (the second cell), refusals as
+   * `line!code`, in line order; `chunks` are fed as UTF-8 bytes one after another.
+   */
+  function rows(
+    text: string,
+    maxRecordChars = 1_000_000,
+    chunks: Uint8Array[] = [Buffer.from(text)],
+    batchSize = 1000
+  ): string[] {
+    return cut(chunks, maxRecordChars, batchSize).map((item) => {
+      if (item.code !== undefined) {
+        return `${item.line}!${item.code}`
+      }
+      const cell = parseCsvRow(item.text)[1]
+      return cell === undefined || cell.trim() === ''
+        ? `${item.line}!audit-data-missing`
+        : `${item.line}:${cell}`
+    })
+  }
+
+  function cut(
+    chunks: Uint8Array[],
+    maxRecordChars = 1_000_000,
+    batchSize = 1000
+  ): Array<{ line: number; text: string; code?: string; reason?: string }> {
+    const cutter = new CsvByteRows({ maxRecordChars, batchSize })
+    const batches: CsvByteBatch[] = []
     for (const chunk of chunks) {
-      items.push(...splitter.push(chunk))
+      batches.push(...cutter.push(chunk))
     }
-    items.push(...splitter.end())
-    return items
-      .filter((item) => item.kind === 'reject' || (item.text !== '' && item.line > 1))
-      .map((item) => {
-        if (item.kind === 'reject') {
-          return `${item.line}!${item.code}`
-        }
-        const cell = parseCsvRow(item.text)[1]
-        return cell === undefined || cell.trim() === ''
-          ? `${item.line}!audit-data-missing`
-          : `${item.line}:${cell}`
+    batches.push(...cutter.end())
+    const items: Array<{ line: number; text: string; code?: string; reason?: string }> = []
+    for (const batch of batches) {
+      expect(batch.lines.length + batch.rejected.length).toBeLessThanOrEqual(batchSize)
+      const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength)
+      batch.lines.forEach((line, k) => {
+        items.push({
+          line,
+          text: bytes.toString('utf8', batch.spans[2 * k], batch.spans[2 * k + 1])
+        })
       })
+      for (const r of batch.rejected) {
+        items.push({ line: r.line, text: r.excerpt, code: r.code, reason: r.reason })
+      }
+    }
+    return items.sort((x, y) => x.line - y.line)
+  }
+
+  const bytesOf = (text: string, size: number): Buffer[] => {
+    const all = Buffer.from(text)
+    const out: Buffer[] = []
+    for (let at = 0; at < all.length; at += size) {
+      out.push(all.subarray(at, at + size))
+    }
+    return out
   }
 
   it('counts lines across blank lines and CRLF line breaks inside quoted cells', () => {
     const text = 'RecordId,AuditData\r\n\r\n1,"a\r\nb"\r\n\r\n2,c\r\n,\r\n3,"x""y"\r\n'
     const expected = ['3:a\r\nb', '6:c', '7!audit-data-missing', '8:x"y']
     expect(rows(text)).toEqual(expected)
-    // The same, fed one character at a time: quotes, doubled quotes and CRLF split anywhere.
-    expect(rows(text, 1_000_000, Array.from(text))).toEqual(expected)
+    // The same, fed one byte at a time: quotes, doubled quotes and CRLF split anywhere.
+    expect(rows(text, 1_000_000, bytesOf(text, 1))).toEqual(expected)
+    // And in batches of one row.
+    expect(rows(text, 1_000_000, bytesOf(text, 3), 1)).toEqual(expected)
   })
 
   it('counts a lone CR inside a cell as a line, and reads relaxed quotes as csv-parse does', () => {
@@ -144,27 +184,39 @@ describe('CsvRowSplitter and parseCsvRow', () => {
     expect(parseCsvRow('')).toEqual([''])
   })
 
+  it('skips a BOM, the #TYPE line and blank rows before the header; multi-byte characters split anywhere stay whole', () => {
+    const text =
+      '\uFEFF#TYPE System.Management.Automation.PSCustomObject\r\n,,\r\n"RecordId","AuditData"\r\n1,"Zoë 😀 €"\r\n2,b\r\n'
+    const expected = ['4:Zoë 😀 €', '5:b']
+    for (const size of [1, 2, 3, 5, 1000]) {
+      expect(rows(text, 1_000_000, bytesOf(text, size))).toEqual(expected)
+    }
+  })
+
   it('refuses an oversized multi-line row, keeping line numbers right after it', () => {
     const big = `${'x'.repeat(150)}\r\n${'y'.repeat(150)}\r\n""z`
     const text = `RecordId,AuditData\r\n1,"${big}"\r\n2,ok\r\n3,"a\r\nb"\r\n4,c\r\n`
     const expected = ['2!record-too-large', '5:ok', '6:a\r\nb', '8:c']
     expect(rows(text, 100)).toEqual(expected)
     // Held across small chunks, the oversized row is dropped as it grows, not at its end.
-    const chunks = text.match(/[\s\S]{1,7}/g) ?? []
-    expect(rows(text, 100, chunks)).toEqual(expected)
+    expect(rows(text, 100, bytesOf(text, 7))).toEqual(expected)
+  })
+
+  it('measures a row in characters, not bytes', () => {
+    // 90 characters, 180 bytes: within a 100-character limit.
+    const text = `RecordId,AuditData\n1,"${'é'.repeat(86)}"\n2,"${'é'.repeat(120)}"\n`
+    expect(rows(text, 100)).toEqual([`2:${'é'.repeat(86)}`, '3!record-too-large'])
+    expect(rows(text, 100, bytesOf(text, 7))).toEqual([`2:${'é'.repeat(86)}`, '3!record-too-large'])
   })
 
   it('reports a quote that never closes with the lines it swallowed', () => {
-    const splitter = new CsvRowSplitter(1000)
-    const items = [
-      ...splitter.push('RecordId,AuditData\n1,ok\n2,"never closed\n3,lost\n4,lost'),
-      ...splitter.end()
-    ]
-    expect(items.map((item) => (item.kind === 'row' ? item.text : item.reason))).toEqual([
-      'RecordId,AuditData',
-      '1,ok',
-      'truncated row: a quoted cell is not closed before the end of the file (lines 3–5 were read as this one row)'
-    ])
+    const text = 'RecordId,AuditData\n1,ok\n2,"never closed\n3,lost\n4,lost'
+    for (const chunks of [[Buffer.from(text)], bytesOf(text, 4)]) {
+      expect(cut(chunks, 1000).map((item) => item.reason ?? item.text)).toEqual([
+        '1,ok',
+        'truncated row: a quoted cell is not closed before the end of the file (lines 3–5 were read as this one row)'
+      ])
+    }
   })
 
   it('refuses a row larger than the limit and goes on with the next', () => {
@@ -173,5 +225,11 @@ describe('CsvRowSplitter and parseCsvRow', () => {
       '2!record-too-large',
       '3:ok'
     ])
+  })
+
+  it('a row without a line break at the end, and a closing quote or CR as the last byte', () => {
+    expect(rows('h,a\n1,x')).toEqual(['2:x'])
+    expect(rows('h,a\n1,"x"')).toEqual(['2:x'])
+    expect(rows('h,a\r\n1,"x"\r', 1000, bytesOf('h,a\r\n1,"x"\r', 1))).toEqual(['2:x'])
   })
 })

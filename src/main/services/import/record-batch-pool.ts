@@ -74,11 +74,18 @@ export class RecordBatchPool {
     this.load[target] = (this.load[target] ?? 0) + 1
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { worker: target, resolve, reject })
-      // Line bytes cut for this batch alone move to the worker without a copy.
-      this.workers[target]?.postMessage(
-        { seq, input },
-        input.bytes ? [input.bytes.buffer as ArrayBuffer] : []
-      )
+      // Bytes cut for this batch alone (CSV rows, snapshot lines) move to the worker without a copy.
+      const transfer: ArrayBuffer[] = []
+      if (input.rows) {
+        transfer.push(
+          input.rows.bytes.buffer as ArrayBuffer,
+          input.rows.spans.buffer as ArrayBuffer
+        )
+      }
+      if (input.bytes) {
+        transfer.push(input.bytes.buffer as ArrayBuffer)
+      }
+      this.workers[target]?.postMessage({ seq, input }, transfer)
     })
   }
 

@@ -6,10 +6,11 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import { packRecords } from '../../../shared/cache/packed-chunk'
 import { decodeRecordLine } from '../../../shared/export/ndjson-export'
 
-import { encodeJsonLines, storedJson } from '../store/encoded-records'
+import { EncodedRecordsWriter, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
 
-import { parseCsvRow } from './csv-row-splitter'
+import { CsvRowReader } from './csv-row-cells'
+import { parseCsvRow } from './parse-csv-row'
 import type { RejectedRow } from './import-types'
 
 /**
@@ -44,7 +45,13 @@ export interface RecordBatchInput {
   origin?: 'file' | 'api' | 'snapshot'
   /** The CSV layout; null when `texts` are JSON records. */
   csv: CsvCellMap | null
+  /** The rows (CSV) or records (JSON), as text; empty when `rows` carries them. */
   texts: string[]
+  /**
+   * CSV rows as UTF-8 bytes, cut by csv-byte-rows.ts: row k is `bytes[spans[2k], spans[2k + 1])`.
+   * Both arrays are transferred to the worker, not copied.
+   */
+  rows?: { bytes: Uint8Array; spans: Uint32Array }
   lines: number[]
   /**
    * `snapshot` only, instead of `texts` and `lines`: whole record lines as UTF-8 bytes (cut by
@@ -76,8 +83,6 @@ const EXCERPT = 120
 
 /** Reads, normalizes and serializes one batch. Never throws on bad rows: they are refused. */
 export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
-  const ids: string[] = []
-  const jsons: string[] = []
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
   const accepted: NormalizedRecord[] = []
@@ -86,15 +91,24 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const { texts, lines } = input.bytes ? splitLines(input.bytes, input.firstLine ?? 1) : input
   const isFile = input.origin === undefined || input.origin === 'file'
   const isSnapshot = input.origin === 'snapshot'
-  for (let k = 0; k < texts.length; k++) {
-    const text = texts[k] ?? ''
+  const isPacked = input.pack === true
+  const rows = input.rows
+  const bytes = rows
+    ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength)
+    : null
+  const count = rows ? rows.spans.length >> 1 : texts.length
+  const writer = new EncodedRecordsWriter()
+  for (let k = 0; k < count; k++) {
     const line = lines[k] ?? 0
-    let raw = text
+    let raw: string
     let fallbackId = ''
     let csvCreationDate: string | null = null
+    // The AuditData cell read from bytes: its UTF-8 and its JSON-escaped form are in `reader`.
+    let isFromBytes = false
     let lineProvenance: NormalizedRecord['provenance'] = null
     let lineId = ''
     if (isSnapshot) {
+      const text = texts[k] ?? ''
       try {
         const decoded = decodeRecordLine(text, line)
         raw = decoded.raw
@@ -109,32 +123,41 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
         })
         continue
       }
-    } else if (csv !== null) {
-      const cells = parseCsvRow(text)
-      const auditData = cells[csv.auditData]
-      let problem: string | null = null
-      if (cells.every((cell) => cell.trim() === '')) {
-        problem = 'empty row'
-      } else if (auditData === undefined) {
-        problem = `row has ${cells.length} of ${csv.headerLength} columns and no AuditData (truncated row?)`
-      } else if (auditData.trim() === '') {
-        problem = 'AuditData is empty'
+    } else if (rows !== null && rows !== undefined && bytes !== null && csv !== null) {
+      const start = rows.spans[2 * k] ?? 0
+      const end = rows.spans[2 * k + 1] ?? start
+      if (reader.read(bytes, start, end, csv)) {
+        raw = reader.raw.toString('utf8', 0, reader.rawLength)
+        // A blank cell is refused by the text path; bytes that are not UTF-8 decode with U+FFFD,
+        // so the raw text is not those bytes: the text path serializes and hashes the text.
+        isFromBytes = raw.trim() !== '' && raw.indexOf('\uFFFD') < 0
+      } else {
+        raw = ''
       }
-      if (problem !== null || auditData === undefined) {
-        rejections.push({
-          line,
-          code: 'audit-data-missing',
-          reason: problem ?? 'AuditData is missing',
-          excerpt: text.slice(0, EXCERPT)
-        })
+      if (!isFromBytes) {
+        const cells = readCsvCells(bytes.toString('utf8', start, end), csv, line, rejections)
+        if (cells === null) {
+          continue
+        }
+        ;({ raw, fallbackId, csvCreationDate } = cells)
+      } else {
+        fallbackId = reader.recordId
+        csvCreationDate = reader.creationDate === '' ? null : reader.creationDate
+      }
+    } else if (csv !== null) {
+      const cells = readCsvCells(texts[k] ?? '', csv, line, rejections)
+      if (cells === null) {
         continue
       }
-      raw = auditData
-      fallbackId = csv.recordId === null ? '' : (cells[csv.recordId] ?? '')
-      const date = csv.creationDate === null ? '' : (cells[csv.creationDate] ?? '')
-      csvCreationDate = date === '' ? null : date
+      ;({ raw, fallbackId, csvCreationDate } = cells)
+    } else {
+      raw = texts[k] ?? ''
     }
-    const result = normalizeRecord(raw, fallbackId === '' ? {} : { fallbackId })
+    // A store leaves the flattened fields out (encoded-records.ts): they need not be kept.
+    const result = normalizeRecord(raw, {
+      ...(fallbackId === '' ? {} : { fallbackId }),
+      keepFields: isPacked
+    })
     if (!result.ok) {
       const isJsonProblem = result.code === 'malformed-json' || result.code === 'not-an-object'
       const isCsvJson = csv !== null && isJsonProblem
@@ -155,28 +178,72 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       record.provenance = lineProvenance
       hashes.push(0)
     } else if (isFile) {
-      const rawSha256 = hash('sha256', raw, 'hex')
+      // The bytes read are the raw text's UTF-8: hashing them spares encoding the text again.
+      const rawSha256 = isFromBytes
+        ? hash('sha256', reader.raw.subarray(0, reader.rawLength), 'hex')
+        : hash('sha256', raw, 'hex')
       record.provenance = { source, line, rawSha256, csvCreationDate }
       hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))
     } else {
       record.provenance = { source, line: null, rawSha256: null, csvCreationDate: null }
       hashes.push(0)
     }
-    ids.push(record.id)
-    if (input.pack === true) {
+    if (isPacked) {
       accepted.push(record)
-      jsons.push('')
+      writer.addJson(record.id, '')
+    } else if (isFromBytes) {
+      writer.addWithEscapedRaw(record, reader.json, reader.jsonLength)
     } else {
-      jsons.push(storedJson(record))
+      writer.addJson(record.id, storedJson(record))
     }
     addToTally(tallies, record.organizationId, record.createdAtMs)
   }
   return {
-    records: encodeJsonLines(ids, jsons),
+    records: writer.finish(),
     hashes,
     rejections,
     hours: [...tallies.values()],
-    ...(input.pack === true ? { packed: packRecords(accepted) } : {})
+    ...(isPacked ? { packed: packRecords(accepted) } : {})
+  }
+}
+
+/** The reader of CSV rows given as bytes; one per thread, its buffers reused batch after batch. */
+const reader = new CsvRowReader()
+
+/**
+ * A CSV row's cells as the importer reads them from text, or null when the row is refused (the
+ * rejection is added to `rejections`).
+ */
+function readCsvCells(
+  text: string,
+  csv: CsvCellMap,
+  line: number,
+  rejections: RejectedRow[]
+): { raw: string; fallbackId: string; csvCreationDate: string | null } | null {
+  const cells = parseCsvRow(text)
+  const auditData = cells[csv.auditData]
+  let problem: string | null = null
+  if (cells.every((cell) => cell.trim() === '')) {
+    problem = 'empty row'
+  } else if (auditData === undefined) {
+    problem = `row has ${cells.length} of ${csv.headerLength} columns and no AuditData (truncated row?)`
+  } else if (auditData.trim() === '') {
+    problem = 'AuditData is empty'
+  }
+  if (problem !== null || auditData === undefined) {
+    rejections.push({
+      line,
+      code: 'audit-data-missing',
+      reason: problem ?? 'AuditData is missing',
+      excerpt: text.slice(0, EXCERPT)
+    })
+    return null
+  }
+  const date = csv.creationDate === null ? '' : (cells[csv.creationDate] ?? '')
+  return {
+    raw: auditData,
+    fallbackId: csv.recordId === null ? '' : (cells[csv.recordId] ?? ''),
+    csvCreationDate: date === '' ? null : date
   }
 }
 
