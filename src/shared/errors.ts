@@ -62,7 +62,14 @@ export const ERROR_CODES = [
   'snapshot/unknown-export',
   'snapshot/write-failed',
   'snapshot/read-failed',
-  'snapshot/store-failed'
+  'snapshot/store-failed',
+  'destinations/not-found',
+  'destinations/invalid',
+  'destinations/write-failed',
+  'send/unknown',
+  'send/cancelled',
+  'send/failed',
+  'send/tampered'
 ] as const
 
 /** A stable, machine-readable error code. */

@@ -282,6 +282,39 @@ export class AuthService {
         : resource === 'loganalytics'
           ? logAnalyticsScope(CLOUDS[profile.cloud])
           : graphAuditScope(endpoints)
+    return this.acquireSilently(profile, account, scope, forceRefresh, true)
+  }
+
+  /**
+   * An access token for another resource the profile's account may use — an Azure Data Explorer
+   * cluster (`<cluster>/user_impersonation`), the Logs Ingestion API — renewed silently from the
+   * profile's sign-in. For main-process clients only; the caller sends it only to the configured
+   * destination (token-destination.ts).
+   */
+  async getScopeToken(
+    profileId: string,
+    scope: string,
+    forceRefresh = false
+  ): Promise<AccessToken> {
+    const profile = await this.deps.profiles.get(profileId)
+    const account = await this.findAccount(profile).catch((error: unknown) => {
+      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
+    })
+    if (!account) {
+      throw authError('auth/interaction-required', 'This profile is not signed in.')
+    }
+    // A resource the account has no consent for must not sign the profile out of its own APIs.
+    return this.acquireSilently(profile, account, scope, forceRefresh, false)
+  }
+
+  private async acquireSilently(
+    profile: Profile,
+    account: AccountInfo,
+    scope: string,
+    forceRefresh: boolean,
+    isProfileScope: boolean
+  ): Promise<AccessToken> {
+    const endpoints = endpointsFor(profile)
     try {
       const result = await this.client(profile).pca.acquireTokenSilent({
         account,
@@ -292,7 +325,7 @@ export class AuthService {
       return { token: result.accessToken, expiresOn: result.expiresOn, tenantId: result.tenantId }
     } catch (error) {
       const appError = toAuthError(error)
-      if (appError.code === 'auth/interaction-required') {
+      if (isProfileScope && appError.code === 'auth/interaction-required') {
         this.setState(profile, {
           status: 'signed-out',
           account: null,

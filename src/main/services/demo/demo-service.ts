@@ -6,10 +6,12 @@
  * a real browser would not trust the emulator's throwaway certificate. Its tokens are throwaway
  * too: the auth service keeps a demo profile's tokens in memory and never asks the OS keychain.
  */
-import { startEmulator, type Emulator } from '../../../emulator'
+import { KUSTO_DEFAULT_DATABASE, startEmulator, type Emulator } from '../../../emulator'
+import { ADX_DEFAULT_TABLE } from '../../../shared/adx/adx-table'
 import { DEFAULT_WORKSPACE_TABLES } from '../../../shared/profiles'
 import type { Profile } from '../../../shared/profiles'
 
+import type { DestinationsService } from '../destinations/destinations-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
@@ -19,9 +21,16 @@ export const DEMO_PREFERRED_PORT = 47_813
 
 export interface DemoServiceDeps {
   profiles: ProfilesService
+  /** When given, the demo also adds a "Send to…" destination: its emulator's ADX cluster. */
+  destinations?: DestinationsService
   http: HttpsClient
   log: Logger
   preferredPort?: number
+  /**
+   * Opens the emulator's `/_test/*` surface (end-to-end tests read what a send left in its fake
+   * cluster). Off unless the browser shell is started with CAX_DEMO_TEST_HOOKS=1.
+   */
+  testHooks?: boolean
 }
 
 /** Starts the demo tenant on demand and keeps its profile up to date. */
@@ -68,7 +77,31 @@ export class DemoService {
       },
       { endpoints, isDemo: true }
     )
+    await this.saveDestination(emu, tenant)
     return tenant
+  }
+
+  /** The demo's Azure Data Explorer cluster as a "Send to…" destination (main sets its URL). */
+  private async saveDestination(emu: Emulator, tenant: Profile): Promise<void> {
+    const destinations = this.deps.destinations
+    if (!destinations) {
+      return
+    }
+    const existing = (await destinations.list()).find((d) => d.isDemo && d.kind === 'adx')
+    await destinations.save(
+      {
+        ...(existing ? { id: existing.id } : {}),
+        kind: 'adx',
+        displayName: 'Demo Azure Data Explorer (Contoso)',
+        profileId: tenant.id,
+        adx: {
+          cluster: emu.urls.kustoClusterUrl,
+          database: KUSTO_DEFAULT_DATABASE,
+          table: ADX_DEFAULT_TABLE
+        }
+      },
+      { isDemo: true }
+    )
   }
 
   /** True when the URL belongs to the running demo tenant. */
@@ -92,12 +125,15 @@ export class DemoService {
   private start(): Promise<Emulator> {
     this.emulator ??= (async () => {
       const port = this.deps.preferredPort ?? DEMO_PREFERRED_PORT
-      const emu = await startEmulator({ port }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EADDRINUSE') {
-          throw error
+      const testHooks = this.deps.testHooks === true
+      const emu = await startEmulator({ port, testHooks }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EADDRINUSE') {
+            throw error
+          }
+          return startEmulator({ port: 0, testHooks })
         }
-        return startEmulator({ port: 0 })
-      })
+      )
       emu.entra.setHeadless('auto')
       this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)

@@ -56,7 +56,7 @@ export interface AdxPushOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   onProgress?: (line: string) => void
   /** Called after each part is done (verified or skipped); tests abort the push from here. */
-  onPartDone?: (index: number) => void
+  onPartDone?: (index: number, records: number) => void
   signal?: AbortSignal
 }
 
@@ -68,6 +68,9 @@ export interface AdxPushResult {
   sent: number
   /** Parts the journal (or a count) showed were already in the table. */
   skipped: number
+  /** Records of the parts sent, and of the parts already there. */
+  sentRecords: number
+  skippedRecords: number
   verified: number
   /** Parts whose count did not match: `{ index, id, expected, found }`. */
   unverified: Array<{ index: number; id: string; expected: number; found: number }>
@@ -96,6 +99,8 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
     parts: 0,
     sent: 0,
     skipped: 0,
+    sentRecords: 0,
+    skippedRecords: 0,
     verified: 0,
     unverified: [],
     bytes: 0,
@@ -111,7 +116,7 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
       await pushPart(options, index, part, result)
       result.parts++
       result.records += part.length
-      options.onPartDone?.(index)
+      options.onPartDone?.(index, part.length)
       index++
     }
   } finally {
@@ -215,6 +220,7 @@ async function pushPart(
   }
   if (previous?.state === 'verified') {
     result.skipped++
+    result.skippedRecords += records.length
     result.verified++
     return
   }
@@ -229,6 +235,7 @@ async function pushPart(
   if (found === records.length) {
     await journal.record({ index, id, records: records.length, state: 'verified' })
     result.skipped++
+    result.skippedRecords += records.length
     result.verified++
     options.onProgress?.(`[push] ${describe} was already in ${table}: not sent again`)
     return
@@ -257,6 +264,7 @@ async function pushPart(
   }
   await journal.record({ index, id, records: records.length, state: 'sent' })
   result.sent++
+  result.sentRecords += records.length
   result.bytes += bytes
   result.compressedBytes += compressed
   const sleep = options.sleep ?? defaultSleep
