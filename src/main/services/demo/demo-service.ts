@@ -126,14 +126,12 @@ export class DemoService {
     this.emulator ??= (async () => {
       const port = this.deps.preferredPort ?? DEMO_PREFERRED_PORT
       const testHooks = this.deps.testHooks === true
-      const emu = await startEmulator({ port, testHooks }).catch(
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EADDRINUSE') {
-            throw error
-          }
-          return startEmulator({ port: 0, testHooks })
+      const emu = await startEmulator({ port, testHooks }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') {
+          throw error
         }
-      )
+        return startEmulator({ port: 0, testHooks })
+      })
       emu.entra.setHeadless('auto')
       this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)

@@ -59,7 +59,10 @@ export class DestinationsService {
   async save(given: DestinationInput, placement?: DestinationPlacement): Promise<Destination> {
     const input = DestinationInput.parse(given)
     const profile = await this.deps.profiles.get(input.profileId).catch(() => {
-      throw new AppError('destinations/invalid', 'The destination names a connection that does not exist.')
+      throw new AppError(
+        'destinations/invalid',
+        'The destination names a connection that does not exist.'
+      )
     })
     const before = input.id ? (await this.list()).find((d) => d.id === input.id) : undefined
     if (input.id && !before) {
@@ -100,7 +103,9 @@ export class DestinationsService {
     })
   }
 
-  private mutate<T>(change: (all: Destination[]) => { next: Destination[]; result: T }): Promise<T> {
+  private mutate<T>(
+    change: (all: Destination[]) => { next: Destination[]; result: T }
+  ): Promise<T> {
     const run = this.queue.then(async () => {
       const { next, result } = change(await this.list())
       try {

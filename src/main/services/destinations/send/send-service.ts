@@ -240,7 +240,9 @@ export class SendService {
       return error
     }
     const name = job.destination.displayName
-    this.deps.log.warn(`[send] ${sendId} failed: ${error instanceof Error ? error.name : 'unknown'}`)
+    this.deps.log.warn(
+      `[send] ${sendId} failed: ${error instanceof Error ? error.name : 'unknown'}`
+    )
     if (
       (error instanceof AdxError ||
         error instanceof LogAnalyticsError ||
@@ -264,7 +266,10 @@ export class SendService {
   private job(sendId: string): SendJob {
     const job = this.jobs.get(sendId)
     if (!job) {
-      throw new AppError('send/unknown', 'This send is no longer running (finished, cancelled or failed).')
+      throw new AppError(
+        'send/unknown',
+        'This send is no longer running (finished, cancelled or failed).'
+      )
     }
     return job
   }
