@@ -251,7 +251,7 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
       profileId,
       adx: { cluster: 'https://c.westeurope.kusto.windows.net/', database: DB, table: 'T' }
     })
-    expect(ok.adx.cluster).toBe('https://c.westeurope.kusto.windows.net')
+    expect(ok.kind === 'adx' && ok.adx.cluster).toBe('https://c.westeurope.kusto.windows.net')
     expect(ok.isDemo).toBeUndefined()
     // The UI cannot smuggle the demo placement in.
     const smuggled = await destinations.save({
