@@ -122,7 +122,12 @@ export async function handleTestHook(
         const db = p.get('db') ?? ''
         const table = p.get('table') ?? ''
         const ids = [...t.kusto.groundTruth(db, table, new Date(0), new Date(8.64e15))]
-        sendJson(res, 200, { rows: t.kusto.rowCount(db, table), ids })
+        const column = p.get('column')
+        sendJson(res, 200, {
+          rows: t.kusto.rowCount(db, table),
+          ids,
+          ...(column ? { values: t.kusto.valueCounts(db, table, column) } : {})
+        })
         return
       }
       case 'GET /_test/requests':
