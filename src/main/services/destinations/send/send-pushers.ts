@@ -204,6 +204,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
   )
   try {
     let partsDone = 0
+    let recordsRead = 0
     const r = await pushToLogAnalytics({
       records: input.records,
       journal,
@@ -217,9 +218,14 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
       ...(input.tuning.latencyMs !== undefined ? { latencyMs: input.tuning.latencyMs } : {}),
       ...(input.tuning.pollMs !== undefined ? { pollMs: input.tuning.pollMs } : {}),
       ...(input.tuning.sleep ? { sleep: input.tuning.sleep } : {}),
+      // The push reports by line: `part <tag>: N records sent (R of T read, S sent)`.
       onProgress: (line) => {
-        partsDone++
-        input.onPart(0, partsDone, throttled, line)
+        const sent = /records sent \((\d+)/.exec(line)
+        if (sent) {
+          partsDone++
+          recordsRead = Number(sent[1])
+        }
+        input.onPart(recordsRead, partsDone, throttled, line)
       }
     })
     const unverifiedRecords = r.unverified.reduce((n, u) => n + u.expected, 0)

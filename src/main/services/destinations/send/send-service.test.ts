@@ -14,6 +14,7 @@ import { HttpsClient } from '../../http/https-client'
 import { MemoryLogger } from '../../logging/logger'
 import { ProfilesService } from '../../profiles-service'
 import { DestinationsService } from '../destinations-service'
+import { ruleDefinition, tableDefinition } from '../log-analytics/table-definition'
 
 import { SendService } from './send-service'
 
@@ -223,6 +224,74 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
       emu.kusto.setRole(`aadapp=${APP_ID}`, 'admin')
     }
   }, 60_000)
+
+  it('sends to Log Analytics through a data collection rule, waits out a 429, and finds the rows there when sent again', async () => {
+    const table = 'SendTest_CL'
+    const deployed = emu.logsIngestion.deploy({
+      table: tableDefinition(table),
+      rule: ruleDefinition({
+        table,
+        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
+        location: 'westeurope'
+      })
+    })
+    const destination = await destinations.save(
+      {
+        kind: 'loganalytics',
+        displayName: 'Test Sentinel',
+        profileId,
+        loganalytics: {
+          endpoint: deployed.endpoint,
+          ruleId: deployed.immutableId,
+          table,
+          workspaceId: emu.workspaceId
+        }
+      },
+      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
+    )
+    const sends = (): SendService =>
+      new SendService({
+        log: new MemoryLogger(),
+        appVersion: 'test',
+        dir: join(dir, 'sends'),
+        destinations,
+        profiles,
+        http,
+        token,
+        onProgress: () => undefined,
+        tuning: { sleep: async () => undefined, latencyMs: 0, pollMs: 1, maxPartBytes: 60_000 }
+      })
+    const batch = records('la', 150)
+    emu.logsIngestion.failNext([{ status: 429, retryAfterSeconds: 2 }])
+    scopes.length = 0
+    const first = await send(sends(), destination, batch)
+    expect(first).toMatchObject({
+      status: 'complete',
+      records: 150,
+      sentRecords: 150,
+      alreadyThereRecords: 0,
+      failedRecords: 0,
+      throttled: 1
+    })
+    expect(first.parts).toBeGreaterThan(1)
+    // The rule's token and the count-back token: Logs Ingestion and the Log Analytics API only.
+    expect(
+      new Set(scopes.map((s) => new URL(s.replace('//.default', '/.default')).origin))
+    ).toEqual(new Set(['https://monitor.azure.com', 'https://api.loganalytics.io']))
+    const again = await send(sends(), destination, batch)
+    expect(again).toMatchObject({
+      status: 'complete',
+      sentRecords: 0,
+      alreadyThereRecords: 150,
+      failedRecords: 0,
+      isResumed: true
+    })
+    const counted = emu.logsIngestion
+      .requests()
+      .filter((r) => r.status === 204)
+      .reduce((n, r) => n + r.rows, 0)
+    expect(counted).toBe(150)
+  }, 120_000)
 
   it('refuses a destination the UI names on a host that is not Microsoft’s for the cloud', async () => {
     const saved = destinations.save({
