@@ -103,6 +103,18 @@ const INGESTION_SUFFIX: Record<CloudId, string> = {
 }
 
 /**
+ * Why a cluster URL entered in the UI may not get a token of a connection of `cloud`, or
+ * undefined: it must be an Azure Data Explorer host of that cloud or a Fabric Eventhouse.
+ */
+export function adxClusterHostProblem(cluster: string, cloud: CloudId): string | undefined {
+  const host = new URL(cluster).hostname.toLowerCase()
+  const suffix = CLOUDS[cloud].adxClusterSuffix
+  return host.endsWith(suffix) || host.endsWith(FABRIC_KUSTO_SUFFIX)
+    ? undefined
+    : `the cluster must be an Azure Data Explorer host of the connection's cloud (…${suffix}) or a Fabric Eventhouse (…${FABRIC_KUSTO_SUFFIX}); the token is sent to it`
+}
+
+/**
  * Why the UI may not save `input` for a connection of `cloud` (a token would go to a host that is
  * not Microsoft's for that cloud), or undefined. The demo's emulator destinations skip this: main
  * sets them.
@@ -112,11 +124,7 @@ export function destinationHostProblem(
   cloud: CloudId
 ): string | undefined {
   if (input.kind === 'adx') {
-    const host = new URL(input.adx.cluster).hostname.toLowerCase()
-    const suffix = CLOUDS[cloud].adxClusterSuffix
-    return host.endsWith(suffix) || host.endsWith(FABRIC_KUSTO_SUFFIX)
-      ? undefined
-      : `the cluster must be an Azure Data Explorer host of the connection's cloud (…${suffix}) or a Fabric Eventhouse (…${FABRIC_KUSTO_SUFFIX}); the token is sent to it`
+    return adxClusterHostProblem(input.adx.cluster, cloud)
   }
   const host = new URL(input.loganalytics.endpoint).hostname.toLowerCase()
   const suffix = INGESTION_SUFFIX[cloud]

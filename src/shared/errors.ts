@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'settings/write-failed',
   'profiles/not-found',
   'profiles/write-failed',
+  'profiles/invalid',
   'auth/interaction-required',
   'auth/consent-required',
   'auth/missing-permission',

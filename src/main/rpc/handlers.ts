@@ -47,8 +47,9 @@ export function createHandlers(s: HandlerServices): Handlers {
     'auth:list-states': () => s.auth.listStates(),
     'auth:sign-in': async ({ profileId, mode, loginHint }) => {
       // The demo tenant runs in-process: start it (after a restart) before signing in to it.
-      if ((await s.profiles.get(profileId)).isDemo) {
-        await s.demo.open()
+      const profile = await s.profiles.get(profileId)
+      if (profile.isDemo) {
+        await s.demo.openFor(profile)
       }
       return s.auth.signIn(profileId, {
         ...(mode ? { mode } : {}),
@@ -66,7 +67,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'auth:test-connection': async ({ profileId }) => {
       const profile = await s.profiles.get(profileId)
       if (profile.isDemo) {
-        await s.demo.open()
+        await s.demo.openFor(profile)
       }
       return checkConnection(profile, { auth: s.auth, http: s.http, now: s.now })
     },
@@ -74,7 +75,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'acquire:start': async (input) => {
       const profile = await s.profiles.get(input.profileId)
       if (profile.isDemo) {
-        await s.demo.open()
+        await s.demo.openFor(profile)
       }
       return s.acquire.start({
         ...input,

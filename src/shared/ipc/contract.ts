@@ -96,7 +96,7 @@ export const SyncProgressSchema = z.object({
   phase: z.enum(['subscribing', 'listing', 'downloading', 'querying', 'done']),
   window: z
     .object({
-      source: z.enum(['management', 'graph', 'workspace']),
+      source: z.enum(['management', 'graph', 'workspace', 'adx']),
       contentType: z.string(),
       start: z.string(),
       end: z.string()

@@ -15,8 +15,14 @@ import {
   type DeviceCodeRequest
 } from '@azure/msal-node'
 
-import { CLOUDS, graphAuditScope, logAnalyticsScope, managementScope } from '../../../shared/clouds'
-import { workspaceOf } from '../../../shared/profiles'
+import {
+  CLOUDS,
+  adxScope,
+  graphAuditScope,
+  logAnalyticsScope,
+  managementScope
+} from '../../../shared/clouds'
+import { adxSourceOf, workspaceOf } from '../../../shared/profiles'
 import type {
   AuthState,
   DeviceCodePrompt,
@@ -205,11 +211,17 @@ export class AuthService {
       const endpoints = endpointsFor(profile)
       // A workspace profile reads only the workspace: the sign-in asks for the Log Analytics
       // API's delegated Data.Read, not for the audit APIs it never calls.
+      // An Azure Data Explorer profile asks for its cluster's user_impersonation only.
+      const adx = adxSourceOf(profile)
       const scopes = workspaceOf(profile)
         ? [logAnalyticsScope(CLOUDS[profile.cloud])]
-        : [managementScope(endpoints)]
+        : adx
+          ? [adxScope(adx.cluster)]
+          : [managementScope(endpoints)]
       const extraScopes =
-        !workspaceOf(profile) && endpoints.hasGraphAuditQuery ? [graphAuditScope(endpoints)] : []
+        !workspaceOf(profile) && !adx && endpoints.hasGraphAuditQuery
+          ? [graphAuditScope(endpoints)]
+          : []
       const result =
         mode === 'device-code'
           ? await this.deviceCode(pca, profile, scopes, inFlight)

@@ -16,6 +16,9 @@ import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
 
+/** The demo cluster's table of history (what a scheduled `cax push adx` would have filled). */
+export const DEMO_ADX_TABLE = 'ConnectorHistory'
+
 /** A fixed port keeps the demo profile's endpoints the same across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
 
@@ -36,6 +39,7 @@ export interface DemoServiceDeps {
 /** Starts the demo tenant on demand and keeps its profile up to date. */
 export class DemoService {
   private emulator: Promise<Emulator> | undefined
+  private isAdxSeeded = false
 
   constructor(private readonly deps: DemoServiceDeps) {}
 
@@ -43,8 +47,9 @@ export class DemoService {
   async open(): Promise<Profile> {
     const emu = await this.start()
     const demos = (await this.deps.profiles.list()).filter((p) => p.isDemo)
-    const existing = demos.find((p) => p.kind !== 'workspace')
+    const existing = demos.find((p) => p.kind === undefined || p.kind === 'tenant')
     const existingWorkspace = demos.find((p) => p.kind === 'workspace')
+    const existingAdx = demos.find((p) => p.kind === 'adx')
     // Main sets where the demo's tokens go (the emulator it started), never the UI side.
     const endpoints = {
       authorityHost: emu.urls.authorityHost,
@@ -70,6 +75,25 @@ export class DemoService {
         kind: 'workspace',
         workspace: { workspaceId: emu.workspaceId, tables: [...DEFAULT_WORKSPACE_TABLES] },
         displayName: 'Demo workspace (Contoso Sentinel)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints, isDemo: true }
+    )
+    // The same tenant's older history in an Azure Data Explorer table (filled on first use), so
+    // the demo can show an ADX source too.
+    await this.deps.profiles.save(
+      {
+        ...(existingAdx ? { id: existingAdx.id } : {}),
+        kind: 'adx',
+        adx: {
+          cluster: emu.urls.kustoClusterUrl,
+          database: KUSTO_DEFAULT_DATABASE,
+          table: DEMO_ADX_TABLE
+        },
+        displayName: 'Demo ADX history (Contoso)',
         tenant: emu.tenantId,
         clientId: emu.clientId,
         cloud: 'commercial',
@@ -104,6 +128,26 @@ export class DemoService {
     )
   }
 
+  /**
+   * Starts the demo tenant for one of its profiles. The ADX history table is filled the first
+   * time its profile is used (days 8–11 before now: older than the Management API keeps; filling
+   * it takes a second or two, so the demo's own start does not wait for it).
+   */
+  async openFor(profile: Profile): Promise<void> {
+    await this.open()
+    if (profile.kind === 'adx' && !this.isAdxSeeded) {
+      const emu = await this.start()
+      const now = Date.now()
+      emu.kusto.seedTable(
+        KUSTO_DEFAULT_DATABASE,
+        DEMO_ADX_TABLE,
+        new Date(now - 11 * 86_400_000),
+        new Date(now - 7 * 86_400_000)
+      )
+      this.isAdxSeeded = true
+    }
+  }
+
   /** True when the URL belongs to the running demo tenant. */
   async isDemoUrl(url: string): Promise<boolean> {
     if (!this.emulator) {
@@ -117,6 +161,7 @@ export class DemoService {
   async close(): Promise<void> {
     const running = this.emulator
     this.emulator = undefined
+    this.isAdxSeeded = false
     if (running) {
       await (await running).close()
     }
