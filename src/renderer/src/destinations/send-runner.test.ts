@@ -27,7 +27,11 @@ const SUMMARY: SendSummary = {
 }
 
 /** A fake of the send channels that records what the runner handed over. */
-function fakeApi(options: { finish?: () => ReturnType<AppApi['sends']['finish']> } = {}) {
+function fakeApi(options: { finish?: () => ReturnType<AppApi['sends']['finish']> } = {}): {
+  api: AppApi
+  appended: string[][]
+  cancelled: string[]
+} {
   const appended: string[][] = []
   const cancelled: string[] = []
   let listener: ((p: SendProgress) => void) | undefined
