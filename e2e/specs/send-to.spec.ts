@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+
 import { request } from '@playwright/test'
 
 import { expect, test } from '../fixtures/app'
@@ -16,7 +18,7 @@ test.use({ appEnv: { CAX_DEMO_TEST_HOOKS: '1' } })
 
 test('Send to… the demo Azure Data Explorer cluster: exactly the view’s rows, and nothing doubled when sent again', async ({
   app
-}) => {
+}, testInfo) => {
   test.skip(app.launcher !== 'web', 'reads the in-process demo emulator of the browser shell')
   // Waits are on the app's state; this limit is only the backstop for a hang on a loaded box.
   test.setTimeout(20 * 60_000)
@@ -90,6 +92,7 @@ test('Send to… the demo Azure Data Explorer cluster: exactly the view’s rows
     await expect(summary).toHaveAttribute('data-sent', '0')
     await expect(summary).toHaveAttribute('data-status', 'complete')
     await expect(summary).toContainText('already there')
+    await app.page.screenshot({ path: join(testInfo.outputDir, 'send-to.png') })
     const second = await table()
     expect(second.rows).toBe(shown)
     expect(new Set(second.ids).size).toBe(shown)

@@ -118,7 +118,11 @@ export function summaryText(s: SendSummary): string {
     `${s.status === 'complete' ? 'Sent' : 'Partly sent'} to ${s.destination}: ${n(s.records)} records in ${parts} — ` +
     `${n(s.sentRecords)} sent and counted, ${n(s.alreadyThereRecords)} already there, ${n(s.failedRecords)} failed` +
     (s.throttled > 0 ? `; waited out ${n(s.throttled)} throttling answer(s)` : '') +
-    (s.isResumed ? '; resumed an earlier send of the same records' : '') +
+    (s.isResumed
+      ? s.sentRecords === 0 && s.failedRecords === 0
+        ? '; an earlier send of the same records had sent them all'
+        : '; resumed an earlier send of the same records'
+      : '') +
     '.'
   )
 }
