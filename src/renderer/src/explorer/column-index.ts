@@ -39,7 +39,9 @@ import { mergeTimeOrder } from './time-order'
 import { itemOf } from './item-of'
 import { bindSearch, searchNames } from './search-columns'
 import { anyColumnMask, evaluateSearch } from './search-mask'
-import { stackByRanks } from './stack-counts'
+import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
+import { stackByRanks, type StackWindow } from './stack-counts'
+import { parseDateBucketColumn, timeBucketRanks } from './date-buckets'
 import { filterMatches } from './text-filter'
 import {
   DATE_COLUMN,
@@ -70,22 +72,6 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
   ...HIGH_CARDINALITY_COLUMNS,
   'clientIp'
 ])
-
-/** A chunk as the index keeps it: what grid rows and field columns are read from. */
-interface LoadedChunk {
-  firstRow: number
-  count: number
-  poolFirst: number
-  codes: Uint16Array | Uint32Array
-  recordType: Float64Array
-  userType: Float64Array
-  flags: Uint8Array
-  /** Chunk key code → global field key code. */
-  keyMap: Uint32Array
-  pairStart: Uint32Array
-  pairKey: Uint16Array | Uint32Array
-  pairValue: Uint16Array | Uint32Array
-}
 
 interface TextColumnData {
   codes: GrowableU32
@@ -339,35 +325,7 @@ export class ColumnIndex {
 
   /** Row indices of the given record Ids. */
   rowsOfIds(ids: Iterable<string>): Map<string, number> {
-    const wanted = new Set(ids)
-    const found = new Map<string, number>()
-    const codes = this.text.get('id')!.codes.data
-    if (wanted.size <= 32) {
-      // A few Ids: find each in every chunk's pool (native string search), then its row.
-      for (const id of wanted) {
-        for (let c = 0; c < this.chunks.length && !found.has(id); c++) {
-          const code = this.pool.find(c, id)
-          if (code < 0) {
-            continue
-          }
-          const chunk = this.chunks[c]!
-          for (let row = chunk.firstRow; row < chunk.firstRow + chunk.count; row++) {
-            if (codes[row] === code) {
-              found.set(id, row)
-              break
-            }
-          }
-        }
-      }
-      return found
-    }
-    for (let row = 0; row < this.size && found.size < wanted.size; row++) {
-      const id = this.pool.value(codes[row]!)
-      if (wanted.has(id) && !found.has(id)) {
-        found.set(id, row)
-      }
-    }
-    return found
+    return rowsOfIds(ids, this.chunks, this.pool, this.text.get('id')!.codes.data, this.size)
   }
 
   /** A mask of the rows whose record Id is one of `ids`. */
@@ -459,14 +417,16 @@ export class ColumnIndex {
     query: ExplorerQuery,
     colIds: readonly string[],
     sort: StackSort,
-    limit: number
+    limit: number,
+    window: StackWindow = {}
   ): StackAnswer {
     const filtered = this.filter(query)
     return stackByRanks(
       filtered.mask,
       colIds.map((colId) => this.ranksOf(colId)),
       sort,
-      limit
+      limit,
+      window
     )
   }
 
@@ -474,8 +434,16 @@ export class ColumnIndex {
   ranksOf(colId: string): RankedColumn {
     let ranked = this.ranks.get(colId)
     if (!ranked) {
+      const dateBucket = parseDateBucketColumn(colId)
       if (colId === DATE_COLUMN) {
         ranked = timeRanks(this.times.data, this.timeOrder)
+      } else if (dateBucket) {
+        ranked = timeBucketRanks(
+          this.times.data,
+          this.timeOrder,
+          dateBucket.bucket,
+          dateBucket.zone
+        )
       } else if (colId === TAGS_COLUMN) {
         ranked = textRanks(this.size, (row) => this.valueOf(row, TAGS_COLUMN))
       } else {
@@ -694,24 +662,7 @@ export class ColumnIndex {
     const key = this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length))
     let codes = this.fieldColumns.get(colId)
     if (!codes) {
-      codes = new Uint32Array(this.size).fill(MISSING)
-      if (key !== undefined) {
-        for (const chunk of this.chunks) {
-          const local = chunk.keyMap.indexOf(key)
-          if (local < 0) {
-            continue
-          }
-          const { pairStart, pairKey, pairValue, firstRow, poolFirst } = chunk
-          for (let i = 0; i < chunk.count; i++) {
-            for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
-              if (pairKey[p] === local) {
-                codes[firstRow + i] = poolFirst + pairValue[p]!
-                break
-              }
-            }
-          }
-        }
-      }
+      codes = fieldCodes(this.chunks, key, this.size)
       this.fieldColumns.set(colId, codes)
     }
     return { codes, size: pool.size, value: poolValue, isUnique: false }

@@ -19,7 +19,6 @@ import {
   LogAnalyticsError
 } from '../../sources/log-analytics/log-analytics-client'
 import { pushToAdx } from '../adx/adx-push'
-import { PushJournal as LogAnalyticsJournal } from '../log-analytics/log-analytics-journal'
 import { pushToLogAnalytics } from '../log-analytics/log-analytics-push'
 import { LogsIngestionClient } from '../log-analytics/logs-ingestion-client'
 import { streamFor } from '../log-analytics/table-definition'
@@ -93,12 +92,16 @@ async function pushAdx(input: PushInput): Promise<PushOutcome> {
     ...(input.tuning.sleep ? { sleep: input.tuning.sleep } : {})
   })
   const maxPartRecords = input.tuning.maxPartRecords ?? 10_000
-  const journal = await PushJournal.open(input.journalPath, {
-    destination: 'adx',
-    target: `${cluster}/${database}/${table}`,
-    settings: { mode: 'streaming', maxPartBytes: 3_500_000, maxPartRecords }
-  })
-  const isResumed = journal.parts().length > 0
+  const journal = await PushJournal.open(
+    input.journalPath,
+    {
+      destination: 'adx',
+      target: `${cluster}/${database}/${table}`,
+      settings: { mode: 'streaming', maxPartBytes: 3_500_000, maxPartRecords }
+    },
+    () => randomUUID().slice(0, 8)
+  )
+  const isResumed = journal.all().length > 0
   let recordsDone = 0
   let partsDone = 0
   try {
@@ -192,7 +195,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
     const countAt = answer.table.columns.findIndex((c) => c.name === 'count_')
     return new Map(answer.table.rows.map((r) => [String(r[tagAt]), Number(r[countAt])]))
   }
-  const journal = await LogAnalyticsJournal.open(
+  const journal = await PushJournal.open(
     input.journalPath,
     {
       destination: 'loganalytics',
