@@ -247,7 +247,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         setFaults,
         faults: () => faults,
         groundTruth,
-        requestLog: () => management.log
+        requestLog: () => management.log,
+        kusto
       })
       return
     }

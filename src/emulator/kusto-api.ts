@@ -82,6 +82,8 @@ export interface KustoControls {
   groundTruth(database: string, table: string, start: Date, end: Date): Set<string>
   /** Rows of `table` (duplicates included). */
   rowCount(database: string, table: string): number
+  /** How many rows of `table` hold each value of `column` (as text). */
+  valueCounts(database: string, table: string, column: string): Record<string, number>
 }
 
 interface Table {
@@ -183,6 +185,15 @@ export class KustoApi implements KustoControls {
 
   rowCount(database: string, table: string): number {
     return this.dbs.get(database)?.get(table)?.rows.length ?? 0
+  }
+
+  valueCounts(database: string, table: string, column: string): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const row of this.dbs.get(database)?.get(table)?.rows ?? []) {
+      const value = String(row[column] ?? '')
+      out[value] = (out[value] ?? 0) + 1
+    }
+    return out
   }
 
   /** Handles `/kusto/...`; false otherwise. */

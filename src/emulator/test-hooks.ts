@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EmulatorClock } from './clock'
 import type { EntraControls } from './entra'
 import { readBody, sendJson } from './http-util'
+import type { KustoControls } from './kusto-api'
 import type { RequestLogEntry } from './management-api'
 import type { FaultConfig } from './scenarios'
 import { FaultPatchSchema } from './scenarios'
@@ -15,6 +16,7 @@ export interface TestHookTargets {
   faults(): FaultConfig
   groundTruth(start: Date, end: Date, contentType?: string, tenantId?: string): Set<string>
   requestLog(): RequestLogEntry[]
+  kusto: KustoControls
 }
 
 /**
@@ -113,6 +115,19 @@ export async function handleTestHook(
           ...t.groundTruth(new Date(start), new Date(end), p.get('contentType') ?? undefined)
         ]
         sendJson(res, 200, { count: ids.length, ids })
+        return
+      }
+      case 'GET /_test/kusto/table': {
+        // What a push left in a table of the fake cluster: rows (repeats included) and unique Ids.
+        const db = p.get('db') ?? ''
+        const table = p.get('table') ?? ''
+        const ids = [...t.kusto.groundTruth(db, table, new Date(0), new Date(8.64e15))]
+        const column = p.get('column')
+        sendJson(res, 200, {
+          rows: t.kusto.rowCount(db, table),
+          ids,
+          ...(column ? { values: t.kusto.valueCounts(db, table, column) } : {})
+        })
         return
       }
       case 'GET /_test/requests':

@@ -15,6 +15,8 @@ import { AppAcquisitionLog } from './services/acquisition-log/app-acquisition-lo
 import { AcquireService } from './services/acquisition/acquire-service'
 import { AuthService, type ExternalOpener } from './services/auth/auth-service'
 import { DemoService } from './services/demo/demo-service'
+import { DestinationsService } from './services/destinations/destinations-service'
+import { SendService } from './services/destinations/send/send-service'
 import { HttpsClient } from './services/http/https-client'
 import type { Logger } from './services/logging/logger'
 import { ProfilesService } from './services/profiles-service'
@@ -38,6 +40,8 @@ export interface AppCoreOptions {
   /** Test seams: a client that trusts the emulator's CA and refuses other hosts. */
   http?: HttpsClient
   demoPort?: number
+  /** Opens the demo emulator's test surface (end-to-end tests only; see DemoServiceDeps). */
+  demoTestHooks?: boolean
 }
 
 export interface AppCore {
@@ -90,11 +94,14 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       await auth.signOut(profile.id)
     }
   })
+  const destinations = new DestinationsService({ dataDir: options.dataDir, log, profiles })
   const demo = new DemoService({
     profiles,
+    destinations,
     http,
     log,
-    ...(options.demoPort !== undefined ? { preferredPort: options.demoPort } : {})
+    ...(options.demoPort !== undefined ? { preferredPort: options.demoPort } : {}),
+    ...(options.demoTestHooks ? { testHooks: true } : {})
   })
   const auth = new AuthService({
     profiles,
@@ -148,6 +155,23 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     appVersion: options.version,
     chooseExportPath: (name) => (locations.chooseReviewPackPath ?? locations.chooseExportPath)(name)
   })
+  // "Send to…": the view's records as a snapshot in a private folder, pushed from it.
+  const sends = new SendService({
+    log,
+    appVersion: options.version,
+    dir: join(options.dataDir, 'sends'),
+    destinations,
+    profiles,
+    http,
+    token: async (profileId, scope, force) =>
+      (await auth.getScopeToken(profileId, scope, force)).token,
+    prepare: async (destination) => {
+      if (destination.isDemo) {
+        await demo.open()
+      }
+    },
+    onProgress: (progress) => bus.publish('sends:did-progress', progress)
+  })
   const handlers = createHandlers({
     appInfo: {
       name: 'Connector Audit Explorer',
@@ -165,6 +189,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     acquisitionLog,
     snapshots,
     reports,
+    destinations,
+    sends,
     http,
     now: () => new Date()
   })
@@ -186,6 +212,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       acquire.cancelAll()
       await snapshots.cancelAll()
       await reports.cancelAll()
+      await sends.cancelAll()
       await demo.close()
     }
   }

@@ -120,6 +120,18 @@ const api = {
     append: (input) => invoke('reports:append', input),
     finish: (input) => invoke('reports:finish', input),
     cancel: (input) => invoke('reports:cancel', input)
+  },
+  destinations: {
+    list: (input) => invoke('destinations:list', input),
+    save: (input) => invoke('destinations:save', input),
+    delete: (input) => invoke('destinations:delete', input)
+  },
+  sends: {
+    begin: (input) => invoke('sends:begin', input),
+    append: (input) => invoke('sends:append', input),
+    finish: (input) => invoke('sends:finish', input),
+    cancel: (input) => invoke('sends:cancel', input),
+    onDidProgress: (listener) => subscribe('sends:did-progress', listener)
   }
 } satisfies AppApi
 

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'settings/write-failed',
   'profiles/not-found',
   'profiles/write-failed',
+  'profiles/invalid',
   'auth/interaction-required',
   'auth/consent-required',
   'auth/missing-permission',
@@ -62,7 +63,14 @@ export const ERROR_CODES = [
   'snapshot/unknown-export',
   'snapshot/write-failed',
   'snapshot/read-failed',
-  'snapshot/store-failed'
+  'snapshot/store-failed',
+  'destinations/not-found',
+  'destinations/invalid',
+  'destinations/write-failed',
+  'send/unknown',
+  'send/cancelled',
+  'send/failed',
+  'send/tampered'
 ] as const
 
 /** A stable, machine-readable error code. */

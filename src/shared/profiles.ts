@@ -58,7 +58,7 @@ export type EndpointOverrides = z.infer<typeof EndpointOverrides>
  * What a profile reads: a tenant's audit APIs (Management Activity API, Graph audit query), or a
  * Log Analytics (Microsoft Sentinel) workspace the tenant's connectors fill. Absent means tenant.
  */
-export const ProfileKind = z.enum(['tenant', 'workspace'])
+export const ProfileKind = z.enum(['tenant', 'workspace', 'adx'])
 export type ProfileKind = z.infer<typeof ProfileKind>
 
 /** A Log Analytics table name (`PowerPlatformAdminActivity`, `OfficeActivity`). */
@@ -81,12 +81,35 @@ export const WorkspaceSettings = z.object({
 })
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>
 
+const KUSTO_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/
+
+/**
+ * An Azure Data Explorer profile's table: the cluster (or Fabric Eventhouse query URI), the
+ * database and the table to read — e.g. the one `cax push adx` or "Send to…" fills. The cluster
+ * decides where the profile's token goes: from the UI it must be a Microsoft cluster host of the
+ * profile's cloud (ProfilesService checks; the demo's emulator cluster is set by main).
+ */
+export const AdxSourceSettings = z.object({
+  cluster: HttpsUrl.refine(
+    (v) => {
+      const u = new URL(v)
+      return u.username === '' && u.password === '' && u.search === '' && u.hash === ''
+    },
+    { message: 'must be a plain https:// URL (no user, query or fragment)' }
+  ),
+  database: z.string().trim().regex(KUSTO_NAME, 'must be a database name (letters, digits, _)'),
+  table: z.string().trim().regex(KUSTO_NAME, 'must be a table name (letters, digits, _)')
+})
+export type AdxSourceSettings = z.infer<typeof AdxSourceSettings>
+
 /** A saved profile. */
 export const Profile = z.object({
   /** What the profile reads (absent: a tenant). */
   kind: ProfileKind.optional(),
   /** The workspace, for `kind: 'workspace'`. */
   workspace: WorkspaceSettings.optional(),
+  /** The Azure Data Explorer table, for `kind: 'adx'`. */
+  adx: AdxSourceSettings.optional(),
   id: z.string().min(1).max(64),
   displayName: z.string().trim().min(1).max(100),
   tenant: TenantRef,
@@ -120,6 +143,10 @@ export const ProfileInput = Profile.omit({
     message: 'a workspace connection needs the workspace ID and tables',
     path: ['workspace']
   })
+  .refine((p) => p.kind !== 'adx' || p.adx !== undefined, {
+    message: 'an Azure Data Explorer connection needs the cluster, database and table',
+    path: ['adx']
+  })
 export type ProfileInput = z.infer<typeof ProfileInput>
 
 /** Where a profile's tokens go, set by main only: endpoint overrides and the demo flag. */
@@ -133,8 +160,8 @@ export interface ProfilePlacement {
  * tenant, app registration, cloud or endpoints. Such a change signs the profile out.
  */
 export function movesTokens(
-  before: Pick<Profile, 'tenant' | 'clientId' | 'cloud' | 'endpoints'>,
-  next: Pick<Profile, 'tenant' | 'clientId' | 'cloud' | 'endpoints'>
+  before: Pick<Profile, 'tenant' | 'clientId' | 'cloud' | 'endpoints' | 'adx'>,
+  next: Pick<Profile, 'tenant' | 'clientId' | 'cloud' | 'endpoints' | 'adx'>
 ): boolean {
   const endpoints = (p: Pick<Profile, 'endpoints'>): string =>
     p.endpoints
@@ -149,8 +176,14 @@ export function movesTokens(
     before.tenant.toLowerCase() !== next.tenant.toLowerCase() ||
     before.clientId.toLowerCase() !== next.clientId.toLowerCase() ||
     before.cloud !== next.cloud ||
-    endpoints(before) !== endpoints(next)
+    endpoints(before) !== endpoints(next) ||
+    (before.adx?.cluster ?? '').toLowerCase() !== (next.adx?.cluster ?? '').toLowerCase()
   )
+}
+
+/** Whether a profile reads an Azure Data Explorer table (and which). */
+export function adxSourceOf(profile: Pick<Profile, 'kind' | 'adx'>): AdxSourceSettings | undefined {
+  return profile.kind === 'adx' ? profile.adx : undefined
 }
 
 /** Whether a profile reads a Log Analytics workspace (and which). */

@@ -8,6 +8,8 @@ import type { AcquireService } from '../services/acquisition/acquire-service'
 import type { AuthService } from '../services/auth/auth-service'
 import { checkConnection } from '../services/auth/connection-check'
 import type { DemoService } from '../services/demo/demo-service'
+import type { DestinationsService } from '../services/destinations/destinations-service'
+import type { SendService } from '../services/destinations/send/send-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles-service'
 import type { ReviewPackExports } from '../services/report/review-pack-exports'
@@ -24,6 +26,8 @@ export interface HandlerServices {
   acquisitionLog: AppAcquisitionLog
   snapshots: SnapshotsService
   reports: ReviewPackExports
+  destinations: DestinationsService
+  sends: SendService
   http: HttpsClient
   now: () => Date
 }
@@ -43,8 +47,9 @@ export function createHandlers(s: HandlerServices): Handlers {
     'auth:list-states': () => s.auth.listStates(),
     'auth:sign-in': async ({ profileId, mode, loginHint }) => {
       // The demo tenant runs in-process: start it (after a restart) before signing in to it.
-      if ((await s.profiles.get(profileId)).isDemo) {
-        await s.demo.open()
+      const profile = await s.profiles.get(profileId)
+      if (profile.isDemo) {
+        await s.demo.openFor(profile)
       }
       return s.auth.signIn(profileId, {
         ...(mode ? { mode } : {}),
@@ -62,7 +67,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'auth:test-connection': async ({ profileId }) => {
       const profile = await s.profiles.get(profileId)
       if (profile.isDemo) {
-        await s.demo.open()
+        await s.demo.openFor(profile)
       }
       return checkConnection(profile, { auth: s.auth, http: s.http, now: s.now })
     },
@@ -70,7 +75,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     'acquire:start': async (input) => {
       const profile = await s.profiles.get(input.profileId)
       if (profile.isDemo) {
-        await s.demo.open()
+        await s.demo.openFor(profile)
       }
       return s.acquire.start({
         ...input,
@@ -109,6 +114,15 @@ export function createHandlers(s: HandlerServices): Handlers {
     'reports:begin': (input) => s.reports.begin(input),
     'reports:append': ({ packId, records }) => s.reports.append(packId, records),
     'reports:finish': ({ packId }) => s.reports.finish(packId),
-    'reports:cancel': async ({ packId }) => ({ cancelled: await s.reports.cancel(packId) })
+    'reports:cancel': async ({ packId }) => ({ cancelled: await s.reports.cancel(packId) }),
+    'destinations:list': () => s.destinations.list(),
+    'destinations:save': (input) => s.destinations.save(input),
+    'destinations:delete': async ({ destinationId }) => ({
+      deleted: await s.destinations.delete(destinationId)
+    }),
+    'sends:begin': (input) => s.sends.begin(input),
+    'sends:append': ({ sendId, records }) => s.sends.append(sendId, records),
+    'sends:finish': ({ sendId }) => s.sends.finish(sendId),
+    'sends:cancel': async ({ sendId }) => ({ cancelled: await s.sends.cancel(sendId) })
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 
 import { z } from 'zod'
 
+import { adxClusterHostProblem } from '../../shared/destinations'
 import { AppError } from '../../shared/errors'
 import {
   movesTokens,
@@ -73,6 +74,20 @@ export class ProfilesService {
     const before = input.id ? (await this.list()).find((p) => p.id === input.id) : undefined
     const place = (existing: Profile | undefined): ProfilePlacement =>
       placement ?? { endpoints: existing?.endpoints, isDemo: existing?.isDemo }
+    // An ADX cluster decides where the token goes: from the UI, only Microsoft's hosts of the
+    // cloud; main's placement (the demo's emulator) or an unchanged demo cluster are kept.
+    if (input.kind === 'adx' && input.adx) {
+      const isMainsCluster =
+        placement?.isDemo === true ||
+        (before?.isDemo === true &&
+          before.adx?.cluster.toLowerCase() === input.adx.cluster.replace(/\/+$/, '').toLowerCase())
+      const problem = isMainsCluster
+        ? undefined
+        : adxClusterHostProblem(input.adx.cluster, input.cloud)
+      if (problem) {
+        throw new AppError('profiles/invalid', `Not saved: ${problem}.`)
+      }
+    }
     if (before?.accountHomeId && movesTokens(before, { ...input, ...place(before) })) {
       // Invalid input fails here, before the sign-out, so a refused save changes nothing.
       Profile.parse({ ...input, ...place(before), id: before.id })

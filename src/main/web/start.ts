@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     // No dialogs in a browser: exports go to Downloads, imports arrive as uploads.
     snapshotLocations: downloadsSnapshotLocations({ dataDir }),
     log,
+    // End-to-end specs read what a send left in the demo's fake cluster (its /_test surface).
+    demoTestHooks: process.env['CAX_DEMO_TEST_HOOKS'] === '1',
     secrets: new KeytarSecretStore(),
     opener: {
       open: async (url) => {

@@ -3,6 +3,13 @@ import { z } from 'zod'
 import { LedgerDeltaSchema, LedgerSchema } from '../acquisition'
 import type { NormalizedRecord } from '../audit'
 import type { Result } from '../errors'
+import {
+  Destination,
+  DestinationInput,
+  SendProgress,
+  SendScope,
+  SendSummary
+} from '../destinations'
 import { GovernanceSettingsSchema } from '../governance/governance-settings'
 import {
   AuthState,
@@ -89,7 +96,7 @@ export const SyncProgressSchema = z.object({
   phase: z.enum(['subscribing', 'listing', 'downloading', 'querying', 'done']),
   window: z
     .object({
-      source: z.enum(['management', 'graph', 'workspace']),
+      source: z.enum(['management', 'graph', 'workspace', 'adx']),
       contentType: z.string(),
       start: z.string(),
       end: z.string()
@@ -178,6 +185,7 @@ export type OfferedSnapshot = z.infer<typeof OfferedSnapshot>
 
 const ExportRef = z.object({ exportId: z.string().min(1).max(64) }).strict()
 const PackRef = z.object({ packId: z.string().min(1).max(64) }).strict()
+const SendRef = z.object({ sendId: z.string().min(1).max(64) }).strict()
 const ImportRef = z.object({ importId: z.string().min(1).max(64) }).strict()
 
 /** Tags and a comment on one record (src/shared/export RecordAnnotation), by record Id. */
@@ -422,7 +430,31 @@ export const contract = {
       findings: z.number()
     })
   },
-  'reports:cancel': { input: PackRef, output: z.object({ cancelled: z.boolean() }) }
+  'reports:cancel': { input: PackRef, output: z.object({ cancelled: z.boolean() }) },
+  /** The saved "Send to…" destinations (ADX tables, Log Analytics rules). */
+  'destinations:list': { input: NoInput, output: z.array(Destination) },
+  /** Creates or updates a destination; hosts must be Microsoft's for the connection's cloud. */
+  'destinations:save': { input: DestinationInput, output: Destination },
+  'destinations:delete': {
+    input: z.object({ destinationId: z.string().min(1).max(64) }).strict(),
+    output: z.object({ deleted: z.boolean() })
+  },
+  /**
+   * Starts a send of the records the window hands over (its view, or the whole cache) to a
+   * saved destination: main writes them as a snapshot in its private folder first.
+   */
+  'sends:begin': {
+    input: z.object({ destinationId: z.string().min(1).max(64), scope: SendScope }).strict(),
+    output: z.object({ sendId: z.string() })
+  },
+  /** Hands main the next records of the send; resolves once the writer has room. */
+  'sends:append': {
+    input: SendRef.extend({ records: RecordBatch.max(10_000) }).strict(),
+    output: z.object({ records: z.number() })
+  },
+  /** Ends the records: main verifies the snapshot and pushes from it; resolves at the end. */
+  'sends:finish': { input: SendRef, output: SendSummary },
+  'sends:cancel': { input: SendRef, output: z.object({ cancelled: z.boolean() }) }
 } as const
 
 /** Pushes from main to every window, each with the schema of its payload. */
@@ -501,6 +533,8 @@ export const events = {
     rejections: z.array(RejectedRowSchema),
     progress: z.object({ bytesRead: z.number(), totalBytes: z.number(), rowsRead: z.number() })
   }),
+  /** Progress of a send: the snapshot verified, parts pushed and counted, 429 waits. */
+  'sends:did-progress': SendProgress,
   'imports:did-finish': z.object({
     importId: z.string(),
     clientId: z.string(),

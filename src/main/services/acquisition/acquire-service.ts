@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto'
 import type { Ledger, LedgerDelta } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { AppError } from '../../../shared/errors'
-import { workspaceOf } from '../../../shared/profiles'
+import { adxScope } from '../../../shared/clouds'
+import { adxSourceOf, workspaceOf } from '../../../shared/profiles'
 import { endpointsFor, logAnalyticsBaseFor, type AuthService } from '../auth/auth-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
@@ -20,7 +21,7 @@ import type { ProfilesService } from '../profiles-service'
 import { AckedBatches, type BatchOutcome } from './acked-batches'
 import { SyncEngine, type SyncEngineOptions } from './sync-engine'
 import { AcquisitionError } from './types'
-import { runWorkspaceSync } from './workspace-sync'
+import { runAdxSync, runWorkspaceSync } from './workspace-sync'
 import type { RecordSink, SyncProgress, SyncResult } from './types'
 
 export type { BatchOutcome } from './acked-batches'
@@ -103,11 +104,14 @@ export class AcquireService {
     }
     const profile = await this.deps.profiles.get(input.profileId)
     const workspace = workspaceOf(profile)
+    const adx = adxSourceOf(profile)
+    const adxToken = async (forceRefresh: boolean): Promise<string> =>
+      (await this.deps.auth.getScopeToken(profile.id, adxScope(adx?.cluster ?? ''), forceRefresh))
+        .token
     // The token's tenant is the GUID even when the profile names a domain.
-    const { tenantId } = await this.deps.auth.getAccessToken(
-      profile.id,
-      workspace ? 'loganalytics' : 'management'
-    )
+    const { tenantId } = adx
+      ? await this.deps.auth.getScopeToken(profile.id, adxScope(adx.cluster))
+      : await this.deps.auth.getAccessToken(profile.id, workspace ? 'loganalytics' : 'management')
     let held: SyncProgress | null = null
     let timer: NodeJS.Timeout | undefined
     const job: Job = {
@@ -148,15 +152,12 @@ export class AcquireService {
       timer ??= setTimeout(job.flushProgress, PROGRESS_INTERVAL_MS)
     }
     this.deps.log.info(`[acquire] job ${job.id} started for profile ${profile.id}`)
-    const running: Promise<SyncResult> = workspace
-      ? runWorkspaceSync({
-          profile,
-          workspace,
-          base: logAnalyticsBaseFor(profile),
+    const running: Promise<SyncResult> = adx
+      ? runAdxSync({
+          adx,
           tenantId,
           http: this.deps.http,
-          token: async (forceRefresh) =>
-            (await this.deps.auth.getAccessToken(profile.id, 'loganalytics', forceRefresh)).token,
+          token: adxToken,
           sink,
           since: input.since,
           until: input.until,
@@ -164,29 +165,45 @@ export class AcquireService {
           onProgress,
           ...(this.deps.workspaceClient ? { clientOptions: this.deps.workspaceClient } : {})
         })
-      : new SyncEngine({
-          http: this.deps.http,
-          managementApiBase: endpoints.managementApiBase,
-          graphBase: endpoints.graphBase,
-          publisherId: profile.publisherIdentifier ?? tenantId,
-          token: async (resource, forceRefresh) =>
-            (await this.deps.auth.getAccessToken(profile.id, resource, forceRefresh)).token,
-          sink,
-          log: this.deps.log,
-          // The window commits batches in order and refuses the rest after a failure
-          // (use-sync.ts), so a second batch can travel while it commits the first.
-          commitsInFlight: 2,
-          ...this.deps.engine
-        }).run(
-          {
+      : workspace
+        ? runWorkspaceSync({
+            profile,
+            workspace,
+            base: logAnalyticsBaseFor(profile),
             tenantId,
+            http: this.deps.http,
+            token: async (forceRefresh) =>
+              (await this.deps.auth.getAccessToken(profile.id, 'loganalytics', forceRefresh)).token,
+            sink,
             since: input.since,
             until: input.until,
-            history: input.history && endpoints.hasGraphAuditQuery,
-            allRecords: input.allRecords
-          },
-          { signal: job.abort.signal, onProgress }
-        )
+            signal: job.abort.signal,
+            onProgress,
+            ...(this.deps.workspaceClient ? { clientOptions: this.deps.workspaceClient } : {})
+          })
+        : new SyncEngine({
+            http: this.deps.http,
+            managementApiBase: endpoints.managementApiBase,
+            graphBase: endpoints.graphBase,
+            publisherId: profile.publisherIdentifier ?? tenantId,
+            token: async (resource, forceRefresh) =>
+              (await this.deps.auth.getAccessToken(profile.id, resource, forceRefresh)).token,
+            sink,
+            log: this.deps.log,
+            // The window commits batches in order and refuses the rest after a failure
+            // (use-sync.ts), so a second batch can travel while it commits the first.
+            commitsInFlight: 2,
+            ...this.deps.engine
+          }).run(
+            {
+              tenantId,
+              since: input.since,
+              until: input.until,
+              history: input.history && endpoints.hasGraphAuditQuery,
+              allRecords: input.allRecords
+            },
+            { signal: job.abort.signal, onProgress }
+          )
     void running.then(
       (result) =>
         this.finish(job, {

@@ -68,7 +68,7 @@ export interface ThrottleState {
 export interface SyncProgress {
   phase: 'subscribing' | 'listing' | 'downloading' | 'querying' | 'done'
   window: {
-    source: 'management' | 'graph' | 'workspace'
+    source: 'management' | 'graph' | 'workspace' | 'adx'
     contentType: string
     start: string
     end: string

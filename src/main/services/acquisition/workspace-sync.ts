@@ -1,14 +1,18 @@
 /**
- * A sync of a workspace profile in the app: the workspace source (`pullWorkspace`, the same code
- * as `cax pull --source workspace`) writing into the app's sink (the renderer's cache, batch by
- * batch with back-pressure), reported in the shape of the tenant sync's progress and result.
+ * A sync of a workspace or Azure Data Explorer profile in the app: the KQL source
+ * (`pullWorkspace` / `pullAdx`, the same code as `cax pull --source workspace|adx`) writing into
+ * the app's sink (the renderer's cache, batch by batch with back-pressure), reported in the
+ * shape of the tenant sync's progress and result.
  */
 import type { LedgerDelta } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
-import type { Profile, WorkspaceSettings } from '../../../shared/profiles'
+import type { AdxSourceSettings, Profile, WorkspaceSettings } from '../../../shared/profiles'
 import { BearerHttp } from '../audit-api/bearer-http'
 import { tokenDestination } from '../audit-api/token-destination'
 import type { HttpsClient } from '../http/https-client'
+import { AdxClient } from '../sources/adx/adx-client'
+import { pullAdx } from '../sources/adx/adx-pull'
+import type { KqlPullResult } from '../sources/kql/kql-table-pull'
 import { LogAnalyticsClient } from '../sources/log-analytics/log-analytics-client'
 import { pullWorkspace } from '../sources/log-analytics/workspace-pull'
 
@@ -44,6 +48,84 @@ export async function runWorkspaceSync(o: WorkspaceSyncOptions): Promise<SyncRes
     base: o.base,
     ...(o.clientOptions ?? {})
   })
+  return runKqlSync({
+    source: 'workspace',
+    counters: client,
+    sink: o.sink,
+    onProgress: o.onProgress,
+    pull: (sink) =>
+      pullWorkspace(
+        {
+          tenantId: o.tenantId,
+          workspaceId: o.workspace.workspaceId,
+          tables: o.workspace.tables,
+          since: o.since,
+          until: o.until
+        },
+        { client, sink, signal: o.signal }
+      )
+  })
+}
+
+export interface AdxSyncOptions {
+  adx: AdxSourceSettings
+  tenantId: string
+  http: HttpsClient
+  /** A delegated token for the cluster from the profile's account. */
+  token: (forceRefresh: boolean) => Promise<string>
+  sink: RecordSink
+  since: Date
+  until: Date
+  signal: AbortSignal
+  onProgress: (progress: SyncProgress) => void
+  clientOptions?: { sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }
+}
+
+/** Reads the profile's Azure Data Explorer table over the range into the sink (`cax pull --source adx`'s code). */
+export async function runAdxSync(o: AdxSyncOptions): Promise<SyncResult> {
+  const client = new AdxClient({
+    // The token goes only to the cluster saved with the profile.
+    http: new BearerHttp({
+      http: o.http,
+      destination: tokenDestination('the Azure Data Explorer cluster', o.adx.cluster),
+      token: o.token
+    }),
+    cluster: o.adx.cluster,
+    ...(o.clientOptions ?? {})
+  })
+  return runKqlSync({
+    source: 'adx',
+    counters: client,
+    sink: o.sink,
+    onProgress: o.onProgress,
+    pull: (sink) =>
+      pullAdx(
+        {
+          tenantId: o.tenantId,
+          cluster: o.adx.cluster,
+          database: o.adx.database,
+          tables: [o.adx.table],
+          since: o.since,
+          until: o.until
+        },
+        { client, sink, signal: o.signal }
+      )
+  })
+}
+
+/**
+ * The shared half of a KQL source's sync in the app: the source's pull writing into the app's
+ * sink (the renderer's cache, batch by batch with back-pressure), reported in the shape of the
+ * tenant sync's progress and result.
+ */
+async function runKqlSync(o: {
+  source: 'workspace' | 'adx'
+  counters: { requests: number; throttled: number }
+  sink: RecordSink
+  onProgress: (progress: SyncProgress) => void
+  pull: (sink: RecordSink) => Promise<KqlPullResult>
+}): Promise<SyncResult> {
+  const client = o.counters
   const progress: SyncProgress = {
     phase: 'querying',
     window: null,
@@ -73,7 +155,7 @@ export async function runWorkspaceSync(o: WorkspaceSyncOptions): Promise<SyncRes
       const window = batch.ledger.windows[0]
       if (window) {
         progress.window = {
-          source: 'workspace',
+          source: o.source,
           contentType: window.contentType,
           start: window.start,
           end: window.end
@@ -90,16 +172,7 @@ export async function runWorkspaceSync(o: WorkspaceSyncOptions): Promise<SyncRes
       return counted
     }
   }
-  const result = await pullWorkspace(
-    {
-      tenantId: o.tenantId,
-      workspaceId: o.workspace.workspaceId,
-      tables: o.workspace.tables,
-      since: o.since,
-      until: o.until
-    },
-    { client, sink, signal: o.signal }
-  )
+  const result = await o.pull(sink)
   o.onProgress({ ...progress, phase: 'done', requests: result.requests })
   return {
     records: result.records,

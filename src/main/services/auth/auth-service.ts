@@ -15,8 +15,14 @@ import {
   type DeviceCodeRequest
 } from '@azure/msal-node'
 
-import { CLOUDS, graphAuditScope, logAnalyticsScope, managementScope } from '../../../shared/clouds'
-import { workspaceOf } from '../../../shared/profiles'
+import {
+  CLOUDS,
+  adxScope,
+  graphAuditScope,
+  logAnalyticsScope,
+  managementScope
+} from '../../../shared/clouds'
+import { adxSourceOf, workspaceOf } from '../../../shared/profiles'
 import type {
   AuthState,
   DeviceCodePrompt,
@@ -205,11 +211,17 @@ export class AuthService {
       const endpoints = endpointsFor(profile)
       // A workspace profile reads only the workspace: the sign-in asks for the Log Analytics
       // API's delegated Data.Read, not for the audit APIs it never calls.
+      // An Azure Data Explorer profile asks for its cluster's user_impersonation only.
+      const adx = adxSourceOf(profile)
       const scopes = workspaceOf(profile)
         ? [logAnalyticsScope(CLOUDS[profile.cloud])]
-        : [managementScope(endpoints)]
+        : adx
+          ? [adxScope(adx.cluster)]
+          : [managementScope(endpoints)]
       const extraScopes =
-        !workspaceOf(profile) && endpoints.hasGraphAuditQuery ? [graphAuditScope(endpoints)] : []
+        !workspaceOf(profile) && !adx && endpoints.hasGraphAuditQuery
+          ? [graphAuditScope(endpoints)]
+          : []
       const result =
         mode === 'device-code'
           ? await this.deviceCode(pca, profile, scopes, inFlight)
@@ -282,6 +294,39 @@ export class AuthService {
         : resource === 'loganalytics'
           ? logAnalyticsScope(CLOUDS[profile.cloud])
           : graphAuditScope(endpoints)
+    return this.acquireSilently(profile, account, scope, forceRefresh, true)
+  }
+
+  /**
+   * An access token for another resource the profile's account may use — an Azure Data Explorer
+   * cluster (`<cluster>/user_impersonation`), the Logs Ingestion API — renewed silently from the
+   * profile's sign-in. For main-process clients only; the caller sends it only to the configured
+   * destination (token-destination.ts).
+   */
+  async getScopeToken(
+    profileId: string,
+    scope: string,
+    forceRefresh = false
+  ): Promise<AccessToken> {
+    const profile = await this.deps.profiles.get(profileId)
+    const account = await this.findAccount(profile).catch((error: unknown) => {
+      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
+    })
+    if (!account) {
+      throw authError('auth/interaction-required', 'This profile is not signed in.')
+    }
+    // A resource the account has no consent for must not sign the profile out of its own APIs.
+    return this.acquireSilently(profile, account, scope, forceRefresh, false)
+  }
+
+  private async acquireSilently(
+    profile: Profile,
+    account: AccountInfo,
+    scope: string,
+    forceRefresh: boolean,
+    isProfileScope: boolean
+  ): Promise<AccessToken> {
+    const endpoints = endpointsFor(profile)
     try {
       const result = await this.client(profile).pca.acquireTokenSilent({
         account,
@@ -292,7 +337,7 @@ export class AuthService {
       return { token: result.accessToken, expiresOn: result.expiresOn, tenantId: result.tenantId }
     } catch (error) {
       const appError = toAuthError(error)
-      if (appError.code === 'auth/interaction-required') {
+      if (isProfileScope && appError.code === 'auth/interaction-required') {
         this.setState(profile, {
           status: 'signed-out',
           account: null,

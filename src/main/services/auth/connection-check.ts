@@ -4,12 +4,20 @@
  */
 import type { ErrorCode } from '../../../shared/errors'
 import { AppError } from '../../../shared/errors'
-import { workspaceOf } from '../../../shared/profiles'
-import type { ConnectionCheck, Profile, WorkspaceSettings } from '../../../shared/profiles'
+import { adxScope } from '../../../shared/clouds'
+import { adxSourceOf, workspaceOf } from '../../../shared/profiles'
+import type {
+  AdxSourceSettings,
+  ConnectionCheck,
+  Profile,
+  WorkspaceSettings
+} from '../../../shared/profiles'
 import { AuditApiError } from '../audit-api/api-error'
 import { BearerHttp } from '../audit-api/bearer-http'
 import { ManagementClient } from '../audit-api/management-client'
 import { tokenDestination } from '../audit-api/token-destination'
+import { ADX_ID_COLUMNS } from '../sources/adx/adx-pull'
+import { AdxClient, AdxError } from '../sources/adx/adx-client'
 import type { HttpsClient } from '../http/https-client'
 import { NetworkError } from '../http/https-client'
 import {
@@ -97,6 +105,10 @@ export async function checkConnection(
   const workspace = workspaceOf(profile)
   if (workspace) {
     return checkWorkspace(profile, workspace, deps, steps, done)
+  }
+  const adx = adxSourceOf(profile)
+  if (adx) {
+    return checkAdx(profile, adx, deps, steps, done)
   }
   let tenantId = profile.tenant
   try {
@@ -246,6 +258,63 @@ async function checkWorkspace(
           : fromError(name, error)
       )
     }
+  }
+  return done()
+}
+
+/**
+ * An Azure Data Explorer profile: a delegated token for the cluster, then `getschema` of its
+ * table (it must exist and have TimeGenerated and a UAL Id column, as the ADX source needs).
+ */
+async function checkAdx(
+  profile: Profile,
+  adx: AdxSourceSettings,
+  deps: { auth: AuthService; http: HttpsClient },
+  steps: Step[],
+  done: () => ConnectionCheck
+): Promise<ConnectionCheck> {
+  const token = async (force: boolean): Promise<string> =>
+    (await deps.auth.getScopeToken(profile.id, adxScope(adx.cluster), force)).token
+  try {
+    await token(false)
+    steps.push({ name: 'Sign-in', ok: true, detail: 'A token for the cluster was obtained.' })
+  } catch (error) {
+    steps.push(fromError('Sign-in', error))
+    return done()
+  }
+  const client = new AdxClient({
+    // The token goes only to the cluster saved with the profile.
+    http: new BearerHttp({
+      http: deps.http,
+      destination: tokenDestination('the Azure Data Explorer cluster', adx.cluster),
+      token
+    }),
+    cluster: adx.cluster,
+    attempts: 2
+  })
+  const name = `Table ${adx.database}.${adx.table}`
+  try {
+    const answer = await client.query(adx.database, `${adx.table} | getschema`)
+    const at = answer.table.columns.findIndex((c) => c.name === 'ColumnName')
+    const columns = answer.table.rows.map((r) => String(r[at]))
+    const id = ADX_ID_COLUMNS.find((c) => columns.includes(c))
+    steps.push(
+      id && columns.includes('TimeGenerated')
+        ? { name, ok: true, detail: `Readable; the UAL Id is in ${id}.` }
+        : failed(name, 'auth/failed', `${adx.table} has no TimeGenerated or no UAL Id column.`)
+    )
+  } catch (error) {
+    steps.push(
+      error instanceof AdxError
+        ? failed(
+            name,
+            error.isAuth ? 'auth/missing-permission' : 'auth/failed',
+            error.isAuth
+              ? `The cluster refused the token (${error.code}): the account needs the Viewer role on ${adx.database}.`
+              : error.message
+          )
+        : fromError(name, error)
+    )
   }
   return done()
 }

@@ -6,27 +6,40 @@
  * a real browser would not trust the emulator's throwaway certificate. Its tokens are throwaway
  * too: the auth service keeps a demo profile's tokens in memory and never asks the OS keychain.
  */
-import { startEmulator, type Emulator } from '../../../emulator'
+import { KUSTO_DEFAULT_DATABASE, startEmulator, type Emulator } from '../../../emulator'
+import { ADX_DEFAULT_TABLE } from '../../../shared/adx/adx-table'
 import { DEFAULT_WORKSPACE_TABLES } from '../../../shared/profiles'
 import type { Profile } from '../../../shared/profiles'
 
+import type { DestinationsService } from '../destinations/destinations-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles-service'
+
+/** The demo cluster's table of history (what a scheduled `cax push adx` would have filled). */
+export const DEMO_ADX_TABLE = 'ConnectorHistory'
 
 /** A fixed port keeps the demo profile's endpoints the same across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
 
 export interface DemoServiceDeps {
   profiles: ProfilesService
+  /** When given, the demo also adds a "Send to…" destination: its emulator's ADX cluster. */
+  destinations?: DestinationsService
   http: HttpsClient
   log: Logger
   preferredPort?: number
+  /**
+   * Opens the emulator's `/_test/*` surface (end-to-end tests read what a send left in its fake
+   * cluster). Off unless the browser shell is started with CAX_DEMO_TEST_HOOKS=1.
+   */
+  testHooks?: boolean
 }
 
 /** Starts the demo tenant on demand and keeps its profile up to date. */
 export class DemoService {
   private emulator: Promise<Emulator> | undefined
+  private isAdxSeeded = false
 
   constructor(private readonly deps: DemoServiceDeps) {}
 
@@ -34,8 +47,9 @@ export class DemoService {
   async open(): Promise<Profile> {
     const emu = await this.start()
     const demos = (await this.deps.profiles.list()).filter((p) => p.isDemo)
-    const existing = demos.find((p) => p.kind !== 'workspace')
+    const existing = demos.find((p) => p.kind === undefined || p.kind === 'tenant')
     const existingWorkspace = demos.find((p) => p.kind === 'workspace')
+    const existingAdx = demos.find((p) => p.kind === 'adx')
     // Main sets where the demo's tokens go (the emulator it started), never the UI side.
     const endpoints = {
       authorityHost: emu.urls.authorityHost,
@@ -68,7 +82,70 @@ export class DemoService {
       },
       { endpoints, isDemo: true }
     )
+    // The same tenant's older history in an Azure Data Explorer table (filled on first use), so
+    // the demo can show an ADX source too.
+    await this.deps.profiles.save(
+      {
+        ...(existingAdx ? { id: existingAdx.id } : {}),
+        kind: 'adx',
+        adx: {
+          cluster: emu.urls.kustoClusterUrl,
+          database: KUSTO_DEFAULT_DATABASE,
+          table: DEMO_ADX_TABLE
+        },
+        displayName: 'Demo ADX history (Contoso)',
+        tenant: emu.tenantId,
+        clientId: emu.clientId,
+        cloud: 'commercial',
+        signInMode: 'interactive'
+      },
+      { endpoints, isDemo: true }
+    )
+    await this.saveDestination(emu, tenant)
     return tenant
+  }
+
+  /** The demo's Azure Data Explorer cluster as a "Send to…" destination (main sets its URL). */
+  private async saveDestination(emu: Emulator, tenant: Profile): Promise<void> {
+    const destinations = this.deps.destinations
+    if (!destinations) {
+      return
+    }
+    const existing = (await destinations.list()).find((d) => d.isDemo && d.kind === 'adx')
+    await destinations.save(
+      {
+        ...(existing ? { id: existing.id } : {}),
+        kind: 'adx',
+        displayName: 'Demo Azure Data Explorer (Contoso)',
+        profileId: tenant.id,
+        adx: {
+          cluster: emu.urls.kustoClusterUrl,
+          database: KUSTO_DEFAULT_DATABASE,
+          table: ADX_DEFAULT_TABLE
+        }
+      },
+      { isDemo: true }
+    )
+  }
+
+  /**
+   * Starts the demo tenant for one of its profiles. The ADX history table is filled the first
+   * time its profile is used (days 8–11 before now: older than the Management API keeps; filling
+   * it takes a second or two, so the demo's own start does not wait for it).
+   */
+  async openFor(profile: Profile): Promise<void> {
+    await this.open()
+    if (profile.kind === 'adx' && !this.isAdxSeeded) {
+      const emu = await this.start()
+      const now = Date.now()
+      emu.kusto.seedTable(
+        KUSTO_DEFAULT_DATABASE,
+        DEMO_ADX_TABLE,
+        new Date(now - 11 * 86_400_000),
+        new Date(now - 7 * 86_400_000)
+      )
+      this.isAdxSeeded = true
+    }
   }
 
   /** True when the URL belongs to the running demo tenant. */
@@ -84,6 +161,7 @@ export class DemoService {
   async close(): Promise<void> {
     const running = this.emulator
     this.emulator = undefined
+    this.isAdxSeeded = false
     if (running) {
       await (await running).close()
     }
@@ -92,11 +170,12 @@ export class DemoService {
   private start(): Promise<Emulator> {
     this.emulator ??= (async () => {
       const port = this.deps.preferredPort ?? DEMO_PREFERRED_PORT
-      const emu = await startEmulator({ port }).catch((error: NodeJS.ErrnoException) => {
+      const testHooks = this.deps.testHooks === true
+      const emu = await startEmulator({ port, testHooks }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE') {
           throw error
         }
-        return startEmulator({ port: 0 })
+        return startEmulator({ port: 0, testHooks })
       })
       emu.entra.setHeadless('auto')
       this.deps.http.addLoopbackCa(emu.caCertPem)

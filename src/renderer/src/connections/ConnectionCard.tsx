@@ -63,9 +63,16 @@ export function ConnectionCard({
             {profile.isDemo
               ? profile.kind === 'workspace'
                 ? 'Local demo workspace'
-                : 'Local demo tenant'
+                : profile.kind === 'adx'
+                  ? 'Local demo Azure Data Explorer cluster'
+                  : 'Local demo tenant'
               : `${CLOUDS[profile.cloud].label} · ${profile.tenant}`}
           </p>
+          {profile.kind === 'adx' && profile.adx && (
+            <p className="muted" data-testid="adx">
+              {profile.adx.cluster} · {profile.adx.database}.{profile.adx.table}
+            </p>
+          )}
           {profile.kind === 'workspace' && profile.workspace && (
             <p className="muted" data-testid="workspace">
               Workspace {profile.workspace.workspaceId} · {profile.workspace.tables.join(', ')}

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 
+import { ADX_DEFAULT_TABLE } from '../../../shared/adx/adx-table'
 import { CLOUDS } from '../../../shared/clouds'
 import type { AppApi } from '../../../shared/ipc/contract'
 import {
@@ -16,8 +17,11 @@ interface Props {
 }
 
 type Fields = {
-  kind: 'tenant' | 'workspace'
+  kind: 'tenant' | 'workspace' | 'adx'
   workspaceId: string
+  cluster: string
+  database: string
+  table: string
   tables: string
   displayName: string
   tenant: string
@@ -32,6 +36,9 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
   const [fields, setFields] = useState<Fields>({
     kind: profile?.kind ?? 'tenant',
     workspaceId: profile?.workspace?.workspaceId ?? '',
+    cluster: profile?.adx?.cluster ?? '',
+    database: profile?.adx?.database ?? '',
+    table: profile?.adx?.table ?? ADX_DEFAULT_TABLE,
     tables: (profile?.workspace?.tables ?? DEFAULT_WORKSPACE_TABLES).join(', '),
     displayName: profile?.displayName ?? '',
     tenant: profile?.tenant ?? '',
@@ -61,7 +68,12 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
                 .filter((t) => t !== '')
             }
           }
-        : {}),
+        : fields.kind === 'adx'
+          ? {
+              kind: 'adx',
+              adx: { cluster: fields.cluster, database: fields.database, table: fields.table }
+            }
+          : {}),
       displayName: fields.displayName,
       tenant: fields.tenant,
       clientId: fields.clientId,
@@ -81,7 +93,9 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
               ? i.path[1] === 'tables'
                 ? 'tables'
                 : 'workspaceId'
-              : String(i.path[0] ?? 'form'),
+              : i.path[0] === 'adx'
+                ? String(i.path[1] ?? 'cluster')
+                : String(i.path[0] ?? 'form'),
             i.message
           ])
         )
@@ -123,6 +137,7 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
         >
           <option value="tenant">The tenant&apos;s audit log (Management Activity API)</option>
           <option value="workspace">A Log Analytics / Sentinel workspace</option>
+          <option value="adx">An Azure Data Explorer table</option>
         </select>
       </label>
       {field('displayName', 'Name', 'Contoso production')}
@@ -157,6 +172,13 @@ export function ProfileForm({ api, profile, onDone }: Props): React.JSX.Element 
         <>
           {field('workspaceId', 'Workspace ID', '00000000-0000-0000-0000-000000000000')}
           {field('tables', 'Tables to read', DEFAULT_WORKSPACE_TABLES.join(', '))}
+        </>
+      )}
+      {fields.kind === 'adx' && (
+        <>
+          {field('cluster', 'Cluster URL', 'https://mycluster.westeurope.kusto.windows.net')}
+          {field('database', 'Database', 'AuditHistory')}
+          {field('table', 'Table', ADX_DEFAULT_TABLE)}
         </>
       )}
       {fields.kind === 'tenant' &&

@@ -12,6 +12,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { AppDb } from '../db/app-db'
+import { SendToButton } from '../destinations/SendToButton'
 import { ReviewPackButton } from '../governance/ReviewPackButton'
 
 import { EMPTY_VALUE, type SearchSyntaxError } from '../../../shared/explorer'
@@ -584,6 +585,13 @@ export function ExplorerView({
           client={() => clientRef.current}
           query={() => queryRef.current}
           timeZone={timeZone}
+          total={summary?.total ?? 0}
+          onNotice={setNotice}
+        />
+        <SendToButton
+          api={appApi}
+          client={() => clientRef.current}
+          query={() => queryRef.current}
           total={summary?.total ?? 0}
           onNotice={setNotice}
         />

@@ -29,7 +29,7 @@ interface Props {
   /** A sync is running: windows it has not reached read "not tried yet", not "stopped". */
   isSyncing?: boolean
   /** Only this source's windows (a workspace connection shows what its workspace covers). */
-  source?: 'workspace'
+  source?: 'workspace' | 'adx'
 }
 
 function utc(iso: string): string {

@@ -263,7 +263,9 @@ export function SyncPanel({
             {...(tenantId ? { tenantId } : {})}
             now={ledger.loadedAt}
             isSyncing={isBusy}
-            {...(chosen?.kind === 'workspace' ? { source: 'workspace' as const } : {})}
+            {...(chosen?.kind === 'workspace' || chosen?.kind === 'adx'
+              ? { source: chosen.kind }
+              : {})}
           />
         )}
       </section>

@@ -56,7 +56,7 @@ export interface AdxPushOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   onProgress?: (line: string) => void
   /** Called after each part is done (verified or skipped); tests abort the push from here. */
-  onPartDone?: (index: number) => void
+  onPartDone?: (index: number, records: number) => void
   signal?: AbortSignal
 }
 
@@ -68,6 +68,9 @@ export interface AdxPushResult {
   sent: number
   /** Parts the journal (or a count) showed were already in the table. */
   skipped: number
+  /** Records of the parts sent, and of the parts already there. */
+  sentRecords: number
+  skippedRecords: number
   verified: number
   /** Parts whose count did not match: `{ index, id, expected, found }`. */
   unverified: Array<{ index: number; id: string; expected: number; found: number }>
@@ -96,6 +99,8 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
     parts: 0,
     sent: 0,
     skipped: 0,
+    sentRecords: 0,
+    skippedRecords: 0,
     verified: 0,
     unverified: [],
     bytes: 0,
@@ -113,7 +118,7 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
       first += part.length
       result.parts++
       result.records += part.length
-      options.onPartDone?.(index)
+      options.onPartDone?.(index, part.length)
       index++
     }
   } finally {
@@ -228,6 +233,7 @@ async function pushPart(
     journal.append({ kind: 'verified', tag: id, count: records.length, at: iso() })
   if (previous?.status === 'verified') {
     result.skipped++
+    result.skippedRecords += records.length
     result.verified++
     return
   }
@@ -245,6 +251,7 @@ async function pushPart(
     }
     await verified()
     result.skipped++
+    result.skippedRecords += records.length
     result.verified++
     options.onProgress?.(`[push] ${describe} was already in ${table}: not sent again`)
     return
@@ -273,6 +280,7 @@ async function pushPart(
   }
   await journal.append({ kind: 'sent', tag: id, at: iso() })
   result.sent++
+  result.sentRecords += records.length
   result.bytes += bytes
   result.compressedBytes += compressed
   const sleep = options.sleep ?? defaultSleep
