@@ -9,7 +9,7 @@
  *
  * Pure: no Dexie, no DOM. The query engine feeds it chunks; the worker owns one.
  */
-import { encodeChunk, type ColumnChunk } from '../db/record-chunk'
+import { COLUMN_SLOT, encodeChunk, type ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 import type { StackSort } from '../../../shared/explorer'
@@ -30,6 +30,7 @@ import {
   DATE_COLUMN,
   FACET_COLUMNS,
   TAGS_COLUMN,
+  TEXT_COLUMNS,
   type ColumnFilter,
   type ExplorerQuery,
   type FacetColumn,
@@ -45,6 +46,9 @@ export type IndexableRecord = NormalizedRecord
 export { itemOf }
 
 const FACET_LIMIT = 100
+
+/** Where the quick search looks besides the flattened fields: every core text column's slot. */
+const SEARCHED_SLOTS = TEXT_COLUMNS.map((column) => COLUMN_SLOT[column])
 
 interface FilterResult {
   key: string
@@ -509,15 +513,14 @@ export class ColumnIndex {
     if (cached) {
       return cached
     }
+    const { marks, hits } = this.store.pool.mark(needle)
     const mask = anyColumnMask(
       {
         size: this.size,
-        poolMarks: this.store.pool.mark(needle),
+        poolMarks: marks,
+        chunkHits: hits,
         chunks: this.store.chunks,
-        columns: [...this.store.text.values()].map((data) => ({
-          codes: data.codes.data,
-          values: data.dict?.values ?? null
-        })),
+        slots: SEARCHED_SLOTS,
         tags: this.store.tagIndex
       },
       needle

@@ -12,11 +12,7 @@ export function mergeTimeOrder(
   first: number,
   size: number
 ): Uint32Array {
-  const added = new Uint32Array(size - first)
-  for (let i = 0; i < added.length; i++) {
-    added[i] = first + i
-  }
-  added.sort((a, b) => times[a]! - times[b]! || a - b)
+  const added = sortedByTime(times, first, size)
   const merged = new Uint32Array(old.length + added.length)
   let i = 0
   let j = 0
@@ -35,4 +31,68 @@ export function mergeTimeOrder(
     merged[k++] = added[j++]!
   }
   return merged
+}
+
+/** Rows sorted by one native (numeric) sort each: 2^11 rows, so time × 2^11 + row stays exact. */
+const RUN = 2048
+
+/**
+ * Rows first…end-1 in time order, ties by row: runs of {@link RUN} rows sorted natively on packed
+ * keys (no comparator calls), then merged bottom-up. Times that cannot be packed exactly (not
+ * whole milliseconds, or spread over more than ~139 years) take a comparator sort instead.
+ */
+export function sortedByTime(times: Float64Array, first: number, end: number): Uint32Array {
+  const n = Math.max(0, end - first)
+  let min = Infinity
+  let max = -Infinity
+  let isPackable = true
+  for (let i = first; i < end; i++) {
+    const t = times[i]!
+    if (!Number.isInteger(t)) {
+      isPackable = false
+      break
+    }
+    if (t < min) min = t
+    if (t > max) max = t
+  }
+  let sorted = new Uint32Array(n)
+  if (!isPackable || (max - min + 1) * RUN > Number.MAX_SAFE_INTEGER) {
+    for (let i = 0; i < n; i++) {
+      sorted[i] = first + i
+    }
+    return sorted.sort((a, b) => times[a]! - times[b]! || a - b)
+  }
+  const keys = new Float64Array(Math.min(RUN, n))
+  for (let r = 0; r < n; r += RUN) {
+    const len = Math.min(RUN, n - r)
+    const run = keys.subarray(0, len)
+    for (let i = 0; i < len; i++) {
+      run[i] = (times[first + r + i]! - min) * RUN + i
+    }
+    run.sort()
+    for (let i = 0; i < len; i++) {
+      sorted[r + i] = first + r + (run[i]! % RUN)
+    }
+  }
+  // Each run covers lower rows than the next, so taking the left one on equal times keeps ties
+  // in row order.
+  let spare = new Uint32Array(n)
+  for (let width = RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n)
+      const hi = Math.min(lo + 2 * width, n)
+      let i = lo
+      let j = mid
+      let k = lo
+      while (i < mid && j < hi) {
+        spare[k++] = times[sorted[j]!]! < times[sorted[i]!]! ? sorted[j++]! : sorted[i++]!
+      }
+      while (i < mid) spare[k++] = sorted[i++]!
+      while (j < hi) spare[k++] = sorted[j++]!
+    }
+    const done = spare
+    spare = sorted
+    sorted = done
+  }
+  return sorted
 }
