@@ -16,8 +16,11 @@ function rand(n: number): number {
 }
 
 describe('time order', () => {
-  it('sorts rows by time with ties in row order, across many packed runs', () => {
+  it('sorts rows by time with ties in row order, in one packed sort or in merged runs', () => {
     const times = Float64Array.from({ length: 9000 }, () => Date.UTC(2026, 0, 1) + rand(500) * 1000)
+    // About 300 years apart: runs of 512 rows, merged.
+    const far = Float64Array.from({ length: 9000 }, (_, i) => (i % 3 === 0 ? -1e13 : 0) + rand(50))
+    expect(Array.from(sortedByTime(far, 0, far.length))).toEqual(reference(far, 0, 9000))
     expect(Array.from(sortedByTime(times, 0, times.length))).toEqual(reference(times, 0, 9000))
     expect(Array.from(sortedByTime(times, 1234, 7000))).toEqual(reference(times, 1234, 7000))
   })

@@ -33,13 +33,12 @@ export function mergeTimeOrder(
   return merged
 }
 
-/** Rows sorted by one native (numeric) sort each: 2^11 rows, so time × 2^11 + row stays exact. */
-const RUN = 2048
-
 /**
- * Rows first…end-1 in time order, ties by row: runs of {@link RUN} rows sorted natively on packed
- * keys (no comparator calls), then merged bottom-up. Times that cannot be packed exactly (not
- * whole milliseconds, or spread over more than ~139 years) take a comparator sort instead.
+ * Rows first…end-1 in time order, ties by row, without a comparator call per row: each time is
+ * packed with its row into one exact double ((time - min) × R + row, R a power of two with
+ * span × R ≤ 2^53) and sorted natively — one sort when R covers every row (90 days of
+ * millisecond times leave room for a million rows), else runs of R rows merged bottom-up. Times
+ * that are not whole milliseconds take a comparator sort instead.
  */
 export function sortedByTime(times: Float64Array, first: number, end: number): Uint32Array {
   const n = Math.max(0, end - first)
@@ -56,28 +55,32 @@ export function sortedByTime(times: Float64Array, first: number, end: number): U
     if (t > max) max = t
   }
   let sorted = new Uint32Array(n)
-  if (!isPackable || (max - min + 1) * RUN > Number.MAX_SAFE_INTEGER) {
+  let run = 1
+  while (isPackable && run < n && (max - min + 1) * run * 2 <= Number.MAX_SAFE_INTEGER) {
+    run *= 2
+  }
+  if (!isPackable || (run < n && run < 256)) {
     for (let i = 0; i < n; i++) {
       sorted[i] = first + i
     }
     return sorted.sort((a, b) => times[a]! - times[b]! || a - b)
   }
-  const keys = new Float64Array(Math.min(RUN, n))
-  for (let r = 0; r < n; r += RUN) {
-    const len = Math.min(RUN, n - r)
-    const run = keys.subarray(0, len)
+  const keys = new Float64Array(Math.min(run, n))
+  for (let r = 0; r < n; r += run) {
+    const len = Math.min(run, n - r)
+    const part = keys.subarray(0, len)
     for (let i = 0; i < len; i++) {
-      run[i] = (times[first + r + i]! - min) * RUN + i
+      part[i] = (times[first + r + i]! - min) * run + i
     }
-    run.sort()
+    part.sort()
     for (let i = 0; i < len; i++) {
-      sorted[r + i] = first + r + (run[i]! % RUN)
+      sorted[r + i] = first + r + (part[i]! % run)
     }
   }
   // Each run covers lower rows than the next, so taking the left one on equal times keeps ties
   // in row order.
   let spare = new Uint32Array(n)
-  for (let width = RUN; width < n; width *= 2) {
+  for (let width = run; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n)
       const hi = Math.min(lo + 2 * width, n)
