@@ -50,7 +50,7 @@ export function CacheSetting({ db }: Props): React.JSX.Element {
   return (
     <section className="settings-section" aria-labelledby="settings-cache-title">
       <h2 id="settings-cache-title">Cache</h2>
-      <p data-testid="cache-size">
+      <p data-testid="cache-size" data-usage={figures?.storage?.usage ?? ''}>
         {figures === null
           ? 'Measuring the cache…'
           : `${figures.records.toLocaleString()} records; ` +
