@@ -2,7 +2,7 @@
 // Explorer's query engine over the cache's own column chunks — exactly what the query worker runs
 // once IndexedDB has handed it the chunks — and, from the same chunks, the floor any opening pays:
 // one read of every stored code, time and field pair.
-import { normalizeRecord } from '../src/shared/audit'
+import { normalizeRecord, type NormalizedRecord } from '../src/shared/audit'
 import { encodeChunk, type ColumnChunk } from '../src/renderer/src/db/record-chunk'
 import { ColumnIndex } from '../src/renderer/src/explorer/column-index'
 import { emptyQuery, type ExplorerQuery } from '../src/renderer/src/explorer/query-types'
@@ -16,7 +16,7 @@ const LOAD_CHUNKS = 12
 /** Normalizes and encodes raw records as the cache's column chunks (not measured). */
 export function makeChunks(raws: Iterable<unknown>): ColumnChunk[] {
   const chunks: ColumnChunk[] = []
-  let batch = []
+  let batch: NormalizedRecord[] = []
   let firstRow = 0
   const flush = (): void => {
     const columns = encodeChunk(batch).columns
