@@ -10,13 +10,11 @@
 // The generated export is kept in $TMPDIR/cax-bench-cache/ for the next run.
 import { once } from 'node:events'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { chromium } from '@playwright/test'
-
-import { buildIfStale, cpuSeconds, cpuSince, ROOT, startShell } from './browser-shell.mjs'
+import { cpuSeconds, cpuSince, machineInfo, openAppInChromium, ROOT } from './browser-shell.mjs'
 import { createGenerator, csvRow, HEADER } from './purview-export.mjs'
 
 const ROWS = Number(process.env['CAX_BENCH_CSV_ROWS'] ?? 1_000_000)
@@ -67,38 +65,16 @@ async function purviewExport() {
 
 async function main() {
   const { file, unique } = await purviewExport()
-  buildIfStale()
-  const dataDir = await mkdtemp(join(tmpdir(), 'cax-bench-app-import-'))
-  const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run'
-    ]
-  })
-  const { child, url } = await startShell(dataDir)
+  const { page, child, profileDir, close } = await openAppInChromium('app-import')
   const results = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? '',
-      memoryBytes: totalmem(),
-      loadAverageAtStart: loadavg()
-    },
+    machine: machineInfo(),
     rows: ROWS,
     distinctRecords: unique,
     fileBytes: statSync(file).size,
     targetReadyMs: TARGET_READY_MS
   }
   try {
-    const page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(url)
-    await page.locator('[data-app-state="ready"]').waitFor()
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
     await page.getByRole('heading', { name: 'Import audit file' }).waitFor()
     console.log(`[bench] importing ${ROWS.toLocaleString()} CSV rows through the browser shell…`)
@@ -133,10 +109,7 @@ async function main() {
     results.rowsPerSecond = ROWS / (results.importMs / 1000)
     results.machine.loadAverageAtEnd = loadavg()
   } finally {
-    await context.close()
-    child.kill('SIGTERM')
-    await rm(dataDir, { recursive: true, force: true })
-    await rm(profileDir, { recursive: true, force: true })
+    await close()
   }
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true })
   await writeFile(

@@ -1,9 +1,13 @@
 // Helpers of the benchmarks that drive the browser shell in Chromium (explorer, app import).
 import { execSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+
+import { chromium } from '@playwright/test'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -167,4 +171,75 @@ export async function profileWorkers(cdp) {
       return profiles
     }
   }
+}
+
+/** The machine a figure was measured on, with the load average at the start. */
+export function machineInfo() {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    memoryBytes: totalmem(),
+    loadAverageAtStart: loadavg()
+  }
+}
+
+/** Debian's Chromium on a persistent profile (IndexedDB on disk, as the app has it). */
+export function launchChromium(profileDir) {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run'
+    ]
+  })
+}
+
+/**
+ * Builds the app when stale, starts Chromium on a persistent profile (IndexedDB on disk as the
+ * app has it; a plain launch() context is off the record and keeps it in the browser process's
+ * memory), then the browser shell (its start-up link works once, for one minute), and opens the
+ * app until it is ready. `close()` stops both and removes their folders.
+ */
+export async function openAppInChromium(name) {
+  buildIfStale()
+  const dataDir = await mkdtemp(join(tmpdir(), `cax-bench-${name}-`))
+  const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
+  const context = await launchChromium(profileDir)
+  const { child, url } = await startShell(dataDir)
+  const close = async () => {
+    await context.close()
+    child.kill('SIGTERM')
+    await rm(dataDir, { recursive: true, force: true })
+    await rm(profileDir, { recursive: true, force: true })
+  }
+  try {
+    const page = context.pages()[0] ?? (await context.newPage())
+    await page.goto(url)
+    await page.locator('[data-app-state="ready"]').waitFor()
+    return { context, page, child, url, dataDir, profileDir, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+/** Resident memory of the Chromium renderer of a profile (page and worker share it), or null. */
+export function rendererRss(profileDir) {
+  let rss = 0
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (cmdline.includes(profileDir) && cmdline.includes('--type=renderer')) {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+        rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024)
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return rss || null
 }

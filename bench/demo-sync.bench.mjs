@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
-import { chromium } from '@playwright/test'
+import { launchChromium } from './browser-shell.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const RUNS = Math.max(1, Number(process.env['CAX_BENCH_RUNS'] ?? 1))
@@ -80,17 +80,7 @@ async function uiRun() {
   const dataDir = await mkdtemp(join(tmpdir(), 'cax-bench-demo-'))
   const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-demo-profile-'))
   // A persistent profile keeps IndexedDB on disk, as the app has it.
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run'
-    ]
-  })
+  const context = await launchChromium(profileDir)
   // After the browser is up: the shell's start-up link works once, for one minute.
   const shell = await startChild(
     [

@@ -11,21 +11,20 @@
 //   CAX_BENCH_RECORDS=5000000 node bench/explorer.bench.mjs  (the 5M targets)
 // The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while).
 import { execFileSync, execSync } from 'node:child_process'
-import { createWriteStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { createWriteStream, existsSync, statSync } from 'node:fs'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-import { chromium } from '@playwright/test'
 
 import { GENERATOR_VERSION, rawRecords } from './explorer-records.mjs'
 import {
-  buildIfStale,
   cpuSeconds,
   cpuSince,
+  machineInfo,
+  openAppInChromium,
   profileWorkers,
+  rendererRss,
   ROOT,
-  startShell,
   topSelfTime
 } from './browser-shell.mjs'
 
@@ -360,23 +359,6 @@ async function workerHeap(cdp) {
   }
 }
 
-function rendererRss(profileDir) {
-  // Page and worker live in one renderer process; its resident memory is what the user pays.
-  let rss = 0
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      if (cmdline.includes(profileDir) && cmdline.includes('--type=renderer')) {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-        rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024)
-      }
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return rss || null
-}
-
 const mb = (bytes) => (bytes == null ? 'n/a' : `${(bytes / 1024 ** 2).toFixed(0)} MB`)
 const ms = (value) => (value == null || Number.isNaN(value) ? 'n/a' : `${value.toFixed(0)} ms`)
 
@@ -429,47 +411,23 @@ async function quickSearchesInPage({ terms, debounceMs }) {
 
 async function main() {
   const snapshot = await snapshotFile(RECORDS)
-  buildIfStale()
-  const dataDir = await mkdtemp(join(tmpdir(), 'cax-bench-explorer-'))
-  // A persistent profile keeps IndexedDB on disk as the app has it (a plain launch() context is
-  // off the record: IndexedDB would live in the browser process's memory).
-  const profileDir = await mkdtemp(join(tmpdir(), 'cax-bench-profile-'))
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run'
-    ]
-  })
-  // After the browser is up: the shell's start-up link works once, for one minute.
-  const { child, url } = await startShell(dataDir)
+  const { page, child, profileDir, close } = await openAppInChromium('explorer')
   const results = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? '',
-      memoryBytes: totalmem(),
-      loadAverageAtStart: loadavg()
-    },
+    machine: machineInfo(),
     records: RECORDS,
     snapshotBytes: statSync(snapshot).size,
     targets: TARGETS
   }
   try {
-    const page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(url)
-    await page.locator('[data-app-state="ready"]').waitFor()
-
     // Ingest: a snapshot import through the browser shell, as a user does it.
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
     await page.getByRole('heading', { name: 'Snapshots' }).waitFor()
     console.log(`[bench] importing ${RECORDS.toLocaleString()} records through the browser shell…`)
     // CAX_BENCH_PROFILE=1: a CPU profile of the page during the ingest, summarized by self time.
-    const profiler = process.env['CAX_BENCH_PROFILE'] ? await context.newCDPSession(page) : null
+    const profiler = process.env['CAX_BENCH_PROFILE']
+      ? await page.context().newCDPSession(page)
+      : null
     if (profiler) {
       await profiler.send('Profiler.enable')
       await profiler.send('Profiler.start')
@@ -522,7 +480,9 @@ async function main() {
     // Open the cache again.
     await page.evaluate(() => (window.location.hash = '#explorer'))
     // CAX_BENCH_PROFILE=1: CPU profiles of the page and of the query worker while opening.
-    const openProfiler = process.env['CAX_BENCH_PROFILE'] ? await context.newCDPSession(page) : null
+    const openProfiler = process.env['CAX_BENCH_PROFILE']
+      ? await page.context().newCDPSession(page)
+      : null
     const workerProfiler = openProfiler ? await profileWorkers(openProfiler) : null
     if (openProfiler) {
       await openProfiler.send('Profiler.enable')
@@ -637,7 +597,7 @@ async function main() {
         console.log(`[bench] worker profile while exploring:\n${topSelfTime(workerProfile)}`)
       }
     }
-    const cdp = await context.newCDPSession(page)
+    const cdp = await page.context().newCDPSession(page)
     await cdp.send('Performance.enable')
     const { metrics } = await cdp.send('Performance.getMetrics')
     results.pageHeapBytes = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? null
@@ -646,10 +606,7 @@ async function main() {
     results.rendererRssBytes = rendererRss(profileDir)
     results.machine.loadAverageAtEnd = loadavg()
   } finally {
-    await context.close()
-    child.kill('SIGTERM')
-    await rm(dataDir, { recursive: true, force: true })
-    await rm(profileDir, { recursive: true, force: true })
+    await close()
   }
 
   await mkdir(join(ROOT, 'bench', 'results'), { recursive: true })

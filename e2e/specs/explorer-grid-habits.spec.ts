@@ -133,6 +133,41 @@ test('stacks by one and two columns, sorts the stack, and a click filters the gr
   await expect(explorer.rows.first().locator('[col-id="userId"]')).toHaveText('bea@contoso.example')
 })
 
+test('find narrows the stack; stacks by the date by hour, and a click filters the grid to that hour', async ({
+  app
+}) => {
+  const explorer = new ExplorerPage(app.page)
+  // The hours the grid shows (UTC), counted the way an analyst would by hand.
+  const expected = new Map<string, number>()
+  for (const time of await explorer.columnTexts('createdAt')) {
+    const hour = `${time.slice(0, 13)}:00`
+    expected.set(hour, (expected.get(hour) ?? 0) + 1)
+  }
+  await explorer.openStack()
+  // Find within the stack: only the entries holding the text, and the summary says so.
+  await explorer.stackBy.selectOption({ label: 'User' })
+  await explorer.stack.getByRole('searchbox', { name: 'Find in stack' }).fill('BEA')
+  await expect(explorer.stackSummary).toContainText('containing "BEA"')
+  await expect
+    .poll(async () => (await explorer.stackEntries()).map((e) => e[0]))
+    .toEqual(['bea@contoso.example'])
+  await explorer.stack.getByRole('searchbox', { name: 'Find in stack' }).fill('')
+  await expect(explorer.stackSummary).toHaveText('3 distinct in 12 rows')
+
+  await explorer.stackBy.selectOption({ label: 'Date by hour' })
+  await explorer.stack.getByRole('button', { name: /^Date by hour/ }).click()
+  await expect
+    .poll(async () => (await explorer.stackEntries()).map((e) => [e[0], e[1]]))
+    .toEqual([...expected].sort().map(([hour, n]) => [hour, String(n)]))
+  const [firstHour, firstCount] = [...expected].sort()[0]!
+  await explorer.stackRows.filter({ hasText: firstHour }).click()
+  await expect(explorer.status).toContainText(`${firstCount} of 12 records`)
+  await expect(explorer.rows).toHaveCount(firstCount)
+  for (const time of await explorer.columnTexts('createdAt')) {
+    expect(`${time.slice(0, 13)}:00`).toBe(firstHour)
+  }
+})
+
 test('search syntax filters or highlights, counts shown / total, and explains errors inline', async ({
   app
 }) => {

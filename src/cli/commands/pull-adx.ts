@@ -9,25 +9,19 @@ import { parseArgs } from 'node:util'
 import { ADX_DEFAULT_TABLE, ADX_NAME } from '../../shared/adx/adx-table'
 import { adxClusterCloudMismatch, adxResource } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
-import { BearerHttp } from '../../main/services/audit-api/bearer-http'
-import {
-  tokenDestination,
-  TokenDestinationError
-} from '../../main/services/audit-api/token-destination'
 import { AdxClient, AdxError } from '../../main/services/sources/adx/adx-client'
 import { pullAdx } from '../../main/services/sources/adx/adx-pull'
-import type { KqlPullResult } from '../../main/services/sources/kql/kql-table-pull'
-import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
+import { runKqlPull } from './kql-pull-run'
 import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
 import {
   httpsUrlOption,
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
   RESOURCE_AUTH_USAGE,
-  resourceTokenSource
+  resourceSignIn
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -176,112 +170,50 @@ function parse(argv: string[], io: CliIo): Options | 'help' {
 async function pull(o: Options, io: CliIo): Promise<number> {
   let client: AdxClient
   try {
-    const { http, token } = await resourceTokenSource({
-      auth: o.auth,
-      resource: adxResource(o.cluster),
-      profile: o.profile,
-      authorityHost: o.authorityHost,
-      caFile: o.caFile
-    })
-    client = new AdxClient({
-      http: new BearerHttp({
-        http,
-        destination: tokenDestination('the Azure Data Explorer cluster', o.cluster),
-        token
-      }),
-      cluster: o.cluster,
-      attempts: o.maxAttempts
-    })
+    client = await adxClient(o, o.maxAttempts)
   } catch (error) {
     io.stderr.write(`cax pull: ${(error as Error).message}\n`)
     return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
   }
-  let store: FileStore
-  try {
-    store = await FileStore.open(o.store)
-  } catch (error) {
-    io.stderr.write(`cax pull: ${(error as Error).message}\n`)
-    return error instanceof StoreError ? ExitCode.invalidInput : ExitCode.other
-  }
-  const controller = new AbortController()
-  const onSignal = (): void => controller.abort(new Error('interrupted'))
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  io.stderr.write(
-    `[pull] adx ${o.cluster} ${o.database} tables ${o.tables.join(', ')} ${o.since.toISOString()} – ${o.until.toISOString()} into ${o.store}\n`
+  return runKqlPull(
+    io,
+    {
+      store: o.store,
+      json: o.json,
+      header: `adx ${o.cluster} ${o.database} tables ${o.tables.join(', ')} ${o.since.toISOString()} – ${o.until.toISOString()} into ${o.store}`,
+      isAuthError: isAdxAuthError
+    },
+    ({ sink, signal, onProgress }) =>
+      pullAdx(
+        {
+          tenantId: o.tenantId,
+          cluster: o.cluster,
+          database: o.database,
+          tables: o.tables,
+          since: o.since,
+          until: o.until
+        },
+        { client, sink, maxRows: o.maxRows, maxBytes: o.maxBytes, signal, onProgress }
+      )
   )
-  let result: KqlPullResult | undefined
-  let code: number = ExitCode.ok
-  try {
-    result = await pullAdx(
-      {
-        tenantId: o.tenantId,
-        cluster: o.cluster,
-        database: o.database,
-        tables: o.tables,
-        since: o.since,
-        until: o.until
-      },
-      {
-        client,
-        sink: store,
-        maxRows: o.maxRows,
-        maxBytes: o.maxBytes,
-        signal: controller.signal,
-        onProgress: (line) => io.stderr.write(`${line}\n`)
-      }
-    )
-  } catch (error) {
-    code = exitCodeFor(error)
-    io.stderr.write(`cax pull: ${error instanceof Error ? error.message : String(error)}\n`)
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    await store.close().catch((error: unknown) => {
-      io.stderr.write(`cax pull: closing the store failed: ${(error as Error).message}\n`)
-      code = ExitCode.other
-    })
-  }
-  if (!result) {
-    if (o.json) {
-      io.stdout.write(`${JSON.stringify({ error: code, stored: store.size })}\n`)
-    }
-    return code
-  }
-  const isPartial = result.windows.partial > 0 || result.windows.failed > 0
-  for (const w of result.failedWindows) {
-    io.stderr.write(
-      `[pull] ${w.status} ${w.contentType} ${w.start} – ${w.end}: ${w.error ? `${w.error.code} ${w.error.message}` : 'no reason recorded'}\n`
-    )
-  }
-  if (isPartial) {
-    io.stderr.write('[pull] run the same pull again to fill in what is missing\n')
-  }
-  io.stdout.write(
-    o.json
-      ? `${JSON.stringify({ ...result, stored: store.size })}\n`
-      : `${result.new} new records stored (${store.size} in the store); ${result.duplicates} duplicates; ${result.rejected} rejected; ${result.queries} queries, ${result.splits} split; windows: ${result.windows.complete} complete, ${result.windows.listed} not settled yet, ${result.windows.partial} partial, ${result.windows.failed} failed, ${result.windows.skipped} already complete\n`
-  )
-  return isPartial ? ExitCode.partial : ExitCode.ok
 }
 
-/** Exit code of a pull or push that stopped on an error. */
-export function adxExitCodeFor(error: unknown): number {
-  return exitCodeFor(error)
+/** Signs in and builds the client of the cluster (token audience: the cluster URL). */
+export async function adxClient(
+  o: Pick<Options, 'auth' | 'cluster' | 'profile' | 'authorityHost' | 'caFile'>,
+  attempts: number
+): Promise<AdxClient> {
+  const signIn = await resourceSignIn(o)
+  return new AdxClient({
+    http: signIn.bearer('the Azure Data Explorer cluster', o.cluster, {
+      resource: adxResource(o.cluster)
+    }),
+    cluster: o.cluster,
+    attempts
+  })
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof AppError && error.code.startsWith('auth/')) {
-    return ExitCode.auth
-  }
-  if (error instanceof AdxError && error.isAuth) {
-    return ExitCode.auth
-  }
-  if (error instanceof TokenDestinationError) {
-    return ExitCode.other
-  }
-  if (error instanceof Error && error.message === 'interrupted') {
-    return ExitCode.partial
-  }
-  return ExitCode.other
+/** Whether the cluster refused the sign-in or the permission. */
+export function isAdxAuthError(error: unknown): boolean {
+  return error instanceof AdxError && error.isAuth
 }

@@ -55,11 +55,15 @@ describe('cax push adx (against the fake Kusto cluster over HTTPS)', () => {
     }
   ): Promise<Awaited<ReturnType<typeof pushToAdx>> | Error> => {
     const store = await FileStore.open(join(kit.dir, 'store'))
-    const journal = await PushJournal.open(journalPath, {
-      destination: 'adx',
-      target: `${kit.cluster}/${DB}/${table}`,
-      settings: { mode: 'streaming', maxPartBytes: 3_500_000, maxPartRecords: 100 }
-    })
+    const journal = await PushJournal.open(
+      journalPath,
+      {
+        destination: 'adx',
+        target: `${kit.cluster}/${DB}/${table}`,
+        settings: { mode: 'streaming', maxPartBytes: 3_500_000, maxPartRecords: 100 }
+      },
+      () => 'test-run'
+    )
     try {
       return await pushToAdx({
         client: options.client ?? kit.client().client,

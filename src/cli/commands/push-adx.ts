@@ -4,6 +4,7 @@
  * by streaming ingestion (or `.ingest inline` with ingest-by tags), a journal to resume from
  * after a crash, and a count query verifying every part.
  */
+import { randomUUID } from 'node:crypto'
 import { isAbsolute, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -13,10 +14,8 @@ import {
   adxCreateMappingCommand,
   adxCreateTableCommand
 } from '../../shared/adx/adx-table'
-import { adxClusterCloudMismatch, adxResource } from '../../shared/clouds'
+import { adxClusterCloudMismatch } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
-import { BearerHttp } from '../../main/services/audit-api/bearer-http'
-import { tokenDestination } from '../../main/services/audit-api/token-destination'
 import {
   ADX_DEFAULT_PART_BYTES,
   ADX_DEFAULT_PART_RECORDS,
@@ -32,14 +31,14 @@ import type { NormalizedRecord } from '../../shared/audit'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
-import { adxExitCodeFor } from './pull-adx'
+import { stopExitCode } from './kql-pull-run'
+import { adxClient, isAdxAuthError } from './pull-adx'
 import { cloudOption, UsageProblem, wholeNumberOption } from './pull-options'
 import {
   httpsUrlOption,
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
-  RESOURCE_AUTH_USAGE,
-  resourceTokenSource
+  RESOURCE_AUTH_USAGE
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -204,22 +203,7 @@ function parse(argv: string[], io: CliIo): Options | 'help' | { print: string } 
 async function push(o: Options, io: CliIo): Promise<number> {
   let client: AdxClient
   try {
-    const { http, token } = await resourceTokenSource({
-      auth: o.auth,
-      resource: adxResource(o.cluster),
-      profile: o.profile,
-      authorityHost: o.authorityHost,
-      caFile: o.caFile
-    })
-    client = new AdxClient({
-      http: new BearerHttp({
-        http,
-        destination: tokenDestination('the Azure Data Explorer cluster', o.cluster),
-        token
-      }),
-      cluster: o.cluster,
-      attempts: o.maxAttempts
-    })
+    client = await adxClient(o, o.maxAttempts)
   } catch (error) {
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
     return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
@@ -237,11 +221,15 @@ async function push(o: Options, io: CliIo): Promise<number> {
   }
   let journal: PushJournal
   try {
-    journal = await PushJournal.open(o.journal, {
-      destination: 'adx',
-      target: `${o.cluster}/${o.database}/${o.table}`,
-      settings: { mode: o.mode, maxPartBytes: o.maxPartBytes, maxPartRecords: o.maxPartRecords }
-    })
+    journal = await PushJournal.open(
+      o.journal,
+      {
+        destination: 'adx',
+        target: `${o.cluster}/${o.database}/${o.table}`,
+        settings: { mode: o.mode, maxPartBytes: o.maxPartBytes, maxPartRecords: o.maxPartRecords }
+      },
+      () => randomUUID().slice(0, 8)
+    )
   } catch (error) {
     await records.close()
     io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
@@ -251,7 +239,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
   const onSignal = (): void => controller.abort(new Error('interrupted'))
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const resumed = journal.parts().filter((p) => p.state === 'verified').length
+  const resumed = journal.all().filter((p) => p.status === 'verified').length
   io.stderr.write(
     `[push] ${records.total} records from ${o.source.path} to ${o.cluster} ${o.database}.${o.table} (${o.mode}); journal ${o.journal}${resumed > 0 ? ` (resuming: ${resumed} parts verified before)` : ''}\n`
   )
@@ -272,7 +260,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
       onProgress: (line) => io.stderr.write(`${line}\n`)
     })
   } catch (error) {
-    code = adxExitCodeFor(error)
+    code = stopExitCode(error, isAdxAuthError)
     io.stderr.write(`cax push adx: ${error instanceof Error ? error.message : String(error)}\n`)
     if (code === ExitCode.partial || code === ExitCode.other) {
       io.stderr.write('[push] run the same command again to resume from the journal\n')

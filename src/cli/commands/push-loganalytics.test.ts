@@ -15,7 +15,7 @@ import { HttpsClient } from '../../main/services/http/https-client'
 import { MemoryLogger } from '../../main/services/logging/logger'
 import { LogAnalyticsClient } from '../../main/services/sources/log-analytics/log-analytics-client'
 import { FileStore } from '../../main/services/store/file-store'
-import { CLOUDS } from '../../shared/clouds'
+import { CLOUDS, logsIngestionScope } from '../../shared/clouds'
 import type { CliIo } from '../cli-io'
 import { CLI, ensureBuiltCli } from '../test-support/built-cli'
 
@@ -201,10 +201,9 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
   }
 
   /** UalIds in the fake workspace's table, once per row. */
-  const landed = async (table: string): Promise<string[]> => {
-    // Read back through the query API (the fake's _CL table), by the product's own client.
-    const http = new HttpsClient({ extraCaPem: emu.caCertPem })
-    const auth = new AppOnlyAuth({
+  /** The app's own sign-in against the fake Entra ID, as a second tool would have it. */
+  const appAuth = (http: HttpsClient): AppOnlyAuth =>
+    new AppOnlyAuth({
       clientId: APP_ID,
       tenantId: emu.tenantId,
       credential: { kind: 'secret', secret: SECRET },
@@ -217,6 +216,11 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
       http,
       log: new MemoryLogger()
     })
+
+  const landed = async (table: string): Promise<string[]> => {
+    // Read back through the query API (the fake's _CL table), by the product's own client.
+    const http = new HttpsClient({ extraCaPem: emu.caCertPem })
+    const auth = appAuth(http)
     const client = new LogAnalyticsClient({
       http: new BearerHttp({
         http,
@@ -293,6 +297,34 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
     expect(again.summary.sentRecords).toBe(0)
     expect(again.summary.parts.skipped).toBe(first.summary.parts.sent)
     expect((await landed(target.table)).length).toBe(storeIds.length)
+  }, 60_000)
+
+  it('pushes with tokens another tool obtained (--access-token-env, --query-token-env), never printing them', async () => {
+    const target = await deploy()
+    const auth = appAuth(new HttpsClient({ extraCaPem: emu.caCertPem }))
+    const ingestToken = (await auth.getScopeToken(logsIngestionScope(CLOUDS.commercial))).token
+    const queryToken = (await auth.getResourceToken(CLOUDS.commercial.logAnalyticsResource)).token
+    const signIn = ['--client-id', APP_ID, '--certificate', certFile, '--private-key', keyFile]
+    const given = pushArgs(target, 'given-tokens.ndjson').filter(
+      (_, i, all) => !signIn.includes(all[i] as string)
+    )
+    const noQueryToken = memoryIo({ INGEST_TOKEN: ingestToken })
+    expect(await push([...given, '--access-token-env', 'INGEST_TOKEN'], noQueryToken)).toBe(2)
+    expect(noQueryToken.err.join('')).toContain('--query-token-env is required')
+
+    const io = memoryIo({ INGEST_TOKEN: ingestToken, QUERY_TOKEN: queryToken })
+    const code = await push(
+      [...given, '--access-token-env', 'INGEST_TOKEN', '--query-token-env', 'QUERY_TOKEN'],
+      io
+    )
+    expect(code, io.err.join('')).toBe(0)
+    const summary = JSON.parse(io.out.join('').trim().split('\n').pop() ?? '{}') as PushSummary
+    expect(summary.sentRecords).toBe(storeIds.length)
+    expect(summary.parts.verified).toBe(summary.parts.sent)
+    expect([...(await landed(target.table))].sort()).toEqual([...storeIds].sort())
+    const printed = [...io.out, ...io.err].join('')
+    expect(printed).not.toContain(ingestToken)
+    expect(printed).not.toContain(queryToken)
   }, 60_000)
 
   it('after a crash between the 204 and the journal line, counts the part and does not send it again', async () => {

@@ -4,25 +4,13 @@
  * counted back with a query. `--print-definitions` prints the table and rule for the admin.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
-import { CLOUDS, logsIngestionScope } from '../../shared/clouds'
-import type { CloudId } from '../../shared/clouds'
+import { logsIngestionScope } from '../../shared/clouds'
 import { AppError } from '../../shared/errors'
 import type { NormalizedRecord } from '../../shared/audit'
-import { BearerHttp } from '../../main/services/audit-api/bearer-http'
-import {
-  TokenDestinationError,
-  tokenDestination
-} from '../../main/services/audit-api/token-destination'
-import { AppOnlyAuth, readCertificateCredential } from '../../main/services/auth/app-only-auth'
-import type { AppCredential } from '../../main/services/auth/app-only-auth'
-import {
-  PushJournal,
-  PushJournalMismatch
-} from '../../main/services/destinations/log-analytics/log-analytics-journal'
+import { PushJournal, PushJournalError } from '../../main/services/destinations/push-journal'
 import {
   PushSourceChanged,
   pushToLogAnalytics,
@@ -40,8 +28,6 @@ import {
   streamFor,
   tableDefinition
 } from '../../main/services/destinations/log-analytics/table-definition'
-import { HttpsClient } from '../../main/services/http/https-client'
-import { StderrLogger } from '../../main/services/logging/logger'
 import {
   LogAnalyticsClient,
   LogAnalyticsError,
@@ -52,7 +38,16 @@ import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
+import { stopExitCode } from './kql-pull-run'
 import { cloudOption, UsageProblem, wholeNumberOption } from './pull-options'
+import {
+  httpsUrlOption,
+  parseResourceAuth,
+  RESOURCE_AUTH_SPEC,
+  RESOURCE_AUTH_USAGE,
+  resourceSignIn
+} from './resource-auth-options'
+import type { ResourceAuth } from './resource-auth-options'
 
 /** Usage of `cax push loganalytics`. */
 export const PUSH_LOGANALYTICS_USAGE = `usage: cax push loganalytics (--store <dir> | --snapshot <file>) --tenant <guid>
@@ -72,13 +67,11 @@ TimeGenerated older than two days with the time of ingestion).
   --table <name>_CL         the table (default ${DEFAULT_TABLE}); the stream is Custom-<table>
   --workspace-id <guid>     the workspace, for the count queries
   --journal <file>          default: <store>/push-loganalytics.ndjson or <snapshot>.push-loganalytics.ndjson
-Sign-in (app-only; the app needs Monitoring Metrics Publisher on the rule and Log Analytics
-Reader on the workspace):
-  --client-id <id> --certificate <pem> [--private-key <pem>]
-  --client-id <id> --client-secret-env <VAR>
-Endpoints:
-  --cloud commercial|gcc|gcc-high|dod   --workspace-api-base <url>
-  --authority-host <url>    --ca-file <pem>  (an extra CA to trust)
+${RESOURCE_AUTH_USAGE}
+  (the app needs Monitoring Metrics Publisher on the rule and Log Analytics Reader on the
+   workspace; with --access-token-env the token is for the Logs Ingestion API and
+   --query-token-env <VAR> names a second one, for the Log Analytics query API)
+  --workspace-api-base <url>  the Log Analytics query API (default: the cloud's)
 Tuning:
   --max-part-bytes <n>      largest part, bytes of JSON (default 1000000, at most ${MAX_CALL_BYTES})
   --ingestion-latency <s>   how long rows may take to show in queries (default 600)
@@ -92,9 +85,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const RULE_ID = /^dcr-[0-9a-f]{32}$/
 
 const SPEC = {
+  ...RESOURCE_AUTH_SPEC,
   store: { type: 'string' },
   snapshot: { type: 'string' },
-  tenant: { type: 'string' },
   endpoint: { type: 'string' },
   'rule-id': { type: 'string' },
   table: { type: 'string' },
@@ -104,14 +97,8 @@ const SPEC = {
   'workspace-resource-id': { type: 'string' },
   location: { type: 'string' },
   'retention-days': { type: 'string' },
-  cloud: { type: 'string' },
   'workspace-api-base': { type: 'string' },
-  'authority-host': { type: 'string' },
-  'ca-file': { type: 'string' },
-  'client-id': { type: 'string' },
-  certificate: { type: 'string' },
-  'private-key': { type: 'string' },
-  'client-secret-env': { type: 'string' },
+  'query-token-env': { type: 'string' },
   'max-part-bytes': { type: 'string' },
   'ingestion-latency': { type: 'string' },
   poll: { type: 'string' },
@@ -127,12 +114,13 @@ interface PushOptions {
   table: string
   workspaceId: string
   journal: string
-  cloud: CloudId
+  profile: ReturnType<typeof cloudOption>['profile']
   base: string
   authorityHost: string
   caFile: string | undefined
-  clientId: string
-  credential: () => Promise<AppCredential>
+  auth: ResourceAuth
+  /** With a given token (`--access-token-env`): the one for the Log Analytics query API. */
+  queryToken: string | undefined
   maxPartBytes: number
   latencyMs: number
   pollMs: number
@@ -223,40 +211,24 @@ function parse(argv: string[], io: CliIo): PushOptions | 'help' | { definitions:
       `--rule-id must be the rule's immutable id, dcr- and 32 hex digits (got '${ruleId}')`
     )
   }
-  const url = (name: string, value: string): string => {
-    const text = value.replace(/\/+$/, '')
-    try {
-      if (new URL(text).protocol !== 'https:') {
-        throw new Error('not https')
-      }
-    } catch {
-      throw new UsageProblem(`--${name} must be an https:// URL (got '${text}')`)
-    }
-    return text
-  }
-  const { cloud, profile } = cloudOption(v.cloud)
-  const clientId = need('client-id', v['client-id'])
-  let credential: PushOptions['credential']
-  if (v.certificate !== undefined) {
-    const cert = path(v.certificate)
-    const key = v['private-key'] !== undefined ? path(v['private-key']) : cert
-    credential = () => readCertificateCredential(cert, key)
-  } else if (v['client-secret-env'] !== undefined) {
-    const name = v['client-secret-env']
-    const secret = io.env[name]
-    if (!secret) {
+  const { profile } = cloudOption(v.cloud)
+  const auth = parseResourceAuth(v, io, path)
+  let queryToken: string | undefined
+  if (auth.kind === 'token') {
+    const name = need('query-token-env', v['query-token-env'])
+    queryToken = io.env[name]
+    if (!queryToken) {
       throw new UsageProblem(
-        `the environment variable ${name} (--client-secret-env) is empty or unset`
+        `the environment variable ${name} (--query-token-env) is empty or unset`
       )
     }
-    credential = async () => ({ kind: 'secret', secret })
-  } else {
-    throw new UsageProblem('sign-in needed: --certificate or --client-secret-env')
+  } else if (v['query-token-env'] !== undefined) {
+    throw new UsageProblem('--query-token-env goes with --access-token-env')
   }
   return {
     source,
     tenantId,
-    endpoint: url('endpoint', need('endpoint', v.endpoint)),
+    endpoint: httpsUrlOption('endpoint', need('endpoint', v.endpoint)),
     ruleId,
     table,
     workspaceId,
@@ -266,12 +238,12 @@ function parse(argv: string[], io: CliIo): PushOptions | 'help' | { definitions:
           ? resolve(source.path, 'push-loganalytics.ndjson')
           : `${source.path}.push-loganalytics.ndjson`)
     ),
-    cloud,
-    base: url('workspace-api-base', v['workspace-api-base'] ?? profile.logAnalyticsBase),
-    authorityHost: url('authority-host', v['authority-host'] ?? profile.authorityHost),
+    profile,
+    base: httpsUrlOption('workspace-api-base', v['workspace-api-base'], profile.logAnalyticsBase),
+    authorityHost: httpsUrlOption('authority-host', v['authority-host'], profile.authorityHost),
     caFile: v['ca-file'] !== undefined ? path(v['ca-file']) : undefined,
-    clientId,
-    credential,
+    auth,
+    queryToken,
     maxPartBytes: wholeNumberOption(
       'max-part-bytes',
       v['max-part-bytes'],
@@ -288,63 +260,34 @@ function parse(argv: string[], io: CliIo): PushOptions | 'help' | { definitions:
 }
 
 async function push(o: PushOptions, io: CliIo): Promise<number> {
-  let caPem: string | undefined
-  if (o.caFile) {
-    try {
-      caPem = await readFile(o.caFile, 'utf8')
-    } catch (error) {
-      io.stderr.write(
-        `cax push loganalytics: cannot read --ca-file ${o.caFile}: ${(error as Error).message}\n`
-      )
-      return ExitCode.invalidInput
-    }
-  }
-  let credential: AppCredential
+  const ingestionAudience = { scope: logsIngestionScope(o.profile) }
+  const queryAudience = { resource: o.profile.logAnalyticsResource }
+  let ingestion: LogsIngestionClient
+  let query: LogAnalyticsClient
   try {
-    credential = await o.credential()
+    const signIn = await resourceSignIn({
+      ...o,
+      ...(o.queryToken !== undefined
+        ? { givenByAudience: new Map([[queryAudience.resource, o.queryToken]]) }
+        : {})
+    })
+    ingestion = new LogsIngestionClient({
+      // The token for the rule goes to the endpoint the admin gave, nowhere else.
+      http: signIn.bearer('the Logs Ingestion API', o.endpoint, ingestionAudience),
+      endpoint: o.endpoint,
+      ruleId: o.ruleId,
+      stream: streamFor(o.table),
+      onThrottled: (ms) =>
+        io.stderr.write(`[push] throttled (429): waiting ${Math.ceil(ms / 1000)} s as asked\n`)
+    })
+    query = new LogAnalyticsClient({
+      http: signIn.bearer('the Log Analytics query API', o.base, queryAudience),
+      base: o.base
+    })
   } catch (error) {
     io.stderr.write(`cax push loganalytics: ${(error as Error).message}\n`)
     return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
   }
-  const http = new HttpsClient(caPem ? { extraCaPem: caPem } : {})
-  const profile = CLOUDS[o.cloud]
-  const auth = new AppOnlyAuth({
-    clientId: o.clientId,
-    tenantId: o.tenantId,
-    credential,
-    endpoints: {
-      authorityHost: o.authorityHost,
-      managementApiBase: profile.managementApiBase,
-      managementResource: profile.managementResource,
-      graphBase: profile.graphBase,
-      graphResource: profile.graphResource,
-      hasGraphAuditQuery: profile.hasGraphAuditQuery
-    },
-    http,
-    log: new StderrLogger()
-  })
-  const ingestion = new LogsIngestionClient({
-    http: new BearerHttp({
-      http,
-      // The token for the rule goes to the endpoint the admin gave, nowhere else.
-      destination: tokenDestination('the Logs Ingestion API', o.endpoint),
-      token: async (force) => (await auth.getScopeToken(logsIngestionScope(profile), force)).token
-    }),
-    endpoint: o.endpoint,
-    ruleId: o.ruleId,
-    stream: streamFor(o.table),
-    onThrottled: (ms) =>
-      io.stderr.write(`[push] throttled (429): waiting ${Math.ceil(ms / 1000)} s as asked\n`)
-  })
-  const query = new LogAnalyticsClient({
-    http: new BearerHttp({
-      http,
-      destination: tokenDestination('the Log Analytics query API', o.base),
-      token: async (force) =>
-        (await auth.getResourceToken(profile.logAnalyticsResource, force)).token
-    }),
-    base: o.base
-  })
   const countParts = async (runId: string, signal?: AbortSignal): Promise<Map<string, number>> => {
     const answer = await query.query(
       o.workspaceId,
@@ -450,20 +393,11 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
 }
 
 function exitCodeFor(error: unknown): number {
-  if (error instanceof AppError && error.code.startsWith('auth/')) {
-    return ExitCode.auth
-  }
-  if ((error instanceof LogsIngestionError || error instanceof LogAnalyticsError) && error.isAuth) {
-    return ExitCode.auth
-  }
-  if (error instanceof PushJournalMismatch || error instanceof PushSourceChanged) {
+  if (error instanceof PushJournalError || error instanceof PushSourceChanged) {
     return ExitCode.invalidInput
   }
-  if (error instanceof TokenDestinationError) {
-    return ExitCode.other
-  }
-  if (error instanceof Error && error.message === 'interrupted') {
-    return ExitCode.partial
-  }
-  return ExitCode.other
+  return stopExitCode(
+    error,
+    (e) => (e instanceof LogsIngestionError || e instanceof LogAnalyticsError) && e.isAuth
+  )
 }

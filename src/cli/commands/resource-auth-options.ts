@@ -1,6 +1,6 @@
 /**
  * App-only sign-in for commands that talk to one Azure resource (an Azure Data Explorer
- * cluster…): the flags, their parsing, and a token source for that resource's audience.
+ * cluster, a Log Analytics workspace…): the flags, their parsing, and a token source for that resource's audience.
  * Certificates are preferred; a client secret or a token another tool obtained come from
  * environment variables, never from the command line.
  */
@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises'
 import type { CloudProfile } from '../../shared/clouds'
 import { AppOnlyAuth, readCertificateCredential } from '../../main/services/auth/app-only-auth'
 import type { AppCredential } from '../../main/services/auth/app-only-auth'
+import { BearerHttp } from '../../main/services/audit-api/bearer-http'
+import { tokenDestination } from '../../main/services/audit-api/token-destination'
 import { HttpsClient } from '../../main/services/http/https-client'
 import { StderrLogger } from '../../main/services/logging/logger'
 import type { CliIo } from '../cli-io'
@@ -103,39 +105,67 @@ export function httpsUrlOption(name: string, value: string | undefined, fallback
   return text
 }
 
-/** The HTTP client (trusting `--ca-file` when given) and a token source for `resource`. */
-export async function resourceTokenSource(options: {
+/** What a token is for: an audience (asked as `<resource>/.default`) or a scope spelled out. */
+export type TokenAudience = { resource: string } | { scope: string }
+
+/** A signed-in client: bearer HTTP clients that send tokens only to the bases they were made for. */
+export interface ResourceSignIn {
+  /**
+   * An HTTP client that sends a token for `audience` to `base` and nowhere else (`what` names
+   * the destination in errors: "the Log Analytics query API").
+   */
+  bearer(what: string, base: string, audience: TokenAudience): BearerHttp
+}
+
+/**
+ * Signs in for one command: reads `--ca-file`, the certificate or secret, and builds the
+ * token sources. A given token (`--access-token-env`) serves every audience unless
+ * `givenByAudience` names another token for it (a command that talks to two APIs).
+ */
+export async function resourceSignIn(options: {
   auth: ResourceAuth
-  resource: string
   profile: CloudProfile
   authorityHost: string
   caFile: string | undefined
-}): Promise<{ http: HttpsClient; token: (forceRefresh: boolean) => Promise<string> }> {
+  givenByAudience?: ReadonlyMap<string, string>
+}): Promise<ResourceSignIn> {
   const caPem = options.caFile ? await readFile(options.caFile, 'utf8') : undefined
   const http = new HttpsClient(caPem ? { extraCaPem: caPem } : {})
+  const key = (audience: TokenAudience): string =>
+    'resource' in audience ? audience.resource : audience.scope
   const auth = options.auth
+  let tokenFor: (audience: TokenAudience) => (forceRefresh: boolean) => Promise<string>
   if (auth.kind === 'token') {
     const given = auth.token
-    return { http, token: async () => given }
+    const others = options.givenByAudience ?? new Map<string, string>()
+    tokenFor = (audience) => {
+      const token = others.get(key(audience)) ?? given
+      return async () => token
+    }
+  } else {
+    const profile = options.profile
+    const app = new AppOnlyAuth({
+      clientId: auth.clientId,
+      tenantId: auth.tenantId,
+      credential: await auth.credential(),
+      endpoints: {
+        authorityHost: options.authorityHost,
+        managementApiBase: profile.managementApiBase,
+        managementResource: profile.managementResource,
+        graphBase: profile.graphBase,
+        graphResource: profile.graphResource,
+        hasGraphAuditQuery: profile.hasGraphAuditQuery
+      },
+      http,
+      log: new StderrLogger()
+    })
+    tokenFor = (audience) => async (force) =>
+      'resource' in audience
+        ? (await app.getResourceToken(audience.resource, force)).token
+        : (await app.getScopeToken(audience.scope, force)).token
   }
-  const profile = options.profile
-  const app = new AppOnlyAuth({
-    clientId: auth.clientId,
-    tenantId: auth.tenantId,
-    credential: await auth.credential(),
-    endpoints: {
-      authorityHost: options.authorityHost,
-      managementApiBase: profile.managementApiBase,
-      managementResource: profile.managementResource,
-      graphBase: profile.graphBase,
-      graphResource: profile.graphResource,
-      hasGraphAuditQuery: profile.hasGraphAuditQuery
-    },
-    http,
-    log: new StderrLogger()
-  })
   return {
-    http,
-    token: async (force) => (await app.getResourceToken(options.resource, force)).token
+    bearer: (what, base, audience) =>
+      new BearerHttp({ http, destination: tokenDestination(what, base), token: tokenFor(audience) })
   }
 }

@@ -1,187 +1,436 @@
 /**
- * The journal of a push to a remote engine (Azure Data Explorer, Log Analytics…): an
- * append-only NDJSON file that says, part by part, what was sent and what was verified, so a
- * push killed at any point resumes where it stopped and neither loses nor doubles a part.
+ * The journal of a resumable push to a remote engine (Log Analytics, Azure Data Explorer): an
+ * append-only NDJSON file, each line fsynced before the step it records is taken or right after
+ * it succeeded, so a push killed at any point can be rerun and finish with nothing lost or
+ * doubled.
  *
- * Line 1 is the header (destination, target, settings that decide how records are cut into
- * parts); then one line per state change of a part: `sending` is written — and flushed to disk —
- * BEFORE the part goes out, `sent` after the engine accepted it, `verified` once a count query
- * found exactly its records. On resume a part last seen `sending` or `sent` may or may not have
- * landed: the destination checks before sending it again. A crash can tear only the last line;
- * a torn last line is dropped when the journal is opened (it described nothing that finished).
- * Generic: it knows parts by index and id, never what a part holds.
+ * A push cuts the source's records (in their stable stored order) into parts, each a contiguous
+ * range `[first, first + count)` with a tag the destination stores in every row. The lines:
+ * - `run`: the header (destination, target, source, and the settings that decide how records
+ *   are cut into parts); a rerun must name the same;
+ * - `part`: a part is planned (written BEFORE it is sent), with a hash of its record Ids, so a
+ *   rerun rebuilds exactly the same part or refuses when the source changed under it;
+ * - `split`: a part the destination refused as too large was replaced by two halves;
+ * - `sent`: the destination accepted the part;
+ * - `verified`: a count query found exactly the part's rows at the destination;
+ * - `failed`: the part cannot be sent (a single record over the size limit).
+ * A part planned but never marked sent is uncertain: the rerun asks the destination how many rows
+ * carry its tag before sending it again. A torn last line (a crash mid-write) is cut on open; a
+ * damaged line before it is refused (it would hide what happened after it).
+ *
+ * Journals of `cax push adx` written before this format (a `header` line, then `part` lines
+ * with an index, an id and a state) are rewritten into it when opened (see {@link migrateV1}).
  */
-import { open, readFile, truncate } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
+import { dirname } from 'node:path'
 
-/** What the journal is about; a journal is refused for a different target or settings. */
-export interface PushJournalHeader {
-  /** `adx`, `loganalytics`. */
-  destination: string
-  /** Where the parts go (`https://c.kusto.windows.net/Db/Table`). */
-  target: string
-  /** Settings that decide the parts (part size…): a resume must cut parts the same way. */
-  settings: Record<string, string | number | boolean>
+import { z } from 'zod'
+
+/** Largest journal read on open (a million records make a few MB). */
+const MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+
+const Header = z.object({
+  kind: z.literal('run'),
+  version: z.literal(1),
+  runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  destination: z.string().max(200),
+  target: z.string().max(2000),
+  source: z.string().max(2000).optional(),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  at: z.string()
+})
+
+const Settings = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+
+const Line = z.discriminatedUnion('kind', [
+  Header,
+  z.object({
+    kind: z.literal('part'),
+    tag: z.string().max(200),
+    parent: z.string().max(200).optional(),
+    first: z.number().int().nonnegative(),
+    count: z.number().int().positive(),
+    bytes: z.number().int().nonnegative(),
+    /** Absent only on parts carried over from a journal of the earlier format. */
+    idsSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    at: z.string()
+  }),
+  z.object({ kind: z.literal('split'), tag: z.string(), at: z.string() }),
+  z.object({ kind: z.literal('sent'), tag: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal('verified'),
+    tag: z.string(),
+    count: z.number().int().nonnegative(),
+    at: z.string()
+  }),
+  z.object({ kind: z.literal('failed'), tag: z.string(), reason: z.string(), at: z.string() })
+])
+export type JournalLine = z.infer<typeof Line>
+
+/** Where a part stands. */
+export type PartStatus = 'planned' | 'split' | 'sent' | 'verified' | 'failed'
+
+/** A planned part and its state, as the journal tells it. */
+export interface JournalPart {
+  tag: string
+  /** The part this one is a half of, after a 413. */
+  parent: string | undefined
+  first: number
+  count: number
+  bytes: number
+  /** SHA-256 of its record Ids (absent on parts carried over from the earlier format). */
+  idsSha256: string | undefined
+  status: PartStatus
+  /** When it was planned (ISO). */
+  plannedAt: string
+  /** Its halves, once split. */
+  children: string[]
+  failure: string | undefined
 }
 
-/** A part's state: `sending` (may have landed), `sent` (accepted), `verified` (counted). */
-export type PushPartState = 'sending' | 'sent' | 'verified'
-
-/** The journal's latest word on one part. */
-export interface PushPart {
-  index: number
-  /** A stable id of the part's content (also what the engine sees, e.g. an ingest-by tag). */
-  id: string
-  records: number
-  state: PushPartState
-  at: string
+/** What a push is: the destination kind, where exactly, and what is pushed. */
+export interface PushIdentity {
+  /** `loganalytics`, `adx`. */
+  destination: string
+  /** The exact target, e.g. `<endpoint>|<rule id>|<stream>`. */
+  target: string
+  /**
+   * The source, e.g. `store:/path`; left out where parts are named by their content (ADX), so
+   * the same records pushed from a moved store resume the same journal.
+   */
+  source?: string
+  /** Settings that decide how records are cut into parts: a resume must cut them the same way. */
+  settings?: Record<string, string | number | boolean>
 }
 
 /** A journal that belongs to another push, or a damaged one. */
 export class PushJournalError extends Error {}
 
-const MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+/** SHA-256 (hex) of a part's record Ids, in order. */
+export function idsDigest(ids: readonly string[]): string {
+  const hash = createHash('sha256')
+  for (const id of ids) {
+    hash.update(id)
+    hash.update('\n')
+  }
+  return hash.digest('hex')
+}
 
-/** An open journal (one writer: the push that opened it). */
+/** An open push journal. */
 export class PushJournal {
+  private readonly parts = new Map<string, JournalPart>()
+  private chain: Promise<void> = Promise.resolve()
+
   private constructor(
-    readonly path: string,
+    private readonly file: string,
     private readonly handle: FileHandle,
-    private readonly latest: Map<number, PushPart>
+    readonly runId: string,
+    /** True when the journal existed: this run resumes an earlier one. */
+    readonly isResumed: boolean
   ) {}
 
   /**
-   * Opens `path`, creating it with `header` when missing. Throws {@link PushJournalError} when
-   * the file's header names another destination, target or settings, or a line other than the
-   * last is damaged.
+   * Opens the journal at `file`, or starts one. An existing journal must be for the same push
+   * (else {@link PushJournalError}); a torn last line is cut off.
    */
-  static async open(path: string, header: PushJournalHeader): Promise<PushJournal> {
-    let text: string | undefined
+  static async open(
+    file: string,
+    identity: PushIdentity,
+    newRunId: () => string,
+    now: () => Date = () => new Date()
+  ): Promise<PushJournal> {
+    await mkdir(dirname(file), { recursive: true })
+    let text = ''
     try {
-      const handle = await open(path, 'r')
-      try {
-        const { size } = await handle.stat()
-        if (size > MAX_JOURNAL_BYTES) {
-          throw new PushJournalError(`${path} is larger than a push journal can be (${size} bytes)`)
-        }
-      } finally {
-        await handle.close()
+      const info = await stat(file)
+      if (info.size > MAX_JOURNAL_BYTES) {
+        throw new PushJournalError(
+          `${file} is larger than ${MAX_JOURNAL_BYTES} bytes: not a push journal`
+        )
       }
-      text = await readFile(path, 'utf8')
+      text = await readFile(file, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw error
       }
     }
-    const latest = new Map<number, PushPart>()
-    if (text === undefined || text === '') {
-      const handle = await open(path, 'a')
-      await handle.appendFile(`${JSON.stringify({ kind: 'header', version: 1, ...header })}\n`)
-      await handle.sync()
-      return new PushJournal(path, handle, latest)
-    }
-    const lines = text.split('\n')
-    const endsClean = text.endsWith('\n')
+    text = await migrateV1(file, text, identity, newRunId, now)
+    const lines: JournalLine[] = []
+    const total = Buffer.byteLength(text)
     let goodBytes = 0
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] ?? ''
-      const isLast = i === lines.length - 1 || (i === lines.length - 2 && endsClean)
-      if (line === '') {
+    let offset = 0
+    let lineNo = 0
+    for (const raw of text.split('\n')) {
+      lineNo++
+      const end = offset + Buffer.byteLength(raw) + 1
+      if (end > total) {
+        break // no newline: torn
+      }
+      offset = end
+      if (raw === '') {
+        goodBytes = end
         continue
       }
-      let value: Record<string, unknown>
-      try {
-        value = JSON.parse(line) as Record<string, unknown>
-        if (!endsClean && i === lines.length - 1) {
-          throw new Error('torn')
+      const line = parseLine(raw)
+      if (!line) {
+        if (end < total) {
+          throw new PushJournalError(
+            `${file} line ${lineNo} is damaged; move the journal aside to start again`
+          )
         }
-      } catch {
-        if (isLast) {
-          // A crash tore the last line: drop it.
-          await truncate(path, goodBytes)
-          break
-        }
-        throw new PushJournalError(
-          `${path} line ${i + 1} is damaged; move the journal aside to start again`
-        )
+        break // the last line, torn by a crash mid-write
       }
-      if (i === 0) {
-        checkHeader(path, value, header)
-      } else {
-        const part = parsePart(value)
-        if (!part) {
-          throw new PushJournalError(`${path} line ${i + 1} is not a part entry`)
-        }
-        latest.set(part.index, part)
+      lines.push(line)
+      goodBytes = end
+    }
+    if (goodBytes < total) {
+      await truncate(file, goodBytes)
+    }
+    const header = lines[0]
+    if (lines.length > 0 && header?.kind !== 'run') {
+      throw new PushJournalError(`${file} does not begin with a run header: not a push journal`)
+    }
+    if (header?.kind === 'run') {
+      checkHeader(file, header, identity)
+    }
+    const handle = await open(file, 'a', 0o600)
+    const journal = new PushJournal(
+      file,
+      handle,
+      header?.kind === 'run' ? header.runId : newRunId(),
+      header?.kind === 'run'
+    )
+    if (header?.kind === 'run') {
+      for (const line of lines.slice(1)) {
+        journal.apply(line)
       }
-      goodBytes += Buffer.byteLength(line) + 1
+    } else {
+      await journal.append({
+        kind: 'run',
+        version: 1,
+        runId: journal.runId,
+        ...identity,
+        at: now().toISOString()
+      })
     }
-    if (latest.size === 0 && goodBytes === 0) {
-      throw new PushJournalError(`${path} has no header`)
-    }
-    const handle = await open(path, 'a')
-    return new PushJournal(path, handle, latest)
+    return journal
   }
 
-  /** The latest entry of part `index`, if any. */
-  part(index: number): PushPart | undefined {
-    return this.latest.get(index)
+  /** The journal file. */
+  get path(): string {
+    return this.file
   }
 
-  /** Every part's latest entry. */
-  parts(): PushPart[] {
-    return [...this.latest.values()].sort((a, b) => a.index - b.index)
+  /** Top-level parts (not halves), in source order. */
+  topLevel(): JournalPart[] {
+    return [...this.parts.values()]
+      .filter((p) => p.parent === undefined)
+      .sort((a, b) => a.first - b.first)
   }
 
-  /** Records a part's new state and flushes it to disk before resolving. */
-  async record(part: Omit<PushPart, 'at'>, at: Date = new Date()): Promise<void> {
-    const entry: PushPart = { ...part, at: at.toISOString() }
-    await this.handle.appendFile(`${JSON.stringify({ kind: 'part', ...entry })}\n`)
-    await this.handle.sync()
-    this.latest.set(entry.index, entry)
+  /** A part by tag. */
+  part(tag: string): JournalPart | undefined {
+    return this.parts.get(tag)
+  }
+
+  /** The top-level part starting at record `first`, if one was planned. */
+  partAt(first: number): JournalPart | undefined {
+    return this.topLevel().find((p) => p.first === first)
+  }
+
+  /** Every part, halves included. */
+  all(): JournalPart[] {
+    return [...this.parts.values()]
+  }
+
+  /** Where the next new top-level part starts. */
+  nextFirst(): number {
+    return this.topLevel().reduce((n, p) => Math.max(n, p.first + p.count), 0)
+  }
+
+  /** Appends a line durably (fsync) and applies it. */
+  async append(line: JournalLine): Promise<void> {
+    const write = this.chain.then(async () => {
+      await this.handle.appendFile(`${JSON.stringify(line)}\n`, 'utf8')
+      await this.handle.datasync()
+    })
+    this.chain = write.catch(() => undefined)
+    await write
+    this.apply(line)
   }
 
   async close(): Promise<void> {
+    await this.chain
     await this.handle.close()
+  }
+
+  private apply(line: JournalLine): void {
+    switch (line.kind) {
+      case 'run':
+        return
+      case 'part': {
+        this.parts.set(line.tag, {
+          tag: line.tag,
+          parent: line.parent,
+          first: line.first,
+          count: line.count,
+          bytes: line.bytes,
+          idsSha256: line.idsSha256,
+          status: 'planned',
+          plannedAt: line.at,
+          children: [],
+          failure: undefined
+        })
+        const parent = line.parent !== undefined ? this.parts.get(line.parent) : undefined
+        if (parent && !parent.children.includes(line.tag)) {
+          // A split written again after a torn one names the same halves.
+          parent.children.push(line.tag)
+        }
+        return
+      }
+      default: {
+        const part = this.parts.get(line.tag)
+        if (!part) {
+          return
+        }
+        part.status = line.kind
+        if (line.kind === 'failed') {
+          part.failure = line.reason
+        }
+      }
+    }
+  }
+}
+
+function parseLine(raw: string): JournalLine | undefined {
+  try {
+    const parsed = Line.safeParse(JSON.parse(raw))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
   }
 }
 
 function checkHeader(
-  path: string,
-  value: Record<string, unknown>,
-  header: PushJournalHeader
+  file: string,
+  header: Extract<JournalLine, { kind: 'run' }>,
+  identity: PushIdentity
 ): void {
-  if (value.kind !== 'header' || value.version !== 1) {
-    throw new PushJournalError(`${path} is not a push journal`)
-  }
-  if (value.destination !== header.destination || value.target !== header.target) {
-    throw new PushJournalError(
-      `${path} is the journal of a push to ${String(value.destination)} ${String(value.target)}, not ${header.destination} ${header.target}; give another --journal`
-    )
-  }
-  const settings = (value.settings ?? {}) as Record<string, unknown>
-  for (const [key, expected] of Object.entries(header.settings)) {
-    if (settings[key] !== expected) {
+  for (const key of ['destination', 'target', 'source'] as const) {
+    if (header[key] !== identity[key]) {
       throw new PushJournalError(
-        `${path} was written with ${key}=${String(settings[key])}, this push has ${key}=${String(expected)}; resume with the same settings or give another --journal`
+        `${file} is the journal of a push to ${header.destination} ${header.target}${header.source !== undefined ? ` from ${header.source}` : ''} (its ${key} is ${String(header[key])}, not ${String(identity[key])}); give another --journal or delete it`
+      )
+    }
+  }
+  for (const [key, expected] of Object.entries(identity.settings ?? {})) {
+    const written = header.settings?.[key]
+    if (written !== expected) {
+      throw new PushJournalError(
+        `${file} was written with ${key}=${String(written)}, this push has ${key}=${String(expected)}; resume with the same settings or give another --journal`
       )
     }
   }
 }
 
-function parsePart(value: Record<string, unknown>): PushPart | undefined {
-  const { index, id, records, state, at } = value
-  if (
-    value.kind !== 'part' ||
-    typeof index !== 'number' ||
-    !Number.isInteger(index) ||
-    index < 0 ||
-    typeof id !== 'string' ||
-    typeof records !== 'number' ||
-    (state !== 'sending' && state !== 'sent' && state !== 'verified') ||
-    typeof at !== 'string'
-  ) {
-    return undefined
+/** A journal line of the earlier format (`cax push adx` before the journals were one). */
+const V1Header = z.object({
+  kind: z.literal('header'),
+  version: z.literal(1),
+  destination: z.string().max(200),
+  target: z.string().max(2000),
+  settings: Settings.optional()
+})
+const V1Part = z.object({
+  kind: z.literal('part'),
+  index: z.number().int().nonnegative(),
+  id: z.string().max(200),
+  records: z.number().int().positive(),
+  state: z.enum(['sending', 'sent', 'verified']),
+  at: z.string()
+})
+
+/**
+ * Rewrites a journal of the earlier format (a `header` line; `part` lines with index, id,
+ * records and the latest state) into this one, atomically (a new file renamed over the old),
+ * and returns the new text; any other text is returned as it is. Parts were cut in index order,
+ * so a part's first record is the sum of the records before it. A torn last line is dropped; a
+ * damaged line before it is refused.
+ */
+async function migrateV1(
+  file: string,
+  text: string,
+  identity: PushIdentity,
+  newRunId: () => string,
+  now: () => Date
+): Promise<string> {
+  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length)
+  let header: z.infer<typeof V1Header>
+  try {
+    const parsed = V1Header.safeParse(JSON.parse(firstLine))
+    if (!parsed.success) {
+      return text
+    }
+    header = parsed.data
+  } catch {
+    return text
   }
-  return { index, id, records, state, at }
+  const rows = text.split('\n')
+  const latest = new Map<number, z.infer<typeof V1Part>>()
+  for (let i = 1; i < rows.length; i++) {
+    const raw = rows[i] ?? ''
+    if (raw === '') {
+      continue
+    }
+    let part: z.infer<typeof V1Part> | undefined
+    try {
+      const parsed = V1Part.safeParse(JSON.parse(raw))
+      part = parsed.success ? parsed.data : undefined
+    } catch {
+      part = undefined
+    }
+    if (!part) {
+      if (i === rows.length - 1) {
+        break // torn by a crash
+      }
+      throw new PushJournalError(
+        `${file} line ${i + 1} is damaged; move the journal aside to start again`
+      )
+    }
+    latest.set(part.index, part)
+  }
+  const at = now().toISOString()
+  const lines: JournalLine[] = [
+    {
+      kind: 'run',
+      version: 1,
+      runId: newRunId(),
+      destination: header.destination,
+      target: header.target,
+      ...(identity.source !== undefined ? { source: identity.source } : {}),
+      ...(header.settings !== undefined ? { settings: header.settings } : {}),
+      at
+    }
+  ]
+  let first = 0
+  for (const part of [...latest.values()].sort((a, b) => a.index - b.index)) {
+    lines.push({ kind: 'part', tag: part.id, first, count: part.records, bytes: 0, at: part.at })
+    if (part.state !== 'sending') {
+      lines.push({ kind: 'sent', tag: part.id, at: part.at })
+    }
+    if (part.state === 'verified') {
+      lines.push({ kind: 'verified', tag: part.id, count: part.records, at: part.at })
+    }
+    first += part.records
+  }
+  const migrated = lines.map((l) => `${JSON.stringify(l)}\n`).join('')
+  const temporary = `${file}.migrating`
+  await writeFile(temporary, migrated, { mode: 0o600 })
+  await rename(temporary, file)
+  return migrated
 }

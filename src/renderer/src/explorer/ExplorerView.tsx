@@ -59,6 +59,7 @@ import { SavedFiltersBar } from './SavedFiltersBar'
 import { SearchBox } from './SearchBox'
 import { bindSearch, searchNames } from './search-columns'
 import { StackPanel } from './StackPanel'
+import type { StackEntryFilter } from './stack-entry-filter'
 import { statusText } from './status-text'
 import { TimeHistogram } from './TimeHistogram'
 import { useQueryWorker } from './use-query-worker'
@@ -373,13 +374,16 @@ export function ExplorerView({
   }
 
   /** Click to filter from a stack: each stacked column's filter becomes its value (or blank). */
-  function filterToStackEntry(filters: { colId: string; value: string }[]): void {
+  function filterToStackEntry(filter: StackEntryFilter): void {
     const api = gridRef.current
     if (!api) {
       return
     }
+    if (filter.range) {
+      setRange({ preset: 'custom', ...filter.range })
+    }
     const model = { ...(api.getFilterModel() as Record<string, ColumnFilter>) }
-    for (const { colId, value } of filters) {
+    for (const { colId, value } of filter.columns) {
       model[colId] =
         value === EMPTY_VALUE
           ? { filterType: 'text', type: 'blank' }
@@ -660,6 +664,7 @@ export function ExplorerView({
               query={query}
               dataVersion={dataVersion}
               columns={columns}
+              timeZone={timeZone}
               onFilter={filterToStackEntry}
               onClose={() => setIsStackOpen(false)}
             />

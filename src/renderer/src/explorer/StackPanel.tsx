@@ -2,20 +2,36 @@ import { useEffect, useState } from 'react'
 
 import { EMPTY_VALUE, type StackSort } from '../../../shared/explorer'
 
-import type { ExplorerColumn } from './explorer-columns'
+import { DATE_BUCKETS, dateBucketColumn, type DateBucket } from './date-buckets'
+import type { ExplorerColumn, TimeZoneMode } from './explorer-columns'
 import type { QueryClient } from './query-client'
 import { DATE_COLUMN, type ExplorerQuery, type StackAnswer } from './query-types'
+import { entryFilter, type StackEntryFilter } from './stack-entry-filter'
+import { stackSummary } from './stack-summary'
 
-/** Entries the worker sends at most (the stack counts every value; the list shows the first). */
+/** Entries the worker sends per page (the stack counts every value; the summary says how many). */
 const STACK_LIMIT = 500
+
+/** The date choices of the column pickers ("the date by day"), as the panel names them. */
+const DATE_CHOICE_PREFIX = `${DATE_COLUMN}:`
+const DATE_CHOICE_NAMES: Record<DateBucket, string> = { day: 'Date by day', hour: 'Date by hour' }
+
+/** The worker's column id of a picker choice: a date choice becomes the bucket in the zone shown. */
+function stackColumnOf(choice: string, zone: TimeZoneMode): string {
+  return choice.startsWith(DATE_CHOICE_PREFIX)
+    ? dateBucketColumn(choice.slice(DATE_CHOICE_PREFIX.length) as DateBucket, zone)
+    : choice
+}
 
 export interface StackPanelProps {
   clientRef: React.RefObject<QueryClient | null>
   query: ExplorerQuery
   dataVersion: number
   columns: readonly ExplorerColumn[]
-  /** Filters the grid to one entry's values (one per stacked column; EMPTY_VALUE = blank). */
-  onFilter(filters: { colId: string; value: string }[]): void
+  /** The zone the grid shows times in; date buckets are its days and hours. */
+  timeZone: TimeZoneMode
+  /** Filters the grid to one entry's values (EMPTY_VALUE = blank) and its day or hour. */
+  onFilter(filter: StackEntryFilter): void
   onClose(): void
 }
 
@@ -64,15 +80,32 @@ export function StackPanel({
   query,
   dataVersion,
   columns,
+  timeZone,
   onFilter,
   onClose
 }: StackPanelProps): React.JSX.Element {
-  const choices = columns.filter((c) => c.colId !== DATE_COLUMN)
+  const choices = [
+    ...DATE_BUCKETS.map((bucket) => ({
+      colId: `${DATE_CHOICE_PREFIX}${bucket}`,
+      headerName: DATE_CHOICE_NAMES[bucket]
+    })),
+    ...columns.filter((c) => c.colId !== DATE_COLUMN)
+  ]
   const [first, setFirst] = useState('activity')
   const [second, setSecond] = useState('')
   const [sort, setSort] = useState<StackSort>('count-desc')
+  const [find, setFind] = useState('')
+  const [page, setPage] = useState({ question: '', offset: 0 })
   const [stack, setStack] = useState<StackAnswer | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const picked = second === '' || second === first ? [first] : [first, second]
+  const stacked = picked.map((choice) => stackColumnOf(choice, timeZone))
+  const stackedKey = stacked.join('\u0000')
+
+  // A new question (another query, column, sort or find text) starts at the first page.
+  const question = JSON.stringify([query, stackedKey, sort, find])
+  const offset = page.question === question ? page.offset : 0
+  const setOffset = (next: number): void => setPage({ question, offset: Math.max(0, next) })
 
   useEffect(() => {
     const worker = clientRef.current
@@ -80,8 +113,16 @@ export function StackPanel({
       return
     }
     let isActive = true
-    const stacked = second === '' || second === first ? [first] : [first, second]
-    worker.request({ type: 'stack', query, columns: stacked, sort, limit: STACK_LIMIT }).then(
+    const request = {
+      type: 'stack' as const,
+      query,
+      columns: stackedKey.split('\u0000'),
+      sort,
+      limit: STACK_LIMIT,
+      offset,
+      find
+    }
+    worker.request(request).then(
       (answer) => {
         if (isActive) {
           setStack(answer)
@@ -94,11 +135,12 @@ export function StackPanel({
     return () => {
       isActive = false
     }
-  }, [clientRef, query, dataVersion, first, second, sort])
+  }, [clientRef, query, dataVersion, stackedKey, sort, offset, find])
 
-  const stacked = second === '' || second === first ? [first] : [first, second]
-  const header = (colId: string): string =>
-    choices.find((c) => c.colId === colId)?.headerName ?? colId
+  const header = (choice: string): string =>
+    choices.find((c) => c.colId === choice)?.headerName ?? choice
+  const hasPrevious = stack !== null && stack.offset > 0
+  const hasNext = stack !== null && stack.offset + stack.entries.length < stack.matching
   return (
     <section className="stack-panel" aria-label="Stack">
       <div className="explorer-toolbar">
@@ -123,12 +165,34 @@ export function StackPanel({
             ))}
           </select>
         </label>
-        <span className="muted" data-testid="stack-summary">
-          {stack
-            ? `${stack.distinct.toLocaleString()} distinct in ${stack.total.toLocaleString()} rows` +
-              (stack.isTruncated ? ` · first ${STACK_LIMIT.toLocaleString()} listed` : '')
-            : 'Counting…'}
+        <input
+          type="search"
+          aria-label="Find in stack"
+          placeholder="Find in stack"
+          value={find}
+          onChange={(e) => setFind(e.target.value)}
+        />
+        <span className="muted" data-testid="stack-summary" role="status">
+          {stack ? stackSummary(stack, find, sort) : 'Counting…'}
         </span>
+        {(hasPrevious || hasNext) && (
+          <span className="stack-pages">
+            <button
+              type="button"
+              disabled={!hasPrevious}
+              onClick={() => setOffset(offset - STACK_LIMIT)}
+            >
+              Previous {STACK_LIMIT}
+            </button>
+            <button
+              type="button"
+              disabled={!hasNext}
+              onClick={() => setOffset(offset + STACK_LIMIT)}
+            >
+              Next {STACK_LIMIT}
+            </button>
+          </span>
+        )}
         <button type="button" onClick={onClose}>
           Close stack
         </button>
@@ -142,7 +206,7 @@ export function StackPanel({
         <table>
           <thead>
             <tr>
-              {stacked.map((colId, i) =>
+              {picked.map((colId, i) =>
                 i === 0 ? (
                   <SortHeader
                     key={colId}
@@ -166,16 +230,10 @@ export function StackPanel({
                 data-testid="stack-entry"
                 tabIndex={0}
                 title="Show only these rows"
-                onClick={() =>
-                  onFilter(
-                    stacked.map((colId, i) => ({ colId, value: entry.values[i] ?? EMPTY_VALUE }))
-                  )
-                }
+                onClick={() => onFilter(entryFilter(stacked, entry.values))}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') {
-                    onFilter(
-                      stacked.map((colId, i) => ({ colId, value: entry.values[i] ?? EMPTY_VALUE }))
-                    )
+                    onFilter(entryFilter(stacked, entry.values))
                   }
                 }}
               >

@@ -24,7 +24,8 @@ import { mergeTimeOrder } from './time-order'
 import { itemOf } from './item-of'
 import { bindSearch, searchNames } from './search-columns'
 import { anyColumnMask, evaluateSearch } from './search-mask'
-import { stackByRanks } from './stack-counts'
+import { stackByRanks, type StackWindow } from './stack-counts'
+import { parseDateBucketColumn, timeBucketRanks } from './date-buckets'
 import { filterMatches } from './text-filter'
 import {
   DATE_COLUMN,
@@ -240,14 +241,16 @@ export class ColumnIndex {
     query: ExplorerQuery,
     colIds: readonly string[],
     sort: StackSort,
-    limit: number
+    limit: number,
+    window: StackWindow = {}
   ): StackAnswer {
     const filtered = this.filter(query)
     return stackByRanks(
       filtered.mask,
       colIds.map((colId) => this.ranksOf(colId)),
       sort,
-      limit
+      limit,
+      window
     )
   }
 
@@ -255,8 +258,16 @@ export class ColumnIndex {
   ranksOf(colId: string): RankedColumn {
     let ranked = this.ranks.get(colId)
     if (!ranked) {
+      const dateBucket = parseDateBucketColumn(colId)
       if (colId === DATE_COLUMN) {
         ranked = timeRanks(this.store.times.data, this.timeOrderNow())
+      } else if (dateBucket) {
+        ranked = timeBucketRanks(
+          this.store.times.data,
+          this.timeOrderNow(),
+          dateBucket.bucket,
+          dateBucket.zone
+        )
       } else if (colId === TAGS_COLUMN) {
         ranked = textRanks(this.size, (row) => this.valueOf(row, TAGS_COLUMN))
       } else {

@@ -21,8 +21,9 @@ import {
   type StoredTextColumn
 } from '../db/record-chunk'
 
-import { MISSING, type CodedColumn } from './column-sort'
+import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
+import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
 import { Dictionary, GrowableF64, GrowableU32 } from './growable'
 import {
   FIELD_PREFIX,
@@ -38,22 +39,6 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
   ...HIGH_CARDINALITY_COLUMNS,
   'clientIp'
 ])
-
-/** A chunk as the store keeps it: what grid rows and field columns are read from. */
-export interface LoadedChunk {
-  firstRow: number
-  count: number
-  poolFirst: number
-  codes: Uint16Array | Uint32Array
-  recordType: Float64Array
-  userType: Float64Array
-  flags: Uint8Array
-  /** Chunk key code → global field key code. */
-  keyMap: Uint32Array
-  pairStart: Uint32Array
-  pairKey: Uint16Array | Uint32Array
-  pairValue: Uint16Array | Uint32Array
-}
 
 /** A core text column: codes per row, against its own dictionary or (null) the global pool. */
 export interface TextColumnData {
@@ -249,35 +234,7 @@ export class ColumnStore {
 
   /** Row indices of the given record Ids. */
   rowsOfIds(ids: Iterable<string>): Map<string, number> {
-    const wanted = new Set(ids)
-    const found = new Map<string, number>()
-    const codes = this.text.get('id')!.codes.data
-    if (wanted.size <= 32) {
-      // A few Ids: find each in every chunk's pool (native string search), then its row.
-      for (const id of wanted) {
-        for (let c = 0; c < this.chunks.length && !found.has(id); c++) {
-          const code = this.pool.find(c, id)
-          if (code < 0) {
-            continue
-          }
-          const chunk = this.chunks[c]!
-          for (let row = chunk.firstRow; row < chunk.firstRow + chunk.count; row++) {
-            if (codes[row] === code) {
-              found.set(id, row)
-              break
-            }
-          }
-        }
-      }
-      return found
-    }
-    for (let row = 0; row < this.size && found.size < wanted.size; row++) {
-      const id = this.pool.value(codes[row]!)
-      if (wanted.has(id) && !found.has(id)) {
-        found.set(id, row)
-      }
-    }
-    return found
+    return rowsOfIds(ids, this.chunks, this.pool, this.text.get('id')!.codes.data, this.size)
   }
 
   /** Every flattened field key seen, most common first. */
@@ -309,24 +266,7 @@ export class ColumnStore {
     const key = this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length))
     let codes = this.fieldColumns.get(colId)
     if (!codes) {
-      codes = new Uint32Array(this.size).fill(MISSING)
-      if (key !== undefined) {
-        for (const chunk of this.chunks) {
-          const local = chunk.keyMap.indexOf(key)
-          if (local < 0) {
-            continue
-          }
-          const { pairStart, pairKey, pairValue, firstRow, poolFirst } = chunk
-          for (let i = 0; i < chunk.count; i++) {
-            for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
-              if (pairKey[p] === local) {
-                codes[firstRow + i] = poolFirst + pairValue[p]!
-                break
-              }
-            }
-          }
-        }
-      }
+      codes = fieldCodes(this.chunks, key, this.size)
       this.fieldColumns.set(colId, codes)
     }
     return { codes, size: pool.size, value: poolValue, isUnique: false }

@@ -8,6 +8,7 @@ import type { AppDb } from '../db/app-db'
 
 import { orderByKeys, textRanks } from './column-ranks'
 import { ColumnIndex } from './column-index'
+import { dateBucketColumn } from './date-buckets'
 import { QueryEngine } from './query-engine'
 import { emptyQuery, type ExplorerQuery } from './query-types'
 import { bindSearch, searchNames } from './search-columns'
@@ -108,6 +109,84 @@ describe('stacking in the worker', () => {
     expect(ips.entries[0]).toEqual({ values: ['10.0.0.1'], count: 4, share: 0.4 })
     const field = index.stack(q(), ['f:ClientIP'], 'count-desc', 1)
     expect(field.entries).toEqual([{ values: ['10.0.0.1'], count: 4, share: 0.4 }])
+  })
+})
+
+describe('stacking by the date, finding and paging in the stack', () => {
+  it('stacks by day or hour, alone or with another column, in calendar order', () => {
+    const index = new ColumnIndex()
+    const at = [
+      Date.UTC(2026, 4, 1, 9, 5),
+      Date.UTC(2026, 4, 1, 9, 55),
+      Date.UTC(2026, 4, 1, 17, 0),
+      Date.UTC(2026, 4, 2, 8, 30),
+      Date.UTC(2026, 4, 3, 23, 59)
+    ]
+    index.append(
+      at.map((createdAtMs, i) =>
+        makeRecord({
+          id: `d-${i}`,
+          createdAtMs,
+          operation: i % 2 ? 'DeleteConnection' : 'PutConnection'
+        })
+      )
+    )
+    const byDay = index.stack(q(), [dateBucketColumn('day', 'utc')], 'value-asc', 100)
+    expect(byDay.entries.map((e) => [e.values[0], e.count])).toEqual([
+      ['2026-05-01', 3],
+      ['2026-05-02', 1],
+      ['2026-05-03', 1]
+    ])
+    const byHour = index.stack(q(), [dateBucketColumn('hour', 'utc')], 'count-desc', 100)
+    expect(byHour.entries[0]).toEqual({ values: ['2026-05-01 09:00'], count: 2, share: 0.4 })
+    expect(byHour.distinct).toBe(4)
+    const pairs = index.stack(q(), [dateBucketColumn('day', 'utc'), 'operation'], 'value-asc', 100)
+    expect(pairs.entries.map((e) => e.values.join('|'))).toEqual([
+      '2026-05-01|DeleteConnection',
+      '2026-05-01|PutConnection',
+      '2026-05-02|DeleteConnection',
+      '2026-05-03|PutConnection'
+    ])
+    // The stack follows the range like any other filter.
+    const range = index.stack(
+      q({ fromMs: Date.UTC(2026, 4, 2), toMs: Date.UTC(2026, 4, 4) }),
+      [dateBucketColumn('day', 'utc')],
+      'value-asc',
+      100
+    )
+    expect(range.entries.map((e) => e.values[0])).toEqual(['2026-05-02', '2026-05-03'])
+  })
+
+  it('finds entries by text and pages through them, saying how many match in all', () => {
+    const index = crafted()
+    const all = index.stack(q(), ['userId'], 'value-asc', 2)
+    expect(all).toMatchObject({ distinct: 4, matching: 4, offset: 0, isTruncated: true })
+    expect(all.entries.map((e) => e.values[0])).toEqual([
+      'alice@contoso.example',
+      'bob@contoso.example'
+    ])
+    const next = index.stack(q(), ['userId'], 'value-asc', 2, { offset: 2 })
+    expect(next.entries.map((e) => e.values[0])).toEqual([
+      'carol@contoso.example',
+      'svc-sync@contoso.example'
+    ])
+    const desc = index.stack(q(), ['userId'], 'value-desc', 3, { offset: 1 })
+    expect(desc.entries.map((e) => e.values[0])).toEqual([
+      'carol@contoso.example',
+      'bob@contoso.example',
+      'alice@contoso.example'
+    ])
+    const byCount = index.stack(q(), ['userId'], 'count-desc', 1, { offset: 1 })
+    expect(byCount.entries).toEqual([{ values: ['bob@contoso.example'], count: 3, share: 0.3 }])
+    // Find is any-case, over either column of a pair; shares stay shares of every row.
+    const found = index.stack(q(), ['userId', 'operation'], 'count-desc', 100, { find: 'PATCH' })
+    expect(found).toMatchObject({ distinct: 9, matching: 2, isTruncated: false })
+    expect(found.entries.map((e) => [e.values.join('|'), e.share])).toEqual([
+      ['alice@contoso.example|PatchApi', 0.1],
+      ['bob@contoso.example|PatchApi', 0.1]
+    ])
+    const none = index.stack(q(), ['userId'], 'count-desc', 100, { find: 'nobody' })
+    expect(none).toMatchObject({ matching: 0, entries: [], isTruncated: false })
   })
 })
 

@@ -11,6 +11,7 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { StackSort } from '../../../shared/explorer'
 
 import { ColumnIndex, type QueryResult } from './column-index'
+import type { StackWindow } from './stack-counts'
 import type {
   ExplorerQuery,
   GridRow,
@@ -237,9 +238,15 @@ export class QueryEngine {
   }
 
   /** A stack of the rows a query shows by one or two columns (value, count, share). */
-  stack(query: ExplorerQuery, columns: string[], sort: StackSort, limit: number): StackAnswer {
+  stack(
+    query: ExplorerQuery,
+    columns: string[],
+    sort: StackSort,
+    limit: number,
+    window: StackWindow = {}
+  ): StackAnswer {
     const started = performance.now()
-    const answer = this.index.stack(query, columns, sort, limit)
+    const answer = this.index.stack(query, columns, sort, limit, window)
     return { ...answer, tookMs: performance.now() - started }
   }
 

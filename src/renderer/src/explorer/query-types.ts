@@ -3,6 +3,7 @@
  */
 import type { NormalizedRecord } from '../../../shared/audit'
 import type { StackEntry, StackSort } from '../../../shared/explorer'
+import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
 
 /** Core text columns the index dictionary-encodes (their ids are NormalizedRecord-like names). */
 export const TEXT_COLUMNS = [
@@ -181,9 +182,13 @@ export interface StackAnswer {
   total: number
   /** Distinct values (or pairs). */
   distinct: number
-  /** The first entries in the order asked for. */
+  /** Distinct values (or pairs) the find text keeps (all of them without one). */
+  matching: number
+  /** How many of the matching entries, in the order asked for, come before the first sent. */
+  offset: number
+  /** The entries from `offset` on, in the order asked for, at most the limit. */
   entries: StackEntry[]
-  /** True when more entries exist than were sent. */
+  /** True when more entries match than were sent (before `offset` or after the last). */
   isTruncated: boolean
   tookMs?: number
 }
@@ -228,10 +233,13 @@ export type WorkerRequest =
       type: 'stack'
       reqId: number
       query: ExplorerQuery
-      /** One or two column ids. */
+      /** One or two column ids (the date as `createdAt@day@utc`: see date-buckets.ts). */
       columns: string[]
       sort: StackSort
       limit: number
+      /** Entries to skip (paging) and text the entries must contain. */
+      offset?: number
+      find?: string
     }
 
 /** What each request answers. */
@@ -248,8 +256,4 @@ export interface WorkerAnswers {
 export type WorkerRequestType = WorkerRequest['type']
 
 /** Messages the worker sends: answers, and pushes when the index changed. */
-export type WorkerMessage =
-  | { type: 'answer'; reqId: number; ok: true; value: unknown }
-  | { type: 'answer'; reqId: number; ok: false; error: string }
-  | { type: 'progress'; progress: LoadProgress }
-  | { type: 'changed'; progress: LoadProgress }
+export type WorkerMessage = WorkerRpcMessage<LoadProgress>

@@ -74,7 +74,10 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'refresh':
       return engine.load()
     case 'stack':
-      return engine.stack(request.query, request.columns, request.sort, request.limit)
+      return engine.stack(request.query, request.columns, request.sort, request.limit, {
+        ...(request.offset !== undefined ? { offset: request.offset } : {}),
+        ...(request.find !== undefined ? { find: request.find } : {})
+      })
   }
 }
 

@@ -16,12 +16,24 @@ function emptyOf(column: RankedColumn): number {
   return column.levels > 0 && column.value(1) === '' ? 1 : 0
 }
 
-/** Counts the rows a mask keeps by one or two ranked columns. */
+/** Which part of a stack to send: entries from `offset` on, only those whose values contain `find`. */
+export interface StackWindow {
+  /** Entries to skip, in the order asked for (paging through a long stack). */
+  offset?: number
+  /** Keep only entries with a value containing this text (any case); '' keeps all. */
+  find?: string
+}
+
+/**
+ * Counts the rows a mask keeps by one or two ranked columns; sends at most `limit` entries of
+ * those `window` picks, and says how many there are in all, so nothing is hidden unsaid.
+ */
 export function stackByRanks(
   mask: Uint8Array,
   columns: readonly RankedColumn[],
   sort: StackSort,
-  limit: number
+  limit: number,
+  window: StackWindow = {}
 ): StackAnswer {
   if (columns.length < 1 || columns.length > 2) {
     throw new RangeError('a stack counts by one or two columns')
@@ -81,10 +93,33 @@ export function stackByRanks(
     }
   }
   const distinct = keys.length
+  const label = (column: RankedColumn, rank: number): string =>
+    rank === 0 ? EMPTY_VALUE : column.value(rank)
+  const valuesOf = (key: number): string[] =>
+    second
+      ? [label(first, Math.floor(key / width)), label(second, key % width)]
+      : [label(first, key)]
+  const find = (window.find ?? '').trim().toLocaleLowerCase()
+  if (find !== '') {
+    let kept = 0
+    for (let i = 0; i < keys.length; i++) {
+      if (valuesOf(keys[i]!).some((v) => v.toLocaleLowerCase().includes(find))) {
+        keys[kept] = keys[i]!
+        counts[kept] = counts[i]!
+        kept++
+      }
+    }
+    keys.length = kept
+    counts.length = kept
+  }
+  const matching = keys.length
+  const offset = Math.max(0, Math.min(window.offset ?? 0, matching))
+  const end = Math.min(matching, offset + limit)
   let order: number[]
   if (sort === 'value-asc' || sort === 'value-desc') {
-    const n = Math.min(limit, distinct)
-    order = Array.from({ length: n }, (_, i) => (sort === 'value-asc' ? i : distinct - 1 - i))
+    order = Array.from({ length: end - offset }, (_, i) =>
+      sort === 'value-asc' ? offset + i : matching - 1 - offset - i
+    )
   } else {
     // Counting sort by count; ties stay in value order.
     let max = 0
@@ -98,21 +133,17 @@ export function stackByRanks(
     for (let b = 1; b < buckets.length; b++) {
       buckets[b]! += buckets[b - 1]!
     }
-    const sorted = new Uint32Array(distinct)
-    for (let i = 0; i < distinct; i++) {
+    const sorted = new Uint32Array(matching)
+    for (let i = 0; i < matching; i++) {
       const c = counts[i]!
       sorted[buckets[sort === 'count-desc' ? max - c : c]!++] = i
     }
-    order = Array.from(sorted.subarray(0, Math.min(limit, distinct)))
+    order = Array.from(sorted.subarray(offset, end))
   }
-  const label = (column: RankedColumn, rank: number): string =>
-    rank === 0 ? EMPTY_VALUE : column.value(rank)
-  const entries = order.map((i) => {
-    const key = keys[i]!
-    const values = second
-      ? [label(first, Math.floor(key / width)), label(second, key % width)]
-      : [label(first, key)]
-    return { values, count: counts[i]!, share: total === 0 ? 0 : counts[i]! / total }
-  })
-  return { total, distinct, entries, isTruncated: distinct > limit }
+  const entries = order.map((i) => ({
+    values: valuesOf(keys[i]!),
+    count: counts[i]!,
+    share: total === 0 ? 0 : counts[i]! / total
+  }))
+  return { total, distinct, matching, offset, entries, isTruncated: matching > entries.length }
 }

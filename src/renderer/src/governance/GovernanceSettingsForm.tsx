@@ -2,7 +2,8 @@ import { useState } from 'react'
 
 import { DEFAULT_GOVERNANCE_SETTINGS, FINDING_RULES } from '../../../shared/governance'
 
-import { draftOf, settingsFromDraft, type Draft } from './settings-draft'
+import { DRAFT_FIELDS, draftOf, settingsFromDraft } from './settings-draft'
+import type { Draft, DraftFieldSpec } from './settings-draft'
 import type { Governance } from './use-governance'
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
@@ -37,30 +38,7 @@ export function GovernanceSettingsForm({
     >
       <fieldset>
         <legend>Working hours</legend>
-        <label className="field">
-          <span>Time zone</span>
-          <input
-            aria-label="Working hours time zone"
-            value={draft.timeZone}
-            onChange={(e) => set({ timeZone: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>From</span>
-          <input
-            aria-label="Working hours start"
-            value={draft.start}
-            onChange={(e) => set({ start: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>To</span>
-          <input
-            aria-label="Working hours end"
-            value={draft.end}
-            onChange={(e) => set({ end: e.target.value })}
-          />
-        </label>
+        <TextFields fields={DRAFT_FIELDS.workingHours} draft={draft} set={set} />
         <div className="days" role="group" aria-label="Working days">
           {DAYS.map((name, day) => (
             <label key={name}>
@@ -82,57 +60,11 @@ export function GovernanceSettingsForm({
       </fieldset>
       <fieldset>
         <legend>Thresholds</legend>
-        <label className="field">
-          <span>Short-lived custom API: deleted within (hours)</span>
-          <input
-            aria-label="Short-lived custom API hours"
-            value={draft.shortLivedApiHours}
-            onChange={(e) => set({ shortLivedApiHours: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>Burst: at least (changes)</span>
-          <input
-            aria-label="Burst minimum changes"
-            value={draft.burstMinEvents}
-            onChange={(e) => set({ burstMinEvents: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>Burst: within (minutes)</span>
-          <input
-            aria-label="Burst window minutes"
-            value={draft.burstWindowMinutes}
-            onChange={(e) => set({ burstWindowMinutes: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>Baseline: first days of the cache</span>
-          <input
-            aria-label="Baseline days"
-            value={draft.baselineDays}
-            onChange={(e) => set({ baselineDays: e.target.value })}
-          />
-        </label>
+        <TextFields fields={DRAFT_FIELDS.thresholds} draft={draft} set={set} />
       </fieldset>
       <fieldset>
         <legend>Who is who</legend>
-        <label className="field">
-          <span>Principals that mean the whole organisation (comma-separated)</span>
-          <input
-            aria-label="Organisation principals"
-            value={draft.organisationPrincipals}
-            onChange={(e) => set({ organisationPrincipals: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>The organisation&apos;s domains (others count as guests; comma-separated)</span>
-          <input
-            aria-label="Tenant domains"
-            value={draft.tenantDomains}
-            onChange={(e) => set({ tenantDomains: e.target.value })}
-          />
-        </label>
+        <TextFields fields={DRAFT_FIELDS.who} draft={draft} set={set} />
       </fieldset>
       <fieldset>
         <legend>Rules</legend>
@@ -178,5 +110,31 @@ export function GovernanceSettingsForm({
         )}
       </div>
     </form>
+  )
+}
+
+/** One labelled text input per field of the table. */
+function TextFields({
+  fields,
+  draft,
+  set
+}: {
+  fields: readonly DraftFieldSpec[]
+  draft: Draft
+  set: (patch: Partial<Draft>) => void
+}): React.JSX.Element {
+  return (
+    <>
+      {fields.map((field) => (
+        <label key={field.key} className="field">
+          <span>{field.label}</span>
+          <input
+            aria-label={field.ariaLabel}
+            value={draft[field.key]}
+            onChange={(e) => set({ [field.key]: e.target.value })}
+          />
+        </label>
+      ))}
+    </>
   )
 }

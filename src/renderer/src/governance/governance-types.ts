@@ -1,6 +1,8 @@
 /**
  * The typed messages between the UI and the governance worker.
  */
+import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
+
 import type { GovernanceOverview, GovernanceProgress, ResourceDetail } from './governance-engine'
 
 /** Messages the UI sends; each request carries an id its answer repeats. */
@@ -19,8 +21,4 @@ export interface GovernanceAnswers {
 export type GovernanceRequestType = GovernanceRequest['type']
 
 /** Messages the worker sends: answers, and pushes while folding and when the cache changed. */
-export type GovernanceMessage =
-  | { type: 'answer'; reqId: number; ok: true; value: unknown }
-  | { type: 'answer'; reqId: number; ok: false; error: string }
-  | { type: 'progress'; progress: GovernanceProgress }
-  | { type: 'changed'; progress: GovernanceProgress }
+export type GovernanceMessage = WorkerRpcMessage<GovernanceProgress>

@@ -6,9 +6,19 @@ import {
   parseGovernanceSettings
 } from '../../../shared/governance'
 
-import { draftOf, settingsFromDraft } from './settings-draft'
+import { DRAFT_FIELDS, draftOf, settingsFromDraft } from './settings-draft'
 
 describe('the finding settings form', () => {
+  it('has one input per text field of the draft, each with its own accessible name', () => {
+    const fields = Object.values(DRAFT_FIELDS).flat()
+    const draft = draftOf(DEFAULT_GOVERNANCE_SETTINGS)
+    const textKeys = Object.keys(draft).filter(
+      (k) => typeof draft[k as keyof typeof draft] === 'string'
+    )
+    expect(fields.map((f) => f.key).sort()).toEqual(textKeys.sort())
+    expect(new Set(fields.map((f) => f.ariaLabel)).size).toBe(fields.length)
+  })
+
   it('round-trips the settings through the draft', () => {
     expect(
       parseGovernanceSettings(settingsFromDraft(draftOf(DEFAULT_GOVERNANCE_SETTINGS)))

@@ -18,6 +18,59 @@ export interface Draft {
   disabledRules: string[]
 }
 
+/** The draft's fields typed as text (the rest are the day and rule checkboxes). */
+export type DraftTextField = {
+  [K in keyof Draft]: Draft[K] extends string ? K : never
+}[keyof Draft]
+
+/** One text input of the settings form: which fieldset it sits in, its label and accessible name. */
+export interface DraftFieldSpec {
+  key: DraftTextField
+  label: string
+  ariaLabel: string
+}
+
+/** The form's text inputs, fieldset by fieldset, in the order they show. */
+export const DRAFT_FIELDS: Readonly<
+  Record<'workingHours' | 'thresholds' | 'who', readonly DraftFieldSpec[]>
+> = {
+  workingHours: [
+    { key: 'timeZone', label: 'Time zone', ariaLabel: 'Working hours time zone' },
+    { key: 'start', label: 'From', ariaLabel: 'Working hours start' },
+    { key: 'end', label: 'To', ariaLabel: 'Working hours end' }
+  ],
+  thresholds: [
+    {
+      key: 'shortLivedApiHours',
+      label: 'Short-lived custom API: deleted within (hours)',
+      ariaLabel: 'Short-lived custom API hours'
+    },
+    {
+      key: 'burstMinEvents',
+      label: 'Burst: at least (changes)',
+      ariaLabel: 'Burst minimum changes'
+    },
+    {
+      key: 'burstWindowMinutes',
+      label: 'Burst: within (minutes)',
+      ariaLabel: 'Burst window minutes'
+    },
+    { key: 'baselineDays', label: 'Baseline: first days of the cache', ariaLabel: 'Baseline days' }
+  ],
+  who: [
+    {
+      key: 'organisationPrincipals',
+      label: 'Principals that mean the whole organisation (comma-separated)',
+      ariaLabel: 'Organisation principals'
+    },
+    {
+      key: 'tenantDomains',
+      label: "The organisation's domains (others count as guests; comma-separated)",
+      ariaLabel: 'Tenant domains'
+    }
+  ]
+}
+
 export function draftOf(s: GovernanceSettings): Draft {
   return {
     timeZone: s.workingHours.timeZone,

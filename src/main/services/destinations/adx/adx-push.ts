@@ -13,13 +13,13 @@
  *   transaction. Streaming ingestion takes no extent tags, so exactly-once comes from counting:
  *   every part not journaled `verified` is counted (`IngestPart == id`) before it is sent —
  *   all there: verified, not sent; none: sent; anything else: reported, never sent twice — and
- *   journaled `sending` (flushed) before it goes out, so a resume knows to count it twice.
+ *   journaled as a planned `part` (flushed) before it goes out, so a resume knows to count it
+ *   twice.
  * - `inline`: `.ingest inline into table … with (tags='["ingest-by:<id>"]',
  *   ingestIfNotExists='["<id>"]')`: the cluster itself skips a part it already has, even
  *   without the journal (uncompressed; the docs reserve it for small volumes and tests).
  * Either way a part is verified by counting its rows; 429 waits the Retry-After (client).
  */
-import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 
 import {
@@ -32,7 +32,7 @@ import type { NormalizedRecord } from '../../../../shared/audit'
 import { AdxError } from '../../sources/adx/adx-client'
 import type { AdxClient } from '../../sources/adx/adx-client'
 import { defaultSleep } from '../../sources/kql/kql-http'
-import type { PushJournal } from '../push-journal'
+import { idsDigest, type PushJournal } from '../push-journal'
 
 /** Streaming ingestion's documented cap of data per request. */
 export const ADX_STREAMING_MAX_BYTES = 4 * 1024 * 1024
@@ -106,9 +106,11 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
   try {
     await ensureDefinitions(options)
     let index = 0
+    let first = 0
     for await (const part of cutParts(options.records(), maxBytes, maxRecords)) {
       options.signal?.throwIfAborted()
-      await pushPart(options, index, part, result)
+      await pushPart(options, { index, first }, part, result)
+      first += part.length
       result.parts++
       result.records += part.length
       options.onPartDone?.(index)
@@ -161,12 +163,7 @@ async function ensureDefinitions(options: AdxPushOptions): Promise<void> {
 
 /** The id of a part: `cax-` and 32 hex digits of the SHA-256 of its record Ids. */
 export function partIdOf(records: readonly NormalizedRecord[]): string {
-  const hash = createHash('sha256')
-  for (const r of records) {
-    hash.update(r.id)
-    hash.update('\n')
-  }
-  return `cax-${hash.digest('hex').slice(0, PART_ID_LENGTH - 4)}`
+  return `cax-${idsDigest(records.map((r) => r.id)).slice(0, PART_ID_LENGTH - 4)}`
 }
 
 /** Cuts records into parts by the NDJSON size and count caps. */
@@ -200,20 +197,36 @@ async function* cutParts(
 
 async function pushPart(
   options: AdxPushOptions,
-  index: number,
+  at: { index: number; first: number },
   records: NormalizedRecord[],
   result: AdxPushResult
 ): Promise<void> {
   const { client, database, table, journal } = options
-  const id = partIdOf(records)
-  const previous = journal.part(index)
+  const index = at.index
+  const idsSha256 = idsDigest(records.map((r) => r.id))
+  const id = `cax-${idsSha256.slice(0, PART_ID_LENGTH - 4)}`
+  const previous = journal.partAt(at.first)
   const describe = `part ${index + 1} (${records.length} records, ${id})`
-  if (previous && previous.id !== id) {
+  if (previous && (previous.tag !== id || previous.count !== records.length)) {
     throw new Error(
-      `${describe}: the journal has ${previous.id} for this part; the records changed order since that push — push with a new --journal`
+      `${describe}: the journal has ${previous.tag} for this part; the records changed order since that push — push with a new --journal`
     )
   }
-  if (previous?.state === 'verified') {
+  const iso = (): string => new Date().toISOString()
+  // `part` is written (flushed) before the part may go out: a resume knows it may have landed.
+  const plan = (bytes: number): Promise<void> =>
+    journal.append({
+      kind: 'part',
+      tag: id,
+      first: at.first,
+      count: records.length,
+      bytes,
+      idsSha256,
+      at: iso()
+    })
+  const verified = (): Promise<void> =>
+    journal.append({ kind: 'verified', tag: id, count: records.length, at: iso() })
+  if (previous?.status === 'verified') {
     result.skipped++
     result.verified++
     return
@@ -227,7 +240,10 @@ async function pushPart(
     found = await countPart(client, database, table, id, options.signal)
   }
   if (found === records.length) {
-    await journal.record({ index, id, records: records.length, state: 'verified' })
+    if (!previous) {
+      await plan(0)
+    }
+    await verified()
     result.skipped++
     result.verified++
     options.onProgress?.(`[push] ${describe} was already in ${table}: not sent again`)
@@ -242,7 +258,7 @@ async function pushPart(
   }
   const ndjson = records.map((r) => JSON.stringify(adxRowOf(r, id))).join('\n') + '\n'
   const bytes = Buffer.byteLength(ndjson)
-  await journal.record({ index, id, records: records.length, state: 'sending' })
+  await plan(bytes)
   let compressed = 0
   if ((options.mode ?? 'streaming') === 'streaming') {
     const body = gzipSync(ndjson)
@@ -255,7 +271,7 @@ async function pushPart(
       options.signal
     )
   }
-  await journal.record({ index, id, records: records.length, state: 'sent' })
+  await journal.append({ kind: 'sent', tag: id, at: iso() })
   result.sent++
   result.bytes += bytes
   result.compressedBytes += compressed
@@ -277,7 +293,7 @@ async function pushPart(
     options.onProgress?.(`[push] ${describe}: counted ${found} rows, expected ${records.length}`)
     return
   }
-  await journal.record({ index, id, records: records.length, state: 'verified' })
+  await verified()
   result.verified++
   const done = result.records + records.length
   options.onProgress?.(

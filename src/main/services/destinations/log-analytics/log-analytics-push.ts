@@ -15,8 +15,9 @@
  */
 import type { NormalizedRecord } from '../../../../shared/audit'
 
-import { idsDigest } from './log-analytics-journal'
-import type { JournalPart, PushJournal } from './log-analytics-journal'
+import { idsDigest } from '../push-journal'
+import type { JournalPart, PushJournal } from '../push-journal'
+
 import { PayloadTooLargeError } from './logs-ingestion-client'
 import type { LogsIngestionClient } from './logs-ingestion-client'
 import { toPushRow } from './table-definition'
