@@ -137,7 +137,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     // Only the desktop preload can read a dropped file's path; the browser shell uploads.
     acceptsDroppedPaths: options.shell === 'desktop',
     locations,
-    onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', packed(push)),
+    onImportBatch: (push) => bus.publish('snapshots:did-produce-import-batch', push),
     onImportFinish: (finish) => bus.publish('snapshots:did-finish-import', finish),
     onAuditImportBatch: (push) => bus.publish('imports:did-produce-batch', push),
     onAuditImportFinish: (finish) => bus.publish('imports:did-finish', finish)

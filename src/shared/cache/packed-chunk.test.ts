@@ -30,6 +30,10 @@ function varied(n: number): NormalizedRecord[] {
   ).map((record, i) => (i === 4 ? { ...record, createdAt: '2026-05-19T12:00:00' } : record))
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
+}
+
 describe('packed chunks (the hand-over from main to the window)', () => {
   it('give back exactly the records packed: columns, fields, raw text, provenance, warnings', () => {
     const records = varied(300)
@@ -86,11 +90,48 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     const picked = selectRows(chunk, [1, 4, 8, 11])
     expect(decodeChunk(picked.columns, picked.body)).toEqual([1, 4, 8, 11].map((i) => records[i]))
     expect(picked.ids.ids).toEqual(['rec-1', 'rec-4', 'rec-8', 'rec-11'])
+    // The kept raw texts stay bytes: copied as ranges, not decoded and encoded again.
+    expect(picked.body.rawBytes).toBeInstanceOf(Uint8Array)
+    expect(picked.body.text).toBeUndefined()
     expect(
       selectRows(
         chunk,
         records.map((_, i) => i)
       )
     ).toBe(chunk)
+  })
+
+  it('keep the raw texts as the UTF-8 bytes main encoded, each record read by its byte offsets', () => {
+    const records = varied(40)
+    const chunk = unpackChunk(packChunk(encodeChunk(records)))
+    const { rawBytes, rawByteStarts } = chunk.body
+    expect(chunk.body.text).toBeUndefined()
+    expect(rawBytes).toBeInstanceOf(Uint8Array)
+    // Byte for byte what TextEncoder makes of every raw text, one after another.
+    const expected = new TextEncoder().encode(records.map((r) => r.raw).join(''))
+    expect(sameBytes(rawBytes!, expected)).toBe(true)
+    // Non-ASCII text (é, an emoji) makes byte offsets differ from string offsets.
+    expect(rawByteStarts![1]).toBe(new TextEncoder().encode(records[0]!.raw).byteLength)
+    expect(records.map((_, i) => bodyRaw(chunk.body, i))).toEqual(records.map((r) => r.raw))
+    // Packing an unpacked chunk again gives the same bytes (nothing decoded on the way).
+    expect(sameBytes(packChunk(chunk), packChunk(encodeChunk(records)))).toBe(true)
+  })
+
+  it('refuse raw offsets that do not match the raw bytes', () => {
+    const packed = packChunk(encodeChunk(varied(3)))
+    const view = new DataView(packed.buffer)
+    const headerLength = view.getUint32(8, true)
+    const header = JSON.parse(new TextDecoder().decode(packed.subarray(12, 12 + headerLength))) as {
+      sections: { name: string; bytes: number }[]
+    }
+    let offset = (12 + headerLength + 7) & ~7
+    for (const section of header.sections) {
+      if (section.name === 'rawStarts') {
+        // The last offset (the raw section's length) one byte short.
+        view.setUint32(offset + 12, view.getUint32(offset + 12, true) - 1, true)
+      }
+      offset += (section.bytes + 7) & ~7
+    }
+    expect(() => unpackChunk(packed)).toThrow(/raw text does not match its offsets/)
   })
 })

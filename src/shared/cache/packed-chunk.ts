@@ -8,7 +8,9 @@
  *
  * Layout (little-endian): `u32 magic, u32 version, u32 headerBytes`, the header as UTF-8 JSON,
  * then each section of {@link PackHeader.sections} in order, every one starting on an 8-byte
- * boundary. Pure: no Node, no DOM (TextEncoder/TextDecoder are in both).
+ * boundary. The raw texts are one section with BYTE offsets (`rawStarts`), so the window keeps
+ * them as the bytes they came as (record-chunk.ts, body "bytes" layout) and decodes a record only
+ * when it is read. Pure: no Node, no DOM (TextEncoder/TextDecoder are in both).
  */
 import type { NormalizedRecord } from '../audit'
 
@@ -29,8 +31,8 @@ import {
 } from './record-chunk'
 
 const MAGIC = 0x63786163 // "cacx" read little-endian
-/** Version of the packed layout. */
-export const PACK_VERSION = 1
+/** Version of the packed layout (2: `rawStarts` are byte offsets; 1 had UTF-16 offsets). */
+export const PACK_VERSION = 2
 /** A packed chunk larger than this is refused (a chunk of 4,096 records is a few megabytes). */
 export const MAX_PACKED_BYTES = 512 * 1024 * 1024
 
@@ -90,21 +92,50 @@ function numberKind(array: ArrayBufferView): NumberKind {
 
 const align8 = (n: number): number => (n + 7) & ~7
 
+/** The raw texts of a body as one section and the byte offset of each record in it. */
+function rawSection(
+  body: BodyChunk,
+  count: number
+): { kind: TextKind; bytes: Uint8Array; starts: Uint32Array } {
+  if (body.rawBytes && body.rawByteStarts) {
+    return {
+      kind: body.isRawUtf16 === true ? 'utf16' : 'utf8',
+      bytes: body.rawBytes,
+      starts: body.rawByteStarts
+    }
+  }
+  const texts = Array.from({ length: count }, (_, i) => bodyRaw(body, i))
+  const starts = new Uint32Array(count + 1)
+  const whole = body.text !== undefined && body.starts ? body.text : texts.join('')
+  if (!isWellFormed(whole)) {
+    // UTF-8 cannot carry a lone surrogate: the code units go as they are, two bytes each.
+    let at = 0
+    texts.forEach((text, i) => {
+      starts[i] = at
+      at += text.length * 2
+    })
+    starts[count] = at
+    return { kind: 'utf16', bytes: textBytes(whole).bytes, starts }
+  }
+  const out = new Uint8Array(whole.length * 3)
+  let at = 0
+  texts.forEach((text, i) => {
+    starts[i] = at
+    at += encoder.encodeInto(text, out.subarray(at)).written
+  })
+  starts[count] = at
+  return { kind: 'utf8', bytes: out.subarray(0, at), starts }
+}
+
 /** Packs one encoded chunk (its `n` and `firstRow` are not carried: the window places it). */
 export function packChunk(chunk: EncodedChunk): Uint8Array {
-  const { columns } = chunk
-  const body =
-    chunk.body.text !== undefined && chunk.body.starts && chunk.body.provenanceJson !== undefined
-      ? chunk.body
-      : makeBody(
-          Array.from({ length: columns.count }, (_, i) => bodyRaw(chunk.body, i)),
-          bodyProvenances(chunk.body),
-          chunk.body.warnings
-        )
-  const rawStarts = body.starts!
+  const { columns, body } = chunk
   const pool = textBytes(columns.pool)
-  const raw = textBytes(body.text!)
-  const provenance = textBytes(body.provenanceJson!)
+  const raw = rawSection(body, columns.count)
+  const provenance =
+    body.provenanceBytes !== undefined
+      ? { kind: 'utf8' as const, bytes: body.provenanceBytes }
+      : textBytes(body.provenanceJson ?? JSON.stringify(bodyProvenances(body)))
   const parts: [string, NumberKind | TextKind, Uint8Array][] = [
     ['times', 'f64', bytesOf(columns.times)],
     ['recordType', 'f64', bytesOf(columns.recordType)],
@@ -114,7 +145,7 @@ export function packChunk(chunk: EncodedChunk): Uint8Array {
     ['pairStart', 'u32', bytesOf(columns.pairStart)],
     ['pairKey', numberKind(columns.pairKey), bytesOf(columns.pairKey)],
     ['pairValue', numberKind(columns.pairValue), bytesOf(columns.pairValue)],
-    ['rawStarts', 'u32', bytesOf(rawStarts)],
+    ['rawStarts', 'u32', bytesOf(raw.starts)],
     ['flags', 'u8', bytesOf(columns.flags)],
     ['pool', pool.kind, pool.bytes],
     ['raw', raw.kind, raw.bytes],
@@ -284,8 +315,10 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   const poolStarts = section('poolStarts')
   const starts = readNumbers(poolStarts.bytes, poolStarts.kind) as Uint32Array
   const rawStarts = numbers<Uint32Array>('rawStarts', count + 1)
-  const rawSection = section('raw')
-  const rawText = readText(rawSection.bytes, rawSection.kind)
+  const raw = section('raw')
+  if (raw.kind !== 'utf8' && raw.kind !== 'utf16') {
+    throw new PackedChunkError(`a text section cannot be ${raw.kind}`)
+  }
   // Codes must point into the pool and the keys, and offsets must stay inside their text.
   const poolSize = starts.length - 1
   if (poolSize < 0 || starts[poolSize] !== pool.length) {
@@ -299,18 +332,23 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
       throw new PackedChunkError('a field code is outside the pool')
     }
   }
+  const isUtf16 = raw.kind === 'utf16'
   for (let i = 0; i < count; i++) {
     if (pairStart[i]! > pairStart[i + 1]! || rawStarts[i]! > rawStarts[i + 1]!) {
       throw new PackedChunkError('record offsets go backwards')
     }
+    if (isUtf16 && rawStarts[i]! % 2 !== 0) {
+      throw new PackedChunkError('a UTF-16 raw text starts inside a code unit')
+    }
   }
-  if (rawStarts[count] !== rawText.length || pairStart[0] !== 0 || rawStarts[0] !== 0) {
+  if (rawStarts[count] !== raw.bytes.byteLength || pairStart[0] !== 0 || rawStarts[0] !== 0) {
     throw new PackedChunkError('the raw text does not match its offsets')
   }
-  const provenanceSection = section('provenance')
-  const provenanceJson = readText(provenanceSection.bytes, provenanceSection.kind)
-  // Main wrote one JSON array; it is parsed only when a record's provenance is read.
-  if (!provenanceJson.startsWith('[') || !provenanceJson.endsWith(']')) {
+  // Raw texts and provenance stay bytes (a copy owning its buffer: a view would store the whole
+  // frame); a record is decoded when it is read. Main wrote the provenance as one JSON array.
+  const provenance = section('provenance')
+  const last = provenance.bytes[provenance.bytes.byteLength - 1]
+  if (provenance.kind !== 'utf8' || provenance.bytes[0] !== 0x5b || last !== 0x5d) {
     throw new PackedChunkError('the provenance of the packed chunk is not a JSON array')
   }
   const columns: ColumnChunk = {
@@ -339,9 +377,10 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
     columns,
     body: {
       n: 0,
-      text: rawText,
-      starts: rawStarts,
-      provenanceJson,
+      rawBytes: raw.bytes.slice(),
+      rawByteStarts: rawStarts,
+      ...(isUtf16 ? { isRawUtf16: true } : {}),
+      provenanceBytes: provenance.bytes.slice(),
       warnings: header.warnings
     },
     ids: { n: 0, firstRow: 0, ids }
@@ -414,7 +453,9 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
       pairKey[p] = columns.pairKey[q]!
       pairValue[p] = columns.pairValue[q]!
     }
-    raw[k] = bodyRaw(body, i)
+    if (!body.rawBytes) {
+      raw[k] = bodyRaw(body, i)
+    }
     provenance[k] = provenances[i] ?? null
     const warned = body.warnings[i]
     if (warned) {
@@ -436,7 +477,43 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
       pairKey,
       pairValue
     },
-    body: { ...makeBody(raw, provenance, warnings), n: body.n },
+    body: { ...selectBody(body, keep, raw, provenance, warnings), n: body.n },
     ids: { n: chunk.ids.n, firstRow: chunk.ids.firstRow, ids }
+  }
+}
+
+/**
+ * The body of the rows `keep`: a body of the bytes layout stays bytes (the kept byte ranges
+ * copied, nothing decoded); the other layouts become the text layout from `raw`.
+ */
+function selectBody(
+  body: BodyChunk,
+  keep: readonly number[],
+  raw: readonly string[],
+  provenance: readonly RecordProvenance[],
+  warnings: BodyChunk['warnings']
+): BodyChunk {
+  const { rawBytes, rawByteStarts } = body
+  if (!rawBytes || !rawByteStarts) {
+    return makeBody(raw, provenance, warnings)
+  }
+  const starts = new Uint32Array(keep.length + 1)
+  let size = 0
+  keep.forEach((i, k) => {
+    starts[k] = size
+    size += rawByteStarts[i + 1]! - rawByteStarts[i]!
+  })
+  starts[keep.length] = size
+  const bytes = new Uint8Array(size)
+  keep.forEach((i, k) =>
+    bytes.set(rawBytes.subarray(rawByteStarts[i]!, rawByteStarts[i + 1]!), starts[k]!)
+  )
+  return {
+    n: 0,
+    rawBytes: bytes,
+    rawByteStarts: starts,
+    ...(body.isRawUtf16 === true ? { isRawUtf16: true } : {}),
+    provenanceBytes: encoder.encode(JSON.stringify(provenance)),
+    warnings
   }
 }

@@ -101,29 +101,54 @@ export interface ColumnChunk {
 export type RecordProvenance = NormalizedRecord['provenance'] | null
 
 /**
- * The raw text, provenance and warnings of a chunk of records. Chunks written since the packed
- * hand-over keep the raw texts as ONE string with offsets and the provenance as ONE JSON text
- * (IndexedDB then serializes two strings, not thousands of strings and objects, and the window
- * stores what main packed without touching each record); earlier chunks have one string and one
- * object per record. Read either with {@link bodyRaw} and {@link bodyProvenance}.
+ * The raw text, provenance and warnings of a chunk of records, in one of three layouts (read any
+ * with {@link bodyRaw} and {@link bodyProvenance}):
+ *
+ * - **bytes** (written since the window stores packed chunks as they come): the raw texts as ONE
+ *   byte array, UTF-8 as main encoded them (UTF-16 code units when a text holds a lone
+ *   surrogate), with byte offsets, and the provenance as one UTF-8 JSON array. The window copies
+ *   these sections out of the packed chunk without decoding them; a record's text is decoded
+ *   when it is read (details pane, exports), and IndexedDB stores bytes, not strings;
+ * - **text**: the raw texts as one string with UTF-16 offsets and the provenance as one JSON text;
+ * - **per record** (the first chunked release): one string and one object per record.
  */
 export interface BodyChunk {
   n: number
-  /** Every raw text, one after another: record i is `text.slice(starts[i], starts[i + 1])`. */
+  /** Bytes layout: every raw text one after another (UTF-8, or UTF-16LE with `isRawUtf16`). */
+  rawBytes?: Uint8Array
+  /** Bytes layout: record i's raw text is bytes `[rawByteStarts[i], rawByteStarts[i + 1])`. */
+  rawByteStarts?: Uint32Array
+  /** Bytes layout: `rawBytes` are UTF-16LE code units (a text held a lone surrogate). */
+  isRawUtf16?: boolean
+  /** Bytes layout: the provenance of every record, as a UTF-8 JSON array. */
+  provenanceBytes?: Uint8Array
+  /** Text layout: every raw text, one after another: record i is `text.slice(starts[i], starts[i + 1])`. */
   text?: string
   starts?: Uint32Array
-  /** The provenance of every record, as a JSON array (parsed on first use). */
+  /** Text layout: the provenance of every record, as a JSON array (parsed on first use). */
   provenanceJson?: string
-  /** Earlier chunks: the raw text of each record. */
+  /** Per-record layout: the raw text of each record. */
   raw?: string[]
-  /** Earlier chunks: the provenance of each record. */
+  /** Per-record layout: the provenance of each record. */
   provenance?: RecordProvenance[]
   /** Warnings by record index within the chunk (records without warnings are absent). */
   warnings: Record<number, string[]>
 }
 
-/** The raw text of record `i` of a body chunk (either layout). */
+const utf8 = new TextDecoder('utf-8')
+const utf16 = new TextDecoder('utf-16le')
+
+/** The raw text of record `i` of a body chunk (any layout). */
 export function bodyRaw(body: BodyChunk, i: number): string {
+  if (body.rawBytes && body.rawByteStarts) {
+    const start = body.rawByteStarts[i]
+    const end = body.rawByteStarts[i + 1]
+    if (start === undefined || end === undefined) {
+      return ''
+    }
+    const bytes = body.rawBytes.subarray(start, end)
+    return body.isRawUtf16 === true ? utf16Text(bytes) : utf8.decode(bytes)
+  }
   if (body.text !== undefined && body.starts) {
     const start = body.starts[i]
     const end = body.starts[i + 1]
@@ -132,17 +157,33 @@ export function bodyRaw(body: BodyChunk, i: number): string {
   return body.raw?.[i] ?? ''
 }
 
+/** UTF-16LE code units as a string, lone surrogates kept (a decoder would replace them). */
+function utf16Text(bytes: Uint8Array): string {
+  if (bytes.byteLength % 2 !== 0) {
+    return utf16.decode(bytes)
+  }
+  const units = new Uint16Array(bytes.slice().buffer)
+  let text = ''
+  for (let i = 0; i < units.length; i += 8192) {
+    text += String.fromCharCode(...units.subarray(i, i + 8192))
+  }
+  return text
+}
+
 const parsedProvenance = new WeakMap<BodyChunk, RecordProvenance[]>()
 
-/** Every record's provenance of a body chunk (either layout; unreadable JSON reads as none). */
+/** Every record's provenance of a body chunk (any layout; unreadable JSON reads as none). */
 export function bodyProvenances(body: BodyChunk): RecordProvenance[] {
-  if (body.provenanceJson === undefined) {
+  if (body.provenanceBytes === undefined && body.provenanceJson === undefined) {
     return body.provenance ?? []
   }
   let parsed = parsedProvenance.get(body)
   if (!parsed) {
     try {
-      const value: unknown = JSON.parse(body.provenanceJson)
+      const json = body.provenanceBytes
+        ? utf8.decode(body.provenanceBytes)
+        : (body.provenanceJson ?? '')
+      const value: unknown = JSON.parse(json)
       parsed = Array.isArray(value) ? (value as RecordProvenance[]) : []
     } catch {
       parsed = []

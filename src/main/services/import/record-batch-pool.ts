@@ -74,7 +74,11 @@ export class RecordBatchPool {
     this.load[target] = (this.load[target] ?? 0) + 1
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { worker: target, resolve, reject })
-      this.workers[target]?.postMessage({ seq, input })
+      // Line bytes cut for this batch alone move to the worker without a copy.
+      this.workers[target]?.postMessage(
+        { seq, input },
+        input.bytes ? [input.bytes.buffer as ArrayBuffer] : []
+      )
     })
   }
 

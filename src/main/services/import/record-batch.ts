@@ -4,6 +4,7 @@ import { addToTally, type HourTally } from '../../../shared/acquisition/file-cov
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { packRecords } from '../../../shared/cache/packed-chunk'
+import { decodeRecordLine } from '../../../shared/export/ndjson-export'
 
 import { encodeJsonLines, storedJson } from '../store/encoded-records'
 import type { EncodedRecords } from '../store/encoded-records'
@@ -36,13 +37,21 @@ export interface RecordBatchInput {
   /**
    * `file`: an import; provenance carries the line and the SHA-256 of the raw text. `api`: a
    * sync's blob; `lines` are the records' indexes in the blob (for rejections), provenance has
-   * neither line nor hash (the store keys by Id alone).
+   * neither line nor hash (the store keys by Id alone). `snapshot`: `texts` are the record lines
+   * of a snapshot (src/shared/export/ndjson-export.ts); each record's raw text is normalized
+   * again and keeps the provenance its line carries.
    */
-  origin?: 'file' | 'api'
+  origin?: 'file' | 'api' | 'snapshot'
   /** The CSV layout; null when `texts` are JSON records. */
   csv: CsvCellMap | null
   texts: string[]
   lines: number[]
+  /**
+   * `snapshot` only, instead of `texts` and `lines`: whole record lines as UTF-8 bytes (cut by
+   * main without decoding), the first of them line `firstLine`; blank lines are skipped.
+   */
+  bytes?: Uint8Array
+  firstLine?: number
   /**
    * Pack the accepted records as cache chunks for a window (src/shared/cache/packed-chunk.ts)
    * instead of serializing them for a store: `records` then carries the Ids only.
@@ -73,15 +82,34 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const rejections: RejectedRow[] = []
   const accepted: NormalizedRecord[] = []
   const tallies = new Map<string, HourTally>()
-  const { csv, texts, lines, source } = input
-  const isFile = input.origin !== 'api'
+  const { csv, source } = input
+  const { texts, lines } = input.bytes ? splitLines(input.bytes, input.firstLine ?? 1) : input
+  const isFile = input.origin === undefined || input.origin === 'file'
+  const isSnapshot = input.origin === 'snapshot'
   for (let k = 0; k < texts.length; k++) {
     const text = texts[k] ?? ''
     const line = lines[k] ?? 0
     let raw = text
     let fallbackId = ''
     let csvCreationDate: string | null = null
-    if (csv !== null) {
+    let lineProvenance: NormalizedRecord['provenance'] = null
+    let lineId = ''
+    if (isSnapshot) {
+      try {
+        const decoded = decodeRecordLine(text, line)
+        raw = decoded.raw
+        lineProvenance = decoded.provenance
+        lineId = decoded.id
+      } catch (error) {
+        rejections.push({
+          line,
+          code: 'malformed-json',
+          reason: error instanceof Error ? error.message : String(error),
+          excerpt: text.slice(0, EXCERPT)
+        })
+        continue
+      }
+    } else if (csv !== null) {
       const cells = parseCsvRow(text)
       const auditData = cells[csv.auditData]
       let problem: string | null = null
@@ -113,13 +141,20 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       rejections.push({
         line,
         code: isCsvJson ? 'audit-data-not-json' : result.code,
-        reason: isCsvJson ? `AuditData is not a JSON record: ${result.reason}` : result.reason,
+        reason: isCsvJson
+          ? `AuditData is not a JSON record: ${result.reason}`
+          : isSnapshot
+            ? `record ${lineId} no longer normalizes: ${result.reason}`
+            : result.reason,
         excerpt: raw.slice(0, EXCERPT)
       })
       continue
     }
     const record = result.record
-    if (isFile) {
+    if (isSnapshot) {
+      record.provenance = lineProvenance
+      hashes.push(0)
+    } else if (isFile) {
       const rawSha256 = hash('sha256', raw, 'hex')
       record.provenance = { source, line, rawSha256, csvCreationDate }
       hashes.push(Number.parseInt(rawSha256.slice(0, 8), 16))
@@ -143,4 +178,29 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     hours: [...tallies.values()],
     ...(input.pack === true ? { packed: packRecords(accepted) } : {})
   }
+}
+
+const utf8 = new TextDecoder('utf-8')
+
+/** The non-blank lines of UTF-8 bytes (a trailing `\r` removed) and their line numbers. */
+function splitLines(bytes: Uint8Array, firstLine: number): { texts: string[]; lines: number[] } {
+  const texts: string[] = []
+  const lines: number[] = []
+  const text = utf8.decode(bytes)
+  let line = firstLine
+  let from = 0
+  while (from < text.length) {
+    let to = text.indexOf('\n', from)
+    if (to === -1) {
+      to = text.length
+    }
+    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to
+    if (end > from) {
+      texts.push(text.slice(from, end))
+      lines.push(line)
+    }
+    line += 1
+    from = to + 1
+  }
+  return { texts, lines }
 }

@@ -19,7 +19,7 @@ import {
   type SnapshotLimits
 } from '../../../shared/snapshot'
 
-import { boundedLines, LineTooLongError } from './bounded-lines'
+import { boundedLines, lineBatches, LineTooLongError } from './bounded-lines'
 import { nodeSha256 } from './node-sha256'
 import { SnapshotReader, verifySnapshot } from './snapshot-reader'
 import { buildRawZip, deflatedEntry, type RawEntry } from './test-zip'
@@ -315,5 +315,40 @@ describe('each limit has its own failure', () => {
       })()
     ).rejects.toBeInstanceOf(LineTooLongError)
     expect(yielded).toBe(0)
+  })
+
+  it('lineBatches cuts whole lines, however the bytes arrive, and keeps the same bound', async () => {
+    const text = 'l1\r\nline two\n\nl4 \u00e9\u4e2d\nlast'
+    const bytes = Buffer.from(text, 'utf8')
+    // Every split of the bytes into two chunks (a multi-byte character cut included).
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const batches = []
+      for await (const batch of lineBatches(
+        Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]),
+        10,
+        2
+      )) {
+        batches.push({ ...batch, text: Buffer.from(batch.bytes).toString('utf8') })
+      }
+      expect(batches.map((b) => [b.firstLine, b.lines, b.text])).toEqual([
+        [1, 2, 'l1\r\nline two\n'],
+        [3, 2, '\nl4 \u00e9\u4e2d\n'],
+        [5, 1, 'last']
+      ])
+    }
+    // A line of 11 bytes over a bound of 10 is refused with its number, split or not.
+    for (const chunks of [['ok\n0123456789A\n'], ['ok\n01234', '56789A']]) {
+      await expect(
+        (async () => {
+          for await (const _ of lineBatches(
+            Readable.from(chunks.map((c) => Buffer.from(c))),
+            10,
+            5
+          )) {
+            // drain
+          }
+        })()
+      ).rejects.toMatchObject({ name: 'LineTooLongError', lineNumber: 2 })
+    }
   })
 })

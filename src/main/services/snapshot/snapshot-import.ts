@@ -9,30 +9,44 @@
  * further. One that passes is pushed to the window in batches, each acknowledged after the window
  * committed it, like a sync (ARCHITECTURE.md "Data flow"); the ledger and the annotations travel
  * in the last batch. The private copy is deleted when the import ends.
+ *
+ * The per-record work — decoding each record line, normalizing its raw text again and packing
+ * the records as the cache's chunks (src/shared/cache/packed-chunk.ts) — runs on the same worker
+ * threads as the audit-file import (import/record-batch.ts, one per core); main only inflates
+ * the records part, cuts it into lines and forwards the packed bytes in file order.
  */
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { pipeline } from 'node:stream/promises'
 
 import type { LedgerDelta } from '../../../shared/acquisition'
-import type { NormalizedRecord } from '../../../shared/audit'
 import { AppError } from '../../../shared/errors'
 import type { RecordAnnotation } from '../../../shared/export'
 import type { SnapshotImportCounts, SnapshotVerification } from '../../../shared/ipc/contract'
-import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../../shared/snapshot'
+import {
+  DEFAULT_SNAPSHOT_LIMITS,
+  SNAPSHOT_PARTS,
+  type SnapshotLimits
+} from '../../../shared/snapshot'
 import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
+import { RecordBatchPool } from '../import/record-batch-pool'
+import type { RecordBatchOutput } from '../import/record-batch'
 import type { Logger } from '../logging/logger'
 
 import { displayName, type OfferedFile, type OfferedSnapshots } from './offered-snapshots'
-import { SnapshotReader, verifySnapshot } from './snapshot-reader'
+import { SnapshotFormatError, SnapshotReader, verifySnapshot } from './snapshot-reader'
 
 /** One batch of an import, pushed to the window that asked for it. */
 export interface ImportBatchPush {
   importId: string
   clientId: string
   batchId: number
-  records: NormalizedRecord[]
+  /** Records in `chunks`. */
+  count: number
+  /** The records, packed as the cache's chunks (src/shared/cache/packed-chunk.ts), in order. */
+  chunks: Uint8Array[]
   ledger: LedgerDelta
   annotations: (RecordAnnotation & { id: string })[]
 }
@@ -65,6 +79,13 @@ export interface SnapshotImportsDeps {
   onImportFinish: (finish: ImportFinish) => void
   /** Records per import batch (default {@link IMPORT_BATCH_RECORDS}). */
   batchSize?: number
+  /**
+   * The built import worker (`findImportWorker`, out/main/import-worker.js); null or absent
+   * decodes, normalizes and packs in the calling thread (tests from source).
+   */
+  workerScript?: string | null
+  /** Worker threads (default: one per CPU core but one, at most 4). */
+  workers?: number
   /** How long to wait for the window to commit a batch (default 10 minutes). */
   ackTimeoutMs?: number
   /** Bounds on reading snapshots (default {@link DEFAULT_SNAPSHOT_LIMITS}). */
@@ -268,39 +289,65 @@ export class SnapshotImports {
     }
     let reader: SnapshotReader | undefined
     let end: Omit<ImportFinish, 'importId' | 'clientId'>
+    const script = this.deps.workerScript ?? null
+    const pool = new RecordBatchPool(
+      script === null ? 0 : (this.deps.workers ?? defaultWorkers()),
+      script
+    )
+    // Batches handed to the workers, oldest first: their answers are forwarded in file order.
+    const normalizing: Promise<RecordBatchOutput>[] = []
     try {
       reader = await SnapshotReader.open(file.path, this.limits())
       const ledger = await reader.ledger()
       const annotations = await reader.annotations()
       const size = this.deps.batchSize ?? IMPORT_BATCH_RECORDS
-      let batch: NormalizedRecord[] = []
-      // The next batch is read and normalized here while the window commits the previous one.
+      // Enough batches at the workers to keep each busy while the window commits.
+      const ahead = Math.max(1, pool.size * 2)
+      const source = file.name
+      // Window batches sent before the first of them is acknowledged.
       const inFlight = new InFlightBatches(IMPORT_BATCHES_IN_FLIGHT)
       const push = (
-        records: NormalizedRecord[],
+        batch: PackedBatch,
         delta: LedgerDelta,
         notes: ImportBatchPush['annotations']
       ): Promise<void> =>
-        this.push(job, records, delta, notes).then((result) => {
-          counts.records += records.length
+        this.push(job, batch, delta, notes).then((result) => {
+          counts.records += batch.count
           counts.new += result.new
           counts.duplicates += result.duplicates
         })
-      const send = (
-        records: NormalizedRecord[],
-        delta: LedgerDelta,
-        notes: ImportBatchPush['annotations']
-      ): Promise<void> => inFlight.add(push(records, delta, notes))
-      for await (const record of reader.records()) {
+      const forwardOldest = async (): Promise<void> => {
+        const batch = packedBatch(await normalizing.shift()!)
+        if (job.isCancelled) {
+          return
+        }
+        await inFlight.add(push(batch, { windows: [], blobs: [], queries: [] }, []))
+      }
+      for await (const lines of reader.recordLineBatches(size)) {
         if (job.isCancelled) {
           break
         }
-        batch.push(record)
-        if (batch.length >= size) {
-          await send(batch, { windows: [], blobs: [], queries: [] }, [])
-          batch = []
+        normalizing.push(
+          pool.run({
+            source,
+            origin: 'snapshot',
+            csv: null,
+            texts: [],
+            lines: [],
+            bytes: lines.bytes,
+            firstLine: lines.firstLine,
+            pack: true
+          })
+        )
+        while (normalizing.length > ahead && !job.isCancelled) {
+          await forwardOldest()
         }
       }
+      while (normalizing.length > 1 && !job.isCancelled) {
+        await forwardOldest()
+      }
+      const last = normalizing.shift()
+      const lastBatch = last ? packedBatch(await last) : { count: 0, chunks: [] }
       if (job.isCancelled) {
         throw new AppError('snapshot/cancelled', 'The import was cancelled.')
       }
@@ -317,7 +364,7 @@ export class SnapshotImports {
       // The last batch carries the ledger and the annotations, so they land with the final
       // records; everything before it is committed first, so no ledger lands ahead of records.
       await inFlight.drain()
-      await push(batch, delta, notes)
+      await push(lastBatch, delta, notes)
       counts.annotations = notes.length
       counts.ledgerEntries = delta.windows.length + delta.blobs.length + delta.queries.length
       end = { status: 'complete', counts, error: null }
@@ -339,6 +386,10 @@ export class SnapshotImports {
         error: { code, message }
       }
     } finally {
+      for (const left of normalizing.splice(0)) {
+        left.catch(() => undefined)
+      }
+      await pool.close()
       reader?.close()
       // The private copy is gone before the end is announced.
       await this.deps.offers.removePrivate(file.path)
@@ -348,7 +399,7 @@ export class SnapshotImports {
 
   private push(
     job: ImportJob,
-    records: NormalizedRecord[],
+    batch: PackedBatch,
     ledger: LedgerDelta,
     annotations: ImportBatchPush['annotations']
   ): Promise<{ new: number; duplicates: number }> {
@@ -357,7 +408,8 @@ export class SnapshotImports {
       importId: job.id,
       clientId: job.clientId,
       batchId,
-      records,
+      count: batch.count,
+      chunks: batch.chunks,
       ledger,
       annotations
     })
@@ -370,4 +422,31 @@ export class SnapshotImports {
     this.deps.log.info(`[snapshot] import ${job.id} ended: ${end.status}`)
     this.deps.onImportFinish({ importId: job.id, clientId: job.clientId, ...end })
   }
+}
+
+/** Records of a batch as the workers packed them. */
+interface PackedBatch {
+  count: number
+  chunks: Uint8Array[]
+}
+
+/**
+ * A worker's answer as a batch for the window; a record line that does not decode or no longer
+ * normalizes stops the import (a verified snapshot holds only records the app wrote).
+ */
+function packedBatch(output: RecordBatchOutput): PackedBatch {
+  const refused = output.rejections[0]
+  if (refused) {
+    throw new SnapshotFormatError(SNAPSHOT_PARTS.records, refused.reason)
+  }
+  return { count: output.records.ids.length, chunks: output.packed ?? [] }
+}
+
+/**
+ * One worker per core but one, at most 4: the window committing the records needs a core of its
+ * own. Measured on the 2-vCPU machine (100,000-record snapshot, load average ~11): one worker
+ * 10.5–10.7 CPU-seconds in the shell, two 12.0–13.0 for no shorter wall time.
+ */
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1))
 }

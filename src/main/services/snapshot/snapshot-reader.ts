@@ -23,7 +23,7 @@ import type {
   VerificationReport
 } from '../../../shared/snapshot'
 
-import { boundedLines, LineTooLongError } from './bounded-lines'
+import { boundedLines, lineBatches, LineTooLongError, type LineBatch } from './bounded-lines'
 import { nodeSha256 } from './node-sha256'
 import { ZipEntryCountError, ZipReader } from './zip-reader'
 
@@ -162,6 +162,26 @@ export class SnapshotReader {
       }
       result.record.provenance = line.provenance
       yield result.record
+    }
+  }
+
+  /**
+   * The records part as batches of `lines` whole lines, undecoded (each within the line bound):
+   * what the import's worker threads decode, normalize and pack (import/record-batch.ts).
+   */
+  async *recordLineBatches(lines: number): AsyncGenerator<LineBatch> {
+    const part = SNAPSHOT_PARTS.records
+    try {
+      yield* lineBatches(
+        await this.zip.stream(part, partLimit(this.limits, part)),
+        this.limits.maxLineBytes,
+        lines
+      )
+    } catch (err) {
+      if (err instanceof LineTooLongError) {
+        throw new SnapshotFormatError(part, err.message)
+      }
+      throw err
     }
   }
 

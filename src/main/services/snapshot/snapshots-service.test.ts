@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import yazl from 'yazl'
 
 import { emptyLedger } from '../../../shared/acquisition'
+import type { NormalizedRecord } from '../../../shared/audit'
+import { unpackChunk } from '../../../shared/cache/packed-chunk'
+import { decodeChunk } from '../../../shared/cache/record-chunk'
 import { testRecord } from '../../../shared/export/test-records'
 import { DEFAULT_SNAPSHOT_LIMITS } from '../../../shared/snapshot'
 import type { AuditImportBatchPush, AuditImportFinish } from '../import/audit-file-imports'
@@ -199,6 +202,14 @@ function offer(s: SnapshotsService, path: string): string {
   return s.offers.offer({ path, name: 'x.caxsnap', size: 0, isPrivate: false })
 }
 
+/** The records a pushed batch carries, read back from its packed chunks. */
+function recordsOf(push: ImportBatchPush): NormalizedRecord[] {
+  return push.chunks.flatMap((packed) => {
+    const chunk = unpackChunk(packed)
+    return decodeChunk(chunk.columns, chunk.body)
+  })
+}
+
 /** Waits until `condition` holds (state, not time: the test's own timeout bounds it). */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) {
@@ -220,7 +231,7 @@ async function ackAll(
     await until(() => sink.batches.length > acked || sink.finishes.length > 0)
     for (; acked < sink.batches.length; acked++) {
       const b = sink.batches[acked]!
-      s.ackImport(b.importId, b.batchId, { ok: true, new: b.records.length, duplicates: 0 })
+      s.ackImport(b.importId, b.batchId, { ok: true, new: b.count, duplicates: 0 })
     }
   }
 }
@@ -254,9 +265,7 @@ describe('SnapshotsService import', () => {
     const ack = (n: number): void => {
       const batch = sink.batches[n - 1]!
       expect(batch).toMatchObject({ importId, clientId: 'w1', batchId: n })
-      expect(
-        s.ackImport(importId, n, { ok: true, new: batch.records.length - 1, duplicates: 1 })
-      ).toBe(true)
+      expect(s.ackImport(importId, n, { ok: true, new: batch.count - 1, duplicates: 1 })).toBe(true)
     }
     // Two batches travel at once; nothing more arrives until the first is acknowledged.
     await until(() => sink.batches.length >= 2)
@@ -270,11 +279,11 @@ describe('SnapshotsService import', () => {
     await until(() => sink.batches.length >= 3)
     ack(3)
     await until(() => sink.finishes.length > 0)
-    expect(sink.batches.map((b) => b.records.length)).toEqual([2, 2, 1])
+    expect(sink.batches.map((b) => b.count)).toEqual([2, 2, 1])
     expect(sink.batches[2]?.annotations).toEqual([
       { id: records[0]!.id, tags: ['reviewed'], comment: 'ok' }
     ])
-    expect(sink.batches.flatMap((b) => b.records.map((r) => r.raw))).toEqual(
+    expect(sink.batches.flatMap((b) => recordsOf(b).map((r) => r.raw))).toEqual(
       records.map((r) => r.raw)
     )
     expect(sink.finishes).toEqual([
@@ -307,10 +316,10 @@ describe('SnapshotsService import', () => {
     await writeFile(good.path, await readFile(tampered))
     await ackAll(s, sink)
     expect(sink.finishes[0]).toMatchObject({ status: 'complete', counts: { records: 5 } })
-    expect(sink.batches.flatMap((b) => b.records.map((r) => r.raw))).toEqual(
+    expect(sink.batches.flatMap((b) => recordsOf(b).map((r) => r.raw))).toEqual(
       records.map((r) => r.raw)
     )
-    expect(sink.batches.flatMap((b) => b.records.map((r) => r.operation))).not.toContain('Op9')
+    expect(sink.batches.flatMap((b) => recordsOf(b).map((r) => r.operation))).not.toContain('Op9')
     await writeFile(good.path, original)
   })
 

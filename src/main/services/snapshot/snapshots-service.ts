@@ -111,6 +111,7 @@ export class SnapshotsService {
       chooseExportPath: (name) => deps.locations.chooseExportPath(name)
     })
     this.importJobs = new SnapshotImports({
+      workerScript: findImportWorker(import.meta.url),
       ...deps,
       offers: this.offers,
       ...(deps.locations.chooseImportPath

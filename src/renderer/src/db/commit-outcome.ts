@@ -113,9 +113,7 @@ async function outcomeOf(
     return { ok: true, new: result.new, duplicates: result.duplicates }
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error'
-    // Dexie wraps the IndexedDB error; its `inner` carries the original name.
-    const inner = (error as { inner?: { name?: string } } | null)?.inner?.name
-    const isQuota = name === 'QuotaExceededError' || inner === 'QuotaExceededError'
+    const isQuota = isQuotaError(error)
     return {
       ok: false,
       code: isQuota ? 'QuotaExceededError' : name,
@@ -126,4 +124,22 @@ async function outcomeOf(
           : String(error)
     }
   }
+}
+
+/**
+ * Whether a failed commit ran out of space. Dexie passes the browser's QuotaExceededError on by
+ * name, or wraps it: an AbortError's `inner` (the transaction aborted because of it, possibly
+ * wrapped again) or a BulkError's `failures` (one request of a bulk write refused).
+ */
+export function isQuotaError(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) {
+    return false
+  }
+  const e = error as { name?: unknown; inner?: unknown; cause?: unknown; failures?: unknown }
+  if (e.name === 'QuotaExceededError') {
+    return true
+  }
+  const failures =
+    typeof e.failures === 'object' && e.failures !== null ? Object.values(e.failures) : []
+  return [e.inner, e.cause, ...failures].some((inner) => isQuotaError(inner, depth + 1))
 }
