@@ -108,6 +108,71 @@ export function cpuSince(before, after) {
   return out
 }
 
+/**
+ * Profiles every worker the page starts from now on (the query worker is its own V8 isolate):
+ * each is paused at its start, its profiler started, then let go. `stop()` returns their profiles;
+ * `start()` profiles them again.
+ */
+export async function profileWorkers(cdp) {
+  let nextId = 1
+  const waiting = new Map()
+  const sessions = []
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    const message = JSON.parse(event.message)
+    waiting.get(`${event.sessionId}:${message.id}`)?.(message.result)
+  })
+  const call = (sessionId, method, params = {}) =>
+    new Promise((resolve) => {
+      const id = nextId++
+      waiting.set(`${sessionId}:${id}`, resolve)
+      cdp
+        .send('Target.sendMessageToTarget', {
+          sessionId,
+          message: JSON.stringify({ id, method, params })
+        })
+        // A worker that ended (a reload ends the page's workers) answers nothing.
+        .catch(() => resolve(null))
+    })
+  cdp.on('Target.detachedFromTarget', ({ sessionId }) => {
+    const at = sessions.indexOf(sessionId)
+    if (at >= 0) {
+      sessions.splice(at, 1)
+    }
+  })
+  cdp.on('Target.attachedToTarget', async ({ sessionId, targetInfo }) => {
+    if (targetInfo.type === 'worker') {
+      sessions.push(sessionId)
+      await call(sessionId, 'Profiler.enable')
+      await call(sessionId, 'Profiler.setSamplingInterval', { interval: 200 })
+      await call(sessionId, 'Profiler.start')
+    }
+    await call(sessionId, 'Runtime.runIfWaitingForDebugger')
+  })
+  await cdp.send('Target.setAutoAttach', {
+    autoAttach: true,
+    waitForDebuggerOnStart: true,
+    flatten: false
+  })
+  return {
+    /** Starts the profilers of the workers running now again (after `stop()`). */
+    start: async () => {
+      for (const sessionId of sessions) {
+        await call(sessionId, 'Profiler.start')
+      }
+    },
+    stop: async () => {
+      const profiles = []
+      for (const sessionId of sessions) {
+        const result = await call(sessionId, 'Profiler.stop')
+        if (result?.profile) {
+          profiles.push(result.profile)
+        }
+      }
+      return profiles
+    }
+  }
+}
+
 /** The machine a figure was measured on, with the load average at the start. */
 export function machineInfo() {
   return {

@@ -11,16 +11,18 @@
 //   CAX_BENCH_RECORDS=5000000 node bench/explorer.bench.mjs  (the 5M targets)
 // The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while).
 import { execFileSync, execSync } from 'node:child_process'
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { GENERATOR_VERSION, rawRecords } from './explorer-records.mjs'
 import {
   cpuSeconds,
   cpuSince,
   machineInfo,
   openAppInChromium,
+  profileWorkers,
   rendererRss,
   ROOT,
   topSelfTime
@@ -43,142 +45,6 @@ const TARGETS = {
   stackP95Ms: IS_5M ? 500 : 100,
   scrollP95Ms: 33,
   memoryBytes: IS_5M ? 2 * 1024 ** 3 : 600 * 1024 ** 2
-}
-
-const GENERATOR_VERSION = 1
-const TENANT = '11111111-2222-3333-4444-555555555555'
-
-/** A deterministic generator of realistic, varied raw audit records (five real record shapes). */
-function* rawRecords(count) {
-  const template = JSON.parse(
-    readFileSync(
-      join(ROOT, 'src/shared/audit/fixtures/powerplatform-record256-launchpowerapp.json'),
-      'utf8'
-    )
-  )
-  const CONNECTOR_OPS = [
-    'PutConnection',
-    'PutConnectionPermission',
-    'DeleteConnection',
-    'PatchApi',
-    'PutApi',
-    'DeleteApi',
-    'PutAppConnectionUsage',
-    'PutGatewayPermission'
-  ]
-  const FLOW_OPS = ['CreateFlow', 'EditFlow', 'DeleteFlow', 'PutPermissions']
-  const ADMIN_OPS = ['LaunchPowerApp', 'UpdatePowerApp', 'PublishPowerApp', 'DeletePowerApp']
-  const TEAMS_OPS = ['MessageSent', 'MemberAdded', 'TeamCreated', 'ChannelAdded']
-  const CONNECTORS = Array.from(
-    { length: 60 },
-    (_, i) =>
-      ['shared_sql', 'shared_office365', 'shared_sharepointonline', 'shared_http'][i % 4] +
-      (i < 4 ? '' : `_${i}`)
-  )
-  const END = Date.UTC(2026, 10, 28)
-  const SPAN = 90 * 86_400_000
-  let state = 12345
-  const rand = (n) => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
-    return state % n
-  }
-  const hex = (n, width) => (n >>> 0).toString(16).padStart(width, '0').slice(-width)
-  const guid = (a, b) =>
-    `${hex(a, 8)}-${hex(b & 0xffff, 4)}-4${hex(b >>> 4, 3)}-8${hex(a * 31 + b, 3)}-${hex(a * 7919, 8)}${hex(b, 4)}`
-  for (let i = 0; i < count; i++) {
-    const user = rand(2000)
-    const userId = `user${user}@contoso.example`
-    const userKey = guid(user, 77)
-    const env = guid(rand(40), 4242)
-    const ip = `10.${rand(20)}.${rand(250)}.${rand(250)}`
-    const created = new Date(END - Math.floor((rand(1_000_000) / 1_000_000) * SPAN))
-    const creationTime = created.toISOString().slice(0, 19)
-    const id = guid(i, rand(1 << 30))
-    const resource = guid(rand(50_000), 99)
-    const common = {
-      CreationTime: creationTime,
-      Id: id,
-      OrganizationId: TENANT,
-      UserKey: userKey,
-      UserType: user % 50 === 0 ? 2 : 0,
-      Version: 1,
-      ResultStatus: rand(30) === 0 ? 'Failed' : 'Succeeded',
-      UserId: userId,
-      ClientIP: ip
-    }
-    const shape = rand(10)
-    if (shape < 4) {
-      const op = CONNECTOR_OPS[rand(CONNECTOR_OPS.length)]
-      yield {
-        ...common,
-        RecordType: 261,
-        Operation: op,
-        Workload: 'PowerPlatform',
-        ObjectId: resource,
-        AdditionalInfo: JSON.stringify({
-          EnvironmentName: env,
-          ActionName: op,
-          ResourceId: resource,
-          ConnectorName: CONNECTORS[rand(CONNECTORS.length)],
-          PermissionType: op.includes('Permission') ? ['CanView', 'CanEdit'][rand(2)] : undefined,
-          UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) PowerApps/3.24'
-        })
-      }
-    } else if (shape < 6) {
-      const record = structuredClone(template)
-      const op = ADMIN_OPS[rand(ADMIN_OPS.length)]
-      Object.assign(record, common, { Operation: op, EnvironmentId: env })
-      for (const property of record.PropertyCollection) {
-        if (property.Name === 'powerplatform.analytics.activity.name') property.Value = op
-        if (property.Name === 'powerplatform.analytics.activity.id') property.Value = id
-        if (property.Name === 'powerplatform.analytics.resource.power_app.id')
-          property.Value = resource
-        if (property.Name === 'powerplatform.analytics.resource.power_app.display_name')
-          property.Value = `App ${rand(3000)}`
-        if (property.Name === 'powerplatform.analytics.resource.environment.id')
-          property.Value = env
-        if (property.Name === 'enduser.ip_address') property.Value = ip
-        if (property.Name === 'enduser.principal_name') property.Value = userId
-        if (property.Name === 'enduser.id') property.Value = userKey
-        if (property.Name === 'powerplatform.analytics.correlation.id') property.Value = guid(i, 5)
-        if (property.Name === 'powerplatform.analytics.resource.tenant.id') property.Value = TENANT
-      }
-      yield record
-    } else if (shape < 8) {
-      yield {
-        ...common,
-        RecordType: 30,
-        Operation: FLOW_OPS[rand(FLOW_OPS.length)],
-        Workload: 'MicrosoftFlow',
-        ObjectId: `${env}/${resource}`,
-        FlowConnectorNames: `${CONNECTORS[rand(60)]}, ${CONNECTORS[rand(60)]}`,
-        FlowDetailsUrl: `https://make.powerautomate.com/environments/${env}/flows/${resource}/details`,
-        LicenseDisplayName: ['Microsoft 365 E5', 'Power Automate per user'][rand(2)],
-        RecipientUPN: rand(3) === 0 ? `user${rand(2000)}@contoso.example` : '',
-        SharingPermission: rand(4) === 0 ? 'Owner' : '',
-        UserTypeInitiated: 1,
-        UserUPN: userId
-      }
-    } else {
-      yield {
-        ...common,
-        RecordType: 25,
-        Operation: TEAMS_OPS[rand(TEAMS_OPS.length)],
-        Workload: 'MicrosoftTeams',
-        ObjectId: `19:${hex(rand(1 << 30), 8)}@thread.tacv2`,
-        TeamName: `Team ${rand(400)}`,
-        ChannelName: ['General', 'Ops', 'Finance', 'Sales'][rand(4)],
-        CommunicationType: ['Channel', 'OneOnOne', 'GroupChat'][rand(3)],
-        Members: [
-          { UPN: `user${rand(2000)}@contoso.example`, Role: 1, DisplayName: `User ${rand(2000)}` }
-        ],
-        ExtraProperties: [
-          { Key: 'TimeZone', Value: 'Europe/Paris' },
-          { Key: 'OsName', Value: 'Windows' }
-        ]
-      }
-    }
-  }
 }
 
 /** A verified snapshot of `count` generated records, made once with `cax import` + `cax snapshot`. */
@@ -496,7 +362,10 @@ async function workerHeap(cdp) {
 const mb = (bytes) => (bytes == null ? 'n/a' : `${(bytes / 1024 ** 2).toFixed(0)} MB`)
 const ms = (value) => (value == null || Number.isNaN(value) ? 'n/a' : `${value.toFixed(0)} ms`)
 
-/** Runs in the page: types quick searches and times each until the count changes. */
+/**
+ * Runs in the page: types quick searches and times each until the status answers it (its
+ * data-search names the search the shown counts answer: two searches may give the same count).
+ */
 async function quickSearchesInPage({ terms, debounceMs }) {
   const status = document.querySelector('[data-testid="explorer-status"]')
   const input = document.querySelector('input[aria-label="Quick search"]')
@@ -504,20 +373,26 @@ async function quickSearchesInPage({ terms, debounceMs }) {
   const times = []
   let failed = 0
   for (const term of terms) {
-    const before = status.textContent
+    const answered = () =>
+      status.dataset.search === term && !(status.textContent ?? '').includes('loading')
     const changed = new Promise((resolve) => {
       const timer = setTimeout(() => {
         observer.disconnect()
         resolve(false)
       }, 15_000)
       const observer = new MutationObserver(() => {
-        if (status.textContent !== before && !status.textContent.includes('loading')) {
+        if (answered()) {
           clearTimeout(timer)
           observer.disconnect()
           resolve(true)
         }
       })
-      observer.observe(status, { childList: true, characterData: true, subtree: true })
+      observer.observe(status, {
+        attributes: true,
+        childList: true,
+        characterData: true,
+        subtree: true
+      })
     })
     const t0 = performance.now()
     setter.call(input, term)
@@ -604,6 +479,15 @@ async function main() {
 
     // Open the cache again.
     await page.evaluate(() => (window.location.hash = '#explorer'))
+    // CAX_BENCH_PROFILE=1: CPU profiles of the page and of the query worker while opening.
+    const openProfiler = process.env['CAX_BENCH_PROFILE']
+      ? await page.context().newCDPSession(page)
+      : null
+    const workerProfiler = openProfiler ? await profileWorkers(openProfiler) : null
+    if (openProfiler) {
+      await openProfiler.send('Profiler.enable')
+      await openProfiler.send('Profiler.start')
+    }
     const opened = Date.now()
     const cpuAtOpen = cpuSeconds(child.pid, profileDir)
     await page.reload()
@@ -625,9 +509,21 @@ async function main() {
     )
     results.readyMs = Date.now() - opened
     results.openCpuSeconds = cpuSince(cpuAtOpen, cpuSeconds(child.pid, profileDir))
+    if (openProfiler && workerProfiler) {
+      const { profile } = await openProfiler.send('Profiler.stop')
+      console.log(`[bench] page profile while opening, by self time:\n${topSelfTime(profile)}`)
+      for (const workerProfile of await workerProfiler.stop()) {
+        console.log(`[bench] worker profile while opening:\n${topSelfTime(workerProfile)}`)
+      }
+    }
     console.log(`[bench] first rows ${results.firstRowsMs} ms, ready ${results.readyMs} ms`)
     await page.waitForTimeout(1000)
 
+    // CAX_BENCH_PROFILE=1: the page's and the worker's profiles while exploring (filters to scroll).
+    if (openProfiler && workerProfiler) {
+      await openProfiler.send('Profiler.start')
+      await workerProfiler.start()
+    }
     const filters = await page.evaluate(filterChangesInPage, { changes: CHANGES })
     results.filterChanges = {
       count: filters.times.length,
@@ -694,6 +590,13 @@ async function main() {
       rowsStillLoadingAfter500ms: scroll.emptyRows
     }
 
+    if (openProfiler && workerProfiler) {
+      const { profile } = await openProfiler.send('Profiler.stop')
+      console.log(`[bench] page profile while exploring, by self time:\n${topSelfTime(profile)}`)
+      for (const workerProfile of await workerProfiler.stop()) {
+        console.log(`[bench] worker profile while exploring:\n${topSelfTime(workerProfile)}`)
+      }
+    }
     const cdp = await page.context().newCDPSession(page)
     await cdp.send('Performance.enable')
     const { metrics } = await cdp.send('Performance.getMetrics')

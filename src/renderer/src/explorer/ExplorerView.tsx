@@ -98,6 +98,9 @@ export function ExplorerView({
   const queryRef = useRef<ExplorerQuery>(emptyQuery())
 
   const [summary, setSummary] = useState<QuerySummary | null>(null)
+  // The quick search the shown summary answers (data-search on the status: tests and benchmarks
+  // wait on it, since two searches may well give the same count).
+  const [answeredSearch, setAnsweredSearch] = useState('')
   const [range, setRange] = useState<RangeState>({ preset: 'all', fromMs: null, toMs: null })
   // The Explorer opens on connector activity; "All audit events" is one click away.
   const [facets, setFacets] = useState<Partial<Record<FacetColumn, string[]>>>(
@@ -187,7 +190,12 @@ export function ExplorerView({
     }
     let isActive = true
     client.request({ type: 'query', query }).then(
-      (next) => isActive && setSummary(next),
+      (next) => {
+        if (isActive) {
+          setSummary(next)
+          setAnsweredSearch(query.quickSearch)
+        }
+      },
       () => undefined
     )
     void db.allTags().then((t) => isActive && setAllTags(t))
@@ -542,7 +550,12 @@ export function ExplorerView({
             }
           }}
         />
-        <span className="explorer-status" role="status" data-testid="explorer-status">
+        <span
+          className="explorer-status"
+          role="status"
+          data-testid="explorer-status"
+          data-search={answeredSearch}
+        >
           {summary ? statusText(summary, progress) : ''}
           {duplicates > 0 && ` · ${duplicates.toLocaleString()} duplicates collapsed`}
         </span>

@@ -1,53 +1,35 @@
 /**
  * The Explorer's in-memory columnar index: what lets one million cached records be filtered,
- * sorted and counted in milliseconds without holding them as JavaScript objects.
+ * sorted, searched and counted in milliseconds without holding them as JavaScript objects.
  *
- * It is built from the cache's persisted column chunks (db/record-chunk.ts) with typed-array
- * copies only — no per-record objects, no per-value hashing of unique values:
- *
- * - the event time is a Float64Array;
- * - every chunk's string pool joins the global pool: global code = the chunk's first code + the
- *   chunk's own code. Ids, items, resources, object ids and IP addresses (nearly one value per
- *   record) and every flattened field value are coded against it;
- * - low-cardinality core columns (activity, user, environment…) are re-coded into their own
- *   dictionaries, one look-up per distinct value of a chunk, so facets count by code;
- * - the flattened fields stay in their chunks as (key code, value code) pairs with per-row offsets;
- * - quick search lower-cases each chunk's pool once, finds matching values with `indexOf`, then
- *   scans the rows' value codes.
+ * The rows live in a {@link ColumnStore} (column-store.ts: typed arrays straight from the cache's
+ * column chunks); this class answers queries over them — masks per filter, quick search over the
+ * pools (search-mask.ts), facets and histogram in one pass, orders (time order kept lazily,
+ * counting sorts by rank) and stacks — and caches what a change of sort or facet reuses.
  *
  * Pure: no Dexie, no DOM. The query engine feeds it chunks; the worker owns one.
  */
-import {
-  COLUMN_SLOT,
-  assembleRecord,
-  encodeChunk,
-  type ColumnChunk,
-  type StoredTextColumn
-} from '../db/record-chunk'
+import { COLUMN_SLOT, encodeChunk, type ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 import type { StackSort } from '../../../shared/explorer'
 
 import { columnRanks, orderByKeys, textRanks, timeRanks, type RankedColumn } from './column-ranks'
 import { MISSING, type CodedColumn } from './column-sort'
+import { ColumnStore } from './column-store'
 import { explorerColumns } from './explorer-columns'
-import { GlobalPool } from './global-pool'
-import { Dictionary, GrowableF64, GrowableU32 } from './growable'
 import { facetList } from './facet-list'
 import { histogramOf } from './histogram'
 import { mergeTimeOrder } from './time-order'
 import { itemOf } from './item-of'
 import { bindSearch, searchNames } from './search-columns'
 import { anyColumnMask, evaluateSearch } from './search-mask'
-import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
 import { stackByRanks, type StackWindow } from './stack-counts'
 import { parseDateBucketColumn, timeBucketRanks } from './date-buckets'
 import { filterMatches } from './text-filter'
 import {
   DATE_COLUMN,
   FACET_COLUMNS,
-  FIELD_PREFIX,
-  HIGH_CARDINALITY_COLUMNS,
   TAGS_COLUMN,
   TEXT_COLUMNS,
   type ColumnFilter,
@@ -56,7 +38,6 @@ import {
   type FacetValue,
   type FieldKeyInfo,
   type Histogram,
-  type TextColumn,
   type GridRow,
   type StackAnswer
 } from './query-types'
@@ -67,17 +48,8 @@ export { itemOf }
 
 const FACET_LIMIT = 100
 
-/** Text columns coded against the global pool (nearly one distinct value per record). */
-const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
-  ...HIGH_CARDINALITY_COLUMNS,
-  'clientIp'
-])
-
-interface TextColumnData {
-  codes: GrowableU32
-  /** Own dictionary, or null when the codes are global pool codes. */
-  dict: Dictionary | null
-}
+/** Where the quick search looks besides the flattened fields: every core text column's slot. */
+const SEARCHED_SLOTS = TEXT_COLUMNS.map((column) => COLUMN_SLOT[column])
 
 interface FilterResult {
   key: string
@@ -99,45 +71,26 @@ export { filterMatches }
 
 /** The columnar index. Rows are numbered 0…size-1 in the order they were appended. */
 export class ColumnIndex {
-  private readonly times = new GrowableF64()
-  private readonly text = new Map<TextColumn, TextColumnData>()
-  private readonly pool = new GlobalPool()
-  private readonly chunks: LoadedChunk[] = []
-  private readonly fieldKeys = new Dictionary()
-  private fieldKeyCounts = new GrowableU32()
-  private readonly rowTags = new Map<number, string[]>()
-  private readonly tagIndex = new Map<string, Set<number>>()
+  private readonly store = new ColumnStore()
+  /** Rows 0…timeOrdered-1 in time order; later rows are merged in when an order is needed. */
   private timeOrder: Uint32Array = new Uint32Array(0)
+  private timeOrdered = 0
   private readonly permutations = new Map<string, Uint32Array>()
-  private readonly fieldColumns = new Map<string, Uint32Array>()
   private readonly maskCache = new Map<string, Uint8Array>()
   /** Masks of whole searches (quick search, colour rules) and ranks per column. */
   private readonly syntaxMasks = new Map<string, Uint8Array | null>()
   private readonly ranks = new Map<string, RankedColumn>()
   private names: { keys: number; names: Map<string, string> } | null = null
   private lastFilter: FilterResult | null = null
-  private scratch = new Int32Array(0)
-
-  constructor() {
-    for (const column of TEXT_COLUMNS) {
-      this.text.set(column, {
-        codes: new GrowableU32(),
-        dict: POOL_COLUMNS.has(column) ? null : new Dictionary()
-      })
-    }
-  }
 
   /** How many rows are indexed. */
   get size(): number {
-    return this.times.length
+    return this.store.size
   }
 
   /** Makes room for `rows` rows at once (the cache's size is known before its chunks arrive). */
   reserve(rows: number): void {
-    this.times.reserve(rows)
-    for (const [, data] of this.text) {
-      data.codes.reserve(rows)
-    }
+    this.store.reserve(rows)
   }
 
   /** Appends records as new rows (encoded as a chunk first; tests and small appends). */
@@ -149,183 +102,56 @@ export class ColumnIndex {
 
   /**
    * Appends persisted column chunks, in row order, as new rows: typed-array copies plus one
-   * dictionary look-up per distinct low-cardinality value of each chunk.
+   * dictionary look-up per distinct low-cardinality value of each chunk. Nothing is computed
+   * over all rows here: orders, ranks and masks are made when a query needs them.
    */
   appendChunks(chunks: readonly ColumnChunk[]): void {
     if (chunks.length === 0) {
       return
     }
-    const first = this.size
     for (const chunk of chunks) {
-      this.appendChunk(chunk)
+      this.store.appendChunk(chunk)
     }
-    this.mergeTimeOrder(first)
     this.permutations.clear()
-    this.fieldColumns.clear()
     this.maskCache.clear()
     this.syntaxMasks.clear()
     this.ranks.clear()
     this.lastFilter = null
   }
 
-  private appendChunk(chunk: ColumnChunk): void {
-    const count = chunk.count
-    const firstRow = this.size
-    const poolFirst = this.pool.add(chunk.pool, chunk.poolStarts)
-    this.times.pushAll(chunk.times)
-    const poolSize = chunk.poolStarts.length - 1
-    if (this.scratch.length < poolSize) {
-      this.scratch = new Int32Array(Math.max(poolSize, this.scratch.length * 2))
-    }
-    const remap = this.scratch
-    for (const [column, data] of this.text) {
-      const slot = COLUMN_SLOT[column]
-      const local = chunk.codes.subarray(slot * count, (slot + 1) * count)
-      if (!data.dict) {
-        data.codes.pushAll(local, poolFirst)
-        continue
-      }
-      const touched: number[] = []
-      data.codes.reserve(data.codes.length + count)
-      const codes = data.codes.data
-      let at = data.codes.length
-      for (let i = 0; i < count; i++) {
-        const code = local[i]!
-        let global = remap[code]! - 1
-        if (global < 0) {
-          global = data.dict.code(poolValueOf(chunk, code))
-          remap[code] = global + 1
-          touched.push(code)
-        }
-        codes[at++] = global
-      }
-      data.codes.length = at
-      for (const code of touched) {
-        remap[code] = 0
-      }
-    }
-    const keyMap = new Uint32Array(chunk.keys.length)
-    chunk.keys.forEach((key, k) => {
-      const code = this.fieldKeys.code(key)
-      while (this.fieldKeyCounts.length <= code) {
-        this.fieldKeyCounts.push(0)
-      }
-      keyMap[k] = code
-    })
-    const counts = this.fieldKeyCounts.data
-    for (let p = 0; p < chunk.pairKey.length; p++) {
-      counts[keyMap[chunk.pairKey[p]!]!]!++
-    }
-    this.chunks.push({
-      firstRow,
-      count,
-      poolFirst,
-      codes: chunk.codes,
-      recordType: chunk.recordType,
-      userType: chunk.userType,
-      flags: chunk.flags,
-      keyMap,
-      pairStart: chunk.pairStart,
-      pairKey: chunk.pairKey,
-      pairValue: chunk.pairValue
-    })
-  }
-
-  private chunkOfRow(row: number): LoadedChunk {
-    return this.chunks[this.chunkSlotOf(row).n]!
-  }
-
   /** The chunk number (in load order) and the position within it of a row. */
   chunkSlotOf(row: number): { n: number; slot: number } {
-    const chunks = this.chunks
-    let lo = 0
-    let hi = chunks.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1
-      if (chunks[mid]!.firstRow <= row) {
-        lo = mid
-      } else {
-        hi = mid - 1
-      }
-    }
-    return { n: lo, slot: row - chunks[lo]!.firstRow }
-  }
-
-  /** A stored text column's value for a row. */
-  private stored(row: number, column: StoredTextColumn, chunk = this.chunkOfRow(row)): string {
-    const local = row - chunk.firstRow
-    return this.pool.value(
-      chunk.poolFirst + chunk.codes[COLUMN_SLOT[column] * chunk.count + local]!
-    )
+    return this.store.chunkSlotOf(row)
   }
 
   /** A row as the grid shows it (everything but the raw text and warnings), with its tags. */
   gridRow(row: number): GridRow {
-    const chunk = this.chunkOfRow(row)
-    const i = row - chunk.firstRow
-    const text = (column: StoredTextColumn): string => this.stored(row, column, chunk)
-    const fields: Record<string, string> = {}
-    for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
-      fields[this.fieldKeys.values[chunk.keyMap[chunk.pairKey[p]!]!]!] = this.pool.value(
-        chunk.poolFirst + chunk.pairValue[p]!
-      )
-    }
-    return {
-      ...assembleRecord(
-        text,
-        this.times.data[row]!,
-        chunk.recordType[i]!,
-        chunk.userType[i]!,
-        chunk.flags[i]!,
-        fields
-      ),
-      tags: this.tagsOf(row)
-    }
+    return this.store.gridRow(row)
   }
 
   /** Replaces the tags of rows (row index → tags); an empty list removes them. */
   setTags(entries: Iterable<readonly [number, readonly string[]]>): void {
-    for (const [row, tags] of entries) {
-      for (const old of this.rowTags.get(row) ?? []) {
-        this.tagIndex.get(old)?.delete(row)
-      }
-      if (tags.length === 0) {
-        this.rowTags.delete(row)
-        continue
-      }
-      this.rowTags.set(row, [...tags])
-      for (const tag of tags) {
-        let rows = this.tagIndex.get(tag)
-        if (!rows) {
-          rows = new Set()
-          this.tagIndex.set(tag, rows)
-        }
-        rows.add(row)
-      }
-    }
+    this.store.setTags(entries)
   }
 
   /** The tags of a row. */
   tagsOf(row: number): string[] {
-    return this.rowTags.get(row) ?? []
+    return this.store.tagsOf(row)
   }
 
   /** Every tag in use. */
   tags(): string[] {
-    return [...this.tagIndex.entries()]
-      .filter(([, rows]) => rows.size > 0)
-      .map(([tag]) => tag)
-      .sort()
+    return this.store.tags()
   }
 
   /** The record Id of a row. */
   idOf(row: number): string {
-    return this.pool.value(this.text.get('id')!.codes.data[row]!)
+    return this.store.idOf(row)
   }
 
   /** Row indices of the given record Ids. */
   rowsOfIds(ids: Iterable<string>): Map<string, number> {
-    return rowsOfIds(ids, this.chunks, this.pool, this.text.get('id')!.codes.data, this.size)
+    return this.store.rowsOfIds(ids)
   }
 
   /** A mask of the rows whose record Id is one of `ids`. */
@@ -340,7 +166,7 @@ export class ColumnIndex {
   /** The value of a column for a row (used by tests and exports of index-only columns). */
   valueOf(row: number, colId: string): string {
     if (colId === DATE_COLUMN) {
-      return new Date(this.times.data[row]!).toISOString()
+      return new Date(this.store.times.data[row]!).toISOString()
     }
     if (colId === TAGS_COLUMN) {
       return this.tagsOf(row).join(', ')
@@ -355,9 +181,7 @@ export class ColumnIndex {
 
   /** Every flattened field key seen, most common first. */
   fieldKeyInfo(): FieldKeyInfo[] {
-    return this.fieldKeys.values
-      .map((key, code) => ({ key, count: this.fieldKeyCounts.data[code]! }))
-      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+    return this.store.fieldKeyInfo()
   }
 
   /** Filters, sorts, counts facets and draws the histogram for a query. */
@@ -436,11 +260,11 @@ export class ColumnIndex {
     if (!ranked) {
       const dateBucket = parseDateBucketColumn(colId)
       if (colId === DATE_COLUMN) {
-        ranked = timeRanks(this.times.data, this.timeOrder)
+        ranked = timeRanks(this.store.times.data, this.timeOrderNow())
       } else if (dateBucket) {
         ranked = timeBucketRanks(
-          this.times.data,
-          this.timeOrder,
+          this.store.times.data,
+          this.timeOrderNow(),
           dateBucket.bucket,
           dateBucket.zone
         )
@@ -466,9 +290,9 @@ export class ColumnIndex {
     if (cached !== undefined) {
       return cached
     }
-    const keyCount = this.fieldKeys.values.length
-    if (!this.names || this.names.keys !== keyCount) {
-      this.names = { keys: keyCount, names: searchNames(explorerColumns(this.fieldKeys.values)) }
+    const keys = this.store.fieldKeys.values
+    if (!this.names || this.names.keys !== keys.length) {
+      this.names = { keys: keys.length, names: searchNames(explorerColumns(keys)) }
     }
     const bound = bindSearch(text, this.names.names)
     if (!bound.ok) {
@@ -496,7 +320,7 @@ export class ColumnIndex {
       return this.lastFilter
     }
     const n = this.size
-    const times = this.times.data
+    const times = this.store.times.data
     const from = query.fromMs ?? -Infinity
     const to = query.toMs ?? Infinity
     const masks: Uint8Array[] = []
@@ -513,7 +337,7 @@ export class ColumnIndex {
     if (query.tags.length > 0) {
       const tagged = new Uint8Array(n)
       for (const tag of query.tags) {
-        this.tagIndex.get(tag)?.forEach((row) => (tagged[row] = 1))
+        this.store.tagIndex.get(tag)?.forEach((row) => (tagged[row] = 1))
       }
       masks.push(tagged)
     }
@@ -538,7 +362,7 @@ export class ColumnIndex {
     const active: number[] = []
     const allowed: Uint8Array[] = []
     FACET_COLUMNS.forEach((column, f) => {
-      const data = this.text.get(column)!
+      const data = this.store.text.get(column)!
       const dict = data.dict!
       facetCodes.push(data.codes.data)
       facetCounts.push(new Uint32Array(dict.values.length))
@@ -606,24 +430,24 @@ export class ColumnIndex {
   }
 
   private facetList(column: FacetColumn, counts: Uint32Array, selected: string[]): FacetValue[] {
-    return facetList(this.text.get(column)!.dict!.values, counts, selected, FACET_LIMIT)
+    return facetList(this.store.text.get(column)!.dict!.values, counts, selected, FACET_LIMIT)
   }
 
   private histogram(mask: Uint8Array, min: number | null, max: number | null): Histogram {
-    return histogramOf(this.times.data, mask, min, max)
+    return histogramOf(this.store.times.data, mask, min, max)
   }
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */
   permutation(colId: string): Uint32Array {
     if (colId === DATE_COLUMN) {
-      return this.timeOrder
+      return this.timeOrderNow()
     }
     const cached = this.permutations.get(colId)
     if (cached) {
       return cached
     }
     if (colId !== TAGS_COLUMN && !this.coded(colId)) {
-      return this.timeOrder
+      return this.timeOrderNow()
     }
     // A counting sort by rank: the ranks are shared with multi-column sorts and stacks.
     const all = new Uint32Array(this.size)
@@ -635,37 +459,26 @@ export class ColumnIndex {
     return perm
   }
 
-  /** Keeps the time order current by merging the new rows (sorted) into it: O(n). */
-  private mergeTimeOrder(first: number): void {
-    this.timeOrder = mergeTimeOrder(this.times.data, this.timeOrder, first, this.size)
+  /**
+   * Every row in time order: the rows appended since the last call are sorted and merged in
+   * (O(n) per call), so loading many chunks between two queries merges once, not per chunk.
+   */
+  private timeOrderNow(): Uint32Array {
+    if (this.timeOrdered < this.size) {
+      this.timeOrder = mergeTimeOrder(
+        this.store.times.data,
+        this.timeOrder,
+        this.timeOrdered,
+        this.size
+      )
+      this.timeOrdered = this.size
+    }
+    return this.timeOrder
   }
 
   /** A column as codes: core text columns, or flattened fields (`f:key`, pool codes). */
   private coded(colId: string): CodedColumn | null {
-    const data = this.text.get(colId as TextColumn)
-    const pool = this.pool
-    const poolValue = (code: number): string => pool.value(code)
-    if (data) {
-      const dict = data.dict
-      return dict
-        ? {
-            codes: data.codes.data,
-            size: dict.values.length,
-            value: (code) => dict.values[code]!,
-            isUnique: true
-          }
-        : { codes: data.codes.data, size: pool.size, value: poolValue, isUnique: false }
-    }
-    if (!colId.startsWith(FIELD_PREFIX)) {
-      return null
-    }
-    const key = this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length))
-    let codes = this.fieldColumns.get(colId)
-    if (!codes) {
-      codes = fieldCodes(this.chunks, key, this.size)
-      this.fieldColumns.set(colId, codes)
-    }
-    return { codes, size: pool.size, value: poolValue, isUnique: false }
+    return this.store.coded(colId)
   }
 
   /** 1 for rows passing one column filter. Cached per column and filter. */
@@ -711,16 +524,15 @@ export class ColumnIndex {
     if (cached) {
       return cached
     }
+    const { marks, hits } = this.store.pool.mark(needle)
     const mask = anyColumnMask(
       {
         size: this.size,
-        poolMarks: this.pool.mark(needle),
-        chunks: this.chunks,
-        columns: [...this.text.values()].map((data) => ({
-          codes: data.codes.data,
-          values: data.dict?.values ?? null
-        })),
-        tags: this.tagIndex
+        poolMarks: marks,
+        chunkHits: hits,
+        chunks: this.store.chunks,
+        slots: SEARCHED_SLOTS,
+        tags: this.store.tagIndex
       },
       needle
     )
@@ -754,24 +566,6 @@ export class ColumnIndex {
 
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
-    let bytes = this.times.data.byteLength + this.timeOrder.byteLength
-    for (const [, data] of this.text) {
-      bytes += data.codes.data.byteLength
-    }
-    for (const chunk of this.chunks) {
-      bytes +=
-        chunk.codes.byteLength +
-        chunk.recordType.byteLength +
-        chunk.userType.byteLength +
-        chunk.flags.byteLength +
-        chunk.pairStart.byteLength +
-        chunk.pairKey.byteLength +
-        chunk.pairValue.byteLength
-    }
-    return bytes
+    return this.store.typedBytes() + this.timeOrder.byteLength
   }
-}
-
-function poolValueOf(chunk: ColumnChunk, code: number): string {
-  return chunk.pool.slice(chunk.poolStarts[code]!, chunk.poolStarts[code + 1]! - 1)
 }

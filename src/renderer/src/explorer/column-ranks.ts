@@ -36,6 +36,9 @@ function rankValues(values: readonly string[]): Uint32Array {
 
 /** Ranks rows 0…n-1 of a coded column: O(n + d log d) for d distinct values. */
 export function columnRanks(column: CodedColumn, n: number): RankedColumn {
+  if (column.isUnique) {
+    return dictionaryRanks(column, n)
+  }
   // Codes in use grouped by their text (pool codes may repeat a value), in first-seen order.
   const group = new Int32Array(column.size).fill(-1)
   const groupValues: string[] = []
@@ -63,6 +66,25 @@ export function columnRanks(column: CodedColumn, n: number): RankedColumn {
     ranks[row] = code === MISSING ? 0 : groupRank[group[code]!]!
   }
   return { ranks, levels: groupValues.length, value: (rank) => byRank[rank] ?? '' }
+}
+
+/**
+ * Ranks of a column coded against its own dictionary: every code is a distinct value in use, so
+ * the ranks come from sorting the dictionary and one pass over the rows — no value is looked up
+ * per row.
+ */
+function dictionaryRanks(column: CodedColumn, n: number): RankedColumn {
+  const values = Array.from({ length: column.size }, (_, code) => column.value(code))
+  const codeRank = rankValues(values)
+  const byRank: string[] = ['']
+  values.forEach((value, code) => (byRank[codeRank[code]!] = value))
+  const ranks = new Uint32Array(n)
+  const codes = column.codes
+  for (let row = 0; row < n; row++) {
+    const code = codes[row]!
+    ranks[row] = code === MISSING ? 0 : codeRank[code]!
+  }
+  return { ranks, levels: values.length, value: (rank) => byRank[rank] ?? '' }
 }
 
 /** Ranks of rows by any text getter (tags): for columns the index does not code. */

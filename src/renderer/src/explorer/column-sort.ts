@@ -11,6 +11,9 @@ export interface CodedColumn {
   /** Number of codes. */
   size: number
   value: (code: number) => string
-  /** True when every code is a distinct value (an own dictionary). */
+  /**
+   * True when every code is a distinct value in use by some row (an own dictionary, built from
+   * the rows' values only).
+   */
   isUnique: boolean
 }

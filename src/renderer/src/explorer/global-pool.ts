@@ -56,14 +56,18 @@ export class GlobalPool {
     return chunk.text.slice(chunk.starts[local]!, chunk.starts[local + 1]! - 1)
   }
 
-  /** Marks (1) every code whose value contains `needle` (already lower-cased). */
-  mark(needle: string): Uint8Array {
+  /**
+   * Marks (1) every code whose value contains `needle` (already lower-cased); `hits` counts the
+   * marked values of each chunk (a chunk without any needs no look at its rows).
+   */
+  mark(needle: string): { marks: Uint8Array; hits: Uint32Array } {
     const marks = new Uint8Array(this.size)
+    const hits = new Uint32Array(this.chunks.length)
     // On ASCII text, a case-insensitive search finds exactly what lower-casing would, without a
     // lower-cased copy of the pool (half the pool's memory); other pools are lowered once.
     const isAsciiNeedle = ASCII_ONLY.test(needle)
     const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
-    for (const chunk of this.chunks) {
+    this.chunks.forEach((chunk, c) => {
       if (chunk.isAscii === null) {
         chunk.isAscii = ASCII_ONLY.test(chunk.text)
       }
@@ -85,14 +89,15 @@ export class GlobalPool {
         const end = starts[local + 1]! - 1
         if (at + needle.length <= end) {
           marks[chunk.first + local] = 1
+          hits[c]!++
           // Continue after this value: a value is marked once.
           from = end + 1
         } else {
           from = at + 1
         }
       }
-    }
-    return marks
+    })
+    return { marks, hits }
   }
 
   /** Global code of the value exactly equal to `value` in chunk `c`, or -1. */

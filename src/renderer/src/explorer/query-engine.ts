@@ -22,11 +22,30 @@ import type {
   StackAnswer
 } from './query-types'
 
-/** Column chunks read per IndexedDB request while loading (the first request reads fewer). */
+/**
+ * Column chunks read per IndexedDB request while loading: few at first, so the first rows show
+ * at once and the first queries wait behind small appends, then more per request.
+ */
 const LOAD_CHUNKS = 12
 const FIRST_LOAD_CHUNKS = 2
 /** Body chunks kept for exports that walk the cache in display order. */
 const BODY_CACHE = 8
+
+/** Resolves after the tasks already queued (a worker's incoming messages) have run. */
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof MessageChannel === 'undefined') {
+      setTimeout(resolve, 0)
+      return
+    }
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      channel.port1.close()
+      resolve()
+    }
+    channel.port2.postMessage(null)
+  })
+}
 
 function queryKey(query: ExplorerQuery): string {
   return JSON.stringify(query)
@@ -110,13 +129,16 @@ export class QueryEngine {
         break
       }
       const after = this.loadedChunks + chunks.length
-      size = LOAD_CHUNKS
+      size = Math.min(LOAD_CHUNKS, size * 2)
       next = read(after, size)
       this.index.appendChunks(chunks)
       this.loadedChunks = after
       this.last = null
       if (this.loadedChunks < meta.chunks) {
         onProgress?.(this.progress())
+        // Queries that arrived meanwhile (first rows, counts so far) are answered before the
+        // next append, not after it.
+        await yieldToMessages()
       }
     }
     if (notes.size > 0 && this.index.size > firstRow) {

@@ -38,55 +38,59 @@ export interface SearchableIndex {
   size: number
   /** 1 for each global pool code whose value contains the needle. */
   poolMarks: Uint8Array
-  /** Chunks' flattened fields as (value code) pairs with per-row offsets. */
+  /** How many pool values of each chunk contain the needle. */
+  chunkHits: Uint32Array
+  /** The chunks: their own pool codes of the stored text columns and of the flattened fields. */
   chunks: readonly {
     firstRow: number
     count: number
     poolFirst: number
+    /** Column-major: `codes[slot * count + i]`. */
+    codes: Uint16Array | Uint32Array
     pairStart: Uint32Array
     pairValue: Uint16Array | Uint32Array
   }[]
-  /** Core text columns: codes per row, own dictionary values or null for pool codes. */
-  columns: readonly { codes: Uint32Array; values: readonly string[] | null }[]
+  /** Slots (in `codes`) of the text columns searched. */
+  slots: readonly number[]
   tags: ReadonlyMap<string, ReadonlySet<number>>
 }
 
-/** 1 for rows where any field value, core column value or tag contains the (lower-case) needle. */
+/**
+ * 1 for rows where any field value, core column value or tag contains the (lower-case) needle.
+ * Every value of a row is in its own chunk's pool, so each chunk is read against its own slice of
+ * the marks (small enough to stay in cache), and a chunk with no matching value is skipped.
+ */
 export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Array {
   const n = index.size
   const mask = new Uint8Array(n)
-  const globalMarks = index.poolMarks
-  for (const chunk of index.chunks) {
-    const { pairStart, pairValue, firstRow, poolFirst } = chunk
-    for (let i = 0; i < chunk.count; i++) {
+  index.chunks.forEach((chunk, c) => {
+    if (index.chunkHits[c] === 0) {
+      return
+    }
+    const { pairStart, pairValue, firstRow, poolFirst, count, codes } = chunk
+    const end =
+      c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolMarks.length
+    const marks = index.poolMarks.subarray(poolFirst, end)
+    const rows = mask.subarray(firstRow, firstRow + count)
+    // Derived columns (friendly activity, category, user type label…) are not in `fields`.
+    for (const slot of index.slots) {
+      const column = codes.subarray(slot * count, (slot + 1) * count)
+      for (let i = 0; i < count; i++) {
+        rows[i]! |= marks[column[i]!]!
+      }
+    }
+    for (let i = 0; i < count; i++) {
+      if (rows[i] === 1) {
+        continue
+      }
       for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
-        if (globalMarks[poolFirst + pairValue[p]!] === 1) {
-          mask[firstRow + i] = 1
+        if (marks[pairValue[p]!] === 1) {
+          rows[i] = 1
           break
         }
       }
     }
-  }
-  // Derived columns (friendly activity, category, user type label…) are not in `fields`.
-  for (const { codes, values } of index.columns) {
-    if (!values) {
-      for (let row = 0; row < n; row++) {
-        if (globalMarks[codes[row]!] === 1) {
-          mask[row] = 1
-        }
-      }
-      continue
-    }
-    const marks = values.map((v) => v.toLowerCase().includes(needle))
-    if (!marks.some(Boolean)) {
-      continue
-    }
-    for (let row = 0; row < n; row++) {
-      if (marks[codes[row]!]) {
-        mask[row] = 1
-      }
-    }
-  }
+  })
   for (const [tag, rows] of index.tags) {
     if (tag.toLowerCase().includes(needle)) {
       rows.forEach((row) => (mask[row] = 1))

@@ -1,0 +1,297 @@
+/**
+ * The storage half of the Explorer's columnar index (column-index.ts answers queries over it):
+ * the cache's persisted column chunks (db/record-chunk.ts) held as typed arrays, with no
+ * per-record objects and no per-value hashing of unique values:
+ *
+ * - the event time is a Float64Array;
+ * - every chunk's string pool joins the global pool: global code = the chunk's first code + the
+ *   chunk's own code. Ids, items, resources, object ids and IP addresses (nearly one value per
+ *   record) and every flattened field value are coded against it;
+ * - low-cardinality core columns (activity, user, environment…) are re-coded into their own
+ *   dictionaries, one look-up per distinct value of a chunk, so facets count by code;
+ * - the flattened fields stay in their chunks as (key code, value code) pairs with per-row offsets;
+ * - tags (annotations) are kept per row and per tag.
+ *
+ * Pure: no Dexie, no DOM.
+ */
+import {
+  COLUMN_SLOT,
+  assembleRecord,
+  type ColumnChunk,
+  type StoredTextColumn
+} from '../db/record-chunk'
+
+import type { CodedColumn } from './column-sort'
+import { GlobalPool } from './global-pool'
+import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
+import { Dictionary, GrowableF64, GrowableU32 } from './growable'
+import {
+  FIELD_PREFIX,
+  HIGH_CARDINALITY_COLUMNS,
+  TEXT_COLUMNS,
+  type FieldKeyInfo,
+  type GridRow,
+  type TextColumn
+} from './query-types'
+
+/** Text columns coded against the global pool (nearly one distinct value per record). */
+const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
+  ...HIGH_CARDINALITY_COLUMNS,
+  'clientIp'
+])
+
+/** A core text column: codes per row, against its own dictionary or (null) the global pool. */
+export interface TextColumnData {
+  codes: GrowableU32
+  dict: Dictionary | null
+}
+
+/** The rows of the index as typed arrays. Rows are numbered 0…size-1 in the order appended. */
+export class ColumnStore {
+  readonly times = new GrowableF64()
+  readonly text = new Map<TextColumn, TextColumnData>()
+  readonly pool = new GlobalPool()
+  readonly chunks: LoadedChunk[] = []
+  readonly fieldKeys = new Dictionary()
+  private readonly fieldKeyCounts = new GrowableU32()
+  private readonly rowTags = new Map<number, string[]>()
+  readonly tagIndex = new Map<string, Set<number>>()
+  private readonly fieldColumns = new Map<string, Uint32Array>()
+  private scratch = new Int32Array(0)
+
+  constructor() {
+    for (const column of TEXT_COLUMNS) {
+      this.text.set(column, {
+        codes: new GrowableU32(),
+        dict: POOL_COLUMNS.has(column) ? null : new Dictionary()
+      })
+    }
+  }
+
+  /** How many rows are stored. */
+  get size(): number {
+    return this.times.length
+  }
+
+  /** Makes room for `rows` rows at once (the cache's size is known before its chunks arrive). */
+  reserve(rows: number): void {
+    this.times.reserve(rows)
+    for (const [, data] of this.text) {
+      data.codes.reserve(rows)
+    }
+  }
+
+  /**
+   * Appends a persisted column chunk as new rows: typed-array copies plus one dictionary look-up
+   * per distinct low-cardinality value of the chunk.
+   */
+  appendChunk(chunk: ColumnChunk): void {
+    const count = chunk.count
+    const firstRow = this.size
+    const poolFirst = this.pool.add(chunk.pool, chunk.poolStarts)
+    this.times.pushAll(chunk.times)
+    const poolSize = chunk.poolStarts.length - 1
+    if (this.scratch.length < poolSize) {
+      this.scratch = new Int32Array(Math.max(poolSize, this.scratch.length * 2))
+    }
+    const remap = this.scratch
+    for (const [column, data] of this.text) {
+      const slot = COLUMN_SLOT[column]
+      const local = chunk.codes.subarray(slot * count, (slot + 1) * count)
+      if (!data.dict) {
+        data.codes.pushAll(local, poolFirst)
+        continue
+      }
+      const touched: number[] = []
+      data.codes.reserve(data.codes.length + count)
+      const codes = data.codes.data
+      let at = data.codes.length
+      for (let i = 0; i < count; i++) {
+        const code = local[i]!
+        let global = remap[code]! - 1
+        if (global < 0) {
+          global = data.dict.code(poolValueOf(chunk, code))
+          remap[code] = global + 1
+          touched.push(code)
+        }
+        codes[at++] = global
+      }
+      data.codes.length = at
+      for (const code of touched) {
+        remap[code] = 0
+      }
+    }
+    const keyMap = new Uint32Array(chunk.keys.length)
+    chunk.keys.forEach((key, k) => {
+      const code = this.fieldKeys.code(key)
+      while (this.fieldKeyCounts.length <= code) {
+        this.fieldKeyCounts.push(0)
+      }
+      keyMap[k] = code
+    })
+    const counts = this.fieldKeyCounts.data
+    for (let p = 0; p < chunk.pairKey.length; p++) {
+      counts[keyMap[chunk.pairKey[p]!]!]!++
+    }
+    this.chunks.push({
+      firstRow,
+      count,
+      poolFirst,
+      codes: chunk.codes,
+      recordType: chunk.recordType,
+      userType: chunk.userType,
+      flags: chunk.flags,
+      keyMap,
+      pairStart: chunk.pairStart,
+      pairKey: chunk.pairKey,
+      pairValue: chunk.pairValue
+    })
+    this.fieldColumns.clear()
+  }
+
+  /** The chunk number (in load order) and the position within it of a row. */
+  chunkSlotOf(row: number): { n: number; slot: number } {
+    const chunks = this.chunks
+    let lo = 0
+    let hi = chunks.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (chunks[mid]!.firstRow <= row) {
+        lo = mid
+      } else {
+        hi = mid - 1
+      }
+    }
+    return { n: lo, slot: row - chunks[lo]!.firstRow }
+  }
+
+  /** A row as the grid shows it (everything but the raw text and warnings), with its tags. */
+  gridRow(row: number): GridRow {
+    const { n, slot: i } = this.chunkSlotOf(row)
+    const chunk = this.chunks[n]!
+    // Every value of the row is in its own chunk's pool: no search of the global pool.
+    const { text: pool, starts } = this.pool.chunks[n]!
+    const local = (code: number): string => pool.slice(starts[code]!, starts[code + 1]! - 1)
+    const text = (column: StoredTextColumn): string =>
+      local(chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
+    const fields: Record<string, string> = {}
+    const keys = this.fieldKeys.values
+    for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
+      fields[keys[chunk.keyMap[chunk.pairKey[p]!]!]!] = local(chunk.pairValue[p]!)
+    }
+    return {
+      ...assembleRecord(
+        text,
+        this.times.data[row]!,
+        chunk.recordType[i]!,
+        chunk.userType[i]!,
+        chunk.flags[i]!,
+        fields
+      ),
+      tags: this.tagsOf(row)
+    }
+  }
+
+  /** Replaces the tags of rows (row index → tags); an empty list removes them. */
+  setTags(entries: Iterable<readonly [number, readonly string[]]>): void {
+    for (const [row, tags] of entries) {
+      for (const old of this.rowTags.get(row) ?? []) {
+        this.tagIndex.get(old)?.delete(row)
+      }
+      if (tags.length === 0) {
+        this.rowTags.delete(row)
+        continue
+      }
+      this.rowTags.set(row, [...tags])
+      for (const tag of tags) {
+        let rows = this.tagIndex.get(tag)
+        if (!rows) {
+          rows = new Set()
+          this.tagIndex.set(tag, rows)
+        }
+        rows.add(row)
+      }
+    }
+  }
+
+  /** The tags of a row. */
+  tagsOf(row: number): string[] {
+    return this.rowTags.get(row) ?? []
+  }
+
+  /** Every tag in use. */
+  tags(): string[] {
+    return [...this.tagIndex.entries()]
+      .filter(([, rows]) => rows.size > 0)
+      .map(([tag]) => tag)
+      .sort()
+  }
+
+  /** The record Id of a row. */
+  idOf(row: number): string {
+    return this.pool.value(this.text.get('id')!.codes.data[row]!)
+  }
+
+  /** Row indices of the given record Ids. */
+  rowsOfIds(ids: Iterable<string>): Map<string, number> {
+    return rowsOfIds(ids, this.chunks, this.pool, this.text.get('id')!.codes.data, this.size)
+  }
+
+  /** Every flattened field key seen, most common first. */
+  fieldKeyInfo(): FieldKeyInfo[] {
+    return this.fieldKeys.values
+      .map((key, code) => ({ key, count: this.fieldKeyCounts.data[code]! }))
+      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+  }
+
+  /** A column as codes: core text columns, or flattened fields (`f:key`, pool codes). */
+  coded(colId: string): CodedColumn | null {
+    const data = this.text.get(colId as TextColumn)
+    const pool = this.pool
+    const poolValue = (code: number): string => pool.value(code)
+    if (data) {
+      const dict = data.dict
+      return dict
+        ? {
+            codes: data.codes.data,
+            size: dict.values.length,
+            value: (code) => dict.values[code]!,
+            isUnique: true
+          }
+        : { codes: data.codes.data, size: pool.size, value: poolValue, isUnique: false }
+    }
+    if (!colId.startsWith(FIELD_PREFIX)) {
+      return null
+    }
+    const key = this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length))
+    let codes = this.fieldColumns.get(colId)
+    if (!codes) {
+      codes = fieldCodes(this.chunks, key, this.size)
+      this.fieldColumns.set(colId, codes)
+    }
+    return { codes, size: pool.size, value: poolValue, isUnique: false }
+  }
+
+  /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
+  typedBytes(): number {
+    let bytes = this.times.data.byteLength
+    for (const [, data] of this.text) {
+      bytes += data.codes.data.byteLength
+    }
+    for (const chunk of this.chunks) {
+      bytes +=
+        chunk.codes.byteLength +
+        chunk.recordType.byteLength +
+        chunk.userType.byteLength +
+        chunk.flags.byteLength +
+        chunk.pairStart.byteLength +
+        chunk.pairKey.byteLength +
+        chunk.pairValue.byteLength
+    }
+    return bytes
+  }
+}
+
+function poolValueOf(chunk: ColumnChunk, code: number): string {
+  return chunk.pool.slice(chunk.poolStarts[code]!, chunk.poolStarts[code + 1]! - 1)
+}
