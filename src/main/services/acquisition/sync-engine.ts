@@ -11,6 +11,13 @@ import { emptyLedger } from '../../../shared/acquisition'
 import type { LedgerBlob, WindowStatus } from '../../../shared/acquisition'
 import { ManagementClient } from '../audit-api/management-client'
 import { RecordBatchPool } from '../import/record-batch-pool'
+
+/**
+ * The normalize workers' young generation during a sync: smaller than the file import's 64 MB,
+ * because a sync also holds downloaded blobs and its peak memory has a bound (issue 13: ≤ 400 MB
+ * for the `huge` pull); its pace is set by the request budget, not by the workers' CPU.
+ */
+const SYNC_WORKER_YOUNG_GENERATION_MB = 32
 import { decodeRecords } from '../store/encoded-records'
 
 import { ApiCaller, checkAborted } from './api-caller'
@@ -68,7 +75,8 @@ export class SyncEngine {
     const pool = this.options.sink.commitEncoded
       ? new RecordBatchPool(
           script === null ? 0 : (workers?.size ?? Math.max(1, Math.min(4, availableParallelism()))),
-          script
+          script,
+          SYNC_WORKER_YOUNG_GENERATION_MB
         )
       : null
     try {

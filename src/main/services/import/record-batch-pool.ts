@@ -25,8 +25,14 @@ export class RecordBatchPool {
   /**
    * @param size worker threads to start; 0 runs batches in the calling thread.
    * @param script the built worker entry (out/main/import-worker.js).
+   * @param youngGenerationMb each worker's young generation (see below); smaller trades CPU for
+   *   memory.
    */
-  constructor(size: number, script: string | URL | null) {
+  constructor(
+    size: number,
+    script: string | URL | null,
+    youngGenerationMb: number = WORKER_YOUNG_GENERATION_MB
+  ) {
     if (script === null) {
       return
     }
@@ -35,7 +41,7 @@ export class RecordBatchPool {
       // being promoted and copied. Measured on the benchmark's export (1,000-row batches, one
       // worker alone): 16 MB cost ~115 µs of CPU a row, 32 MB ~97, 64 MB ~68, 96 MB ~70.
       const worker = new Worker(script, {
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
+        resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb }
       })
       worker.on('message', (message: { seq: number; output?: RecordBatchOutput; error?: string }) =>
         this.settle(message)
