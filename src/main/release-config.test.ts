@@ -12,6 +12,7 @@ import { parseDocument } from 'yaml'
 import { SNAPSHOT_EXTENSION } from '../shared/snapshot/snapshot-format'
 
 import { KEYCHAIN_SERVICE } from './platform/keytar-secret-store'
+import { AUDIT_FILE_EXTENSIONS } from './services/open-file/open-file-kind'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8')
@@ -116,6 +117,15 @@ describe('electron-builder.yml', () => {
     const [association] = config['fileAssociations'] as Json[]
     expect(`.${String(association?.['ext'])}`).toBe(SNAPSHOT_EXTENSION)
     expect(obj(config['publish'])['provider']).toBe('github')
+  })
+
+  it('offers the app for audit exports in "Open with" without taking them over', () => {
+    const audit = (config['fileAssociations'] as Json[])[1]!
+    const extensions = (audit['ext'] as string[]).map((ext) => `.${ext}`)
+    // The OS hands the app exactly the files its open-file routing reads as audit files.
+    expect(extensions.sort()).toEqual([...AUDIT_FILE_EXTENSIONS].sort())
+    expect(audit['role']).toBe('Viewer')
+    expect(audit['rank']).toBe('Alternate')
   })
 
   it('has real icons in the build resources', () => {
