@@ -8,19 +8,18 @@
 // BENCH_ROWS overrides the record count (e.g. BENCH_ROWS=100000 for a quick run).
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { writeGovernanceNdjson } from './governance-records.mjs'
+
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 const cli = join(root, 'out/main/cli.js')
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000)
-const TENANT = 'c0ffee00-0000-4000-8000-000000000001'
-const START = Date.UTC(2026, 4, 1)
-const SPAN = 30 * 24 * 3_600_000
 
 if (!existsSync(cli)) {
   console.log('[bench] out/main/cli.js missing: building (electron-vite build)…')
@@ -29,89 +28,6 @@ if (!existsSync(cli)) {
     [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
     { cwd: root, stdio: 'inherit' }
   )
-}
-
-function guid(n, prefix = '5f') {
-  const h = n.toString(16).padStart(12, '0')
-  return `${prefix}${h.slice(0, 6)}-aaaa-4bbb-8ccc-${h}`
-}
-
-// A small deterministic generator (xorshift) so every run measures the same data.
-let state = 0x2545f491
-function rand(n) {
-  state ^= state << 13
-  state ^= state >>> 17
-  state ^= state << 5
-  return (state >>> 0) % n
-}
-
-const CONNECTOR_OPS = [
-  ['PutConnection', 'connection', 30],
-  ['PatchConnection', 'connection', 6],
-  ['DeleteConnection', 'connection', 5],
-  ['PutConnectionPermission', 'connection', 10],
-  ['DeleteConnectionPermission', 'connection', 3],
-  ['ConnectionDlpEvaluationResultChange', 'connection', 2],
-  ['PutApi', 'api', 2],
-  ['PatchApi', 'api', 4],
-  ['DeleteApi', 'api', 1],
-  ['PutApiPermission', 'api', 2],
-  ['PatchGatewayCluster', 'gateway', 1],
-  ['PutGatewayPermission', 'gateway', 1],
-  ['DeleteGatewayPermission', 'gateway', 1]
-]
-const WEIGHTED = CONNECTOR_OPS.flatMap((op) => Array(op[2]).fill(op))
-const OTHER_OPS = ['LaunchPowerApp', 'UserLoggedIn', 'FileAccessed', 'EditFlow']
-
-function resourceOf(kind) {
-  if (kind === 'api') {
-    return `/providers/Microsoft.PowerApps/apis/shared_custom-${rand(60)}`
-  }
-  if (kind === 'gateway') {
-    return guid(rand(12), '9a')
-  }
-  return `/providers/Microsoft.PowerApps/apis/shared_sql/connections/${guid(rand(20_000))}`
-}
-
-function record(i) {
-  const ms = START + Math.floor((i / rows) * SPAN) + rand(1000)
-  const actor = rand(400)
-  const base = {
-    CreationTime: new Date(ms).toISOString().slice(0, 19),
-    Id: guid(i, 'e0'),
-    OrganizationId: TENANT,
-    UserId: `user${actor}@contoso.example`,
-    UserKey: guid(actor, 'ab'),
-    ClientIP: `10.0.${actor % 50}.${rand(4)}`,
-    UserType: 0
-  }
-  if (i % 3 !== 0) {
-    return {
-      ...base,
-      RecordType: 15,
-      Operation: OTHER_OPS[rand(OTHER_OPS.length)],
-      Workload: 'AzureActiveDirectory'
-    }
-  }
-  const [op, kind] = WEIGHTED[rand(WEIGHTED.length)]
-  const props = [
-    ['powerplatform.analytics.resource.connection.id', resourceOf(kind)],
-    ['powerplatform.analytics.resource.environment.id', guid(rand(6), 'cc')],
-    ['powerplatform.analytics.activity.name', op],
-    ['enduser.id', base.UserKey],
-    ['enduser.principal_name', base.UserId]
-  ]
-  if (op.includes('Permission')) {
-    props.push(['powerplatform.analytics.resource.permission_type', 'CanView'])
-    props.push(['targetuser.id', rand(50) === 0 ? TENANT : guid(rand(400), 'ab')])
-  }
-  return {
-    ...base,
-    RecordType: 256,
-    Operation: op,
-    Workload: 'PowerPlatform',
-    PropertyCollection: props.map(([Name, Value]) => ({ Name, Value }))
-  }
 }
 
 const hook =
@@ -142,19 +58,7 @@ async function runCli(args) {
 const work = await mkdtemp(join(tmpdir(), 'cax-bench-gov-'))
 try {
   const file = join(work, 'records.ndjson')
-  const out = createWriteStream(file)
-  let buffer = ''
-  for (let i = 0; i < rows; i++) {
-    buffer += `${JSON.stringify(record(i))}\n`
-    if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) {
-        await once(out, 'drain')
-      }
-      buffer = ''
-    }
-  }
-  out.end(buffer)
-  await once(out, 'close')
+  await writeGovernanceNdjson(file, rows)
   console.log(`[bench] generated ${rows} records (${(statSync(file).size / 1e6).toFixed(1)} MB)`)
   const store = join(work, 'store')
   const imported = await runCli(['import', file, '--store', store, '--json'])
