@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { request } from '@playwright/test'
 
 import { expect, test } from '../fixtures/app'
+import { ConnectionsPage } from '../pages/connections-page'
 import { ExplorerPage } from '../pages/explorer-page'
 import { SyncPage } from '../pages/sync-page'
 
@@ -12,6 +13,124 @@ function counts(status: string): [number, number] {
   const n = (s: string | undefined): number => Number(s?.replace(/,/g, '') ?? 'NaN')
   return [n(m?.[1]), n(m?.[2])]
 }
+
+/** A few cached records in the cache's shape (NormalizedRecord), one an hour back from now. */
+function records(count: number): Record<string, unknown>[] {
+  const now = Date.now()
+  return Array.from({ length: count }, (_, i) => {
+    const createdAtMs = Math.floor((now - (i + 1) * 3_600_000) / 1000) * 1000
+    const id = `3e1c9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
+    const fields = { Id: id, Operation: 'PutConnection', UserId: 'bea@contoso.example' }
+    return {
+      id,
+      createdAt: new Date(createdAtMs).toISOString(),
+      createdAtMs,
+      recordType: 261,
+      recordTypeName: 'PowerPlatformConnector',
+      operation: 'PutConnection',
+      workload: 'PowerPlatform',
+      userId: fields.UserId,
+      userKey: '',
+      userType: 0,
+      userTypeLabel: 'Regular user',
+      clientIp: '203.0.113.9',
+      objectId: `object-${i}`,
+      organizationId: '11111111-2222-3333-4444-555555555555',
+      resultStatus: 'Succeeded',
+      succeeded: true,
+      activity: 'Connection created or edited',
+      category: 'Connection',
+      catalogConfidence: 'confirmed',
+      isConnectorEvent: true,
+      environment: 'env-sales',
+      environmentName: '',
+      action: 'PutConnection',
+      resource: `shared-sql-${i}`,
+      resourceName: '',
+      connector: 'shared_sql',
+      permissionType: '',
+      targetUserId: '',
+      dlpSubOperation: '',
+      actorRole: '',
+      userAgent: '',
+      fields,
+      warnings: [],
+      raw: JSON.stringify(fields),
+      provenance: null
+    }
+  })
+}
+
+test('Send to…: a destination is added, its table name edited, then deleted (with a confirmation), and each change outlives a reload', async ({
+  app
+}) => {
+  const explorer = new ExplorerPage(app.page)
+  await explorer.emptyState.waitFor()
+  const connections = new ConnectionsPage(app.page)
+  await connections.open()
+  await connections.addConnection({
+    name: 'Fabrikam',
+    tenant: 'fabrikam.onmicrosoft.com',
+    clientId: '11111111-2222-3333-4444-555555555555'
+  })
+  await expect(connections.card('Fabrikam')).toBeVisible()
+  await app.page.getByRole('link', { name: 'Explorer' }).click()
+  await explorer.seed(records(3))
+  await expect(explorer.status).toContainText('3 of 3 records')
+
+  const sendTo = app.page.getByRole('button', { name: 'Send to…' })
+  const panel = app.page.getByRole('dialog', { name: 'Send to' })
+  const target = panel.getByTestId('send-target')
+  // No destination yet: the panel opens on the form.
+  await sendTo.click()
+  const added = panel.getByRole('form', { name: 'New destination' })
+  await added.getByLabel('Name').fill('History cluster')
+  await added.getByLabel('Cluster URL').fill('https://hist.westeurope.kusto.windows.net')
+  await added.getByLabel('Database').fill('AuditHistory')
+  await added.getByLabel('Table').fill('ConnectorAudit')
+  await added.getByRole('button', { name: 'Save destination' }).click()
+  await expect(target).toHaveText(
+    'https://hist.westeurope.kusto.windows.net AuditHistory.ConnectorAudit'
+  )
+
+  await panel.getByRole('button', { name: 'Edit destination…' }).click()
+  const edited = panel.getByRole('form', { name: 'Edit destination' })
+  await expect(edited.getByLabel('Name')).toHaveValue('History cluster')
+  await expect(edited.getByLabel('Table')).toHaveValue('ConnectorAudit')
+  await edited.getByLabel('Table').fill('ConnectorAudit2')
+  await edited.getByRole('button', { name: 'Save destination' }).click()
+  await expect(target).toHaveText(
+    'https://hist.westeurope.kusto.windows.net AuditHistory.ConnectorAudit2'
+  )
+  // An update, not a second destination.
+  await expect(panel.getByRole('combobox', { name: 'Destination' }).locator('option')).toHaveText([
+    'History cluster'
+  ])
+
+  await app.page.reload()
+  await expect(explorer.status).toContainText('3 of 3 records')
+  await sendTo.click()
+  await expect(target).toHaveText(
+    'https://hist.westeurope.kusto.windows.net AuditHistory.ConnectorAudit2'
+  )
+  await panel.getByRole('button', { name: 'Delete destination…' }).click()
+  const confirm = panel.getByRole('alertdialog', { name: 'Delete destination' })
+  await expect(confirm).toContainText('History cluster')
+  // Keeping it changes nothing; deleting it takes it away.
+  await confirm.getByRole('button', { name: 'Keep it' }).click()
+  await expect(confirm).toHaveCount(0)
+  await expect(target).toBeVisible()
+  await panel.getByRole('button', { name: 'Delete destination…' }).click()
+  await confirm.getByRole('button', { name: 'Delete', exact: true }).click()
+  await expect(panel.getByRole('form', { name: 'New destination' })).toBeVisible()
+  await expect(explorer.notice).toHaveText('Destination History cluster deleted.')
+
+  await app.page.reload()
+  await expect(explorer.status).toContainText('3 of 3 records')
+  await sendTo.click()
+  await expect(panel.getByRole('form', { name: 'New destination' })).toBeVisible()
+  await expect(panel.getByRole('combobox', { name: 'Destination' })).toHaveCount(0)
+})
 
 // The demo emulator's /_test surface tells what its fake cluster holds (off unless asked).
 test.use({ appEnv: { CAX_DEMO_TEST_HOOKS: '1' } })

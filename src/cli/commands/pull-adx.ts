@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util'
 
 import { ADX_DEFAULT_TABLE, ADX_NAME } from '../../shared/adx/adx-table'
 import { adxClusterCloudMismatch, adxResource } from '../../shared/clouds'
-import { AppError } from '../../shared/errors'
 import { AdxClient, AdxError } from '../../main/services/sources/adx/adx-client'
 import { pullAdx } from '../../main/services/sources/adx/adx-pull'
 import type { CliIo } from '../cli-io'
@@ -21,7 +20,8 @@ import {
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
   RESOURCE_AUTH_USAGE,
-  resourceSignIn
+  resourceSignIn,
+  signInFailed
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -172,8 +172,7 @@ async function pull(o: Options, io: CliIo): Promise<number> {
   try {
     client = await adxClient(o, o.maxAttempts)
   } catch (error) {
-    io.stderr.write(`cax pull: ${(error as Error).message}\n`)
-    return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
+    return signInFailed(io, 'cax pull', error)
   }
   return runKqlPull(
     io,

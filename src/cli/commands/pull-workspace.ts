@@ -5,7 +5,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
-import { AppError } from '../../shared/errors'
 import {
   LogAnalyticsClient,
   LogAnalyticsError,
@@ -22,7 +21,8 @@ import {
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
   RESOURCE_AUTH_USAGE,
-  resourceSignIn
+  resourceSignIn,
+  signInFailed
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -194,8 +194,7 @@ async function pull(o: Options, io: CliIo): Promise<number> {
       attempts: o.maxAttempts
     })
   } catch (error) {
-    io.stderr.write(`cax pull: ${(error as Error).message}\n`)
-    return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
+    return signInFailed(io, 'cax pull', error)
   }
   return runKqlPull(
     io,

@@ -25,6 +25,7 @@ import { ExitCode } from '../exit-codes'
 import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
 import { runAdxPull } from './pull-adx'
 import { runWorkspacePull } from './pull-workspace'
+import { signInFailed } from './resource-auth-options'
 
 /** The usage text of `cax pull`. */
 export const PULL_USAGE = `usage: cax pull --store <dir> --tenant <guid> [options]
@@ -323,8 +324,7 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
     try {
       credential = await o.auth.credential()
     } catch (error) {
-      io.stderr.write(`cax pull: ${(error as Error).message}\n`)
-      return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
+      return signInFailed(io, 'cax pull', error)
     }
     const auth = new AppOnlyAuth({
       clientId: o.auth.clientId,

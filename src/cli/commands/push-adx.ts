@@ -15,7 +15,6 @@ import {
   adxCreateTableCommand
 } from '../../shared/adx/adx-table'
 import { adxClusterCloudMismatch } from '../../shared/clouds'
-import { AppError } from '../../shared/errors'
 import {
   ADX_DEFAULT_PART_BYTES,
   ADX_DEFAULT_PART_RECORDS,
@@ -38,7 +37,8 @@ import {
   httpsUrlOption,
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
-  RESOURCE_AUTH_USAGE
+  RESOURCE_AUTH_USAGE,
+  signInFailed
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -205,8 +205,7 @@ async function push(o: Options, io: CliIo): Promise<number> {
   try {
     client = await adxClient(o, o.maxAttempts)
   } catch (error) {
-    io.stderr.write(`cax push adx: ${(error as Error).message}\n`)
-    return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
+    return signInFailed(io, 'cax push adx', error)
   }
   let records: RecordSource
   try {

@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { logsIngestionScope } from '../../shared/clouds'
-import { AppError } from '../../shared/errors'
 import type { NormalizedRecord } from '../../shared/audit'
 import { PushJournal, PushJournalError } from '../../main/services/destinations/push-journal'
 import {
@@ -45,7 +44,8 @@ import {
   parseResourceAuth,
   RESOURCE_AUTH_SPEC,
   RESOURCE_AUTH_USAGE,
-  resourceSignIn
+  resourceSignIn,
+  signInFailed
 } from './resource-auth-options'
 import type { ResourceAuth } from './resource-auth-options'
 
@@ -285,8 +285,7 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
       base: o.base
     })
   } catch (error) {
-    io.stderr.write(`cax push loganalytics: ${(error as Error).message}\n`)
-    return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
+    return signInFailed(io, 'cax push loganalytics', error)
   }
   const countParts = async (runId: string, signal?: AbortSignal): Promise<Map<string, number>> => {
     const answer = await query.query(

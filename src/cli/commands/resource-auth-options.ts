@@ -13,7 +13,9 @@ import { BearerHttp } from '../../main/services/audit-api/bearer-http'
 import { tokenDestination } from '../../main/services/audit-api/token-destination'
 import { HttpsClient } from '../../main/services/http/https-client'
 import { StderrLogger } from '../../main/services/logging/logger'
+import { AppError } from '../../shared/errors'
 import type { CliIo } from '../cli-io'
+import { ExitCode, type ExitCodeValue } from '../exit-codes'
 
 import { UsageProblem } from './pull-options'
 
@@ -168,4 +170,14 @@ export async function resourceSignIn(options: {
     bearer: (what, base, audience) =>
       new BearerHttp({ http, destination: tokenDestination(what, base), token: tokenFor(audience) })
   }
+}
+
+/**
+ * Reports a sign-in that failed before any work (`<command>: <message>` on stderr) and returns
+ * its exit code: 4 when the sign-in or permission was refused (an {@link AppError}), 2 when the
+ * input behind it was bad (an unreadable certificate or `--ca-file`, a malformed key…).
+ */
+export function signInFailed(io: CliIo, command: string, error: unknown): ExitCodeValue {
+  io.stderr.write(`${command}: ${(error as Error).message}\n`)
+  return error instanceof AppError ? ExitCode.auth : ExitCode.invalidInput
 }

@@ -1,58 +1,51 @@
 import { useState } from 'react'
 
-import { ADX_DEFAULT_TABLE } from '../../../shared/adx/adx-table'
-import { DestinationInput, type Destination } from '../../../shared/destinations'
+import type { Destination } from '../../../shared/destinations'
 import type { AppApi } from '../../../shared/ipc/contract'
 import type { Profile } from '../../../shared/profiles'
+
+import { emptyFields, fieldsOf, inputOf, type DestinationFields } from './destination-fields'
 
 export interface DestinationFormProps {
   api: AppApi
   profiles: Profile[]
+  /** The saved destination to edit; without it, the form adds a new one. */
+  editing?: Destination
   onSaved(destination: Destination): void
   onCancel(): void
 }
 
 /**
- * Adds a "Send to…" destination: an Azure Data Explorer table or a Log Analytics `_CL` table
- * behind a data collection rule, and the connection whose sign-in gets its token. Checked with
- * the contract's schema here; main refuses hosts that are not Microsoft's for the cloud.
+ * Adds or edits a "Send to…" destination: an Azure Data Explorer table or a Log Analytics `_CL`
+ * table behind a data collection rule, and the connection whose sign-in gets its token. Checked
+ * with the contract's schema here; main refuses hosts that are not Microsoft's for the cloud (so
+ * the demo's destination, which main points at its emulator, keeps its target: only its name
+ * can change).
  */
 export function DestinationForm({
   api,
   profiles,
+  editing,
   onSaved,
   onCancel
 }: DestinationFormProps): React.JSX.Element {
-  const [kind, setKind] = useState<'adx' | 'loganalytics'>('adx')
-  const [displayName, setDisplayName] = useState('')
-  const [profileId, setProfileId] = useState(profiles[0]?.id ?? '')
-  const [cluster, setCluster] = useState('')
-  const [database, setDatabase] = useState('')
-  const [table, setTable] = useState(ADX_DEFAULT_TABLE)
-  const [endpoint, setEndpoint] = useState('')
-  const [ruleId, setRuleId] = useState('')
-  const [laTable, setLaTable] = useState('PowerPlatformAudit_CL')
-  const [workspaceId, setWorkspaceId] = useState('')
+  const [fields, setFields] = useState<DestinationFields>(() =>
+    editing ? fieldsOf(editing) : emptyFields(profiles[0]?.id ?? '')
+  )
   const [error, setError] = useState<string | null>(null)
+  const { kind } = fields
+  const setter =
+    (key: keyof Omit<DestinationFields, 'kind'>) =>
+    (value: string): void =>
+      setFields((f) => ({ ...f, [key]: value }))
 
   async function save(): Promise<void> {
-    const parsed = DestinationInput.safeParse(
-      kind === 'adx'
-        ? { kind, displayName, profileId, adx: { cluster, database, table } }
-        : {
-            kind,
-            displayName,
-            profileId,
-            loganalytics: { endpoint, ruleId, table: laTable, workspaceId }
-          }
-    )
-    if (!parsed.success) {
-      setError(
-        parsed.error.issues.map((i) => `${i.path.slice(-1).join('')}: ${i.message}`).join('; ')
-      )
+    const checked = inputOf(fields, editing?.id)
+    if (!checked.ok) {
+      setError(checked.error)
       return
     }
-    const saved = await api.destinations.save(parsed.data)
+    const saved = await api.destinations.save(checked.input)
     if (!saved.ok) {
       setError(saved.error.message)
       return
@@ -81,7 +74,7 @@ export function DestinationForm({
   return (
     <form
       className="destination-form"
-      aria-label="New destination"
+      aria-label={editing ? 'Edit destination' : 'New destination'}
       onSubmit={(e) => {
         e.preventDefault()
         void save()
@@ -92,19 +85,21 @@ export function DestinationForm({
         <select
           aria-label="Engine"
           value={kind}
-          onChange={(e) => setKind(e.target.value as 'adx' | 'loganalytics')}
+          onChange={(e) =>
+            setFields((f) => ({ ...f, kind: e.target.value as 'adx' | 'loganalytics' }))
+          }
         >
           <option value="adx">Azure Data Explorer (or Fabric Eventhouse)</option>
           <option value="loganalytics">Log Analytics / Sentinel (data collection rule)</option>
         </select>
       </label>
-      {field('Name', displayName, setDisplayName, 'Audit history cluster')}
+      {field('Name', fields.displayName, setter('displayName'), 'Audit history cluster')}
       <label>
         Sign in with
         <select
           aria-label="Sign in with"
-          value={profileId}
-          onChange={(e) => setProfileId(e.target.value)}
+          value={fields.profileId}
+          onChange={(e) => setter('profileId')(e.target.value)}
         >
           {profiles.map((p) => (
             <option key={p.id} value={p.id}>
@@ -117,25 +112,31 @@ export function DestinationForm({
         <>
           {field(
             'Cluster URL',
-            cluster,
-            setCluster,
+            fields.cluster,
+            setter('cluster'),
             'https://mycluster.westeurope.kusto.windows.net'
           )}
-          {field('Database', database, setDatabase)}
-          {field('Table', table, setTable)}
+          {field('Database', fields.database, setter('database'))}
+          {field('Table', fields.table, setter('table'))}
         </>
       ) : (
         <>
           {field(
             'Logs ingestion endpoint',
-            endpoint,
-            setEndpoint,
+            fields.endpoint,
+            setter('endpoint'),
             'https://my-dce.westeurope-1.ingest.monitor.azure.com'
           )}
-          {field('Rule immutable ID', ruleId, setRuleId, 'dcr-…')}
-          {field('Custom table', laTable, setLaTable)}
-          {field('Workspace ID', workspaceId, setWorkspaceId)}
+          {field('Rule immutable ID', fields.ruleId, setter('ruleId'), 'dcr-…')}
+          {field('Custom table', fields.laTable, setter('laTable'))}
+          {field('Workspace ID', fields.workspaceId, setter('workspaceId'))}
         </>
+      )}
+      {editing?.isDemo && (
+        <p className="muted">
+          The demo&apos;s destination points at the demo&apos;s emulator: its name can change, its
+          target cannot.
+        </p>
       )}
       {error && (
         <p className="search-error" role="alert">

@@ -8,6 +8,7 @@ import type { QueryClient } from '../explorer/query-client'
 import type { ExplorerQuery } from '../explorer/query-types'
 
 import { DestinationForm } from './DestinationForm'
+import { afterDelete } from './destination-fields'
 import { runSend, summaryText, type SendStep } from './send-runner'
 
 export interface SendToButtonProps {
@@ -43,6 +44,8 @@ export function SendToButton({
   const [chosen, setChosen] = useState('')
   const [scope, setScope] = useState<SendScope>('view')
   const [isAdding, setIsAdding] = useState(false)
+  const [editing, setEditing] = useState<Destination | null>(null)
+  const [isConfirmingDelete, setIsConfirmingDelete] = useState(false)
   const [step, setStep] = useState<SendStep | null>(null)
   const [summary, setSummary] = useState<SendSummary | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -99,6 +102,22 @@ export function SendToButton({
     }
   }
 
+  async function remove(destination: Destination): Promise<void> {
+    setIsConfirmingDelete(false)
+    const deleted = await api.destinations.delete({ destinationId: destination.id })
+    if (!deleted.ok) {
+      setError(`Not deleted: ${deleted.error.message}`)
+      return
+    }
+    setError(null)
+    setSummary(null)
+    const next = afterDelete(destinations, destination.id, chosen)
+    setDestinations(next.destinations)
+    setChosen(next.chosen)
+    setIsAdding(next.destinations.length === 0)
+    onNotice(`Destination ${destination.displayName} deleted.`)
+  }
+
   const selected = destinations.find((d) => d.id === chosen)
 
   return (
@@ -112,17 +131,27 @@ export function SendToButton({
       </button>
       {isOpen && (
         <div className="column-chooser-panel send-to-panel" role="dialog" aria-label="Send to">
-          {isAdding ? (
+          {isAdding || editing ? (
             <DestinationForm
+              key={editing?.id ?? 'new'}
               api={api}
               profiles={profiles}
+              {...(editing ? { editing } : {})}
               onSaved={(d) => {
-                setDestinations((all) => [...all.filter((x) => x.id !== d.id), d])
+                setDestinations((all) =>
+                  all.some((x) => x.id === d.id)
+                    ? all.map((x) => (x.id === d.id ? d : x))
+                    : [...all, d]
+                )
                 setChosen(d.id)
                 setIsAdding(false)
+                setEditing(null)
                 onNotice(`Destination ${d.displayName} saved.`)
               }}
-              onCancel={() => setIsAdding(false)}
+              onCancel={() => {
+                setIsAdding(false)
+                setEditing(null)
+              }}
             />
           ) : (
             <>
@@ -132,7 +161,10 @@ export function SendToButton({
                   aria-label="Destination"
                   value={chosen}
                   disabled={step !== null}
-                  onChange={(e) => setChosen(e.target.value)}
+                  onChange={(e) => {
+                    setChosen(e.target.value)
+                    setIsConfirmingDelete(false)
+                  }}
                 >
                   {destinations.map((d) => (
                     <option key={d.id} value={d.id}>
@@ -149,6 +181,38 @@ export function SendToButton({
                 >
                   {destinationTarget(selected)}
                 </p>
+              )}
+              {selected && step === null && (
+                <div className="explorer-toolbar">
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setIsConfirmingDelete(false)
+                      setEditing(selected)
+                    }}
+                  >
+                    Edit destination…
+                  </button>
+                  <button type="button" onClick={() => setIsConfirmingDelete(true)}>
+                    Delete destination…
+                  </button>
+                </div>
+              )}
+              {selected && isConfirmingDelete && step === null && (
+                <div role="alertdialog" aria-label="Delete destination">
+                  <p>
+                    Delete the destination <strong>{selected.displayName}</strong>? Records already
+                    sent stay where they are; only this saved destination goes.
+                  </p>
+                  <div className="explorer-toolbar">
+                    <button type="button" onClick={() => void remove(selected)}>
+                      Delete
+                    </button>
+                    <button type="button" onClick={() => setIsConfirmingDelete(false)}>
+                      Keep it
+                    </button>
+                  </div>
+                </div>
               )}
               <fieldset disabled={step !== null}>
                 <label>

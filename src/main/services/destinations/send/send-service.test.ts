@@ -332,4 +332,23 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
     } as never)
     expect(smuggled.isDemo).toBeUndefined()
   })
+
+  it('an edit from the UI keeps a demo destination demo when only its name changes, and refuses a new target; a delete removes it', async () => {
+    const demo = await adxDestination('EditDemo')
+    const { id: _id, isDemo: _isDemo, ...input } = demo
+    const renamed = await destinations.save({ ...input, id: demo.id, displayName: 'Renamed' })
+    expect(renamed).toMatchObject({ id: demo.id, displayName: 'Renamed', isDemo: true })
+    // Its cluster is the emulator's, which the UI may not name: a new table is refused, and
+    // nothing changes.
+    if (input.kind !== 'adx') {
+      throw new Error('expected an ADX destination')
+    }
+    await expect(
+      destinations.save({ ...input, id: demo.id, adx: { ...input.adx, table: 'Elsewhere' } })
+    ).rejects.toMatchObject({ code: 'destinations/invalid' })
+    expect(await destinations.get(demo.id)).toEqual(renamed)
+    expect(await destinations.delete(demo.id)).toBe(true)
+    expect((await destinations.list()).some((d) => d.id === demo.id)).toBe(false)
+    expect(await destinations.delete(demo.id)).toBe(false)
+  })
 })
