@@ -54,7 +54,8 @@ export class DestinationsService {
   /**
    * Creates (no id) or replaces (with id) a destination. `placement` is for main only (the demo):
    * without it, the hosts must be Microsoft's for the connection's cloud, and an update of a
-   * demo destination stays a demo destination only if its target is unchanged.
+   * demo destination stays a demo destination only if its target is unchanged. An update may
+   * not change the engine (`destinations/invalid`): that is a new destination.
    */
   async save(given: DestinationInput, placement?: DestinationPlacement): Promise<Destination> {
     const input = DestinationInput.parse(given)
@@ -67,6 +68,14 @@ export class DestinationsService {
     const before = input.id ? (await this.list()).find((d) => d.id === input.id) : undefined
     if (input.id && !before) {
       throw new AppError('destinations/not-found', `No destination with id ${input.id}`)
+    }
+    if (before && before.kind !== input.kind) {
+      // Its journals (what was sent where) belong to the engine and target it had: another
+      // engine is another destination.
+      throw new AppError(
+        'destinations/invalid',
+        `Not saved: ${before.displayName} sends to ${engineName(before.kind)}; a destination's engine cannot change. Add a new destination for ${engineName(input.kind)}.`
+      )
     }
     const sameTarget =
       before !== undefined &&
@@ -142,6 +151,10 @@ export class DestinationsService {
     await rename(this.file, aside).catch(() => undefined)
     return []
   }
+}
+
+function engineName(kind: DestinationInput['kind']): string {
+  return kind === 'adx' ? 'Azure Data Explorer' : 'Log Analytics'
 }
 
 function targetOf(d: DestinationInput): unknown {
