@@ -243,7 +243,8 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
       records: r.records,
       parts: journal.all().filter((p) => p.children.length === 0).length,
       sentRecords,
-      sentParts: Math.max(0, r.parts.sent + r.parts.resent - r.unverified.length),
+      // Parts sent again (`resent`) are among `sent`.
+      sentParts: Math.max(0, r.parts.sent - r.unverified.length),
       alreadyThereRecords: Math.max(0, r.records - sentRecords - failedRecords),
       alreadyThereParts: r.parts.skipped + r.parts.foundPresent,
       failedRecords,

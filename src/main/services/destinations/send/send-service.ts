@@ -48,7 +48,7 @@ export interface SendServiceDeps {
   http: HttpsClient
   /** A token for `scope` from a connection's sign-in (main only). */
   token: (profileId: string, scope: string, forceRefresh: boolean) => Promise<string>
-  /** Called before a push (the demo starts its emulator for its destinations). */
+  /** Called when a send begins (the demo starts its emulator for its destinations). */
   prepare?: (destination: Destination) => Promise<void>
   onProgress: (progress: SendProgress) => void
   tuning?: PushTuning
@@ -82,6 +82,9 @@ export class SendService {
 
   /** Starts a send to a saved destination; records follow through {@link append}. */
   async begin(input: { destinationId: string; scope: SendScope }): Promise<{ sendId: string }> {
+    // The demo's destinations are (re)pointed at its emulator when it starts: prepare first,
+    // then read the destination as it now stands (its target names the journal).
+    await this.deps.prepare?.(await this.deps.destinations.get(input.destinationId))
     const destination = await this.deps.destinations.get(input.destinationId)
     const { exportId, path } = await this.snapshots.exportBegin({
       suggestedName: 'send',
@@ -138,7 +141,6 @@ export class SendService {
           `${destination.displayName} names a connection that no longer exists; edit it.`
         )
       })
-      await this.deps.prepare?.(destination)
       const key = job.ids.digest('hex').slice(0, 32)
       const journalPath = join(this.deps.dir, 'journals', `${destination.id}-${key}.journal.ndjson`)
       await mkdir(join(this.deps.dir, 'journals'), { recursive: true })
