@@ -38,7 +38,7 @@ test('Send to… the demo Log Analytics workspace: exactly the view’s records 
     .toBeLessThan(lens)
   const [shown] = counts(await explorer.status.innerText())
   expect(shown).toBeGreaterThan(0)
-  await expect(explorer.rows.first()).toContainText('PutConnectionPermission')
+  await expect(explorer.rows.first()).toContainText('Connection permission added or edited')
 
   await app.page.getByRole('button', { name: 'Send to…' }).click()
   const panel = app.page.getByRole('dialog', { name: 'Send to' })

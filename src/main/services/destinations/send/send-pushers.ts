@@ -51,6 +51,12 @@ export interface PushInput {
   total: number
   /** The journal file (one per destination and record sequence). */
   journalPath: string
+  /**
+   * A Log Analytics run id derived from the destination and the records (16 hex digits): the
+   * same records sent again after their journal was pruned tag the same parts, which are then
+   * found at the destination instead of being sent twice.
+   */
+  runId: string
   signal: AbortSignal
   tuning: PushTuning
   onPart: (recordsDone: number, partsDone: number, throttled: number, line: string) => void
@@ -203,7 +209,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
       // The journal's file name already names the record sequence (see send-service.ts).
       source: 'app:send'
     },
-    () => randomUUID().slice(0, 8)
+    () => input.runId
   )
   try {
     let partsDone = 0
@@ -215,6 +221,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
       countParts,
       total: input.total,
       signal: input.signal,
+      isRunIdStable: true,
       ...(input.tuning.maxPartBytes !== undefined
         ? { maxPartBytes: input.tuning.maxPartBytes }
         : {}),
