@@ -246,16 +246,21 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
         .filter((p) => p.status === 'failed')
         .reduce((n, p) => n + p.count, 0)
     const sentRecords = Math.max(0, r.sentRecords - unverifiedRecords)
+    const parts = journal.all().filter((p) => p.children.length === 0).length
+    // Parts sent again (`resent`) are among `sent`.
+    const sentParts = Math.max(0, r.parts.sent - r.unverified.length)
+    const failedParts = r.unverified.length + r.failures.length
     return {
       records: r.records,
-      parts: journal.all().filter((p) => p.children.length === 0).length,
+      parts,
       sentRecords,
-      // Parts sent again (`resent`) are among `sent`.
-      sentParts: Math.max(0, r.parts.sent - r.unverified.length),
+      sentParts,
       alreadyThereRecords: Math.max(0, r.records - sentRecords - failedRecords),
-      alreadyThereParts: r.parts.skipped + r.parts.foundPresent,
+      // Like the records: the rest, i.e. verified before this run, found there by a count, or
+      // sent by an earlier run and counted back in this one.
+      alreadyThereParts: Math.max(0, parts - sentParts - failedParts),
       failedRecords,
-      failedParts: r.unverified.length + r.failures.length,
+      failedParts,
       failures: [
         ...r.unverified.map((u) => `${u.tag}: counted ${u.found} rows, expected ${u.expected}`),
         ...r.failures.map((f) => `${f.tag}: ${f.reason}`)

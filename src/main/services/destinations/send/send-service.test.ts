@@ -293,6 +293,71 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
     expect(counted).toBe(150)
   }, 120_000)
 
+  it('a cancelled Log Analytics send resumes with every part counted once in the summary and every record landed once', async () => {
+    const table = 'SendCancel_CL'
+    const deployed = emu.logsIngestion.deploy({
+      table: tableDefinition(table),
+      rule: ruleDefinition({
+        table,
+        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
+        location: 'westeurope'
+      })
+    })
+    const destination = await destinations.save(
+      {
+        kind: 'loganalytics',
+        displayName: 'Cancel Sentinel',
+        profileId,
+        loganalytics: {
+          endpoint: deployed.endpoint,
+          ruleId: deployed.immutableId,
+          table,
+          workspaceId: emu.workspaceId
+        }
+      },
+      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
+    )
+    const sends = (): SendService =>
+      new SendService({
+        log: new MemoryLogger(),
+        appVersion: 'test',
+        dir: join(dir, 'sends'),
+        destinations,
+        profiles,
+        http,
+        token,
+        onProgress: (p) => onProgress(p),
+        tuning: { sleep: async () => undefined, latencyMs: 0, pollMs: 1, maxPartBytes: 30_000 }
+      })
+    const batch = records('la-cancel', 200)
+    const first = sends()
+    const { sendId } = await first.begin({ destinationId: destination.id, scope: 'view' })
+    await first.append(sendId, batch)
+    onProgress = (p) => {
+      if (p.sendId === sendId && p.partsDone >= 2) {
+        void first.cancel(sendId)
+      }
+    }
+    const stopped = await first.finish(sendId).catch((error: unknown) => error)
+    onProgress = () => undefined
+    expect((stopped as AppError).code).toBe('send/cancelled')
+    const accepted = (): Array<{ rows: number }> =>
+      emu.logsIngestion
+        .requests()
+        .filter((r) => r.immutableId === deployed.immutableId && r.status === 204)
+    const before = accepted()
+    expect(before.length).toBeGreaterThanOrEqual(2)
+
+    const resumed = await send(sends(), destination, batch)
+    expect(resumed).toMatchObject({ status: 'complete', records: 200, failedRecords: 0 })
+    expect(resumed.sentRecords + resumed.alreadyThereRecords).toBe(200)
+    // Every part once: sent in this run (a part sent again after the cancel among them) or
+    // already there — the summary's parts add up to the parts the send was cut into.
+    expect(resumed.sentParts + resumed.alreadyThereParts).toBe(resumed.parts)
+    expect(resumed.sentParts).toBe(accepted().length - before.length)
+    expect(accepted().reduce((n, r) => n + r.rows, 0)).toBe(200)
+  }, 120_000)
+
   it('keeps a complete journal as the record of what was sent, prunes it after the retention, and a resend after that still sends nothing', async () => {
     const table = 'SendPrune_CL'
     const deployed = emu.logsIngestion.deploy({
