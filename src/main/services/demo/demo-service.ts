@@ -14,7 +14,7 @@ import type { Profile } from '../../../shared/profiles'
 import type { DestinationsService } from '../destinations/destinations-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
-import type { ProfilesService } from '../profiles-service'
+import type { ProfilesService } from '../profiles/profiles-service'
 
 /** The demo cluster's table of history (what a scheduled `cax push adx` would have filled). */
 export const DEMO_ADX_TABLE = 'ConnectorHistory'
