@@ -97,8 +97,9 @@ test('Send to…: a destination is added, its table name edited, then deleted (w
   await expect(panel.getByRole('combobox', { name: 'Destination' })).toHaveCount(0)
 })
 
-// The demo emulator's /_test surface tells what its fake cluster holds (off unless asked).
-test.use({ appEnv: { CAX_DEMO_TEST_HOOKS: '1' } })
+// The demo emulator's /_test surface tells what its fake cluster holds (only the browser shell's
+// test-only entry point opens it).
+test.use({ demoTestHooks: true })
 
 test('Send to… the demo Azure Data Explorer cluster: exactly the view’s rows, and nothing doubled when sent again', async ({
   app

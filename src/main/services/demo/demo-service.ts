@@ -31,7 +31,8 @@ export interface DemoServiceDeps {
   preferredPort?: number
   /**
    * Opens the emulator's `/_test/*` surface (end-to-end tests read what a send left in its fake
-   * cluster). Off unless the browser shell is started with CAX_DEMO_TEST_HOOKS=1.
+   * cluster). Off unless the browser shell is started from its test-only entry point
+   * (src/main/web/start-with-test-hooks.ts, not packaged).
    */
   testHooks?: boolean
 }
