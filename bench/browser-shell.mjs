@@ -36,7 +36,18 @@ export function buildIfStale() {
 export async function startShell(dataDir) {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'out/main/web.js'), '--port', '0', '--no-open', '--data-dir', dataDir],
+    [
+      // CAX_BENCH_SHELL_PROFILE=<dir>: V8 CPU profiles of the shell's threads (main and workers).
+      ...(process.env['CAX_BENCH_SHELL_PROFILE']
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env['CAX_BENCH_SHELL_PROFILE']]
+        : []),
+      join(ROOT, 'out/main/web.js'),
+      '--port',
+      '0',
+      '--no-open',
+      '--data-dir',
+      dataDir
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] }
   )
   const lines = createInterface({ input: child.stdout })
