@@ -96,7 +96,8 @@ async function main() {
     const tracer = process.env['CAX_BENCH_TRACE'] ? await page.context().newCDPSession(page) : null
     if (tracer) {
       await tracer.send('Tracing.start', {
-        categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,blink,IndexedDB,loading,toplevel',
+        categories:
+          'devtools.timeline,disabled-by-default-devtools.timeline,v8,blink,IndexedDB,loading,toplevel',
         transferMode: 'ReturnAsStream'
       })
     }
