@@ -20,7 +20,7 @@ import {
   machineInfo,
   openAppInChromium,
   ROOT,
-  topSelfTime
+  pageProfiler
 } from './browser-shell.mjs'
 import { createGenerator, csvRow, HEADER } from './purview-export.mjs'
 
@@ -86,13 +86,7 @@ async function main() {
     await page.getByRole('heading', { name: 'Import audit file' }).waitFor()
     console.log(`[bench] importing ${ROWS.toLocaleString()} CSV rows through the browser shell…`)
     // CAX_BENCH_PROFILE=1: a CPU profile of the page during the import, summarized by self time.
-    const profiler = process.env['CAX_BENCH_PROFILE']
-      ? await page.context().newCDPSession(page)
-      : null
-    if (profiler) {
-      await profiler.send('Profiler.enable')
-      await profiler.send('Profiler.start')
-    }
+    const profiler = await pageProfiler(page)
     const tracer = process.env['CAX_BENCH_TRACE'] ? await page.context().newCDPSession(page) : null
     if (tracer) {
       await tracer.send('Tracing.start', {
@@ -128,10 +122,7 @@ async function main() {
       }
       writeFileSync(process.env['CAX_BENCH_TRACE'], parts.join(''))
     }
-    if (profiler) {
-      const { profile } = await profiler.send('Profiler.stop')
-      console.log(`[bench] page profile during the import, by self time:\n${topSelfTime(profile)}`)
-    }
+    await profiler.stop('page profile during the import')
     console.log(`[bench] ${results.resultText} (${results.importMs} ms)`)
 
     await page.getByRole('link', { name: 'Explorer' }).click()

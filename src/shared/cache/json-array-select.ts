@@ -5,18 +5,9 @@
  * chunk's provenance (one JSON array per chunk) loses a few rows (repeats main marked), so the
  * window copies bytes instead of parsing and re-serializing thousands of objects.
  */
+import { isJsonSpace, JSON_BYTE } from '../json-bytes'
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const COMMA = 0x2c
-const OPEN_SQUARE = 0x5b
-const CLOSE_SQUARE = 0x5d
-const OPEN_CURLY = 0x7b
-const CLOSE_CURLY = 0x7d
-
-function isSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
-}
+const { QUOTE, BACKSLASH, COMMA, OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE } = JSON_BYTE
 
 /**
  * The `[start, end)` byte range of every top-level element of the JSON array `bytes`, or null
@@ -24,8 +15,8 @@ function isSpace(b: number): boolean {
  */
 export function jsonArrayElements(bytes: Uint8Array): Array<[number, number]> | null {
   let i = 0
-  while (i < bytes.length && isSpace(bytes[i]!)) i++
-  if (bytes[i] !== OPEN_SQUARE) {
+  while (i < bytes.length && isJsonSpace(bytes[i]!)) i++
+  if (bytes[i] !== OPEN_BRACKET) {
     return null
   }
   i++
@@ -46,28 +37,28 @@ export function jsonArrayElements(bytes: Uint8Array): Array<[number, number]> | 
       end = i + 1
       continue
     }
-    if (isSpace(b)) {
+    if (isJsonSpace(b)) {
       continue
     }
-    if (depth === 0 && (b === COMMA || b === CLOSE_SQUARE)) {
+    if (depth === 0 && (b === COMMA || b === CLOSE_BRACKET)) {
       if (start < 0) {
         // `[]` is an empty array; anything else without an element is not JSON.
-        if (b === CLOSE_SQUARE && out.length === 0) {
+        if (b === CLOSE_BRACKET && out.length === 0) {
           break
         }
         return null
       }
       out.push([start, end])
       start = -1
-      if (b === CLOSE_SQUARE) {
+      if (b === CLOSE_BRACKET) {
         break
       }
       continue
     }
     if (start < 0) start = i
-    if (b === OPEN_SQUARE || b === OPEN_CURLY) {
+    if (b === OPEN_BRACKET || b === OPEN_BRACE) {
       depth++
-    } else if (b === CLOSE_SQUARE || b === CLOSE_CURLY) {
+    } else if (b === CLOSE_BRACKET || b === CLOSE_BRACE) {
       depth--
       if (depth < 0) {
         return null
@@ -79,7 +70,7 @@ export function jsonArrayElements(bytes: Uint8Array): Array<[number, number]> | 
     return null
   }
   for (i++; i < bytes.length; i++) {
-    if (!isSpace(bytes[i]!)) {
+    if (!isJsonSpace(bytes[i]!)) {
       return null
     }
   }
@@ -109,13 +100,13 @@ export function selectJsonArrayElements(
   }
   const out = new Uint8Array(size)
   let at = 0
-  out[at++] = OPEN_SQUARE
+  out[at++] = OPEN_BRACKET
   keep.forEach((k, n) => {
     if (n > 0) out[at++] = COMMA
     const [from, to] = elements[k]!
     out.set(bytes.subarray(from, to), at)
     at += to - from
   })
-  out[at++] = CLOSE_SQUARE
+  out[at++] = CLOSE_BRACKET
   return out
 }

@@ -46,19 +46,22 @@ function many(n: number, prefix: string): NormalizedRecord[] {
   )
 }
 
+/** The stores of the first release, as users' databases were created with them. */
+const V1_STORES = {
+  records: 'id, &seq, createdAtMs, organizationId, operation',
+  duplicates: 'id',
+  windows: 'key, tenantId, status',
+  blobs: 'key, tenantId, status',
+  queries: 'key, tenantId, status',
+  savedFilters: 'id, &name, updatedAt',
+  annotations: 'id, *tags, updatedAt',
+  settings: 'key, profileId'
+}
+
 /** Writes a v1 database (one row per record, today's layout) the way the first release did. */
 async function writeV1(name: string, records: NormalizedRecord[]): Promise<void> {
   const v1 = track(new Dexie(name, { indexedDB, IDBKeyRange }))
-  v1.version(1).stores({
-    records: 'id, &seq, createdAtMs, organizationId, operation',
-    duplicates: 'id',
-    windows: 'key, tenantId, status',
-    blobs: 'key, tenantId, status',
-    queries: 'key, tenantId, status',
-    savedFilters: 'id, &name, updatedAt',
-    annotations: 'id, *tags, updatedAt',
-    settings: 'key, profileId'
-  })
+  v1.version(1).stores(V1_STORES)
   await v1.table('records').bulkAdd(records.map((r, i) => ({ ...r, seq: i + 1 })))
   await v1.table('duplicates').bulkAdd([{ id: records[3]!.id, count: 2 }])
   await v1
@@ -82,16 +85,7 @@ async function writeV2(
   duplicates: Array<{ id: string; count: number }>
 ): Promise<void> {
   const v2 = track(new Dexie(name, { indexedDB, IDBKeyRange }))
-  v2.version(1).stores({
-    records: 'id, &seq, createdAtMs, organizationId, operation',
-    duplicates: 'id',
-    windows: 'key, tenantId, status',
-    blobs: 'key, tenantId, status',
-    queries: 'key, tenantId, status',
-    savedFilters: 'id, &name, updatedAt',
-    annotations: 'id, *tags, updatedAt',
-    settings: 'key, profileId'
-  })
+  v2.version(1).stores(V1_STORES)
   v2.version(2).stores({ records: null, columns: 'n', bodies: 'n', chunkIds: 'n', meta: 'key' })
   let rows = 0
   let n = 0
