@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { MemoryLogger } from '../logging/logger'
-import { ProfilesService } from '../profiles-service'
+import { ProfilesService } from '../profiles/profiles-service'
 
 import { DestinationsService } from './destinations-service'
 
