@@ -13,8 +13,9 @@ function counts(status: string): [number, number] {
   return [n(m?.[1]), n(m?.[2])]
 }
 
-// The demo emulator's /_test surface tells what its fake workspace holds (off unless asked).
-test.use({ appEnv: { CAX_DEMO_TEST_HOOKS: '1' } })
+// The demo emulator's /_test surface tells what its fake workspace holds (only the browser
+// shell's test-only entry point opens it).
+test.use({ demoTestHooks: true })
 
 test('Send to… the demo Log Analytics workspace: exactly the view’s records arrive through the rule, and a resend adds nothing', async ({
   app
