@@ -8,6 +8,7 @@ export default defineConfig({
     // child processes) take seconds idle and much longer on a busy shared 2-core machine, where a
     // 20 s limit failed pull and pull-adx tests that were only slow.
     testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks'
   }
 })
