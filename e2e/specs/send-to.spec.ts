@@ -62,6 +62,10 @@ test('Send to…: a destination is added, its table name edited, then deleted (w
   const edited = panel.getByRole('form', { name: 'Edit destination' })
   await expect(edited.getByLabel('Name')).toHaveValue('History cluster')
   await expect(edited.getByLabel('Table')).toHaveValue('ConnectorAudit')
+  // A saved destination keeps its engine (another engine is a new destination).
+  await expect(edited.getByRole('combobox', { name: 'Engine' })).toBeDisabled()
+  await expect(edited.getByRole('combobox', { name: 'Engine' })).toHaveValue('adx')
+  await expect(edited).toContainText('A saved destination keeps its engine')
   await edited.getByLabel('Table').fill('ConnectorAudit2')
   await edited.getByRole('button', { name: 'Save destination' }).click()
   await expect(target).toHaveText(

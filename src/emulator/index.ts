@@ -248,7 +248,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         faults: () => faults,
         groundTruth,
         requestLog: () => management.log,
-        kusto
+        kusto,
+        customTables,
+        workspaceId
       })
       return
     }

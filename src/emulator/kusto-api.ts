@@ -498,11 +498,13 @@ export class KustoApi implements KustoControls {
 
   /** Rows of a data query, sorted by time. */
   private select(table: Table, q: KustoDataQuery): Array<Record<string, unknown>> {
+    // The cheap equality first, the time parse only for rows that pass it: a push counts each
+    // of its parts in a table that grows to a million rows (bench/push.bench.mjs).
     return table.rows
       .filter(
         (r) =>
-          withinBounds(Date.parse(String(r.TimeGenerated)), q.bounds) &&
-          q.equals.every((eq) => r[eq.column] === eq.value)
+          q.equals.every((eq) => r[eq.column] === eq.value) &&
+          withinBounds(Date.parse(String(r.TimeGenerated)), q.bounds)
       )
       .sort((a, b) => String(a.TimeGenerated).localeCompare(String(b.TimeGenerated)))
   }

@@ -233,3 +233,63 @@ describe('the fake Logs Ingestion API', () => {
     expect(errorOf(notArray).code).toBe('InvalidPayload')
   })
 })
+
+describe('the /_test/logs/table hook', () => {
+  it('tells every row a push left in a custom table (repeats included) and its distinct Ids', async () => {
+    const hooked = await startEmulator({ scenario: 'clean', now: NOW, seed: 42, testHooks: true })
+    try {
+      hooked.entra.setClientSecret(APP_ID, SECRET)
+      const deployed = hooked.logsIngestion.deploy({ table: TABLE, rule: RULE })
+      const token = (
+        JSON.parse(
+          (
+            await loopbackRequest(
+              `${hooked.urls.authorityHost}/${hooked.tenantId}/oauth2/v2.0/token`,
+              {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+                body: new URLSearchParams({
+                  grant_type: 'client_credentials',
+                  client_id: APP_ID,
+                  client_secret: SECRET,
+                  scope: logsIngestionScope(CLOUDS.commercial)
+                }).toString(),
+                ca: hooked.caCertPem
+              }
+            )
+          ).text
+        ) as { access_token: string }
+      ).access_token
+      const body = JSON.stringify([
+        { TimeGenerated: '2026-06-01T11:00:00Z', UalId: 'd1', PushPart: 'p' },
+        { TimeGenerated: '2026-06-01T11:00:00Z', UalId: 'd2', PushPart: 'p' }
+      ])
+      // The same call twice: the fake keeps both (it never hides a doubled send).
+      for (let i = 0; i < 2; i++) {
+        const res = await loopbackRequest(
+          `${deployed.endpoint}/dataCollectionRules/${deployed.immutableId}/streams/Custom-Probe_CL?api-version=2023-01-01`,
+          {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+            body,
+            ca: hooked.caCertPem
+          }
+        )
+        expect(res.status, res.text).toBe(204)
+      }
+      const hook = (query: string): Promise<LoopbackResponse> =>
+        loopbackRequest(`${hooked.urls.authorityHost}/_test/logs/table?${query}`, {
+          ca: hooked.caCertPem
+        })
+      const table = await hook('table=Probe_CL&idColumn=UalId&column=PushPart')
+      expect(table.status, table.text).toBe(200)
+      expect(JSON.parse(table.text)).toEqual({ rows: 4, ids: ['d1', 'd2'], values: { p: 4 } })
+      const missing = await hook('table=Nothing_CL&idColumn=UalId')
+      expect(JSON.parse(missing.text)).toEqual({ rows: 0, ids: [] })
+      const badColumn = await hook('table=Probe_CL&idColumn=Nope')
+      expect(badColumn.status).toBe(400)
+    } finally {
+      await hooked.close()
+    }
+  })
+})

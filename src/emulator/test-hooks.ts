@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 import type { EmulatorClock } from './clock'
+import type { CustomTables } from './custom-tables'
 import type { EntraControls } from './entra'
 import { readBody, sendJson } from './http-util'
 import type { KustoControls } from './kusto-api'
@@ -17,6 +18,10 @@ export interface TestHookTargets {
   groundTruth(start: Date, end: Date, contentType?: string, tenantId?: string): Set<string>
   requestLog(): RequestLogEntry[]
   kusto: KustoControls
+  /** The fake workspaces' custom (`_CL`) tables, which the Logs Ingestion API fills. */
+  customTables: CustomTables
+  /** The home tenant's workspace. */
+  workspaceId: string
 }
 
 /**
@@ -127,6 +132,34 @@ export async function handleTestHook(
           rows: t.kusto.rowCount(db, table),
           ids,
           ...(column ? { values: t.kusto.valueCounts(db, table, column) } : {})
+        })
+        return
+      }
+      case 'GET /_test/logs/table': {
+        // What a push left in a custom table of the home workspace: every row (repeats
+        // included), the distinct values of the id column, and optionally a column's counts.
+        const table = t.customTables.table(t.workspaceId, p.get('table') ?? '')
+        const idColumn = p.get('idColumn') ?? ''
+        const idAt = table?.columns.findIndex((c) => c.name === idColumn) ?? -1
+        if (table && idAt < 0) {
+          sendJson(res, 400, { error: `table ${table.name} has no column '${idColumn}'` })
+          return
+        }
+        const column = p.get('column')
+        const valueAt = column ? (table?.columns.findIndex((c) => c.name === column) ?? -1) : -1
+        const values: Record<string, number> = {}
+        const ids = new Set<string>()
+        for (const row of table?.rows ?? []) {
+          ids.add(String(row[idAt]))
+          if (valueAt >= 0) {
+            const v = String(row[valueAt])
+            values[v] = (values[v] ?? 0) + 1
+          }
+        }
+        sendJson(res, 200, {
+          rows: table?.rows.length ?? 0,
+          ids: [...ids],
+          ...(column ? { values } : {})
         })
         return
       }

@@ -339,6 +339,12 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
     const before = await landed(target.table)
     expect(before.length).toBeGreaterThan(0)
     expect(before.length).toBeLessThan(storeIds.length)
+    const kinds = async (): Promise<string[]> =>
+      (await readFile(join(dir, 'stop.ndjson'), 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { kind: string }).kind)
+    expect(await kinds()).not.toContain('complete')
 
     const second = await runPush(pushArgs(target, 'stop.ndjson'))
     expect(second.code, second.err).toBe(0)
@@ -346,6 +352,10 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
     expect(second.summary.sentRecords).toBe(storeIds.length - before.length)
     const ids = await landed(target.table)
     expect([...ids].sort()).toEqual([...storeIds].sort())
+    // Every part counted back: the journal stays, marked complete (once, even after a rerun).
+    expect((await kinds()).at(-1)).toBe('complete')
+    expect((await runPush(pushArgs(target, 'stop.ndjson'))).summary.sentRecords).toBe(0)
+    expect((await kinds()).filter((k) => k === 'complete')).toHaveLength(1)
   }, 60_000)
 
   it('splits a part the service refuses with 413 and still lands every record once', async () => {

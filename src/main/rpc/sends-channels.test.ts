@@ -131,5 +131,38 @@ describe('destination and send channels', () => {
       sentRecords: 0,
       alreadyThereRecords: 40
     })
+
+    // The demo's workspace through its data collection rule: the same records, once.
+    const la = (await call<Destination[]>('destinations:list', {})).find(
+      (d) => d.kind === 'loganalytics'
+    )
+    expect(la).toMatchObject({
+      kind: 'loganalytics',
+      displayName: 'Demo Log Analytics (Contoso Sentinel)',
+      profileId: demo.id,
+      isDemo: true,
+      loganalytics: { table: 'PowerPlatformAudit_CL' }
+    })
+    const sendLa = async (): Promise<SendSummary> => {
+      const { sendId } = await call<{ sendId: string }>('sends:begin', {
+        destinationId: la!.id,
+        scope: 'view'
+      })
+      await call('sends:append', { sendId, records })
+      return call<SendSummary>('sends:finish', { sendId })
+    }
+    expect(await sendLa()).toMatchObject({
+      status: 'complete',
+      records: 40,
+      sentRecords: 40,
+      alreadyThereRecords: 0,
+      failedRecords: 0
+    })
+    expect(await sendLa()).toMatchObject({
+      status: 'complete',
+      sentRecords: 0,
+      alreadyThereRecords: 40,
+      failedRecords: 0
+    })
   }, 120_000)
 })

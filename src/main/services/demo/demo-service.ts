@@ -12,6 +12,11 @@ import { DEFAULT_WORKSPACE_TABLES } from '../../../shared/profiles'
 import type { Profile } from '../../../shared/profiles'
 
 import type { DestinationsService } from '../destinations/destinations-service'
+import {
+  DEFAULT_TABLE as LOG_ANALYTICS_DEFAULT_TABLE,
+  ruleDefinition,
+  tableDefinition
+} from '../destinations/log-analytics/table-definition'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles/profiles-service'
@@ -19,12 +24,18 @@ import type { ProfilesService } from '../profiles/profiles-service'
 /** The demo cluster's table of history (what a scheduled `cax push adx` would have filled). */
 export const DEMO_ADX_TABLE = 'ConnectorHistory'
 
+/** The demo workspace's custom table "Send to…" fills through the demo's data collection rule. */
+export const DEMO_LOG_ANALYTICS_TABLE = LOG_ANALYTICS_DEFAULT_TABLE
+
 /** A fixed port keeps the demo profile's endpoints the same across launches; 0 if it is taken. */
 export const DEMO_PREFERRED_PORT = 47_813
 
 export interface DemoServiceDeps {
   profiles: ProfilesService
-  /** When given, the demo also adds a "Send to…" destination: its emulator's ADX cluster. */
+  /**
+   * When given, the demo also adds two "Send to…" destinations: its emulator's ADX cluster and
+   * its workspace's `_CL` table behind a data collection rule (the Logs Ingestion fake).
+   */
   destinations?: DestinationsService
   http: HttpsClient
   log: Logger
@@ -40,6 +51,8 @@ export interface DemoServiceDeps {
 /** Starts the demo tenant on demand and keeps its profile up to date. */
 export class DemoService {
   private emulator: Promise<Emulator> | undefined
+  /** The demo workspace's table and rule, deployed in the running emulator as an admin would. */
+  private rule: { immutableId: string; endpoint: string } | undefined
   private isAdxSeeded = false
 
   constructor(private readonly deps: DemoServiceDeps) {}
@@ -106,13 +119,18 @@ export class DemoService {
     return tenant
   }
 
-  /** The demo's Azure Data Explorer cluster as a "Send to…" destination (main sets its URL). */
+  /**
+   * The demo's "Send to…" destinations (main sets their URLs): its Azure Data Explorer cluster,
+   * and its Sentinel workspace's `_CL` table through the rule deployed when the emulator started
+   * (a new rule id each start: the emulator's tables start empty then too).
+   */
   private async saveDestination(emu: Emulator, tenant: Profile): Promise<void> {
     const destinations = this.deps.destinations
     if (!destinations) {
       return
     }
-    const existing = (await destinations.list()).find((d) => d.isDemo && d.kind === 'adx')
+    const saved = await destinations.list()
+    const existing = saved.find((d) => d.isDemo && d.kind === 'adx')
     await destinations.save(
       {
         ...(existing ? { id: existing.id } : {}),
@@ -126,6 +144,26 @@ export class DemoService {
         }
       },
       { isDemo: true }
+    )
+    const rule = this.rule
+    if (!rule) {
+      return
+    }
+    const existingLa = saved.find((d) => d.isDemo && d.kind === 'loganalytics')
+    await destinations.save(
+      {
+        ...(existingLa ? { id: existingLa.id } : {}),
+        kind: 'loganalytics',
+        displayName: 'Demo Log Analytics (Contoso Sentinel)',
+        profileId: tenant.id,
+        loganalytics: {
+          endpoint: rule.endpoint,
+          ruleId: rule.immutableId,
+          table: DEMO_LOG_ANALYTICS_TABLE,
+          workspaceId: emu.workspaceId
+        }
+      },
+      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
     )
   }
 
@@ -162,6 +200,7 @@ export class DemoService {
   async close(): Promise<void> {
     const running = this.emulator
     this.emulator = undefined
+    this.rule = undefined
     this.isAdxSeeded = false
     if (running) {
       await (await running).close()
@@ -179,6 +218,16 @@ export class DemoService {
         return startEmulator({ port: 0, testHooks })
       })
       emu.entra.setHeadless('auto')
+      // The workspace's table and rule, from the definitions `cax push loganalytics
+      // --print-definitions` gives an admin.
+      this.rule = emu.logsIngestion.deploy({
+        table: tableDefinition(DEMO_LOG_ANALYTICS_TABLE),
+        rule: ruleDefinition({
+          table: DEMO_LOG_ANALYTICS_TABLE,
+          workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo/providers/Microsoft.OperationalInsights/workspaces/contoso-sentinel`,
+          location: 'westeurope'
+        })
+      })
       this.deps.http.addLoopbackCa(emu.caCertPem)
       this.deps.log.info(`[demo] demo tenant running at ${emu.urls.authorityHost}`)
       return emu

@@ -50,7 +50,8 @@ export class DestinationsService {
   /**
    * Creates (no id) or replaces (with id) a destination. `placement` is for main only (the demo):
    * without it, the hosts must be Microsoft's for the connection's cloud, and an update of a
-   * demo destination stays a demo destination only if its target is unchanged.
+   * demo destination stays a demo destination only if its target is unchanged. An update may
+   * not change the engine (`destinations/invalid`): that is a new destination.
    */
   async save(given: DestinationInput, placement?: DestinationPlacement): Promise<Destination> {
     const input = DestinationInput.parse(given)
@@ -63,6 +64,14 @@ export class DestinationsService {
     const before = input.id ? (await this.list()).find((d) => d.id === input.id) : undefined
     if (input.id && !before) {
       throw this.destinations.notFound(input.id)
+    }
+    if (before && before.kind !== input.kind) {
+      // Its journals (what was sent where) belong to the engine and target it had: another
+      // engine is another destination.
+      throw new AppError(
+        'destinations/invalid',
+        `Not saved: ${before.displayName} sends to ${engineName(before.kind)}; a destination's engine cannot change. Add a new destination for ${engineName(input.kind)}.`
+      )
     }
     const sameTarget =
       before !== undefined &&
@@ -95,6 +104,10 @@ export class DestinationsService {
   delete(id: string): Promise<boolean> {
     return this.destinations.delete(id)
   }
+}
+
+function engineName(kind: DestinationInput['kind']): string {
+  return kind === 'adx' ? 'Azure Data Explorer' : 'Log Analytics'
 }
 
 function targetOf(d: DestinationInput): unknown {

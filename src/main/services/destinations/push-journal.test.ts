@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { PushJournal, PushJournalError, idsDigest } from './push-journal'
+import { PushJournal, PushJournalError, idsDigest, journalCompletedAt } from './push-journal'
 
 const IDENTITY = {
   destination: 'loganalytics',
@@ -172,5 +172,65 @@ describe('PushJournal', () => {
     await expect(
       PushJournal.open(file, { ...adx, target: 'https://c.example/Db/U' }, () => 'r')
     ).rejects.toThrow(/is the journal of a push to adx https:\/\/c.example\/Db\/T/)
+  })
+
+  it('is marked complete once every part is verified, once; a part planned later undoes it', async () => {
+    const at = '2026-12-05T00:00:00.000Z'
+    const j = await PushJournal.open(file, IDENTITY, () => 'r')
+    const part = (tag: string, first: number, count: number, parent?: string): Promise<void> =>
+      j.append({
+        kind: 'part',
+        tag,
+        ...(parent !== undefined ? { parent } : {}),
+        first,
+        count,
+        bytes: 1,
+        idsSha256: idsDigest([tag]),
+        at
+      })
+    await part('r-1', 0, 2)
+    await part('r-2', 2, 4)
+    await j.append({ kind: 'sent', tag: 'r-1', at })
+    await j.append({ kind: 'verified', tag: 'r-1', count: 2, at })
+    // r-2 is split; one half verified, the other only sent: not complete.
+    await part('r-2.1', 2, 2, 'r-2')
+    await part('r-2.2', 4, 2, 'r-2')
+    await j.append({ kind: 'split', tag: 'r-2', at })
+    await j.append({ kind: 'verified', tag: 'r-2.1', count: 2, at })
+    await j.append({ kind: 'sent', tag: 'r-2.2', at })
+    const done = new Date('2026-12-06T00:00:00.000Z')
+    expect(await j.markComplete(() => done)).toBe(false)
+    expect(j.completedAt).toBeUndefined()
+    await j.append({ kind: 'verified', tag: 'r-2.2', count: 2, at })
+    expect(await j.markComplete(() => done)).toBe(true)
+    // A second call writes nothing more.
+    expect(await j.markComplete(() => new Date('2027-01-01T00:00:00.000Z'))).toBe(true)
+    expect(j.completedAt).toBe(done.toISOString())
+    await j.close()
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string })
+    expect(lines.filter((l) => l.kind === 'complete')).toEqual([
+      { kind: 'complete', records: 6, parts: 3, at: done.toISOString() }
+    ])
+    expect(await journalCompletedAt(file)).toBe(done.toISOString())
+
+    // Reopened: still complete. A new part (a store that grew) makes it incomplete again.
+    const again = await PushJournal.open(file, IDENTITY, () => 'x')
+    expect(again.completedAt).toBe(done.toISOString())
+    await again.append({
+      kind: 'part',
+      tag: 'r-3',
+      first: 6,
+      count: 1,
+      bytes: 1,
+      idsSha256: idsDigest(['r-3']),
+      at
+    })
+    expect(again.completedAt).toBeUndefined()
+    await again.close()
+    expect(await journalCompletedAt(file)).toBeUndefined()
+    expect(await journalCompletedAt(join(dir, 'missing.ndjson'))).toBeUndefined()
   })
 })

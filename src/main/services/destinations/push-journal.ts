@@ -13,7 +13,10 @@
  * - `split`: a part the destination refused as too large was replaced by two halves;
  * - `sent`: the destination accepted the part;
  * - `verified`: a count query found exactly the part's rows at the destination;
- * - `failed`: the part cannot be sent (a single record over the size limit).
+ * - `failed`: the part cannot be sent (a single record over the size limit);
+ * - `complete`: every part planned so far is verified (written at the end of a push that
+ *   finished so). The journal stays as the record of what was sent; a part planned after it
+ *   (a store that grew) makes the journal incomplete again until its push finishes.
  * A part planned but never marked sent is uncertain: the rerun asks the destination how many rows
  * carry its tag before sending it again. A torn last line (a crash mid-write) is cut on open; a
  * damaged line before it is refused (it would hide what happened after it).
@@ -68,7 +71,15 @@ const Line = z.discriminatedUnion('kind', [
     count: z.number().int().nonnegative(),
     at: z.string()
   }),
-  z.object({ kind: z.literal('failed'), tag: z.string(), reason: z.string(), at: z.string() })
+  z.object({ kind: z.literal('failed'), tag: z.string(), reason: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal('complete'),
+    /** Records in the verified parts. */
+    records: z.number().int().nonnegative(),
+    /** Parts verified (halves of a split counted, not their parent). */
+    parts: z.number().int().nonnegative(),
+    at: z.string()
+  })
 ])
 export type JournalLine = z.infer<typeof Line>
 
@@ -125,6 +136,7 @@ export function idsDigest(ids: readonly string[]): string {
 export class PushJournal {
   private readonly parts = new Map<string, JournalPart>()
   private chain: Promise<void> = Promise.resolve()
+  private completed: string | undefined
 
   private constructor(
     private readonly file: string,
@@ -253,6 +265,36 @@ export class PushJournal {
     return this.topLevel().reduce((n, p) => Math.max(n, p.first + p.count), 0)
   }
 
+  /** When the journal was marked complete (ISO), unless a part was planned since. */
+  get completedAt(): string | undefined {
+    return this.completed
+  }
+
+  /** True when every part is verified (a split part counts by its halves). */
+  isEveryPartVerified(): boolean {
+    return this.all().every((p) => p.status === 'verified' || p.status === 'split')
+  }
+
+  /**
+   * Writes the `complete` line when every part is verified and it is not written yet (since the
+   * last part planned); returns whether the journal is complete now.
+   */
+  async markComplete(now: () => Date = () => new Date()): Promise<boolean> {
+    if (!this.isEveryPartVerified()) {
+      return false
+    }
+    if (this.completed === undefined) {
+      const leaves = this.all().filter((p) => p.status === 'verified')
+      await this.append({
+        kind: 'complete',
+        records: leaves.reduce((n, p) => n + p.count, 0),
+        parts: leaves.length,
+        at: now().toISOString()
+      })
+    }
+    return true
+  }
+
   /** Appends a line durably (fsync) and applies it. */
   async append(line: JournalLine): Promise<void> {
     const write = this.chain.then(async () => {
@@ -273,7 +315,11 @@ export class PushJournal {
     switch (line.kind) {
       case 'run':
         return
+      case 'complete':
+        this.completed = line.at
+        return
       case 'part': {
+        this.completed = undefined
         this.parts.set(line.tag, {
           tag: line.tag,
           parent: line.parent,
@@ -304,6 +350,30 @@ export class PushJournal {
         }
       }
     }
+  }
+}
+
+/**
+ * When the journal at `file` was marked complete (ISO), or undefined: not complete (a part
+ * planned after its last `complete` line, or none), not a journal, unreadable or too large.
+ */
+export async function journalCompletedAt(file: string): Promise<string | undefined> {
+  try {
+    if ((await stat(file)).size > MAX_JOURNAL_BYTES) {
+      return undefined
+    }
+    let completed: string | undefined
+    for (const raw of (await readFile(file, 'utf8')).split('\n')) {
+      const line = raw === '' ? undefined : parseLine(raw)
+      if (line?.kind === 'complete') {
+        completed = line.at
+      } else if (line?.kind === 'part') {
+        completed = undefined
+      }
+    }
+    return completed
+  } catch {
+    return undefined
   }
 }
 

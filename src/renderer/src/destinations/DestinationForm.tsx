@@ -84,7 +84,11 @@ export function DestinationForm({
         Engine
         <select
           aria-label="Engine"
+          aria-describedby={editing ? 'destination-engine-fixed' : undefined}
           value={kind}
+          // A saved destination keeps its engine (main refuses a change too): its journals
+          // belong to that engine's target. Another engine is a new destination.
+          disabled={editing !== undefined}
           onChange={(e) =>
             setFields((f) => ({ ...f, kind: e.target.value as 'adx' | 'loganalytics' }))
           }
@@ -93,6 +97,11 @@ export function DestinationForm({
           <option value="loganalytics">Log Analytics / Sentinel (data collection rule)</option>
         </select>
       </label>
+      {editing && (
+        <p className="muted" id="destination-engine-fixed">
+          A saved destination keeps its engine; to send to another engine, add a new destination.
+        </p>
+      )}
       {field('Name', fields.displayName, setter('displayName'), 'Audit history cluster')}
       <label>
         Sign in with

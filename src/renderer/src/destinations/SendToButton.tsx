@@ -178,6 +178,9 @@ export function SendToButton({
                   className="muted"
                   data-testid="send-target"
                   data-cluster={selected.kind === 'adx' ? selected.adx.cluster : ''}
+                  data-endpoint={
+                    selected.kind === 'loganalytics' ? selected.loganalytics.endpoint : ''
+                  }
                 >
                   {destinationTarget(selected)}
                 </p>

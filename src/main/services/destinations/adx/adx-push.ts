@@ -121,6 +121,8 @@ export async function pushToAdx(options: AdxPushOptions): Promise<AdxPushResult>
       options.onPartDone?.(index, part.length)
       index++
     }
+    // Every part verified: the journal says so (it stays as the record of what was sent).
+    await options.journal.markComplete()
   } finally {
     result.requests = client.requests
     result.throttled = client.throttled

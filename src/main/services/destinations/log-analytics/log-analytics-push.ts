@@ -44,6 +44,13 @@ export interface LogAnalyticsPushOptions {
   onProgress?: (line: string) => void
   /** Records in the source, for progress (optional). */
   total?: number
+  /**
+   * The journal's run id is derived from what is pushed (the app's sends), not random: a new
+   * journal may follow one that was pruned or lost, so the run's parts are counted at the
+   * destination once before the first is sent, and a part found complete there is not sent
+   * again (one found in part is reported, never sent twice).
+   */
+  isRunIdStable?: boolean
   signal?: AbortSignal
 }
 
@@ -95,6 +102,8 @@ class LogAnalyticsPush {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Uncertain parts whose rows were not at the destination: send them again. */
   private readonly toResend = new Set<string>()
+  /** With a stable run id and a new journal: rows per part already at the destination. */
+  private present = new Map<string, number>()
   private read = 0
 
   constructor(private readonly o: LogAnalyticsPushOptions) {
@@ -116,9 +125,19 @@ class LogAnalyticsPush {
 
   async run(): Promise<LogAnalyticsPushResult> {
     try {
+      if (this.o.isRunIdStable && !this.o.journal.isResumed) {
+        this.present = await this.o.countParts(this.o.journal.runId, this.o.signal)
+        if (this.present.size > 0) {
+          this.progress(
+            `[push] run ${this.o.journal.runId} already has rows of ${this.present.size} part(s) at the destination (a journal pruned or lost): parts found complete are not sent again`
+          )
+        }
+      }
       await this.settleUncertain()
       await this.sendAll()
       await this.verifySent()
+      // Every part counted back: the journal says so (it stays as the record of what was sent).
+      await this.o.journal.markComplete(this.now)
     } finally {
       this.result.requests = this.o.ingestion.requests
       this.result.throttled = this.o.ingestion.throttled
@@ -275,9 +294,24 @@ class LogAnalyticsPush {
       at: this.iso()
     })
     const part = this.o.journal.part(tag)
-    if (part) {
-      await this.send(part, records, texts)
+    if (!part) {
+      return
     }
+    const found = this.present.get(tag) ?? 0
+    if (found === records.length) {
+      await this.mark(part, 'sent')
+      await this.o.journal.append({ kind: 'verified', tag, count: found, at: this.iso() })
+      this.result.parts.foundPresent++
+      this.result.parts.verified++
+      return
+    }
+    if (found > 0) {
+      const reason = `${found} of its ${records.length} rows are at the destination; not sent again`
+      await this.o.journal.append({ kind: 'failed', tag, reason, at: this.iso() })
+      this.result.parts.failed++
+      return
+    }
+    await this.send(part, records, texts)
   }
 
   /** Sends a planned part; splits it on 413. */

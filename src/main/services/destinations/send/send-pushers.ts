@@ -51,6 +51,12 @@ export interface PushInput {
   total: number
   /** The journal file (one per destination and record sequence). */
   journalPath: string
+  /**
+   * A Log Analytics run id derived from the destination and the records (16 hex digits): the
+   * same records sent again after their journal was pruned tag the same parts, which are then
+   * found at the destination instead of being sent twice.
+   */
+  runId: string
   signal: AbortSignal
   tuning: PushTuning
   onPart: (recordsDone: number, partsDone: number, throttled: number, line: string) => void
@@ -203,7 +209,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
       // The journal's file name already names the record sequence (see send-service.ts).
       source: 'app:send'
     },
-    () => randomUUID().slice(0, 8)
+    () => input.runId
   )
   try {
     let partsDone = 0
@@ -215,6 +221,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
       countParts,
       total: input.total,
       signal: input.signal,
+      isRunIdStable: true,
       ...(input.tuning.maxPartBytes !== undefined
         ? { maxPartBytes: input.tuning.maxPartBytes }
         : {}),
@@ -239,15 +246,21 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
         .filter((p) => p.status === 'failed')
         .reduce((n, p) => n + p.count, 0)
     const sentRecords = Math.max(0, r.sentRecords - unverifiedRecords)
+    const parts = journal.all().filter((p) => p.children.length === 0).length
+    // Parts sent again (`resent`) are among `sent`.
+    const sentParts = Math.max(0, r.parts.sent - r.unverified.length)
+    const failedParts = r.unverified.length + r.failures.length
     return {
       records: r.records,
-      parts: journal.all().filter((p) => p.children.length === 0).length,
+      parts,
       sentRecords,
-      sentParts: Math.max(0, r.parts.sent + r.parts.resent - r.unverified.length),
+      sentParts,
       alreadyThereRecords: Math.max(0, r.records - sentRecords - failedRecords),
-      alreadyThereParts: r.parts.skipped + r.parts.foundPresent,
+      // Like the records: the rest, i.e. verified before this run, found there by a count, or
+      // sent by an earlier run and counted back in this one.
+      alreadyThereParts: Math.max(0, parts - sentParts - failedParts),
       failedRecords,
-      failedParts: r.unverified.length + r.failures.length,
+      failedParts,
       failures: [
         ...r.unverified.map((u) => `${u.tag}: counted ${u.found} rows, expected ${u.expected}`),
         ...r.failures.map((f) => `${f.tag}: ${f.reason}`)

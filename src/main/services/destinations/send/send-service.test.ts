@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -291,6 +291,182 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
       .filter((r) => r.status === 204)
       .reduce((n, r) => n + r.rows, 0)
     expect(counted).toBe(150)
+  }, 120_000)
+
+  it('a cancelled Log Analytics send resumes with every part counted once in the summary and every record landed once', async () => {
+    const table = 'SendCancel_CL'
+    const deployed = emu.logsIngestion.deploy({
+      table: tableDefinition(table),
+      rule: ruleDefinition({
+        table,
+        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
+        location: 'westeurope'
+      })
+    })
+    const destination = await destinations.save(
+      {
+        kind: 'loganalytics',
+        displayName: 'Cancel Sentinel',
+        profileId,
+        loganalytics: {
+          endpoint: deployed.endpoint,
+          ruleId: deployed.immutableId,
+          table,
+          workspaceId: emu.workspaceId
+        }
+      },
+      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
+    )
+    const sends = (): SendService =>
+      new SendService({
+        log: new MemoryLogger(),
+        appVersion: 'test',
+        dir: join(dir, 'sends'),
+        destinations,
+        profiles,
+        http,
+        token,
+        onProgress: (p) => onProgress(p),
+        tuning: { sleep: async () => undefined, latencyMs: 0, pollMs: 1, maxPartBytes: 30_000 }
+      })
+    const batch = records('la-cancel', 200)
+    const first = sends()
+    const { sendId } = await first.begin({ destinationId: destination.id, scope: 'view' })
+    await first.append(sendId, batch)
+    onProgress = (p) => {
+      if (p.sendId === sendId && p.partsDone >= 2) {
+        void first.cancel(sendId)
+      }
+    }
+    const stopped = await first.finish(sendId).catch((error: unknown) => error)
+    onProgress = () => undefined
+    expect((stopped as AppError).code).toBe('send/cancelled')
+    const accepted = (): Array<{ rows: number }> =>
+      emu.logsIngestion
+        .requests()
+        .filter((r) => r.immutableId === deployed.immutableId && r.status === 204)
+    const before = accepted()
+    expect(before.length).toBeGreaterThanOrEqual(2)
+
+    const resumed = await send(sends(), destination, batch)
+    expect(resumed).toMatchObject({ status: 'complete', records: 200, failedRecords: 0 })
+    expect(resumed.sentRecords + resumed.alreadyThereRecords).toBe(200)
+    // Every part once: sent in this run (a part sent again after the cancel among them) or
+    // already there — the summary's parts add up to the parts the send was cut into.
+    expect(resumed.sentParts + resumed.alreadyThereParts).toBe(resumed.parts)
+    expect(resumed.sentParts).toBe(accepted().length - before.length)
+    expect(accepted().reduce((n, r) => n + r.rows, 0)).toBe(200)
+  }, 120_000)
+
+  it('keeps a complete journal as the record of what was sent, prunes it after the retention, and a resend after that still sends nothing', async () => {
+    const table = 'SendPrune_CL'
+    const deployed = emu.logsIngestion.deploy({
+      table: tableDefinition(table),
+      rule: ruleDefinition({
+        table,
+        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
+        location: 'westeurope'
+      })
+    })
+    const la = await destinations.save(
+      {
+        kind: 'loganalytics',
+        displayName: 'Prune Sentinel',
+        profileId,
+        loganalytics: {
+          endpoint: deployed.endpoint,
+          ruleId: deployed.immutableId,
+          table,
+          workspaceId: emu.workspaceId
+        }
+      },
+      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
+    )
+    const adx = await adxDestination('SendPrune')
+    const at = (days: number): Date => new Date(Date.now() + days * 86_400_000)
+    const sends = (now: Date): SendService =>
+      new SendService({
+        log: new MemoryLogger(),
+        appVersion: 'test',
+        dir: join(dir, 'sends'),
+        destinations,
+        profiles,
+        http,
+        token,
+        onProgress: () => undefined,
+        now: () => now,
+        journalRetentionDays: 30,
+        tuning: {
+          sleep: async () => undefined,
+          latencyMs: 0,
+          pollMs: 1,
+          maxPartBytes: 60_000,
+          maxPartRecords: 50
+        }
+      })
+    const laRows = (): number =>
+      emu.logsIngestion
+        .requests()
+        .filter((r) => r.immutableId === deployed.immutableId && r.status === 204)
+        .reduce((n, r) => n + r.rows, 0)
+    const batch = records('prune', 150)
+    expect(await send(sends(at(0)), la, batch)).toMatchObject({
+      status: 'complete',
+      sentRecords: 150
+    })
+    expect(await send(sends(at(0)), adx, batch)).toMatchObject({
+      status: 'complete',
+      sentRecords: 150
+    })
+    const journals = join(dir, 'sends', 'journals')
+    const own = async (id: string): Promise<string> => {
+      const [name] = (await readdir(journals)).filter((f) => f.startsWith(`${id}-`))
+      return name ?? ''
+    }
+    const laJournal = await own(la.id)
+    const adxJournal = await own(adx.id)
+    // Each ends with its `complete` line: the record of what was sent.
+    for (const name of [laJournal, adxJournal]) {
+      const last = (await readFile(join(journals, name), 'utf8')).trim().split('\n').pop() ?? ''
+      expect(JSON.parse(last)).toMatchObject({ kind: 'complete', records: 150 })
+    }
+    // An unfinished journal of a live destination stays whatever its age; a deleted
+    // destination's goes once it is older than the retention, not before.
+    const unfinished = `${adx.id}-${'a'.repeat(32)}.journal.ndjson`
+    const goneOld = `gone-destination-${'b'.repeat(32)}.journal.ndjson`
+    const goneRecent = `gone-destination-${'c'.repeat(32)}.journal.ndjson`
+    for (const name of [unfinished, goneOld, goneRecent]) {
+      await writeFile(join(journals, name), '')
+    }
+    const old = at(-40)
+    await utimes(join(journals, unfinished), old, old)
+    await utimes(join(journals, goneOld), old, old)
+    await utimes(join(journals, goneRecent), at(25), at(25))
+
+    const early = await sends(at(29)).pruneJournals()
+    expect(early).not.toContain(laJournal)
+    expect(early).not.toContain(adxJournal)
+    expect(early).toContain(goneOld)
+    const late = await sends(at(31)).pruneJournals()
+    expect(late).toEqual(expect.arrayContaining([laJournal, adxJournal]))
+    const left = await readdir(journals)
+    expect(left).toEqual(expect.arrayContaining([unfinished, goneRecent]))
+    expect(left).not.toContain(laJournal)
+    expect(left).not.toContain(adxJournal)
+
+    // The same records sent again with no journal: every part is found there, none sent.
+    const laAgain = await send(sends(at(31)), la, batch)
+    expect(laAgain).toMatchObject({
+      status: 'complete',
+      sentRecords: 0,
+      alreadyThereRecords: 150,
+      failedRecords: 0,
+      isResumed: false
+    })
+    expect(laRows()).toBe(150)
+    const adxAgain = await send(sends(at(31)), adx, batch)
+    expect(adxAgain).toMatchObject({ status: 'complete', sentRecords: 0, alreadyThereRecords: 150 })
+    expect(emu.kusto.rowCount(DB, 'SendPrune')).toBe(150)
   }, 120_000)
 
   it('refuses a destination the UI names on a host that is not Microsoft’s for the cloud', async () => {

@@ -8,10 +8,16 @@
  * or cancelled send stopped and nothing is doubled.
  *
  * The journal is named by the destination and a hash of the target and of the record Ids in
- * order: the same view sent again finds its journal; other records get their own.
+ * order: the same view sent again finds its journal; other records get their own. A journal
+ * whose every part was verified is marked complete and kept as the record of what was sent for
+ * {@link DEFAULT_JOURNAL_RETENTION_DAYS} days after that, then removed when a send begins; so is
+ * the journal of a deleted destination (nothing can resume it) that long after its last change.
+ * Pruning never risks a double send: an ADX part is counted before it is sent, and a Log
+ * Analytics run id is derived from the same hash, so the parts of the same records sent again
+ * carry the same tags and are counted at the destination first.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import type { NormalizedRecord } from '../../../../shared/audit'
@@ -33,10 +39,16 @@ import { AdxError } from '../../sources/adx/adx-client'
 import { LogAnalyticsError } from '../../sources/log-analytics/log-analytics-client'
 import type { DestinationsService } from '../destinations-service'
 import { LogsIngestionError } from '../log-analytics/logs-ingestion-client'
-import { PushJournalError } from '../push-journal'
+import { PushJournalError, journalCompletedAt } from '../push-journal'
 
 import { pushTo } from './send-pushers'
 import type { PushOutcome, PushTuning } from './send-pushers'
+
+/** How long a complete journal (or one of a deleted destination) is kept. */
+export const DEFAULT_JOURNAL_RETENTION_DAYS = 30
+
+const DAY_MS = 86_400_000
+const JOURNAL_FILE = /^(.+)-([0-9a-f]{32})\.journal\.ndjson$/
 
 export interface SendServiceDeps {
   log: Logger
@@ -48,11 +60,14 @@ export interface SendServiceDeps {
   http: HttpsClient
   /** A token for `scope` from a connection's sign-in (main only). */
   token: (profileId: string, scope: string, forceRefresh: boolean) => Promise<string>
-  /** Called before a push (the demo starts its emulator for its destinations). */
+  /** Called when a send begins (the demo starts its emulator for its destinations). */
   prepare?: (destination: Destination) => Promise<void>
   onProgress: (progress: SendProgress) => void
   tuning?: PushTuning
   exportIdleMs?: number
+  /** Days a complete journal is kept (default {@link DEFAULT_JOURNAL_RETENTION_DAYS}). */
+  journalRetentionDays?: number
+  now?: () => Date
 }
 
 interface SendJob {
@@ -82,7 +97,11 @@ export class SendService {
 
   /** Starts a send to a saved destination; records follow through {@link append}. */
   async begin(input: { destinationId: string; scope: SendScope }): Promise<{ sendId: string }> {
+    // The demo's destinations are (re)pointed at its emulator when it starts: prepare first,
+    // then read the destination as it now stands (its target names the journal).
+    await this.deps.prepare?.(await this.deps.destinations.get(input.destinationId))
     const destination = await this.deps.destinations.get(input.destinationId)
+    await this.pruneJournals()
     const { exportId, path } = await this.snapshots.exportBegin({
       suggestedName: 'send',
       ledger: emptyLedger(),
@@ -138,7 +157,6 @@ export class SendService {
           `${destination.displayName} names a connection that no longer exists; edit it.`
         )
       })
-      await this.deps.prepare?.(destination)
       const key = job.ids.digest('hex').slice(0, 32)
       const journalPath = join(this.deps.dir, 'journals', `${destination.id}-${key}.journal.ndjson`)
       await mkdir(join(this.deps.dir, 'journals'), { recursive: true })
@@ -154,6 +172,7 @@ export class SendService {
           records: () => reader.records(),
           total,
           journalPath,
+          runId: key.slice(0, 16),
           signal: job.controller.signal,
           tuning: this.deps.tuning ?? {},
           onPart: (recordsDone, partsDone, throttled, line) =>
@@ -205,6 +224,44 @@ export class SendService {
   /** Stops every send (app shutdown). */
   async cancelAll(): Promise<void> {
     await Promise.all([...this.jobs.keys()].map((id) => this.cancel(id)))
+  }
+
+  /**
+   * Removes journals kept long enough: complete ones `journalRetentionDays` after they were
+   * completed, and those of deleted destinations that long after their last change. Returns the
+   * files removed. A journal it cannot read is left alone.
+   */
+  async pruneJournals(): Promise<string[]> {
+    const dir = join(this.deps.dir, 'journals')
+    const now = (this.deps.now ?? (() => new Date()))().getTime()
+    const keepMs = (this.deps.journalRetentionDays ?? DEFAULT_JOURNAL_RETENTION_DAYS) * DAY_MS
+    const names = await readdir(dir).catch(() => [] as string[])
+    const live = new Set((await this.deps.destinations.list()).map((d) => d.id))
+    const removed: string[] = []
+    for (const name of names) {
+      const match = JOURNAL_FILE.exec(name)
+      if (!match) {
+        continue
+      }
+      const file = join(dir, name)
+      const completedAt = await journalCompletedAt(file)
+      let isExpired = completedAt !== undefined && now - Date.parse(completedAt) > keepMs
+      if (!isExpired && !live.has(match[1] ?? '')) {
+        const changed = await stat(file).then(
+          (s) => s.mtimeMs,
+          () => now
+        )
+        isExpired = now - changed > keepMs
+      }
+      if (isExpired) {
+        await rm(file, { force: true })
+        removed.push(name)
+        this.deps.log.info(
+          `[send] journal ${name} removed: ${completedAt !== undefined ? `complete since ${completedAt}` : 'its destination was deleted'}, kept ${Math.round(keepMs / DAY_MS)} days`
+        )
+      }
+    }
+    return removed
   }
 
   private progress(
