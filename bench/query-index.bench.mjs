@@ -3,7 +3,8 @@
 // records (explorer-records.mjs) normalized and encoded with the cache's codec first (not
 // measured). It times what the worker does once IndexedDB has handed it the chunks — opening
 // (first rows, whole cache ready), facet and range changes, quick searches, stacks, sorts, grid
-// pages — and, in the same run, the floor: one read of every stored code of the same chunks.
+// pages, and the quick search filters it builds while idle — and, in the same run, the floor: one
+// read of every stored code of the same chunks.
 // The browser figures (IndexedDB reads, structured clone, postMessage, rendering) are
 // explorer.bench.mjs's; this one isolates the engine so its costs can be profiled and compared.
 // Writes bench/results/query-index.json.
