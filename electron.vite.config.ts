@@ -32,6 +32,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           web: resolve('src/main/web/start.ts'),
+          // Tests only (the demo emulator's /_test surface open); not packaged: electron-builder.yml.
+          'web-test-hooks': resolve('src/main/web/start-with-test-hooks.ts'),
           emulator: resolve('src/emulator/start.ts'),
           cli: resolve('src/cli/index.ts'),
           // The import's normalize workers (worker_threads; found by findImportWorker).

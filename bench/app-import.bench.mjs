@@ -9,12 +9,19 @@
 //   CAX_BENCH_CSV_ROWS=100000 node bench/app-import.bench.mjs
 // The generated export is kept in $TMPDIR/cax-bench-cache/ for the next run.
 import { once } from 'node:events'
-import { createWriteStream, existsSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, statSync, writeFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { cpuSeconds, cpuSince, machineInfo, openAppInChromium, ROOT } from './browser-shell.mjs'
+import {
+  cpuSeconds,
+  cpuSince,
+  machineInfo,
+  openAppInChromium,
+  ROOT,
+  pageProfiler
+} from './browser-shell.mjs'
 import { createGenerator, csvRow, HEADER } from './purview-export.mjs'
 
 const ROWS = Number(process.env['CAX_BENCH_CSV_ROWS'] ?? 1_000_000)
@@ -78,6 +85,16 @@ async function main() {
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
     await page.getByRole('heading', { name: 'Import audit file' }).waitFor()
     console.log(`[bench] importing ${ROWS.toLocaleString()} CSV rows through the browser shell…`)
+    // CAX_BENCH_PROFILE=1: a CPU profile of the page during the import, summarized by self time.
+    const profiler = await pageProfiler(page)
+    const tracer = process.env['CAX_BENCH_TRACE'] ? await page.context().newCDPSession(page) : null
+    if (tracer) {
+      await tracer.send('Tracing.start', {
+        categories:
+          'devtools.timeline,disabled-by-default-devtools.timeline,v8,blink,IndexedDB,loading,toplevel',
+        transferMode: 'ReturnAsStream'
+      })
+    }
     const cpuAtStart = cpuSeconds(child.pid, profileDir)
     const started = Date.now()
     await page.getByLabel('Audit file', { exact: true }).setInputFiles(file)
@@ -93,6 +110,19 @@ async function main() {
     results.importMs = Date.now() - started
     results.resultText = ((await result.textContent()) ?? '').replace(/\s+/g, ' ').trim()
     results.importCpuSeconds = cpuSince(cpuAtStart, cpuSeconds(child.pid, profileDir))
+    if (tracer) {
+      const done = new Promise((resolve) => tracer.once('Tracing.tracingComplete', resolve))
+      await tracer.send('Tracing.end')
+      const { stream } = await done
+      const parts = []
+      for (;;) {
+        const chunk = await tracer.send('IO.read', { handle: stream, size: 1 << 20 })
+        parts.push(chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString() : chunk.data)
+        if (chunk.eof) break
+      }
+      writeFileSync(process.env['CAX_BENCH_TRACE'], parts.join(''))
+    }
+    await profiler.stop('page profile during the import')
     console.log(`[bench] ${results.resultText} (${results.importMs} ms)`)
 
     await page.getByRole('link', { name: 'Explorer' }).click()

@@ -36,7 +36,18 @@ export function buildIfStale() {
 export async function startShell(dataDir) {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'out/main/web.js'), '--port', '0', '--no-open', '--data-dir', dataDir],
+    [
+      // CAX_BENCH_SHELL_PROFILE=<dir>: V8 CPU profiles of the shell's threads (main and workers).
+      ...(process.env['CAX_BENCH_SHELL_PROFILE']
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env['CAX_BENCH_SHELL_PROFILE']]
+        : []),
+      join(ROOT, 'out/main/web.js'),
+      '--port',
+      '0',
+      '--no-open',
+      '--data-dir',
+      dataDir
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] }
   )
   const lines = createInterface({ input: child.stdout })
@@ -69,6 +80,25 @@ export function topSelfTime(profile, count = 25) {
     .slice(0, count)
     .map(([key, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`)
     .join('\n')
+}
+
+/**
+ * With CAX_BENCH_PROFILE=1, a CPU profile of the page from now on; `stop(title)` prints its
+ * functions with the most self time. Without it, a profiler that does nothing.
+ */
+export async function pageProfiler(page) {
+  if (!process.env['CAX_BENCH_PROFILE']) {
+    return { stop: async () => undefined }
+  }
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.start')
+  return {
+    stop: async (title) => {
+      const { profile } = await cdp.send('Profiler.stop')
+      console.log(`[bench] ${title}, by self time:\n${topSelfTime(profile)}`)
+    }
+  }
 }
 
 /** CPU seconds (user + system) used so far by the shell and by each kind of Chromium process. */

@@ -25,6 +25,7 @@ import {
   profileWorkers,
   rendererRss,
   ROOT,
+  pageProfiler,
   topSelfTime
 } from './browser-shell.mjs'
 
@@ -425,13 +426,7 @@ async function main() {
     await page.getByRole('heading', { name: 'Snapshots' }).waitFor()
     console.log(`[bench] importing ${RECORDS.toLocaleString()} records through the browser shell…`)
     // CAX_BENCH_PROFILE=1: a CPU profile of the page during the ingest, summarized by self time.
-    const profiler = process.env['CAX_BENCH_PROFILE']
-      ? await page.context().newCDPSession(page)
-      : null
-    if (profiler) {
-      await profiler.send('Profiler.enable')
-      await profiler.send('Profiler.start')
-    }
+    const profiler = await pageProfiler(page)
     const importStarted = Date.now()
     const cpuAtStart = cpuSeconds(child.pid, profileDir)
     // The browser shell's file picker: the page uploads the file, main verifies and imports it.
@@ -451,10 +446,7 @@ async function main() {
       )
       .waitFor({ timeout: 4 * 60 * 60_000 })
     results.importMs = Date.now() - importStarted
-    if (profiler) {
-      const { profile } = await profiler.send('Profiler.stop')
-      console.log(`[bench] page profile during ingest, by self time:\n${topSelfTime(profile)}`)
-    }
+    await profiler.stop('page profile during ingest')
     results.ingestCpuSeconds = cpuSince(cpuAtVerified, cpuSeconds(child.pid, profileDir))
     results.ingestPerCpuSecond = RECORDS / results.ingestCpuSeconds.total
     results.ingestMs = results.importMs - results.verifyMs

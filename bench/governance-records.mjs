@@ -1,4 +1,5 @@
-// The governance benchmarks' audit records (shared by governance.bench.mjs and push.bench.mjs):
+// The governance benchmarks' audit records (shared by governance.bench.mjs, push.bench.mjs and
+// governance-app-entry.ts, typed by governance-records.d.mts):
 // a third connector events over 30 days (20,000 connections, 60 custom APIs, 12 gateways, 400
 // actors, sharing, deletions, data-policy evaluations), the rest other Audit.General traffic.
 // Deterministic: every run writes the same records.
@@ -15,12 +16,14 @@ export function guid(n, prefix = '5f') {
 }
 
 // A small deterministic generator (xorshift) so every run measures the same data.
-let state = 0x2545f491
-function rand(n) {
-  state ^= state << 13
-  state ^= state >>> 17
-  state ^= state << 5
-  return (state >>> 0) % n
+function createRandom() {
+  let state = 0x2545f491
+  return (n) => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) % n
+  }
 }
 
 const CONNECTOR_OPS = [
@@ -41,7 +44,7 @@ const CONNECTOR_OPS = [
 const WEIGHTED = CONNECTOR_OPS.flatMap((op) => Array(op[2]).fill(op))
 const OTHER_OPS = ['LaunchPowerApp', 'UserLoggedIn', 'FileAccessed', 'EditFlow']
 
-function resourceOf(kind) {
+function resourceOf(kind, rand) {
   if (kind === 'api') {
     return `/providers/Microsoft.PowerApps/apis/shared_custom-${rand(60)}`
   }
@@ -51,7 +54,7 @@ function resourceOf(kind) {
   return `/providers/Microsoft.PowerApps/apis/shared_sql/connections/${guid(rand(20_000))}`
 }
 
-function record(i, rows) {
+function record(i, rows, rand) {
   const ms = START + Math.floor((i / rows) * SPAN) + rand(1000)
   const actor = rand(400)
   const base = {
@@ -73,7 +76,7 @@ function record(i, rows) {
   }
   const [op, kind] = WEIGHTED[rand(WEIGHTED.length)]
   const props = [
-    ['powerplatform.analytics.resource.connection.id', resourceOf(kind)],
+    ['powerplatform.analytics.resource.connection.id', resourceOf(kind, rand)],
     ['powerplatform.analytics.resource.environment.id', guid(rand(6), 'cc')],
     ['powerplatform.analytics.activity.name', op],
     ['enduser.id', base.UserKey],
@@ -92,13 +95,20 @@ function record(i, rows) {
   }
 }
 
+/** The `rows` records, one object each (the same records on every call). */
+export function* governanceRecords(rows) {
+  const rand = createRandom()
+  for (let i = 0; i < rows; i++) {
+    yield record(i, rows, rand)
+  }
+}
+
 /** Writes `rows` records as NDJSON to `file` (the same records on every call). */
 export async function writeGovernanceNdjson(file, rows) {
-  state = 0x2545f491
   const out = createWriteStream(file)
   let buffer = ''
-  for (let i = 0; i < rows; i++) {
-    buffer += `${JSON.stringify(record(i, rows))}\n`
+  for (const value of governanceRecords(rows)) {
+    buffer += `${JSON.stringify(value)}\n`
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) {
         await once(out, 'drain')

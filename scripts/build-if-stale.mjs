@@ -9,6 +9,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outputs = [
   'out/main/index.js',
   'out/main/web.js',
+  'out/main/web-test-hooks.js',
   'out/preload/index.cjs',
   'out/renderer/index.html'
 ]

@@ -17,6 +17,20 @@ export class ConnectionsPage {
     return this.card(name).getByTestId('auth-status')
   }
 
+  /** Signs the connection in and waits until its card says who is signed in. */
+  async signIn(name: string): Promise<void> {
+    await this.card(name).getByRole('button', { name: 'Sign in', exact: true }).click()
+    await this.status(name)
+      .filter({ hasText: /Signed in as / })
+      .waitFor()
+  }
+
+  /** Runs the connection's test and returns the list of its steps. */
+  async testConnection(name: string): Promise<Locator> {
+    await this.card(name).getByRole('button', { name: 'Test connection' }).click()
+    return this.card(name).getByRole('list', { name: 'Connection test' })
+  }
+
   async addConnection(fields: { name: string; tenant: string; clientId: string }): Promise<void> {
     await this.page.getByRole('button', { name: 'Add connection' }).first().click()
     const form = this.page.getByRole('form', { name: 'Connection' })

@@ -1,11 +1,15 @@
 import { pathToFileURL } from 'node:url'
 
+import { request } from '@playwright/test'
+
 import { expect, test } from '../fixtures/app'
 import {
   launchChromium,
   startWebShellProcess,
   writeStartupRedirectFile
 } from '../fixtures/launchers'
+import { ExplorerPage } from '../pages/explorer-page'
+import { SyncPage } from '../pages/sync-page'
 
 test.describe('browser shell access control', () => {
   test.beforeEach(({ app }) => {
@@ -62,4 +66,42 @@ test('the browser opened on the private redirect file lands in the app', async (
     await browser.close()
     await shell.stop()
   }
+})
+
+test.describe('the demo emulator’s test surface', () => {
+  // The variable that once opened it: the shipped entry point reads no such switch.
+  test.use({ appEnv: { CAX_DEMO_TEST_HOOKS: '1' } })
+
+  test('stays closed in the shipped browser shell, whatever the environment says', async ({
+    app
+  }) => {
+    test.skip(app.launcher !== 'web', 'reads the in-process demo emulator of the browser shell')
+    // Waits are on the app's state; this limit is only the backstop for a hang on a loaded box.
+    test.setTimeout(20 * 60_000)
+    const explorer = new ExplorerPage(app.page)
+    const sync = new SyncPage(app.page)
+    await explorer.emptyState.waitFor()
+    expect(await sync.startDemo()).toMatch(/^(complete|partial)$/)
+    await expect(explorer.status).toContainText(' records', { timeout: 120_000 })
+    // This run's demo emulator, as the app shows it (another run may hold the preferred port).
+    await app.page.getByRole('button', { name: 'Send to…' }).click()
+    const panel = app.page.getByRole('dialog', { name: 'Send to' })
+    await panel
+      .getByRole('combobox', { name: 'Destination' })
+      .selectOption({ label: 'Demo Azure Data Explorer (Contoso)' })
+    const cluster = (await panel.getByTestId('send-target').getAttribute('data-cluster')) ?? ''
+    expect(cluster).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/kusto$/)
+    const emulator = await request.newContext({ ignoreHTTPSErrors: true })
+    try {
+      const origin = new URL(cluster).origin
+      // The emulator answers (its sign-in metadata), but not on /_test.
+      const metadata = await emulator.get(`${origin}/common/v2.0/.well-known/openid-configuration`)
+      expect(metadata.status()).toBe(200)
+      const clock = await emulator.get(`${origin}/_test/clock`)
+      expect(clock.status()).toBe(404)
+      expect(await clock.text()).toContain('Test hooks are disabled')
+    } finally {
+      await emulator.dispose()
+    }
+  })
 })

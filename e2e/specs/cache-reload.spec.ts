@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises'
 
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, seedId, wholeSecond } from '../fixtures/cached-records'
 import { ExplorerPage } from '../pages/explorer-page'
 import { SnapshotsPage } from '../pages/snapshots-page'
 
@@ -11,46 +12,17 @@ const BATCH = 4096
 function records(): Record<string, unknown>[] {
   const now = Date.now()
   return Array.from({ length: COUNT }, (_, i) => {
-    const createdAtMs = Math.floor((now - i * 60_000) / 1000) * 1000
-    const id = `9a7c1d2e-0000-4000-8000-${String(i).padStart(12, '0')}`
-    const fields = { Id: id, Operation: 'PutConnection', UserId: `user${i % 7}@contoso.example` }
-    return {
+    const createdAtMs = wholeSecond(now - i * 60_000)
+    const id = seedId('9a7c1d2e', i)
+    const userId = `user${i % 7}@contoso.example`
+    const fields = { Id: id, Operation: 'PutConnection', UserId: userId }
+    return cachedRecord(i, {
       id,
-      createdAt: new Date(createdAtMs).toISOString(),
       createdAtMs,
-      recordType: 261,
-      recordTypeName: 'PowerPlatformConnector',
-      operation: 'PutConnection',
-      workload: 'PowerPlatform',
-      userId: fields.UserId,
-      userKey: '',
-      userType: 0,
-      userTypeLabel: 'Regular user',
-      clientIp: '203.0.113.9',
-      objectId: `object-${i}`,
-      organizationId: '11111111-2222-3333-4444-555555555555',
-      resultStatus: 'Succeeded',
-      succeeded: true,
-      activity: 'Connection created or edited',
-      category: 'Connection',
-      catalogConfidence: 'confirmed',
-      isConnectorEvent: true,
-      environment: 'env-sales',
-      environmentName: '',
-      action: 'PutConnection',
-      resource: `shared-sql-${i}`,
-      resourceName: '',
-      connector: 'shared_sql',
-      permissionType: '',
-      targetUserId: '',
-      dlpSubOperation: '',
-      actorRole: '',
-      userAgent: '',
+      userId,
       fields,
-      warnings: [],
-      raw: JSON.stringify({ ...fields, CreationTime: new Date(createdAtMs).toISOString() }),
-      provenance: null
-    }
+      raw: JSON.stringify({ ...fields, CreationTime: new Date(createdAtMs).toISOString() })
+    })
   })
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, seedId, wholeSecond } from '../fixtures/cached-records'
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
@@ -29,53 +30,19 @@ function records(count: number, padding = 0): Record<string, unknown>[] {
   }
   const now = Date.now()
   return Array.from({ length: count }, (_, i) => {
-    const createdAtMs = Math.floor((now - i * HOUR - 60_000) / 1000) * 1000
-    const id = `5d2c9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
-    const fields: Record<string, string> = {
-      Id: id,
-      Operation: 'PutConnection',
-      UserId: `user${i % 4}@contoso.example`
-    }
+    const id = seedId('5d2c9c0a', i)
+    const userId = `user${i % 4}@contoso.example`
+    const fields: Record<string, string> = { Id: id, Operation: 'PutConnection', UserId: userId }
     if (padding > 0) {
       fields['AdditionalInfo'] = noise(padding)
     }
-    return {
+    return cachedRecord(i, {
       id,
-      createdAt: new Date(createdAtMs).toISOString(),
-      createdAtMs,
-      recordType: 261,
-      recordTypeName: 'PowerPlatformConnector',
-      operation: 'PutConnection',
-      workload: 'PowerPlatform',
-      userId: fields.UserId,
-      userKey: '',
-      userType: 0,
-      userTypeLabel: 'Regular user',
+      createdAtMs: wholeSecond(now - i * HOUR - 60_000),
+      userId,
       clientIp: `203.0.113.${i}`,
-      objectId: `object-${i}`,
-      organizationId: '11111111-2222-3333-4444-555555555555',
-      resultStatus: 'Succeeded',
-      succeeded: true,
-      activity: 'Connection created or edited',
-      category: 'Connection',
-      catalogConfidence: 'confirmed',
-      isConnectorEvent: true,
-      environment: 'env-sales',
-      environmentName: '',
-      action: 'PutConnection',
-      resource: `shared-sql-${i}`,
-      resourceName: '',
-      connector: 'shared_sql',
-      permissionType: '',
-      targetUserId: '',
-      dlpSubOperation: '',
-      actorRole: '',
-      userAgent: '',
-      fields,
-      warnings: [],
-      raw: JSON.stringify(fields),
-      provenance: null
-    }
+      fields
+    })
   })
 }
 

@@ -1,4 +1,5 @@
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, seedId, wholeSecond } from '../fixtures/cached-records'
 import { ExplorerPage } from '../pages/explorer-page'
 
 const MINUTE = 60_000
@@ -27,8 +28,8 @@ const ACTIVITY: Record<string, [string, string]> = {
 function records(): Record<string, unknown>[] {
   const start = Date.now() - 24 * 60 * MINUTE
   return ROWS.map(([user, operation, environment], i) => {
-    const createdAtMs = Math.floor((start + i * MINUTE) / 1000) * 1000
-    const id = `7c2e9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
+    const createdAtMs = wholeSecond(start + i * MINUTE)
+    const id = seedId('7c2e9c0a', i)
     const userId = `${user}@contoso.example`
     // Two addresses per user, so a second sort key has ties to break.
     const clientIp = `198.51.100.${(i % 2) + (user === 'alex' ? 10 : user === 'bea' ? 20 : 30)}`
@@ -42,43 +43,19 @@ function records(): Record<string, unknown>[] {
       'AdditionalInfo.EnvironmentName': environment,
       'AdditionalInfo.ResourceId': `conn-${i}`
     }
-    return {
+    return cachedRecord(i, {
       id,
-      createdAt: new Date(createdAtMs).toISOString(),
       createdAtMs,
-      recordType: 261,
-      recordTypeName: 'PowerPlatformConnector',
       operation,
-      workload: 'PowerPlatform',
       userId,
       userKey: `key-${user}`,
-      userType: 0,
-      userTypeLabel: 'Regular user',
       clientIp,
-      objectId: `object-${i}`,
-      organizationId: '11111111-2222-3333-4444-555555555555',
-      resultStatus: 'Succeeded',
-      succeeded: true,
       activity: ACTIVITY[operation]![0],
       category: ACTIVITY[operation]![1],
-      catalogConfidence: 'confirmed',
-      isConnectorEvent: true,
       environment,
-      environmentName: '',
-      action: operation,
       resource: `conn-${i}`,
-      resourceName: '',
-      connector: 'shared_sql',
-      permissionType: '',
-      targetUserId: '',
-      dlpSubOperation: '',
-      actorRole: '',
-      userAgent: '',
-      fields,
-      warnings: [],
-      raw: JSON.stringify(fields),
-      provenance: null
-    }
+      fields
+    })
   })
 }
 

@@ -1,16 +1,16 @@
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, SEED_TENANT, seedId, wholeSecond } from '../fixtures/cached-records'
 import { ExplorerPage } from '../pages/explorer-page'
 
 const HOUR = 3_600_000
-const TENANT = '11111111-2222-3333-4444-555555555555'
 
 /** One cached record in the cache's shape (NormalizedRecord), `i` hours old. */
 function record(
   i: number,
   kind: { operation: string; activity: string; category: string; isConnector: boolean }
 ): Record<string, unknown> {
-  const createdAtMs = Math.floor((Date.now() - i * HOUR - 60_000) / 1000) * 1000
-  const id = `7c2e9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
+  const createdAtMs = wholeSecond(Date.now() - i * HOUR - 60_000)
+  const id = seedId('7c2e9c0a', i)
   const fields: Record<string, string> = {
     // Deliberately not in the documented order: the pane orders them.
     UserId: 'bea@contoso.example',
@@ -20,50 +20,25 @@ function record(
     CreationTime: new Date(createdAtMs).toISOString().slice(0, 19),
     Operation: kind.operation,
     RecordType: '261',
-    OrganizationId: TENANT,
+    OrganizationId: SEED_TENANT,
     UserType: '0',
     ObjectId: `object-${i}`,
     'AdditionalInfo.ResourceId': `shared-sql-${i}`,
     'AdditionalInfo.EnvironmentName': 'env-sales',
     'AdditionalInfo.ActionName': kind.operation
   }
-  return {
+  return cachedRecord(i, {
     id,
-    createdAt: new Date(createdAtMs).toISOString(),
     createdAtMs,
-    recordType: 261,
-    recordTypeName: 'PowerPlatformConnector',
     operation: kind.operation,
-    workload: 'PowerPlatform',
-    userId: 'bea@contoso.example',
     userKey: 'key-1',
-    userType: 0,
-    userTypeLabel: 'Regular user',
     clientIp: `203.0.113.${i}`,
-    objectId: `object-${i}`,
-    organizationId: TENANT,
-    resultStatus: 'Succeeded',
-    succeeded: true,
     activity: kind.activity,
     category: kind.category,
-    catalogConfidence: 'confirmed',
     isConnectorEvent: kind.isConnector,
-    environment: 'env-sales',
-    environmentName: '',
-    action: kind.operation,
-    resource: `shared-sql-${i}`,
-    resourceName: '',
     connector: kind.isConnector ? 'shared_sql' : '',
-    permissionType: '',
-    targetUserId: '',
-    dlpSubOperation: '',
-    actorRole: '',
-    userAgent: '',
-    fields,
-    warnings: [],
-    raw: JSON.stringify(fields),
-    provenance: null
-  }
+    fields
+  })
 }
 
 const CONNECTION = {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import ExcelJS from 'exceljs'
 
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, SEED_TENANT, seedId, wholeSecond } from '../fixtures/cached-records'
 import { ExplorerPage } from '../pages/explorer-page'
 
 const HOUR = 3_600_000
@@ -21,8 +22,8 @@ const ACTIVITIES = [
 function records(): Record<string, unknown>[] {
   const now = Date.now()
   return Array.from({ length: 24 }, (_, i) => {
-    const createdAtMs = Math.floor((now - i * 3 * HOUR - 60_000) / 1000) * 1000
-    const id = `6b1e9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
+    const createdAtMs = wholeSecond(now - i * 3 * HOUR - 60_000)
+    const id = seedId('6b1e9c0a', i)
     const environment = i % 2 === 0 ? 'default-11111111' : 'env-sales'
     const resource = i === 4 ? '=HYPERLINK("https://evil.example","x")' : `shared-sql-${i}`
     const fields: Record<string, string> = {
@@ -30,7 +31,7 @@ function records(): Record<string, unknown>[] {
       RecordType: '261',
       CreationTime: new Date(createdAtMs).toISOString().slice(0, 19),
       Operation: OPERATIONS[i % 3]!,
-      OrganizationId: '11111111-2222-3333-4444-555555555555',
+      OrganizationId: SEED_TENANT,
       UserType: i % 3 === 0 ? '2' : '0',
       Workload: 'PowerPlatform',
       ClientIP: `203.0.113.${i}`,
@@ -40,43 +41,21 @@ function records(): Record<string, unknown>[] {
       'AdditionalInfo.ActionName': OPERATIONS[i % 3]!,
       'AdditionalInfo.ResourceId': resource
     }
-    return {
+    return cachedRecord(i, {
       id,
-      createdAt: new Date(createdAtMs).toISOString(),
       createdAtMs,
-      recordType: 261,
-      recordTypeName: 'PowerPlatformConnector',
-      operation: OPERATIONS[i % 3],
-      workload: 'PowerPlatform',
-      userId: USERS[i % 3],
+      operation: OPERATIONS[i % 3]!,
+      userId: USERS[i % 3]!,
       userKey: `key-${i % 3}`,
       userType: i % 3 === 0 ? 2 : 0,
       userTypeLabel: i % 3 === 0 ? 'Admin' : 'Regular user',
       clientIp: `203.0.113.${i}`,
-      objectId: `object-${i}`,
-      organizationId: '11111111-2222-3333-4444-555555555555',
-      resultStatus: 'Succeeded',
-      succeeded: true,
-      activity: ACTIVITIES[i % 3],
+      activity: ACTIVITIES[i % 3]!,
       category: i % 3 === 2 ? 'API' : 'Connection',
-      catalogConfidence: 'confirmed',
-      isConnectorEvent: true,
       environment,
-      environmentName: '',
-      action: OPERATIONS[i % 3],
       resource,
-      resourceName: '',
-      connector: 'shared_sql',
-      permissionType: '',
-      targetUserId: '',
-      dlpSubOperation: '',
-      actorRole: '',
-      userAgent: '',
-      fields,
-      warnings: [],
-      raw: JSON.stringify(fields),
-      provenance: null
-    }
+      fields
+    })
   })
 }
 

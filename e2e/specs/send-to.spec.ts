@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { request } from '@playwright/test'
 
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, seedId, wholeSecond } from '../fixtures/cached-records'
 import { ConnectionsPage } from '../pages/connections-page'
 import { ExplorerPage } from '../pages/explorer-page'
 import { SyncPage } from '../pages/sync-page'
@@ -17,48 +18,12 @@ function counts(status: string): [number, number] {
 /** A few cached records in the cache's shape (NormalizedRecord), one an hour back from now. */
 function records(count: number): Record<string, unknown>[] {
   const now = Date.now()
-  return Array.from({ length: count }, (_, i) => {
-    const createdAtMs = Math.floor((now - (i + 1) * 3_600_000) / 1000) * 1000
-    const id = `3e1c9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
-    const fields = { Id: id, Operation: 'PutConnection', UserId: 'bea@contoso.example' }
-    return {
-      id,
-      createdAt: new Date(createdAtMs).toISOString(),
-      createdAtMs,
-      recordType: 261,
-      recordTypeName: 'PowerPlatformConnector',
-      operation: 'PutConnection',
-      workload: 'PowerPlatform',
-      userId: fields.UserId,
-      userKey: '',
-      userType: 0,
-      userTypeLabel: 'Regular user',
-      clientIp: '203.0.113.9',
-      objectId: `object-${i}`,
-      organizationId: '11111111-2222-3333-4444-555555555555',
-      resultStatus: 'Succeeded',
-      succeeded: true,
-      activity: 'Connection created or edited',
-      category: 'Connection',
-      catalogConfidence: 'confirmed',
-      isConnectorEvent: true,
-      environment: 'env-sales',
-      environmentName: '',
-      action: 'PutConnection',
-      resource: `shared-sql-${i}`,
-      resourceName: '',
-      connector: 'shared_sql',
-      permissionType: '',
-      targetUserId: '',
-      dlpSubOperation: '',
-      actorRole: '',
-      userAgent: '',
-      fields,
-      warnings: [],
-      raw: JSON.stringify(fields),
-      provenance: null
-    }
-  })
+  return Array.from({ length: count }, (_, i) =>
+    cachedRecord(i, {
+      id: seedId('3e1c9c0a', i),
+      createdAtMs: wholeSecond(now - (i + 1) * 3_600_000)
+    })
+  )
 }
 
 test('Send to…: a destination is added, its table name edited, then deleted (with a confirmation), and each change outlives a reload', async ({
@@ -132,8 +97,9 @@ test('Send to…: a destination is added, its table name edited, then deleted (w
   await expect(panel.getByRole('combobox', { name: 'Destination' })).toHaveCount(0)
 })
 
-// The demo emulator's /_test surface tells what its fake cluster holds (off unless asked).
-test.use({ appEnv: { CAX_DEMO_TEST_HOOKS: '1' } })
+// The demo emulator's /_test surface tells what its fake cluster holds (only the browser shell's
+// test-only entry point opens it).
+test.use({ demoTestHooks: true })
 
 test('Send to… the demo Azure Data Explorer cluster: exactly the view’s rows, and nothing doubled when sent again', async ({
   app

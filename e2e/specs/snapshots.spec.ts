@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 
 import { expect, test } from '../fixtures/app'
+import { cachedRecord, seedId, wholeSecond } from '../fixtures/cached-records'
 import { ExplorerPage } from '../pages/explorer-page'
 import { SnapshotsPage } from '../pages/snapshots-page'
 
@@ -10,8 +11,8 @@ const HOUR = 3_600_000
 function records(): Record<string, unknown>[] {
   const now = Date.now()
   return Array.from({ length: 6 }, (_, i) => {
-    const createdAtMs = Math.floor((now - i * HOUR - 60_000) / 1000) * 1000
-    const id = `7c2e9c0a-0000-4000-8000-${String(i).padStart(12, '0')}`
+    const createdAtMs = wholeSecond(now - i * HOUR - 60_000)
+    const id = seedId('7c2e9c0a', i)
     const raw = {
       CreationTime: new Date(createdAtMs).toISOString().slice(0, 19),
       Id: id,
@@ -22,43 +23,26 @@ function records(): Record<string, unknown>[] {
       UserId: `user${i}@contoso.example`,
       ClientIP: `203.0.113.${i}`
     }
-    return {
+    return cachedRecord(i, {
       id,
-      createdAt: new Date(createdAtMs).toISOString(),
       createdAtMs,
       recordType: 187,
       recordTypeName: 'PowerAppsPlan',
-      operation: 'PutConnection',
       workload: 'PowerApps',
       userId: raw.UserId,
       userKey: `key-${i}`,
-      userType: 0,
-      userTypeLabel: 'Regular user',
       clientIp: raw.ClientIP,
       objectId: '',
       organizationId: '',
       resultStatus: '',
       succeeded: null,
       activity: 'Create connection',
-      category: 'Connection',
-      catalogConfidence: 'confirmed',
-      isConnectorEvent: true,
       environment: '',
-      environmentName: '',
-      action: 'PutConnection',
       resource: '',
-      resourceName: '',
       connector: '',
-      permissionType: '',
-      targetUserId: '',
-      dlpSubOperation: '',
-      actorRole: '',
-      userAgent: '',
       fields: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])),
-      warnings: [],
-      raw: JSON.stringify(raw),
-      provenance: null
-    }
+      raw: JSON.stringify(raw)
+    })
   })
 }
 

@@ -2,25 +2,14 @@ import { expect, test } from '../fixtures/app'
 import { ConnectionsPage } from '../pages/connections-page'
 import { SyncPage } from '../pages/sync-page'
 
-/** `… 5,120 records received, 312 new, 4,808 duplicates, 0 gaps.` → the three counts */
-function counts(summary: string): { records: number; new: number; duplicates: number } {
-  const n = (re: RegExp): number => Number(re.exec(summary)?.[1]?.replace(/,/g, '') ?? 'NaN')
-  return {
-    records: n(/([\d,]+) records received/),
-    new: n(/([\d,]+) new/),
-    duplicates: n(/([\d,]+) duplicates/)
-  }
-}
-
 test('the demo workspace: sign in for Log Analytics, test its tables, sync it into the same cache', async ({
   app
 }) => {
   // Waits are on the app's state; this limit is only the backstop for a hang on a loaded box.
   test.setTimeout(20 * 60_000)
   const sync = new SyncPage(app.page)
-  await app.page.getByRole('button', { name: 'Explore the demo tenant' }).click()
   // The demo tenant's own sync (Management API) runs first.
-  expect(await sync.ended(1)).toMatch(/^(complete|partial)$/)
+  expect(await sync.startDemo()).toMatch(/^(complete|partial)$/)
 
   const connections = new ConnectionsPage(app.page)
   await connections.open()
@@ -30,23 +19,16 @@ test('the demo workspace: sign in for Log Analytics, test its tables, sync it in
     'PowerPlatformAdminActivity, PowerAutomateActivity, PowerAppsActivity'
   )
   await expect(connections.status(workspace)).toHaveText('Signed out')
-  await connections.card(workspace).getByRole('button', { name: 'Sign in', exact: true }).click()
+  await connections.signIn(workspace)
   await expect(connections.status(workspace)).toHaveText(/Signed in as AmberR@/)
 
-  await connections.card(workspace).getByRole('button', { name: 'Test connection' }).click()
-  const checks = connections.card(workspace).getByRole('list', { name: 'Connection test' })
+  const checks = await connections.testConnection(workspace)
   await expect(checks.getByRole('listitem')).toHaveCount(4)
   await expect(checks).toContainText('Workspace table PowerPlatformAdminActivity')
   await expect(checks).not.toContainText('✗')
 
-  await sync.open()
-  await app.page.getByRole('combobox', { name: 'Connection to sync' }).selectOption({
-    label: workspace
-  })
-  await sync.range.selectOption({ label: 'Last 3 days' })
-  await sync.startButton.click()
-  expect(await sync.ended(2)).toMatch(/^(complete|partial)$/)
-  const summary = counts(await sync.summary.innerText())
+  expect(await sync.syncConnection(workspace, 'Last 3 days', 2)).toMatch(/^(complete|partial)$/)
+  const summary = await sync.summaryCounts()
   // The workspace holds the same events the Management API sync just cached: each Id is stored
   // once, the repeats are counted as duplicates.
   expect(summary.records).toBeGreaterThan(100)

@@ -19,7 +19,7 @@ import { DestinationsService } from './services/destinations/destinations-servic
 import { SendService } from './services/destinations/send/send-service'
 import { HttpsClient } from './services/http/https-client'
 import type { Logger } from './services/logging/logger'
-import { ProfilesService } from './services/profiles-service'
+import { ProfilesService } from './services/profiles/profiles-service'
 import { ReviewPackExports } from './services/report/review-pack-exports'
 import type { SecretStore } from './services/secret-store'
 import { SettingsService } from './services/settings-service'

@@ -50,6 +50,7 @@ describe('electron-builder.yml', () => {
     expect(files).toEqual([
       'out/**',
       '!out/**/*.map',
+      '!out/main/web-test-hooks.js',
       'resources/icon.png',
       '!resources/installer/**',
       'package.json'

@@ -3,19 +3,17 @@
  * registration with a secret, the CA file, and helpers to run `cax pull --source adx` and
  * `cax push adx` and read a store's Ids. Test-only.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { SCENARIOS, startEmulator } from '../../emulator'
 import type { Emulator } from '../../emulator'
 import { BearerHttp } from '../../main/services/audit-api/bearer-http'
 import { tokenDestination } from '../../main/services/audit-api/token-destination'
 import { HttpsClient } from '../../main/services/http/https-client'
 import { AdxClient } from '../../main/services/sources/adx/adx-client'
 import type { AdxClientOptions } from '../../main/services/sources/adx/adx-client'
-import { FileStore } from '../../main/services/store/file-store'
-import type { CliIo } from '../cli-io'
+import { memoryIo } from '../test-io'
+import { lastJson, startEmulatorKit, storedIds } from '../test-support/emulator-kit'
 
 import { run as runPull } from './pull'
 import { run as runPush } from './push'
@@ -48,33 +46,17 @@ export interface AdxKit {
   close(): Promise<void>
 }
 
-function memoryIo(env: Record<string, string>): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = []
-  const err: string[] = []
-  return {
-    out,
-    err,
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s) },
-    env,
-    cwd: tmpdir()
-  }
-}
-
 /** Starts the emulator (500 events a day, clock frozen at the end of May 2026). */
 export async function startAdxKit(): Promise<AdxKit> {
-  const emu = await startEmulator({
-    scenario: {
-      ...SCENARIOS.clean,
-      generator: { ...SCENARIOS.clean.generator, eventsPerDay: 500 }
-    },
+  const kit = await startEmulatorKit({
+    appId: ADX_APP_ID,
+    secret: ADX_SECRET,
+    eventsPerDay: 500,
     seed: 23,
-    now: UNTIL
+    now: UNTIL,
+    tmpPrefix: 'cax-adx-'
   })
-  emu.entra.setClientSecret(ADX_APP_ID, ADX_SECRET)
-  const dir = await mkdtemp(join(tmpdir(), 'cax-adx-'))
-  const caFile = join(dir, 'ca.pem')
-  await writeFile(caFile, emu.caCertPem)
+  const { emu, dir, caFile } = kit
   const cluster = emu.urls.kustoClusterUrl
   const auth = [
     '--tenant',
@@ -93,20 +75,13 @@ export async function startAdxKit(): Promise<AdxKit> {
     DB,
     '--json'
   ]
-  const lastJson = (io: { out: string[] }): Record<string, unknown> => {
-    try {
-      return JSON.parse(io.out.join('').trim().split('\n').pop() || '{}') as Record<string, unknown>
-    } catch {
-      return {}
-    }
-  }
   return {
     emu,
     dir,
     caFile,
     cluster,
     async pull(store, extra = []) {
-      const io = memoryIo({ CAX_ADX_SECRET: ADX_SECRET })
+      const io = memoryIo(tmpdir(), { CAX_ADX_SECRET: ADX_SECRET })
       const code = await runPull(
         [
           '--source',
@@ -122,27 +97,18 @@ export async function startAdxKit(): Promise<AdxKit> {
         ],
         io
       )
-      return { code, summary: lastJson(io), err: io.err.join('') }
+      return { code, summary: lastJson(io), err: io.err() }
     },
     async push(store, extra = []) {
-      const io = memoryIo({ CAX_ADX_SECRET: ADX_SECRET })
+      const io = memoryIo(tmpdir(), { CAX_ADX_SECRET: ADX_SECRET })
       const code = await runPush(
         ['adx', ...(store === null ? [] : ['--store', join(dir, store)]), ...auth, ...extra],
         io
       )
-      return { code, summary: lastJson(io), err: io.err.join(''), out: io.out.join('') }
+      return { code, summary: lastJson(io), err: io.err(), out: io.out() }
     },
-    async storedIds(store) {
-      const s = await FileStore.open(join(dir, store))
-      const ids: string[] = []
-      try {
-        for await (const r of s.records()) {
-          ids.push(r.id)
-        }
-      } finally {
-        await s.close()
-      }
-      return ids
+    storedIds(store) {
+      return storedIds(join(dir, store))
     },
     client(options = {}) {
       const http = new HttpsClient({ extraCaPem: emu.caCertPem })
@@ -181,9 +147,6 @@ export async function startAdxKit(): Promise<AdxKit> {
       })
       return { client, tokenCalls }
     },
-    async close() {
-      await emu.close()
-      await rm(dir, { recursive: true, force: true })
-    }
+    close: () => kit.close()
   }
 }

@@ -1,12 +1,10 @@
+import { tmpdir } from 'node:os'
 import { createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
-import { SCENARIOS, startEmulator } from '../../emulator'
 import type { Emulator } from '../../emulator'
 import { testCertificates } from '../../emulator/certs'
 import { BearerHttp } from '../../main/services/audit-api/bearer-http'
@@ -18,7 +16,12 @@ import { HttpsClient } from '../../main/services/http/https-client'
 import { LogAnalyticsClient } from '../../main/services/sources/log-analytics/log-analytics-client'
 import { FileStore } from '../../main/services/store/file-store'
 import { coverage } from '../../shared/acquisition'
-import type { CliIo } from '../cli-io'
+import { memoryIo } from '../test-io'
+import {
+  startEmulatorKit,
+  storedIds as idsIn,
+  type EmulatorKit
+} from '../test-support/emulator-kit'
 
 import { run } from './pull'
 
@@ -27,19 +30,6 @@ const SECRET = 'workspace-secret'
 const TABLES = ['PowerPlatformAdminActivity', 'PowerAutomateActivity', 'PowerAppsActivity']
 const SINCE = new Date('2026-05-01T00:00:00Z')
 const UNTIL = new Date('2026-06-01T00:00:00Z')
-
-function memoryIo(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = []
-  const err: string[] = []
-  return {
-    out,
-    err,
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s) },
-    env,
-    cwd: tmpdir()
-  }
-}
 
 interface Summary {
   records: number
@@ -54,30 +44,29 @@ interface Summary {
 }
 
 describe('cax pull --source workspace (against the fake Log Analytics API over HTTPS)', () => {
+  let kit: EmulatorKit | undefined
   let emu: Emulator
   let dir: string
   let caFile: string
   let truth: Set<string>
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      scenario: {
-        ...SCENARIOS.clean,
-        generator: { ...SCENARIOS.clean.generator, eventsPerDay: 500 }
-      },
+    kit = await startEmulatorKit({
+      appId: APP_ID,
+      secret: SECRET,
+      eventsPerDay: 500,
       seed: 11,
-      now: UNTIL
+      now: UNTIL,
+      tmpPrefix: 'cax-pull-workspace-'
     })
-    emu.entra.setClientSecret(APP_ID, SECRET)
-    dir = await mkdtemp(join(tmpdir(), 'cax-pull-workspace-'))
-    caFile = join(dir, 'ca.pem')
-    await writeFile(caFile, emu.caCertPem)
+    emu = kit.emu
+    dir = kit.dir
+    caFile = kit.caFile
     truth = new Set(TABLES.flatMap((t) => [...emu.logAnalytics.groundTruth(t, SINCE, UNTIL)]))
   }, 120_000)
 
   afterAll(async () => {
-    await emu?.close()
-    await rm(dir, { recursive: true, force: true })
+    await kit?.close()
   })
 
   beforeEach(() => {
@@ -117,24 +106,13 @@ describe('cax pull --source workspace (against the fake Log Analytics API over H
     store: string,
     extra: string[] = []
   ): Promise<{ code: number; summary: Summary; err: string }> => {
-    const io = memoryIo({ CAX_WS_SECRET: SECRET })
+    const io = memoryIo(tmpdir(), { CAX_WS_SECRET: SECRET })
     const code = await run(args(store, extra), io)
-    const last = io.out.join('').trim().split('\n').pop() ?? '{}'
-    return { code, summary: JSON.parse(last) as Summary, err: io.err.join('') }
+    const last = io.out().trim().split('\n').pop() ?? '{}'
+    return { code, summary: JSON.parse(last) as Summary, err: io.err() }
   }
 
-  const storedIds = async (store: string): Promise<string[]> => {
-    const s = await FileStore.open(join(dir, store))
-    const ids: string[] = []
-    try {
-      for await (const r of s.records()) {
-        ids.push(r.id)
-      }
-    } finally {
-      await s.close()
-    }
-    return ids
-  }
+  const storedIds = (store: string): Promise<string[]> => idsIn(join(dir, store))
 
   it('reads a month in windows that never hit the limit, exactly once; a second pull stores 0 new', async () => {
     expect(truth.size).toBeGreaterThan(5000)
@@ -298,10 +276,10 @@ describe('cax pull --source workspace (against the fake Log Analytics API over H
   })
 
   it('refuses a bad workspace id and exits 4 without the workspace permission', async () => {
-    const io = memoryIo({ CAX_WS_SECRET: SECRET })
+    const io = memoryIo(tmpdir(), { CAX_WS_SECRET: SECRET })
     const bad = args('bad').map((a) => (a === emu.workspaceId ? '../../graph/beta' : a))
     expect(await run(bad, io)).toBe(2)
-    expect(io.err.join('')).toContain('--workspace-id must be')
+    expect(io.err()).toContain('--workspace-id must be')
     const other = await pull('other', ['--workspace-id', '11111111-2222-4333-8444-555555555555'])
     expect(other.code).toBe(4)
     expect(other.err).toContain('InsufficientAccessError')

@@ -12,7 +12,7 @@ import { HttpsClient, isLoopbackHost } from '../../main/services/http/https-clie
 import { MemoryLogger } from '../../main/services/logging/logger'
 import { FileStore } from '../../main/services/store/file-store'
 import { CLOUDS } from '../../shared/clouds'
-import type { CliIo } from '../cli-io'
+import { memoryIo } from '../test-io'
 import { CLI, ensureBuiltCli } from '../test-support/built-cli'
 
 import { run as runCoverage } from './coverage'
@@ -27,33 +27,20 @@ const SOURCES = [
   'src/shared/acquisition'
 ]
 
-function memoryIo(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = []
-  const err: string[] = []
-  return {
-    out,
-    err,
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s) },
-    env,
-    cwd: tmpdir()
-  }
-}
-
 describe('cax pull (in-process)', () => {
   it('prints help and refuses bad input with exit code 2', async () => {
-    const help = memoryIo()
+    const help = memoryIo(tmpdir())
     expect(await run(['--help'], help)).toBe(0)
-    expect(help.out.join('')).toContain('--store')
-    const bad = memoryIo()
+    expect(help.out()).toContain('--store')
+    const bad = memoryIo(tmpdir())
     expect(await run(['--store', 'x', '--tenant', 'not-a-guid'], bad)).toBe(2)
-    expect(bad.err.join('')).toContain('--tenant must be the tenant GUID')
-    const noAuth = memoryIo()
+    expect(bad.err()).toContain('--tenant must be the tenant GUID')
+    const noAuth = memoryIo(tmpdir())
     expect(
       await run(['--store', 'x', '--tenant', '6f9a1b2c-1111-4222-8333-944445555666'], noAuth)
     ).toBe(2)
-    expect(noAuth.err.join('')).toContain('sign-in needed')
-    const unknown = memoryIo()
+    expect(noAuth.err()).toContain('sign-in needed')
+    const unknown = memoryIo(tmpdir())
     expect(await run(['--store', 'x', '--frobnicate'], unknown)).toBe(2)
   })
 
@@ -93,7 +80,9 @@ describe('cax pull (in-process)', () => {
     try {
       const caFile = join(dir, 'ca.pem')
       await writeFile(caFile, emu.caCertPem)
-      const io = memoryIo({ BAD_TOKEN: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' })
+      const io = memoryIo(tmpdir(), {
+        BAD_TOKEN: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
+      })
       const code = await run(
         [
           '--store',
@@ -113,8 +102,8 @@ describe('cax pull (in-process)', () => {
         io
       )
       expect(code).toBe(4)
-      expect(io.err.join('')).toContain('refused the token')
-      expect([...io.out, ...io.err].join('')).not.toContain('c2lnbmF0dXJl')
+      expect(io.err()).toContain('refused the token')
+      expect(io.out() + io.err()).not.toContain('c2lnbmF0dXJl')
     } finally {
       await emu.close()
       await rm(dir, { recursive: true, force: true })
@@ -157,7 +146,7 @@ describe('cax pull: a disabled subscription', () => {
       }
       const caFile = join(dir, 'ca.pem')
       await writeFile(caFile, emu.caCertPem)
-      const io = memoryIo({ CAX_TEST_SECRET: 'subscription-secret' })
+      const io = memoryIo(tmpdir(), { CAX_TEST_SECRET: 'subscription-secret' })
       const code = await run(
         [
           '--store',
@@ -181,7 +170,7 @@ describe('cax pull: a disabled subscription', () => {
         ],
         io
       )
-      expect(io.err.join('')).toMatch(/disabled.*15 minutes/)
+      expect(io.err()).toMatch(/disabled.*15 minutes/)
       expect(code).toBe(6)
     } finally {
       await emu.close()
@@ -238,8 +227,6 @@ describe('cax pull: a window that keeps failing', () => {
     '--json',
     ...extra
   ]
-  const summaryOf = (io: { out: string[] }): Record<string, unknown> =>
-    JSON.parse(io.out.join('').trim().split('\n').pop() ?? '{}') as Record<string, unknown>
 
   it('Graph history: one day fails, the others complete, exit 3 naming it; the next run fills it in', async () => {
     const today = Math.floor(Date.now() / DAY) * DAY
@@ -256,11 +243,9 @@ describe('cax pull: a window that keeps failing', () => {
       ]
     })
     const store = join(dir, 'graph')
-    const first = memoryIo({ CAX_TEST_SECRET: 'partial-secret' })
-    expect(await run(pullArgs(store, since, until, ['--history']), first), first.err.join('')).toBe(
-      3
-    )
-    const summary = summaryOf(first)
+    const first = memoryIo(tmpdir(), { CAX_TEST_SECRET: 'partial-secret' })
+    expect(await run(pullArgs(store, since, until, ['--history']), first), first.err()).toBe(3)
+    const summary = first.json()
     expect(summary.windows).toEqual({ complete: 2, partial: 0, failed: 1 })
     expect(summary.failedWindows).toEqual([
       {
@@ -273,11 +258,11 @@ describe('cax pull: a window that keeps failing', () => {
       }
     ])
     expect(summary.new).toBeGreaterThan(0)
-    expect(first.err.join('')).toMatch(/run the same pull again/)
+    expect(first.err()).toMatch(/run the same pull again/)
 
     // Coverage of a range wider than the ledger: the failed day is partial with the reason, the
     // day before the pull's range was never requested.
-    const cov = memoryIo()
+    const cov = memoryIo(tmpdir())
     const wider = [
       '--store',
       store,
@@ -288,7 +273,7 @@ describe('cax pull: a window that keeps failing', () => {
       '--json'
     ]
     expect(await runCoverage(wider, cov)).toBe(3)
-    const hours = summaryOf(cov) as {
+    const hours = cov.json() as {
       hours: number
       complete: number
       partial: number
@@ -302,16 +287,13 @@ describe('cax pull: a window that keeps failing', () => {
     )
 
     emu.faults.set({ graphQueryFaults: [] })
-    const second = memoryIo({ CAX_TEST_SECRET: 'partial-secret' })
-    expect(
-      await run(pullArgs(store, since, until, ['--history']), second),
-      second.err.join('')
-    ).toBe(0)
-    expect(summaryOf(second)).toMatchObject({
+    const second = memoryIo(tmpdir(), { CAX_TEST_SECRET: 'partial-secret' })
+    expect(await run(pullArgs(store, since, until, ['--history']), second), second.err()).toBe(0)
+    expect(second.json()).toMatchObject({
       windows: { complete: 3, partial: 0, failed: 0 },
       failedWindows: []
     })
-    expect(summaryOf(second).new).toBeGreaterThan(0)
+    expect(second.json().new).toBeGreaterThan(0)
   })
 
   it('Management: a day whose listing keeps failing is named, the rest is collected, exit 3', async () => {
@@ -326,9 +308,9 @@ describe('cax pull: a window that keeps failing', () => {
       ]
     })
     const store = join(dir, 'management')
-    const io = memoryIo({ CAX_TEST_SECRET: 'partial-secret' })
-    expect(await run(pullArgs(store, since, until), io), io.err.join('')).toBe(3)
-    const summary = summaryOf(io) as {
+    const io = memoryIo(tmpdir(), { CAX_TEST_SECRET: 'partial-secret' })
+    expect(await run(pullArgs(store, since, until), io), io.err()).toBe(3)
+    const summary = io.json() as {
       new: number
       windows: { failed: number }
       failedWindows: Array<{ source: string; start: string; error: { code: string } }>

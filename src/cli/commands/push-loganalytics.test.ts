@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { generate } from 'selfsigned'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
-import { SCENARIOS, startEmulator } from '../../emulator'
 import type { Emulator } from '../../emulator'
 import { BearerHttp } from '../../main/services/audit-api/bearer-http'
 import { tokenDestination } from '../../main/services/audit-api/token-destination'
@@ -14,10 +13,10 @@ import { AppOnlyAuth } from '../../main/services/auth/app-only-auth'
 import { HttpsClient } from '../../main/services/http/https-client'
 import { MemoryLogger } from '../../main/services/logging/logger'
 import { LogAnalyticsClient } from '../../main/services/sources/log-analytics/log-analytics-client'
-import { FileStore } from '../../main/services/store/file-store'
 import { CLOUDS, logsIngestionScope } from '../../shared/clouds'
-import type { CliIo } from '../cli-io'
+import { memoryIo } from '../test-io'
 import { CLI, ensureBuiltCli } from '../test-support/built-cli'
+import { startEmulatorKit, storedIds, type EmulatorKit } from '../test-support/emulator-kit'
 
 import { run as pull } from './pull'
 import { run as push } from './push'
@@ -26,19 +25,6 @@ const APP_ID = '3c2b1a09-5555-4666-8777-988889999000'
 const SECRET = 'push-secret'
 const SINCE = new Date('2026-05-20T00:00:00Z')
 const UNTIL = new Date('2026-05-24T00:00:00Z')
-
-function memoryIo(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = []
-  const err: string[] = []
-  return {
-    out,
-    err,
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s) },
-    env,
-    cwd: tmpdir()
-  }
-}
 
 interface PushSummary {
   runId: string
@@ -59,6 +45,7 @@ interface PushSummary {
 }
 
 describe('cax push loganalytics (against the fake Logs Ingestion and query APIs over HTTPS)', () => {
+  let kit: EmulatorKit | undefined
   let emu: Emulator
   let dir: string
   let caFile: string
@@ -69,28 +56,27 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
   let tableNo = 0
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      scenario: {
-        ...SCENARIOS.clean,
-        generator: { ...SCENARIOS.clean.generator, eventsPerDay: 800 }
-      },
+    kit = await startEmulatorKit({
+      appId: APP_ID,
+      secret: SECRET,
+      eventsPerDay: 800,
       seed: 17,
-      now: UNTIL
+      now: UNTIL,
+      tmpPrefix: 'cax-push-la-',
+      tokenLifetime: 30 * 86_400
     })
-    emu.entra.setAccessTokenLifetime(30 * 86_400)
-    emu.entra.setClientSecret(APP_ID, SECRET)
+    emu = kit.emu
+    dir = kit.dir
+    caFile = kit.caFile
     const pems = await generate([{ name: 'commonName', value: 'cax-push' }], { keySize: 2048 })
     emu.entra.registerClientCertificate(APP_ID, pems.cert)
-    dir = await mkdtemp(join(tmpdir(), 'cax-push-la-'))
-    caFile = join(dir, 'ca.pem')
     certFile = join(dir, 'cert.pem')
     keyFile = join(dir, 'key.pem')
-    await writeFile(caFile, emu.caCertPem)
     await writeFile(certFile, pems.cert)
     await writeFile(keyFile, pems.private)
     // The store to push: four days of two Sentinel tables, read with `cax pull`.
     store = join(dir, 'store')
-    const io = memoryIo({ CAX_SECRET: SECRET })
+    const io = memoryIo(tmpdir(), { CAX_SECRET: SECRET })
     const code = await pull(
       [
         '--source',
@@ -121,19 +107,13 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
       ],
       io
     )
-    expect(code, io.err.join('')).toBe(0)
-    const opened = await FileStore.open(store)
-    storeIds = []
-    for await (const r of opened.records()) {
-      storeIds.push(r.id)
-    }
-    await opened.close()
+    expect(code, io.err()).toBe(0)
+    storeIds = await storedIds(store)
     expect(storeIds.length).toBeGreaterThan(500)
   }, 120_000)
 
   afterAll(async () => {
-    await emu?.close()
-    await rm(dir, { recursive: true, force: true })
+    await kit?.close()
   })
 
   beforeEach(() => {
@@ -144,9 +124,9 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
   const deploy = async (): Promise<{ table: string; ruleId: string; endpoint: string }> => {
     tableNo++
     const table = `CaxPush${tableNo}_CL`
-    const io = memoryIo()
+    const io = memoryIo(tmpdir())
     expect(await push(['loganalytics', '--print-definitions', '--table', table], io)).toBe(0)
-    const defs = JSON.parse(io.out.join('')) as { table: unknown; dataCollectionRule: unknown }
+    const defs = JSON.parse(io.out()) as { table: unknown; dataCollectionRule: unknown }
     const deployed = emu.logsIngestion.deploy({ table: defs.table, rule: defs.dataCollectionRule })
     return { table, ruleId: deployed.immutableId, endpoint: deployed.endpoint }
   }
@@ -194,10 +174,10 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
   const runPush = async (
     args: string[]
   ): Promise<{ code: number; summary: PushSummary; err: string }> => {
-    const io = memoryIo()
+    const io = memoryIo(tmpdir())
     const code = await push(args, io)
-    const last = io.out.join('').trim().split('\n').pop() ?? '{}'
-    return { code, summary: JSON.parse(last) as PushSummary, err: io.err.join('') }
+    const last = io.out().trim().split('\n').pop() ?? '{}'
+    return { code, summary: JSON.parse(last) as PushSummary, err: io.err() }
   }
 
   /** UalIds in the fake workspace's table, once per row. */
@@ -245,14 +225,14 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
   }
 
   it('prints definitions an admin can deploy: UalId instead of the reserved Id, EventTime kept', async () => {
-    const io = memoryIo()
+    const io = memoryIo(tmpdir())
     expect(
       await push(
         ['loganalytics', '--print-definitions', '--location', 'westeurope', '--table', 'Pp_CL'],
         io
       )
     ).toBe(0)
-    const defs = JSON.parse(io.out.join('')) as {
+    const defs = JSON.parse(io.out()) as {
       table: { properties: { schema: { name: string; columns: Array<{ name: string }> } } }
       dataCollectionRule: {
         location: string
@@ -308,21 +288,21 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
     const given = pushArgs(target, 'given-tokens.ndjson').filter(
       (_, i, all) => !signIn.includes(all[i] as string)
     )
-    const noQueryToken = memoryIo({ INGEST_TOKEN: ingestToken })
+    const noQueryToken = memoryIo(tmpdir(), { INGEST_TOKEN: ingestToken })
     expect(await push([...given, '--access-token-env', 'INGEST_TOKEN'], noQueryToken)).toBe(2)
-    expect(noQueryToken.err.join('')).toContain('--query-token-env is required')
+    expect(noQueryToken.err()).toContain('--query-token-env is required')
 
-    const io = memoryIo({ INGEST_TOKEN: ingestToken, QUERY_TOKEN: queryToken })
+    const io = memoryIo(tmpdir(), { INGEST_TOKEN: ingestToken, QUERY_TOKEN: queryToken })
     const code = await push(
       [...given, '--access-token-env', 'INGEST_TOKEN', '--query-token-env', 'QUERY_TOKEN'],
       io
     )
-    expect(code, io.err.join('')).toBe(0)
-    const summary = JSON.parse(io.out.join('').trim().split('\n').pop() ?? '{}') as PushSummary
+    expect(code, io.err()).toBe(0)
+    const summary = JSON.parse(io.out().trim().split('\n').pop() ?? '{}') as PushSummary
     expect(summary.sentRecords).toBe(storeIds.length)
     expect(summary.parts.verified).toBe(summary.parts.sent)
     expect([...(await landed(target.table))].sort()).toEqual([...storeIds].sort())
-    const printed = [...io.out, ...io.err].join('')
+    const printed = io.out() + io.err()
     expect(printed).not.toContain(ingestToken)
     expect(printed).not.toContain(queryToken)
   }, 60_000)

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import { Settings } from '../../shared/ipc/contract'
 
-import { readJsonFile, writeJsonFileAtomic } from './json-file'
+import { readJsonFile, writeJsonFileAtomic } from './json-store/json-file'
 import type { Logger } from './logging/logger'
 
 /** Settings for a user who has changed nothing. */

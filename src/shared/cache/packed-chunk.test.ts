@@ -24,7 +24,12 @@ function varied(n: number): NormalizedRecord[] {
       fields: { Id: `rec-${i}`, Note: `caf\u00e9 ${i}`, [`Only${i % 3}`]: 'v' },
       provenance:
         i % 2 === 0
-          ? { source: 'f.csv', line: i + 2, rawSha256: 'ab'.repeat(32), csvCreationDate: null }
+          ? {
+              source: i % 3 === 0 ? 'odd "name", [1].csv' : 'f.csv',
+              line: i + 2,
+              rawSha256: 'ab'.repeat(32),
+              csvCreationDate: i % 6 === 0 ? '2026-05-01T00:00:00' : null
+            }
           : null
     })
   ).map((record, i) => (i === 4 ? { ...record, createdAt: '2026-05-19T12:00:00' } : record))
@@ -93,6 +98,10 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     // The kept raw texts stay bytes: copied as ranges, not decoded and encoded again.
     expect(picked.body.rawBytes).toBeInstanceOf(Uint8Array)
     expect(picked.body.text).toBeUndefined()
+    // So does the provenance: the kept elements of its JSON array, byte for byte.
+    expect(JSON.parse(new TextDecoder().decode(picked.body.provenanceBytes))).toEqual(
+      [1, 4, 8, 11].map((i) => records[i]!.provenance)
+    )
     expect(
       selectRows(
         chunk,

@@ -19,6 +19,7 @@ import {
   CHUNK_MAX_RECORDS,
   COLUMN_SLOT,
   STORED_TEXT_COLUMNS,
+  bodyProvenance,
   bodyProvenances,
   bodyRaw,
   encodeChunk,
@@ -29,6 +30,7 @@ import {
   type ColumnChunk,
   type EncodedChunk
 } from './record-chunk'
+import { selectJsonArrayElements } from './json-array-select'
 
 const MAGIC = 0x63786163 // "cacx" read little-endian
 /** Version of the packed layout (2: `rawStarts` are byte offsets; 1 had UTF-16 offsets). */
@@ -435,7 +437,9 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
   const pairValue =
     columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
   const raw = new Array<string>(count)
-  const provenances = bodyProvenances(body)
+  // A bytes body keeps its bytes (selectBody): its provenance is not parsed here.
+  const isBytes = body.rawBytes !== undefined && body.rawByteStarts !== undefined
+  const provenances = isBytes ? [] : bodyProvenances(body)
   const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
   const warnings: BodyChunk['warnings'] = {}
   const ids = new Array<string>(count)
@@ -453,10 +457,10 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
       pairKey[p] = columns.pairKey[q]!
       pairValue[p] = columns.pairValue[q]!
     }
-    if (!body.rawBytes) {
+    if (!isBytes) {
       raw[k] = bodyRaw(body, i)
+      provenance[k] = provenances[i] ?? null
     }
-    provenance[k] = provenances[i] ?? null
     const warned = body.warnings[i]
     if (warned) {
       warnings[k] = warned
@@ -477,18 +481,20 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
       pairKey,
       pairValue
     },
-    body: { ...selectBody(body, keep, raw, provenance, warnings), n: body.n },
+    body: { ...selectBody(body, keep, columns.count, raw, provenance, warnings), n: body.n },
     ids: { n: chunk.ids.n, firstRow: chunk.ids.firstRow, ids }
   }
 }
 
 /**
- * The body of the rows `keep`: a body of the bytes layout stays bytes (the kept byte ranges
- * copied, nothing decoded); the other layouts become the text layout from `raw`.
+ * The body of the rows `keep`: a body of the bytes layout stays bytes (the kept byte ranges of
+ * the raw texts and of the provenance array copied, nothing decoded); the other layouts become
+ * the text layout from `raw` and `provenance`.
  */
 function selectBody(
   body: BodyChunk,
   keep: readonly number[],
+  count: number,
   raw: readonly string[],
   provenance: readonly RecordProvenance[],
   warnings: BodyChunk['warnings']
@@ -513,7 +519,9 @@ function selectBody(
     rawBytes: bytes,
     rawByteStarts: starts,
     ...(body.isRawUtf16 === true ? { isRawUtf16: true } : {}),
-    provenanceBytes: encoder.encode(JSON.stringify(provenance)),
+    provenanceBytes:
+      (body.provenanceBytes && selectJsonArrayElements(body.provenanceBytes, keep, count)) ??
+      encoder.encode(JSON.stringify(keep.map((i) => bodyProvenance(body, i)))),
     warnings
   }
 }

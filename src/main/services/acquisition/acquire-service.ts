@@ -16,7 +16,7 @@ import { adxSourceOf, workspaceOf } from '../../../shared/profiles'
 import { endpointsFor, logAnalyticsBaseFor, type AuthService } from '../auth/auth-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
-import type { ProfilesService } from '../profiles-service'
+import type { ProfilesService } from '../profiles/profiles-service'
 
 import { AckedBatches, type BatchOutcome } from './acked-batches'
 import { SyncEngine, type SyncEngineOptions } from './sync-engine'

@@ -1,51 +1,32 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { KUSTO_DEFAULT_DATABASE, SCENARIOS, startEmulator, type Emulator } from '../../../emulator'
+import { KUSTO_DEFAULT_DATABASE, type Emulator } from '../../../emulator'
 import { coverage } from '../../../shared/acquisition'
 import type { Profile } from '../../../shared/profiles'
 import { checkConnection } from '../auth/connection-check'
-import { emulatorAuthRig, type EmulatorAuthRig } from '../auth/emulator-auth-rig'
+import type { EmulatorAuthRig } from '../auth/emulator-auth-rig'
 
-import { AcquireService, type JobFinish } from './acquire-service'
-import { MemorySink } from './memory-sink'
+import type { JobFinish } from './acquire-service'
+import { claims, startSignedInProfile, syncRunner, type SignedInProfile } from './sync-test-kit'
 
 const NOW = new Date('2026-06-01T00:00:00Z')
 const SINCE = new Date('2026-05-20T00:00:00Z')
 const UNTIL = new Date('2026-05-23T00:00:00Z')
 const TABLE = 'ConnectorHistory'
 
-function claims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
-    string,
-    unknown
-  >
-}
-
 describe('an Azure Data Explorer profile in the app: sign-in, Test connection and Sync', () => {
+  let kit: SignedInProfile | undefined
   let emu: Emulator
-  let dir: string
   let rig: EmulatorAuthRig
   let profile: Profile
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      scenario: {
-        ...SCENARIOS.clean,
-        generator: { ...SCENARIOS.clean.generator, eventsPerDay: 500 }
-      },
-      seed: 23,
-      now: NOW
-    })
-    emu.entra.setAccessTokenLifetime(30 * 86_400)
-    emu.kusto.seedTable(KUSTO_DEFAULT_DATABASE, TABLE, SINCE, UNTIL)
-    dir = await mkdtemp(join(tmpdir(), 'cax-adx-sync-'))
-    rig = emulatorAuthRig(emu, dir)
-    const saved = await rig.profiles.save(
-      {
+    kit = await startSignedInProfile({
+      eventsPerDay: 500,
+      now: NOW,
+      tmpPrefix: 'cax-adx-sync-',
+      prepare: (emu) => emu.kusto.seedTable(KUSTO_DEFAULT_DATABASE, TABLE, SINCE, UNTIL),
+      profile: (emu) => ({
         kind: 'adx',
         adx: { cluster: emu.urls.kustoClusterUrl, database: KUSTO_DEFAULT_DATABASE, table: TABLE },
         displayName: 'Contoso history',
@@ -53,17 +34,17 @@ describe('an Azure Data Explorer profile in the app: sign-in, Test connection an
         clientId: emu.clientId,
         cloud: 'commercial',
         signInMode: 'interactive'
-      },
+      }),
       // Main's placement, as for the demo: the emulator's cluster is not a Microsoft host.
-      { endpoints: emu.urls, isDemo: true }
-    )
-    await rig.auth.signIn(saved.id)
-    profile = await rig.profiles.get(saved.id)
+      placement: (emu) => ({ endpoints: emu.urls, isDemo: true })
+    })
+    emu = kit.emu
+    rig = kit.rig
+    profile = kit.profile
   })
 
   afterAll(async () => {
-    await emu?.close()
-    await rm(dir, { recursive: true, force: true })
+    await kit?.close()
   })
 
   it('signs in asking for the cluster only, and its token is for the cluster', async () => {
@@ -85,46 +66,8 @@ describe('an Azure Data Explorer profile in the app: sign-in, Test connection an
   })
 
   it('syncs the table into the window’s cache once per UAL Id, with ADX coverage', async () => {
-    const sink = new MemorySink()
-    const finishes: JobFinish[] = []
-    const acks: { service?: AcquireService } = {}
-    const service = new AcquireService({
-      profiles: rig.profiles,
-      auth: rig.auth,
-      http: rig.http,
-      log: rig.log,
-      onBatch: (push) => {
-        void sink
-          .commit({ records: push.records, ledger: push.ledger })
-          .then((outcome) => acks.service?.ack(push.jobId, push.batchId, { ok: true, ...outcome }))
-      },
-      onProgress: () => undefined,
-      onFinish: (finish) => finishes.push(finish)
-    })
-    acks.service = service
-    const run = async (): Promise<JobFinish> => {
-      const count = finishes.length
-      await service.start({
-        profileId: profile.id,
-        clientId: 'window',
-        since: SINCE,
-        until: UNTIL,
-        history: false,
-        allRecords: false,
-        ledger: await sink.loadLedger()
-      })
-      return new Promise<JobFinish>((resolve) => {
-        const poll = (): void => {
-          const last = finishes[count]
-          if (last) {
-            resolve(last)
-          } else {
-            setTimeout(poll, 20)
-          }
-        }
-        poll()
-      })
-    }
+    const { sink, sync } = syncRunner(rig)
+    const run = (): Promise<JobFinish> => sync(profile.id, SINCE, UNTIL)
     const finish = await run()
     expect(finish.error).toBeNull()
     expect(finish.status).toBe('complete')

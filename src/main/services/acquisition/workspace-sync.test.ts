@@ -1,50 +1,30 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { SCENARIOS, startEmulator, type Emulator } from '../../../emulator'
-import { coverage, emptyLedger } from '../../../shared/acquisition'
+import type { Emulator } from '../../../emulator'
+import { coverage } from '../../../shared/acquisition'
 import { DEFAULT_WORKSPACE_TABLES } from '../../../shared/profiles'
 import type { Profile } from '../../../shared/profiles'
 import { checkConnection } from '../auth/connection-check'
-import { emulatorAuthRig, type EmulatorAuthRig } from '../auth/emulator-auth-rig'
+import type { EmulatorAuthRig } from '../auth/emulator-auth-rig'
 
-import { AcquireService, type JobFinish } from './acquire-service'
-import { MemorySink } from './memory-sink'
+import { claims, startSignedInProfile, syncRunner, type SignedInProfile } from './sync-test-kit'
 
 const NOW = new Date('2026-06-01T00:00:00Z')
 const SINCE = new Date('2026-05-25T00:00:00Z')
 const UNTIL = new Date('2026-05-28T00:00:00Z')
 
-function claims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
-    string,
-    unknown
-  >
-}
-
 describe('a workspace profile in the app: sign-in, Test connection and Sync', () => {
+  let kit: SignedInProfile | undefined
   let emu: Emulator
-  let dir: string
   let rig: EmulatorAuthRig
   let profile: Profile
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      scenario: {
-        ...SCENARIOS.clean,
-        generator: { ...SCENARIOS.clean.generator, eventsPerDay: 600 }
-      },
-      seed: 23,
-      now: NOW
-    })
-    emu.entra.setAccessTokenLifetime(30 * 86_400)
-    dir = await mkdtemp(join(tmpdir(), 'cax-workspace-sync-'))
-    rig = emulatorAuthRig(emu, dir)
-    const saved = await rig.profiles.save(
-      {
+    kit = await startSignedInProfile({
+      eventsPerDay: 600,
+      now: NOW,
+      tmpPrefix: 'cax-workspace-sync-',
+      profile: (emu) => ({
         kind: 'workspace',
         workspace: {
           workspaceId: emu.workspaceId,
@@ -55,16 +35,16 @@ describe('a workspace profile in the app: sign-in, Test connection and Sync', ()
         clientId: emu.clientId,
         cloud: 'commercial',
         signInMode: 'interactive'
-      },
-      { endpoints: emu.urls }
-    )
-    await rig.auth.signIn(saved.id)
-    profile = await rig.profiles.get(saved.id)
+      }),
+      placement: (emu) => ({ endpoints: emu.urls })
+    })
+    emu = kit.emu
+    rig = kit.rig
+    profile = kit.profile
   })
 
   afterAll(async () => {
-    await emu?.close()
-    await rm(dir, { recursive: true, force: true })
+    await kit?.close()
   })
 
   it('signs in asking for the Log Analytics scope, and the token goes only to the workspace API', async () => {
@@ -86,44 +66,9 @@ describe('a workspace profile in the app: sign-in, Test connection and Sync', ()
   })
 
   it('syncs the tables into the window’s cache once per UAL Id, with workspace coverage', async () => {
-    const sink = new MemorySink()
-    const finishes: JobFinish[] = []
-    const acks: { service?: AcquireService } = {}
-    const service = new AcquireService({
-      profiles: rig.profiles,
-      auth: rig.auth,
-      http: rig.http,
-      log: rig.log,
-      onBatch: (push) => {
-        void sink
-          .commit({ records: push.records, ledger: push.ledger })
-          .then((outcome) => acks.service?.ack(push.jobId, push.batchId, { ok: true, ...outcome }))
-      },
-      onProgress: () => undefined,
-      onFinish: (finish) => finishes.push(finish)
-    })
-    acks.service = service
+    const { sink, sync } = syncRunner(rig)
     const before = emu.logAnalytics.requests().length
-    await service.start({
-      profileId: profile.id,
-      clientId: 'window',
-      since: SINCE,
-      until: UNTIL,
-      history: false,
-      allRecords: false,
-      ledger: emptyLedger()
-    })
-    const finish = await new Promise<JobFinish>((resolve) => {
-      const poll = (): void => {
-        const last = finishes.at(-1)
-        if (last) {
-          resolve(last)
-        } else {
-          setTimeout(poll, 20)
-        }
-      }
-      poll()
-    })
+    const finish = await sync(profile.id, SINCE, UNTIL)
     expect(finish.error).toBeNull()
     expect(finish.status).toBe('complete')
     const truth = new Set(

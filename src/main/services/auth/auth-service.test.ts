@@ -10,7 +10,7 @@ import { CLOUDS } from '../../../shared/clouds'
 import type { AuthState, DeviceCodePrompt, Profile } from '../../../shared/profiles'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
 import { MemoryLogger } from '../logging/logger'
-import { ProfilesService } from '../profiles-service'
+import { ProfilesService } from '../profiles/profiles-service'
 import { MemorySecretStore, SecretStoreUnavailableError, type SecretStore } from '../secret-store'
 
 import { AuthService, type ExternalOpener } from './auth-service'

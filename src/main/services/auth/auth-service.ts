@@ -32,7 +32,7 @@ import type {
 } from '../../../shared/profiles'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
-import type { ProfilesService } from '../profiles-service'
+import type { ProfilesService } from '../profiles/profiles-service'
 import { SecretStoreUnavailableError, type SecretStore } from '../secret-store'
 
 import { authError, toAuthError } from './auth-errors'

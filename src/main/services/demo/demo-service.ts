@@ -14,7 +14,7 @@ import type { Profile } from '../../../shared/profiles'
 import type { DestinationsService } from '../destinations/destinations-service'
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
-import type { ProfilesService } from '../profiles-service'
+import type { ProfilesService } from '../profiles/profiles-service'
 
 /** The demo cluster's table of history (what a scheduled `cax push adx` would have filled). */
 export const DEMO_ADX_TABLE = 'ConnectorHistory'
@@ -31,7 +31,8 @@ export interface DemoServiceDeps {
   preferredPort?: number
   /**
    * Opens the emulator's `/_test/*` surface (end-to-end tests read what a send left in its fake
-   * cluster). Off unless the browser shell is started with CAX_DEMO_TEST_HOOKS=1.
+   * cluster). Off unless the browser shell is started from its test-only entry point
+   * (src/main/web/start-with-test-hooks.ts, not packaged).
    */
   testHooks?: boolean
 }

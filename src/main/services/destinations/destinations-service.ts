@@ -3,10 +3,7 @@
  * secrets: a destination names the connection whose sign-in gets its token.
  */
 import { randomUUID } from 'node:crypto'
-import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
-
-import { z } from 'zod'
 
 import {
   Destination,
@@ -15,11 +12,9 @@ import {
   type DestinationPlacement
 } from '../../../shared/destinations'
 import { AppError } from '../../../shared/errors'
-import { readJsonFile, writeJsonFileAtomic } from '../json-file'
+import { JsonCollection } from '../json-store/json-collection'
 import type { Logger } from '../logging/logger'
-import type { ProfilesService } from '../profiles-service'
-
-const DestinationsFile = z.object({ version: z.literal(1), destinations: z.array(Destination) })
+import type { ProfilesService } from '../profiles/profiles-service'
 
 export interface DestinationsServiceDeps {
   dataDir: string
@@ -29,26 +24,27 @@ export interface DestinationsServiceDeps {
 
 /** Creates, updates, lists and deletes destinations; writes are serialized and atomic. */
 export class DestinationsService {
-  private readonly file: string
-  private destinations: Destination[] | undefined
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly destinations: JsonCollection<Destination>
 
   constructor(private readonly deps: DestinationsServiceDeps) {
-    this.file = join(deps.dataDir, 'destinations.json')
+    this.destinations = new JsonCollection({
+      file: join(deps.dataDir, 'destinations.json'),
+      key: 'destinations',
+      item: Destination,
+      domain: 'destinations',
+      noun: 'destination',
+      log: deps.log
+    })
   }
 
-  async list(): Promise<Destination[]> {
-    this.destinations ??= await this.load()
-    return this.destinations
+  /** All destinations, in the order they were created. */
+  list(): Promise<Destination[]> {
+    return this.destinations.list()
   }
 
   /** One destination, or a `destinations/not-found` error. */
-  async get(id: string): Promise<Destination> {
-    const found = (await this.list()).find((d) => d.id === id)
-    if (!found) {
-      throw new AppError('destinations/not-found', `No destination with id ${id}`)
-    }
-    return found
+  get(id: string): Promise<Destination> {
+    return this.destinations.get(id)
   }
 
   /**
@@ -66,7 +62,7 @@ export class DestinationsService {
     })
     const before = input.id ? (await this.list()).find((d) => d.id === input.id) : undefined
     if (input.id && !before) {
-      throw new AppError('destinations/not-found', `No destination with id ${input.id}`)
+      throw this.destinations.notFound(input.id)
     }
     const sameTarget =
       before !== undefined &&
@@ -87,7 +83,7 @@ export class DestinationsService {
       }
     }
     const destination = Destination.parse({ ...input, ...place, id: before?.id ?? randomUUID() })
-    return this.mutate((all) => ({
+    return this.destinations.mutate((all) => ({
       next: before
         ? all.map((d) => (d.id === destination.id ? destination : d))
         : [...all, destination],
@@ -97,50 +93,7 @@ export class DestinationsService {
 
   /** Deletes a destination; true when it existed. */
   delete(id: string): Promise<boolean> {
-    return this.mutate((all) => {
-      const next = all.filter((d) => d.id !== id)
-      return { next, result: next.length !== all.length }
-    })
-  }
-
-  private mutate<T>(
-    change: (all: Destination[]) => { next: Destination[]; result: T }
-  ): Promise<T> {
-    const run = this.queue.then(async () => {
-      const { next, result } = change(await this.list())
-      try {
-        await writeJsonFileAtomic(this.file, { version: 1, destinations: next })
-      } catch (error) {
-        throw new AppError(
-          'destinations/write-failed',
-          `The destination could not be saved (${(error as NodeJS.ErrnoException).code ?? 'unknown'}). Check that the data folder is writable.`
-        )
-      }
-      this.destinations = next
-      return result
-    })
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
-  private async load(): Promise<Destination[]> {
-    let raw: unknown
-    try {
-      raw = await readJsonFile(this.file)
-    } catch {
-      raw = null
-    }
-    if (raw === undefined) {
-      return []
-    }
-    const parsed = DestinationsFile.safeParse(raw)
-    if (parsed.success) {
-      return parsed.data.destinations
-    }
-    const aside = `${this.file}.corrupt-${Date.now()}`
-    this.deps.log.warn(`[destinations] destinations.json is unreadable; moved aside to ${aside}`)
-    await rename(this.file, aside).catch(() => undefined)
-    return []
+    return this.destinations.delete(id)
   }
 }
 

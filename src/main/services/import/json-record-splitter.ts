@@ -1,3 +1,5 @@
+import { JSON_BYTE } from '../../../shared/json-bytes'
+
 import type { ImportRejectCode } from './import-types'
 
 /**
@@ -28,13 +30,8 @@ export interface JsonSplitterOptions {
 }
 
 const EXCERPT = 120
-const QUOTE = 34
-const BACKSLASH = 92
-const NEWLINE = 10
-const OPEN_BRACE = 123
-const CLOSE_BRACE = 125
-const OPEN_BRACKET = 91
-const CLOSE_BRACKET = 93
+const { QUOTE, BACKSLASH, NEWLINE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET } =
+  JSON_BYTE
 
 /** Feed text with {@link push}, then call {@link end}; each returns the items completed. */
 export class JsonRecordSplitter {

@@ -26,9 +26,17 @@ describe('AppDb.commitBatch', () => {
     expect(await db.commitBatch([a, b, a], {})).toEqual({ new: 2, duplicates: 1 })
     expect(await db.commitBatch([b, makeRecord()], {})).toEqual({ new: 1, duplicates: 1 })
     expect(await db.countRecords()).toBe(3)
-    expect(await db.duplicates.get(a.id)).toEqual({ id: a.id, count: 1 })
-    expect(await db.duplicates.get(b.id)).toEqual({ id: b.id, count: 1 })
+    expect(await db.duplicateCount(a.id)).toBe(1)
+    expect(await db.duplicateCount(b.id)).toBe(1)
     expect(await db.countDuplicates()).toBe(2)
+    // A record repeated in its own batch and again later adds up, per record.
+    const c = makeRecord()
+    expect(await db.commitBatch([c, c, c, a], {})).toEqual({ new: 1, duplicates: 3 })
+    expect(await db.commitBatch([c], {})).toEqual({ new: 0, duplicates: 1 })
+    expect(await db.duplicateCount(c.id)).toBe(3)
+    expect(await db.duplicateCount(a.id)).toBe(2)
+    expect(await db.duplicateCount('never-seen')).toBe(0)
+    expect(await db.countDuplicates()).toBe(6)
   })
 
   it('numbers records in arrival order so the index can load what is new', async () => {

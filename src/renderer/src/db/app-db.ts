@@ -5,11 +5,29 @@ import type { NormalizedRecord } from '../../../shared/audit'
 
 import { selectRows, unpackChunk } from '../../../shared/cache/packed-chunk'
 
+import {
+  DB_CHANNEL_NAME,
+  DEFAULT_DB_NAME,
+  META_KEY,
+  type AnnotationRow,
+  type CacheMeta,
+  type CommitResult,
+  type DbChannelMessage,
+  type ImportedAnnotation,
+  type LedgerDelta,
+  type LedgerEntry,
+  type LedgerKind,
+  type LedgerRow,
+  type RecordRow,
+  type SavedFilterRow,
+  type SettingRow,
+  type StoredChunk
+} from './cache-types'
+import { defineCacheSchema, placeChunk } from './cache-schema'
+import { addRepeats, chunkOfRow, type ChunkDuplicates, type RepeatRows } from './duplicate-counts'
 import { IdLocator } from './id-locator'
 import {
-  CHUNK_MAX_RECORDS,
   decodeRecord,
-  encodeChunk,
   encodeChunks,
   type BodyChunk,
   type ColumnChunk,
@@ -17,51 +35,7 @@ import {
   type IdChunk
 } from './record-chunk'
 
-/** The IndexedDB database name of the app (one per origin: app://explorer or the browser shell). */
-export const DEFAULT_DB_NAME = 'connector-audit-explorer'
-
-/**
- * The BroadcastChannel on which {@link AppDb.commitBatch} announces new records, so the Explorer's
- * query worker (another JavaScript context on the same origin) appends them without a reload.
- */
-export const DB_CHANNEL_NAME = 'cax-db'
-
-/** What {@link DB_CHANNEL_NAME} carries. */
-export type DbChannelMessage =
-  | { type: 'records-committed'; dbName: string; added: number }
-  | { type: 'annotations-changed'; dbName: string; ids: string[] }
-  | { type: 'reset'; dbName: string }
-
-/**
- * One cached audit record: the normalized record (grid columns, flattened `fields`, `raw`) plus
- * `seq`, the order in which the cache first received it (1, 2, 3…; the row number plus one).
- */
-export interface RecordRow extends NormalizedRecord {
-  seq: number
-}
-
-/** The key of the one {@link CacheMeta} row. */
-export const META_KEY = 'records'
-
-/**
- * How far the chunked record store goes: committed in the same transaction as the chunks, so a
- * reader (or a second window) sees whole chunks only, and a writer detects another's commit.
- */
-export interface CacheMeta {
-  key: typeof META_KEY
-  /** Chunks committed: chunk numbers are 0…chunks-1. */
-  chunks: number
-  /** Records stored (rows 0…rows-1). */
-  rows: number
-  /** Set when the first chunk is written, so a writer notices the cache was cleared and refilled. */
-  epoch?: string
-}
-
-/** A chunk of records as read back: its columns and its raw bodies. */
-export interface StoredChunk {
-  columns: ColumnChunk
-  body: BodyChunk
-}
+export * from './cache-types'
 
 /** Records to commit: their Ids in order, and how to encode the rows that are new. */
 interface PendingBatch {
@@ -75,87 +49,11 @@ class StaleWriterError extends Error {
   override name = 'StaleWriterError'
 }
 
-/** How many times a record Id arrived again after it was first stored (duplicates by design). */
-export interface DuplicateRow {
-  id: string
-  count: number
-}
-
-/** Which ledger a ledger row belongs to. */
-export type LedgerKind = 'windows' | 'blobs' | 'queries'
-
-/** A ledger entry of src/shared/acquisition (window, content blob or Graph query). */
-export type LedgerEntry = LedgerWindow | LedgerBlob | LedgerQuery
-
-/**
- * One completeness-ledger entry (acquisition window, content blob or Graph query), stored as the
- * JSON entry of the acquisition model with the columns the cache needs to find it.
- */
-export interface LedgerRow<E extends LedgerEntry = LedgerEntry> {
-  key: string
-  tenantId: string
-  status: string
-  entry: E
-}
-
-/** A named filter the user saved (see explorer/saved-filters.ts for the spec's shape). */
-export interface SavedFilterRow {
-  id: string
-  name: string
-  spec: unknown
-  createdAt: string
-  updatedAt: string
-}
-
-/** Tags and a comment an auditor attached to one record, keyed by the record Id. */
-export interface AnnotationRow {
-  id: string
-  tags: string[]
-  comment: string
-  updatedAt: string
-}
-
-/** One non-secret setting of one profile (`profileId` '' for app-wide settings). */
-export interface SettingRow {
-  key: string
-  profileId: string
-  name: string
-  value: unknown
-}
-
-/**
- * The ledger delta that travels with a batch of records (src/shared/acquisition's `LedgerDelta`
- * fits; every part is optional here).
- */
-export interface LedgerDelta {
-  windows?: readonly LedgerWindow[]
-  blobs?: readonly LedgerBlob[]
-  queries?: readonly LedgerQuery[]
-}
-
-/** An annotation carried by a snapshot import, with its record Id. */
-export interface ImportedAnnotation {
-  id: string
-  tags: readonly string[]
-  comment: string
-}
-
-/** What a commit changed. */
-export interface CommitResult {
-  /** Records stored for the first time. */
-  new: number
-  /** Records whose Id was already cached (or repeated within the batch): counted, not stored. */
-  duplicates: number
-}
-
 const CHUNK = 2000
 
 /**
- * The app's IndexedDB cache (STYLE.md rule 17): one typed Dexie class with a versioned schema.
- *
- * Schema rule: a released `version(n)` is NEVER edited in place — users' databases were created
- * from it. A change adds `version(n + 1)` with the new stores and an `upgrade()` whose comment says
- * why (derived columns can always be rebuilt from `raw`).
+ * The app's IndexedDB cache (STYLE.md rule 17): one typed Dexie class with a versioned schema
+ * (cache-schema.ts).
  */
 export class AppDb extends Dexie {
   /** What the query worker reads, one row per chunk of records (see record-chunk.ts). */
@@ -165,7 +63,8 @@ export class AppDb extends Dexie {
   /** Record Ids per chunk (exact de-duplication). */
   declare chunkIds: Table<IdChunk, number>
   declare meta: Table<CacheMeta, string>
-  declare duplicates: Table<DuplicateRow, string>
+  /** Duplicate counts per chunk (see duplicate-counts.ts). */
+  declare chunkDuplicates: Table<ChunkDuplicates, number>
   declare windows: Table<LedgerRow<LedgerWindow>, string>
   declare blobs: Table<LedgerRow<LedgerBlob>, string>
   declare queries: Table<LedgerRow<LedgerQuery>, string>
@@ -175,51 +74,7 @@ export class AppDb extends Dexie {
 
   constructor(name: string = DEFAULT_DB_NAME, options?: DexieOptions) {
     super(name, options)
-    // v1 (first release). Never change this line; add version(2) instead.
-    this.version(1).stores({
-      records: 'id, &seq, createdAtMs, organizationId, operation',
-      duplicates: 'id',
-      windows: 'key, tenantId, status',
-      blobs: 'key, tenantId, status',
-      queries: 'key, tenantId, status',
-      savedFilters: 'id, &name, updatedAt',
-      annotations: 'id, *tags, updatedAt',
-      settings: 'key, profileId'
-    })
-    // v2: records move from one row each (normalized fields, flattened fields and raw text under
-    // four indexes) to chunks of a few thousand records with the query engine's columns persisted,
-    // so opening a million-record cache reads a few hundred rows and does no per-record work
-    // (issue 11). The upgrade re-encodes every v1 record in `seq` order; duplicates, annotations,
-    // the ledger and everything else stay as they are.
-    this.version(2)
-      .stores({
-        records: null,
-        columns: 'n',
-        bodies: 'n',
-        chunkIds: 'n',
-        meta: 'key'
-      })
-      .upgrade(async (tx) => {
-        const old = tx.table<RecordRow, string>('records')
-        let afterSeq = 0
-        let n = 0
-        let rows = 0
-        for (;;) {
-          const batch = await old.where('seq').above(afterSeq).limit(CHUNK_MAX_RECORDS).toArray()
-          const last = batch[batch.length - 1]
-          if (!last) {
-            break
-          }
-          afterSeq = last.seq
-          const chunk = placeChunk(encodeChunk(batch.map(withoutSeq)), n, rows)
-          await tx.table('columns').add(chunk.columns)
-          await tx.table('bodies').add(chunk.body)
-          await tx.table('chunkIds').add(chunk.ids)
-          n++
-          rows += batch.length
-        }
-        await tx.table('meta').put({ key: META_KEY, chunks: n, rows } satisfies CacheMeta)
-      })
+    defineCacheSchema(this)
   }
 
   // The writer's view of which Ids are cached: rebuilt from the id chunks on the first commit
@@ -271,20 +126,9 @@ export class AppDb extends Dexie {
     this.locatorChunks = chunk.n + 1
   }
 
-  /** The chunk holding `row` (binary search over the chunks' first rows). */
+  /** The chunk holding `row`. */
   private chunkOfRow(row: number): number {
-    const firsts = this.chunkFirstRows
-    let lo = 0
-    let hi = firsts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1
-      if (firsts[mid]! <= row) {
-        lo = mid
-      } else {
-        hi = mid - 1
-      }
-    }
-    return lo
+    return chunkOfRow(this.chunkFirstRows, row)
   }
 
   private async idsOfChunk(n: number): Promise<string[]> {
@@ -428,6 +272,81 @@ export class AppDb extends Dexie {
     return result
   }
 
+  /**
+   * Splits a batch's Ids into new rows (their indexes) and repeats: of a cached row (row → times)
+   * or of an earlier new row of the same batch (its ordinal among the new rows → times). Every
+   * hash candidate is confirmed against the stored Id; the id chunks the candidates point to are
+   * read in one go, not one look-up per record.
+   */
+  private async classify(
+    ids: readonly string[],
+    locator: IdLocator
+  ): Promise<{
+    freshRows: number[]
+    cachedRepeats: RepeatRows
+    batchRepeats: Map<number, number>
+  }> {
+    const candidates: Array<number[] | undefined> = new Array(ids.length)
+    const needed = new Set<number>()
+    for (let i = 0; i < ids.length; i++) {
+      const rows = locator.candidates(ids[i]!)
+      if (rows.length > 0) {
+        candidates[i] = rows
+        rows.forEach((row) => needed.add(this.chunkOfRow(row)))
+      }
+    }
+    const idChunks = await this.idsOfChunks([...needed])
+    const freshRows: number[] = []
+    const cachedRepeats: RepeatRows = new Map()
+    const batchRepeats = new Map<number, number>()
+    const freshOrdinal = new Map<string, number>()
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!
+      const ordinal = freshOrdinal.get(id)
+      if (ordinal !== undefined) {
+        batchRepeats.set(ordinal, (batchRepeats.get(ordinal) ?? 0) + 1)
+        continue
+      }
+      const row = candidates[i]?.find((r) => {
+        const n = this.chunkOfRow(r)
+        return idChunks.get(n)?.[r - this.chunkFirstRows[n]!] === id
+      })
+      if (row !== undefined) {
+        cachedRepeats.set(row, (cachedRepeats.get(row) ?? 0) + 1)
+      } else {
+        freshOrdinal.set(id, freshRows.length)
+        freshRows.push(i)
+      }
+    }
+    return { freshRows, cachedRepeats, batchRepeats }
+  }
+
+  /** The Ids of chunks `ns`: from the small cache, the rest in one read. */
+  private async idsOfChunks(ns: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>()
+    const missing: number[] = []
+    for (const n of ns) {
+      const ids = this.idChunkCache.get(n)
+      if (ids) {
+        out.set(n, ids)
+      } else {
+        missing.push(n)
+      }
+    }
+    if (missing.length > 0) {
+      const read = await this.chunkIds.bulkGet(missing)
+      missing.forEach((n, i) => {
+        const ids = read[i]?.ids ?? []
+        out.set(n, ids)
+        if (this.idChunkCache.size >= 16) {
+          this.idChunkCache.delete(this.idChunkCache.keys().next().value!)
+        }
+        this.idChunkCache.set(n, ids)
+      })
+    }
+    return out
+  }
+
   private async tryCommit(
     batch: PendingBatch,
     ledger: LedgerDelta,
@@ -441,21 +360,7 @@ export class AppDb extends Dexie {
     const expectedEpoch = this.locatorEpoch
     // Classify outside the transaction (the look-ups may read id chunks), then write in one
     // transaction that first checks nobody else committed meanwhile.
-    const freshRows: number[] = []
-    const repeats = new Map<string, number>()
-    const inBatch = new Set<string>()
-    for (let i = 0; i < batch.ids.length; i++) {
-      const id = batch.ids[i]!
-      const isKnown =
-        inBatch.has(id) ||
-        (locator.candidates(id).length > 0 && (await this.rowInLocator(locator, id)) >= 0)
-      if (isKnown) {
-        repeats.set(id, (repeats.get(id) ?? 0) + 1)
-      } else {
-        inBatch.add(id)
-        freshRows.push(i)
-      }
-    }
+    const { freshRows, cachedRepeats, batchRepeats } = await this.classify(batch.ids, locator)
     const chunks = batch.build(freshRows)
     const placed = await this.transaction(
       'rw',
@@ -464,7 +369,7 @@ export class AppDb extends Dexie {
         this.columns,
         this.bodies,
         this.chunkIds,
-        this.duplicates,
+        this.chunkDuplicates,
         this.windows,
         this.blobs,
         this.queries,
@@ -487,17 +392,37 @@ export class AppDb extends Dexie {
           await this.columns.bulkAdd(stored.map((c) => c.columns))
           await this.bodies.bulkAdd(stored.map((c) => c.body))
           await this.chunkIds.bulkAdd(stored.map((c) => c.ids))
-          await this.meta.put({ key: META_KEY, chunks: n, rows, ...(epoch ? { epoch } : {}) })
         }
+        // Repeats: of rows cached before, and of this batch's own new rows (the j-th new record
+        // is row `meta.rows + j`, as the chunks above were placed).
+        const repeats: RepeatRows = new Map(cachedRepeats)
+        batchRepeats.forEach((count, j) => repeats.set(meta.rows + j, count))
+        let duplicates = meta.duplicates ?? 0
         if (repeats.size > 0) {
-          const repeatIds = [...repeats.keys()]
-          const counts = await this.duplicates.bulkGet(repeatIds)
-          await this.duplicates.bulkPut(
-            repeatIds.map((id, i) => ({
-              id,
-              count: (counts[i]?.count ?? 0) + (repeats.get(id) ?? 0)
-            }))
+          const layout = {
+            firstRows: [...this.chunkFirstRows, ...stored.map((c) => c.ids.firstRow)],
+            rows
+          }
+          const touched = [
+            ...new Set([...repeats.keys()].map((r) => chunkOfRow(layout.firstRows, r)))
+          ]
+          const current = await this.chunkDuplicates.bulkGet(touched)
+          const counted = addRepeats(
+            repeats,
+            layout,
+            new Map(touched.map((n, i) => [n, current[i]]))
           )
+          await this.chunkDuplicates.bulkPut(counted.rows)
+          duplicates += counted.added
+        }
+        if (stored.length > 0 || repeats.size > 0) {
+          await this.meta.put({
+            key: META_KEY,
+            chunks: n,
+            rows,
+            ...(epoch ? { epoch } : {}),
+            ...(duplicates > 0 ? { duplicates } : {})
+          })
         }
         await this.windows.bulkPut((ledger.windows ?? []).map(toLedgerRow))
         await this.blobs.bulkPut((ledger.blobs ?? []).map(toLedgerRow))
@@ -514,7 +439,8 @@ export class AppDb extends Dexie {
       placed.stored.forEach((chunk) => this.rememberChunk(chunk.ids))
     }
     let duplicates = 0
-    repeats.forEach((count) => (duplicates += count))
+    cachedRepeats.forEach((count) => (duplicates += count))
+    batchRepeats.forEach((count) => (duplicates += count))
     return { new: freshRows.length, duplicates }
   }
 
@@ -549,9 +475,17 @@ export class AppDb extends Dexie {
 
   /** Total duplicates collapsed so far (the "N duplicates collapsed" figure). */
   async countDuplicates(): Promise<number> {
-    let total = 0
-    await this.duplicates.each((row) => (total += row.count))
-    return total
+    return (await this.cacheMeta()).duplicates ?? 0
+  }
+
+  /** How many times the cached record `id` arrived again after it was stored (0 if never or not cached). */
+  async duplicateCount(id: string): Promise<number> {
+    const row = await this.rowOfId(id)
+    if (row < 0) {
+      return 0
+    }
+    const n = this.chunkOfRow(row)
+    return (await this.chunkDuplicates.get(n))?.counts[row - this.chunkFirstRows[n]!] ?? 0
   }
 
   /** Chunks `from`, `from + 1`… (at most `limit`), with their bodies, in row order. */
@@ -739,7 +673,7 @@ export class AppDb extends Dexie {
         this.columns,
         this.bodies,
         this.chunkIds,
-        this.duplicates,
+        this.chunkDuplicates,
         this.windows,
         this.blobs,
         this.queries
@@ -751,7 +685,7 @@ export class AppDb extends Dexie {
             this.columns,
             this.bodies,
             this.chunkIds,
-            this.duplicates,
+            this.chunkDuplicates,
             this.windows,
             this.blobs,
             this.queries
@@ -787,21 +721,6 @@ export class AppDb extends Dexie {
     const channel = new BroadcastChannel(DB_CHANNEL_NAME)
     channel.postMessage(message)
     channel.close()
-  }
-}
-
-function withoutSeq(row: RecordRow): NormalizedRecord {
-  const record: Partial<RecordRow> = { ...row }
-  delete record.seq
-  return record as NormalizedRecord
-}
-
-/** Numbers an encoded chunk as chunk `n` starting at row `firstRow`. */
-function placeChunk(chunk: EncodedChunk, n: number, firstRow: number): EncodedChunk {
-  return {
-    columns: { ...chunk.columns, n, firstRow },
-    body: { ...chunk.body, n },
-    ids: { ...chunk.ids, n, firstRow }
   }
 }
 

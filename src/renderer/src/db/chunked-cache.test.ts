@@ -12,7 +12,7 @@ import { packRecords } from '../../../shared/cache/packed-chunk'
 
 import { AppDb } from './app-db'
 
-import { CHUNK_MAX_RECORDS } from './record-chunk'
+import { CHUNK_MAX_RECORDS, encodeChunk } from './record-chunk'
 
 const open: Dexie[] = []
 function track<T extends Dexie>(db: T): T {
@@ -46,19 +46,22 @@ function many(n: number, prefix: string): NormalizedRecord[] {
   )
 }
 
+/** The stores of the first release, as users' databases were created with them. */
+const V1_STORES = {
+  records: 'id, &seq, createdAtMs, organizationId, operation',
+  duplicates: 'id',
+  windows: 'key, tenantId, status',
+  blobs: 'key, tenantId, status',
+  queries: 'key, tenantId, status',
+  savedFilters: 'id, &name, updatedAt',
+  annotations: 'id, *tags, updatedAt',
+  settings: 'key, profileId'
+}
+
 /** Writes a v1 database (one row per record, today's layout) the way the first release did. */
 async function writeV1(name: string, records: NormalizedRecord[]): Promise<void> {
   const v1 = track(new Dexie(name, { indexedDB, IDBKeyRange }))
-  v1.version(1).stores({
-    records: 'id, &seq, createdAtMs, organizationId, operation',
-    duplicates: 'id',
-    windows: 'key, tenantId, status',
-    blobs: 'key, tenantId, status',
-    queries: 'key, tenantId, status',
-    savedFilters: 'id, &name, updatedAt',
-    annotations: 'id, *tags, updatedAt',
-    settings: 'key, profileId'
-  })
+  v1.version(1).stores(V1_STORES)
   await v1.table('records').bulkAdd(records.map((r, i) => ({ ...r, seq: i + 1 })))
   await v1.table('duplicates').bulkAdd([{ id: records[3]!.id, count: 2 }])
   await v1
@@ -70,6 +73,33 @@ async function writeV1(name: string, records: NormalizedRecord[]): Promise<void>
     .table('windows')
     .bulkAdd([{ key: 'w1', tenantId: 't', status: 'complete', entry: { key: 'w1' } }])
   v1.close()
+}
+
+/**
+ * Writes a v2 database (chunks, with one duplicates row per repeated Id) the way the v2 releases
+ * did: AppDb's own v1/v2 schema and encoding, then the legacy per-Id duplicate rows.
+ */
+async function writeV2(
+  name: string,
+  records: NormalizedRecord[],
+  duplicates: Array<{ id: string; count: number }>
+): Promise<void> {
+  const v2 = track(new Dexie(name, { indexedDB, IDBKeyRange }))
+  v2.version(1).stores(V1_STORES)
+  v2.version(2).stores({ records: null, columns: 'n', bodies: 'n', chunkIds: 'n', meta: 'key' })
+  let rows = 0
+  let n = 0
+  for (let i = 0; i < records.length; i += CHUNK_MAX_RECORDS) {
+    const chunk = encodeChunk(records.slice(i, i + CHUNK_MAX_RECORDS))
+    await v2.table('columns').add({ ...chunk.columns, n, firstRow: rows })
+    await v2.table('bodies').add({ ...chunk.body, n })
+    await v2.table('chunkIds').add({ ...chunk.ids, n, firstRow: rows })
+    rows += chunk.columns.count
+    n++
+  }
+  await v2.table('meta').put({ key: 'records', chunks: n, rows, epoch: 'e1' })
+  await v2.table('duplicates').bulkAdd(duplicates)
+  v2.close()
 }
 
 describe('the chunked cache', () => {
@@ -86,6 +116,7 @@ describe('the chunked cache', () => {
       seq: CHUNK_MAX_RECORDS + 11
     })
     expect(await db.countDuplicates()).toBe(2)
+    expect(await db.duplicateCount(records[3]!.id)).toBe(2)
     expect(await db.annotation(records[5]!.id)).toMatchObject({ tags: ['reviewed'], comment: 'ok' })
     expect((await db.ledger('windows', 't'))[0]?.key).toBe('w1')
     // Every record byte for byte, in the old order.
@@ -102,6 +133,36 @@ describe('the chunked cache', () => {
       new: 1,
       duplicates: 1
     })
+  })
+
+  it('migrates a populated v2 database: per-Id duplicate counts become per-chunk counts, total kept', async () => {
+    const name = newName()
+    const records = many(CHUNK_MAX_RECORDS * 2 + 17, 'v2')
+    const last = records[records.length - 1]!
+    await writeV2(name, records, [
+      { id: records[0]!.id, count: 3 },
+      { id: records[CHUNK_MAX_RECORDS + 1]!.id, count: 1 },
+      { id: last.id, count: 2 },
+      // A count whose record is not cached (should not exist): still in the total.
+      { id: 'gone', count: 4 }
+    ])
+    const db = appDb(name)
+    expect(await db.countRecords()).toBe(records.length)
+    expect(await db.countDuplicates()).toBe(10)
+    expect(await db.duplicateCount(records[0]!.id)).toBe(3)
+    expect(await db.duplicateCount(records[CHUNK_MAX_RECORDS + 1]!.id)).toBe(1)
+    expect(await db.duplicateCount(last.id)).toBe(2)
+    expect(await db.duplicateCount(records[1]!.id)).toBe(0)
+    expect(await db.chunkDuplicates.count()).toBe(3)
+    expect(db.tables.map((t) => t.name)).not.toContain('duplicates')
+    // Counting goes on from the migrated figures.
+    expect(await db.commitBatch([records[0]!, last, makeRecord({ id: 'new-one' })])).toEqual({
+      new: 1,
+      duplicates: 2
+    })
+    expect(await db.duplicateCount(records[0]!.id)).toBe(4)
+    expect(await db.countDuplicates()).toBe(12)
+    expect((await db.getRecord(last.id))?.raw).toBe(last.raw)
   })
 
   it('dedupes exactly across chunks and across restarts', async () => {
@@ -121,7 +182,11 @@ describe('the chunked cache', () => {
       duplicates: 11
     })
     expect(await restarted.countRecords()).toBe(first.length + 12)
-    expect(await restarted.duplicates.get(first[0]!.id)).toEqual({ id: first[0]!.id, count: 1 })
+    expect(await restarted.duplicateCount(first[0]!.id)).toBe(1)
+    expect(await restarted.duplicateCount(first[CHUNK_MAX_RECORDS]!.id)).toBe(1)
+    expect(await restarted.duplicateCount('b-3')).toBe(1)
+    expect(await restarted.duplicateCount('b-11')).toBe(0)
+    expect(await restarted.duplicateCount(first[1]!.id)).toBe(0)
     expect(await restarted.countDuplicates()).toBe(13)
     expect(await restarted.getRecord('b-11')).toMatchObject({
       id: 'b-11',
@@ -163,12 +228,12 @@ describe('the chunked cache', () => {
       ({ key: `w${i}`, tenantId: 't', status: 'complete' }) as unknown as LedgerWindow
     await db.commitBatch(records.slice(0, 300), { windows: [window(1)] })
     // The third write of the transaction fails (a crash, a full disk): nothing of it may stay.
-    const original = db.duplicates.bulkPut.bind(db.duplicates)
-    db.duplicates.bulkPut = (() => Promise.reject(new Error('disk went away'))) as never
+    const original = db.chunkDuplicates.bulkPut.bind(db.chunkDuplicates)
+    db.chunkDuplicates.bulkPut = (() => Promise.reject(new Error('disk went away'))) as never
     await expect(
       db.commitBatch([...records.slice(300, 600), records[0]!], { windows: [window(2)] })
     ).rejects.toThrow('disk went away')
-    db.duplicates.bulkPut = original
+    db.chunkDuplicates.bulkPut = original
     expect(await db.countRecords()).toBe(300)
     expect((await db.cacheMeta()).chunks).toBe(1)
     expect(await db.columns.count()).toBe(1)

@@ -82,5 +82,33 @@ describe('date buckets for stacking', () => {
         '2026-03-08 23:00'
       )
     })
+
+    it('names the fall-back hour by its offset: two entries, each filtering to its own hour', () => {
+      // 2026-11-01: New York's clocks go from 02:00 EDT back to 01:00 EST, so 01:00 happens twice.
+      const first = Date.UTC(2026, 10, 1, 5, 20) // 01:20 EDT (UTC-04:00)
+      const second = Date.UTC(2026, 10, 1, 6, 20) // 01:20 EST (UTC-05:00)
+      const [a, b] = [first, second].map((ms) => bucketStart(ms, 'hour', 'local'))
+      expect(b! - a!).toBe(H)
+      expect(bucketLabel(a!, 'hour', 'local')).toBe('2026-11-01 01:00 (UTC-04:00)')
+      expect(bucketLabel(b!, 'hour', 'local')).toBe('2026-11-01 01:00 (UTC-05:00)')
+      expect(bucketRangeOfLabel('2026-11-01 01:00 (UTC-04:00)', 'hour', 'local')).toEqual({
+        fromMs: a,
+        toMs: a! + H
+      })
+      expect(bucketRangeOfLabel('2026-11-01 01:00 (UTC-05:00)', 'hour', 'local')).toEqual({
+        fromMs: b,
+        toMs: b! + H
+      })
+      // The hours around it keep their plain labels; an offset the hour never had is refused.
+      expect(bucketLabel(a! - H, 'hour', 'local')).toBe('2026-11-01 00:00')
+      expect(bucketLabel(b! + H, 'hour', 'local')).toBe('2026-11-01 02:00')
+      expect(bucketRangeOfLabel('2026-11-01 01:00 (UTC-03:00)', 'hour', 'local')).toBeNull()
+      // Ranked in time order, the two are two values of the stack.
+      const times = Float64Array.from([second, first])
+      const ranked = timeBucketRanks(times, Uint32Array.from([1, 0]), 'hour', 'local')
+      expect(ranked.levels).toBe(2)
+      expect(ranked.value(ranked.ranks[1]!)).toBe('2026-11-01 01:00 (UTC-04:00)')
+      expect(ranked.value(ranked.ranks[0]!)).toBe('2026-11-01 01:00 (UTC-05:00)')
+    })
   })
 })

@@ -67,8 +67,7 @@ export function bucketEnd(start: number, bucket: DateBucket, zone: TimeZoneMode)
 
 const pad = (n: number): string => String(n).padStart(2, '0')
 
-/** The label of the bucket starting at `start`: `YYYY-MM-DD` or `YYYY-MM-DD HH:00`. */
-export function bucketLabel(start: number, bucket: DateBucket, zone: TimeZoneMode): string {
+function wallClock(start: number, bucket: DateBucket, zone: TimeZoneMode): string {
   const d = new Date(start)
   const [y, m, day, h] =
     zone === 'utc'
@@ -78,7 +77,32 @@ export function bucketLabel(start: number, bucket: DateBucket, zone: TimeZoneMod
   return bucket === 'day' ? date : `${date} ${pad(h)}:00`
 }
 
-const LABEL = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):00)?$/
+/** `UTC+02:00` for the local offset at `ms`. */
+function offsetLabel(ms: number): string {
+  const minutes = -new Date(ms).getTimezoneOffset()
+  const sign = minutes < 0 ? '-' : '+'
+  const abs = Math.abs(minutes)
+  return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+}
+
+/**
+ * The label of the bucket starting at `start`: `YYYY-MM-DD` or `YYYY-MM-DD HH:00`. A local hour
+ * the clocks go through twice (the fall-back hour of daylight saving time) also names its
+ * offset, `2026-10-25 02:00 (UTC+02:00)` then `(UTC+01:00)`, so the two are two entries and a
+ * click on either filters to that hour only.
+ */
+export function bucketLabel(start: number, bucket: DateBucket, zone: TimeZoneMode): string {
+  const label = wallClock(start, bucket, zone)
+  if (bucket === 'day' || zone === 'utc') {
+    return label
+  }
+  const isRepeated =
+    wallClock(start - 3_600_000, bucket, zone) === label ||
+    wallClock(start + 3_600_000, bucket, zone) === label
+  return isRepeated ? `${label} (${offsetLabel(start)})` : label
+}
+
+const LABEL = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):00(?: \(UTC([+-])(\d{2}):(\d{2})\))?)?$/
 
 /** The range [fromMs, toMs) of a bucket's label, or null when the label is not one. */
 export function bucketRangeOfLabel(
@@ -96,6 +120,14 @@ export function bucketRangeOfLabel(
     number,
     number
   ]
+  if (match[5] !== undefined && zone === 'local') {
+    // A repeated local hour, named by its offset: exactly that one of the two.
+    const offset = (match[5] === '-' ? -1 : 1) * (Number(match[6]) * 60 + Number(match[7]))
+    const fromMs = Date.UTC(y, m - 1, d, h) - offset * 60_000
+    return bucketLabel(fromMs, bucket, zone) === label
+      ? { fromMs, toMs: bucketEnd(fromMs, bucket, zone) }
+      : null
+  }
   const fromMs = zone === 'utc' ? Date.UTC(y, m - 1, d, h) : new Date(y, m - 1, d, h).getTime()
   return { fromMs, toMs: bucketEnd(fromMs, bucket, zone) }
 }

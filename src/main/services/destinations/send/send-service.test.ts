@@ -12,7 +12,7 @@ import { AppError } from '../../../../shared/errors'
 import { testRecord } from '../../../../shared/export/test-records'
 import { HttpsClient } from '../../http/https-client'
 import { MemoryLogger } from '../../logging/logger'
-import { ProfilesService } from '../../profiles-service'
+import { ProfilesService } from '../../profiles/profiles-service'
 import { DestinationsService } from '../destinations-service'
 import { ruleDefinition, tableDefinition } from '../log-analytics/table-definition'
 

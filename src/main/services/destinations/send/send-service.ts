@@ -26,7 +26,7 @@ import type {
 import { AppError } from '../../../../shared/errors'
 import type { HttpsClient } from '../../http/https-client'
 import type { Logger } from '../../logging/logger'
-import type { ProfilesService } from '../../profiles-service'
+import type { ProfilesService } from '../../profiles/profiles-service'
 import { SnapshotExports } from '../../snapshot/snapshot-export'
 import { SnapshotReader, verifySnapshot } from '../../snapshot/snapshot-reader'
 import { AdxError } from '../../sources/adx/adx-client'

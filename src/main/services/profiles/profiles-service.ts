@@ -2,24 +2,18 @@
  * Saved connection profiles, as JSON in the data folder. They hold no secrets.
  */
 import { randomUUID } from 'node:crypto'
-import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 
-import { z } from 'zod'
-
-import { adxClusterHostProblem } from '../../shared/destinations'
-import { AppError } from '../../shared/errors'
+import { adxClusterHostProblem } from '../../../shared/destinations'
+import { AppError } from '../../../shared/errors'
 import {
   movesTokens,
   Profile,
   type ProfileInput,
   type ProfilePlacement
-} from '../../shared/profiles'
-
-import { readJsonFile, writeJsonFileAtomic } from './json-file'
-import type { Logger } from './logging/logger'
-
-const ProfilesFile = z.object({ version: z.literal(1), profiles: z.array(Profile) })
+} from '../../../shared/profiles'
+import { JsonCollection } from '../json-store/json-collection'
+import type { Logger } from '../logging/logger'
 
 export interface ProfilesServiceDeps {
   dataDir: string
@@ -34,27 +28,28 @@ export interface ProfilesServiceDeps {
 
 /** Creates, updates, lists and deletes {@link Profile}s; writes are serialized and atomic. */
 export class ProfilesService {
-  private readonly file: string
-  private profiles: Profile[] | undefined
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly profiles: JsonCollection<Profile>
 
   constructor(private readonly deps: ProfilesServiceDeps) {
-    this.file = join(deps.dataDir, 'profiles.json')
+    this.profiles = new JsonCollection({
+      file: join(deps.dataDir, 'profiles.json'),
+      key: 'profiles',
+      item: Profile,
+      domain: 'profiles',
+      noun: 'profile',
+      log: deps.log,
+      ...(deps.onDidChange ? { onDidChange: deps.onDidChange } : {})
+    })
   }
 
   /** All profiles, in the order they were created. */
-  async list(): Promise<Profile[]> {
-    this.profiles ??= await this.load()
-    return this.profiles
+  list(): Promise<Profile[]> {
+    return this.profiles.list()
   }
 
   /** One profile, or a `profiles/not-found` error. */
-  async get(id: string): Promise<Profile> {
-    const found = (await this.list()).find((p) => p.id === id)
-    if (!found) {
-      throw new AppError('profiles/not-found', `No profile with id ${id}`)
-    }
-    return found
+  get(id: string): Promise<Profile> {
+    return this.profiles.get(id)
   }
 
   /**
@@ -94,10 +89,10 @@ export class ProfilesService {
       this.deps.log.info(`[profiles] profile ${before.id} now points elsewhere: signing it out`)
       await this.deps.signOut?.(before)
     }
-    return this.mutate(async (profiles) => {
+    return this.profiles.mutate((profiles) => {
       const existing = input.id ? profiles.find((p) => p.id === input.id) : undefined
       if (input.id && !existing) {
-        throw new AppError('profiles/not-found', `No profile with id ${input.id}`)
+        throw this.profiles.notFound(input.id)
       }
       const { endpoints, isDemo } = place(existing)
       const placed = {
@@ -120,10 +115,10 @@ export class ProfilesService {
 
   /** Records (or clears) the account a profile signed in with. */
   setAccount(id: string, accountHomeId: string | undefined): Promise<Profile> {
-    return this.mutate(async (profiles) => {
+    return this.profiles.mutate((profiles) => {
       const existing = profiles.find((p) => p.id === id)
       if (!existing) {
-        throw new AppError('profiles/not-found', `No profile with id ${id}`)
+        throw this.profiles.notFound(id)
       }
       const { accountHomeId: _old, ...rest } = existing
       const profile: Profile = accountHomeId ? { ...rest, accountHomeId } : rest
@@ -133,53 +128,6 @@ export class ProfilesService {
 
   /** Deletes a profile; true when it existed. */
   delete(id: string): Promise<boolean> {
-    return this.mutate(async (profiles) => {
-      const next = profiles.filter((p) => p.id !== id)
-      return { next, result: next.length !== profiles.length }
-    })
-  }
-
-  private mutate<T>(
-    change: (profiles: Profile[]) => Promise<{ next: Profile[]; result: T }>
-  ): Promise<T> {
-    const run = this.queue.then(async () => {
-      const { next, result } = await change(await this.list())
-      try {
-        await writeJsonFileAtomic(this.file, { version: 1, profiles: next })
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'unknown'
-        throw new AppError(
-          'profiles/write-failed',
-          code === 'ENOSPC'
-            ? 'The disk is full: the profile was not saved. Free some space and try again.'
-            : `The profile could not be saved (${code}). Check that the data folder is writable.`
-        )
-      }
-      this.profiles = next
-      this.deps.onDidChange?.(next)
-      return result
-    })
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
-  private async load(): Promise<Profile[]> {
-    let raw: unknown
-    try {
-      raw = await readJsonFile(this.file)
-    } catch {
-      raw = null
-    }
-    if (raw === undefined) {
-      return []
-    }
-    const parsed = ProfilesFile.safeParse(raw)
-    if (parsed.success) {
-      return parsed.data.profiles
-    }
-    const aside = `${this.file}.corrupt-${Date.now()}`
-    this.deps.log.warn(`[profiles] profiles.json is unreadable; moved aside to ${aside}`)
-    await rename(this.file, aside).catch(() => undefined)
-    return []
+    return this.profiles.delete(id)
   }
 }
