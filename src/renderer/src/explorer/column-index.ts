@@ -532,6 +532,7 @@ export class ColumnIndex {
         chunkHits: hits,
         chunks: this.store.chunks,
         slots: SEARCHED_SLOTS,
+        spansOf: (c) => this.store.spansOf(c, SEARCHED_SLOTS),
         tags: this.store.tagIndex
       },
       needle
@@ -551,6 +552,14 @@ export class ColumnIndex {
     this.maskCache.set(key, mask)
   }
 
+  /**
+   * Makes what the quick search reads of up to `chunks` more chunks (trigram filters, value spans)
+   * ahead of the first search; true once every chunk has it. The worker calls it while idle.
+   */
+  prepareSearch(chunks: number): boolean {
+    return this.store.prepareSearch(chunks, SEARCHED_SLOTS)
+  }
+
   /** Drops cached masks that depend on tags (after annotations change). */
   forgetTagMasks(): void {
     this.lastFilter = null
@@ -566,6 +575,6 @@ export class ColumnIndex {
 
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
-    return this.store.typedBytes() + this.timeOrder.byteLength
+    return this.store.typedBytes() + this.timeOrder.byteLength + this.store.pool.filterBytes()
   }
 }

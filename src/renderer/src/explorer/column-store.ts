@@ -21,6 +21,7 @@ import {
   type StoredTextColumn
 } from '../db/record-chunk'
 
+import { codeSpans, codeSpansBytes, type CodeSpans } from './code-spans'
 import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
 import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
@@ -58,6 +59,10 @@ export class ColumnStore {
   readonly tagIndex = new Map<string, Set<number>>()
   private readonly fieldColumns = new Map<string, Uint32Array>()
   private scratch = new Int32Array(0)
+  /** Per chunk, where each pool value is used (code-spans.ts); made on the first search. */
+  private readonly spans: (CodeSpans | undefined)[] = []
+  /** Chunks 0…searchReady-1 have their search filters and spans. */
+  private searchReady = 0
 
   constructor() {
     for (const column of TEXT_COLUMNS) {
@@ -272,9 +277,41 @@ export class ColumnStore {
     return { codes, size: pool.size, value: poolValue, isUnique: false }
   }
 
+  /** Where each pool value of chunk `c` is used by the searched `slots` and the fields. Cached. */
+  spansOf(c: number, slots: readonly number[]): CodeSpans {
+    let spans = this.spans[c]
+    if (!spans) {
+      const chunk = this.chunks[c]!
+      const end = c + 1 < this.chunks.length ? this.chunks[c + 1]!.poolFirst : this.pool.size
+      spans = codeSpans(chunk, end - chunk.poolFirst, slots)
+      this.spans[c] = spans
+    }
+    return spans
+  }
+
+  /**
+   * Makes what the quick search reads of up to `chunks` chunks that lack it (trigram filters,
+   * spans), in load order; true once every chunk has it.
+   */
+  prepareSearch(chunks: number, slots: readonly number[]): boolean {
+    for (
+      let c = this.searchReady;
+      c < Math.min(this.chunks.length, this.searchReady + chunks);
+      c++
+    ) {
+      this.pool.prepareSearch(c)
+      this.spansOf(c, slots)
+    }
+    this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)
+    return this.searchReady === this.chunks.length
+  }
+
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
     let bytes = this.times.data.byteLength
+    for (const spans of this.spans) {
+      bytes += spans ? codeSpansBytes(spans) : 0
+    }
     for (const [, data] of this.text) {
       bytes += data.codes.data.byteLength
     }

@@ -4,6 +4,14 @@
  */
 import { POOL_SEPARATOR } from '../db/record-chunk'
 
+import {
+  buildTrigramFilter,
+  candidateRanges,
+  needleTrigrams,
+  trigramFilterBytes,
+  type TrigramFilter
+} from './pool-trigrams'
+
 interface PoolChunk {
   text: string
   starts: Uint32Array
@@ -13,6 +21,8 @@ interface PoolChunk {
   lowered: { text: string; starts: Uint32Array } | null
   /** Whether the pool is pure ASCII (decided on the first quick search). */
   isAscii: boolean | null
+  /** Where a needle may be (pool-trigrams.ts); made on the first search or when idle. */
+  filter: TrigramFilter | null
 }
 
 // eslint-disable-next-line no-control-regex
@@ -30,7 +40,7 @@ export class GlobalPool {
   /** Adds a chunk's pool; returns the global code of its first value. */
   add(text: string, starts: Uint32Array): number {
     const first = this.size
-    this.chunks.push({ text, starts, first, lowered: null, isAscii: null })
+    this.chunks.push({ text, starts, first, lowered: null, isAscii: null, filter: null })
     this.size += starts.length - 1
     return first
   }
@@ -58,7 +68,8 @@ export class GlobalPool {
 
   /**
    * Marks (1) every code whose value contains `needle` (already lower-cased); `hits` counts the
-   * marked values of each chunk (a chunk without any needs no look at its rows).
+   * marked values of each chunk (a chunk without any needs no look at its rows). Only the blocks
+   * of values whose trigram filter admits the needle are searched (pool-trigrams.ts).
    */
   mark(needle: string): { marks: Uint8Array; hits: Uint32Array } {
     const marks = new Uint8Array(this.size)
@@ -67,37 +78,61 @@ export class GlobalPool {
     // lower-cased copy of the pool (half the pool's memory); other pools are lowered once.
     const isAsciiNeedle = ASCII_ONLY.test(needle)
     const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
+    const trigrams = needleTrigrams(needle)
     this.chunks.forEach((chunk, c) => {
-      if (chunk.isAscii === null) {
-        chunk.isAscii = ASCII_ONLY.test(chunk.text)
-      }
-      const useRegExp = pattern !== null && chunk.isAscii
+      const useRegExp = pattern !== null && isAsciiPool(chunk)
       const { text, starts } = useRegExp ? chunk : lowered(chunk)
-      let from = 0
-      for (;;) {
-        let at: number
-        if (useRegExp) {
-          pattern.lastIndex = from
-          at = pattern.exec(text)?.index ?? -1
-        } else {
-          at = text.indexOf(needle, from)
+      const scan = (from: number, to: number): void => {
+        // A slice of a long string shares its characters: the search stops at the range's end.
+        const part = from === 0 && to === text.length ? text : text.slice(from, to)
+        let at = 0
+        for (;;) {
+          if (pattern !== null && useRegExp) {
+            pattern.lastIndex = at
+            at = pattern.exec(part)?.index ?? -1
+          } else {
+            at = part.indexOf(needle, at)
+          }
+          // (An empty needle is found at the very end too: no value starts there.)
+          if (at < 0 || at >= part.length) {
+            return
+          }
+          const local = upperBound(starts, from + at) - 1
+          const end = starts[local + 1]! - 1
+          if (from + at + needle.length <= end) {
+            marks[chunk.first + local] = 1
+            hits[c]!++
+            // Continue after this value: a value is marked once.
+            at = end + 1 - from
+          } else {
+            at++
+          }
         }
-        if (at < 0) {
-          break
-        }
-        const local = upperBound(starts, at) - 1
-        const end = starts[local + 1]! - 1
-        if (at + needle.length <= end) {
-          marks[chunk.first + local] = 1
-          hits[c]!++
-          // Continue after this value: a value is marked once.
-          from = end + 1
-        } else {
-          from = at + 1
-        }
+      }
+      if (trigrams.length === 0) {
+        scan(0, text.length)
+        return
+      }
+      const ranges = candidateRanges(filterOf(chunk), trigrams)
+      for (let r = 0; r < ranges.length; r += 2) {
+        scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!)
       }
     })
     return { marks, hits }
+  }
+
+  /** Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none. */
+  prepareSearch(c: number): void {
+    filterOf(this.chunks[c]!)
+  }
+
+  /** Bytes held by the trigram filters built so far. */
+  filterBytes(): number {
+    let bytes = 0
+    for (const chunk of this.chunks) {
+      bytes += chunk.filter ? trigramFilterBytes(chunk.filter) : 0
+    }
+    return bytes
   }
 
   /** Global code of the value exactly equal to `value` in chunk `c`, or -1. */
@@ -117,6 +152,23 @@ export class GlobalPool {
       from = at + 1
     }
   }
+}
+
+function isAsciiPool(chunk: PoolChunk): boolean {
+  if (chunk.isAscii === null) {
+    chunk.isAscii = ASCII_ONLY.test(chunk.text)
+  }
+  return chunk.isAscii
+}
+
+/** A chunk's trigram filter, over the text the search reads (ASCII-folded or lower-cased). */
+function filterOf(chunk: PoolChunk): TrigramFilter {
+  if (!chunk.filter) {
+    chunk.filter = isAsciiPool(chunk)
+      ? buildTrigramFilter(chunk.text, chunk.starts, false)
+      : buildTrigramFilter(lowered(chunk).text, lowered(chunk).starts, true)
+  }
+  return chunk.filter
 }
 
 function lowered(chunk: PoolChunk): { text: string; starts: Uint32Array } {

@@ -30,6 +30,8 @@ const LOAD_CHUNKS = 12
 const FIRST_LOAD_CHUNKS = 2
 /** Body chunks kept for exports that walk the cache in display order. */
 const BODY_CACHE = 8
+/** Chunks whose quick-search filters are made between two looks at incoming messages. */
+const PREPARE_CHUNKS = 4
 
 /** Resolves after the tasks already queued (a worker's incoming messages) have run. */
 function yieldToMessages(): Promise<void> {
@@ -60,6 +62,7 @@ export class QueryEngine {
   private loading: Promise<LoadProgress> | null = null
   private isStale = false
   private readonly bodies = new Map<number, BodyChunk>()
+  private isPreparing = false
 
   constructor(private readonly db: AppDb) {}
 
@@ -152,7 +155,27 @@ export class QueryEngine {
       this.index.forgetTagMasks()
     }
     this.isDone = true
+    void this.prepareSearch()
     return this.progress()
+  }
+
+  /**
+   * Makes the quick search's filters of every loaded chunk (column-index.ts) a few chunks at a
+   * time once loading is done, answering messages in between, so the first search is not the
+   * one that pays for them.
+   */
+  async prepareSearch(): Promise<void> {
+    if (this.isPreparing) {
+      return
+    }
+    this.isPreparing = true
+    try {
+      while (!this.index.prepareSearch(PREPARE_CHUNKS)) {
+        await yieldToMessages()
+      }
+    } finally {
+      this.isPreparing = false
+    }
   }
 
   /** Reads the annotations of some records into the index's tag lists. */

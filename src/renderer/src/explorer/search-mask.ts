@@ -3,6 +3,7 @@
  * from the index (any-column search or one column's "contains"), negated terms are inverted,
  * terms side by side are intersected and alternatives (OR) united. Pure.
  */
+import { IN_FIELDS, MAX_SLOT_BITS, type CodeSpans } from './code-spans'
 import type { BoundSearch } from './search-columns'
 
 /** The rows (1) a search matches, given each term's mask; null for an empty search. */
@@ -13,6 +14,11 @@ export function evaluateSearch(
 ): Uint8Array | null {
   if (search.length === 0) {
     return null
+  }
+  const only = search.length === 1 && search[0]!.length === 1 ? search[0]![0]! : null
+  if (only && !only.isNegated) {
+    // One plain term: its mask is the answer (masks are never written once made).
+    return termMask(only.colId, only.text)
   }
   const result = new Uint8Array(n)
   for (const terms of search) {
@@ -52,13 +58,17 @@ export interface SearchableIndex {
   }[]
   /** Slots (in `codes`) of the text columns searched. */
   slots: readonly number[]
+  /** Where each value of chunk `c` is used (code-spans.ts, over `slots`); made once per chunk. */
+  spansOf(c: number): CodeSpans
   tags: ReadonlyMap<string, ReadonlySet<number>>
 }
 
 /**
  * 1 for rows where any field value, core column value or tag contains the (lower-case) needle.
  * Every value of a row is in its own chunk's pool, so each chunk is read against its own slice of
- * the marks (small enough to stay in cache), and a chunk with no matching value is skipped.
+ * the marks (small enough to stay in cache); a chunk with no matching value is skipped, and in the
+ * others only the rows between the first and last use of a matching value, and only the columns
+ * (and the flattened fields) that use one, are read.
  */
 export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Array {
   const n = index.size
@@ -71,15 +81,34 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     const end =
       c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolMarks.length
     const marks = index.poolMarks.subarray(poolFirst, end)
-    const rows = mask.subarray(firstRow, firstRow + count)
-    // Derived columns (friendly activity, category, user type label…) are not in `fields`.
-    for (const slot of index.slots) {
-      const column = codes.subarray(slot * count, (slot + 1) * count)
-      for (let i = 0; i < count; i++) {
-        rows[i]! |= marks[column[i]!]!
+    const spans = index.spansOf(c)
+    let from = count
+    let to = -1
+    let where = 0
+    let left = index.chunkHits[c]!
+    for (let code = 0; code < marks.length && left > 0; code++) {
+      if (marks[code] === 1) {
+        left--
+        from = Math.min(from, spans.first[code]!)
+        to = Math.max(to, spans.last[code]!)
+        where |= spans.where[code]!
       }
     }
-    for (let i = 0; i < count; i++) {
+    const rows = mask.subarray(firstRow, firstRow + count)
+    // Derived columns (friendly activity, category, user type label…) are not in `fields`.
+    index.slots.forEach((slot, j) => {
+      if (j < MAX_SLOT_BITS && (where & (1 << j)) === 0) {
+        return
+      }
+      const column = codes.subarray(slot * count, (slot + 1) * count)
+      for (let i = from; i <= to; i++) {
+        rows[i]! |= marks[column[i]!]!
+      }
+    })
+    if ((where & IN_FIELDS) === 0) {
+      return
+    }
+    for (let i = from; i <= to; i++) {
       if (rows[i] === 1) {
         continue
       }

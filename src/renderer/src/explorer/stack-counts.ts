@@ -47,30 +47,48 @@ export function stackByRanks(
   const r1 = first.ranks
   const r2 = second?.ranks
   let total = 0
-  // Keys in ascending order are values in ascending order (ranks are value order).
-  const keys: number[] = []
-  const counts: number[] = []
+  // Keys in ascending order are values in ascending order (ranks are value order). Typed
+  // arrays: a high-cardinality column has hundreds of thousands of keys.
+  // (Two columns' keys can pass 2^32: kept as doubles.)
+  let keys: Float64Array
+  let counts: Uint32Array
   if (keyCount <= DENSE_KEYS) {
     const dense = new Uint32Array(keyCount)
-    for (let row = 0; row < mask.length; row++) {
-      if (mask[row] !== 1) {
-        continue
-      }
-      let a = r1[row]!
-      if (a === empty1) a = 0
-      let key = a
-      if (r2) {
+    if (r2) {
+      for (let row = 0; row < mask.length; row++) {
+        if (mask[row] !== 1) {
+          continue
+        }
+        let a = r1[row]!
+        if (a === empty1) a = 0
         let b = r2[row]!
         if (b === empty2) b = 0
-        key = a * width + b
+        dense[a * width + b]!++
+        total++
       }
-      dense[key]!++
-      total++
+    } else {
+      for (let row = 0; row < mask.length; row++) {
+        if (mask[row] !== 1) {
+          continue
+        }
+        const a = r1[row]!
+        dense[a === empty1 ? 0 : a]!++
+        total++
+      }
     }
+    let used = 0
     for (let key = 0; key < keyCount; key++) {
       if (dense[key]! > 0) {
-        keys.push(key)
-        counts.push(dense[key]!)
+        used++
+      }
+    }
+    keys = new Float64Array(used)
+    counts = new Uint32Array(used)
+    let k = 0
+    for (let key = 0; key < keyCount; key++) {
+      if (dense[key]! > 0) {
+        keys[k] = key
+        counts[k++] = dense[key]!
       }
     }
   } else {
@@ -87,10 +105,8 @@ export function stackByRanks(
       sparse.set(key, (sparse.get(key) ?? 0) + 1)
       total++
     }
-    for (const key of [...sparse.keys()].sort((x, y) => x - y)) {
-      keys.push(key)
-      counts.push(sparse.get(key)!)
-    }
+    keys = Float64Array.from(sparse.keys()).sort()
+    counts = Uint32Array.from(keys, (key) => sparse.get(key)!)
   }
   const distinct = keys.length
   const label = (column: RankedColumn, rank: number): string =>
@@ -109,8 +125,8 @@ export function stackByRanks(
         kept++
       }
     }
-    keys.length = kept
-    counts.length = kept
+    keys = keys.subarray(0, kept)
+    counts = counts.subarray(0, kept)
   }
   const matching = keys.length
   const offset = Math.max(0, Math.min(window.offset ?? 0, matching))

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest'
+
+import { POOL_SEPARATOR } from '../db/record-chunk'
+
+import { ColumnIndex } from './column-index'
+import { GlobalPool } from './global-pool'
+import { BLOCK_CHARS, buildTrigramFilter, candidateRanges, needleTrigrams } from './pool-trigrams'
+import { TEXT_COLUMNS } from './query-types'
+import { bindSearch, searchNames } from './search-columns'
+import { explorerColumns } from './explorer-columns'
+import { makeRecord } from './test-records'
+
+// The quick search's trigram filter and value spans only narrow where the search looks: every
+// answer must be exactly what a plain substring test over every value gives.
+
+let state = 7
+function rand(n: number): number {
+  state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
+  return state % n
+}
+
+const WORDS = [
+  'alpha',
+  'Beta',
+  'GAMMA',
+  'İstanbul',
+  'straße',
+  'STRASSE',
+  'Ærø',
+  'x=1',
+  '42',
+  'a b',
+  'Finance',
+  'user1234@contoso.example',
+  '{"ActionName":"PutApi","ConnectorName":"shared_sql_9"}',
+  ''
+]
+
+function randomValue(): string {
+  const parts: string[] = []
+  for (let k = 0; k < 1 + rand(4); k++) {
+    parts.push(WORDS[rand(WORDS.length)]!)
+  }
+  return parts.join(rand(2) === 0 ? ' ' : '-') + (rand(3) === 0 ? String(rand(10_000)) : '')
+}
+
+/** A pool as the cache stores it: values end to end, each followed by the separator. */
+function poolOf(values: readonly string[]): { text: string; starts: Uint32Array } {
+  const starts = new Uint32Array(values.length + 1)
+  let offset = 0
+  values.forEach((value, i) => {
+    starts[i] = offset
+    offset += value.length + 1
+  })
+  starts[values.length] = offset
+  return { text: values.map((v) => v + POOL_SEPARATOR).join(''), starts }
+}
+
+function naiveMarks(chunks: readonly string[][], needle: string): number[] {
+  return chunks
+    .flat()
+    .flatMap((value, code) => (value.toLowerCase().includes(needle) ? [code] : []))
+}
+
+function markedCodes(pool: GlobalPool, needle: string): number[] {
+  const { marks } = pool.mark(needle)
+  return [...marks.keys()].filter((code) => marks[code] === 1)
+}
+
+const NEEDLES = [
+  '',
+  'a',
+  'ß',
+  'e 4',
+  'alpha',
+  'beta',
+  'gamma-42',
+  'i̇stanbul',
+  'istanbul',
+  'straße',
+  'strasse',
+  'ærø',
+  'finance',
+  'user1234@',
+  '"actionname":"putapi"',
+  'shared_sql_9',
+  'x=1 alpha',
+  'zzz-not-there',
+  // Ends one value and starts the next: never a match (each value is searched on its own).
+  `42${POOL_SEPARATOR}alpha`,
+  'alpha beta gamma'
+]
+
+describe('trigram filter of a pool', () => {
+  const chunks = [0, 1, 2].map(() => Array.from({ length: 400 + rand(200) }, randomValue))
+  // An ASCII-only chunk too: it is searched without a lower-cased copy.
+  chunks.push(Array.from({ length: 300 }, () => randomValue().replace(/[^ -~]/g, 'Q')))
+
+  it('cuts each pool into many blocks of whole values', () => {
+    const { text, starts } = poolOf(chunks[0]!)
+    const filter = buildTrigramFilter(text.toLowerCase(), starts, true)
+    const blocks = filter.blockStarts.length - 1
+    expect(blocks).toBeGreaterThan(3)
+    expect(filter.blockStarts[0]).toBe(0)
+    expect(filter.blockStarts[blocks]).toBe(chunks[0]!.length)
+    for (let b = 0; b + 1 < blocks; b++) {
+      const chars = starts[filter.blockStarts[b + 1]!]! - starts[filter.blockStarts[b]!]!
+      expect(chars).toBeGreaterThanOrEqual(BLOCK_CHARS)
+    }
+  })
+
+  it('admits every block holding the needle and rules out blocks that cannot', () => {
+    const values = Array.from({ length: 600 }, (_, i) => (i === 450 ? 'Needle-XYZ' : `v${i}`))
+    const { text, starts } = poolOf(values)
+    const filter = buildTrigramFilter(text, starts, false)
+    const ranges = candidateRanges(filter, needleTrigrams('needle-xyz'))
+    expect(ranges.length).toBe(2)
+    expect(ranges[0]).toBeLessThanOrEqual(450)
+    expect(ranges[1]).toBeGreaterThan(450)
+    // Every block is a candidate for a needle without a trigram.
+    expect(candidateRanges(filter, needleTrigrams('v1'))).toEqual([0, values.length])
+  })
+
+  it('marks exactly the values a plain substring test finds, across chunks and blocks', () => {
+    const pool = new GlobalPool()
+    for (const values of chunks) {
+      const { text, starts } = poolOf(values)
+      pool.add(text, starts)
+    }
+    for (const needle of NEEDLES) {
+      expect(markedCodes(pool, needle), needle).toEqual(naiveMarks(chunks, needle))
+    }
+    // Whether the filters were made ahead of the search (idle) or on it, the answers agree.
+    const prepared = new GlobalPool()
+    chunks.forEach((values, c) => {
+      const { text, starts } = poolOf(values)
+      prepared.add(text, starts)
+      prepared.prepareSearch(c)
+    })
+    for (const needle of NEEDLES) {
+      expect(markedCodes(prepared, needle), needle).toEqual(naiveMarks(chunks, needle))
+    }
+    expect(prepared.filterBytes()).toBeGreaterThan(0)
+  })
+
+  it('never matches across the end of one value and the start of the next', () => {
+    const pool = new GlobalPool()
+    const values = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? `left${i}` : 'Right'))
+    const { text, starts } = poolOf(values)
+    pool.add(text, starts)
+    expect(markedCodes(pool, `0${POOL_SEPARATOR}ri`)).toEqual([])
+    expect(markedCodes(pool, 'ftright')).toEqual([])
+    expect(markedCodes(pool, 'right').length).toBe(150)
+  })
+})
+
+describe('quick search over the index with its filters', () => {
+  const records = Array.from({ length: 900 }, (_, i) =>
+    makeRecord({
+      userId: i % 7 === 0 ? 'Bea@Contoso.example' : `user${i}@contoso.example`,
+      environment: WORDS[i % WORDS.length]!,
+      fields: {
+        Id: `rec-${i}`,
+        Note: randomValue(),
+        'AdditionalInfo.Detail': i % 5 === 0 ? 'İstanbul office' : randomValue()
+      }
+    })
+  )
+  const index = new ColumnIndex()
+  // Three appends: three chunks, each with its own pool.
+  index.append(records.slice(0, 300))
+  index.append(records.slice(300, 650))
+  index.append(records.slice(650))
+
+  /** Rows whose core text columns, fields or tags satisfy the search, tested value by value. */
+  function naive(text: string): number[] {
+    const bound = bindSearch(
+      text,
+      searchNames(explorerColumns(index.fieldKeyInfo().map((f) => f.key)))
+    )
+    if (!bound.ok) {
+      throw new Error(bound.error.message)
+    }
+    const rows: number[] = []
+    for (let row = 0; row < index.size; row++) {
+      const values = [
+        ...TEXT_COLUMNS.map((column) => index.valueOf(row, column)),
+        ...Object.values(index.gridRow(row).fields),
+        ...index.tagsOf(row)
+      ].map((v) => v.toLowerCase())
+      const matches = bound.search.some((terms) =>
+        terms.every((term) => values.some((v) => v.includes(term.text)) !== term.isNegated)
+      )
+      if (matches) {
+        rows.push(row)
+      }
+    }
+    return rows
+  }
+
+  function searched(text: string): number[] | null {
+    const mask = index.syntaxMask(text)
+    return mask ? [...mask.keys()].filter((row) => mask[row] === 1) : null
+  }
+
+  it.each([
+    'finance',
+    'FINANCE',
+    'bea@contoso',
+    'İstanbul',
+    'istanbul office',
+    '"istanbul office"',
+    '"a b"',
+    'straße',
+    'ærø',
+    '-alpha',
+    'alpha -beta',
+    'alpha OR gamma',
+    '-finance OR "x=1"',
+    'user12',
+    'putapi',
+    '"shared_sql_9"',
+    '42'
+  ])('finds exactly the rows holding %j', (text) => {
+    expect(searched(text)).toEqual(naive(text))
+  })
+
+  it('gives the same answers once the filters are made while idle', () => {
+    expect(index.prepareSearch(1)).toBe(false)
+    expect(index.prepareSearch(Infinity)).toBe(true)
+    index.setTags([[5, ['Finance-review']]])
+    index.forgetTagMasks()
+    for (const text of ['finance', 'review', 'alpha OR "x=1"', '-istanbul']) {
+      expect(searched(text), text).toEqual(naive(text))
+    }
+  })
+
+  it('has no answer for an empty search', () => {
+    expect(searched('')).toBeNull()
+    expect(searched('   ')).toBeNull()
+  })
+})

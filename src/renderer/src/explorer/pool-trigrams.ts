@@ -1,0 +1,138 @@
+/**
+ * A trigram presence filter over one chunk's string pool, so the quick search reads only the
+ * parts of the pool that can hold the needle. The pool's values are cut into blocks of about
+ * {@link BLOCK_CHARS} characters; each block keeps a Bloom filter (one hash) of every trigram of
+ * its values' lower-cased text (never across two values). A value containing the needle has every
+ * trigram of the needle, so its block passes: blocks that fail cannot hold a match and are skipped,
+ * and the blocks that pass are still searched with the same substring test — the filter never
+ * changes an answer, it only narrows where the search looks. Needles shorter than three characters
+ * have no trigram and search every block. Pure.
+ */
+
+/** A block closes once its values hold at least this many characters. */
+export const BLOCK_CHARS = 1024
+/** Bits of each block's filter (a power of two): ~2.7 bits per character of the block. */
+const BLOCK_BITS = 2048
+const LOG_BITS = 11
+const WORDS = BLOCK_BITS / 32
+
+/** One chunk's filter: blocks of consecutive pool values, each with its trigram bits. */
+export interface TrigramFilter {
+  /** First value (the chunk's own code) of each block, then the value count. */
+  blockStarts: Uint32Array
+  /** `WORDS` 32-bit words per block. */
+  bits: Int32Array
+}
+
+function trigramBit(a: number, b: number, c: number): number {
+  return (
+    (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d)) >>>
+    (32 - LOG_BITS)
+  )
+}
+
+/** ASCII upper case to lower case; every other code unit unchanged. */
+function foldAscii(code: number): number {
+  return code >= 65 && code <= 90 ? code | 32 : code
+}
+
+/**
+ * Builds the filter of a pool: `text` holds the values end to end, value `i` at
+ * `starts[i]…starts[i+1]-1` (the last character is the separator). `isLowered`: the text is already
+ * lower-cased (non-ASCII pools); otherwise ASCII letters are folded as the filter reads them.
+ */
+export function buildTrigramFilter(
+  text: string,
+  starts: Uint32Array,
+  isLowered: boolean
+): TrigramFilter {
+  const count = starts.length - 1
+  const firsts: number[] = [0]
+  for (let i = 0; i < count;) {
+    const from = starts[i]!
+    let j = i + 1
+    while (j < count && starts[j]! - from < BLOCK_CHARS) {
+      j++
+    }
+    if (j < count) {
+      firsts.push(j)
+    }
+    i = j
+  }
+  const blocks = count === 0 ? 0 : firsts.length
+  const blockStarts = new Uint32Array(blocks + 1)
+  for (let b = 0; b < blocks; b++) {
+    blockStarts[b] = firsts[b]!
+  }
+  blockStarts[blocks] = count
+  const bits = new Int32Array(blocks * WORDS)
+  for (let b = 0; b < blocks; b++) {
+    const base = b * WORDS
+    for (let v = blockStarts[b]!; v < blockStarts[b + 1]!; v++) {
+      const end = starts[v + 1]! - 1
+      let p = starts[v]!
+      if (end - p < 3) {
+        continue
+      }
+      let x = isLowered ? text.charCodeAt(p) : foldAscii(text.charCodeAt(p))
+      let y = isLowered ? text.charCodeAt(p + 1) : foldAscii(text.charCodeAt(p + 1))
+      for (p += 2; p < end; p++) {
+        const z = isLowered ? text.charCodeAt(p) : foldAscii(text.charCodeAt(p))
+        const bit = trigramBit(x, y, z)
+        bits[base + (bit >>> 5)]! |= 1 << (bit & 31)
+        x = y
+        y = z
+      }
+    }
+  }
+  return { blockStarts, bits }
+}
+
+/** The filter bits of a (lower-cased) needle's trigrams; empty when it has none (< 3 chars). */
+export function needleTrigrams(needle: string): Uint32Array {
+  const n = Math.max(0, needle.length - 2)
+  const bits = new Uint32Array(n)
+  for (let p = 0; p < n; p++) {
+    bits[p] = trigramBit(needle.charCodeAt(p), needle.charCodeAt(p + 1), needle.charCodeAt(p + 2))
+  }
+  return bits
+}
+
+/**
+ * The value ranges of a chunk that may hold the needle, as [first value, end value) pairs of
+ * consecutive passing blocks; every block when the needle has no trigram.
+ */
+export function candidateRanges(filter: TrigramFilter, trigrams: Uint32Array): number[] {
+  const { blockStarts, bits } = filter
+  const blocks = blockStarts.length - 1
+  const ranges: number[] = []
+  let open = -1
+  for (let b = 0; b < blocks; b++) {
+    const base = b * WORDS
+    let passes = true
+    for (let t = 0; t < trigrams.length; t++) {
+      const bit = trigrams[t]!
+      if ((bits[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) {
+        passes = false
+        break
+      }
+    }
+    if (passes) {
+      if (open < 0) {
+        open = blockStarts[b]!
+      }
+    } else if (open >= 0) {
+      ranges.push(open, blockStarts[b]!)
+      open = -1
+    }
+  }
+  if (open >= 0) {
+    ranges.push(open, blockStarts[blocks]!)
+  }
+  return ranges
+}
+
+/** Bytes a filter holds. */
+export function trigramFilterBytes(filter: TrigramFilter): number {
+  return filter.blockStarts.byteLength + filter.bits.byteLength
+}
