@@ -21,7 +21,9 @@ export interface QueryWorkerState {
  */
 export function useQueryWorker(db: AppDb): QueryWorkerState {
   const clientRef = useRef<QueryClient | null>(null)
-  const lastRefresh = useRef(0)
+  // -Infinity: the first change refreshes at once, however young the page (performance.now()
+  // starts at 0 on a reload, and 0 here held the first progress back for 1.5 s).
+  const lastRefresh = useRef(Number.NEGATIVE_INFINITY)
   const [progress, setProgress] = useState<LoadProgress | null>(null)
   const [openError, setOpenError] = useState<string | null>(null)
   const [dataVersion, setDataVersion] = useState(0)
