@@ -12,6 +12,7 @@ import type { NormalizedRecord } from '../../shared/audit'
 import { PushJournal, PushJournalError } from '../../main/services/destinations/push-journal'
 import {
   PushSourceChanged,
+  partCounter,
   pushToLogAnalytics,
   MAX_CALL_BYTES
 } from '../../main/services/destinations/log-analytics/log-analytics-push'
@@ -287,20 +288,7 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
   } catch (error) {
     return signInFailed(io, 'cax push loganalytics', error)
   }
-  const countParts = async (runId: string, signal?: AbortSignal): Promise<Map<string, number>> => {
-    const answer = await query.query(
-      o.workspaceId,
-      `${o.table} | where PushRun == '${runId}' | summarize count() by PushPart`,
-      undefined,
-      signal
-    )
-    if (answer.partialError) {
-      throw new LogAnalyticsError(200, answer.partialError.code, answer.partialError.message)
-    }
-    const tagAt = answer.table.columns.findIndex((c) => c.name === 'PushPart')
-    const countAt = answer.table.columns.findIndex((c) => c.name === 'count_')
-    return new Map(answer.table.rows.map((r) => [String(r[tagAt]), Number(r[countAt])]))
-  }
+  const countParts = partCounter(query, o.workspaceId, o.table)
 
   let records: () => AsyncIterable<NormalizedRecord>
   let total: number | undefined

@@ -18,6 +18,11 @@ import type { NormalizedRecord } from '../../../../shared/audit'
 import { idsDigest } from '../push-journal'
 import type { JournalPart, PushJournal } from '../push-journal'
 
+import {
+  LogAnalyticsError,
+  type LogAnalyticsClient
+} from '../../sources/log-analytics/log-analytics-client'
+
 import { PayloadTooLargeError } from './logs-ingestion-client'
 import type { LogsIngestionClient } from './logs-ingestion-client'
 import { toPushRow } from './table-definition'
@@ -25,6 +30,31 @@ import { toPushRow } from './table-definition'
 /** The service's limit per call; parts are cut below it (the JSON array, uncompressed). */
 export const MAX_CALL_BYTES = 1024 * 1024
 const DEFAULT_PART_BYTES = 1_000_000
+
+/**
+ * The `countParts` of a push into `table` of `workspaceId`: rows per `PushPart` of a run, by one
+ * query through the Log Analytics query API (a partial answer is an error, never a short count).
+ */
+export function partCounter(
+  query: Pick<LogAnalyticsClient, 'query'>,
+  workspaceId: string,
+  table: string
+): LogAnalyticsPushOptions['countParts'] {
+  return async (runId, signal) => {
+    const answer = await query.query(
+      workspaceId,
+      `${table} | where PushRun == '${runId}' | summarize count() by PushPart`,
+      undefined,
+      signal
+    )
+    if (answer.partialError) {
+      throw new LogAnalyticsError(200, answer.partialError.code, answer.partialError.message)
+    }
+    const tagAt = answer.table.columns.findIndex((c) => c.name === 'PushPart')
+    const countAt = answer.table.columns.findIndex((c) => c.name === 'count_')
+    return new Map(answer.table.rows.map((r) => [String(r[tagAt]), Number(r[countAt])]))
+  }
+}
 
 export interface LogAnalyticsPushOptions {
   /** The records, in the same order on every call. */

@@ -14,12 +14,9 @@ import { BearerHttp } from '../../audit-api/bearer-http'
 import { tokenDestination } from '../../audit-api/token-destination'
 import type { HttpsClient } from '../../http/https-client'
 import { AdxClient } from '../../sources/adx/adx-client'
-import {
-  LogAnalyticsClient,
-  LogAnalyticsError
-} from '../../sources/log-analytics/log-analytics-client'
+import { LogAnalyticsClient } from '../../sources/log-analytics/log-analytics-client'
 import { pushToAdx } from '../adx/adx-push'
-import { pushToLogAnalytics } from '../log-analytics/log-analytics-push'
+import { partCounter, pushToLogAnalytics } from '../log-analytics/log-analytics-push'
 import { LogsIngestionClient } from '../log-analytics/logs-ingestion-client'
 import { streamFor } from '../log-analytics/table-definition'
 import { PushJournal } from '../push-journal'
@@ -187,20 +184,7 @@ async function pushLogAnalytics(input: PushInput): Promise<PushOutcome> {
     base,
     ...(input.tuning.sleep ? { sleep: input.tuning.sleep } : {})
   })
-  const countParts = async (runId: string, signal?: AbortSignal): Promise<Map<string, number>> => {
-    const answer = await query.query(
-      workspaceId,
-      `${table} | where PushRun == '${runId}' | summarize count() by PushPart`,
-      undefined,
-      signal
-    )
-    if (answer.partialError) {
-      throw new LogAnalyticsError(200, answer.partialError.code, answer.partialError.message)
-    }
-    const tagAt = answer.table.columns.findIndex((c) => c.name === 'PushPart')
-    const countAt = answer.table.columns.findIndex((c) => c.name === 'count_')
-    return new Map(answer.table.rows.map((r) => [String(r[tagAt]), Number(r[countAt])]))
-  }
+  const countParts = partCounter(query, workspaceId, table)
   const journal = await PushJournal.open(
     input.journalPath,
     {
