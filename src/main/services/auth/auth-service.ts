@@ -271,6 +271,18 @@ export class AuthService {
     return this.setState(profile, { status: 'signed-out', account: null, error: null })
   }
 
+  /** The profile and its signed-in account, or auth/interaction-required. */
+  private async signedIn(profileId: string): Promise<{ profile: Profile; account: AccountInfo }> {
+    const profile = await this.deps.profiles.get(profileId)
+    const account = await this.findAccount(profile).catch((error: unknown) => {
+      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
+    })
+    if (!account) {
+      throw authError('auth/interaction-required', 'This profile is not signed in.')
+    }
+    return { profile, account }
+  }
+
   /**
    * An access token for the Management API or Graph, renewed silently. For main-process API
    * clients only: it must never be returned over the contract or logged.
@@ -280,13 +292,7 @@ export class AuthService {
     resource: TokenResource,
     forceRefresh = false
   ): Promise<AccessToken> {
-    const profile = await this.deps.profiles.get(profileId)
-    const account = await this.findAccount(profile).catch((error: unknown) => {
-      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
-    })
-    if (!account) {
-      throw authError('auth/interaction-required', 'This profile is not signed in.')
-    }
+    const { profile, account } = await this.signedIn(profileId)
     const endpoints = endpointsFor(profile)
     const scope =
       resource === 'management'
@@ -308,13 +314,7 @@ export class AuthService {
     scope: string,
     forceRefresh = false
   ): Promise<AccessToken> {
-    const profile = await this.deps.profiles.get(profileId)
-    const account = await this.findAccount(profile).catch((error: unknown) => {
-      throw error instanceof SecretStoreUnavailableError ? toAuthError(error) : error
-    })
-    if (!account) {
-      throw authError('auth/interaction-required', 'This profile is not signed in.')
-    }
+    const { profile, account } = await this.signedIn(profileId)
     // A resource the account has no consent for must not sign the profile out of its own APIs.
     return this.acquireSilently(profile, account, scope, forceRefresh, false)
   }
