@@ -18,14 +18,11 @@ import { pullWorkspace } from '../sources/log-analytics/workspace-pull'
 
 import type { RecordSink, SyncProgress, SyncResult } from './types'
 
-export interface WorkspaceSyncOptions {
-  profile: Profile
-  workspace: WorkspaceSettings
-  /** The Log Analytics query API base main configured for the profile. */
-  base: string
+/** What a KQL source's sync needs besides its own settings. */
+interface KqlSyncRunOptions {
   tenantId: string
   http: HttpsClient
-  /** A delegated Log Analytics token of the profile's account. */
+  /** A delegated token for the source's API from the profile's account. */
   token: (forceRefresh: boolean) => Promise<string>
   sink: RecordSink
   since: Date
@@ -34,6 +31,13 @@ export interface WorkspaceSyncOptions {
   onProgress: (progress: SyncProgress) => void
   /** Client knobs for tests (sleep…). */
   clientOptions?: { sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }
+}
+
+export interface WorkspaceSyncOptions extends KqlSyncRunOptions {
+  profile: Profile
+  workspace: WorkspaceSettings
+  /** The Log Analytics query API base main configured for the profile. */
+  base: string
 }
 
 /** Reads the profile's workspace tables over the range into the sink. */
@@ -67,18 +71,8 @@ export async function runWorkspaceSync(o: WorkspaceSyncOptions): Promise<SyncRes
   })
 }
 
-export interface AdxSyncOptions {
+export interface AdxSyncOptions extends KqlSyncRunOptions {
   adx: AdxSourceSettings
-  tenantId: string
-  http: HttpsClient
-  /** A delegated token for the cluster from the profile's account. */
-  token: (forceRefresh: boolean) => Promise<string>
-  sink: RecordSink
-  since: Date
-  until: Date
-  signal: AbortSignal
-  onProgress: (progress: SyncProgress) => void
-  clientOptions?: { sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }
 }
 
 /** Reads the profile's Azure Data Explorer table over the range into the sink (`cax pull --source adx`'s code). */
