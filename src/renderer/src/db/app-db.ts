@@ -24,7 +24,13 @@ import {
   type StoredChunk
 } from './cache-types'
 import { defineCacheSchema, placeChunk } from './cache-schema'
-import { addRepeats, chunkOfRow, type ChunkDuplicates, type RepeatRows } from './duplicate-counts'
+import {
+  addRepeats,
+  chunkOfRow,
+  repeatsByChunk,
+  type ChunkDuplicates,
+  type RepeatRows
+} from './duplicate-counts'
 import { IdLocator } from './id-locator'
 import {
   decodeRecord,
@@ -132,15 +138,7 @@ export class AppDb extends Dexie {
   }
 
   private async idsOfChunk(n: number): Promise<string[]> {
-    let ids = this.idChunkCache.get(n)
-    if (!ids) {
-      ids = (await this.chunkIds.get(n))?.ids ?? []
-      if (this.idChunkCache.size >= 16) {
-        this.idChunkCache.delete(this.idChunkCache.keys().next().value!)
-      }
-      this.idChunkCache.set(n, ids)
-    }
-    return ids
+    return (await this.idsOfChunks([n])).get(n) ?? []
   }
 
   /** The row of a cached record Id, or -1 (exact: hash candidates are checked against the Id). */
@@ -403,12 +401,11 @@ export class AppDb extends Dexie {
             firstRows: [...this.chunkFirstRows, ...stored.map((c) => c.ids.firstRow)],
             rows
           }
-          const touched = [
-            ...new Set([...repeats.keys()].map((r) => chunkOfRow(layout.firstRows, r)))
-          ]
+          const grouped = repeatsByChunk(repeats, layout)
+          const touched = [...grouped.keys()]
           const current = await this.chunkDuplicates.bulkGet(touched)
           const counted = addRepeats(
-            repeats,
+            grouped,
             layout,
             new Map(touched.map((n, i) => [n, current[i]]))
           )

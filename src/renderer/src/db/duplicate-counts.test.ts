@@ -32,14 +32,14 @@ describe('per-chunk duplicate counts', () => {
     const stored = new Uint32Array(8)
     stored[7] = 5
     stored[1] = 1
-    const { rows, added } = addRepeats(
+    const grouped = repeatsByChunk(
       new Map([
         [8199, 2],
         [8192, 1]
       ]),
-      layout,
-      new Map([[2, { n: 2, counts: stored }]])
+      layout
     )
+    const { rows, added } = addRepeats(grouped, layout, new Map([[2, { n: 2, counts: stored }]]))
     expect(added).toBe(3)
     expect(rows).toHaveLength(1)
     expect([...rows[0]!.counts]).toEqual([1, 1, 0, 0, 0, 0, 0, 7])

@@ -66,17 +66,18 @@ export function chunkSize(layout: ChunkLayout, n: number): number {
 }
 
 /**
- * Adds a batch's repeats to the stored counts: `current(n)` is chunk n's stored counts (undefined
- * when it has none yet). Returns the rows to write and the number of repeats added.
+ * Adds a batch's repeats, grouped by {@link repeatsByChunk}, to the stored counts: `current(n)`
+ * is chunk n's stored counts (undefined when it has none yet). Returns the rows to write and the
+ * number of repeats added.
  */
 export function addRepeats(
-  repeats: RepeatRows,
+  grouped: ReadonlyMap<number, ReadonlyArray<readonly [number, number]>>,
   layout: ChunkLayout,
   current: ReadonlyMap<number, ChunkDuplicates | undefined>
 ): { rows: ChunkDuplicates[]; added: number } {
   const rows: ChunkDuplicates[] = []
   let added = 0
-  repeatsByChunk(repeats, layout).forEach((pairs, n) => {
+  grouped.forEach((pairs, n) => {
     const size = chunkSize(layout, n)
     const stored = current.get(n)?.counts
     const counts = new Uint32Array(size)
