@@ -85,7 +85,9 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
     return (JSON.parse(res.text) as { access_token: string }).access_token
   }
 
-  function service(): SendService {
+  function service(
+    overrides: Partial<ConstructorParameters<typeof SendService>[0]> = {}
+  ): SendService {
     return new SendService({
       log: new MemoryLogger(),
       appVersion: 'test',
@@ -98,8 +100,42 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
         progress.push(p)
         onProgress(p)
       },
-      tuning: { sleep: async () => undefined, maxPartRecords: 50 }
+      tuning: { sleep: async () => undefined, maxPartRecords: 50 },
+      ...overrides
     })
+  }
+
+  /** A Log Analytics destination on a table and rule deployed in the emulator's Logs Ingestion fake. */
+  async function logAnalyticsDestination(
+    table: string,
+    displayName: string
+  ): Promise<Destination & { kind: 'loganalytics' }> {
+    const deployed = emu.logsIngestion.deploy({
+      table: tableDefinition(table),
+      rule: ruleDefinition({
+        table,
+        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
+        location: 'westeurope'
+      })
+    })
+    const saved = await destinations.save(
+      {
+        kind: 'loganalytics',
+        displayName,
+        profileId,
+        loganalytics: {
+          endpoint: deployed.endpoint,
+          ruleId: deployed.immutableId,
+          table,
+          workspaceId: emu.workspaceId
+        }
+      },
+      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
+    )
+    if (saved.kind !== 'loganalytics') {
+      throw new Error('saved as another kind')
+    }
+    return saved
   }
 
   async function adxDestination(table: string): Promise<Destination> {
@@ -226,38 +262,9 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
   }, 60_000)
 
   it('sends to Log Analytics through a data collection rule, waits out a 429, and finds the rows there when sent again', async () => {
-    const table = 'SendTest_CL'
-    const deployed = emu.logsIngestion.deploy({
-      table: tableDefinition(table),
-      rule: ruleDefinition({
-        table,
-        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
-        location: 'westeurope'
-      })
-    })
-    const destination = await destinations.save(
-      {
-        kind: 'loganalytics',
-        displayName: 'Test Sentinel',
-        profileId,
-        loganalytics: {
-          endpoint: deployed.endpoint,
-          ruleId: deployed.immutableId,
-          table,
-          workspaceId: emu.workspaceId
-        }
-      },
-      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
-    )
+    const destination = await logAnalyticsDestination('SendTest_CL', 'Test Sentinel')
     const sends = (): SendService =>
-      new SendService({
-        log: new MemoryLogger(),
-        appVersion: 'test',
-        dir: join(dir, 'sends'),
-        destinations,
-        profiles,
-        http,
-        token,
+      service({
         onProgress: () => undefined,
         tuning: { sleep: async () => undefined, latencyMs: 0, pollMs: 1, maxPartBytes: 60_000 }
       })
@@ -294,38 +301,9 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
   }, 120_000)
 
   it('a cancelled Log Analytics send resumes with every part counted once in the summary and every record landed once', async () => {
-    const table = 'SendCancel_CL'
-    const deployed = emu.logsIngestion.deploy({
-      table: tableDefinition(table),
-      rule: ruleDefinition({
-        table,
-        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
-        location: 'westeurope'
-      })
-    })
-    const destination = await destinations.save(
-      {
-        kind: 'loganalytics',
-        displayName: 'Cancel Sentinel',
-        profileId,
-        loganalytics: {
-          endpoint: deployed.endpoint,
-          ruleId: deployed.immutableId,
-          table,
-          workspaceId: emu.workspaceId
-        }
-      },
-      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
-    )
+    const destination = await logAnalyticsDestination('SendCancel_CL', 'Cancel Sentinel')
     const sends = (): SendService =>
-      new SendService({
-        log: new MemoryLogger(),
-        appVersion: 'test',
-        dir: join(dir, 'sends'),
-        destinations,
-        profiles,
-        http,
-        token,
+      service({
         onProgress: (p) => onProgress(p),
         tuning: { sleep: async () => undefined, latencyMs: 0, pollMs: 1, maxPartBytes: 30_000 }
       })
@@ -344,7 +322,7 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
     const accepted = (): Array<{ rows: number }> =>
       emu.logsIngestion
         .requests()
-        .filter((r) => r.immutableId === deployed.immutableId && r.status === 204)
+        .filter((r) => r.immutableId === destination.loganalytics.ruleId && r.status === 204)
     const before = accepted()
     expect(before.length).toBeGreaterThanOrEqual(2)
 
@@ -359,40 +337,11 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
   }, 120_000)
 
   it('keeps a complete journal as the record of what was sent, prunes it after the retention, and a resend after that still sends nothing', async () => {
-    const table = 'SendPrune_CL'
-    const deployed = emu.logsIngestion.deploy({
-      table: tableDefinition(table),
-      rule: ruleDefinition({
-        table,
-        workspaceResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/contoso`,
-        location: 'westeurope'
-      })
-    })
-    const la = await destinations.save(
-      {
-        kind: 'loganalytics',
-        displayName: 'Prune Sentinel',
-        profileId,
-        loganalytics: {
-          endpoint: deployed.endpoint,
-          ruleId: deployed.immutableId,
-          table,
-          workspaceId: emu.workspaceId
-        }
-      },
-      { isDemo: true, logAnalyticsBase: emu.urls.logAnalyticsBase }
-    )
+    const la = await logAnalyticsDestination('SendPrune_CL', 'Prune Sentinel')
     const adx = await adxDestination('SendPrune')
     const at = (days: number): Date => new Date(Date.now() + days * 86_400_000)
     const sends = (now: Date): SendService =>
-      new SendService({
-        log: new MemoryLogger(),
-        appVersion: 'test',
-        dir: join(dir, 'sends'),
-        destinations,
-        profiles,
-        http,
-        token,
+      service({
         onProgress: () => undefined,
         now: () => now,
         journalRetentionDays: 30,
@@ -407,7 +356,7 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
     const laRows = (): number =>
       emu.logsIngestion
         .requests()
-        .filter((r) => r.immutableId === deployed.immutableId && r.status === 204)
+        .filter((r) => r.immutableId === la.loganalytics.ruleId && r.status === 204)
         .reduce((n, r) => n + r.rows, 0)
     const batch = records('prune', 150)
     expect(await send(sends(at(0)), la, batch)).toMatchObject({
