@@ -1,4 +1,4 @@
-import type { Download, Locator, Page } from '@playwright/test'
+import { expect, type Download, type Locator, type Page } from '@playwright/test'
 
 import { encodeChunk } from '../../src/renderer/src/db/record-chunk'
 import type { NormalizedRecord } from '../../src/shared/audit'
@@ -132,6 +132,28 @@ export class ExplorerPage {
   }
 
   /** The text of a visible column's cells, top to bottom. */
+  /** The status line's `8,120 of 19,502 records` as [shown, total]. */
+  async statusCounts(): Promise<[number, number]> {
+    const m = /([\d,]+) of ([\d,]+) records/.exec(await this.status.innerText())
+    const n = (v: string | undefined): number => Number(v?.replace(/,/g, '') ?? 'NaN')
+    return [n(m?.[1]), n(m?.[2])]
+  }
+
+  /**
+   * Waits until the whole cache is indexed ("so far" gone), then narrows the view by a quick
+   * search and waits until fewer records are shown; returns how many are.
+   */
+  async narrowByQuickSearch(search: string): Promise<number> {
+    await expect(this.status).toContainText(' records', { timeout: 120_000 })
+    await expect(this.status).not.toContainText('so far', { timeout: 120_000 })
+    const [before] = await this.statusCounts()
+    await this.quickSearch.fill(search)
+    await expect
+      .poll(async () => (await this.statusCounts())[0], { timeout: 120_000 })
+      .toBeLessThan(before)
+    return (await this.statusCounts())[0]
+  }
+
   async columnTexts(colId: string): Promise<string[]> {
     return this.rows.locator(`[col-id="${colId}"]`).allInnerTexts()
   }
