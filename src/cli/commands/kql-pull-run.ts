@@ -28,18 +28,25 @@ export interface KqlPullContext {
   onProgress: (line: string) => void
 }
 
+/** The store `cax pull` writes into, or the exit code after saying why it cannot be opened. */
+export async function openPullStore(io: CliIo, dir: string): Promise<FileStore | number> {
+  try {
+    return await FileStore.open(dir)
+  } catch (error) {
+    io.stderr.write(`cax pull: ${(error as Error).message}\n`)
+    return error instanceof StoreError ? ExitCode.invalidInput : ExitCode.other
+  }
+}
+
 /** Opens the store, runs `pull` into it until done or interrupted, reports; resolves to the exit code. */
 export async function runKqlPull(
   io: CliIo,
   options: KqlPullRunOptions,
   pull: (context: KqlPullContext) => Promise<KqlPullResult>
 ): Promise<number> {
-  let store: FileStore
-  try {
-    store = await FileStore.open(options.store)
-  } catch (error) {
-    io.stderr.write(`cax pull: ${(error as Error).message}\n`)
-    return error instanceof StoreError ? ExitCode.invalidInput : ExitCode.other
+  const store = await openPullStore(io, options.store)
+  if (typeof store === 'number') {
+    return store
   }
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))

@@ -18,11 +18,11 @@ import type { AppCredential } from '../../main/services/auth/app-only-auth'
 import { HttpsClient } from '../../main/services/http/https-client'
 import { findImportWorker } from '../../main/services/import'
 import { StderrLogger } from '../../main/services/logging/logger'
-import { FileStore, StoreError } from '../../main/services/store/file-store'
 import type { CliIo } from '../cli-io'
 import { ExitCode } from '../exit-codes'
 
 import { cloudOption, dateTimeOption, UsageProblem, wholeNumberOption } from './pull-options'
+import { openPullStore } from './kql-pull-run'
 import { runAdxPull } from './pull-adx'
 import { runWorkspacePull } from './pull-workspace'
 import { signInFailed } from './resource-auth-options'
@@ -344,12 +344,9 @@ async function pull(o: PullOptions, io: CliIo): Promise<number> {
     token = appOnlyTokens(auth)
   }
 
-  let store: FileStore
-  try {
-    store = await FileStore.open(o.store)
-  } catch (error) {
-    io.stderr.write(`cax pull: ${(error as Error).message}\n`)
-    return error instanceof StoreError ? ExitCode.invalidInput : ExitCode.other
+  const store = await openPullStore(io, o.store)
+  if (typeof store === 'number') {
+    return store
   }
   if (store.recovery.recordBytesCut > 0 || store.recovery.batchesReplayed > 0) {
     io.stderr.write(
