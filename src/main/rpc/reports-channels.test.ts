@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import ExcelJS from 'exceljs'
@@ -8,10 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { emptyLedger } from '../../shared/acquisition'
 import { DEFAULT_GOVERNANCE_SETTINGS } from '../../shared/governance'
 import { connectionId, crafted, customApiId } from '../../shared/governance/test-records'
-import { createAppCore, type AppCore } from '../app-core'
-import { MemoryLogger } from '../services/logging/logger'
-import { MemorySecretStore } from '../services/secret-store'
+import type { AppCore } from '../app-core'
 import { verifySnapshot } from '../services/snapshot'
+
+import { startTestCore } from './test-core'
 
 const API = customApiId('pilot')
 const records = [
@@ -48,24 +47,15 @@ function sheet(workbook: ExcelJS.Workbook, name: string): Record<string, unknown
 describe('review packs from the app, through the dispatcher (both transports use it)', () => {
   let dir: string
   let core: AppCore
+  let close: () => Promise<void>
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cax-pack-rpc-'))
-    core = createAppCore({
-      shell: 'browser',
-      version: '9.9.9',
-      dataDir: join(dir, 'data'),
-      log: new MemoryLogger(),
-      secrets: new MemorySecretStore(),
-      opener: { open: async () => undefined },
-      snapshotLocations: { chooseExportPath: async (name) => join(dir, `${name}.caxsnap`) }
-    })
+    ;({ dir, core, close } = await startTestCore('cax-pack-rpc-', (folder) => ({
+      snapshotLocations: { chooseExportPath: async (name) => join(folder, `${name}.caxsnap`) }
+    })))
   })
 
-  afterEach(async () => {
-    await core.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  afterEach(() => close())
 
   it('writes a snapshot of the records, then the XLSX and HTML from it, tied by its fingerprint', async () => {
     const begun = await core.dispatch('reports:begin', {

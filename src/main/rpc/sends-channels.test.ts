@@ -4,48 +4,28 @@
  * Azure Data Explorer cluster with the demo tenant's real MSAL sign-in: the token for the cluster
  * comes from the profile's sign-in, the records arrive once, a second send doubles nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { Destination, SendProgress, SendSummary } from '../../shared/destinations'
 import { testRecord } from '../../shared/export/test-records'
 import type { Profile } from '../../shared/profiles'
-import { createAppCore, type AppCore } from '../app-core'
-import { MemoryLogger } from '../services/logging/logger'
-import { MemorySecretStore } from '../services/secret-store'
+import type { AppCore } from '../app-core'
+
+import { dispatchValue, startTestCore } from './test-core'
 
 describe('destination and send channels', () => {
-  let dir: string
   let core: AppCore
+  let close: () => Promise<void>
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cax-sends-rpc-'))
-    core = createAppCore({
-      shell: 'browser',
-      version: '9.9.9',
-      dataDir: join(dir, 'data'),
-      log: new MemoryLogger(),
-      secrets: new MemorySecretStore(),
-      opener: { open: async () => undefined },
-      demoPort: 0
-    })
+    ;({ core, close } = await startTestCore('cax-sends-rpc-', { demoPort: 0 }))
   })
 
-  afterEach(async () => {
-    await core.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  afterEach(() => close())
 
-  async function call<T>(channel: string, input: unknown): Promise<T> {
-    const result = await core.dispatch(channel, input)
-    if (!result.ok) {
-      throw new Error(`${channel}: ${result.error.code} ${result.error.message}`)
-    }
-    return result.value as T
-  }
+  const call = <T>(channel: string, input: unknown): Promise<T> =>
+    dispatchValue<T>(core, channel, input)
 
   it('refuses bad payloads, foreign hosts and a smuggled demo placement', async () => {
     const profile = await call<Profile>('profiles:save', {

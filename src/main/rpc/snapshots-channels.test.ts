@@ -1,5 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -7,32 +6,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { emptyLedger } from '../../shared/acquisition'
 import type { EventName } from '../../shared/ipc/contract'
-import { createAppCore, type AppCore } from '../app-core'
-import { MemoryLogger } from '../services/logging/logger'
-import { MemorySecretStore } from '../services/secret-store'
+import type { AppCore } from '../app-core'
 import { verifySnapshot } from '../services/snapshot'
+
+import { startTestCore } from './test-core'
 
 describe('snapshot channels through the dispatcher (both transports use it)', () => {
   let dir: string
   let core: AppCore
+  let close: () => Promise<void>
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cax-snap-rpc-'))
-    core = createAppCore({
-      shell: 'browser',
-      version: '9.9.9',
-      dataDir: join(dir, 'data'),
-      log: new MemoryLogger(),
-      secrets: new MemorySecretStore(),
-      opener: { open: async () => undefined },
-      snapshotLocations: { chooseExportPath: async (name) => join(dir, `${name}.caxsnap`) }
-    })
+    ;({ dir, core, close } = await startTestCore('cax-snap-rpc-', (folder) => ({
+      snapshotLocations: { chooseExportPath: async (name) => join(folder, `${name}.caxsnap`) }
+    })))
   })
 
-  afterEach(async () => {
-    await core.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  afterEach(() => close())
 
   it('refuses invalid input, paths, unknown handles, and dropped paths in the browser shell', async () => {
     expect(await core.dispatch('snapshots:import', { clientId: 'w', handle: 42 })).toMatchObject({

@@ -5,8 +5,7 @@
  * `acquire:start` cannot point a download at another host. Real app core, real MSAL, the demo
  * tenant's emulator, and a loopback HTTPS server as the attacker's host.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -14,11 +13,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { blobKey } from '../../shared/acquisition'
 import type { LedgerDelta } from '../../shared/acquisition'
 import type { AuthState, Profile } from '../../shared/profiles'
-import { createAppCore, type AppCore } from '../app-core'
+import type { AppCore } from '../app-core'
 import { CACHE_KEY_NAME, decryptCache } from '../services/auth/encrypted-token-cache'
 import { startRecordingServer } from '../services/http/recording-server'
-import { MemoryLogger } from '../services/logging/logger'
 import { MemorySecretStore } from '../services/secret-store'
+
+import { dispatchValue, startTestCore } from './test-core'
 
 const OTHER_TENANT = '11111111-2222-4333-8444-555555555555'
 
@@ -26,33 +26,17 @@ describe('profile channels: where tokens go is set by main only', () => {
   let dir: string
   let core: AppCore
   let secrets: MemorySecretStore
+  let close: () => Promise<void>
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cax-profiles-rpc-'))
     secrets = new MemorySecretStore()
-    core = createAppCore({
-      shell: 'browser',
-      version: '9.9.9',
-      dataDir: join(dir, 'data'),
-      log: new MemoryLogger(),
-      secrets,
-      opener: { open: async () => undefined },
-      demoPort: 0
-    })
+    ;({ dir, core, close } = await startTestCore('cax-profiles-rpc-', { secrets, demoPort: 0 }))
   })
 
-  afterEach(async () => {
-    await core.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  afterEach(() => close())
 
-  async function call<T>(channel: string, input: unknown): Promise<T> {
-    const result = await core.dispatch(channel, input)
-    if (!result.ok) {
-      throw new Error(`${channel}: ${result.error.code} ${result.error.message}`)
-    }
-    return result.value as T
-  }
+  const call = <T>(channel: string, input: unknown): Promise<T> =>
+    dispatchValue<T>(core, channel, input)
 
   /** How many accounts and tokens the MSAL cache files of the data folder hold. */
   async function tokenCache(): Promise<{ accounts: number; tokens: number; text: string }> {
