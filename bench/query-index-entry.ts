@@ -9,8 +9,8 @@ import { emptyQuery, type ExplorerQuery } from '../src/renderer/src/explorer/que
 import type { StackSort } from '../src/shared/explorer'
 
 const CHUNK = 4096
-/** As query-engine.ts reads them: two chunks first (first rows), then twelve at a time. */
-const FIRST_LOAD_CHUNKS = 2
+/** As query-engine.ts reads them: one chunk first (first rows), then up to twelve at a time. */
+const FIRST_LOAD_CHUNKS = 1
 const LOAD_CHUNKS = 12
 
 /** Normalizes and encodes raw records as the cache's column chunks (not measured). */

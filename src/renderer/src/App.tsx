@@ -27,6 +27,7 @@ import { useGovernance } from './governance/use-governance'
 import { SyncPanel } from './sync/SyncPanel'
 import { useSync } from './sync/use-sync'
 import { applyTheme } from './theme'
+import { viewFromHash, type View } from './app-view'
 
 const TRANSPORT_LABEL: Record<Transport, string> = {
   ipc: 'Desktop app (IPC)',
@@ -41,21 +42,6 @@ const THEMES: { value: ThemePreference; label: string }[] = [
 
 const DOCS_URL =
   'https://learn.microsoft.com/en-us/power-platform/admin/connector-events-power-platform'
-
-type View = 'explorer' | 'resources' | 'findings' | 'sync' | 'connections' | 'settings'
-
-const VIEWS: readonly View[] = [
-  'explorer',
-  'resources',
-  'findings',
-  'sync',
-  'connections',
-  'settings'
-]
-
-function viewFromHash(hash: string): View {
-  return VIEWS.find((v) => `#${v}` === hash) ?? 'explorer'
-}
 
 /** How much a first demo sync pulls: the Management Activity API's full reach. */
 const DEMO_SYNC_HOURS = 7 * 24

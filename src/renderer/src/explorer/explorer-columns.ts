@@ -5,7 +5,9 @@
  */
 import type { ColDef, ValueFormatterParams, ValueGetterParams } from 'ag-grid-community'
 
-import { describeField } from '../../../shared/audit'
+// The module itself, not the audit barrel: the barrel's record schemas would put zod in the
+// query worker's bundle (160 KB it would parse and evaluate before reading the first chunk).
+import { describeField } from '../../../shared/audit/field-descriptions'
 
 import { itemOf } from './item-of'
 import { DATE_COLUMN, FIELD_PREFIX, TAGS_COLUMN, fieldColumnId, type GridRow } from './query-types'

@@ -21,3 +21,52 @@ export function startQueryWorker(): QueryClient {
   const worker = new Worker(new URL('./query-worker.ts', import.meta.url), { type: 'module' })
   return new QueryClient(worker as unknown as WorkerLike)
 }
+
+/** A query worker started before the Explorer mounted, and the last progress it pushed. */
+export interface EarlyQueryWorker {
+  client: QueryClient
+  progress: LoadProgress | null
+}
+
+let early: (EarlyQueryWorker & { dbName: string; stopFollowing: () => void }) | null = null
+
+/**
+ * Starts the query worker and opens cache `dbName` in it while the page is still booting (the
+ * app's settings, the first render), so the first rows are read by the time the Explorer mounts
+ * (issue 11). The Explorer takes it with {@link takeEarlyQueryWorker}. `start` is for tests.
+ */
+export function prestartQueryWorker(
+  dbName: string,
+  start: () => QueryClient = startQueryWorker
+): void {
+  if (early) {
+    return
+  }
+  const client = start()
+  const entry = { dbName, client, progress: null as LoadProgress | null, stopFollowing: () => {} }
+  entry.stopFollowing = client.onDidChange((_event, progress) => (entry.progress = progress))
+  client.request({ type: 'open', dbName }).then(
+    (progress) => (entry.progress = progress),
+    // The Explorer's own open request reports the error.
+    () => undefined
+  )
+  early = entry
+}
+
+/**
+ * The worker {@link prestartQueryWorker} started for `dbName`, once, with the last progress it
+ * pushed; null when none was started (a worker started for another cache is stopped).
+ */
+export function takeEarlyQueryWorker(dbName: string): EarlyQueryWorker | null {
+  const taken = early
+  early = null
+  if (!taken) {
+    return null
+  }
+  taken.stopFollowing()
+  if (taken.dbName !== dbName) {
+    taken.client.dispose()
+    return null
+  }
+  return { client: taken.client, progress: taken.progress }
+}

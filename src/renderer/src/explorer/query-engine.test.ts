@@ -164,6 +164,16 @@ describe('QueryEngine', () => {
     expect(ids(q())[0]).toBe('r6')
   })
 
+  it('answers a second open with the load under way, or with where loading stands', async () => {
+    const fresh = new QueryEngine(db)
+    expect(await fresh.settled()).toMatchObject({ indexed: 0, isDone: false })
+    const running = fresh.load()
+    const settled = fresh.settled()
+    expect(await settled).toEqual(await running)
+    expect(await settled).toMatchObject({ indexed: 4, total: 4, isDone: true })
+    expect(await fresh.settled()).toMatchObject({ indexed: 4, isDone: true })
+  })
+
   it('bulk-tags what the filter shows and filters by tag', async () => {
     const query = q({ facets: { userId: ['bea@contoso.example'] } })
     expect(await engine.bulkTag(query, 'suspicious')).toBe(2)

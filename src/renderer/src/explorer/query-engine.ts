@@ -27,7 +27,7 @@ import type {
  * at once and the first queries wait behind small appends, then more per request.
  */
 const LOAD_CHUNKS = 12
-const FIRST_LOAD_CHUNKS = 2
+const FIRST_LOAD_CHUNKS = 1
 /** Body chunks kept for exports that walk the cache in display order. */
 const BODY_CACHE = 8
 /** Chunks whose quick-search filters are made between two looks at incoming messages. */
@@ -76,6 +76,11 @@ export class QueryEngine {
     }
   }
 
+  /** The load under way when it ends, or where loading stands when none is under way. */
+  settled(): Promise<LoadProgress> {
+    return this.loading ?? Promise.resolve(this.progress())
+  }
+
   /**
    * Reads every chunk committed since the last load (all of them the first time), a few chunks
    * per request, reporting progress after each. Concurrent calls share one pass.
@@ -107,13 +112,6 @@ export class QueryEngine {
     }
     this.total = Math.max(this.total, meta.rows)
     this.index.reserve(meta.rows)
-    // Annotations are few next to records: read them once and tag rows as they are appended.
-    const notes = new Map<string, string[]>()
-    await this.db.annotations.each((note) => {
-      if (note.tags.length > 0) {
-        notes.set(note.id, note.tags)
-      }
-    })
     const firstRow = this.index.size
     // The first read is small so the first rows show at once; later reads are bigger, and the
     // next read is already on its way while a page is appended (IndexedDB works in parallel).
@@ -126,6 +124,14 @@ export class QueryEngine {
             .toArray()
     let size = FIRST_LOAD_CHUNKS
     let next = read(this.loadedChunks, size)
+    // Annotations are few next to records: read them once, while the first chunks are on their
+    // way, and tag the new rows once they are all appended.
+    const notes = new Map<string, string[]>()
+    await this.db.annotations.each((note) => {
+      if (note.tags.length > 0) {
+        notes.set(note.id, note.tags)
+      }
+    })
     while (this.loadedChunks < meta.chunks) {
       const chunks = await next
       if (chunks.length === 0) {

@@ -34,6 +34,11 @@ async function refresh(): Promise<void> {
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   if (request.type === 'open') {
+    if (engine && request.dbName === dbName) {
+      // Opened again (the page started the worker early, then the Explorer opened it): the
+      // load under way, or where it stands.
+      return engine.settled()
+    }
     if (!engine) {
       dbName = request.dbName
       db = new AppDb(request.dbName)

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 
 import type { AppDb } from '../db/app-db'
 
-import { startQueryWorker, type QueryClient } from './query-client'
+import { startQueryWorker, takeEarlyQueryWorker, type QueryClient } from './query-client'
 import type { LoadProgress } from './query-types'
 
 export interface QueryWorkerState {
@@ -29,7 +29,9 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
   const [dataVersion, setDataVersion] = useState(0)
 
   useEffect(() => {
-    const client = startQueryWorker()
+    // The worker the page started while booting (main.tsx), or a new one.
+    const early = takeEarlyQueryWorker(db.name)
+    const client = early?.client ?? startQueryWorker()
     clientRef.current = client
     // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
     // refresh at most once a second: the first change at once (first rows), the latest always
@@ -50,6 +52,16 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
         trailing ??= setTimeout(refresh, wait)
       }
     })
+    const earlyProgress = early?.progress
+    if (earlyProgress) {
+      // Rows it has already loaded show at once (after this effect: no render from within it).
+      queueMicrotask(() => {
+        if (clientRef.current === client) {
+          setProgress(earlyProgress)
+          refresh()
+        }
+      })
+    }
     client.request({ type: 'open', dbName: db.name }).then(
       (loaded) => {
         setProgress(loaded)

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+
+import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
+
+import { QueryClient, prestartQueryWorker, takeEarlyQueryWorker } from './query-client'
+import type { LoadProgress, WorkerRequest } from './query-types'
+
+/** A query worker in memory: requests are kept until the test answers them. */
+class FakeWorker {
+  readonly received: WorkerRequest[] = []
+  isTerminated = false
+  private listener: ((event: MessageEvent<WorkerRpcMessage<LoadProgress>>) => void) | undefined
+  postMessage(message: WorkerRequest): void {
+    this.received.push(message)
+  }
+  addEventListener(
+    _type: 'message',
+    listener: (event: MessageEvent<WorkerRpcMessage<LoadProgress>>) => void
+  ): void {
+    this.listener = listener
+  }
+  terminate(): void {
+    this.isTerminated = true
+  }
+  send(message: WorkerRpcMessage<LoadProgress>): void {
+    this.listener?.({ data: message } as MessageEvent<WorkerRpcMessage<LoadProgress>>)
+  }
+}
+
+function progress(indexed: number, isDone = false): LoadProgress {
+  return { indexed, total: 100, isDone, fieldKeys: [] }
+}
+
+function prestart(dbName: string): FakeWorker {
+  const worker = new FakeWorker()
+  prestartQueryWorker(dbName, () => new QueryClient(worker))
+  return worker
+}
+
+describe('the query worker started while the page boots', () => {
+  it('opens the cache at once and hands the Explorer its client with the last progress, once', async () => {
+    const worker = prestart('cache-a')
+    expect(worker.received).toMatchObject([{ type: 'open', dbName: 'cache-a' }])
+    worker.send({ type: 'progress', progress: progress(10) })
+    worker.send({ type: 'progress', progress: progress(40) })
+
+    const early = takeEarlyQueryWorker('cache-a')
+    expect(early?.progress).toEqual(progress(40))
+    expect(worker.isTerminated).toBe(false)
+    // Taken: pushes are the Explorer's now, and nobody else gets the worker.
+    worker.send({ type: 'progress', progress: progress(70) })
+    expect(early?.progress).toEqual(progress(40))
+    expect(takeEarlyQueryWorker('cache-a')).toBeNull()
+
+    // The Explorer's own requests go to the same worker.
+    const opened = early?.client.request({ type: 'open', dbName: 'cache-a' })
+    worker.send({
+      type: 'answer',
+      reqId: worker.received[1]?.reqId ?? 0,
+      ok: true,
+      value: progress(100, true)
+    })
+    await expect(opened).resolves.toEqual(progress(100, true))
+  })
+
+  it('keeps the answer of its open request when loading ended before the Explorer mounted', async () => {
+    const worker = prestart('cache-b')
+    worker.send({
+      type: 'answer',
+      reqId: worker.received[0]?.reqId ?? 0,
+      ok: true,
+      value: progress(100, true)
+    })
+    await Promise.resolve()
+    expect(takeEarlyQueryWorker('cache-b')?.progress).toEqual(progress(100, true))
+  })
+
+  it('stops a worker started for another cache, and starts only one at a time', () => {
+    const first = prestart('cache-c')
+    const second = prestart('cache-d')
+    expect(second.received).toEqual([])
+    expect(takeEarlyQueryWorker('cache-d')).toBeNull()
+    expect(first.isTerminated).toBe(true)
+    expect(takeEarlyQueryWorker('cache-c')).toBeNull()
+  })
+})
