@@ -4,7 +4,8 @@
 // then the cache is opened again and explored in Debian's Chromium: first rows, whole cache ready,
 // filter/facet changes, quick search, sort, scrolling, memory. In the same run it writes the same
 // number of bytes to IndexedDB without the cache's logic (the raw rate), so the ratio shows what
-// the cache costs. Writes bench/results/explorer.json and prints every figure with its target.
+// the cache costs, and reads them back (what reading that many bytes costs at least: opening reads
+// the column chunks, most of them). Writes bench/results/explorer.json and prints every figure with its target.
 //
 //   npm run bench                                            (every bench/*.bench.mjs)
 //   CAX_BENCH_RECORDS=100000 node bench/explorer.bench.mjs   (a smaller run)
@@ -96,7 +97,8 @@ async function snapshotFile(count) {
 
 /**
  * Runs in the page: writes `rows` rows of `bytes` bytes each (random, so nothing compresses) into
- * a throw-away IndexedDB database, `perTransaction` rows per transaction — the raw rate.
+ * a throw-away IndexedDB database, `perTransaction` rows per transaction — the raw rate — then
+ * reads them back; returns both times.
  */
 async function rawWriteInPage({ rows, bytes, perTransaction }) {
   const name = 'cax-bench-raw'
@@ -127,12 +129,30 @@ async function rawWriteInPage({ rows, bytes, perTransaction }) {
     })
   }
   const took = performance.now() - started
+  // The same bytes read back as the query worker reads column chunks (a dozen rows per request):
+  // what any opening that reads that many bytes out of IndexedDB pays at least.
+  const readStarted = performance.now()
+  let readBytes = 0
+  for (let row = 0; row < rows; row += 12) {
+    const values = await new Promise((resolve, reject) => {
+      const request = db
+        .transaction('rows')
+        .objectStore('rows')
+        .getAll(IDBKeyRange.bound(row, Math.min(rows, row + 12), false, true))
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    for (const value of values) {
+      readBytes += value.byteLength
+    }
+  }
+  const readMs = performance.now() - readStarted
   db.close()
   await new Promise((resolve) => {
     const request = indexedDB.deleteDatabase(name)
     request.onsuccess = request.onerror = () => resolve()
   })
-  return took
+  return { writeMs: took, readMs, readBytes }
 }
 
 /** Runs in the page: toggles facets and ranges, timing each change until the count updates. */
@@ -461,11 +481,14 @@ async function main() {
     // The raw rate: the same bytes, chunk-sized rows, one per transaction, no cache logic.
     const chunks = Math.ceil(RECORDS / 4096)
     const bytesPerRow = Math.max(1, Math.round((results.storage.usage ?? 0) / chunks))
-    results.rawWriteMs = await page.evaluate(rawWriteInPage, {
+    const raw = await page.evaluate(rawWriteInPage, {
       rows: chunks,
       bytes: bytesPerRow,
       perTransaction: 1
     })
+    results.rawWriteMs = raw.writeMs
+    results.rawReadMs = raw.readMs
+    results.rawReadBytes = raw.readBytes
     results.rawWriteBytes = chunks * bytesPerRow
     results.rawRecordsPerSecond = RECORDS / (results.rawWriteMs / 1000)
 
@@ -628,6 +651,12 @@ async function main() {
     [
       'Raw IndexedDB write of the same bytes',
       `${rate(results.rawRecordsPerSecond)} (${mb(results.rawWriteBytes)} in ${ms(results.rawWriteMs)})`,
+      '',
+      ''
+    ],
+    [
+      'Raw IndexedDB read of the same bytes (a dozen rows per request)',
+      `${mb(results.rawReadBytes)} in ${ms(results.rawReadMs)}`,
       '',
       ''
     ],
