@@ -90,7 +90,8 @@ describe('ranks of pool codes', () => {
     )
     const expected = referenceRanks(codes, value)
     // (Compared row by row: a diff of 200,000 numbers is too slow to print.)
-    const firstWrong = (ranks: Uint32Array): number => expected.findIndex((r, row) => ranks[row] !== r)
+    const firstWrong = (ranks: Uint32Array): number =>
+      expected.findIndex((r, row) => ranks[row] !== r)
     expect(firstWrong(ranked.ranks)).toBe(-1)
     expect(ranked.levels).toBe(expected.reduce((a, b) => Math.max(a, b), 0))
     expect(ranked.levels).toBeGreaterThan(50_000)
