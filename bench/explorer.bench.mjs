@@ -554,7 +554,8 @@ async function main() {
       timedOut: stacks.failed,
       p50Ms: percentile(stacks.times, 50),
       p95Ms: percentile(stacks.times, 95),
-      maxMs: Math.max(...stacks.times)
+      maxMs: Math.max(...stacks.times),
+      timesMs: stacks.times.map((t) => Math.round(t))
     }
     await page.waitForTimeout(500)
 
