@@ -20,6 +20,7 @@ import { useAuditImport } from './imports/use-audit-import'
 import { useSnapshots } from './snapshots/use-snapshots'
 import { openAppDb } from './db/app-db'
 import { ExplorerView } from './explorer/ExplorerView'
+import { discardEarlyQueryWorker } from './explorer/query-client'
 import type { RecordFocus } from './explorer/record-focus'
 import { FindingsView } from './governance/FindingsView'
 import { ResourcesView } from './governance/ResourcesView'
@@ -144,6 +145,13 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   useEffect(() => {
     document.getElementById('root')?.setAttribute('data-app-state', load.state)
   }, [load.state])
+  // The query worker the page started while booting (main.tsx) serves the Explorer only: it is
+  // stopped when another view or an error comes first, so no cache is held in memory unseen.
+  useEffect(() => {
+    if (view !== 'explorer' || load.state === 'error') {
+      discardEarlyQueryWorker()
+    }
+  }, [view, load.state])
 
   // The Explorer is rendered from a memoized element: sync progress and every committed batch
   // re-render the frame (status bar), and must not re-render the grid, facets and histogram.

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 
 import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
 
-import { QueryClient, prestartQueryWorker, takeEarlyQueryWorker } from './query-client'
+import {
+  QueryClient,
+  discardEarlyQueryWorker,
+  prestartQueryWorker,
+  takeEarlyQueryWorker
+} from './query-client'
 import type { LoadProgress, WorkerRequest } from './query-types'
 
 /** A query worker in memory: requests are kept until the test answers them. */
@@ -82,5 +87,13 @@ describe('the query worker started while the page boots', () => {
     expect(takeEarlyQueryWorker('cache-d')).toBeNull()
     expect(first.isTerminated).toBe(true)
     expect(takeEarlyQueryWorker('cache-c')).toBeNull()
+  })
+
+  it('is stopped when another view comes first, and discarding twice is harmless', () => {
+    const worker = prestart('cache-e')
+    discardEarlyQueryWorker()
+    expect(worker.isTerminated).toBe(true)
+    expect(takeEarlyQueryWorker('cache-e')).toBeNull()
+    discardEarlyQueryWorker()
   })
 })

@@ -70,3 +70,11 @@ export function takeEarlyQueryWorker(dbName: string): EarlyQueryWorker | null {
   }
   return { client: taken.client, progress: taken.progress }
 }
+
+/** Stops the worker {@link prestartQueryWorker} started if nothing took it (another view first). */
+export function discardEarlyQueryWorker(): void {
+  const left = early
+  early = null
+  left?.stopFollowing()
+  left?.client.dispose()
+}
