@@ -10,7 +10,8 @@
 //   npm run bench                                            (every bench/*.bench.mjs)
 //   CAX_BENCH_RECORDS=100000 node bench/explorer.bench.mjs   (a smaller run)
 //   CAX_BENCH_RECORDS=5000000 node bench/explorer.bench.mjs  (the 5M targets)
-// The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while).
+// The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while);
+//   CAX_BENCH_PREPARE_ONLY=1 makes it and stops (e.g. under `nice` while the machine is busy).
 import { execFileSync, execSync } from 'node:child_process'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
@@ -727,4 +728,8 @@ async function main() {
   }
 }
 
-await main()
+if (process.env['CAX_BENCH_PREPARE_ONLY']) {
+  console.log(`[bench] snapshot ready: ${await snapshotFile(RECORDS)}`)
+} else {
+  await main()
+}
