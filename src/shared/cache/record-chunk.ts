@@ -253,6 +253,18 @@ function textValue(record: NormalizedRecord, column: StoredTextColumn): string {
 }
 
 /** Encodes records (at most {@link CHUNK_MAX_RECORDS}) as one chunk. */
+/** A pool as chunks store it: the values end to end, each followed by the separator. */
+export function poolOf(values: readonly string[]): { text: string; starts: Uint32Array } {
+  const starts = new Uint32Array(values.length + 1)
+  let offset = 0
+  values.forEach((value, i) => {
+    starts[i] = offset
+    offset += value.length + 1
+  })
+  starts[values.length] = offset
+  return { text: values.length === 0 ? '' : values.join(POOL_SEPARATOR) + POOL_SEPARATOR, starts }
+}
+
 export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk {
   const count = records.length
   const poolCodes = new Map<string, number>()
@@ -310,14 +322,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
     ids[i] = record.id
   }
   pairStart[count] = pairKey.length
-  const poolStarts = new Uint32Array(parts.length + 1)
-  let offset = 0
-  parts.forEach((part, i) => {
-    poolStarts[i] = offset
-    offset += part.length + 1
-  })
-  poolStarts[parts.length] = offset
-  const pool = parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR
+  const { text: pool, starts: poolStarts } = poolOf(parts)
   return {
     columns: {
       n: 0,

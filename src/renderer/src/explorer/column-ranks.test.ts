@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 
+import { poolOf } from '../db/record-chunk'
+
 import { columnRanks } from './column-ranks'
+
 import { MISSING, type CodedColumn } from './column-sort'
 
 let state = 99
@@ -69,14 +72,8 @@ describe('ranks of pool codes', () => {
         (_, i) => addresses[(c * 3000 + i) % addresses.length]!
       )
       const unique = [...new Set(values)]
-      const starts = new Uint32Array(unique.length + 1)
-      let at = 0
-      unique.forEach((v, i) => {
-        starts[i] = at
-        at += v.length + 1
-      })
-      starts[unique.length] = at
-      chunks.push({ text: unique.join('\u0000') + '\u0000', starts, first: poolValues.length })
+      const { text, starts } = poolOf(unique)
+      chunks.push({ text, starts, first: poolValues.length })
       poolValues.push(...unique)
     }
     // Every pool code in use once, then at random, some rows without a value.

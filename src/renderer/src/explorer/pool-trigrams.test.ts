@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { POOL_SEPARATOR } from '../db/record-chunk'
+import { POOL_SEPARATOR, poolOf } from '../db/record-chunk'
 
 import { makeRecord } from '../../../shared/audit/test-records'
 
@@ -43,18 +43,6 @@ function randomValue(): string {
     parts.push(WORDS[rand(WORDS.length)]!)
   }
   return parts.join(rand(2) === 0 ? ' ' : '-') + (rand(3) === 0 ? String(rand(10_000)) : '')
-}
-
-/** A pool as the cache stores it: values end to end, each followed by the separator. */
-function poolOf(values: readonly string[]): { text: string; starts: Uint32Array } {
-  const starts = new Uint32Array(values.length + 1)
-  let offset = 0
-  values.forEach((value, i) => {
-    starts[i] = offset
-    offset += value.length + 1
-  })
-  starts[values.length] = offset
-  return { text: values.map((v) => v + POOL_SEPARATOR).join(''), starts }
 }
 
 function naiveMarks(chunks: readonly string[][], needle: string): number[] {
