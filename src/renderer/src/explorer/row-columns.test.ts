@@ -112,12 +112,9 @@ describe('lean grid rows', () => {
   })
 
   it('are marked by a highlight search on a field they do not carry', () => {
-    const page = engine().rows(
-      q({ quickSearch: 'Other.Key:v3', searchMode: 'highlight' }),
-      0,
-      6,
-      ['createdAt']
-    )
+    const page = engine().rows(q({ quickSearch: 'Other.Key:v3', searchMode: 'highlight' }), 0, 6, [
+      'createdAt'
+    ])
     expect(page.rows.filter((r) => r.marks?.searchHit).map((r) => r.id)).toEqual(['rec-3'])
   })
 
