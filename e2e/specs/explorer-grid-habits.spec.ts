@@ -257,3 +257,31 @@ test('colour rules and pinned columns are saved with a view; d and Escape move b
   // The grid keeps the focus: the new details pane does not take it.
   await expect(explorer.grid.locator('.ag-cell-focus')).toBeFocused()
 })
+
+test('grid rows carry only the shown columns: rules on hidden fields still colour, a column shown gets its values', async ({
+  app
+}) => {
+  const explorer = new ExplorerPage(app.page)
+  await expect.poll(async () => (await explorer.columnTexts('userId')).length).toBe(12)
+  // Neither the field nor the operation is shown: the worker colours by them all the same.
+  await explorer.addColourRule('AdditionalInfo.ResourceId:conn-3', 'green')
+  await explorer.addColourRule('Operation:Delete', 'red')
+  await app.page
+    .getByRole('dialog', { name: 'Colour rules' })
+    .getByRole('button', { name: 'Done' })
+    .click()
+  await expect.poll(() => explorer.rowsWithClass('row-colour-green')).toBe(1)
+  await expect.poll(() => explorer.rowsWithClass('row-colour-red')).toBe(3)
+  await expect(explorer.rows.locator('[col-id="f:AdditionalInfo.ResourceId"]')).toHaveCount(0)
+
+  // Shown later, a field column and a core column show every row's value (fetched again).
+  await explorer.showColumn('AdditionalInfo.ResourceId')
+  await explorer.showColumn('Environment')
+  await expect
+    .poll(async () => new Set(await explorer.columnTexts('f:AdditionalInfo.ResourceId')))
+    .toEqual(new Set(ROWS.map((_, i) => `conn-${i}`)))
+  await expect
+    .poll(async () => (await explorer.columnTexts('environment')).sort())
+    .toEqual(ROWS.map(([, , environment]) => environment).sort())
+  await expect.poll(() => explorer.rowsWithClass('row-colour-green')).toBe(1)
+})

@@ -41,6 +41,12 @@ const ROW_SELECTION: RowSelectionOptions<GridRow> = {
   enableClickSelection: true
 }
 const CONTAINER_STYLE = { flex: 1, minHeight: 0 }
+/**
+ * Blocks the grid keeps. A query change refetches every kept block (ExplorerView), in the order
+ * they were made, so few are kept and all are asked for at once: the one on screen is not last
+ * behind a queue. Scrolling back to a dropped block asks the worker again (a few ms).
+ */
+const BLOCKS_KEPT = 5
 
 /**
  * The Explorer's grid over the query worker (ag-grid's infinite row model, blocks of BLOCK rows).
@@ -133,7 +139,8 @@ export const ExplorerGrid = memo(function ExplorerGrid({
       rowModelType="infinite"
       datasource={datasource}
       cacheBlockSize={BLOCK}
-      maxBlocksInCache={200}
+      maxBlocksInCache={BLOCKS_KEPT}
+      maxConcurrentDatasourceRequests={BLOCKS_KEPT}
       blockLoadDebounceMillis={30}
       columnDefs={columnDefs}
       maintainColumnOrder

@@ -158,9 +158,13 @@ export function ExplorerView({
     }
   }, [focusSeq])
 
+  // A new query refetches the grid's blocks in place: the rows on screen are updated when the
+  // new ones arrive. (Purging instead unmounted every row, mounted loading rows, then mounted the
+  // rows again: most of a filter change's time on the page.) The grid keeps few blocks
+  // (ExplorerGrid.tsx), so few are refetched.
   useEffect(() => {
     queryRef.current = query
-    gridRef.current?.purgeInfiniteCache()
+    gridRef.current?.refreshInfiniteCache()
   }, [query])
 
   useEffect(() => {

@@ -36,8 +36,13 @@ ModuleRegistry.registerModules([
   ...(import.meta.env.DEV ? [ValidationModule] : [])
 ])
 
-/** Rows per block the infinite row model asks the worker for. */
-export const BLOCK = 100
+/**
+ * Rows per block the infinite row model asks the worker for. Large, so scrolling mostly meets
+ * rows already there: a row shown before its block arrives is drawn twice (a loading row, then
+ * the row), and that was most of a scroll frame's work with blocks of 100. Rows are lean
+ * (row-columns.ts), so a block of 500 costs the worker a few milliseconds.
+ */
+export const BLOCK = 500
 
 export const GRID_THEME = themeQuartz.withParams({
   backgroundColor: 'var(--surface)',
