@@ -37,10 +37,9 @@ ModuleRegistry.registerModules([
 ])
 
 /**
- * Rows per block the infinite row model asks the worker for. Large, so scrolling mostly meets
- * rows already there: a row shown before its block arrives is drawn twice (a loading row, then
- * the row), and that was most of a scroll frame's work with blocks of 100. Rows are lean
- * (row-columns.ts), so a block of 500 costs the worker a few milliseconds.
+ * Rows per block the infinite row model asks the worker for. Large, so scrolling meets fewer rows
+ * whose block has not arrived yet: ag-grid draws such a row twice (a loading row, then the row).
+ * Rows are lean (row-columns.ts), so a block of 500 costs the worker a few milliseconds.
  */
 export const BLOCK = 500
 
