@@ -9,7 +9,8 @@
 //   npm run bench                                            (every bench/*.bench.mjs)
 //   CAX_BENCH_RECORDS=100000 node bench/explorer.bench.mjs   (a smaller run)
 //   CAX_BENCH_RECORDS=5000000 node bench/explorer.bench.mjs  (the 5M targets)
-// The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while).
+// The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while);
+//   CAX_BENCH_PREPARE_ONLY=1 makes it and stops (e.g. under `nice` while the machine is busy).
 import { execFileSync, execSync } from 'node:child_process'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
@@ -531,7 +532,8 @@ async function main() {
       timedOut: stacks.failed,
       p50Ms: percentile(stacks.times, 50),
       p95Ms: percentile(stacks.times, 95),
-      maxMs: Math.max(...stacks.times)
+      maxMs: Math.max(...stacks.times),
+      timesMs: stacks.times.map((t) => Math.round(t))
     }
     await page.waitForTimeout(500)
 
@@ -697,4 +699,8 @@ async function main() {
   }
 }
 
-await main()
+if (process.env['CAX_BENCH_PREPARE_ONLY']) {
+  console.log(`[bench] snapshot ready: ${await snapshotFile(RECORDS)}`)
+} else {
+  await main()
+}

@@ -38,6 +38,7 @@ rm -f test-results/unit.json test-results/e2e.json
 
 echo "[test] lint" >&2
 npm run -s lint
+npm run -s format:check
 echo "[test] typecheck" >&2
 npm run -s typecheck
 # Electron must stay within its support window (the latest three stable majors); a failure here

@@ -170,6 +170,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         await demo.open()
       }
     },
+    // The demo's emulator starts empty each time: its sends' journals are per emulator start.
+    journalScope: (destination) => (destination.isDemo ? (demo.instance ?? '') : ''),
     onProgress: (progress) => bus.publish('sends:did-progress', progress)
   })
   const handlers = createHandlers({

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { generate } from 'selfsigned'
@@ -20,6 +20,7 @@ import { startEmulatorKit, storedIds, type EmulatorKit } from '../test-support/e
 
 import { run as pull } from './pull'
 import { run as push } from './push'
+import { run as snapshot } from './snapshot'
 
 const APP_ID = '3c2b1a09-5555-4666-8777-988889999000'
 const SECRET = 'push-secret'
@@ -278,6 +279,34 @@ describe('cax push loganalytics (against the fake Logs Ingestion and query APIs 
     expect(again.summary.parts.skipped).toBe(first.summary.parts.sent)
     expect((await landed(target.table)).length).toBe(storeIds.length)
   }, 60_000)
+
+  it('a snapshot pushed again with its journal deleted sends nothing: its run is named by the snapshot, and the workspace holds every part', async () => {
+    const target = await deploy()
+    const file = join(dir, `push-${target.table}.caxsnap`)
+    const made = memoryIo(tmpdir())
+    expect(await snapshot(['--store', store, '--out', file], made), made.err()).toBe(0)
+    // The same arguments, from the snapshot instead of the store.
+    const fromSnapshot = (journal: string): string[] => {
+      const args = pushArgs(target, journal)
+      const at = args.indexOf('--store')
+      args.splice(at, 2, '--snapshot', file)
+      return args
+    }
+    const first = await runPush(fromSnapshot('snap.ndjson'))
+    expect(first.code, first.err).toBe(0)
+    expect(first.summary.sentRecords).toBe(storeIds.length)
+    const parts = first.summary.parts.sent
+    expect(parts).toBeGreaterThan(3)
+
+    await rm(join(dir, 'snap.ndjson'))
+    const again = await runPush(fromSnapshot('snap.ndjson'))
+    expect(again.code, again.err).toBe(0)
+    expect(again.summary.isResumed).toBe(false)
+    expect(again.err).toMatch(/already has rows of \d+ part\(s\)/)
+    expect(again.summary.sentRecords).toBe(0)
+    expect(again.summary.parts.foundPresent).toBe(parts)
+    expect([...(await landed(target.table))].sort()).toEqual([...storeIds].sort())
+  }, 120_000)
 
   it('pushes with tokens another tool obtained (--access-token-env, --query-token-env), never printing them', async () => {
     const target = await deploy()

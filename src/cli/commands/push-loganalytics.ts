@@ -3,7 +3,7 @@
  * through a data collection rule (the Logs Ingestion API), resumable from a journal, each part
  * counted back with a query. `--print-definitions` prints the table and rule for the admin.
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -289,10 +289,17 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
     return signInFailed(io, 'cax push loganalytics', error)
   }
   const countParts = partCounter(query, o.workspaceId, o.table)
+  const target = `${o.endpoint}|${o.ruleId}|${streamFor(o.table)}|${o.workspaceId.toLowerCase()}`
 
   let records: () => AsyncIterable<NormalizedRecord>
   let total: number | undefined
   let identitySource: string
+  /**
+   * A snapshot cannot change: its run is named by what it holds (its fingerprint), the target and
+   * the part size, so a journal lost or deleted is not a new run — the rerun asks the workspace
+   * which of the same parts it already has. A store grows and changes: its runs stay random.
+   */
+  let stableRunId: string | undefined
   let close: () => Promise<void>
   try {
     if (o.source.kind === 'store') {
@@ -306,6 +313,10 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
       records = () => reader.records()
       total = undefined
       identitySource = `snapshot:${o.source.path}`
+      stableRunId = createHash('sha256')
+        .update(`loganalytics\n${target}\n${reader.manifest.manifestSha256}\n${o.maxPartBytes}\n`)
+        .digest('hex')
+        .slice(0, 16)
       close = async () => reader.close()
     }
   } catch (error) {
@@ -324,10 +335,10 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
       o.journal,
       {
         destination: 'loganalytics',
-        target: `${o.endpoint}|${o.ruleId}|${streamFor(o.table)}|${o.workspaceId.toLowerCase()}`,
+        target,
         source: identitySource
       },
-      () => randomUUID().slice(0, 8)
+      () => stableRunId ?? randomUUID().slice(0, 8)
     )
     io.stderr.write(
       `[push] ${journal.isResumed ? 'resuming' : 'starting'} run ${journal.runId}: ${identitySource} → ${o.table} via ${o.ruleId} (journal ${o.journal})\n`
@@ -338,6 +349,7 @@ async function push(o: PushOptions, io: CliIo): Promise<number> {
       ingestion,
       countParts,
       maxPartBytes: o.maxPartBytes,
+      isRunIdStable: stableRunId !== undefined,
       latencyMs: o.latencyMs,
       pollMs: o.pollMs,
       ...(total !== undefined ? { total } : {}),

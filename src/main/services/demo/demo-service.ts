@@ -6,6 +6,8 @@
  * a real browser would not trust the emulator's throwaway certificate. Its tokens are throwaway
  * too: the auth service keeps a demo profile's tokens in memory and never asks the OS keychain.
  */
+import { randomUUID } from 'node:crypto'
+
 import { KUSTO_DEFAULT_DATABASE, startEmulator, type Emulator } from '../../../emulator'
 import { ADX_DEFAULT_TABLE } from '../../../shared/adx/adx-table'
 import { DEFAULT_WORKSPACE_TABLES } from '../../../shared/profiles'
@@ -54,6 +56,7 @@ export class DemoService {
   /** The demo workspace's table and rule, deployed in the running emulator as an admin would. */
   private rule: { immutableId: string; endpoint: string } | undefined
   private isAdxSeeded = false
+  private instanceId: string | undefined
 
   constructor(private readonly deps: DemoServiceDeps) {}
 
@@ -196,12 +199,21 @@ export class DemoService {
     return new URL(url).origin === new URL(emu.urls.authorityHost).origin
   }
 
+  /**
+   * Names the emulator running now (a new one at each start, its cluster and workspace empty);
+   * undefined while none runs.
+   */
+  get instance(): string | undefined {
+    return this.instanceId
+  }
+
   /** Stops the demo tenant. */
   async close(): Promise<void> {
     const running = this.emulator
     this.emulator = undefined
     this.rule = undefined
     this.isAdxSeeded = false
+    this.instanceId = undefined
     if (running) {
       await (await running).close()
     }
@@ -218,6 +230,7 @@ export class DemoService {
         return startEmulator({ port: 0, testHooks })
       })
       emu.entra.setHeadless('auto')
+      this.instanceId = randomUUID()
       // The workspace's table and rule, from the definitions `cax push loganalytics
       // --print-definitions` gives an admin.
       this.rule = emu.logsIngestion.deploy({

@@ -1,7 +1,7 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { makeRecord } from '../explorer/test-records'
+import { makeRecord } from '../../../shared/audit/test-records'
 
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { QueryEngine } from '../explorer/query-engine'
 import { emptyQuery } from '../explorer/query-types'
-import { makeRecord } from '../explorer/test-records'
+import { makeRecord } from '../../../shared/audit/test-records'
 import type { LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 

@@ -1,7 +1,7 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { makeRecord } from '../explorer/test-records'
+import { makeRecord } from '../../../shared/audit/test-records'
 import { packRecords } from '../../../shared/cache/packed-chunk'
 
 import { AppDb } from './app-db'

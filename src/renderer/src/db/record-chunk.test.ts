@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { makeRecord } from '../explorer/test-records'
+import { makeRecord } from '../../../shared/audit/test-records'
 
 import {
   bodyRaw,

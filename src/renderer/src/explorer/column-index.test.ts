@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import { ColumnIndex, itemOf } from './column-index'
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 import { emptyQuery } from './query-types'
-import { makeRecord } from './test-records'
 
 describe('ColumnIndex at size', () => {
   it('searches values sealed into large chunks and keeps the time order while appending', () => {

@@ -42,3 +42,68 @@ describe('column ranks', () => {
     expect(Array.from(ranked.ranks)).toEqual([1, 0, 2, 1])
   })
 })
+
+describe('ranks of pool codes', () => {
+  /** Grouping by value with a Map, then ordering by code unit: what the ranks must equal. */
+  function referenceRanks(codes: Uint32Array, value: (code: number) => string): number[] {
+    const distinct = [...new Set(Array.from(codes, (c) => (c === MISSING ? null : value(c))))]
+      .filter((v): v is string => v !== null)
+      .sort()
+    const rankOf = new Map(distinct.map((v, i) => [v, i + 1]))
+    return Array.from(codes, (c) => (c === MISSING ? 0 : rankOf.get(value(c))!))
+  }
+
+  it('groups a value repeated across chunk pools into one rank, in code-unit order above the natural-order limit', () => {
+    // 60,000 distinct addresses (past the natural-order limit), in pools of 5,000 values each,
+    // each pool repeating some values of the others, as chunks do.
+    const addresses = Array.from(
+      { length: 60_000 },
+      (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+    )
+    const chunks: { text: string; starts: Uint32Array; first: number }[] = []
+    const poolValues: string[] = []
+    for (let c = 0; c < 20; c++) {
+      // Consecutive pools overlap by 2,000 values; every address is in some pool.
+      const values = Array.from(
+        { length: 5000 },
+        (_, i) => addresses[(c * 3000 + i) % addresses.length]!
+      )
+      const unique = [...new Set(values)]
+      const starts = new Uint32Array(unique.length + 1)
+      let at = 0
+      unique.forEach((v, i) => {
+        starts[i] = at
+        at += v.length + 1
+      })
+      starts[unique.length] = at
+      chunks.push({ text: unique.join('\u0000') + '\u0000', starts, first: poolValues.length })
+      poolValues.push(...unique)
+    }
+    // Every pool code in use once, then at random, some rows without a value.
+    const codes = Uint32Array.from({ length: 200_000 }, (_, row) =>
+      row < poolValues.length ? row : rand(50) === 0 ? MISSING : rand(poolValues.length)
+    )
+    const value = (code: number): string => poolValues[code]!
+    const ranked = columnRanks(
+      { codes, size: poolValues.length, value, isUnique: false, pool: { chunks } },
+      codes.length
+    )
+    const expected = referenceRanks(codes, value)
+    // (Compared row by row: a diff of 200,000 numbers is too slow to print.)
+    const firstWrong = (ranks: Uint32Array): number =>
+      expected.findIndex((r, row) => ranks[row] !== r)
+    expect(firstWrong(ranked.ranks)).toBe(-1)
+    expect(ranked.levels).toBe(expected.reduce((a, b) => Math.max(a, b), 0))
+    expect(ranked.levels).toBeGreaterThan(50_000)
+    for (let rank = 1; rank <= ranked.levels; rank += 997) {
+      const row = expected.indexOf(rank)
+      expect(ranked.value(rank)).toBe(value(codes[row]!))
+    }
+    // The same column ranked through value() alone agrees.
+    const viaValues = columnRanks(
+      { codes, size: poolValues.length, value, isUnique: false },
+      codes.length
+    )
+    expect(firstWrong(viaValues.ranks)).toBe(-1)
+  })
+})

@@ -4,6 +4,7 @@
  * stacking count and order by, in linear passes over typed arrays. Pure.
  */
 import { MISSING, type CodedColumn } from './column-sort'
+import { packedEqual, packSlices, sortPackedTexts, type PackedTexts } from './text-sort'
 
 /** A column as ranks: rank 0 is a row without a value; ranks 1…levels are distinct values. */
 export interface RankedColumn {
@@ -15,12 +16,15 @@ export interface RankedColumn {
   value(rank: number): string
 }
 
+/** Up to this many distinct values sort in natural order; more, by code unit. */
+const COLLATED_LEVELS = 50_000
+
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
 /** Ranks of distinct values sorted as the grid sorts text (natural order, code units when huge). */
 function rankValues(values: readonly string[]): Uint32Array {
   const order = values.map((_, g) => g)
-  if (order.length <= 50_000) {
+  if (order.length <= COLLATED_LEVELS) {
     order.sort(
       (a, b) =>
         collator.compare(values[a]!, values[b]!) ||
@@ -36,36 +40,108 @@ function rankValues(values: readonly string[]): Uint32Array {
 
 /** Ranks rows 0…n-1 of a coded column: O(n + d log d) for d distinct values. */
 export function columnRanks(column: CodedColumn, n: number): RankedColumn {
-  if (column.isUnique) {
-    return dictionaryRanks(column, n)
-  }
-  // Codes in use grouped by their text (pool codes may repeat a value), in first-seen order.
-  const group = new Int32Array(column.size).fill(-1)
-  const groupValues: string[] = []
-  const byValue = column.isUnique ? null : new Map<string, number>()
+  return column.isUnique ? dictionaryRanks(column, n) : groupedRanks(column, n)
+}
+
+/**
+ * Ranks of a column whose codes may repeat a value (pool codes: one value per chunk it appears
+ * in): the codes in use are sorted by their text, packed end to end (text-sort.ts), so equal
+ * values fall side by side and become one rank — no string is made or hashed per code.
+ */
+function groupedRanks(column: CodedColumn, n: number): RankedColumn {
+  const { codes, size } = column
+  // slot[code]: 0 unused; then 1 + the code's place among the codes in use; then its rank.
+  const slot = new Uint32Array(size)
+  let used = 0
   for (let row = 0; row < n; row++) {
-    const code = column.codes[row]!
-    if (code === MISSING || group[code] !== -1) {
-      continue
+    const code = codes[row]!
+    if (code !== MISSING && slot[code] === 0) {
+      slot[code] = 1
+      used++
     }
-    const value = column.value(code)
-    let g = byValue?.get(value)
-    if (g === undefined) {
-      g = groupValues.length
-      groupValues.push(value)
-      byValue?.set(value, g)
-    }
-    group[code] = g
   }
-  const groupRank = rankValues(groupValues)
-  const byRank: string[] = ['']
-  groupValues.forEach((value, g) => (byRank[groupRank[g]!] = value))
+  const usedCodes = new Uint32Array(used)
+  for (let code = 0, k = 0; k < used; code++) {
+    if (slot[code] !== 0) {
+      usedCodes[k++] = code
+    }
+  }
+  const packed = packCodes(column, usedCodes)
+  const order = sortPackedTexts(packed)
+  // Groups of equal texts in code-unit order; reps[g] is a code of group g.
+  const groupOf = new Uint32Array(used)
+  const reps: number[] = []
+  for (let k = 0; k < used; k++) {
+    const i = order[k]!
+    if (k === 0 || !packedEqual(packed, order[k - 1]!, i)) {
+      reps.push(usedCodes[i]!)
+    }
+    groupOf[i] = reps.length - 1
+  }
+  const levels = reps.length
+  let value: (rank: number) => string
+  let groupRank: Uint32Array
+  if (levels <= COLLATED_LEVELS) {
+    // Few enough to sort as the grid sorts text (natural order).
+    const values = reps.map((code) => column.value(code))
+    groupRank = rankValues(values)
+    const byRank: string[] = ['']
+    values.forEach((text, g) => (byRank[groupRank[g]!] = text))
+    value = (rank) => byRank[rank] ?? ''
+  } else {
+    // Code-unit order, already sorted: rank g + 1; texts are read when asked for.
+    groupRank = new Uint32Array(levels)
+    for (let g = 0; g < levels; g++) {
+      groupRank[g] = g + 1
+    }
+    value = (rank) => (rank >= 1 && rank <= levels ? column.value(reps[rank - 1]!) : '')
+  }
+  for (let i = 0; i < used; i++) {
+    slot[usedCodes[i]!] = groupRank[groupOf[i]!]!
+  }
   const ranks = new Uint32Array(n)
   for (let row = 0; row < n; row++) {
-    const code = column.codes[row]!
-    ranks[row] = code === MISSING ? 0 : groupRank[group[code]!]!
+    const code = codes[row]!
+    ranks[row] = code === MISSING ? 0 : slot[code]!
   }
-  return { ranks, levels: groupValues.length, value: (rank) => byRank[rank] ?? '' }
+  return { ranks, levels, value }
+}
+
+/** The texts of `usedCodes` (ascending) packed end to end, read from the pool when there is one. */
+function packCodes(column: CodedColumn, usedCodes: Uint32Array): PackedTexts {
+  const count = usedCodes.length
+  const source = new Uint32Array(count)
+  const from = new Uint32Array(count)
+  const to = new Uint32Array(count)
+  const pool = column.pool
+  if (!pool) {
+    const texts = Array.from(usedCodes, (code) => column.value(code))
+    for (let i = 0; i < count; i++) {
+      source[i] = i
+      to[i] = texts[i]!.length
+    }
+    return packSlices(texts, source, from, to)
+  }
+  const chunks = pool.chunks
+  let c = 0
+  for (let i = 0; i < count; i++) {
+    const code = usedCodes[i]!
+    while (c + 1 < chunks.length && chunks[c + 1]!.first <= code) {
+      c++
+    }
+    const { starts, first } = chunks[c]!
+    const local = code - first
+    source[i] = c
+    from[i] = starts[local]!
+    // Each value ends with the pool's separator.
+    to[i] = starts[local + 1]! - 1
+  }
+  return packSlices(
+    chunks.map((chunk) => chunk.text),
+    source,
+    from,
+    to
+  )
 }
 
 /**

@@ -16,4 +16,14 @@ export interface CodedColumn {
    * the rows' values only).
    */
   isUnique: boolean
+  /**
+   * Where each code's text lies, when the codes are global pool codes (global-pool.ts): ranking
+   * copies the characters of the codes in use without making a string per value.
+   */
+  pool?: PoolSlices
+}
+
+/** Every chunk's pool in code order: its text, its value starts, the global code of its first. */
+export interface PoolSlices {
+  chunks: readonly { text: string; starts: Uint32Array; first: number }[]
 }

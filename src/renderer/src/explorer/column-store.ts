@@ -277,7 +277,7 @@ export class ColumnStore {
             value: (code) => dict.values[code]!,
             isUnique: true
           }
-        : { codes: data.codes.data, size: pool.size, value: poolValue, isUnique: false }
+        : { codes: data.codes.data, size: pool.size, value: poolValue, isUnique: false, pool }
     }
     if (!colId.startsWith(FIELD_PREFIX)) {
       return null
@@ -288,7 +288,7 @@ export class ColumnStore {
       codes = fieldCodes(this.chunks, key, this.size)
       this.fieldColumns.set(colId, codes)
     }
-    return { codes, size: pool.size, value: poolValue, isUnique: false }
+    return { codes, size: pool.size, value: poolValue, isUnique: false, pool }
   }
 
   /** Where each pool value of chunk `c` is used by the searched `slots` and the fields. Cached. */

@@ -1,6 +1,8 @@
 import type { ValueGetterParams } from 'ag-grid-community'
 import { describe, expect, it } from 'vitest'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import {
   CORE_COLUMNS,
   dateHeader,
@@ -10,7 +12,6 @@ import {
   utcOffset
 } from './explorer-columns'
 import type { GridRow } from './query-types'
-import { makeRecord } from './test-records'
 
 function row(): GridRow {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import { CORE_COLUMNS } from './explorer-columns'
 import {
   exportColumns,
@@ -9,7 +11,6 @@ import {
   type ExportSink
 } from './export-runner'
 import type { GridRow, RecordsPage } from './query-types'
-import { makeRecord } from './test-records'
 
 const records = Array.from({ length: 4500 }, (_, n) =>
   makeRecord({

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 
 import type { AppDb } from '../db/app-db'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import { orderByKeys, textRanks } from './column-ranks'
 import { ColumnIndex } from './column-index'
 import { dateBucketColumn } from './date-buckets'
@@ -13,7 +15,6 @@ import { QueryEngine } from './query-engine'
 import { emptyQuery, type ExplorerQuery } from './query-types'
 import { bindSearch, searchNames } from './search-columns'
 import { explorerColumns } from './explorer-columns'
-import { makeRecord } from './test-records'
 
 const T0 = Date.UTC(2026, 4, 1)
 

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest'
 
 import { POOL_SEPARATOR } from '../db/record-chunk'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import { ColumnIndex } from './column-index'
 import { GlobalPool } from './global-pool'
 import { BLOCK_CHARS, buildTrigramFilter, candidateRanges, needleTrigrams } from './pool-trigrams'
 import { TEXT_COLUMNS } from './query-types'
 import { bindSearch, searchNames } from './search-columns'
 import { explorerColumns } from './explorer-columns'
-import { makeRecord } from './test-records'
 
 // The quick search's trigram filter and value spans only narrow where the search looks: every
 // answer must be exactly what a plain substring test over every value gives.

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppDb } from '../db/app-db'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 import { QueryEngine } from './query-engine'
 import {
@@ -15,7 +17,6 @@ import {
   type ExplorerQuery,
   type TextFilterType
 } from './query-types'
-import { makeRecord } from './test-records'
 
 // A differential test: the chunked cache + new index must answer exactly like the engine it
 // replaced (test-support/legacy-column-index.ts, fed the same records as objects), over randomized queries.

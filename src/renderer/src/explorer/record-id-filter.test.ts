@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 
+import { makeRecord } from '../../../shared/audit/test-records'
+
 import { ColumnIndex } from './column-index'
 import { emptyQuery, type ExplorerQuery } from './query-types'
-import { makeRecord } from './test-records'
 
 function indexOf(count: number): ColumnIndex {
   const index = new ColumnIndex()

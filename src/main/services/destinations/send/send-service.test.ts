@@ -204,6 +204,36 @@ describe('Send to… (the app side) against the fake Azure Data Explorer cluster
     expect(emu.kusto.rowCount(DB, 'SendOnce')).toBe(230)
   }, 120_000)
 
+  it('a journal scope (the demo emulator started anew) gives the same records a new journal, and the cluster is asked what it holds', async () => {
+    const destination = await adxDestination('SendScoped')
+    const batch = records('scoped', 120)
+    const journals = async (): Promise<string[]> =>
+      (await readdir(join(dir, 'sends', 'journals'))).filter((f) =>
+        f.startsWith(`${destination.id}-`)
+      )
+    const first = await send(service({ journalScope: () => 'instance-1' }), destination, batch)
+    expect(first).toMatchObject({ status: 'complete', sentRecords: 120, isResumed: false })
+    expect(await journals()).toHaveLength(1)
+    // The same scope finds its journal; another scope starts a journal of its own, which does
+    // not take "already there" from the first: the cluster's own extent tags say it.
+    const same = await send(service({ journalScope: () => 'instance-1' }), destination, batch)
+    expect(same).toMatchObject({ status: 'complete', sentRecords: 0, isResumed: true })
+    const other = await send(service({ journalScope: () => 'instance-2' }), destination, batch)
+    expect(other).toMatchObject({
+      status: 'complete',
+      sentRecords: 0,
+      alreadyThereRecords: 120,
+      isResumed: false
+    })
+    expect(await journals()).toHaveLength(2)
+    expect(emu.kusto.rowCount(DB, 'SendScoped')).toBe(120)
+    // No scope: the journal named by the target alone, as before scopes existed.
+    const unscoped = await send(service(), destination, batch)
+    expect(unscoped.isResumed).toBe(false)
+    expect(await journals()).toHaveLength(3)
+    expect(emu.kusto.rowCount(DB, 'SendScoped')).toBe(120)
+  }, 120_000)
+
   it('a cancelled send stops, and sending the same records again resumes with nothing doubled', async () => {
     const destination = await adxDestination('SendResume')
     const batch = records('resume', 300)

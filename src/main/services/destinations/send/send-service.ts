@@ -62,6 +62,13 @@ export interface SendServiceDeps {
   token: (profileId: string, scope: string, forceRefresh: boolean) => Promise<string>
   /** Called when a send begins (the demo starts its emulator for its destinations). */
   prepare?: (destination: Destination) => Promise<void>
+  /**
+   * Where a destination's sends land beyond its target, when the target alone does not say it
+   * (the demo: the emulator started this time, whose cluster and workspace start empty). Names
+   * the journal with the target: a new instance gets a new journal, so "already there" is never
+   * taken from a journal of a cluster that is gone. '' for real destinations.
+   */
+  journalScope?: (destination: Destination) => string
   onProgress: (progress: SendProgress) => void
   tuning?: PushTuning
   exportIdleMs?: number
@@ -109,6 +116,11 @@ export class SendService {
     })
     const ids = createHash('sha256')
     ids.update(`${destination.id}\n${destinationTarget(destination)}\n`)
+    // (Only when there is one: journals of real destinations keep the names they had.)
+    const scope = this.deps.journalScope?.(destination) ?? ''
+    if (scope !== '') {
+      ids.update(`${scope}\n`)
+    }
     this.jobs.set(exportId, {
       destination,
       scope: input.scope,

@@ -1,7 +1,7 @@
 /**
  * Synthetic normalized records for unit tests of the database and the query engine.
  */
-import type { NormalizedRecord } from '../../../shared/audit'
+import type { NormalizedRecord } from './normalized-record'
 
 let counter = 0
 
