@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 
+import { makeRecord } from '../../../shared/audit/test-records'
 import type { AppDb } from '../db/app-db'
 
 import { ColumnIndex } from './column-index'
@@ -11,7 +12,6 @@ import { explorerColumns } from './explorer-columns'
 import { QueryEngine } from './query-engine'
 import { emptyQuery, type ExplorerQuery } from './query-types'
 import { rowColumnsOf } from './row-columns'
-import { makeRecord } from './test-records'
 
 const T0 = Date.UTC(2026, 4, 1)
 
