@@ -114,7 +114,10 @@ test('find narrows the stack; stacks by the date by hour, and a click filters th
   app
 }) => {
   const explorer = new ExplorerPage(app.page)
-  // The hours the grid shows (UTC), counted the way an analyst would by hand.
+  // The hours the grid shows (UTC), counted the way an analyst would by hand, once its rows are in.
+  await expect
+    .poll(async () => (await explorer.columnTexts('createdAt')).filter((t) => t !== '').length)
+    .toBe(12)
   const expected = new Map<string, number>()
   for (const time of await explorer.columnTexts('createdAt')) {
     const hour = `${time.slice(0, 13)}:00`
