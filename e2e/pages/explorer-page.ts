@@ -222,6 +222,14 @@ export class ExplorerPage {
     await dialog.getByRole('button', { name: 'Done' }).click()
   }
 
+  /** Shows a column (by header name) from the column chooser. */
+  async showColumn(header: string): Promise<void> {
+    await this.page.getByRole('button', { name: /^Columns \(/ }).click()
+    const dialog = this.page.getByRole('dialog', { name: 'Choose columns' })
+    await dialog.getByRole('checkbox', { name: header, exact: true }).check()
+    await dialog.getByRole('button', { name: 'Done' }).click()
+  }
+
   async saveFilterAs(name: string): Promise<void> {
     await this.filterName.fill(name)
     await this.page.getByRole('button', { name: 'Save as new' }).click()

@@ -114,7 +114,10 @@ test('find narrows the stack; stacks by the date by hour, and a click filters th
   app
 }) => {
   const explorer = new ExplorerPage(app.page)
-  // The hours the grid shows (UTC), counted the way an analyst would by hand.
+  // The hours the grid shows (UTC), counted the way an analyst would by hand, once its rows are in.
+  await expect
+    .poll(async () => (await explorer.columnTexts('createdAt')).filter((t) => t !== '').length)
+    .toBe(12)
   const expected = new Map<string, number>()
   for (const time of await explorer.columnTexts('createdAt')) {
     const hour = `${time.slice(0, 13)}:00`
@@ -256,4 +259,32 @@ test('colour rules and pinned columns are saved with a view; d and Escape move b
   await expect(explorer.rawRecord).toContainText('"Id": "7c2e9c0a-0000-4000-8000-000000000009"')
   // The grid keeps the focus: the new details pane does not take it.
   await expect(explorer.grid.locator('.ag-cell-focus')).toBeFocused()
+})
+
+test('grid rows carry only the shown columns: rules on hidden fields still colour, a column shown gets its values', async ({
+  app
+}) => {
+  const explorer = new ExplorerPage(app.page)
+  await expect.poll(async () => (await explorer.columnTexts('userId')).length).toBe(12)
+  // Neither the field nor the operation is shown: the worker colours by them all the same.
+  await explorer.addColourRule('AdditionalInfo.ResourceId:conn-3', 'green')
+  await explorer.addColourRule('Operation:Delete', 'red')
+  await app.page
+    .getByRole('dialog', { name: 'Colour rules' })
+    .getByRole('button', { name: 'Done' })
+    .click()
+  await expect.poll(() => explorer.rowsWithClass('row-colour-green')).toBe(1)
+  await expect.poll(() => explorer.rowsWithClass('row-colour-red')).toBe(3)
+  await expect(explorer.rows.locator('[col-id="f:AdditionalInfo.ResourceId"]')).toHaveCount(0)
+
+  // Shown later, a field column and a core column show every row's value (fetched again).
+  await explorer.showColumn('AdditionalInfo.ResourceId')
+  await explorer.showColumn('Environment')
+  await expect
+    .poll(async () => new Set(await explorer.columnTexts('f:AdditionalInfo.ResourceId')))
+    .toEqual(new Set(ROWS.map((_, i) => `conn-${i}`)))
+  await expect
+    .poll(async () => (await explorer.columnTexts('environment')).sort())
+    .toEqual(ROWS.map(([, , environment]) => environment).sort())
+  await expect.poll(() => explorer.rowsWithClass('row-colour-green')).toBe(1)
 })

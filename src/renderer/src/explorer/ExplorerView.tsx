@@ -1,13 +1,4 @@
-import {
-  type CellFocusedEvent,
-  type FilterChangedEvent,
-  type GridApi,
-  type GridReadyEvent,
-  type IDatasource,
-  type IGetRowsParams,
-  type RowClickedEvent
-} from 'ag-grid-community'
-import { AgGridReact } from 'ag-grid-react'
+import type { CellFocusedEvent, GridApi } from 'ag-grid-community'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 
 import type { AppApi } from '../../../shared/ipc/contract'
@@ -21,18 +12,12 @@ import { ColourRules } from './ColourRules'
 import { ColumnChooser } from './ColumnChooser'
 import { DetailsPane } from './DetailsPane'
 import { EmptyCache } from './EmptyCache'
+import { ExplorerGrid, type ExplorerGridEvents } from './ExplorerGrid'
 import { explorerColumns, toColDefs, type TimeZoneMode } from './explorer-columns'
 import { ExportControls } from './ExportControls'
 import { FacetPanel } from './FacetPanel'
 import type { RecordFocus } from './record-focus'
-import {
-  BLOCK,
-  GRID_THEME,
-  ROW_CLASS_RULES,
-  layoutOf,
-  sortFromModel,
-  sortFromState
-} from './grid-setup'
+import { layoutOf } from './grid-setup'
 import {
   FIELD_PREFIX,
   emptyQuery,
@@ -96,6 +81,7 @@ export function ExplorerView({
   const { clientRef, progress, openError, dataVersion, bumpDataVersion } = useQueryWorker(db)
   const gridRef = useRef<GridApi<GridRow> | null>(null)
   const queryRef = useRef<ExplorerQuery>(emptyQuery())
+  const gridEvents = useRef<ExplorerGridEvents>(null!)
 
   const [summary, setSummary] = useState<QuerySummary | null>(null)
   // The quick search the shown summary answers (data-search on the status: tests and benchmarks
@@ -172,9 +158,13 @@ export function ExplorerView({
     }
   }, [focusSeq])
 
+  // A new query refetches the grid's blocks in place: the rows on screen are updated when the
+  // new ones arrive. (Purging instead unmounted every row, mounted loading rows, then mounted the
+  // rows again: most of a filter change's time on the page.) The grid keeps few blocks
+  // (ExplorerGrid.tsx), so few are refetched.
   useEffect(() => {
     queryRef.current = query
-    gridRef.current?.purgeInfiniteCache()
+    gridRef.current?.refreshInfiniteCache()
   }, [query])
 
   useEffect(() => {
@@ -250,30 +240,6 @@ export function ExplorerView({
     )
   }, [columns, layout])
 
-  const datasource = useMemo<IDatasource>(
-    () => ({
-      getRows: (params: IGetRowsParams) => {
-        const client = clientRef.current
-        if (!client) {
-          params.failCallback()
-          return
-        }
-        const rowsQuery: ExplorerQuery = {
-          ...queryRef.current,
-          sort: sortFromModel(params.sortModel),
-          columnFilters: (params.filterModel ?? {}) as Record<string, ColumnFilter>
-        }
-        client
-          .request({ type: 'rows', query: rowsQuery, start: params.startRow, end: params.endRow })
-          .then(
-            (page) => params.successCallback(page.rows, page.total),
-            () => params.failCallback()
-          )
-      }
-    }),
-    [clientRef]
-  )
-
   const saveLayout = useCallback(
     (api: GridApi<GridRow>) => {
       const next = layoutOf(api.getColumnState())
@@ -283,10 +249,10 @@ export function ExplorerView({
     [db]
   )
 
-  function onGridReady(event: GridReadyEvent<GridRow>): void {
-    gridRef.current = event.api
+  function onGridReady(api: GridApi<GridRow>): void {
+    gridRef.current = api
     if (layout.length > 0) {
-      event.api.applyColumnState({ state: layout, applyOrder: true })
+      api.applyColumnState({ state: layout, applyOrder: true })
     }
   }
 
@@ -461,6 +427,16 @@ export function ExplorerView({
     setNotice(`Tagged ${tagged.toLocaleString()} record${tagged === 1 ? '' : 's'} "${tag}".`)
     setBulkTag('')
     bumpDataVersion()
+  }
+
+  // The grid reads its handlers through this ref: they change with every render, the grid does not.
+  gridEvents.current = {
+    onGridReady,
+    onRowClicked: (index, id) => setSelected({ index, id }),
+    onCellFocused,
+    onSort: setSort,
+    onColumnFilters: setColumnFilters,
+    onLayout: saveLayout
   }
 
   if (openError) {
@@ -695,35 +671,11 @@ export function ExplorerView({
               <ViewShortcuts views={PICKER_VIEWS} onApply={applyView} />
             </div>
           )}
-          <AgGridReact<GridRow>
-            theme={GRID_THEME}
-            rowModelType="infinite"
-            datasource={datasource}
-            cacheBlockSize={BLOCK}
-            maxBlocksInCache={200}
-            blockLoadDebounceMillis={30}
+          <ExplorerGrid
+            clientRef={clientRef}
+            queryRef={queryRef}
             columnDefs={columnDefs}
-            maintainColumnOrder
-            getRowId={(params) => params.data.id}
-            rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
-            onGridReady={onGridReady}
-            rowClassRules={ROW_CLASS_RULES}
-            containerStyle={{ flex: 1, minHeight: 0 }}
-            onRowClicked={(event: RowClickedEvent<GridRow>) => {
-              if (event.data && event.rowIndex !== null) {
-                setSelected({ index: event.rowIndex, id: event.data.id })
-              }
-            }}
-            onCellFocused={onCellFocused}
-            onSortChanged={(event) => setSort(sortFromState(event.api.getColumnState()))}
-            onFilterChanged={(event: FilterChangedEvent<GridRow>) =>
-              setColumnFilters(event.api.getFilterModel() as Record<string, ColumnFilter>)
-            }
-            onColumnMoved={(event) => event.finished && saveLayout(event.api)}
-            onColumnResized={(event) => event.finished && saveLayout(event.api)}
-            onColumnVisible={(event) => saveLayout(event.api)}
-            onColumnPinned={(event) => saveLayout(event.api)}
-            tooltipShowDelay={400}
+            events={gridEvents}
           />
         </section>
         {selected && (

@@ -27,6 +27,7 @@ import { anyColumnMask, evaluateSearch } from './search-mask'
 import { stackByRanks, type StackWindow } from './stack-counts'
 import { parseDateBucketColumn, timeBucketRanks } from './date-buckets'
 import { filterMatches } from './text-filter'
+import type { RowColumns } from './row-columns'
 import {
   DATE_COLUMN,
   FACET_COLUMNS,
@@ -124,9 +125,12 @@ export class ColumnIndex {
     return this.store.chunkSlotOf(row)
   }
 
-  /** A row as the grid shows it (everything but the raw text and warnings), with its tags. */
-  gridRow(row: number): GridRow {
-    return this.store.gridRow(row)
+  /**
+   * A row as the grid shows it (everything but the raw text and warnings), with its tags; with
+   * `want`, only those values (row-columns.ts).
+   */
+  gridRow(row: number, want?: RowColumns): GridRow {
+    return this.store.gridRow(row, want)
   }
 
   /** Replaces the tags of rows (row index → tags); an empty list removes them. */

@@ -26,6 +26,7 @@ import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
 import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
 import { Dictionary, GrowableF64, GrowableU32 } from './growable'
+import type { RowColumns } from './row-columns'
 import {
   FIELD_PREFIX,
   HIGH_CARDINALITY_COLUMNS,
@@ -170,30 +171,43 @@ export class ColumnStore {
     return { n: lo, slot: row - chunks[lo]!.firstRow }
   }
 
-  /** A row as the grid shows it (everything but the raw text and warnings), with its tags. */
-  gridRow(row: number): GridRow {
+  /**
+   * A row as the grid shows it (everything but the raw text and warnings), with its tags; with
+   * `want`, a lean row: only those values (row-columns.ts), the other text columns empty.
+   */
+  gridRow(row: number, want?: RowColumns): GridRow {
     const { n, slot: i } = this.chunkSlotOf(row)
     const chunk = this.chunks[n]!
     // Every value of the row is in its own chunk's pool: no search of the global pool.
     const { text: pool, starts } = this.pool.chunks[n]!
     const local = (code: number): string => pool.slice(starts[code]!, starts[code + 1]! - 1)
-    const text = (column: StoredTextColumn): string =>
+    const stored = (column: StoredTextColumn): string =>
       local(chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
     const fields: Record<string, string> = {}
     const keys = this.fieldKeys.values
-    for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
-      fields[keys[chunk.keyMap[chunk.pairKey[p]!]!]!] = local(chunk.pairValue[p]!)
+    const end = chunk.pairStart[i + 1]!
+    if (!want) {
+      for (let p = chunk.pairStart[i]!; p < end; p++) {
+        fields[keys[chunk.keyMap[chunk.pairKey[p]!]!]!] = local(chunk.pairValue[p]!)
+      }
+    } else if (want.fields.size > 0) {
+      for (let p = chunk.pairStart[i]!; p < end; p++) {
+        const key = keys[chunk.keyMap[chunk.pairKey[p]!]!]!
+        if (want.fields.has(key)) {
+          fields[key] = local(chunk.pairValue[p]!)
+        }
+      }
     }
     return {
       ...assembleRecord(
-        text,
+        want ? (column) => (want.text.has(column) ? stored(column) : '') : stored,
         this.times.data[row]!,
         chunk.recordType[i]!,
         chunk.userType[i]!,
         chunk.flags[i]!,
         fields
       ),
-      tags: this.tagsOf(row)
+      tags: !want || want.tags ? this.tagsOf(row) : []
     }
   }
 

@@ -75,7 +75,7 @@ describe('explorer columns', () => {
     expect(get('tags')).toBe('a, b')
     expect(get('f:AdditionalInfo.ActionName')).toBe('PutConnection')
     const field = defs.find((d) => d.colId === 'f:AdditionalInfo.ActionName')!
-    expect(field).toMatchObject({ hide: true, filter: 'agTextColumnFilter' })
+    expect(field).toMatchObject({ initialHide: true, filter: 'agTextColumnFilter' })
     expect(field.headerTooltip).toContain('action')
     expect(defs.every((d) => typeof d.valueFormatter === 'function')).toBe(true)
   })

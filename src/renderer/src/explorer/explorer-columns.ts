@@ -184,7 +184,12 @@ export const TEXT_FILTER_PARAMS = {
   debounceMs: 300
 }
 
-/** ag-grid column definitions for the Explorer's columns. */
+/**
+ * ag-grid column definitions for the Explorer's columns. Visibility and width are initial values
+ * only: the definitions are made again whenever the layout or the field list changes, and `hide`
+ * or `width` would then undo what the user just chose (a column shown from the chooser hidden
+ * again at once).
+ */
 export function toColDefs(
   columns: readonly ExplorerColumn[],
   timeZone: TimeZoneMode
@@ -193,8 +198,8 @@ export function toColDefs(
     colId: column.colId,
     headerName: headerOf(column, timeZone),
     headerTooltip: column.description,
-    hide: !column.isDefaultVisible,
-    width: column.width,
+    initialHide: !column.isDefaultVisible,
+    initialWidth: column.width,
     sortable: true,
     resizable: true,
     filter: column.isFilterable ? 'agTextColumnFilter' : false,

@@ -11,6 +11,7 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import type { StackSort } from '../../../shared/explorer'
 
 import { ColumnIndex, type QueryResult } from './column-index'
+import { rowColumnsOf } from './row-columns'
 import type { StackWindow } from './stack-counts'
 import type {
   ExplorerQuery,
@@ -279,16 +280,26 @@ export class QueryEngine {
     return { ...answer, tookMs: performance.now() - started }
   }
 
-  /** Rows [start, end) of a query's result, straight from the index (no raw text). */
-  rows(query: ExplorerQuery, start: number, end: number): { total: number; rows: GridRow[] } {
+  /**
+   * Rows [start, end) of a query's result, straight from the index (no raw text). With `columns`
+   * (the grid's shown column ids), lean rows: only the values those columns read (row-columns.ts);
+   * marks still weigh every field.
+   */
+  rows(
+    query: ExplorerQuery,
+    start: number,
+    end: number,
+    columns?: readonly string[]
+  ): { total: number; rows: GridRow[] } {
     const result = this.run(query)
     const slice = result.rows.subarray(Math.max(0, start), Math.min(end, result.rows.length))
     const mark = this.marker(query)
+    const want = columns ? rowColumnsOf(columns) : undefined
     return {
       total: result.rows.length,
       rows: Array.from(slice, (row) => {
         const marks = mark(row)
-        const gridRow = this.index.gridRow(row)
+        const gridRow = this.index.gridRow(row, want)
         return marks ? { ...gridRow, marks } : gridRow
       })
     }

@@ -193,7 +193,11 @@ export interface StackAnswer {
   tookMs?: number
 }
 
-/** A record as the grid shows it: everything except the raw text, provenance and warnings. */
+/**
+ * A record as the grid shows it: everything except the raw text, provenance and warnings. Rows
+ * asked for with `columns` are lean: text columns not asked for are empty, and `fields` holds
+ * only the fields asked for.
+ */
 export type GridRow = Omit<NormalizedRecord, 'raw' | 'warnings' | 'provenance'> & {
   tags: string[]
   marks?: RowMarks
@@ -225,7 +229,15 @@ export interface LoadProgress {
 export type WorkerRequest =
   | { type: 'open'; reqId: number; dbName: string }
   | { type: 'query'; reqId: number; query: ExplorerQuery }
-  | { type: 'rows'; reqId: number; query: ExplorerQuery; start: number; end: number }
+  | {
+      type: 'rows'
+      reqId: number
+      query: ExplorerQuery
+      start: number
+      end: number
+      /** The grid's shown column ids: lean rows with only their values (row-columns.ts). */
+      columns?: string[]
+    }
   | { type: 'records'; reqId: number; query: ExplorerQuery; start: number; end: number }
   | { type: 'bulk-tag'; reqId: number; query: ExplorerQuery; tag: string }
   | { type: 'refresh'; reqId: number }

@@ -71,7 +71,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'query':
       return engine.summary(request.query)
     case 'rows':
-      return engine.rows(request.query, request.start, request.end)
+      return engine.rows(request.query, request.start, request.end, request.columns)
     case 'records':
       return engine.records(request.query, request.start, request.end)
     case 'bulk-tag':
