@@ -34,9 +34,8 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
     const client = early?.client ?? startQueryWorker()
     clientRef.current = client
     // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
-    // refresh at most once a second (every 3 s while the cache is first read): the first change
-    // at once (first rows), the latest always (a trailing refresh), and no re-query per committed
-    // batch competing with the commits.
+    // refresh at most once a second: the first change at once (first rows), the latest always
+    // (a trailing refresh), and no re-query per committed batch competing with the commits.
     // The progress shown moves with them: a render of the whole view per loaded batch took the
     // CPU the worker's loading needs (issue 11), and the counts shown stay those of one moment.
     let trailing: ReturnType<typeof setTimeout> | undefined
@@ -51,9 +50,7 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
     }
     const unsubscribe = client.onDidChange((event, next) => {
       latest = next
-      // While the cache is first read, every refresh is a whole query over the rows so far on
-      // the worker that is reading: every 3 s, not every 1.5 s (issue 11).
-      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 3000) - performance.now()
+      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
       if (wait <= 0) {
         clearTimeout(trailing)
         refresh()
