@@ -36,20 +36,14 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
     // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
     // refresh at most once a second: the first change at once (first rows), the latest always
     // (a trailing refresh), and no re-query per committed batch competing with the commits.
-    // The progress shown moves with them: a render of the whole view per loaded batch took the
-    // CPU the worker's loading needs (issue 11), and the counts shown stay those of one moment.
     let trailing: ReturnType<typeof setTimeout> | undefined
-    let latest: LoadProgress | null = early?.progress ?? null
     const refresh = (): void => {
       trailing = undefined
       lastRefresh.current = performance.now()
-      if (latest) {
-        setProgress(latest)
-      }
       setDataVersion((v) => v + 1)
     }
     const unsubscribe = client.onDidChange((event, next) => {
-      latest = next
+      setProgress(next)
       const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
       if (wait <= 0) {
         clearTimeout(trailing)
@@ -58,10 +52,12 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
         trailing ??= setTimeout(refresh, wait)
       }
     })
-    if (early?.progress) {
+    const earlyProgress = early?.progress
+    if (earlyProgress) {
       // Rows it has already loaded show at once (after this effect: no render from within it).
       queueMicrotask(() => {
         if (clientRef.current === client) {
+          setProgress(earlyProgress)
           refresh()
         }
       })
