@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
+import { FakeWorker } from '../workers/fake-worker'
 
 import {
   QueryClient,
@@ -10,34 +10,12 @@ import {
 } from './query-client'
 import type { LoadProgress, WorkerRequest } from './query-types'
 
-/** A query worker in memory: requests are kept until the test answers them. */
-class FakeWorker {
-  readonly received: WorkerRequest[] = []
-  isTerminated = false
-  private listener: ((event: MessageEvent<WorkerRpcMessage<LoadProgress>>) => void) | undefined
-  postMessage(message: WorkerRequest): void {
-    this.received.push(message)
-  }
-  addEventListener(
-    _type: 'message',
-    listener: (event: MessageEvent<WorkerRpcMessage<LoadProgress>>) => void
-  ): void {
-    this.listener = listener
-  }
-  terminate(): void {
-    this.isTerminated = true
-  }
-  send(message: WorkerRpcMessage<LoadProgress>): void {
-    this.listener?.({ data: message } as MessageEvent<WorkerRpcMessage<LoadProgress>>)
-  }
-}
-
 function progress(indexed: number, isDone = false): LoadProgress {
   return { indexed, total: 100, isDone, fieldKeys: [] }
 }
 
-function prestart(dbName: string): FakeWorker {
-  const worker = new FakeWorker()
+function prestart(dbName: string): FakeWorker<WorkerRequest, LoadProgress> {
+  const worker = new FakeWorker<WorkerRequest, LoadProgress>()
   prestartQueryWorker(dbName, () => new QueryClient(worker))
   return worker
 }

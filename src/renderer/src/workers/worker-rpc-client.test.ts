@@ -1,35 +1,13 @@
 import { describe, expect, it } from 'vitest'
 
+import { FakeWorker } from './fake-worker'
 import { WorkerRpcClient } from './worker-rpc-client'
-import type { RpcWorkerLike, WorkerRpcMessage } from './worker-rpc-client'
 
 type Req = { type: 'add'; reqId: number; a: number; b: number } | { type: 'fail'; reqId: number }
 
-/** A worker in memory: requests are kept until the test answers them. */
-class FakeWorker implements RpcWorkerLike<Req, number> {
-  readonly received: Req[] = []
-  isTerminated = false
-  private listener: ((event: MessageEvent<WorkerRpcMessage<number>>) => void) | undefined
-  postMessage(message: Req): void {
-    this.received.push(message)
-  }
-  addEventListener(
-    _type: 'message',
-    listener: (event: MessageEvent<WorkerRpcMessage<number>>) => void
-  ): void {
-    this.listener = listener
-  }
-  terminate(): void {
-    this.isTerminated = true
-  }
-  send(message: WorkerRpcMessage<number>): void {
-    this.listener?.({ data: message } as MessageEvent<WorkerRpcMessage<number>>)
-  }
-}
-
 describe('the worker request/answer client', () => {
   it('matches answers to requests by id, whatever order they come back in', async () => {
-    const worker = new FakeWorker()
+    const worker = new FakeWorker<Req, number>()
     const client = new WorkerRpcClient<Req, { add: number; fail: never }, number>(
       worker,
       'test worker'
@@ -45,7 +23,7 @@ describe('the worker request/answer client', () => {
   })
 
   it('rejects with the worker error, passes pushes to listeners until unsubscribed, and rejects what waits on dispose', async () => {
-    const worker = new FakeWorker()
+    const worker = new FakeWorker<Req, number>()
     const client = new WorkerRpcClient<Req, { add: number; fail: never }, number>(
       worker,
       'test worker'
