@@ -24,13 +24,13 @@ import {
   preloadPathFrom
 } from './platform/window'
 import { FileLogger, StderrLogger } from './services/logging/logger'
-import { buildMenuTemplate } from './services/menu-template'
+import { buildMenuTemplate } from './services/desktop/menu-template'
 import {
   openedPathsFromArgv,
   PendingOpens,
   toOpenedPath
 } from './services/open-file/open-file-args'
-import { restoreWindowState, WindowStateStore } from './services/window-state'
+import { restoreWindowState, WindowStateStore } from './services/desktop/window-state'
 
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 

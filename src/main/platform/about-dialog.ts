@@ -1,9 +1,9 @@
 /**
- * Shows the About box (content from src/main/services/about.ts) as a native message box.
+ * Shows the About box (content from src/main/services/desktop/about.ts) as a native message box.
  */
 import { clipboard, dialog, type BrowserWindow } from 'electron'
 
-import { buildAboutContent, type AboutFacts } from '../services/about'
+import { buildAboutContent, type AboutFacts } from '../services/desktop/about'
 
 /** Shows the About box; "Copy details" puts the version lines on the clipboard for bug reports. */
 export async function showAboutDialog(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 
 import { describe, expect, it } from 'vitest'
 
-import { SecretStoreUnavailableError } from '../services/secret-store'
+import { SecretStoreUnavailableError } from '../services/auth/secret-store'
 
 import { KeytarSecretStore } from './keytar-secret-store'
 

@@ -3,7 +3,7 @@
  * Linux. keytar is loaded lazily so a missing or broken native module degrades to a clear error
  * (and the in-memory choice) instead of crashing start-up (reference/auth.md §8).
  */
-import { SecretStoreUnavailableError, type SecretStore } from '../services/secret-store'
+import { SecretStoreUnavailableError, type SecretStore } from '../services/auth/secret-store'
 
 type Keytar = typeof import('keytar')
 

@@ -1,5 +1,5 @@
 /**
- * What the application menu's commands do (src/main/services/menu-template.ts names them):
+ * What the application menu's commands do (src/main/services/desktop/menu-template.ts names them):
  * native dialogs, the About box, the system browser and the file manager.
  */
 import { readFile } from 'node:fs/promises'
@@ -9,7 +9,7 @@ import { app, dialog, shell, type BrowserWindow } from 'electron'
 
 import { SNAPSHOT_EXTENSION } from '../../shared/snapshot/snapshot-format'
 import type { FileLogger } from '../services/logging/logger'
-import { DOCUMENTATION_URL, type MenuCommand } from '../services/menu-template'
+import { DOCUMENTATION_URL, type MenuCommand } from '../services/desktop/menu-template'
 
 import { showAboutDialog } from './about-dialog'
 import { toExternalHttpUrl } from './security'

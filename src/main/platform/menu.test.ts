@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 
-import { buildMenuTemplate, type MenuCommand } from '../services/menu-template'
+import { buildMenuTemplate, type MenuCommand } from '../services/desktop/menu-template'
 
 import { toMenuItemOptions } from './menu'
 

@@ -1,9 +1,9 @@
 /**
- * Maps the plain menu template (src/main/services/menu-template.ts) onto Electron's Menu.
+ * Maps the plain menu template (src/main/services/desktop/menu-template.ts) onto Electron's Menu.
  */
 import { Menu, type MenuItemConstructorOptions } from 'electron'
 
-import type { MenuCommand, MenuItemSpec } from '../services/menu-template'
+import type { MenuCommand, MenuItemSpec } from '../services/desktop/menu-template'
 
 /** Converts one spec to Electron's options; commands call `onCommand`. Pure, no Electron calls. */
 export function toMenuItemOptions(

@@ -1,5 +1,5 @@
 /**
- * electron-updater glue: the decisions are in src/main/services/updates.ts. The feed comes from
+ * electron-updater glue: the decisions are in src/main/services/desktop/updates.ts. The feed comes from
  * app-update.yml, which electron-builder writes from the `publish` block of electron-builder.yml;
  * there is no setFeedURL here. electron-updater verifies the download's SHA-512 from the feed and,
  * on Windows and macOS, the code signature against the installed app's publisher.
@@ -17,7 +17,7 @@ import {
   nextCheckDelayMs,
   readUpdatesPolicy,
   type InstallFacts
-} from '../services/updates'
+} from '../services/desktop/updates'
 
 export interface UpdaterOptions {
   log: Logger

@@ -6,7 +6,11 @@ import { join } from 'node:path'
 
 import { app, BrowserWindow, session, shell, type Session, type WebContents } from 'electron'
 
-import type { InitialWindowState, SavedWindowState, WindowSizing } from '../services/window-state'
+import type {
+  InitialWindowState,
+  SavedWindowState,
+  WindowSizing
+} from '../services/desktop/window-state'
 
 import { APP_ORIGIN, decideWindowOpen, isNavigationAllowed, isPermissionAllowed } from './security'
 
@@ -22,7 +26,7 @@ export interface WindowOptions {
   preloadPath: string
   /** Set in development only: the electron-vite dev server. */
   devServerUrl?: string
-  /** Restored size and position (src/main/services/window-state.ts). */
+  /** Restored size and position (src/main/services/desktop/window-state.ts). */
   initial?: InitialWindowState
   /** The window icon (Linux; Windows and macOS take it from the executable). */
   icon?: string

@@ -13,7 +13,7 @@ import type { SendService } from '../services/destinations/send/send-service'
 import type { HttpsClient } from '../services/http/https-client'
 import type { ProfilesService } from '../services/profiles/profiles-service'
 import type { ReviewPackExports } from '../services/report/review-pack-exports'
-import type { SettingsService } from '../services/settings-service'
+import type { SettingsService } from '../services/app-data/settings-service'
 import type { SnapshotsService } from '../services/snapshot/snapshots-service'
 
 export interface HandlerServices {

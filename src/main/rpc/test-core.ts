@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 import { createAppCore, type AppCore, type AppCoreOptions } from '../app-core'
 import { MemoryLogger } from '../services/logging/logger'
-import { MemorySecretStore } from '../services/secret-store'
+import { MemorySecretStore } from '../services/auth/secret-store'
 
 export interface TestCore {
   /** The test's folder; the app's data folder is `<dir>/data`. */

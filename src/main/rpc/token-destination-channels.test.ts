@@ -16,7 +16,7 @@ import type { AuthState, Profile } from '../../shared/profiles'
 import type { AppCore } from '../app-core'
 import { CACHE_KEY_NAME, decryptCache } from '../services/auth/encrypted-token-cache'
 import { startRecordingServer } from '../services/http/recording-server'
-import { MemorySecretStore } from '../services/secret-store'
+import { MemorySecretStore } from '../services/auth/secret-store'
 
 import { dispatchValue, startTestCore } from './test-core'
 

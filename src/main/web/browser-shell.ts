@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { createAppCore } from '../app-core'
 import { KeytarSecretStore } from '../platform/keytar-secret-store'
 import { StderrLogger } from '../services/logging/logger'
-import { defaultUserDataDir } from '../services/paths'
+import { defaultUserDataDir } from '../services/app-data/paths'
 import { downloadsSnapshotLocations } from '../services/snapshot/snapshot-locations'
 
 import { openInBrowser, openPrivately, type PrivateOpen } from './open-browser'

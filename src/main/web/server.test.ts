@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { createAppCore } from '../app-core'
 import { MemoryLogger } from '../services/logging/logger'
-import { MemorySecretStore } from '../services/secret-store'
+import { MemorySecretStore } from '../services/auth/secret-store'
 
 import { startWebShell, type WebShell, type WebShellOptions } from './server'
 import { sendRaw, type RawRequest, type Reply } from './test-http'

@@ -19,7 +19,7 @@ import {
 } from '../../shared/ipc/contract'
 import { createAppCore, type AppCore } from '../app-core'
 import { MemoryLogger } from '../services/logging/logger'
-import { MemorySecretStore } from '../services/secret-store'
+import { MemorySecretStore } from '../services/auth/secret-store'
 import { writeSnapshot } from '../services/snapshot'
 
 import { startWebShell, type WebShell } from './server'

@@ -6,7 +6,8 @@ import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msa
 
 import { AppError, type ErrorCode } from '../../../shared/errors'
 import { NetworkError } from '../http/https-client'
-import { SecretStoreUnavailableError } from '../secret-store'
+
+import { SecretStoreUnavailableError } from './secret-store'
 
 /** The one-line fix shown next to each auth error. */
 export const AUTH_FIXES: Partial<Record<ErrorCode, string>> = {

@@ -11,7 +11,8 @@ import type { AuthState, DeviceCodePrompt, Profile } from '../../../shared/profi
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
 import { MemoryLogger } from '../logging/logger'
 import { ProfilesService } from '../profiles/profiles-service'
-import { MemorySecretStore, SecretStoreUnavailableError, type SecretStore } from '../secret-store'
+
+import { MemorySecretStore, SecretStoreUnavailableError, type SecretStore } from './secret-store'
 
 import { AuthService, type ExternalOpener } from './auth-service'
 import { CACHE_KEY_NAME, decryptCache } from './encrypted-token-cache'

@@ -33,7 +33,8 @@ import type {
 import type { HttpsClient } from '../http/https-client'
 import type { Logger } from '../logging/logger'
 import type { ProfilesService } from '../profiles/profiles-service'
-import { SecretStoreUnavailableError, type SecretStore } from '../secret-store'
+
+import { SecretStoreUnavailableError, type SecretStore } from './secret-store'
 
 import { authError, toAuthError } from './auth-errors'
 import { CACHE_KEY_NAME, EncryptedTokenCache } from './encrypted-token-cache'

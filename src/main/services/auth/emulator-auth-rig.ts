@@ -8,7 +8,8 @@ import type { Profile } from '../../../shared/profiles'
 import { HttpsClient, isLoopbackHost } from '../http/https-client'
 import { MemoryLogger } from '../logging/logger'
 import { ProfilesService } from '../profiles/profiles-service'
-import { MemorySecretStore } from '../secret-store'
+
+import { MemorySecretStore } from './secret-store'
 
 import { AuthService, type AuthServiceDeps } from './auth-service'
 

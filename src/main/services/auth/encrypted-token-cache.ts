@@ -13,7 +13,8 @@ import { dirname } from 'node:path'
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node'
 
 import type { Logger } from '../logging/logger'
-import type { SecretStore } from '../secret-store'
+
+import type { SecretStore } from './secret-store'
 
 const FORMAT = 0x01
 const IV_BYTES = 12

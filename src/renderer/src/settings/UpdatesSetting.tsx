@@ -12,7 +12,7 @@ interface Props {
 }
 
 /**
- * Settings → Updates: one switch for automatic update checks (src/main/services/updates.ts
+ * Settings → Updates: one switch for automatic update checks (src/main/services/desktop/updates.ts
  * decides; development builds and machines where an administrator disabled updates never check).
  */
 export function UpdatesSetting({ api, value, shell }: Props): React.JSX.Element {

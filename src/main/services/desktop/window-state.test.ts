@@ -4,7 +4,8 @@ import { join } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
-import { MemoryLogger } from './logging/logger'
+import { MemoryLogger } from '../logging/logger'
+
 import { restoreWindowState, WindowStateStore, type Rect } from './window-state'
 
 const SIZING = { width: 1400, height: 900, minWidth: 900, minHeight: 600 }

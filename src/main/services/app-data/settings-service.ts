@@ -7,11 +7,11 @@
 import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 
-import { AppError } from '../../shared/errors'
-import { Settings } from '../../shared/ipc/contract'
+import { AppError } from '../../../shared/errors'
+import { Settings } from '../../../shared/ipc/contract'
 
-import { readJsonFile, writeJsonFileAtomic } from './json-store/json-file'
-import type { Logger } from './logging/logger'
+import { readJsonFile, writeJsonFileAtomic } from '../json-store/json-file'
+import type { Logger } from '../logging/logger'
 
 /** Settings for a user who has changed nothing. */
 export const DEFAULT_SETTINGS: Settings = { theme: 'system', updates: 'automatic' }

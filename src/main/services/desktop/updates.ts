@@ -12,9 +12,9 @@ import { posix, win32 } from 'node:path'
 
 import { z } from 'zod'
 
-import type { UpdatesPreference } from '../../shared/ipc/contract'
+import type { UpdatesPreference } from '../../../shared/ipc/contract'
 
-import { PRODUCT_NAME } from './paths'
+import { PRODUCT_NAME } from '../app-data/paths'
 
 /** Setting this environment variable to `1`, `true`, `yes` or `on` disables update checks. */
 export const UPDATES_POLICY_ENV = 'CAX_DISABLE_UPDATES'

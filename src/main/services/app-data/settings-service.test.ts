@@ -4,9 +4,10 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import type { Settings } from '../../shared/ipc/contract'
+import type { Settings } from '../../../shared/ipc/contract'
 
-import { MemoryLogger } from './logging/logger'
+import { MemoryLogger } from '../logging/logger'
+
 import { DEFAULT_SETTINGS, SettingsService } from './settings-service'
 
 describe('SettingsService', () => {

@@ -7,8 +7,8 @@ import { join } from 'node:path'
 
 import { z } from 'zod'
 
-import { readJsonFile, writeJsonFileAtomic } from './json-store/json-file'
-import type { Logger } from './logging/logger'
+import { readJsonFile, writeJsonFileAtomic } from '../json-store/json-file'
+import type { Logger } from '../logging/logger'
 
 /** A rectangle in screen coordinates (DIPs), as Electron reports bounds and work areas. */
 export interface Rect {
