@@ -20,7 +20,9 @@ import {
   machineInfo,
   openAppInChromium,
   ROOT,
-  pageProfiler
+  pageProfiler,
+  profileWorkers,
+  topSelfTime
 } from './browser-shell.mjs'
 import { createGenerator, csvRow, HEADER } from './purview-export.mjs'
 
@@ -87,6 +89,10 @@ async function main() {
     console.log(`[bench] importing ${ROWS.toLocaleString()} CSV rows through the browser shell…`)
     // CAX_BENCH_PROFILE=1: a CPU profile of the page during the import, summarized by self time.
     const profiler = await pageProfiler(page)
+    // …and of the page's workers (the query worker reads every committed chunk as it comes).
+    const workers = process.env['CAX_BENCH_PROFILE']
+      ? await profileWorkers(await page.context().newCDPSession(page))
+      : null
     const tracer = process.env['CAX_BENCH_TRACE'] ? await page.context().newCDPSession(page) : null
     if (tracer) {
       await tracer.send('Tracing.start', {
@@ -123,6 +129,9 @@ async function main() {
       writeFileSync(process.env['CAX_BENCH_TRACE'], parts.join(''))
     }
     await profiler.stop('page profile during the import')
+    for (const workerProfile of (await workers?.stop()) ?? []) {
+      console.log(`[bench] worker profile during the import:\n${topSelfTime(workerProfile)}`)
+    }
     console.log(`[bench] ${results.resultText} (${results.importMs} ms)`)
 
     await page.getByRole('link', { name: 'Explorer' }).click()
