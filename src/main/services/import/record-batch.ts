@@ -3,11 +3,7 @@ import { hash } from 'node:crypto'
 import { addToTally, type HourTally } from '../../../shared/acquisition/file-coverage'
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
-import {
-  packRecords,
-  packRecordsWithRaw,
-  RawUtf8Builder
-} from '../../../shared/cache/packed-chunk'
+import { packRecords, packRecordsWithRaw, RawUtf8Builder } from '../../../shared/cache/packed-chunk'
 import type { RecordProvenance } from '../../../shared/cache/record-chunk'
 import { decodeRecordLine } from '../../../shared/export/ndjson-export'
 
