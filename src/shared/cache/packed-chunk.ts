@@ -204,16 +204,25 @@ export interface RawUtf8 {
  * were read, or texts encoded once. Grows by doubling.
  */
 export class RawUtf8Builder {
-  private bytes = new Uint8Array(1 << 20)
+  private bytes: Uint8Array
   private size = 0
   private readonly starts: number[] = [0]
   /** A text held a lone surrogate: UTF-8 cannot carry it, pack with {@link packRecords}. */
   hasLoneSurrogate = false
 
+  /**
+   * @param capacity bytes to start with (a batch's own size is a bound when its raw texts are
+   *   cut from it), so the common batch never grows.
+   */
+  constructor(capacity = 1 << 20) {
+    this.bytes = new Uint8Array(Math.max(1024, capacity))
+  }
+
   /** Adds a raw text that is `bytes[start, end)` (UTF-8). */
   addBytes(bytes: Uint8Array, start: number, end: number): void {
     this.reserve(end - start)
-    this.bytes.set(bytes.subarray(start, end), this.size)
+    // A plain view: a Buffer's subarray costs more than the copy of a short text.
+    this.bytes.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start), this.size)
     this.size += end - start
     this.starts.push(this.size)
   }

@@ -101,7 +101,9 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const writer = new EncodedRecordsWriter()
   // Packing: each accepted record's raw text as UTF-8 (the bytes read, when read from bytes)
   // and its provenance, so the packer does not join and encode the texts again.
-  const packedRaw = isPacked ? new RawUtf8Builder() : null
+  const packedRaw = isPacked
+    ? new RawUtf8Builder(rows ? rows.bytes.byteLength : input.bytes?.byteLength)
+    : null
   const provenances: RecordProvenance[] = []
   for (let k = 0; k < count; k++) {
     const line = lines[k] ?? 0
