@@ -288,3 +288,33 @@ test('grid rows carry only the shown columns: rules on hidden fields still colou
     .toEqual(ROWS.map(([, , environment]) => environment).sort())
   await expect.poll(() => explorer.rowsWithClass('row-colour-green')).toBe(1)
 })
+
+test('a resized column keeps its width when the columns change and after a reload', async ({
+  app
+}) => {
+  const explorer = new ExplorerPage(app.page)
+  await expect.poll(async () => (await explorer.columnTexts('userId')).length).toBe(12)
+  const header = app.page.locator('.ag-header-cell[col-id="userId"]')
+  const widthOf = async (): Promise<number> => Math.round((await header.boundingBox())!.width)
+  const before = await widthOf()
+  // Drag the header's right edge 120 px to the right, as a user widens a column.
+  const handle = header.locator('.ag-header-cell-resize')
+  const box = (await handle.boundingBox())!
+  await app.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await app.page.mouse.down()
+  await app.page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 4 })
+  await app.page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2, { steps: 4 })
+  await app.page.mouse.up()
+  await expect.poll(widthOf).toBeGreaterThanOrEqual(before + 110)
+  const resized = await widthOf()
+
+  // The column definitions are made again when a column is shown: the width stays.
+  await explorer.showColumn('Environment')
+  await expect.poll(async () => (await explorer.columnTexts('environment')).length).toBe(12)
+  expect(Math.abs((await widthOf()) - resized)).toBeLessThanOrEqual(1)
+
+  // The layout is saved: a reload opens the grid with the same width.
+  await app.page.reload()
+  await expect.poll(async () => (await explorer.columnTexts('userId')).length).toBe(12)
+  await expect.poll(async () => Math.abs((await widthOf()) - resized)).toBeLessThanOrEqual(1)
+})
