@@ -8,6 +8,9 @@
 //   node bench/app-import.bench.mjs                          (1,000,000 rows; target ≤ 90 s)
 //   CAX_BENCH_CSV_ROWS=100000 node bench/app-import.bench.mjs
 // The generated export is kept in $TMPDIR/cax-bench-cache/ for the next run.
+// Profiling: CAX_BENCH_PROFILE=1 prints the page's and its workers' functions by self time;
+// CAX_BENCH_SHELL_PROFILE=<dir> writes V8 CPU profiles of the shell's threads (main, workers);
+// CAX_BENCH_TRACE=<file> writes a Chromium trace of the import (IndexedDB, loading, V8).
 import { once } from 'node:events'
 import { createWriteStream, existsSync, statSync, writeFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
@@ -20,7 +23,9 @@ import {
   machineInfo,
   openAppInChromium,
   ROOT,
-  pageProfiler
+  pageProfiler,
+  profileWorkers,
+  topSelfTime
 } from './browser-shell.mjs'
 import { createGenerator, csvRow, HEADER } from './purview-export.mjs'
 
@@ -87,6 +92,10 @@ async function main() {
     console.log(`[bench] importing ${ROWS.toLocaleString()} CSV rows through the browser shell…`)
     // CAX_BENCH_PROFILE=1: a CPU profile of the page during the import, summarized by self time.
     const profiler = await pageProfiler(page)
+    // …and of the page's workers (the query worker reads every committed chunk as it comes).
+    const workers = process.env['CAX_BENCH_PROFILE']
+      ? await profileWorkers(await page.context().newCDPSession(page))
+      : null
     const tracer = process.env['CAX_BENCH_TRACE'] ? await page.context().newCDPSession(page) : null
     if (tracer) {
       await tracer.send('Tracing.start', {
@@ -123,6 +132,9 @@ async function main() {
       writeFileSync(process.env['CAX_BENCH_TRACE'], parts.join(''))
     }
     await profiler.stop('page profile during the import')
+    for (const workerProfile of (await workers?.stop()) ?? []) {
+      console.log(`[bench] worker profile during the import:\n${topSelfTime(workerProfile)}`)
+    }
     console.log(`[bench] ${results.resultText} (${results.importMs} ms)`)
 
     await page.getByRole('link', { name: 'Explorer' }).click()

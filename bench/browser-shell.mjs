@@ -79,7 +79,7 @@ export function topSelfTime(profile, count = 25) {
   profile.samples.forEach((id, i) => {
     const node = byId.get(id)
     const frame = node.callFrame
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`
+    const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}:${frame.columnNumber}`
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0))
   })
   return [...self.entries()]

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest'
 import type { NormalizedRecord } from '../audit'
 import { testRecord } from '../export/test-records'
 
-import { PackedChunkError, packChunk, packRecords, selectRows, unpackChunk } from './packed-chunk'
+import {
+  PackedChunkError,
+  packChunk,
+  packRecords,
+  packRecordsWithRaw,
+  RawUtf8Builder,
+  selectRows,
+  unpackChunk
+} from './packed-chunk'
 import { CHUNK_MAX_RECORDS, bodyRaw, decodeChunk, encodeChunk } from './record-chunk'
 
 function makeRecord(overrides: Partial<NormalizedRecord> & { id: string }): NormalizedRecord {
@@ -124,6 +132,47 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     expect(records.map((_, i) => bodyRaw(chunk.body, i))).toEqual(records.map((r) => r.raw))
     // Packing an unpacked chunk again gives the same bytes (nothing decoded on the way).
     expect(sameBytes(packChunk(chunk), packChunk(encodeChunk(records)))).toBe(true)
+  })
+
+  it('from raw texts already in UTF-8: the same bytes as packing the records with their texts', () => {
+    // Over a chunk boundary, with non-ASCII texts, an emoji and an empty text.
+    const records = varied(CHUNK_MAX_RECORDS + 7).map((record, i) =>
+      i % 10 === 0 ? record : { ...record, raw: i === 3 ? '' : record.raw.slice(0, 40 + (i % 50)) }
+    )
+    const builder = new RawUtf8Builder()
+    records.forEach((record, i) => {
+      if (i % 2 === 0) {
+        builder.addText(record.raw)
+      } else {
+        // As read from a file: the bytes of the text inside a larger buffer.
+        const bytes = new TextEncoder().encode(`,,${record.raw},`)
+        builder.addBytes(bytes, 2, bytes.byteLength - 1)
+      }
+    })
+    expect(builder.hasLoneSurrogate).toBe(false)
+    const provenance = records.map((record) => record.provenance)
+    const blank = records.map((record) => ({ ...record, raw: '', provenance: null }))
+    const fast = packRecordsWithRaw(blank, builder.finish(), provenance)
+    const slow = packRecords(records)
+    expect(fast).toHaveLength(2)
+    fast.forEach((packed, k) => expect(sameBytes(packed, slow[k]!)).toBe(true))
+    const last = unpackChunk(fast[1]!)
+    expect(decodeChunk(last.columns, last.body)).toEqual(records.slice(CHUNK_MAX_RECORDS))
+  })
+
+  it('collect raw UTF-8 past its first megabyte, and notice a lone surrogate', () => {
+    const builder = new RawUtf8Builder()
+    const big = 'é'.repeat(700_000)
+    builder.addText(big)
+    builder.addText('x')
+    const { bytes, starts } = builder.finish()
+    expect([...starts]).toEqual([0, 1_400_000, 1_400_001])
+    expect(new TextDecoder().decode(bytes.subarray(0, 1_400_000))).toBe(big)
+    builder.addText('a\ud800')
+    expect(builder.hasLoneSurrogate).toBe(true)
+    expect(() => packRecordsWithRaw(varied(2), builder.finish(), [null, null])).toThrow(
+      PackedChunkError
+    )
   })
 
   it('refuse raw offsets that do not match the raw bytes', () => {

@@ -192,6 +192,114 @@ export function packRecords(records: readonly NormalizedRecord[]): Uint8Array[] 
   return packed
 }
 
+/** Raw texts already as UTF-8 bytes: record k's text is `bytes[starts[k], starts[k + 1])`. */
+export interface RawUtf8 {
+  bytes: Uint8Array
+  /** One offset a record plus the end (count + 1 entries). */
+  starts: Uint32Array
+}
+
+/**
+ * Collects raw texts as UTF-8, one after another, for {@link packRecordsWithRaw}: bytes as they
+ * were read, or texts encoded once. Grows by doubling.
+ */
+export class RawUtf8Builder {
+  private bytes: Uint8Array
+  private size = 0
+  private readonly starts: number[] = [0]
+  /** A text held a lone surrogate: UTF-8 cannot carry it, pack with {@link packRecords}. */
+  hasLoneSurrogate = false
+
+  /**
+   * @param capacity bytes to start with (a batch's own size is a bound when its raw texts are
+   *   cut from it), so the common batch never grows.
+   */
+  constructor(capacity = 1 << 20) {
+    this.bytes = new Uint8Array(Math.max(1024, capacity))
+  }
+
+  /** Adds a raw text that is `bytes[start, end)` (UTF-8). */
+  addBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start)
+    // A plain view: a Buffer's subarray costs more than the copy of a short text.
+    this.bytes.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start), this.size)
+    this.size += end - start
+    this.starts.push(this.size)
+  }
+
+  /** Adds a raw text given as a string. */
+  addText(text: string): void {
+    if (!isWellFormed(text)) {
+      this.hasLoneSurrogate = true
+    }
+    this.reserve(text.length * 3)
+    this.size += encoder.encodeInto(text, this.bytes.subarray(this.size)).written
+    this.starts.push(this.size)
+  }
+
+  /** The texts added so far. */
+  finish(): RawUtf8 {
+    return { bytes: this.bytes.subarray(0, this.size), starts: Uint32Array.from(this.starts) }
+  }
+
+  private reserve(more: number): void {
+    if (this.size + more <= this.bytes.byteLength) {
+      return
+    }
+    let capacity = this.bytes.byteLength * 2
+    while (capacity < this.size + more) {
+      capacity *= 2
+    }
+    const grown = new Uint8Array(capacity)
+    grown.set(this.bytes.subarray(0, this.size))
+    this.bytes = grown
+  }
+}
+
+/**
+ * {@link packRecords} for records whose raw texts the caller already holds as UTF-8 (an import
+ * reads them from the file as bytes): the body of each chunk is built from those bytes and the
+ * provenance given, so no raw text is joined, checked or encoded again. The records' own `raw` and
+ * `provenance` are not used for the body — give them blank (`''`, null) to spare the column
+ * encoder joining them. Gives the same bytes as {@link packRecords} over the records with their
+ * texts, for texts without a lone surrogate (UTF-8 cannot carry one: pack those with
+ * {@link packRecords}).
+ */
+export function packRecordsWithRaw(
+  records: readonly NormalizedRecord[],
+  raw: RawUtf8,
+  provenance: readonly RecordProvenance[]
+): Uint8Array[] {
+  if (raw.starts.length !== records.length + 1 || provenance.length !== records.length) {
+    throw new PackedChunkError(
+      `${records.length} records with ${raw.starts.length - 1} raw texts and ${provenance.length} provenances`
+    )
+  }
+  const packed: Uint8Array[] = []
+  for (let i = 0; i < records.length; i += CHUNK_MAX_RECORDS) {
+    const end = Math.min(records.length, i + CHUNK_MAX_RECORDS)
+    const chunk = encodeChunk(records.slice(i, end))
+    const first = raw.starts[i]!
+    const starts = new Uint32Array(end - i + 1)
+    for (let k = i; k <= end; k++) {
+      starts[k - i] = raw.starts[k]! - first
+    }
+    packed.push(
+      packChunk({
+        ...chunk,
+        body: {
+          n: 0,
+          rawBytes: raw.bytes.subarray(first, raw.starts[end]),
+          rawByteStarts: starts,
+          provenanceBytes: encoder.encode(JSON.stringify(provenance.slice(i, end))),
+          warnings: chunk.body.warnings
+        }
+      })
+    )
+  }
+  return packed
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 function readText(bytes: Uint8Array, kind: TextKind | NumberKind): string {

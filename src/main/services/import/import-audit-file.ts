@@ -117,7 +117,11 @@ export class AuditImport implements AsyncIterable<ImportBatch> {
 
     const script = this.options.workerScript ?? null
     const workers = script === null ? 0 : (this.options.workers ?? defaultWorkers())
-    const pool = new RecordBatchPool(workers, workers > 0 ? script : null)
+    const pool = new RecordBatchPool(
+      workers,
+      workers > 0 ? script : null,
+      this.options.workerYoungGenerationMb
+    )
     summary.workerThreads = pool.size
     // Batches sent ahead of the one being handed out: enough to keep every worker busy while
     // the consumer writes, few enough to keep memory flat.

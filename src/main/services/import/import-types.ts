@@ -144,6 +144,8 @@ export interface ImportOptions {
   pack?: boolean
   /** The built worker entry (out/main/import-worker.js; see `findImportWorker`). */
   workerScript?: string | URL | null
+  /** Each worker's young generation in MB (see RecordBatchPool); its default when absent. */
+  workerYoungGenerationMb?: number
   /** Hash the source's bytes as they are read (see {@link ImportSummary.sha256}). */
   hashSource?: boolean
 }

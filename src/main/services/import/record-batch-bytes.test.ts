@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 
 import { describe, expect, it } from 'vitest'
 
+import { unpackChunk } from '../../../shared/cache/packed-chunk'
+import { bodyProvenance, bodyRaw } from '../../../shared/cache/record-chunk'
 import { decodeRecords } from '../store/encoded-records'
 
 import { CsvByteRows } from './csv-byte-rows'
@@ -21,7 +23,10 @@ const fixture = (name: string): Buffer =>
   readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)))
 
 /** Both ways over the same file: bytes batches, and the same rows decoded as texts. */
-function bothWays(file: Buffer): { fromBytes: RecordBatchOutput; fromText: RecordBatchOutput } {
+function bothWays(
+  file: Buffer,
+  pack = false
+): { fromBytes: RecordBatchOutput; fromText: RecordBatchOutput } {
   const detected = detectFormat(file.toString('utf8'))
   if (detected.csv === null) {
     throw new Error('not a CSV')
@@ -40,7 +45,7 @@ function bothWays(file: Buffer): { fromBytes: RecordBatchOutput; fromText: Recor
   const texts = batch.lines.map((_, k) =>
     bytes.toString('utf8', batch.spans[2 * k], batch.spans[2 * k + 1])
   )
-  const base = { source: 'x.csv', csv, lines: batch.lines }
+  const base = { source: 'x.csv', csv, lines: batch.lines, ...(pack ? { pack: true } : {}) }
   return {
     fromText: processRecordBatch({ ...base, texts }),
     // The bytes path last: the batch's arrays are read, not changed, but say so.
@@ -136,6 +141,32 @@ describe('processRecordBatch: CSV rows from bytes read as rows from text', () =>
     expect(JSON.parse(records[1]?.raw ?? '').Name).toBe('Zoë 😀 Ærøskøbing €')
     expect(records[2]?.raw).toBe(pretty)
     expect(records[2]?.provenance?.csvCreationDate).toBe('5/19/2026, 1:17 PM')
+  })
+
+  it('packed for a window: the same chunk bytes, each raw text byte for byte with its provenance', () => {
+    const rows = [
+      `a,5/19/2026 1:17:34 PM,187,Op,u,${quoted(auditJson('a', { Path: 'C:\\temp\\"x"', Ctl: '\u0001' }))},z`,
+      `b,5/19/2026 1:17:34 PM,187,Op,u,${quoted(auditJson('b', { Name: 'Zoë 😀 Ærøskøbing €' }))},`,
+      'g,5/19/2026,187',
+      `c,"5/19/2026, 1:17 PM",187,Op,u,{"Id":"c"},x`,
+      `d,5/19/2026,187,Op,u,"{""Id"":""d"",""CreationTime"":""2026-05-19T13:17:34""}"tail,x`,
+      `e,5/19/2026,187,Op,u,${quoted(auditJson('e'))},x`
+    ]
+    const file = Buffer.from(HEADER + rows.join('\r\n') + '\r\n')
+    const { fromBytes, fromText } = bothWays(file, true)
+    expect(fromBytes.packed).toHaveLength(1)
+    expect(Buffer.from(fromBytes.packed![0]!).equals(Buffer.from(fromText.packed![0]!))).toBe(true)
+    expect(fromBytes.rejections).toEqual(fromText.rejections)
+    const chunk = unpackChunk(fromBytes.packed![0]!)
+    expect(chunk.ids.ids).toEqual(['a', 'b', 'e'])
+    // The raw texts are those the store path keeps, byte for byte.
+    const stored = decodeRecords(bothWays(file).fromBytes.records)
+    expect(stored.map((r) => r.id)).toEqual(['a', 'b', 'e'])
+    stored.forEach((record, i) => {
+      expect(bodyRaw(chunk.body, i)).toBe(record.raw)
+      expect(bodyProvenance(chunk.body, i)).toEqual(record.provenance)
+    })
+    expect(JSON.parse(bodyRaw(chunk.body, 1)).Name).toBe('Zoë 😀 Ærøskøbing €')
   })
 
   it('bytes that are not UTF-8: the raw text (with U+FFFD) is what is stored and hashed', () => {

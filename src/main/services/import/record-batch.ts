@@ -3,7 +3,8 @@ import { hash } from 'node:crypto'
 import { addToTally, type HourTally } from '../../../shared/acquisition/file-coverage'
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
-import { packRecords } from '../../../shared/cache/packed-chunk'
+import { packRecords, packRecordsWithRaw, RawUtf8Builder } from '../../../shared/cache/packed-chunk'
+import type { RecordProvenance } from '../../../shared/cache/record-chunk'
 import { decodeRecordLine } from '../../../shared/export/ndjson-export'
 
 import { EncodedRecordsWriter, storedJson } from '../store/encoded-records'
@@ -98,6 +99,12 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     : null
   const count = rows ? rows.spans.length >> 1 : texts.length
   const writer = new EncodedRecordsWriter()
+  // Packing: each accepted record's raw text as UTF-8 (the bytes read, when read from bytes)
+  // and its provenance, so the packer does not join and encode the texts again.
+  const packedRaw = isPacked
+    ? new RawUtf8Builder(rows ? rows.bytes.byteLength : input.bytes?.byteLength)
+    : null
+  const provenances: RecordProvenance[] = []
   for (let k = 0; k < count; k++) {
     const line = lines[k] ?? 0
     let raw: string
@@ -188,8 +195,14 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
       record.provenance = { source, line: null, rawSha256: null, csvCreationDate: null }
       hashes.push(0)
     }
-    if (isPacked) {
+    if (packedRaw !== null) {
       accepted.push(record)
+      provenances.push(record.provenance)
+      if (isFromBytes) {
+        packedRaw.addBytes(reader.raw, 0, reader.rawLength)
+      } else {
+        packedRaw.addText(raw)
+      }
       writer.addJson(record.id, '')
     } else if (isFromBytes) {
       writer.addWithEscapedRaw(record, reader.json, reader.jsonLength)
@@ -203,8 +216,29 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     hashes,
     rejections,
     hours: [...tallies.values()],
-    ...(isPacked ? { packed: packRecords(accepted) } : {})
+    ...(packedRaw !== null ? { packed: packAccepted(accepted, packedRaw, provenances) } : {})
   }
+}
+
+/**
+ * The accepted records packed as cache chunks: from the raw texts' UTF-8 collected while reading
+ * (the records' `raw` and `provenance` are blanked first, so the column encoder does not join
+ * them for nothing; the records are not used after this), or from the records themselves when a
+ * raw text holds a lone surrogate (UTF-8 cannot carry it).
+ */
+function packAccepted(
+  accepted: NormalizedRecord[],
+  raw: RawUtf8Builder,
+  provenances: RecordProvenance[]
+): Uint8Array[] {
+  if (raw.hasLoneSurrogate) {
+    return packRecords(accepted)
+  }
+  for (const record of accepted) {
+    record.raw = ''
+    record.provenance = null
+  }
+  return packRecordsWithRaw(accepted, raw.finish(), provenances)
 }
 
 /** The reader of CSV rows given as bytes; one per thread, its buffers reused batch after batch. */

@@ -16,6 +16,9 @@ import {
   type OfferedSnapshot,
   type PickedFile
 } from '../../../shared/ipc/contract'
+import { MAX_PACKED_BYTES } from '../../../shared/cache/packed-chunk'
+
+import { readBodyBytes } from './read-body-bytes'
 
 type Listener = (payload: unknown) => void
 
@@ -97,7 +100,11 @@ export function createHttpApi(
       const response = await fetchImpl(`${baseUrl}${EVENT_BYTES_PATH}${encodeURIComponent(id)}`, {
         credentials: 'same-origin'
       })
-      return response.ok ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array(0)
+      if (!response.ok) {
+        await response.body?.cancel()
+        return new Uint8Array(0)
+      }
+      return (await readBodyBytes(response, MAX_PACKED_BYTES)) ?? new Uint8Array(0)
     } catch {
       return new Uint8Array(0)
     }
