@@ -27,6 +27,7 @@ import type { OfferedFile } from '../snapshot/offered-snapshots'
 
 import { importAuditFile } from './import-audit-file'
 import type { ImportFormat, ImportFormatError, RejectedRow } from './import-types'
+import { PACKING_YOUNG_GENERATION_MB } from './record-batch-pool'
 
 /** How far an import has come, for a progress bar. */
 export interface AuditImportProgress {
@@ -117,16 +118,6 @@ interface Job {
 
 const BATCH_RECORDS = 4096
 const BATCHES_IN_FLIGHT = 2
-/**
- * The young generation of each normalize worker while it packs (RecordBatchPool's default, 64 MB,
- * was measured for the CLI's 1,000-row batches): a 4,096-record batch keeps every record's
- * flattened fields alive until it is packed, and with 64 MB most of them were promoted and
- * collected again as old objects. Measured on the benchmark's export (4,096-row batches, CPU
- * time per row of the packing path, same process, alternating runs, load average ~9):
- * 75-83 µs with a 64 MB young generation, 55-61 µs with 192 MB. Costs up to ~128 MB more
- * memory per worker while an import runs.
- */
-const PACKING_YOUNG_GENERATION_MB = 192
 
 /** Imports offered audit files into the window that asks. */
 export class AuditFileImports {

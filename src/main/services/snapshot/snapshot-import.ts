@@ -31,7 +31,7 @@ import {
   type SnapshotLimits
 } from '../../../shared/snapshot'
 import { AckedBatches, InFlightBatches, type BatchOutcome } from '../acquisition/acked-batches'
-import { RecordBatchPool } from '../import/record-batch-pool'
+import { PACKING_YOUNG_GENERATION_MB, RecordBatchPool } from '../import/record-batch-pool'
 import type { RecordBatchOutput } from '../import/record-batch'
 import type { Logger } from '../logging/logger'
 
@@ -292,7 +292,8 @@ export class SnapshotImports {
     const script = this.deps.workerScript ?? null
     const pool = new RecordBatchPool(
       script === null ? 0 : (this.deps.workers ?? defaultWorkers()),
-      script
+      script,
+      PACKING_YOUNG_GENERATION_MB
     )
     // Batches handed to the workers, oldest first: their answers are forwarded in file order.
     const normalizing: Promise<RecordBatchOutput>[] = []
