@@ -252,7 +252,6 @@ function textValue(record: NormalizedRecord, column: StoredTextColumn): string {
   }
 }
 
-/** Encodes records (at most {@link CHUNK_MAX_RECORDS}) as one chunk. */
 /** A pool as chunks store it: the values end to end, each followed by the separator. */
 export function poolOf(values: readonly string[]): { text: string; starts: Uint32Array } {
   const starts = new Uint32Array(values.length + 1)
@@ -265,6 +264,7 @@ export function poolOf(values: readonly string[]): { text: string; starts: Uint3
   return { text: values.length === 0 ? '' : values.join(POOL_SEPARATOR) + POOL_SEPARATOR, starts }
 }
 
+/** Encodes records (at most {@link CHUNK_MAX_RECORDS}) as one chunk. */
 export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk {
   const count = records.length
   const poolCodes = new Map<string, number>()
