@@ -145,7 +145,7 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   useEffect(() => {
     document.getElementById('root')?.setAttribute('data-app-state', load.state)
   }, [load.state])
-  // The query worker the page started while booting (main.tsx) serves the Explorer only: it is
+  // The query worker the page started while booting (early.ts) serves the Explorer only: it is
   // stopped when another view or an error comes first, so no cache is held in memory unseen.
   useEffect(() => {
     if (view !== 'explorer' || load.state === 'error') {

@@ -5,7 +5,7 @@ import { pickApi } from './api/pick-api'
 import { App } from './App'
 import './styles.css'
 
-// (The Explorer's query worker was started by early.ts, before this bundle ran.)
+// (The Explorer's query worker was started by early.ts, before the app's modules ran.)
 
 const root = document.getElementById('root')
 if (root) {
