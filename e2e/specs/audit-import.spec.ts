@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 import { expect, test } from '../fixtures/app'
@@ -54,6 +55,60 @@ test('imports a picked Purview CSV into the grid and lists the rejected rows wit
   await expect(rejected).toHaveCount(3)
   await page.getByRole('link', { name: 'Explorer' }).click()
   await expect(explorer.status).toContainText(/^\d of 4 records · 4 duplicates collapsed/)
+})
+
+test('stores each raw record byte for byte, its text handed from the shell to IndexedDB as a Blob', async ({
+  app
+}) => {
+  const page = app.page
+  const explorer = new ExplorerPage(page)
+  await page.getByRole('link', { name: 'Sync', exact: true }).click()
+  await page.getByLabel('Audit file', { exact: true }).setInputFiles(PURVIEW_CSV)
+  await expect(page.getByTestId('audit-import-result')).toContainText('4 new')
+
+  // What the cache holds: every body keeps its raw texts as a Blob (they never passed through
+  // the page), and each text, read back by its byte offsets, is an AuditData cell of the file.
+  const stored = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('connector-audit-explorer')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const bodies = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
+      const request = db.transaction('bodies').objectStore('bodies').getAll()
+      request.onsuccess = () => resolve(request.result as Array<Record<string, unknown>>)
+      request.onerror = () => reject(request.error)
+    })
+    db.close()
+    const out: { isBlob: boolean; hasBytes: boolean; texts: string[] }[] = []
+    for (const body of bodies) {
+      const blob = body['rawBlob']
+      const starts = body['rawByteStarts'] as Uint32Array
+      const bytes = blob instanceof Blob ? new Uint8Array(await blob.arrayBuffer()) : null
+      const texts: string[] = []
+      for (let i = 0; bytes && i + 1 < starts.length; i++) {
+        texts.push(new TextDecoder().decode(bytes.subarray(starts[i], starts[i + 1])))
+      }
+      out.push({ isBlob: blob instanceof Blob, hasBytes: body['rawBytes'] !== undefined, texts })
+    }
+    return out
+  })
+  expect(stored.length).toBeGreaterThan(0)
+  expect(stored.every((body) => body.isBlob && !body.hasBytes)).toBe(true)
+  const texts = stored.flatMap((body) => body.texts)
+  expect(texts).toHaveLength(4)
+  const csv = readFileSync(PURVIEW_CSV, 'utf8')
+  for (const text of texts) {
+    // A CSV cell doubles the quotes of its text.
+    expect(csv).toContain(`"${text.replaceAll('"', '""')}"`)
+  }
+
+  // The Explorer reads them back: a record's details show its raw JSON.
+  await page.getByRole('link', { name: 'Explorer' }).click()
+  await page.getByRole('button', { name: 'All audit events' }).click()
+  await expect(explorer.rows).toHaveCount(4)
+  await explorer.rows.first().click()
+  await expect(explorer.rawRecord).toContainText('"Id": "')
 })
 
 test('writes each import to the acquisition log and shows its hours as imported from a file, never complete', async ({

@@ -10,9 +10,22 @@ import {
   packRecordsWithRaw,
   RawUtf8Builder,
   selectRows,
-  unpackChunk
+  unpackChunk,
+  unpackChunkBlob
 } from './packed-chunk'
-import { CHUNK_MAX_RECORDS, bodyRaw, decodeChunk, encodeChunk } from './record-chunk'
+import {
+  CHUNK_MAX_RECORDS,
+  UnresolvedBodyError,
+  bodyRaw,
+  decodeChunk,
+  encodeChunk,
+  resolveBody
+} from './record-chunk'
+
+/** A packed chunk as the browser shell's page receives it (a Blob). */
+function blobOf(bytes: Uint8Array): Blob {
+  return new Blob([bytes as Uint8Array<ArrayBuffer>])
+}
 
 function makeRecord(overrides: Partial<NormalizedRecord> & { id: string }): NormalizedRecord {
   return { ...testRecord(overrides.id), ...overrides }
@@ -173,6 +186,64 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     expect(() => packRecordsWithRaw(varied(2), builder.finish(), [null, null])).toThrow(
       PackedChunkError
     )
+  })
+
+  it('from a Blob: the same chunk, its raw texts left in the Blob until resolved', async () => {
+    // Over a chunk boundary, with non-ASCII texts, warnings and provenance.
+    const records = varied(CHUNK_MAX_RECORDS + 9)
+    for (const packed of packRecords(records)) {
+      const fromBytes = unpackChunk(packed)
+      const fromBlob = await unpackChunkBlob(blobOf(packed))
+      expect(fromBlob.columns).toEqual(fromBytes.columns)
+      expect(fromBlob.ids).toEqual(fromBytes.ids)
+      expect(fromBlob.body.rawBytes).toBeUndefined()
+      expect(fromBlob.body.rawBlob?.size).toBe(fromBytes.body.rawBytes!.byteLength)
+      // Read before its raw texts are: refused, never an empty text.
+      expect(() => bodyRaw(fromBlob.body, 0)).toThrow(UnresolvedBodyError)
+      expect(() => packChunk(fromBlob)).toThrow(UnresolvedBodyError)
+      const resolved = await resolveBody(fromBlob.body)
+      expect(sameBytes(resolved.rawBytes!, fromBytes.body.rawBytes!)).toBe(true)
+      expect(decodeChunk(fromBlob.columns, resolved)).toEqual(
+        decodeChunk(fromBytes.columns, fromBytes.body)
+      )
+    }
+  })
+
+  it('from a Blob: a header past the first read, and damaged or short Blobs refused', async () => {
+    // Warnings in the header make it longer than the first 64 KB read.
+    const records = varied(300).map((record, i) => ({
+      ...record,
+      warnings: [`repeated key: ${'W'.repeat(400)}${i}`]
+    }))
+    const [packed] = packRecords(records)
+    expect(new DataView(packed!.buffer).getUint32(8, true)).toBeGreaterThan(64 * 1024)
+    const chunk = await unpackChunkBlob(blobOf(packed!))
+    expect(decodeChunk(chunk.columns, await resolveBody(chunk.body))).toEqual(records)
+    await expect(unpackChunkBlob(new Blob([]))).rejects.toThrow(PackedChunkError)
+    await expect(unpackChunkBlob(new Blob([new Uint8Array(64)]))).rejects.toThrow(/magic/)
+    await expect(
+      unpackChunkBlob(blobOf(packed!.subarray(0, packed!.byteLength - 100)))
+    ).rejects.toThrow(PackedChunkError)
+    await expect(unpackChunkBlob(blobOf(packed!.subarray(0, 5000)))).rejects.toThrow(
+      PackedChunkError
+    )
+  })
+
+  it('select rows of a Blob body: the kept raw texts as slices of the Blob, runs merged', async () => {
+    const records = varied(40)
+    const chunk = await unpackChunkBlob(blobOf(packChunk(encodeChunk(records))))
+    const keep = [0, 1, 2, 7, 8, 20, 39]
+    const picked = selectRows(chunk, keep)
+    expect(picked.body.rawBytes).toBeUndefined()
+    expect(picked.body.rawBlob).toBeInstanceOf(Blob)
+    const resolved = await resolveBody(picked.body)
+    expect(decodeChunk(picked.columns, resolved)).toEqual(keep.map((i) => records[i]))
+    expect(
+      sameBytes(
+        resolved.rawBytes!,
+        new TextEncoder().encode(keep.map((i) => records[i]!.raw).join(''))
+      )
+    ).toBe(true)
   })
 
   it('refuse raw offsets that do not match the raw bytes', () => {

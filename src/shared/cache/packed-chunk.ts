@@ -25,6 +25,7 @@ import {
   encodeChunk,
   makeBody,
   poolValue,
+  UnresolvedBodyError,
   type BodyChunk,
   type RecordProvenance,
   type ColumnChunk,
@@ -99,6 +100,9 @@ function rawSection(
   body: BodyChunk,
   count: number
 ): { kind: TextKind; bytes: Uint8Array; starts: Uint32Array } {
+  if (body.rawBlob && !body.rawBytes) {
+    throw new UnresolvedBodyError()
+  }
   if (body.rawBytes && body.rawByteStarts) {
     return {
       kind: body.isRawUtf16 === true ? 'utf16' : 'utf8',
@@ -340,16 +344,33 @@ function expectLength(name: string, array: ArrayBufferView & { length: number },
   }
 }
 
-/**
- * Reads a packed chunk back as an encoded chunk (numbered 0 at row 0; the commit places it).
- * Every length and offset is checked, so a damaged frame is refused rather than misread.
- */
-export function unpackChunk(packed: Uint8Array): EncodedChunk {
-  if (packed.byteLength < 12 || packed.byteLength > MAX_PACKED_BYTES) {
-    throw new PackedChunkError(`a packed chunk of ${packed.byteLength} bytes`)
+/** Where one section of a packed chunk lies in the frame. */
+interface SectionPlace {
+  name: string
+  kind: Section['kind']
+  offset: number
+  bytes: number
+}
+
+/** A packed chunk's header, checked, and where each of its sections lies. */
+interface FrameLayout {
+  header: PackHeader
+  places: Map<string, SectionPlace>
+}
+
+function checkFrameSize(byteLength: number): void {
+  if (byteLength < 12 || byteLength > MAX_PACKED_BYTES) {
+    throw new PackedChunkError(`a packed chunk of ${byteLength} bytes`)
   }
-  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength)
-  if (view.getUint32(0, true) !== MAGIC) {
+}
+
+/**
+ * Reads and checks the header of a packed chunk of `frameBytes` bytes from `prefix`, its first
+ * bytes (at least the header), and places every section inside the frame.
+ */
+function readFrameLayout(prefix: Uint8Array, frameBytes: number): FrameLayout {
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength)
+  if (prefix.byteLength < 12 || view.getUint32(0, true) !== MAGIC) {
     throw new PackedChunkError('not a packed chunk (wrong magic number)')
   }
   const version = view.getUint32(4, true)
@@ -357,12 +378,12 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
     throw new PackedChunkError(`packed chunk version ${version}; this app reads ${PACK_VERSION}`)
   }
   const headerLength = view.getUint32(8, true)
-  if (12 + headerLength > packed.byteLength) {
+  if (12 + headerLength > frameBytes || 12 + headerLength > prefix.byteLength) {
     throw new PackedChunkError('the header runs past the end of the packed chunk')
   }
   let header: PackHeader
   try {
-    header = JSON.parse(decoder.decode(packed.subarray(12, 12 + headerLength))) as PackHeader
+    header = JSON.parse(decoder.decode(prefix.subarray(12, 12 + headerLength))) as PackHeader
   } catch {
     throw new PackedChunkError('the header of the packed chunk is not JSON')
   }
@@ -385,25 +406,88 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   ) {
     throw new PackedChunkError('the header of the packed chunk is incomplete')
   }
-  const sections = new Map<string, { kind: Section['kind']; bytes: Uint8Array }>()
+  const places = new Map<string, SectionPlace>()
   let offset = align8(12 + headerLength)
   for (const section of header.sections) {
     const bytes = section.bytes
-    if (!Number.isInteger(bytes) || bytes < 0 || offset + bytes > packed.byteLength) {
+    if (!Number.isInteger(bytes) || bytes < 0 || offset + bytes > frameBytes) {
       throw new PackedChunkError(`section ${String(section.name)} runs past the end`)
     }
-    sections.set(section.name, {
-      kind: section.kind,
-      bytes: packed.subarray(offset, offset + bytes)
-    })
+    places.set(section.name, { name: section.name, kind: section.kind, offset, bytes })
     offset += align8(bytes)
   }
-  const section = (name: string): { kind: Section['kind']; bytes: Uint8Array } => {
-    const found = sections.get(name)
+  return { header, places }
+}
+
+/**
+ * Reads a packed chunk back as an encoded chunk (numbered 0 at row 0; the commit places it).
+ * Every length and offset is checked, so a damaged frame is refused rather than misread.
+ */
+export function unpackChunk(packed: Uint8Array): EncodedChunk {
+  checkFrameSize(packed.byteLength)
+  const layout = readFrameLayout(packed, packed.byteLength)
+  return decodeFrame(layout, (place) => packed.subarray(place.offset, place.offset + place.bytes))
+}
+
+/**
+ * {@link unpackChunk} for a packed chunk the browser shell's page received as a Blob (the event
+ * bytes are fetched with `response.blob()`, which the browser keeps out of the page: reading an
+ * 8 MB body into the page and writing it to IndexedDB cost about 40 ns of page CPU a byte, the
+ * Blob about a quarter of that). Only the columns and the provenance are read into the page; the
+ * raw texts, two thirds of the bytes, stay a slice of the Blob, which the body stores as it is
+ * (record-chunk.ts, body "blob" layout).
+ */
+export async function unpackChunkBlob(packed: Blob): Promise<EncodedChunk> {
+  checkFrameSize(packed.size)
+  const read = async (from: number, to: number): Promise<Uint8Array> =>
+    new Uint8Array(await packed.slice(from, to).arrayBuffer())
+  let prefix = await read(0, Math.min(packed.size, 64 * 1024))
+  if (prefix.byteLength >= 12) {
+    const headerEnd = 12 + new DataView(prefix.buffer).getUint32(8, true)
+    if (headerEnd > prefix.byteLength && headerEnd <= packed.size) {
+      prefix = await read(0, headerEnd)
+    }
+  }
+  const layout = readFrameLayout(prefix, packed.size)
+  const raw = layout.places.get('raw')
+  if (!raw) {
+    throw new PackedChunkError('section raw is missing')
+  }
+  // The sections are laid one after another: those before the raw texts are read in one go,
+  // those after it in another.
+  const tailFrom = Math.min(packed.size, raw.offset + align8(raw.bytes))
+  const [head, tail] = await Promise.all([read(0, raw.offset), read(tailFrom, packed.size)])
+  return decodeFrame(
+    layout,
+    (place) =>
+      place.offset < raw.offset
+        ? head.subarray(place.offset, place.offset + place.bytes)
+        : tail.subarray(place.offset - tailFrom, place.offset - tailFrom + place.bytes),
+    packed.slice(raw.offset, raw.offset + raw.bytes)
+  )
+}
+
+/**
+ * The encoded chunk of a checked frame layout; `bytesOf` gives a section's bytes. With `rawBlob`,
+ * the raw texts are that Blob and are not read (`bytesOf` is never asked for them).
+ */
+function decodeFrame(
+  layout: FrameLayout,
+  bytesOf: (place: SectionPlace) => Uint8Array,
+  rawBlob?: Blob
+): EncodedChunk {
+  const { header, places } = layout
+  const count = header.count
+  const place = (name: string): SectionPlace => {
+    const found = places.get(name)
     if (!found) {
       throw new PackedChunkError(`section ${name} is missing`)
     }
     return found
+  }
+  const section = (name: string): { kind: Section['kind']; bytes: Uint8Array } => {
+    const found = place(name)
+    return { kind: found.kind, bytes: bytesOf(found) }
   }
   const numbers = <T extends ArrayBufferView & { length: number }>(name: string, n: number): T => {
     const { kind, bytes } = section(name)
@@ -425,7 +509,7 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   const poolStarts = section('poolStarts')
   const starts = readNumbers(poolStarts.bytes, poolStarts.kind) as Uint32Array
   const rawStarts = numbers<Uint32Array>('rawStarts', count + 1)
-  const raw = section('raw')
+  const raw = place('raw')
   if (raw.kind !== 'utf8' && raw.kind !== 'utf16') {
     throw new PackedChunkError(`a text section cannot be ${raw.kind}`)
   }
@@ -451,7 +535,7 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
       throw new PackedChunkError('a UTF-16 raw text starts inside a code unit')
     }
   }
-  if (rawStarts[count] !== raw.bytes.byteLength || pairStart[0] !== 0 || rawStarts[0] !== 0) {
+  if (rawStarts[count] !== raw.bytes || pairStart[0] !== 0 || rawStarts[0] !== 0) {
     throw new PackedChunkError('the raw text does not match its offsets')
   }
   // Raw texts and provenance stay bytes (a copy owning its buffer: a view would store the whole
@@ -487,7 +571,7 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
     columns,
     body: {
       n: 0,
-      rawBytes: raw.bytes.slice(),
+      ...(rawBlob ? { rawBlob } : { rawBytes: bytesOf(raw).slice() }),
       rawByteStarts: rawStarts,
       ...(isUtf16 ? { isRawUtf16: true } : {}),
       provenanceBytes: provenance.bytes.slice(),
@@ -545,8 +629,9 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
   const pairValue =
     columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
   const raw = new Array<string>(count)
-  // A bytes body keeps its bytes (selectBody): its provenance is not parsed here.
-  const isBytes = body.rawBytes !== undefined && body.rawByteStarts !== undefined
+  // A bytes or blob body keeps its bytes (selectBody): its provenance is not parsed here.
+  const isBytes =
+    (body.rawBytes !== undefined || body.rawBlob !== undefined) && body.rawByteStarts !== undefined
   const provenances = isBytes ? [] : bodyProvenances(body)
   const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
   const warnings: BodyChunk['warnings'] = {}
@@ -595,9 +680,9 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
 }
 
 /**
- * The body of the rows `keep`: a body of the bytes layout stays bytes (the kept byte ranges of
- * the raw texts and of the provenance array copied, nothing decoded); the other layouts become
- * the text layout from `raw` and `provenance`.
+ * The body of the rows `keep`: a body of the bytes (or blob) layout stays bytes (blob): the kept
+ * byte ranges of the raw texts, a run of consecutive rows at a time, and of the provenance array,
+ * nothing decoded; the other layouts become the text layout from `raw` and `provenance`.
  */
 function selectBody(
   body: BodyChunk,
@@ -607,24 +692,44 @@ function selectBody(
   provenance: readonly RecordProvenance[],
   warnings: BodyChunk['warnings']
 ): BodyChunk {
-  const { rawBytes, rawByteStarts } = body
-  if (!rawBytes || !rawByteStarts) {
+  const { rawBytes, rawBlob, rawByteStarts } = body
+  if ((!rawBytes && !rawBlob) || !rawByteStarts) {
     return makeBody(raw, provenance, warnings)
   }
   const starts = new Uint32Array(keep.length + 1)
+  // Byte ranges [from, to) of the frame's raw texts to keep, consecutive rows merged.
+  const runs: number[] = []
   let size = 0
   keep.forEach((i, k) => {
+    const from = rawByteStarts[i]!
+    const to = rawByteStarts[i + 1]!
     starts[k] = size
-    size += rawByteStarts[i + 1]! - rawByteStarts[i]!
+    size += to - from
+    if (runs.length > 0 && runs[runs.length - 1] === from) {
+      runs[runs.length - 1] = to
+    } else {
+      runs.push(from, to)
+    }
   })
   starts[keep.length] = size
-  const bytes = new Uint8Array(size)
-  keep.forEach((i, k) =>
-    bytes.set(rawBytes.subarray(rawByteStarts[i]!, rawByteStarts[i + 1]!), starts[k]!)
-  )
+  let kept: Pick<BodyChunk, 'rawBytes' | 'rawBlob'>
+  if (rawBytes) {
+    const bytes = new Uint8Array(size)
+    for (let r = 0, at = 0; r < runs.length; r += 2) {
+      bytes.set(rawBytes.subarray(runs[r]!, runs[r + 1]!), at)
+      at += runs[r + 1]! - runs[r]!
+    }
+    kept = { rawBytes: bytes }
+  } else {
+    const parts: Blob[] = []
+    for (let r = 0; r < runs.length; r += 2) {
+      parts.push(rawBlob!.slice(runs[r]!, runs[r + 1]!))
+    }
+    kept = { rawBlob: new Blob(parts) }
+  }
   return {
     n: 0,
-    rawBytes: bytes,
+    ...kept,
     rawByteStarts: starts,
     ...(body.isRawUtf16 === true ? { isRawUtf16: true } : {}),
     provenanceBytes:

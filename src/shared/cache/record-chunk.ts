@@ -101,14 +101,17 @@ export interface ColumnChunk {
 export type RecordProvenance = NormalizedRecord['provenance'] | null
 
 /**
- * The raw text, provenance and warnings of a chunk of records, in one of three layouts (read any
- * with {@link bodyRaw} and {@link bodyProvenance}):
+ * The raw text, provenance and warnings of a chunk of records, in one of four layouts (read any
+ * with {@link bodyRaw} and {@link bodyProvenance}, a blob body once {@link resolveBody} read it):
  *
  * - **bytes** (written since the window stores packed chunks as they come): the raw texts as ONE
  *   byte array, UTF-8 as main encoded them (UTF-16 code units when a text holds a lone
  *   surrogate), with byte offsets, and the provenance as one UTF-8 JSON array. The window copies
  *   these sections out of the packed chunk without decoding them; a record's text is decoded
  *   when it is read (details pane, exports), and IndexedDB stores bytes, not strings;
+ * - **blob** (what the browser shell's page stores: it receives packed chunks as Blobs,
+ *   packed-chunk.ts `unpackChunkBlob`): the bytes layout with the raw texts as a Blob instead of
+ *   a byte array, so they go from the network to IndexedDB without passing through the page;
  * - **text**: the raw texts as one string with UTF-16 offsets and the provenance as one JSON text;
  * - **per record** (the first chunked release): one string and one object per record.
  */
@@ -116,7 +119,9 @@ export interface BodyChunk {
   n: number
   /** Bytes layout: every raw text one after another (UTF-8, or UTF-16LE with `isRawUtf16`). */
   rawBytes?: Uint8Array
-  /** Bytes layout: record i's raw text is bytes `[rawByteStarts[i], rawByteStarts[i + 1])`. */
+  /** Blob layout: every raw text one after another, as `rawBytes` would hold them. */
+  rawBlob?: Blob
+  /** Bytes and blob layouts: record i's raw text is bytes `[rawByteStarts[i], rawByteStarts[i + 1])`. */
   rawByteStarts?: Uint32Array
   /** Bytes layout: `rawBytes` are UTF-16LE code units (a text held a lone surrogate). */
   isRawUtf16?: boolean
@@ -138,8 +143,31 @@ export interface BodyChunk {
 const utf8 = new TextDecoder('utf-8')
 const utf16 = new TextDecoder('utf-16le')
 
-/** The raw text of record `i` of a body chunk (any layout). */
+/**
+ * A body the synchronous readers can read: a blob body with its raw texts read into bytes (the
+ * bytes layout); any other body as it is.
+ */
+export async function resolveBody(body: BodyChunk): Promise<BodyChunk> {
+  if (!body.rawBlob || body.rawBytes) {
+    return body
+  }
+  const { rawBlob, ...rest } = body
+  return { ...rest, rawBytes: new Uint8Array(await rawBlob.arrayBuffer()) }
+}
+
+/** Thrown when a blob body is read before {@link resolveBody} read its raw texts. */
+export class UnresolvedBodyError extends Error {
+  override name = 'UnresolvedBodyError'
+  constructor() {
+    super('a body chunk whose raw texts are a Blob was read before resolveBody()')
+  }
+}
+
+/** The raw text of record `i` of a body chunk (any layout but an unresolved blob). */
 export function bodyRaw(body: BodyChunk, i: number): string {
+  if (body.rawBlob && !body.rawBytes) {
+    throw new UnresolvedBodyError()
+  }
   if (body.rawBytes && body.rawByteStarts) {
     const start = body.rawByteStarts[i]
     const end = body.rawByteStarts[i + 1]

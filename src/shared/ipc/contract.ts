@@ -87,8 +87,17 @@ const RecordBatch = z.array(
  * import): encoded as the cache's chunks and packed, one byte array a chunk
  * (src/shared/cache/packed-chunk.ts). The window checks every length and code when it unpacks.
  */
+/**
+ * Packed chunks of records (src/shared/cache/packed-chunk.ts): bytes over Electron's IPC; in the
+ * browser shell the page fetches each as a Blob (src/renderer/src/api/http-api.ts).
+ */
 const PackedChunks = z
-  .array(z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'a packed chunk (bytes)'))
+  .array(
+    z.custom<Uint8Array | Blob>(
+      (v) => v instanceof Uint8Array || (typeof Blob !== 'undefined' && v instanceof Blob),
+      'a packed chunk (bytes or a Blob)'
+    )
+  )
   .max(256)
 
 /** Counts and state of a running sync, as the engine reports them. */

@@ -18,7 +18,7 @@ import {
 } from '../../../shared/ipc/contract'
 import { MAX_PACKED_BYTES } from '../../../shared/cache/packed-chunk'
 
-import { readBodyBytes } from './read-body-bytes'
+import { readBodyBlob } from './read-body-blob'
 
 type Listener = (payload: unknown) => void
 
@@ -35,12 +35,13 @@ function isResult(value: unknown): value is Result<unknown> {
 
 /**
  * The payload with every `{ $bytes: id }` replaced by the bytes it stands for, fetched from the
- * shell (all at once). Bytes that cannot be fetched become an empty array, which the consumer
+ * shell (all at once) as a Blob (read-body-blob.ts says why). Bytes that cannot be fetched become
+ * an empty array, which the consumer
  * refuses (a packed chunk is never empty), so a lost batch fails loudly instead of waiting.
  */
 async function withEventBytes(
   payload: unknown,
-  fetchBytes: (id: string) => Promise<Uint8Array>
+  fetchBytes: (id: string) => Promise<Uint8Array | Blob>
 ): Promise<unknown> {
   if (Array.isArray(payload)) {
     return Promise.all(payload.map((item) => withEventBytes(item, fetchBytes)))
@@ -95,7 +96,7 @@ export function createHttpApi(
       : fail('ipc/internal', `Unexpected response from the browser shell (HTTP ${response.status})`)
   }
 
-  async function fetchEventBytes(id: string): Promise<Uint8Array> {
+  async function fetchEventBytes(id: string): Promise<Uint8Array | Blob> {
     try {
       const response = await fetchImpl(`${baseUrl}${EVENT_BYTES_PATH}${encodeURIComponent(id)}`, {
         credentials: 'same-origin'
@@ -104,7 +105,7 @@ export function createHttpApi(
         await response.body?.cancel()
         return new Uint8Array(0)
       }
-      return (await readBodyBytes(response, MAX_PACKED_BYTES)) ?? new Uint8Array(0)
+      return (await readBodyBlob(response, MAX_PACKED_BYTES)) ?? new Uint8Array(0)
     } catch {
       return new Uint8Array(0)
     }

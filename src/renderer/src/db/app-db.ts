@@ -3,7 +3,7 @@ import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
-import { selectRows, unpackChunk } from '../../../shared/cache/packed-chunk'
+import { selectRows, unpackChunk, unpackChunkBlob } from '../../../shared/cache/packed-chunk'
 
 import {
   DB_CHANNEL_NAME,
@@ -35,6 +35,7 @@ import { IdLocator } from './id-locator'
 import {
   decodeRecord,
   encodeChunks,
+  resolveBody,
   type BodyChunk,
   type ColumnChunk,
   type EncodedChunk,
@@ -186,15 +187,20 @@ export class AppDb extends Dexie {
    * sync, audit-file import and snapshot import, src/shared/cache/packed-chunk.ts): the chunks are
    * stored as they came, only the rows whose Id is already cached are left out. Rows in `skip`
    * (indexes over all rows of the chunks: repeats main already counted) are neither stored nor
-   * counted.
+   * counted. A chunk may come as bytes (Electron's IPC) or as a Blob (the browser shell's
+   * hand-over, whose raw texts are then stored as a slice of that Blob, never read into the page).
    */
   async commitPacked(
-    packed: readonly Uint8Array[],
+    packed: readonly (Uint8Array | Blob)[],
     ledger: LedgerDelta = {},
     annotations: readonly ImportedAnnotation[] = [],
     skip: readonly number[] = []
   ): Promise<CommitResult> {
-    const chunks = packed.map(unpackChunk)
+    const chunks = await Promise.all(
+      packed.map((chunk) =>
+        chunk instanceof Uint8Array ? unpackChunk(chunk) : unpackChunkBlob(chunk)
+      )
+    )
     const skipped = new Set(skip)
     // ids[k] is the Id of row rows[k] (over all rows of the chunks).
     const ids: string[] = []
@@ -496,7 +502,9 @@ export class AppDb extends Dexie {
       this.columns.where('n').between(from, to, true, false).toArray(),
       this.bodies.where('n').between(from, to, true, false).toArray()
     ])
-    return columns.map((c, i) => ({ columns: c, body: bodies[i]! }))
+    // Blob bodies (the browser shell's) have their raw texts read here, a chunk at a time.
+    const resolved = await Promise.all(bodies.map(resolveBody))
+    return columns.map((c, i) => ({ columns: c, body: resolved[i]! }))
   }
 
   /** Records with `seq` greater than `afterSeq`, in `seq` order, whole chunks at a time. */
@@ -537,7 +545,10 @@ export class AppDb extends Dexie {
     if (!columns || !body) {
       return undefined
     }
-    return { ...decodeRecord(columns, body, row - columns.firstRow), seq: row + 1 }
+    return {
+      ...decodeRecord(columns, await resolveBody(body), row - columns.firstRow),
+      seq: row + 1
+    }
   }
 
   /** Records by Id, in the order asked (missing ones dropped). */

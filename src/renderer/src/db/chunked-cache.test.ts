@@ -15,6 +15,12 @@ import { AppDb } from './app-db'
 import { CHUNK_MAX_RECORDS, encodeChunk } from './record-chunk'
 
 const open: Dexie[] = []
+
+/** A packed chunk as the browser shell's page receives it (a Blob). */
+function blobOf(bytes: Uint8Array): Blob {
+  return new Blob([bytes as Uint8Array<ArrayBuffer>])
+}
+
 function track<T extends Dexie>(db: T): T {
   open.push(db)
   return db
@@ -305,14 +311,16 @@ describe('packed batches (the hand-over of sync and imports)', () => {
     expect(await db.countRecords()).toBe(0)
   })
 
-  it('read back identical a cache mixing every body layout: per record, one text, bytes', async () => {
+  it('read back identical a cache mixing every body layout: per record, one text, bytes, blob', async () => {
     const name = newName()
     const db = appDb(name)
     // Chunk 0 in the first chunked layout (one string and one provenance per record), chunk 1
-    // in the text layout (commitBatch encodes in the window), chunk 2 as main packed it (bytes).
+    // in the text layout (commitBatch encodes in the window), chunk 2 as main packed it (bytes),
+    // chunk 3 as the browser shell's page receives it (a Blob, one repeat inside the batch).
     const old = many(700, 'old')
     const text = many(600, 'text')
     const bytes = many(500, 'bytes')
+    const blob = many(400, 'blob')
     await db.commitBatch(old)
     const stored = (await db.bodies.get(0))!
     expect(stored.text).toBeDefined()
@@ -324,17 +332,27 @@ describe('packed batches (the hand-over of sync and imports)', () => {
     })
     await db.commitBatch(text)
     await db.commitPacked(packRecords(bytes))
+    const blobs = packRecords([...blob.slice(0, 200), blob[50]!, ...blob.slice(200)]).map(
+      (packed) => blobOf(packed)
+    )
+    expect(await db.commitPacked(blobs)).toEqual({ new: 400, duplicates: 1 })
     db.close()
 
     const reopened = appDb(name)
     const layouts = (await reopened.bodies.toArray()).map((body) =>
-      body.rawBytes ? 'bytes' : body.text !== undefined ? 'text' : 'per record'
+      body.rawBlob
+        ? 'blob'
+        : body.rawBytes
+          ? 'bytes'
+          : body.text !== undefined
+            ? 'text'
+            : 'per record'
     )
-    expect(layouts).toEqual(['per record', 'text', 'bytes'])
-    const all = [...old, ...text, ...bytes]
+    expect(layouts).toEqual(['per record', 'text', 'bytes', 'blob'])
+    const all = [...old, ...text, ...bytes, ...blob]
     const back = await reopened.recordsAfter(0, 10_000)
     expect(back).toEqual(all.map((record, i) => ({ ...record, seq: i + 1 })))
-    for (const i of [0, 699, 700, 1299, 1300, 1799]) {
+    for (const i of [0, 699, 700, 1299, 1300, 1799, 1800, 2199]) {
       expect(await reopened.getRecord(all[i]!.id)).toEqual({ ...all[i], seq: i + 1 })
     }
     // The Explorer's engine reads raw text and provenance from every layout alike.
@@ -347,10 +365,12 @@ describe('packed batches (the hand-over of sync and imports)', () => {
       expect(byId.get(record.id)?.raw).toBe(record.raw)
       expect(byId.get(record.id)?.provenance).toEqual(record.provenance)
     }
-    // Dedupe stays exact over all three.
-    expect(await reopened.commitPacked(packRecords([old[5]!, text[6]!, bytes[7]!]))).toEqual({
+    // Dedupe stays exact over all four.
+    expect(
+      await reopened.commitPacked(packRecords([old[5]!, text[6]!, bytes[7]!, blob[8]!]))
+    ).toEqual({
       new: 0,
-      duplicates: 3
+      duplicates: 4
     })
   })
 })

@@ -88,13 +88,13 @@ export async function commitPushedBatch(
  */
 export async function commitPushedChunks(
   db: AppDb,
-  push: { chunks: readonly Uint8Array[]; count: number; skip?: readonly number[] },
+  push: { chunks: readonly (Uint8Array | Blob)[]; count: number; skip?: readonly number[] },
   ledger: LedgerDelta,
   annotations: readonly ImportedAnnotation[] = []
 ): Promise<CommitOutcome> {
   let bytes = 0
   for (const chunk of push.chunks) {
-    bytes += chunk.byteLength
+    bytes += chunk instanceof Uint8Array ? chunk.byteLength : chunk.size
   }
   // The packed bytes are about the raw text plus the columns: half of them stands for the raw
   // text in the message's estimate.

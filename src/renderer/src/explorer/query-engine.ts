@@ -5,7 +5,13 @@
  * pages of grid rows from the index itself; only lossless exports read the raw bodies.
  */
 import type { AppDb } from '../db/app-db'
-import { bodyProvenance, bodyRaw, type BodyChunk, type ColumnChunk } from '../db/record-chunk'
+import {
+  bodyProvenance,
+  bodyRaw,
+  resolveBody,
+  type BodyChunk,
+  type ColumnChunk
+} from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
 import type { StackSort } from '../../../shared/explorer'
@@ -314,7 +320,9 @@ export class QueryEngine {
     // Each body chunk the page needs is read once (a page in display order may touch many).
     const places = Array.from(slice, (row) => this.index.chunkSlotOf(row))
     const wanted = [...new Set(places.map((place) => place.n))].filter((n) => !this.bodies.has(n))
-    const read = await this.db.bodies.bulkGet(wanted)
+    const read = await Promise.all(
+      (await this.db.bodies.bulkGet(wanted)).map((body) => body && resolveBody(body))
+    )
     const bodies = new Map(this.bodies)
     wanted.forEach((n, i) => {
       const body = read[i]
