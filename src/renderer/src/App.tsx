@@ -20,7 +20,7 @@ import { useAuditImport } from './imports/use-audit-import'
 import { useSnapshots } from './snapshots/use-snapshots'
 import { openAppDb } from './db/app-db'
 import { ExplorerView } from './explorer/ExplorerView'
-import { discardEarlyQueryWorker } from './explorer/query-client'
+import { queryWorkers } from './explorer/query-worker-keeper'
 import type { RecordFocus } from './explorer/record-focus'
 import { FindingsView } from './governance/FindingsView'
 import { ResourcesView } from './governance/ResourcesView'
@@ -145,13 +145,15 @@ export function App({ api, transport }: AppProps): React.JSX.Element {
   useEffect(() => {
     document.getElementById('root')?.setAttribute('data-app-state', load.state)
   }, [load.state])
-  // The query worker the page started while booting (early.ts) serves the Explorer only: it is
-  // stopped when another view or an error comes first, so no cache is held in memory unseen.
+  // The Explorer's query worker (query-worker-keeper.ts) is kept while other views show and is
+  // handed every chunk this window commits, so the Explorer is ready the moment an import or a
+  // sync ends. It is stopped when the window cannot start.
+  useEffect(() => queryWorkers.follow(db), [db])
   useEffect(() => {
-    if (view !== 'explorer' || load.state === 'error') {
-      discardEarlyQueryWorker()
+    if (load.state === 'error') {
+      queryWorkers.discard()
     }
-  }, [view, load.state])
+  }, [load.state])
 
   // The Explorer is rendered from a memoized element: sync progress and every committed batch
   // re-render the frame (status bar), and must not re-render the grid, facets and histogram.

@@ -12,6 +12,7 @@ import {
   type AnnotationRow,
   type CacheMeta,
   type CommitResult,
+  type CommittedChunks,
   type DbChannelMessage,
   type ImportedAnnotation,
   type LedgerDelta,
@@ -93,6 +94,18 @@ export class AppDb extends Dexie {
   private chunkFirstRows: number[] = []
   private readonly idChunkCache = new Map<number, string[]>()
   private commitQueue: Promise<unknown> = Promise.resolve()
+  private readonly commitListeners = new Set<(committed: CommittedChunks) => void>()
+
+  /**
+   * Tells `listener` what each commit of this instance placed, right after its transaction
+   * completed and before the "records committed" broadcast (the Explorer's query worker appends
+   * the chunks from memory instead of reading them back: query-worker-keeper.ts). Returns the
+   * unsubscribe. A listener that throws does not fail the commit.
+   */
+  onDidCommitChunks(listener: (committed: CommittedChunks) => void): () => void {
+    this.commitListeners.add(listener)
+    return () => this.commitListeners.delete(listener)
+  }
 
   /** The meta row (an empty cache has none). */
   async cacheMeta(): Promise<CacheMeta> {
@@ -440,6 +453,21 @@ export class AppDb extends Dexie {
     if (this.locatorChunks === expectedChunks) {
       this.locatorEpoch = placed.epoch
       placed.stored.forEach((chunk) => this.rememberChunk(chunk.ids))
+    }
+    if (placed.stored.length > 0) {
+      const committed = {
+        dbName: this.name,
+        epoch: placed.epoch,
+        chunks: placed.stored.map((chunk) => chunk.columns)
+      }
+      this.commitListeners.forEach((listener) => {
+        try {
+          listener(committed)
+        } catch (error) {
+          // The chunks are stored: whoever listens reads them back from IndexedDB instead.
+          console.warn('[cache] a commit listener failed:', error)
+        }
+      })
     }
     let duplicates = 0
     cachedRepeats.forEach((count) => (duplicates += count))

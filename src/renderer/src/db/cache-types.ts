@@ -30,6 +30,17 @@ export interface RecordRow extends NormalizedRecord {
   seq: number
 }
 
+/**
+ * What one commit of this window placed in the cache, told to {@link AppDb.onDidCommitChunks}'s
+ * listeners once its transaction has completed: the column chunks now stored (numbered, in
+ * order) and the cache's epoch they belong to.
+ */
+export interface CommittedChunks {
+  dbName: string
+  epoch: string | undefined
+  chunks: ColumnChunk[]
+}
+
 /** The key of the one {@link CacheMeta} row. */
 export const META_KEY = 'records'
 

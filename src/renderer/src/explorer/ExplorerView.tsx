@@ -531,6 +531,10 @@ export function ExplorerView({
           role="status"
           data-testid="explorer-status"
           data-search={answeredSearch}
+          // How the worker got its chunks: read back from IndexedDB or handed over by the
+          // commits of this window (tests and tools tell a read-back from a hand-over).
+          data-chunks-read={progress.chunks.read}
+          data-chunks-handed-over={progress.chunks.handedOver}
         >
           {summary ? statusText(summary, progress) : ''}
           {duplicates > 0 && ` · ${duplicates.toLocaleString()} duplicates collapsed`}

@@ -70,6 +70,16 @@ export class QueryEngine {
   private isStale = false
   private readonly bodies = new Map<number, BodyChunk>()
   private isPreparing = false
+  /**
+   * Chunks the committing page handed over ({@link offer}), by number, until a load appends
+   * them, and the cache epoch they belong to.
+   */
+  private readonly offered = new Map<number, ColumnChunk>()
+  private offeredEpoch: string | undefined = undefined
+  /** The cache epoch of the chunks loaded so far (null before the first load read the meta). */
+  private loadedEpoch: string | undefined | null = null
+  /** Chunks appended so far: read back from IndexedDB, or handed over from memory. */
+  private readonly sources = { read: 0, handedOver: 0 }
 
   constructor(private readonly db: AppDb) {}
 
@@ -79,7 +89,8 @@ export class QueryEngine {
       indexed: this.index.size,
       total: Math.max(this.total, this.index.size),
       isDone: this.isDone,
-      fieldKeys: this.index.fieldKeyInfo()
+      fieldKeys: this.index.fieldKeyInfo(),
+      chunks: { ...this.sources }
     }
   }
 
@@ -113,22 +124,58 @@ export class QueryEngine {
     this.isDone = false
     const meta = await this.db.cacheMeta()
     if (meta.chunks < this.loadedChunks) {
-      // The cache was cleared and refilled: the worker is restarted by the view; stop here.
+      // The cache was cleared (and maybe refilled): the 'reset' message replaces this engine.
       this.isDone = true
       return this.progress()
     }
+    if (this.loadedChunks === 0) {
+      this.loadedEpoch = meta.epoch
+    }
+    // Chunks handed over stand for what IndexedDB holds only while the meta row is of their epoch
+    // and of the epoch loaded so far (a cache cleared and refilled is another cache).
+    if (this.offeredEpoch !== meta.epoch || this.loadedEpoch !== meta.epoch) {
+      this.offered.clear()
+    }
+    for (const n of this.offered.keys()) {
+      if (n < this.loadedChunks) {
+        // Already read from IndexedDB (a load was reading them when they were handed over).
+        this.offered.delete(n)
+      }
+    }
     this.total = Math.max(this.total, meta.rows)
+    if (meta.chunks === this.loadedChunks) {
+      // Nothing new (the commit was handed over, or another refresh read it).
+      this.isDone = true
+      return this.progress()
+    }
     this.index.reserve(meta.rows)
     const firstRow = this.index.size
     // The first read is small so the first rows show at once; later reads are bigger, and the
     // next read is already on its way while a page is appended (IndexedDB works in parallel).
-    const read = (from: number, count: number): Promise<ColumnChunk[]> =>
-      from >= meta.chunks
-        ? Promise.resolve([])
-        : this.db.columns
-            .where('n')
-            .between(from, Math.min(meta.chunks, from + count), true, false)
-            .toArray()
+    // Chunks the page handed over are taken from memory, not read again.
+    const read = (from: number, count: number): Promise<ColumnChunk[]> => {
+      if (from >= meta.chunks) {
+        return Promise.resolve([])
+      }
+      const handed = this.takeOffered(from, meta.chunks)
+      if (handed.length > 0) {
+        return Promise.resolve(handed)
+      }
+      let to = Math.min(meta.chunks, from + count)
+      for (let n = from + 1; n < to; n++) {
+        if (this.offered.has(n)) {
+          to = n
+        }
+      }
+      return this.db.columns
+        .where('n')
+        .between(from, to, true, false)
+        .toArray()
+        .then((chunks) => {
+          this.sources.read += chunks.length
+          return chunks
+        })
+    }
     let size = FIRST_LOAD_CHUNKS
     let next = read(this.loadedChunks, size)
     // Annotations are few next to records: read them once, while the first chunks are on their
@@ -142,6 +189,11 @@ export class QueryEngine {
     while (this.loadedChunks < meta.chunks) {
       const chunks = await next
       if (chunks.length === 0) {
+        break
+      }
+      if (chunks[0]!.n !== this.loadedChunks || chunks[0]!.firstRow !== this.index.size) {
+        // Not the next rows (cannot happen while the meta row and the chunks agree): stop
+        // rather than misplace them; the next load reads on from here.
         break
       }
       const after = this.loadedChunks + chunks.length
@@ -170,6 +222,42 @@ export class QueryEngine {
     this.isDone = true
     void this.prepareSearch()
     return this.progress()
+  }
+
+  /**
+   * Takes chunks a commit of this window placed, straight from memory (issue 13: the Explorer is
+   * ready the moment an import ends, with no read-back of what was just written), then loads:
+   * the chunks that are exactly the next ones for the meta row, of the epoch loaded so far, are
+   * appended as they came; anything else — a gap, another window's commit, a load already
+   * reading them — is read from IndexedDB as {@link load} does, so the index always ends up
+   * exactly what IndexedDB holds. `chunks` must be consecutive, in order.
+   */
+  offer(epoch: string | undefined, chunks: readonly ColumnChunk[]): Promise<LoadProgress> {
+    if (this.offeredEpoch !== epoch) {
+      this.offered.clear()
+      this.offeredEpoch = epoch
+    }
+    chunks.forEach((chunk, i) => {
+      if (chunk.n >= this.loadedChunks && (i === 0 || chunk.n === chunks[i - 1]!.n + 1)) {
+        this.offered.set(chunk.n, chunk)
+      }
+    })
+    return this.load()
+  }
+
+  /** The handed-over chunks `from`, `from + 1`… below `end`, removed from the offered ones. */
+  private takeOffered(from: number, end: number): ColumnChunk[] {
+    const out: ColumnChunk[] = []
+    for (let n = from; n < end; n++) {
+      const chunk = this.offered.get(n)
+      if (!chunk) {
+        break
+      }
+      this.offered.delete(n)
+      out.push(chunk)
+    }
+    this.sources.handedOver += out.length
+    return out
   }
 
   /**

@@ -2,6 +2,7 @@
  * The Explorer's query model and the typed messages between the UI and the query worker.
  */
 import type { NormalizedRecord } from '../../../shared/audit'
+import type { ColumnChunk } from '../../../shared/cache/record-chunk'
 import type { StackEntry, StackSort } from '../../../shared/explorer'
 import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
 
@@ -223,6 +224,12 @@ export interface LoadProgress {
   isDone: boolean
   /** Every flattened field seen so far, most common first. */
   fieldKeys: FieldKeyInfo[]
+  /**
+   * Chunks the worker appended so far: read back from IndexedDB, or handed over from memory by
+   * the page that committed them (query-worker-keeper.ts). Shown as data attributes of the
+   * Explorer's count line, so tests can tell a hand-over from a read-back.
+   */
+  chunks: { read: number; handedOver: number }
 }
 
 /** Messages the UI sends to the worker; each request carries an id its answer repeats. */
@@ -241,6 +248,14 @@ export type WorkerRequest =
   | { type: 'records'; reqId: number; query: ExplorerQuery; start: number; end: number }
   | { type: 'bulk-tag'; reqId: number; query: ExplorerQuery; tag: string }
   | { type: 'refresh'; reqId: number }
+  | {
+      /** Chunks this window just committed to cache `dbName` (epoch `epoch`), from memory. */
+      type: 'append'
+      reqId: number
+      dbName: string
+      epoch: string | undefined
+      chunks: ColumnChunk[]
+    }
   | {
       type: 'stack'
       reqId: number
@@ -262,6 +277,7 @@ export interface WorkerAnswers {
   records: RecordsPage
   'bulk-tag': { tagged: number }
   refresh: LoadProgress
+  append: LoadProgress
   stack: StackAnswer
 }
 

@@ -5,7 +5,7 @@
 import { AppDb, DB_CHANNEL_NAME, type DbChannelMessage } from '../db/app-db'
 
 import { QueryEngine } from './query-engine'
-import type { WorkerMessage, WorkerRequest } from './query-types'
+import type { LoadProgress, WorkerMessage, WorkerRequest } from './query-types'
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null
@@ -21,15 +21,19 @@ function post(message: WorkerMessage): void {
   scope.postMessage(message)
 }
 
-async function refresh(): Promise<void> {
+/** Loads what was committed since (`load`: from IndexedDB, or handed over); says if it grew. */
+async function refresh(
+  load: (engine: QueryEngine) => Promise<LoadProgress> = (engine) => engine.load()
+): Promise<LoadProgress> {
   if (!engine) {
-    return
+    throw new Error('The query worker has no database open.')
   }
   const before = engine.index.size
-  const progress = await engine.load()
+  const progress = await load(engine)
   if (progress.indexed !== before) {
     post({ type: 'changed', progress })
   }
+  return progress
 }
 
 async function handle(request: WorkerRequest): Promise<unknown> {
@@ -58,11 +62,19 @@ async function handle(request: WorkerRequest): Promise<unknown> {
           engine = new QueryEngine(db!)
           void engine.load().then((progress) => post({ type: 'changed', progress }))
         } else {
-          void refresh()
+          void refresh().catch(() => undefined)
         }
       }
     }
     return engine.load((progress) => post({ type: 'progress', progress }))
+  }
+  if (request.type === 'append') {
+    // Chunks the page just committed, handed over from memory (query-worker-keeper.ts). Pushes
+    // "changed" like a commit announced on the channel, so a shown Explorer refreshes.
+    if (request.dbName !== dbName) {
+      throw new Error(`The query worker has cache ${dbName} open, not ${request.dbName}.`)
+    }
+    return refresh((engine) => engine.offer(request.epoch, request.chunks))
   }
   if (!engine) {
     throw new Error('The query worker has no database open.')

@@ -13,7 +13,7 @@ function summary(total: number, indexed: number): QuerySummary {
   }
 }
 function progress(indexed: number, total: number, isDone: boolean): LoadProgress {
-  return { indexed, total, isDone, fieldKeys: [] }
+  return { indexed, total, isDone, fieldKeys: [], chunks: { read: 0, handedOver: 0 } }
 }
 
 describe('statusText', () => {

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react'
 
 import type { AppDb } from '../db/app-db'
 
-import { startQueryWorker, takeEarlyQueryWorker, type QueryClient } from './query-client'
+import type { QueryClient } from './query-client'
+import { queryWorkers } from './query-worker-keeper'
 import type { LoadProgress } from './query-types'
 
 export interface QueryWorkerState {
@@ -16,8 +17,9 @@ export interface QueryWorkerState {
 }
 
 /**
- * Starts the query worker for the view's lifetime, opens the cache in it and follows its loading
- * progress and "records changed" pushes, throttled so streaming commits do not re-query per batch.
+ * Takes the window's query worker of the cache (query-worker-keeper.ts) while the view lives,
+ * opens the cache in it and follows its loading progress and "records changed" pushes, throttled
+ * so streaming commits do not re-query per batch; hands it back, still running, on unmount.
  */
 export function useQueryWorker(db: AppDb): QueryWorkerState {
   const clientRef = useRef<QueryClient | null>(null)
@@ -29,9 +31,10 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
   const [dataVersion, setDataVersion] = useState(0)
 
   useEffect(() => {
-    // The worker the page started while booting (main.tsx), or a new one.
-    const early = takeEarlyQueryWorker(db.name)
-    const client = early?.client ?? startQueryWorker()
+    // The window's worker: started while the page booted (early.ts), kept from an earlier visit
+    // or a commit since (ready at once), or new.
+    const early = queryWorkers.take(db.name)
+    const client = early.client
     clientRef.current = client
     // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
     // refresh at most once a second: the first change at once (first rows), the latest always
@@ -52,7 +55,7 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
         trailing ??= setTimeout(refresh, wait)
       }
     })
-    const earlyProgress = early?.progress
+    const earlyProgress = early.progress
     if (earlyProgress) {
       // Rows it has already loaded show at once (after this effect: no render from within it).
       queueMicrotask(() => {
@@ -72,7 +75,7 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
     return () => {
       clearTimeout(trailing)
       unsubscribe()
-      client.dispose()
+      queryWorkers.giveBack(client)
       clientRef.current = null
     }
   }, [db])
