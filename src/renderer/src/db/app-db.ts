@@ -95,6 +95,8 @@ export class AppDb extends Dexie {
   private readonly idChunkCache = new Map<number, string[]>()
   private commitQueue: Promise<unknown> = Promise.resolve()
   private readonly commitListeners = new Set<(committed: CommittedChunks) => void>()
+  /** This instance, in what its commits tell and broadcast ({@link CommittedChunks.writer}). */
+  readonly writerId = crypto.randomUUID()
 
   /**
    * Tells `listener` what each commit of this instance placed, right after its transaction
@@ -277,7 +279,12 @@ export class AppDb extends Dexie {
     this.commitQueue = run.catch(() => undefined)
     const result = await run
     if (result.new > 0) {
-      this.announce({ type: 'records-committed', dbName: this.name, added: result.new })
+      this.announce({
+        type: 'records-committed',
+        dbName: this.name,
+        added: result.new,
+        writer: this.writerId
+      })
     }
     if (annotations.length > 0) {
       this.announce({
@@ -457,6 +464,7 @@ export class AppDb extends Dexie {
     if (placed.stored.length > 0) {
       const committed = {
         dbName: this.name,
+        writer: this.writerId,
         epoch: placed.epoch,
         chunks: placed.stored.map((chunk) => chunk.columns)
       }

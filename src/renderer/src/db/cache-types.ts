@@ -18,7 +18,13 @@ export const DB_CHANNEL_NAME = 'cax-db'
 
 /** What {@link DB_CHANNEL_NAME} carries. */
 export type DbChannelMessage =
-  | { type: 'records-committed'; dbName: string; added: number }
+  | {
+      type: 'records-committed'
+      dbName: string
+      added: number
+      /** The committing AppDb instance ({@link CommittedChunks.writer}), when it says. */
+      writer?: string
+    }
   | { type: 'annotations-changed'; dbName: string; ids: string[] }
   | { type: 'reset'; dbName: string }
 
@@ -37,6 +43,11 @@ export interface RecordRow extends NormalizedRecord {
  */
 export interface CommittedChunks {
   dbName: string
+  /**
+   * The committing AppDb instance (random, per instance): its "records committed" broadcast
+   * names it too, so a query worker fed these chunks can skip that broadcast.
+   */
+  writer: string
   epoch: string | undefined
   chunks: ColumnChunk[]
 }

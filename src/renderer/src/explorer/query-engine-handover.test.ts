@@ -115,6 +115,22 @@ describe('the query engine fed the chunks a commit placed', () => {
     expect(answers(engine)).toEqual(answers(reference))
   })
 
+  it('appends what was handed over and waits for the next commit’s own hand-over', async () => {
+    const engine = new QueryEngine(db)
+    await engine.load()
+    await db.commitBatch(records(100))
+    // The next commit is stored before the first one's chunks reach the worker.
+    await db.commitBatch(records(50))
+    await offer(engine, committed[0])
+    // Not read back: its chunks are on their way; meanwhile the counts say they are partial.
+    expect(engine.progress()).toMatchObject({ indexed: 100, total: 150 })
+    expect(engine.progress().chunks).toEqual({ read: 0, handedOver: 1 })
+    await offer(engine, committed[1])
+    expect(engine.progress()).toMatchObject({ indexed: 150, total: 150, isDone: true })
+    expect(engine.progress().chunks).toEqual({ read: 0, handedOver: 2 })
+    expect(answers(engine)).toEqual(answers(await fromIndexedDb()))
+  })
+
   it('reads a gap from IndexedDB and takes from memory only what follows what it has', async () => {
     const engine = new QueryEngine(db)
     await db.commitBatch(records(100))

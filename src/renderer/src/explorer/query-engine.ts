@@ -78,6 +78,8 @@ export class QueryEngine {
   private offeredEpoch: string | undefined = undefined
   /** The cache epoch of the chunks loaded so far (null before the first load read the meta). */
   private loadedEpoch: string | undefined | null = null
+  /** The next pass reads every chunk the meta row lists, not only the ones handed over. */
+  private wantsAll = false
   /** Chunks appended so far: read back from IndexedDB, or handed over from memory. */
   private readonly sources = { read: 0, handedOver: 0 }
 
@@ -104,6 +106,12 @@ export class QueryEngine {
    * per request, reporting progress after each. Concurrent calls share one pass.
    */
   load(onProgress?: (progress: LoadProgress) => void): Promise<LoadProgress> {
+    this.wantsAll = true
+    return this.pass(onProgress)
+  }
+
+  /** Runs a load pass, or marks the one under way stale (it runs once more). */
+  private pass(onProgress?: (progress: LoadProgress) => void): Promise<LoadProgress> {
     if (this.loading) {
       // Chunks committed while a pass runs may land after its last read: read once more.
       this.isStale = true
@@ -122,6 +130,8 @@ export class QueryEngine {
 
   private async loadNew(onProgress?: (progress: LoadProgress) => void): Promise<LoadProgress> {
     this.isDone = false
+    const isAll = this.wantsAll
+    this.wantsAll = false
     const meta = await this.db.cacheMeta()
     if (meta.chunks < this.loadedChunks) {
       // The cache was cleared (and maybe refilled): the 'reset' message replaces this engine.
@@ -143,7 +153,20 @@ export class QueryEngine {
       }
     }
     this.total = Math.max(this.total, meta.rows)
-    if (meta.chunks === this.loadedChunks) {
+    // A pass for chunks handed over appends those and stops: the meta row may already list this
+    // window's next commit, whose chunks are on their way (its own hand-over appends them). With
+    // a gap before them it reads on from IndexedDB like any load.
+    let end = meta.chunks
+    if (!isAll) {
+      let run = this.loadedChunks
+      while (run < meta.chunks && this.offered.has(run)) {
+        run++
+      }
+      if (run > this.loadedChunks) {
+        end = run
+      }
+    }
+    if (end === this.loadedChunks) {
       // Nothing new (the commit was handed over, or another refresh read it).
       this.isDone = true
       return this.progress()
@@ -154,14 +177,14 @@ export class QueryEngine {
     // next read is already on its way while a page is appended (IndexedDB works in parallel).
     // Chunks the page handed over are taken from memory, not read again.
     const read = (from: number, count: number): Promise<ColumnChunk[]> => {
-      if (from >= meta.chunks) {
+      if (from >= end) {
         return Promise.resolve([])
       }
-      const handed = this.takeOffered(from, meta.chunks)
+      const handed = this.takeOffered(from, end)
       if (handed.length > 0) {
         return Promise.resolve(handed)
       }
-      let to = Math.min(meta.chunks, from + count)
+      let to = Math.min(end, from + count)
       for (let n = from + 1; n < to; n++) {
         if (this.offered.has(n)) {
           to = n
@@ -186,7 +209,7 @@ export class QueryEngine {
         notes.set(note.id, note.tags)
       }
     })
-    while (this.loadedChunks < meta.chunks) {
+    while (this.loadedChunks < end) {
       const chunks = await next
       if (chunks.length === 0) {
         break
@@ -202,7 +225,7 @@ export class QueryEngine {
       this.index.appendChunks(chunks)
       this.loadedChunks = after
       this.last = null
-      if (this.loadedChunks < meta.chunks) {
+      if (this.loadedChunks < end) {
         onProgress?.(this.progress())
         // Queries that arrived meanwhile (first rows, counts so far) are answered before the
         // next append, not after it.
@@ -242,7 +265,7 @@ export class QueryEngine {
         this.offered.set(chunk.n, chunk)
       }
     })
-    return this.load()
+    return this.pass()
   }
 
   /** The handed-over chunks `from`, `from + 1`… below `end`, removed from the offered ones. */

@@ -249,6 +249,15 @@ export type WorkerRequest =
   | { type: 'bulk-tag'; reqId: number; query: ExplorerQuery; tag: string }
   | { type: 'refresh'; reqId: number }
   | {
+      /**
+       * The AppDb instance (`writerId`) whose commits are handed over from now on: its "records
+       * committed" broadcasts are skipped (its hand-overs bring those chunks).
+       */
+      type: 'hand-over-from'
+      reqId: number
+      writer: string
+    }
+  | {
       /** Chunks this window just committed to cache `dbName` (epoch `epoch`), from memory. */
       type: 'append'
       reqId: number
@@ -278,6 +287,7 @@ export interface WorkerAnswers {
   'bulk-tag': { tagged: number }
   refresh: LoadProgress
   append: LoadProgress
+  'hand-over-from': null
   stack: StackAnswer
 }
 

@@ -7,7 +7,7 @@ import { FakeWorker } from '../workers/fake-worker'
 import { makeRecord } from '../../../shared/audit/test-records'
 
 import { QueryClient } from './query-client'
-import { QueryWorkerKeeper, ownedColumns } from './query-worker-keeper'
+import { QueryWorkerKeeper, ownedColumns, type CommitSource } from './query-worker-keeper'
 import type { LoadProgress, WorkerRequest } from './query-types'
 
 function progress(indexed: number, isDone = false): LoadProgress {
@@ -36,12 +36,13 @@ function answer(worker: FakeWorker<WorkerRequest, LoadProgress>, k: number, valu
 
 /** A commit source the test drives (AppDb's onDidCommitChunks). */
 function commits(): {
-  source: { onDidCommitChunks(listener: (c: CommittedChunks) => void): () => void }
+  source: CommitSource
   commit: (c: CommittedChunks) => void
 } {
   const listeners = new Set<(c: CommittedChunks) => void>()
   return {
     source: {
+      writerId: 'writer-1',
       onDidCommitChunks: (listener) => {
         listeners.add(listener)
         return () => listeners.delete(listener)
@@ -109,10 +110,12 @@ describe('the window’s query worker', () => {
     const { keeper, workers } = withKeeper()
     const { source, commit } = commits()
     const stop = keeper.follow(source)
-    commit({ dbName: 'cache-e', epoch: 'e1', chunks: [chunk(0), chunk(1)] })
+    commit({ dbName: 'cache-e', writer: 'writer-1', epoch: 'e1', chunks: [chunk(0), chunk(1)] })
     const [worker] = workers
-    expect(worker?.received.map((r) => r.type)).toEqual(['open', 'append'])
-    expect(worker?.received[1]).toMatchObject({
+    // The worker learns whose commits it is handed (it skips their broadcasts), then gets them.
+    expect(worker?.received.map((r) => r.type)).toEqual(['open', 'hand-over-from', 'append'])
+    expect(worker?.received[1]).toMatchObject({ writer: 'writer-1' })
+    expect(worker?.received[2]).toMatchObject({
       type: 'append',
       dbName: 'cache-e',
       epoch: 'e1',
@@ -121,13 +124,31 @@ describe('the window’s query worker', () => {
     // Taken while a hand-over is on its way: nothing it shows may read as final.
     worker!.send({ type: 'progress', progress: progress(1, true) })
     expect(keeper.take('cache-e').progress).toEqual(progress(1, false))
-    answer(worker!, 1, progress(2, true))
+    answer(worker!, 2, progress(2, true))
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(keeper.take('cache-e').progress).toEqual(progress(2, true))
 
     stop()
-    commit({ dbName: 'cache-e', epoch: 'e1', chunks: [chunk(2)] })
-    expect(worker?.received).toHaveLength(2)
+    commit({ dbName: 'cache-e', writer: 'writer-1', epoch: 'e1', chunks: [chunk(2)] })
+    expect(worker?.received).toHaveLength(3)
+  })
+
+  it('tells a running worker whose commits come, and asks for a read when a hand-over fails', async () => {
+    const { keeper, workers } = withKeeper()
+    keeper.prestart('cache-g')
+    const { source, commit } = commits()
+    keeper.follow(source)
+    const [worker] = workers
+    expect(worker?.received.map((r) => r.type)).toEqual(['open', 'hand-over-from'])
+    commit({ dbName: 'cache-g', writer: 'writer-1', epoch: 'e1', chunks: [chunk(0)] })
+    worker!.send({ type: 'answer', reqId: worker!.received[2]!.reqId, ok: false, error: 'boom' })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(worker?.received.map((r) => r.type)).toEqual([
+      'open',
+      'hand-over-from',
+      'append',
+      'refresh'
+    ])
   })
 
   it('is stopped when the window cannot start, and discarding twice is harmless', () => {

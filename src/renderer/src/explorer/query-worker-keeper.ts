@@ -21,6 +21,8 @@ export interface KeptQueryWorker {
 
 /** What the keeper needs of the cache: its commits (AppDb). */
 export interface CommitSource {
+  /** Names this source in its commits and broadcasts. */
+  readonly writerId: string
   onDidCommitChunks(listener: (committed: CommittedChunks) => void): () => void
 }
 
@@ -34,6 +36,8 @@ interface Kept extends KeptQueryWorker {
 /** Keeps one query worker, for one cache at a time. `start` is for tests. */
 export class QueryWorkerKeeper {
   private kept: Kept | null = null
+  /** The AppDb whose commits are handed over ({@link follow}). */
+  private writer: string | null = null
 
   constructor(private readonly start: () => QueryClient = startQueryWorker) {}
 
@@ -72,18 +76,40 @@ export class QueryWorkerKeeper {
    * Explorer shown after the import is then ready). Returns the unsubscribe.
    */
   follow(db: CommitSource): () => void {
-    return db.onDidCommitChunks(({ dbName, epoch, chunks }) => {
+    this.writer = db.writerId
+    if (this.kept) {
+      this.tellWriter(this.kept)
+    }
+    const stop = db.onDidCommitChunks(({ dbName, epoch, chunks }) => {
       const kept = this.keep(dbName)
       kept.appending++
       kept.client
         .request({ type: 'append', dbName, epoch, chunks: chunks.map(ownedColumns) })
         .then(
           (progress) => (kept.progress = progress),
-          // Stopped meanwhile (another cache), or it failed: the next load reads IndexedDB.
-          () => undefined
+          // The worker skips this writer's broadcasts: if the hand-over failed (a stopped worker
+          // rejects too, harmlessly), it reads what IndexedDB holds instead.
+          () =>
+            kept.client.request({ type: 'refresh' }).then(
+              (progress) => (kept.progress = progress),
+              () => undefined
+            )
         )
         .finally(() => kept.appending--)
     })
+    return () => {
+      stop()
+      if (this.writer === db.writerId) {
+        this.writer = null
+      }
+    }
+  }
+
+  /** Tells the worker whose commits are handed over (it skips their broadcasts). */
+  private tellWriter(kept: Kept): void {
+    if (this.writer !== null) {
+      kept.client.request({ type: 'hand-over-from', writer: this.writer }).catch(() => undefined)
+    }
   }
 
   /** Stops the kept worker (the window could not start); harmless when none runs. */
@@ -107,6 +133,7 @@ export class QueryWorkerKeeper {
       // The Explorer's own open request reports the error.
       () => undefined
     )
+    this.tellWriter(kept)
     this.kept = kept
     return kept
   }

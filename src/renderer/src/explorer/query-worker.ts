@@ -16,6 +16,12 @@ const scope = self as unknown as WorkerScope
 let engine: QueryEngine | null = null
 let dbName = ''
 let db: AppDb | null = null
+/**
+ * The page's AppDb whose commits are handed over ('append'): its "records committed" broadcasts
+ * are skipped, since its hand-over appends those chunks (a broadcast arriving first would read
+ * them back from IndexedDB).
+ */
+let handingWriter: string | null = null
 
 function post(message: WorkerMessage): void {
   scope.postMessage(message)
@@ -61,12 +67,16 @@ async function handle(request: WorkerRequest): Promise<unknown> {
           // The cache was cleared: start over from what is (not) there now.
           engine = new QueryEngine(db!)
           void engine.load().then((progress) => post({ type: 'changed', progress }))
-        } else {
+        } else if (message.writer === undefined || message.writer !== handingWriter) {
           void refresh().catch(() => undefined)
         }
       }
     }
     return engine.load((progress) => post({ type: 'progress', progress }))
+  }
+  if (request.type === 'hand-over-from') {
+    handingWriter = request.writer
+    return null
   }
   if (request.type === 'append') {
     // Chunks the page just committed, handed over from memory (query-worker-keeper.ts). Pushes
