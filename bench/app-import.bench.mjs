@@ -147,6 +147,10 @@ async function main() {
       { timeout: 30 * 60_000, polling: 50 }
     )
     results.readyMs = Date.now() - started
+    // How the Explorer's worker got the chunks: handed over by the commits, or read back.
+    const status = page.getByTestId('explorer-status')
+    results.chunksRead = Number(await status.getAttribute('data-chunks-read'))
+    results.chunksHandedOver = Number(await status.getAttribute('data-chunks-handed-over'))
     results.totalCpuSeconds = cpuSince(cpuAtStart, cpuSeconds(child.pid, profileDir))
     results.rowsPerSecond = ROWS / (results.importMs / 1000)
     results.machine.loadAverageAtEnd = loadavg()
@@ -179,7 +183,12 @@ async function main() {
       `${results.readyMs} ms`,
       `≤ ${TARGET_READY_MS} ms ${results.readyMs <= TARGET_READY_MS ? 'ok' : 'MISSED'}`
     ],
-    ['CPU seconds until ready', cpu(results.totalCpuSeconds), '']
+    ['CPU seconds until ready', cpu(results.totalCpuSeconds), ''],
+    [
+      'Explorer chunks (handed over by commits / read back)',
+      `${results.chunksHandedOver} / ${results.chunksRead}`,
+      ''
+    ]
   ]
   for (const [name, value, target] of rows) {
     console.log(`${name.padEnd(58)} ${value.padEnd(70)} ${target}`)
