@@ -16,7 +16,6 @@ import {
   type DbChannelMessage,
   type ImportedAnnotation,
   type LedgerDelta,
-  type LedgerEntry,
   type LedgerKind,
   type LedgerRow,
   type RecordRow,
@@ -33,6 +32,7 @@ import {
   type RepeatRows
 } from './duplicate-counts'
 import { IdLocator } from './id-locator'
+import { normalizeTags, settingKey, toLedgerRow } from './cache-rows'
 import {
   decodeRecord,
   encodeChunks,
@@ -44,6 +44,7 @@ import {
 } from './record-chunk'
 
 export * from './cache-types'
+export { normalizeTags, toLedgerRow } from './cache-rows'
 
 /** Records to commit: their Ids in order, and how to encode the rows that are new. */
 interface PendingBatch {
@@ -765,39 +766,6 @@ export class AppDb extends Dexie {
     const channel = new BroadcastChannel(DB_CHANNEL_NAME)
     channel.postMessage(message)
     channel.close()
-  }
-}
-
-/** Trims tags, drops empty ones and repeats. */
-export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((t) => t.trim()).filter((t) => t !== ''))]
-}
-
-function settingKey(profileId: string, name: string): string {
-  return `${profileId}:${name}`
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
-/**
- * A ledger entry as a row. The entry's own `key` (or `id`, `contentId`, `queryId`) is the key;
- * an entry without one is keyed by its JSON text so it is still stored exactly once.
- */
-export function toLedgerRow<E extends LedgerEntry>(entry: E): LedgerRow<E> {
-  const obj = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>
-  const key =
-    text(obj['key']) ??
-    text(obj['id']) ??
-    text(obj['contentId']) ??
-    text(obj['queryId']) ??
-    JSON.stringify(entry)
-  return {
-    key,
-    tenantId: text(obj['tenantId']) ?? '',
-    status: text(obj['status']) ?? '',
-    entry
   }
 }
 
