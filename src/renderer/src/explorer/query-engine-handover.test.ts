@@ -149,9 +149,14 @@ describe('the query engine fed the chunks a commit placed', () => {
     await db.commitBatch(records(100))
     // The second commit arrives first: chunk 0 is read, chunk 1 taken; then chunk 0 comes late.
     await offer(engine, committed[1])
+    await db.commitBatch(records(100))
+    // Late, and already read: it starts no read of what comes after it (the third commit's
+    // chunk is on its way as its own hand-over).
     await offer(engine, committed[0])
     expect(engine.progress().chunks).toEqual({ read: 1, handedOver: 1 })
-    expect(engine.progress().indexed).toBe(200)
+    await offer(engine, committed[2])
+    expect(engine.progress().chunks).toEqual({ read: 1, handedOver: 2 })
+    expect(engine.progress().indexed).toBe(300)
     expect(answers(engine)).toEqual(answers(await fromIndexedDb()))
   })
 

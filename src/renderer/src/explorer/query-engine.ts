@@ -256,6 +256,10 @@ export class QueryEngine {
    * exactly what IndexedDB holds. `chunks` must be consecutive, in order.
    */
   offer(epoch: string | undefined, chunks: readonly ColumnChunk[]): Promise<LoadProgress> {
+    if (chunks.every((chunk) => chunk.n < this.loadedChunks) && epoch === this.loadedEpoch) {
+      // Already loaded (a load read them before they came): nothing to do.
+      return this.settled()
+    }
     if (this.offeredEpoch !== epoch) {
       this.offered.clear()
       this.offeredEpoch = epoch
