@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+
+import { GrowableF64, GrowableU32 } from './growable'
+
+describe('growable arrays', () => {
+  it('reserve exactly the size asked while empty (opening a cache of known size)', () => {
+    const codes = new GrowableU32()
+    codes.reserve(1_000_000)
+    expect(codes.data.length).toBe(1_000_000)
+    const times = new GrowableF64()
+    times.reserve(12_345)
+    expect(times.data.length).toBe(12_345)
+  })
+
+  it('grow by half at least when a commit at a time reserves a little more, keeping every value', () => {
+    // An import the Explorer follows: 245 commits of 4,096 rows, each reserving the new total.
+    const codes = new GrowableU32()
+    const times = new GrowableF64()
+    let copies = 0
+    for (let commit = 0; commit < 245; commit++) {
+      const before = codes.data
+      codes.reserve(codes.length + 4096)
+      times.reserve(times.length + 4096)
+      if (codes.data !== before) {
+        copies++
+      }
+      for (let i = 0; i < 4096; i++) {
+        codes.push(commit)
+      }
+      times.pushAll(new Float64Array(4096).fill(commit))
+    }
+    // Geometric growth from 1,024 to a million: about 17 copies, not one per commit.
+    expect(copies).toBeLessThan(25)
+    expect(codes.length).toBe(245 * 4096)
+    expect(codes.data[0]).toBe(0)
+    expect(codes.data[244 * 4096]).toBe(244)
+    expect(times.data[100 * 4096 + 7]).toBe(100)
+  })
+})
