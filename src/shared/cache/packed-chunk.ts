@@ -583,20 +583,11 @@ function decodeFrame(
 
 /** The time column (epoch ms) of a packed chunk, without reading the rest of it. */
 export function packedTimes(packed: Uint8Array): Float64Array {
-  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength)
-  if (packed.byteLength < 12 || view.getUint32(0, true) !== MAGIC) {
-    throw new PackedChunkError('not a packed chunk (wrong magic number)')
+  const times = readFrameLayout(packed, packed.byteLength).places.get('times')
+  if (!times) {
+    throw new PackedChunkError('section times is missing')
   }
-  const headerLength = view.getUint32(8, true)
-  const header = JSON.parse(decoder.decode(packed.subarray(12, 12 + headerLength))) as PackHeader
-  let offset = align8(12 + headerLength)
-  for (const section of header.sections) {
-    if (section.name === 'times') {
-      return new Float64Array(packed.slice(offset, offset + section.bytes).buffer)
-    }
-    offset += align8(section.bytes)
-  }
-  throw new PackedChunkError('section times is missing')
+  return new Float64Array(packed.slice(times.offset, times.offset + times.bytes).buffer)
 }
 
 /**
