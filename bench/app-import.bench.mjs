@@ -10,7 +10,8 @@
 // The generated export is kept in $TMPDIR/cax-bench-cache/ for the next run.
 // Profiling: CAX_BENCH_PROFILE=1 prints the page's and its workers' functions by self time;
 // CAX_BENCH_SHELL_PROFILE=<dir> writes V8 CPU profiles of the shell's threads (main, workers);
-// CAX_BENCH_TRACE=<file> writes a Chromium trace of the import (IndexedDB, loading, V8).
+// CAX_BENCH_TRACE=<file> writes a Chromium trace of the import (IndexedDB, loading, V8);
+// CAX_BENCH_PROFILE_OUT=<file> (with CAX_BENCH_PROFILE=1) keeps the page profile as a .cpuprofile.
 import { once } from 'node:events'
 import { createWriteStream, existsSync, statSync, writeFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'

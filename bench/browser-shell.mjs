@@ -1,6 +1,6 @@
 // Helpers of the benchmarks that drive the browser shell in Chromium (explorer, app import).
 import { execSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -103,6 +103,9 @@ export async function pageProfiler(page) {
   return {
     stop: async (title) => {
       const { profile } = await cdp.send('Profiler.stop')
+      if (process.env['CAX_BENCH_PROFILE_OUT']) {
+        writeFileSync(process.env['CAX_BENCH_PROFILE_OUT'], JSON.stringify(profile))
+      }
       console.log(`[bench] ${title}, by self time:\n${topSelfTime(profile)}`)
     }
   }

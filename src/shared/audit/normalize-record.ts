@@ -408,6 +408,55 @@ class FieldSink {
   }
 }
 
+/**
+ * The flattened names made so far: `parent.child` and `parent[i]` by their parts. Records repeat
+ * the same shapes, so each name is one string made once and reused: every later look-up of it
+ * (the normalizer's, the chunk encoder's) finds its hash already computed, and no record makes a
+ * new string per nested field. Cleared when it grows past {@link KEY_CACHE_MAX} names.
+ */
+const childKeys = new Map<string, Map<string, string>>()
+const itemKeys = new Map<string, string[]>()
+let cachedKeys = 0
+const KEY_CACHE_MAX = 100_000
+
+function rememberKey(): void {
+  if (++cachedKeys > KEY_CACHE_MAX) {
+    childKeys.clear()
+    itemKeys.clear()
+    cachedKeys = 0
+  }
+}
+
+function childKey(parent: string, child: string): string {
+  let children = childKeys.get(parent)
+  if (children === undefined) {
+    children = new Map()
+    childKeys.set(parent, children)
+  }
+  let key = children.get(child)
+  if (key === undefined) {
+    key = `${parent}.${child}`
+    children.set(child, key)
+    rememberKey()
+  }
+  return key
+}
+
+function itemKey(parent: string, i: number): string {
+  let items = itemKeys.get(parent)
+  if (items === undefined) {
+    items = []
+    itemKeys.set(parent, items)
+  }
+  let key = items[i]
+  if (key === undefined) {
+    key = `${parent}[${i}]`
+    items[i] = key
+    rememberKey()
+  }
+  return key
+}
+
 function flattenPropertyCollection(sink: FieldSink, entries: unknown[]): void {
   entries.forEach((entry, i) => {
     if (
@@ -439,13 +488,13 @@ function flattenValue(sink: FieldSink, key: string, value: unknown, depth: numbe
     if (value.length === 0) {
       sink.put(key, '[]')
     }
-    value.forEach((item, i) => flattenValue(sink, `${key}[${i}]`, item, depth + 1))
+    value.forEach((item, i) => flattenValue(sink, itemKey(key, i), item, depth + 1))
   } else if (typeof value === 'object') {
     const object = value as Record<string, unknown>
     let isEmpty = true
     for (const child in object) {
       isEmpty = false
-      flattenValue(sink, `${key}.${child}`, object[child], depth + 1)
+      flattenValue(sink, childKey(key, child), object[child], depth + 1)
     }
     if (isEmpty) {
       sink.put(key, '{}')
@@ -470,11 +519,11 @@ function flattenJsonText(sink: FieldSink, key: string, text: string, depth: numb
     return
   }
   if (Array.isArray(parsed)) {
-    parsed.forEach((item, i) => flattenValue(sink, `${key}[${i}]`, item, depth + 1))
+    parsed.forEach((item, i) => flattenValue(sink, itemKey(key, i), item, depth + 1))
   } else {
     const object = parsed as Record<string, unknown>
     for (const child in object) {
-      flattenValue(sink, `${key}.${child}`, object[child], depth + 1)
+      flattenValue(sink, childKey(key, child), object[child], depth + 1)
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   bodyRaw,
   decodeChunk,
   encodeChunk,
+  isNarrowValue,
   resolveBody
 } from './record-chunk'
 
@@ -78,6 +79,60 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     const chunk = unpackChunk(packChunk(encodeChunk(records)))
     expect(bodyRaw(chunk.body, 0)).toBe('{"Id":"lone","X":"\ud800"}')
     expect(decodeChunk(chunk.columns, chunk.body)[0]!.fields).toEqual({ X: 'a\udc00b' })
+  })
+
+  it('keep narrow values one byte a character in the pool and wider ones in their own text', () => {
+    const wide = ['İstanbul', '’quoted’', 'emoji \u{1F600}', 'c1 \u0085 control', 'Zoë ‒ dash']
+    const narrow = ['Zoë Dubois', 'Ærø', 'plain ascii', 'ÿ end']
+    const records = Array.from({ length: 40 }, (_, i) =>
+      makeRecord({
+        id: `rec-${i}`,
+        userId: wide[i % wide.length]!,
+        resourceName: narrow[i % narrow.length]!,
+        fields: { A: wide[(i + 1) % wide.length]!, B: narrow[(i + 2) % narrow.length]!, C: `${i}` }
+      })
+    )
+    const encoded = encodeChunk(records)
+    expect(decodeChunk(encoded.columns, encoded.body)).toEqual(records)
+    const { pool, widePool } = encoded.columns
+    expect(pool.split('\u0000').every((value) => isNarrowValue(value))).toBe(true)
+    for (const value of narrow) {
+      expect(pool.split('\u0000')).toContain(value)
+    }
+    expect(widePool?.split('\u0000').slice(0, -1).sort()).toEqual([...wide].sort())
+    // The pool travels a byte a character; the wide values as UTF-8.
+    const packed = packChunk(encoded)
+    const headerBytes = new DataView(packed.buffer).getUint32(8, true)
+    const header = JSON.parse(new TextDecoder().decode(packed.subarray(12, 12 + headerBytes))) as {
+      sections: { name: string; kind: string; bytes: number }[]
+    }
+    const kinds = Object.fromEntries(header.sections.map((section) => [section.name, section]))
+    expect(kinds['pool']).toMatchObject({ kind: 'latin1', bytes: pool.length })
+    expect(kinds['widePool']?.kind).toBe('utf8')
+    const chunk = unpackChunk(packed)
+    expect(chunk.columns.pool).toBe(pool)
+    expect(chunk.columns.widePool).toBe(widePool)
+    expect(decodeChunk(chunk.columns, chunk.body)).toEqual(records)
+    // Records with only narrow values have no wide text at all.
+    const plain = encodeChunk(varied(10).map((record) => ({ ...record, raw: '{}' })))
+    expect(plain.columns.widePool).toBeUndefined()
+    expect(decodeChunk(unpackChunk(packChunk(plain)).columns, plain.body)).toEqual(
+      decodeChunk(plain.columns, plain.body)
+    )
+  })
+
+  it('refuse a pool whose offsets put a value across the one-byte and the wide text', () => {
+    const encoded = encodeChunk([
+      makeRecord({ id: 'a', userId: 'İstanbul', resourceName: 'plain' })
+    ])
+    const { pool, widePool, poolStarts } = encoded.columns
+    expect(widePool).toBe('İstanbul\u0000')
+    // Move the last narrow value's end into the wide text.
+    const starts = poolStarts.slice()
+    const last = starts.indexOf(pool.length)
+    starts[last] = pool.length + 2
+    const bad = packChunk({ ...encoded, columns: { ...encoded.columns, poolStarts: starts } })
+    expect(() => unpackChunk(bad)).toThrow(/pool does not match its offsets/)
   })
 
   it('split batches into chunks of at most CHUNK_MAX_RECORDS', () => {

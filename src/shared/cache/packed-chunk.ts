@@ -23,6 +23,7 @@ import {
   bodyProvenances,
   bodyRaw,
   encodeChunk,
+  isNarrowValue,
   makeBody,
   poolValue,
   UnresolvedBodyError,
@@ -40,8 +41,12 @@ export const PACK_VERSION = 2
 export const MAX_PACKED_BYTES = 512 * 1024 * 1024
 
 type NumberKind = 'f64' | 'u32' | 'u16' | 'u8'
-/** How a text section is encoded: UTF-8, or UTF-16 code units when it holds a lone surrogate. */
-type TextKind = 'utf8' | 'utf16'
+/**
+ * How a text section is encoded: UTF-8, UTF-16 code units when it holds a lone surrogate, or one
+ * byte a character (`latin1`: a pool of narrow values, record-chunk.ts `isNarrowValue`, read as
+ * windows-1252, which is Latin-1 outside 0x80–0x9F, the C1 controls a narrow value never holds).
+ */
+type TextKind = 'utf8' | 'utf16' | 'latin1'
 
 interface Section {
   name: string
@@ -84,6 +89,18 @@ function textBytes(text: string): { kind: TextKind; bytes: Uint8Array } {
     units[i] = text.charCodeAt(i)
   }
   return { kind: 'utf16', bytes: new Uint8Array(units.buffer) }
+}
+
+/** A pool's text: one byte a character when every value is narrow, else as {@link textBytes}. */
+function poolBytes(text: string): { kind: TextKind; bytes: Uint8Array } {
+  if (!isNarrowValue(text)) {
+    return textBytes(text)
+  }
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) {
+    bytes[i] = text.charCodeAt(i)
+  }
+  return { kind: 'latin1', bytes }
 }
 
 function numberKind(array: ArrayBufferView): NumberKind {
@@ -136,7 +153,8 @@ function rawSection(
 /** Packs one encoded chunk (its `n` and `firstRow` are not carried: the window places it). */
 export function packChunk(chunk: EncodedChunk): Uint8Array {
   const { columns, body } = chunk
-  const pool = textBytes(columns.pool)
+  const pool = poolBytes(columns.pool)
+  const widePool = columns.widePool ? textBytes(columns.widePool) : null
   const raw = rawSection(body, columns.count)
   const provenance =
     body.provenanceBytes !== undefined
@@ -154,6 +172,9 @@ export function packChunk(chunk: EncodedChunk): Uint8Array {
     ['rawStarts', 'u32', bytesOf(raw.starts)],
     ['flags', 'u8', bytesOf(columns.flags)],
     ['pool', pool.kind, pool.bytes],
+    ...(widePool
+      ? [['widePool', widePool.kind, widePool.bytes] as [string, TextKind, Uint8Array]]
+      : []),
     ['raw', raw.kind, raw.bytes],
     ['provenance', provenance.kind, provenance.bytes]
   ]
@@ -305,10 +326,16 @@ export function packRecordsWithRaw(
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
+const latin1 = new TextDecoder('windows-1252')
 
 function readText(bytes: Uint8Array, kind: TextKind | NumberKind): string {
   if (kind === 'utf8') {
     return decoder.decode(bytes)
+  }
+  if (kind === 'latin1') {
+    // One character a byte (a byte 0x80–0x9F, which no narrow value holds, reads as its
+    // windows-1252 character: still one UTF-16 unit, so every offset stays in place).
+    return latin1.decode(bytes)
   }
   if (kind !== 'utf16' || bytes.byteLength % 2 !== 0) {
     throw new PackedChunkError(`a text section cannot be ${kind}`)
@@ -506,6 +533,8 @@ function decodeFrame(
   const pairValue = numbers<Uint16Array | Uint32Array>('pairValue', pairs)
   const poolSection = section('pool')
   const pool = readText(poolSection.bytes, poolSection.kind)
+  const wideSection = places.has('widePool') ? section('widePool') : null
+  const widePool = wideSection ? readText(wideSection.bytes, wideSection.kind) : ''
   const poolStarts = section('poolStarts')
   const starts = readNumbers(poolStarts.bytes, poolStarts.kind) as Uint32Array
   const rawStarts = numbers<Uint32Array>('rawStarts', count + 1)
@@ -515,8 +544,14 @@ function decodeFrame(
   }
   // Codes must point into the pool and the keys, and offsets must stay inside their text.
   const poolSize = starts.length - 1
-  if (poolSize < 0 || starts[poolSize] !== pool.length) {
+  if (poolSize < 0 || starts[poolSize] !== pool.length + widePool.length) {
     throw new PackedChunkError('the string pool does not match its offsets')
+  }
+  for (let i = 0; i < poolSize; i++) {
+    // Offsets go forward, and no value straddles the one-byte pool and the wide one.
+    if (starts[i]! > starts[i + 1]! || (starts[i]! < pool.length && starts[i + 1]! > pool.length)) {
+      throw new PackedChunkError('the string pool does not match its offsets')
+    }
   }
   for (let i = 0; i < codes.length; i++) {
     if (codes[i]! >= poolSize) throw new PackedChunkError('a column code is outside the pool')
@@ -552,6 +587,7 @@ function decodeFrame(
     format: header.format,
     times,
     pool,
+    ...(widePool === '' ? {} : { widePool }),
     poolStarts: starts,
     codes,
     recordType,

@@ -76,9 +76,20 @@ export interface ColumnChunk {
   format: number
   /** Event times, UTC epoch ms. */
   times: Float64Array
-  /** Every distinct string of the chunk, each followed by U+0000. */
+  /**
+   * Every distinct string of the chunk made only of one-byte characters (see
+   * {@link isNarrowValue}), each followed by U+0000: a one-byte string in V8, so it costs half
+   * the memory, copy and storage of a string holding one wider character.
+   */
   pool: string
-  /** Start offset of every pool value, plus the pool's length at the end. */
+  /**
+   * The chunk's other distinct strings (holding a character above U+00FF or a C1 control), each
+   * followed by U+0000, after the pool's: value `code` is in `pool` when `poolStarts[code] <
+   * pool.length`, else in `widePool` at `poolStarts[code] - pool.length`. Absent when there are
+   * none (and in chunks written before the split, whose `pool` holds every value).
+   */
+  widePool?: string
+  /** Start offset of every value in `pool` then `widePool` end to end, plus their length. */
   poolStarts: Uint32Array
   /** Pool codes, column-major: `codes[slot * count + i]` is record i's value of column `slot`. */
   codes: Uint16Array | Uint32Array
@@ -262,6 +273,17 @@ export interface EncodedChunk {
   ids: IdChunk
 }
 
+/** Provisional pool codes as stored (`PoolBuilder.finalCode`). */
+function poolCodeArray(values: ArrayLike<number>, pool: PoolBuilder): Uint16Array | Uint32Array {
+  const out = pool.size < 0x10000 ? new Uint16Array(values.length) : new Uint32Array(values.length)
+  const narrowCount = pool.narrow.length
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i]!
+    out[i] = c >= 0 ? c : narrowCount - 1 - c
+  }
+  return out
+}
+
 function codeArray(values: number[] | Uint32Array, max: number): Uint16Array | Uint32Array {
   return max < 0x10000 ? Uint16Array.from(values) : Uint32Array.from(values)
 }
@@ -292,22 +314,98 @@ export function poolOf(values: readonly string[]): { text: string; starts: Uint3
   return { text: values.length === 0 ? '' : values.join(POOL_SEPARATOR) + POOL_SEPARATOR, starts }
 }
 
-/** Encodes records (at most {@link CHUNK_MAX_RECORDS}) as one chunk. */
-export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk {
-  const count = records.length
-  const poolCodes = new Map<string, number>()
-  const parts: string[] = []
-  const code = (value: string): number => {
-    let c = poolCodes.get(value)
+// eslint-disable-next-line no-control-regex
+const WIDE_CHAR = /[^\u0000-\u007f\u00a0-\u00ff]/
+
+/**
+ * Whether a value belongs to a chunk's one-byte `pool`: every character is ASCII or Latin-1 above
+ * the C1 controls, so V8 stores it a byte a character and it travels as one byte a character
+ * (packed-chunk.ts reads those bytes as windows-1252, which is Latin-1 outside 0x80–0x9F).
+ */
+export function isNarrowValue(value: string): boolean {
+  return !WIDE_CHAR.test(value)
+}
+
+/**
+ * Interns a chunk's values into its two pools (see {@link ColumnChunk.widePool}): `code` gives a
+ * provisional code (narrow values 0, 1, 2…, wide ones -1, -2…); {@link finalCode} places the wide
+ * values after the narrow ones, as `finish` lays the pools out.
+ */
+export class PoolBuilder {
+  private readonly codes = new Map<string, number>()
+  readonly narrow: string[] = []
+  readonly wide: string[] = []
+
+  /** The provisional code of a value, interning it on first sight. */
+  code(value: string): number {
+    let c = this.codes.get(value)
     if (c === undefined) {
-      c = parts.length
-      parts.push(value)
-      poolCodes.set(value, c)
+      if (WIDE_CHAR.test(value)) {
+        this.wide.push(value)
+        c = -this.wide.length
+      } else {
+        c = this.narrow.length
+        this.narrow.push(value)
+      }
+      this.codes.set(value, c)
     }
     return c
   }
+
+  get size(): number {
+    return this.narrow.length + this.wide.length
+  }
+
+  /** The stored code of a provisional one. */
+  finalCode(c: number): number {
+    return c >= 0 ? c : this.narrow.length - 1 - c
+  }
+
+  /** The pools: the narrow values' text, the wide values' text, and every value's start. */
+  finish(): { pool: string; widePool: string; starts: Uint32Array } {
+    const { text: pool, starts: narrowStarts } = poolOf(this.narrow)
+    const { text: widePool, starts: wideStarts } = poolOf(this.wide)
+    const starts = new Uint32Array(this.size + 1)
+    starts.set(narrowStarts.subarray(0, this.narrow.length))
+    for (let j = 0; j <= this.wide.length; j++) {
+      starts[this.narrow.length + j] = pool.length + wideStarts[j]!
+    }
+    return { pool, widePool, starts }
+  }
+}
+
+/**
+ * Distinct values as a chunk stores them (the narrow ones, then the wide ones, each part in the
+ * order given); `order[i]` is value i's code.
+ */
+export function splitPool(values: readonly string[]): {
+  pool: string
+  widePool: string
+  starts: Uint32Array
+  order: Uint32Array
+} {
+  const builder = new PoolBuilder()
+  const order = Uint32Array.from(values, (value) => builder.code(value))
+  order.forEach((c, i) => (order[i] = builder.finalCode(c | 0)))
+  return { ...builder.finish(), order }
+}
+
+/**
+ * The text of one value of a split pool: `[from, to)` of `pool` and `widePool` end to end (a
+ * value never straddles them).
+ */
+export function poolSlice(pool: string, widePool: string, from: number, to: number): string {
+  const split = pool.length
+  return from < split ? pool.slice(from, to) : widePool.slice(from - split, to - split)
+}
+
+/** Encodes records (at most {@link CHUNK_MAX_RECORDS}) as one chunk. */
+export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk {
+  const count = records.length
+  const pool = new PoolBuilder()
+  const code = (value: string): number => pool.code(value)
   const columnCount = STORED_TEXT_COLUMNS.length
-  const codes = new Uint32Array(columnCount * count)
+  const codes = new Int32Array(columnCount * count)
   const times = new Float64Array(count)
   const recordType = new Float64Array(count)
   const userType = new Float64Array(count)
@@ -325,7 +423,8 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
     const record = records[i]!
     times[i] = record.createdAtMs
     for (let slot = 0; slot < columnCount; slot++) {
-      codes[slot * count + i] = code(textValue(record, STORED_TEXT_COLUMNS[slot]!))
+      const value = textValue(record, STORED_TEXT_COLUMNS[slot]!)
+      codes[slot * count + i] = code(value)
     }
     recordType[i] = record.recordType ?? NaN
     userType[i] = record.userType ?? NaN
@@ -340,7 +439,8 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
         keyCodes.set(key, k)
       }
       pairKey.push(k)
-      pairValue.push(code(record.fields[key]!))
+      const value = record.fields[key]!
+      pairValue.push(code(value))
     }
     raw[i] = record.raw
     provenance[i] = record.provenance
@@ -350,7 +450,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
     ids[i] = record.id
   }
   pairStart[count] = pairKey.length
-  const { text: pool, starts: poolStarts } = poolOf(parts)
+  const { pool: narrowText, widePool, starts: poolStarts } = pool.finish()
   return {
     columns: {
       n: 0,
@@ -358,16 +458,17 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
       count,
       format: CHUNK_FORMAT,
       times,
-      pool,
+      pool: narrowText,
+      ...(widePool === '' ? {} : { widePool }),
       poolStarts,
-      codes: codeArray(codes, parts.length),
+      codes: poolCodeArray(codes, pool),
       recordType,
       userType,
       flags,
       keys,
       pairStart,
       pairKey: codeArray(pairKey, keys.length),
-      pairValue: codeArray(pairValue, parts.length)
+      pairValue: poolCodeArray(pairValue, pool)
     },
     body: makeBody(raw, provenance, warnings),
     ids: { n: 0, firstRow: 0, ids }
@@ -384,8 +485,16 @@ export function encodeChunks(records: readonly NormalizedRecord[]): EncodedChunk
 }
 
 /** Pool value `code` of a chunk. */
-export function poolValue(chunk: Pick<ColumnChunk, 'pool' | 'poolStarts'>, code: number): string {
-  return chunk.pool.slice(chunk.poolStarts[code]!, chunk.poolStarts[code + 1]! - 1)
+export function poolValue(
+  chunk: Pick<ColumnChunk, 'pool' | 'widePool' | 'poolStarts'>,
+  code: number
+): string {
+  return poolSlice(
+    chunk.pool,
+    chunk.widePool ?? '',
+    chunk.poolStarts[code]!,
+    chunk.poolStarts[code + 1]! - 1
+  )
 }
 
 /** The text of column `column` for record `i` of a chunk. */

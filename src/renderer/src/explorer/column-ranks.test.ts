@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { poolOf } from '../db/record-chunk'
+import { splitPool } from '../db/record-chunk'
 
 import { columnRanks } from './column-ranks'
 
@@ -59,11 +59,12 @@ describe('ranks of pool codes', () => {
   it('groups a value repeated across chunk pools into one rank, in code-unit order above the natural-order limit', () => {
     // 60,000 distinct addresses (past the natural-order limit), in pools of 5,000 values each,
     // each pool repeating some values of the others, as chunks do.
+    // Some hold a character above U+00FF: each pool keeps those in its wide text.
     const addresses = Array.from(
       { length: 60_000 },
-      (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+      (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}${i % 7 === 0 ? ' ‒ ok' : ''}`
     )
-    const chunks: { text: string; starts: Uint32Array; first: number }[] = []
+    const chunks: { text: string; wide: string; starts: Uint32Array; first: number }[] = []
     const poolValues: string[] = []
     for (let c = 0; c < 20; c++) {
       // Consecutive pools overlap by 2,000 values; every address is in some pool.
@@ -72,9 +73,16 @@ describe('ranks of pool codes', () => {
         (_, i) => addresses[(c * 3000 + i) % addresses.length]!
       )
       const unique = [...new Set(values)]
-      const { text, starts } = poolOf(unique)
-      chunks.push({ text, starts, first: poolValues.length })
-      poolValues.push(...unique)
+      const split = splitPool(unique)
+      const ordered = [...unique]
+      split.order.forEach((to, from) => (ordered[to] = unique[from]!))
+      chunks.push({
+        text: split.pool,
+        wide: split.widePool,
+        starts: split.starts,
+        first: poolValues.length
+      })
+      poolValues.push(...ordered)
     }
     // Every pool code in use once, then at random, some rows without a value.
     const codes = Uint32Array.from({ length: 200_000 }, (_, row) =>

@@ -129,15 +129,17 @@ function packCodes(column: CodedColumn, usedCodes: Uint32Array): PackedTexts {
     while (c + 1 < chunks.length && chunks[c + 1]!.first <= code) {
       c++
     }
-    const { starts, first } = chunks[c]!
+    const { starts, first, text } = chunks[c]!
     const local = code - first
-    source[i] = c
-    from[i] = starts[local]!
+    // Texts 2c and 2c + 1: chunk c's one-byte text and its wide one.
+    const base = starts[local]! < text.length ? 0 : text.length
+    source[i] = 2 * c + (base === 0 ? 0 : 1)
+    from[i] = starts[local]! - base
     // Each value ends with the pool's separator.
-    to[i] = starts[local + 1]! - 1
+    to[i] = starts[local + 1]! - 1 - base
   }
   return packSlices(
-    chunks.map((chunk) => chunk.text),
+    chunks.flatMap((chunk) => [chunk.text, chunk.wide]),
     source,
     from,
     to

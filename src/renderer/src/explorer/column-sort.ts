@@ -23,7 +23,10 @@ export interface CodedColumn {
   pool?: PoolSlices
 }
 
-/** Every chunk's pool in code order: its text, its value starts, the global code of its first. */
+/**
+ * Every chunk's pool in code order: its one-byte text and its wide text (global-pool.ts
+ * `PoolText`), its value starts over both, the global code of its first.
+ */
 export interface PoolSlices {
-  chunks: readonly { text: string; starts: Uint32Array; first: number }[]
+  chunks: readonly { text: string; wide: string; starts: Uint32Array; first: number }[]
 }

@@ -17,6 +17,8 @@
 import {
   COLUMN_SLOT,
   assembleRecord,
+  poolSlice,
+  poolValue,
   type ColumnChunk,
   type StoredTextColumn
 } from '../db/record-chunk'
@@ -94,7 +96,7 @@ export class ColumnStore {
   appendChunk(chunk: ColumnChunk): void {
     const count = chunk.count
     const firstRow = this.size
-    const poolFirst = this.pool.add(chunk.pool, chunk.poolStarts)
+    const poolFirst = this.pool.add(chunk.pool, chunk.widePool ?? '', chunk.poolStarts)
     this.times.pushAll(chunk.times)
     const poolSize = chunk.poolStarts.length - 1
     if (this.scratch.length < poolSize) {
@@ -179,8 +181,9 @@ export class ColumnStore {
     const { n, slot: i } = this.chunkSlotOf(row)
     const chunk = this.chunks[n]!
     // Every value of the row is in its own chunk's pool: no search of the global pool.
-    const { text: pool, starts } = this.pool.chunks[n]!
-    const local = (code: number): string => pool.slice(starts[code]!, starts[code + 1]! - 1)
+    const { text: pool, wide, starts } = this.pool.chunks[n]!
+    const local = (code: number): string =>
+      poolSlice(pool, wide, starts[code]!, starts[code + 1]! - 1)
     const stored = (column: StoredTextColumn): string =>
       local(chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
     const fields: Record<string, string> = {}
@@ -344,5 +347,5 @@ export class ColumnStore {
 }
 
 function poolValueOf(chunk: ColumnChunk, code: number): string {
-  return chunk.pool.slice(chunk.poolStarts[code]!, chunk.poolStarts[code + 1]! - 1)
+  return poolValue(chunk, code)
 }

@@ -2,7 +2,7 @@
  * Every loaded chunk's string pool end to end: one global code space (chunk's first code + the
  * chunk's own code) without hashing a single value, and the quick search over it. Pure.
  */
-import { POOL_SEPARATOR } from '../db/record-chunk'
+import { POOL_SEPARATOR, isNarrowValue, poolSlice } from '../db/record-chunk'
 
 import {
   buildTrigramFilter,
@@ -12,13 +12,21 @@ import {
   type TrigramFilter
 } from './pool-trigrams'
 
-interface PoolChunk {
+/**
+ * A chunk's values: its one-byte `text` then its `wide` text, end to end in `starts`
+ * (record-chunk.ts `ColumnChunk.widePool`).
+ */
+export interface PoolText {
   text: string
+  wide: string
   starts: Uint32Array
+}
+
+interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
   first: number
-  /** The lower-cased text and its starts (made on the first quick search of a non-ASCII pool). */
-  lowered: { text: string; starts: Uint32Array } | null
+  /** The lower-cased texts and their starts (made on the first quick search of a non-ASCII pool). */
+  lowered: PoolText | null
   /** Whether the pool is pure ASCII (decided on the first quick search). */
   isAscii: boolean | null
   /** Where a needle may be (pool-trigrams.ts); made on the first search or when idle. */
@@ -37,10 +45,10 @@ export class GlobalPool {
   readonly chunks: PoolChunk[] = []
   size = 0
 
-  /** Adds a chunk's pool; returns the global code of its first value. */
-  add(text: string, starts: Uint32Array): number {
+  /** Adds a chunk's pool (its one-byte and wide texts); returns the global code of its first value. */
+  add(text: string, wide: string, starts: Uint32Array): number {
     const first = this.size
-    this.chunks.push({ text, starts, first, lowered: null, isAscii: null, filter: null })
+    this.chunks.push({ text, wide, starts, first, lowered: null, isAscii: null, filter: null })
     this.size += starts.length - 1
     return first
   }
@@ -62,8 +70,7 @@ export class GlobalPool {
 
   value(code: number): string {
     const chunk = this.chunkOf(code)
-    const local = code - chunk.first
-    return chunk.text.slice(chunk.starts[local]!, chunk.starts[local + 1]! - 1)
+    return localValue(chunk, code - chunk.first)
   }
 
   /**
@@ -81,10 +88,24 @@ export class GlobalPool {
     const trigrams = needleTrigrams(needle)
     this.chunks.forEach((chunk, c) => {
       const useRegExp = pattern !== null && isAsciiPool(chunk)
-      const { text, starts } = useRegExp ? chunk : lowered(chunk)
+      const searched = useRegExp ? chunk : lowered(chunk)
+      const { starts } = searched
+      const split = searched.text.length
+      // `from`/`to`: offsets in the one-byte text then the wide one, end to end.
       const scan = (from: number, to: number): void => {
+        if (from < split && to > split) {
+          scanPart(searched.text, 0, from, split)
+          scanPart(searched.wide, split, split, to)
+        } else {
+          scanPart(from < split ? searched.text : searched.wide, from < split ? 0 : split, from, to)
+        }
+      }
+      const scanPart = (text: string, base: number, whole: number, to: number): void => {
         // A slice of a long string shares its characters: the search stops at the range's end.
-        const part = from === 0 && to === text.length ? text : text.slice(from, to)
+        const from = whole - base
+        const end = to - base
+        const part = from === 0 && end === text.length ? text : text.slice(from, end)
+        const origin = whole
         let at = 0
         for (;;) {
           if (pattern !== null && useRegExp) {
@@ -97,20 +118,20 @@ export class GlobalPool {
           if (at < 0 || at >= part.length) {
             return
           }
-          const local = upperBound(starts, from + at) - 1
-          const end = starts[local + 1]! - 1
-          if (from + at + needle.length <= end) {
+          const local = upperBound(starts, origin + at) - 1
+          const valueEnd = starts[local + 1]! - 1
+          if (origin + at + needle.length <= valueEnd) {
             marks[chunk.first + local] = 1
             hits[c]!++
             // Continue after this value: a value is marked once.
-            at = end + 1 - from
+            at = valueEnd + 1 - origin
           } else {
             at++
           }
         }
       }
       if (trigrams.length === 0) {
-        scan(0, text.length)
+        scan(0, split + searched.wide.length)
         return
       }
       const ranges = candidateRanges(filterOf(chunk), trigrams)
@@ -139,14 +160,19 @@ export class GlobalPool {
   find(c: number, value: string): number {
     const chunk = this.chunks[c]!
     const needle = value + POOL_SEPARATOR
+    // A value is in the one-byte text or the wide one, by its characters (a chunk written
+    // before the split has every value in its text).
+    const isNarrow = chunk.wide === '' || isNarrowValue(value)
+    const text = isNarrow ? chunk.text : chunk.wide
+    const base = isNarrow ? 0 : chunk.text.length
     let from = 0
     for (;;) {
-      const at = chunk.text.indexOf(needle, from)
+      const at = text.indexOf(needle, from)
       if (at < 0) {
         return -1
       }
-      const local = upperBound(chunk.starts, at) - 1
-      if (chunk.starts[local] === at) {
+      const local = upperBound(chunk.starts, base + at) - 1
+      if (chunk.starts[local] === base + at) {
         return chunk.first + local
       }
       from = at + 1
@@ -154,9 +180,14 @@ export class GlobalPool {
   }
 }
 
+/** Value `local` of a chunk's texts. */
+function localValue(pool: PoolText, local: number): string {
+  return poolSlice(pool.text, pool.wide, pool.starts[local]!, pool.starts[local + 1]! - 1)
+}
+
 function isAsciiPool(chunk: PoolChunk): boolean {
   if (chunk.isAscii === null) {
-    chunk.isAscii = ASCII_ONLY.test(chunk.text)
+    chunk.isAscii = ASCII_ONLY.test(chunk.text) && ASCII_ONLY.test(chunk.wide)
   }
   return chunk.isAscii
 }
@@ -165,31 +196,36 @@ function isAsciiPool(chunk: PoolChunk): boolean {
 function filterOf(chunk: PoolChunk): TrigramFilter {
   if (!chunk.filter) {
     chunk.filter = isAsciiPool(chunk)
-      ? buildTrigramFilter(chunk.text, chunk.starts, false)
-      : buildTrigramFilter(lowered(chunk).text, lowered(chunk).starts, true)
+      ? buildTrigramFilter(chunk, false)
+      : buildTrigramFilter(lowered(chunk), true)
   }
   return chunk.filter
 }
 
-function lowered(chunk: PoolChunk): { text: string; starts: Uint32Array } {
+function lowered(chunk: PoolChunk): PoolText {
   if (!chunk.lowered) {
-    const low = chunk.text.toLowerCase()
-    if (low.length === chunk.text.length) {
-      chunk.lowered = { text: low, starts: chunk.starts }
+    const text = chunk.text.toLowerCase()
+    const wide = chunk.wide.toLowerCase()
+    if (text.length === chunk.text.length && wide.length === chunk.wide.length) {
+      // (Lower-casing keeps a one-byte character one byte: the lowered text stays one-byte.)
+      chunk.lowered = { text, wide, starts: chunk.starts }
     } else {
       // Some character changed length when lower-cased (e.g. U+0130): lower each value.
       const count = chunk.starts.length - 1
       const starts = new Uint32Array(count + 1)
-      const parts: string[] = []
+      const narrowParts: string[] = []
+      const wideParts: string[] = []
       let offset = 0
       for (let i = 0; i < count; i++) {
-        const part = chunk.text.slice(chunk.starts[i]!, chunk.starts[i + 1]! - 1).toLowerCase()
+        const part = localValue(chunk, i).toLowerCase()
         starts[i] = offset
         offset += part.length + 1
-        parts.push(part)
+        ;(chunk.starts[i]! < chunk.text.length ? narrowParts : wideParts).push(part)
       }
       starts[count] = offset
-      chunk.lowered = { text: parts.join(POOL_SEPARATOR) + POOL_SEPARATOR, starts }
+      const join = (parts: string[]): string =>
+        parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR
+      chunk.lowered = { text: join(narrowParts), wide: join(wideParts), starts }
     }
   }
   return chunk.lowered

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { POOL_SEPARATOR, poolOf } from '../db/record-chunk'
+import { POOL_SEPARATOR, poolOf, splitPool } from '../db/record-chunk'
 
 import { makeRecord } from '../../../shared/audit/test-records'
 
@@ -51,6 +51,26 @@ function naiveMarks(chunks: readonly string[][], needle: string): number[] {
     .flatMap((value, code) => (value.toLowerCase().includes(needle) ? [code] : []))
 }
 
+/**
+ * Adds a chunk's values as chunks store them now (one-byte text, then the wide values) and
+ * returns them in their new code order; `isOldLayout`: as chunks written before the split (every
+ * value in one text).
+ */
+function addValues(pool: GlobalPool, given: readonly string[], isOldLayout = false): string[] {
+  // A pool holds each value once.
+  const values = [...new Set(given)]
+  if (isOldLayout) {
+    const { text, starts } = poolOf(values)
+    pool.add(text, '', starts)
+    return [...values]
+  }
+  const split = splitPool(values)
+  pool.add(split.pool, split.widePool, split.starts)
+  const ordered = [...values]
+  split.order.forEach((to, from) => (ordered[to] = values[from]!))
+  return ordered
+}
+
 function markedCodes(pool: GlobalPool, needle: string): number[] {
   const { marks } = pool.mark(needle)
   return [...marks.keys()].filter((code) => marks[code] === 1)
@@ -87,7 +107,7 @@ describe('trigram filter of a pool', () => {
 
   it('cuts each pool into many blocks of whole values', () => {
     const { text, starts } = poolOf(chunks[0]!)
-    const filter = buildTrigramFilter(text.toLowerCase(), starts, true)
+    const filter = buildTrigramFilter({ text: text.toLowerCase(), wide: '', starts }, true)
     const blocks = filter.blockStarts.length - 1
     expect(blocks).toBeGreaterThan(3)
     expect(filter.blockStarts[0]).toBe(0)
@@ -101,7 +121,7 @@ describe('trigram filter of a pool', () => {
   it('admits every block holding the needle and rules out blocks that cannot', () => {
     const values = Array.from({ length: 600 }, (_, i) => (i === 450 ? 'Needle-XYZ' : `v${i}`))
     const { text, starts } = poolOf(values)
-    const filter = buildTrigramFilter(text, starts, false)
+    const filter = buildTrigramFilter({ text, wide: '', starts }, false)
     const ranges = candidateRanges(filter, needleTrigrams('needle-xyz'))
     expect(ranges.length).toBe(2)
     expect(ranges[0]).toBeLessThanOrEqual(450)
@@ -111,24 +131,31 @@ describe('trigram filter of a pool', () => {
   })
 
   it('marks exactly the values a plain substring test finds, across chunks and blocks', () => {
+    // Chunks of both layouts: split (one-byte and wide texts) and one text (before the split).
     const pool = new GlobalPool()
-    for (const values of chunks) {
-      const { text, starts } = poolOf(values)
-      pool.add(text, starts)
-    }
+    const ordered = chunks.map((values, c) => addValues(pool, values, c === 1))
+    // The split moved values: the wide ones (İstanbul) now follow the one-byte ones.
+    expect(ordered[0]).not.toEqual(chunks[0])
+    expect(pool.chunks[0]!.wide).not.toBe('')
     for (const needle of NEEDLES) {
-      expect(markedCodes(pool, needle), needle).toEqual(naiveMarks(chunks, needle))
+      expect(markedCodes(pool, needle), needle).toEqual(naiveMarks(ordered, needle))
     }
     // Whether the filters were made ahead of the search (idle) or on it, the answers agree.
     const prepared = new GlobalPool()
     chunks.forEach((values, c) => {
-      const { text, starts } = poolOf(values)
-      prepared.add(text, starts)
+      addValues(prepared, values, c === 1)
       prepared.prepareSearch(c)
     })
     for (const needle of NEEDLES) {
-      expect(markedCodes(prepared, needle), needle).toEqual(naiveMarks(chunks, needle))
+      expect(markedCodes(prepared, needle), needle).toEqual(naiveMarks(ordered, needle))
     }
+    // Every value reads back, and each is found by its exact text in its own chunk.
+    ordered.flat().forEach((value, code) => expect(pool.value(code)).toBe(value))
+    ordered.forEach((values, c) =>
+      values.forEach((value) =>
+        expect(pool.value(pool.find(c, value)), `${c}: ${value}`).toBe(value)
+      )
+    )
     expect(prepared.filterBytes()).toBeGreaterThan(0)
   })
 
@@ -136,7 +163,7 @@ describe('trigram filter of a pool', () => {
     const pool = new GlobalPool()
     const values = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? `left${i}` : 'Right'))
     const { text, starts } = poolOf(values)
-    pool.add(text, starts)
+    pool.add(text, '', starts)
     expect(markedCodes(pool, `0${POOL_SEPARATOR}ri`)).toEqual([])
     expect(markedCodes(pool, 'ftright')).toEqual([])
     expect(markedCodes(pool, 'right').length).toBe(150)

@@ -9,6 +9,8 @@
  * have no trigram and search every block. Pure.
  */
 
+import type { PoolText } from './global-pool'
+
 /** A block closes once its values hold at least this many characters. */
 export const BLOCK_CHARS = 1024
 /** Bits of each block's filter (a power of two): ~2.7 bits per character of the block. */
@@ -37,15 +39,12 @@ function foldAscii(code: number): number {
 }
 
 /**
- * Builds the filter of a pool: `text` holds the values end to end, value `i` at
+ * Builds the filter of a pool: its texts hold the values end to end, value `i` at
  * `starts[i]…starts[i+1]-1` (the last character is the separator). `isLowered`: the text is already
  * lower-cased (non-ASCII pools); otherwise ASCII letters are folded as the filter reads them.
  */
-export function buildTrigramFilter(
-  text: string,
-  starts: Uint32Array,
-  isLowered: boolean
-): TrigramFilter {
+export function buildTrigramFilter(pool: PoolText, isLowered: boolean): TrigramFilter {
+  const { starts } = pool
   const count = starts.length - 1
   const firsts: number[] = [0]
   for (let i = 0; i < count;) {
@@ -69,8 +68,12 @@ export function buildTrigramFilter(
   for (let b = 0; b < blocks; b++) {
     const base = b * WORDS
     for (let v = blockStarts[b]!; v < blockStarts[b + 1]!; v++) {
-      const end = starts[v + 1]! - 1
-      let p = starts[v]!
+      // The value's text: in the one-byte text or the wide one (global-pool.ts `PoolText`).
+      const isWide = starts[v]! >= pool.text.length
+      const text = isWide ? pool.wide : pool.text
+      const shift = isWide ? pool.text.length : 0
+      const end = starts[v + 1]! - 1 - shift
+      let p = starts[v]! - shift
       if (end - p < 3) {
         continue
       }

@@ -90,7 +90,7 @@ type FoldColumn = (typeof FOLD_COLUMNS)[number]
 
 /** Folds every record of a column chunk. */
 export function foldChunk(fold: GovernanceFold, chunk: ColumnChunk): void {
-  const values = chunk.pool.split('\u0000')
+  const values = (chunk.pool + (chunk.widePool ?? '')).split('\u0000')
   const wanted = chunk.keys.map((key) => GOVERNANCE_FIELD_KEYS.has(key))
   const count = chunk.count
   const codes = chunk.codes
