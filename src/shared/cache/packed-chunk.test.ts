@@ -284,21 +284,35 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     )
   })
 
-  it('select rows of a Blob body: the kept raw texts as slices of the Blob, runs merged', async () => {
+  it('select rows of a Blob body: few dropped, the whole Blob kept; most dropped, the kept slices', async () => {
     const records = varied(40)
     const chunk = await unpackChunkBlob(blobOf(packChunk(encodeChunk(records))))
-    const keep = [0, 1, 2, 7, 8, 20, 39]
-    const picked = selectRows(chunk, keep)
-    expect(picked.body.rawBytes).toBeUndefined()
-    expect(picked.body.rawBlob).toBeInstanceOf(Blob)
+    const whole = chunk.body.rawBlob!
+    const rawOf = (rows: readonly number[]): Uint8Array =>
+      new TextEncoder().encode(rows.map((i) => records[i]!.raw).join(''))
+    // A few duplicates dropped: the same Blob, pointed into (no slicing in the page).
+    const most = records.map((_, i) => i).filter((i) => i % 9 !== 4)
+    const picked = selectRows(chunk, most)
+    expect(picked.body.rawBlob).toBe(whole)
+    expect(picked.body.rawByteEnds).toBeInstanceOf(Uint32Array)
     const resolved = await resolveBody(picked.body)
-    expect(decodeChunk(picked.columns, resolved)).toEqual(keep.map((i) => records[i]))
-    expect(
-      sameBytes(
-        resolved.rawBytes!,
-        new TextEncoder().encode(keep.map((i) => records[i]!.raw).join(''))
-      )
-    ).toBe(true)
+    expect(decodeChunk(picked.columns, resolved)).toEqual(most.map((i) => records[i]))
+    // Packed again (a resolved body with ends): the kept texts end to end.
+    const repacked = unpackChunk(packChunk({ ...picked, body: resolved }))
+    expect(sameBytes(repacked.body.rawBytes!, rawOf(most))).toBe(true)
+    expect(decodeChunk(repacked.columns, repacked.body)).toEqual(most.map((i) => records[i]))
+    // Selected again: its ends are followed.
+    const again = selectRows({ ...picked, body: resolved }, [0, 3, 30])
+    expect(decodeChunk(again.columns, again.body)).toEqual([0, 3, 30].map((i) => records[most[i]!]))
+    // Most rows dropped: only the kept texts are stored, as slices (runs merged).
+    const few = [0, 1, 2, 7, 8, 20, 39]
+    const small = selectRows(chunk, few)
+    expect(small.body.rawBlob).toBeInstanceOf(Blob)
+    expect(small.body.rawBlob).not.toBe(whole)
+    expect(small.body.rawByteEnds).toBeUndefined()
+    const smallResolved = await resolveBody(small.body)
+    expect(decodeChunk(small.columns, smallResolved)).toEqual(few.map((i) => records[i]))
+    expect(sameBytes(smallResolved.rawBytes!, rawOf(few))).toBe(true)
   })
 
   it('refuse raw offsets that do not match the raw bytes', () => {

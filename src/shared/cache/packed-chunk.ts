@@ -120,12 +120,17 @@ function rawSection(
   if (body.rawBlob && !body.rawBytes) {
     throw new UnresolvedBodyError()
   }
-  if (body.rawBytes && body.rawByteStarts) {
+  if (body.rawBytes && body.rawByteStarts && !body.rawByteEnds) {
     return {
       kind: body.isRawUtf16 === true ? 'utf16' : 'utf8',
       bytes: body.rawBytes,
       starts: body.rawByteStarts
     }
+  }
+  if (body.rawBytes && body.rawByteStarts && body.rawByteEnds) {
+    // Rows were dropped from these bytes: the kept texts, end to end.
+    const { bytes, starts } = keptBytes(body.rawBytes, body.rawByteStarts, body.rawByteEnds)
+    return { kind: body.isRawUtf16 === true ? 'utf16' : 'utf8', bytes, starts }
   }
   const texts = Array.from({ length: count }, (_, i) => bodyRaw(body, i))
   const starts = new Uint32Array(count + 1)
@@ -719,17 +724,56 @@ function selectBody(
   provenance: readonly RecordProvenance[],
   warnings: BodyChunk['warnings']
 ): BodyChunk {
-  const { rawBytes, rawBlob, rawByteStarts } = body
+  const { rawBytes, rawBlob, rawByteStarts, rawByteEnds } = body
   if ((!rawBytes && !rawBlob) || !rawByteStarts) {
     return makeBody(raw, provenance, warnings)
   }
-  const starts = new Uint32Array(keep.length + 1)
-  // Byte ranges [from, to) of the frame's raw texts to keep, consecutive rows merged.
-  const runs: number[] = []
+  const froms = new Uint32Array(keep.length)
+  const tos = new Uint32Array(keep.length)
   let size = 0
   keep.forEach((i, k) => {
-    const from = rawByteStarts[i]!
-    const to = rawByteStarts[i + 1]!
+    froms[k] = rawByteStarts[i]!
+    tos[k] = rawByteEnds ? rawByteEnds[i]! : rawByteStarts[i + 1]!
+    size += tos[k]! - froms[k]!
+  })
+  let kept: Pick<BodyChunk, 'rawBytes' | 'rawBlob' | 'rawByteStarts' | 'rawByteEnds'>
+  if (rawBlob && !rawBytes && size * 2 >= rawBlob.size) {
+    // Most of the Blob is kept: keep all of it and point at the kept texts. Slicing a Blob costs
+    // the page a round trip to the browser's blob registry per run of kept rows.
+    kept = { rawBlob, rawByteStarts: froms, rawByteEnds: tos }
+  } else {
+    const { runs, starts } = keptRuns(froms, tos)
+    if (rawBytes) {
+      kept = { rawBytes: copyRuns(rawBytes, runs, size), rawByteStarts: starts }
+    } else {
+      const parts: Blob[] = []
+      for (let r = 0; r < runs.length; r += 2) {
+        parts.push(rawBlob!.slice(runs[r]!, runs[r + 1]!))
+      }
+      kept = { rawBlob: new Blob(parts), rawByteStarts: starts }
+    }
+  }
+  return {
+    n: 0,
+    ...kept,
+    ...(body.isRawUtf16 === true ? { isRawUtf16: true } : {}),
+    provenanceBytes:
+      (body.provenanceBytes && selectJsonArrayElements(body.provenanceBytes, keep, count)) ??
+      encoder.encode(JSON.stringify(keep.map((i) => bodyProvenance(body, i)))),
+    warnings
+  }
+}
+
+/**
+ * The byte ranges `[froms[k], tos[k])` merged into runs (`[from, to)` pairs) where consecutive
+ * ranges touch, and where each range starts once the runs are laid end to end.
+ */
+function keptRuns(froms: Uint32Array, tos: Uint32Array): { runs: number[]; starts: Uint32Array } {
+  const starts = new Uint32Array(froms.length + 1)
+  const runs: number[] = []
+  let size = 0
+  froms.forEach((from, k) => {
+    const to = tos[k]!
     starts[k] = size
     size += to - from
     if (runs.length > 0 && runs[runs.length - 1] === from) {
@@ -738,30 +782,25 @@ function selectBody(
       runs.push(from, to)
     }
   })
-  starts[keep.length] = size
-  let kept: Pick<BodyChunk, 'rawBytes' | 'rawBlob'>
-  if (rawBytes) {
-    const bytes = new Uint8Array(size)
-    for (let r = 0, at = 0; r < runs.length; r += 2) {
-      bytes.set(rawBytes.subarray(runs[r]!, runs[r + 1]!), at)
-      at += runs[r + 1]! - runs[r]!
-    }
-    kept = { rawBytes: bytes }
-  } else {
-    const parts: Blob[] = []
-    for (let r = 0; r < runs.length; r += 2) {
-      parts.push(rawBlob!.slice(runs[r]!, runs[r + 1]!))
-    }
-    kept = { rawBlob: new Blob(parts) }
+  starts[froms.length] = size
+  return { runs, starts }
+}
+
+function copyRuns(bytes: Uint8Array, runs: readonly number[], size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  for (let r = 0, at = 0; r < runs.length; r += 2) {
+    out.set(bytes.subarray(runs[r]!, runs[r + 1]!), at)
+    at += runs[r + 1]! - runs[r]!
   }
-  return {
-    n: 0,
-    ...kept,
-    rawByteStarts: starts,
-    ...(body.isRawUtf16 === true ? { isRawUtf16: true } : {}),
-    provenanceBytes:
-      (body.provenanceBytes && selectJsonArrayElements(body.provenanceBytes, keep, count)) ??
-      encoder.encode(JSON.stringify(keep.map((i) => bodyProvenance(body, i)))),
-    warnings
-  }
+  return out
+}
+
+/** The texts `[starts[k], ends[k])` of `bytes`, end to end, and where each starts. */
+function keptBytes(
+  bytes: Uint8Array,
+  starts: Uint32Array,
+  ends: Uint32Array
+): { bytes: Uint8Array; starts: Uint32Array } {
+  const { runs, starts: at } = keptRuns(starts, ends)
+  return { bytes: copyRuns(bytes, runs, at[starts.length]!), starts: at }
 }

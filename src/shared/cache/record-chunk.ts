@@ -132,8 +132,16 @@ export interface BodyChunk {
   rawBytes?: Uint8Array
   /** Blob layout: every raw text one after another, as `rawBytes` would hold them. */
   rawBlob?: Blob
-  /** Bytes and blob layouts: record i's raw text is bytes `[rawByteStarts[i], rawByteStarts[i + 1])`. */
+  /**
+   * Bytes and blob layouts: record i's raw text is bytes `[rawByteStarts[i], rawByteStarts[i + 1])`,
+   * or `[rawByteStarts[i], rawByteEnds[i])` when there are ends.
+   */
   rawByteStarts?: Uint32Array
+  /**
+   * Blob layout, when rows were dropped from it (`selectRows`): where each record's raw text ends.
+   * The Blob then also holds the dropped rows' texts, which no record points at.
+   */
+  rawByteEnds?: Uint32Array
   /** Bytes layout: `rawBytes` are UTF-16LE code units (a text held a lone surrogate). */
   isRawUtf16?: boolean
   /** Bytes layout: the provenance of every record, as a UTF-8 JSON array. */
@@ -181,7 +189,7 @@ export function bodyRaw(body: BodyChunk, i: number): string {
   }
   if (body.rawBytes && body.rawByteStarts) {
     const start = body.rawByteStarts[i]
-    const end = body.rawByteStarts[i + 1]
+    const end = body.rawByteEnds ? body.rawByteEnds[i] : body.rawByteStarts[i + 1]
     if (start === undefined || end === undefined) {
       return ''
     }
