@@ -25,8 +25,11 @@ export class CsvRowReader {
   /** The CreationDate column's text ('' when none). */
   creationDate = ''
 
-  /** Reads row `bytes[start, end)`; false when the row needs the text path. */
-  read(bytes: Buffer, start: number, end: number, map: CsvCellMap): boolean {
+  /**
+   * Reads row `bytes[start, end)`; false when the row needs the text path. `wantsJson`: also
+   * write the JSON-escaped cell (a store takes it; packing for a window does not).
+   */
+  read(bytes: Buffer, start: number, end: number, map: CsvCellMap, wantsJson = true): boolean {
     const last = Math.max(map.auditData, map.recordId ?? -1, map.creationDate ?? -1)
     this.recordId = ''
     this.creationDate = ''
@@ -37,7 +40,7 @@ export class CsvRowReader {
       if (i < end && bytes[i] === QUOTE) {
         let close: number
         if (cell === map.auditData) {
-          close = this.readAuditData(bytes, i + 1, end, true)
+          close = this.readAuditData(bytes, i + 1, end, true, wantsJson)
           hasAuditData = true
         } else {
           close = closingQuote(bytes, i + 1, end)
@@ -58,7 +61,7 @@ export class CsvRowReader {
           next++
         }
         if (cell === map.auditData) {
-          this.readAuditData(bytes, i, next, false)
+          this.readAuditData(bytes, i, next, false, wantsJson)
           hasAuditData = true
         } else {
           this.keep(cell, map, bytes.toString('utf8', i, next))
@@ -86,10 +89,19 @@ export class CsvRowReader {
    * Quoted: stops at the closing quote and returns its index (-1 when the row ends first).
    * Unquoted: copies to `end`.
    */
-  private readAuditData(bytes: Buffer, from: number, end: number, isQuoted: boolean): number {
+  private readAuditData(
+    bytes: Buffer,
+    from: number,
+    end: number,
+    isQuoted: boolean,
+    wantsJson: boolean
+  ): number {
     const size = end - from
     if (this.raw.length < size) {
       this.raw = Buffer.alloc(size * 2)
+    }
+    if (!wantsJson) {
+      return this.readRaw(bytes, from, end, isQuoted)
     }
     if (this.json.length < size * 6) {
       this.json = Buffer.alloc(size * 12)
@@ -127,6 +139,28 @@ export class CsvRowReader {
     }
     this.rawLength = r
     this.jsonLength = j
+    return isQuoted ? close : end
+  }
+
+  /** {@link readAuditData} without the JSON-escaped copy (`jsonLength` is 0). */
+  private readRaw(bytes: Buffer, from: number, end: number, isQuoted: boolean): number {
+    const raw = this.raw
+    let r = 0
+    let close = -1
+    for (let k = from; k < end; k++) {
+      const b = bytes[k] as number
+      if (b === QUOTE && isQuoted) {
+        if (k + 1 < end && bytes[k + 1] === QUOTE) {
+          k++
+        } else {
+          close = k
+          break
+        }
+      }
+      raw[r++] = b
+    }
+    this.rawLength = r
+    this.jsonLength = 0
     return isQuoted ? close : end
   }
 }

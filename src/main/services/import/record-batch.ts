@@ -133,7 +133,8 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     } else if (rows !== null && rows !== undefined && bytes !== null && csv !== null) {
       const start = rows.spans[2 * k] ?? 0
       const end = rows.spans[2 * k + 1] ?? start
-      if (reader.read(bytes, start, end, csv)) {
+      // Packing keeps the raw text only; a store also takes the JSON-escaped cell.
+      if (reader.read(bytes, start, end, csv, !isPacked)) {
         raw = reader.raw.toString('utf8', 0, reader.rawLength)
         // A blank cell is refused by the text path; bytes that are not UTF-8 decode with U+FFFD,
         // so the raw text is not those bytes: the text path serializes and hashes the text.
