@@ -25,10 +25,20 @@ export interface PoolText {
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
   first: number
-  /** The lower-cased texts and their starts (made on the first quick search of a non-ASCII pool). */
+  /** Both texts lower-cased, and their starts (made for a needle that is not ASCII). */
   lowered: PoolText | null
+  /**
+   * The one-byte text as it is, the wide text lower-cased, and their starts: what an ASCII
+   * needle reads of a pool that is not ASCII (made on its first search or filter).
+   */
+  lowWide: PoolText | null
   /** Whether the pool is pure ASCII (decided on the first quick search). */
   isAscii: boolean | null
+  /**
+   * Whether `text` holds only narrow values (true but in a pool stored before the split that
+   * holds a wider character); decided on the first quick search.
+   */
+  isNarrowText: boolean | null
   /** Where a needle may be (pool-trigrams.ts); made on the first search or when idle. */
   filter: TrigramFilter | null
 }
@@ -48,7 +58,17 @@ export class GlobalPool {
   /** Adds a chunk's pool (its one-byte and wide texts); returns the global code of its first value. */
   add(text: string, wide: string, starts: Uint32Array): number {
     const first = this.size
-    this.chunks.push({ text, wide, starts, first, lowered: null, isAscii: null, filter: null })
+    this.chunks.push({
+      text,
+      wide,
+      starts,
+      first,
+      lowered: null,
+      lowWide: null,
+      isAscii: null,
+      isNarrowText: null,
+      filter: null
+    })
     this.size += starts.length - 1
     return first
   }
@@ -81,26 +101,39 @@ export class GlobalPool {
   mark(needle: string): { marks: Uint8Array; hits: Uint32Array } {
     const marks = new Uint8Array(this.size)
     const hits = new Uint32Array(this.chunks.length)
-    // On ASCII text, a case-insensitive search finds exactly what lower-casing would, without a
-    // lower-cased copy of the pool (half the pool's memory); other pools are lowered once.
+    // An ASCII needle is found case-insensitively in text of ASCII and Latin-1 characters
+    // exactly as in its lower-cased copy (a RegExp without the `u` flag never folds a character
+    // above U+007F into ASCII, and no Latin-1 letter lower-cases into ASCII), so the one-byte
+    // text needs no copy (the pool's size again in memory); only the small wide text is lowered
+    // for it. A needle that is not ASCII reads both texts lowered.
     const isAsciiNeedle = ASCII_ONLY.test(needle)
     const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
     const trigrams = needleTrigrams(needle)
     this.chunks.forEach((chunk, c) => {
-      const useRegExp = pattern !== null && isAsciiPool(chunk)
-      const searched = useRegExp ? chunk : lowered(chunk)
+      const isAscii = isAsciiPool(chunk)
+      const isNarrowRegExp = pattern !== null && (isAscii || isNarrowText(chunk))
+      const isWideRegExp = pattern !== null && isAscii
+      const searched = isWideRegExp ? chunk : isNarrowRegExp ? lowWide(chunk) : lowered(chunk)
       const { starts } = searched
       const split = searched.text.length
       // `from`/`to`: offsets in the one-byte text then the wide one, end to end.
       const scan = (from: number, to: number): void => {
         if (from < split && to > split) {
-          scanPart(searched.text, 0, from, split)
-          scanPart(searched.wide, split, split, to)
+          scanPart(searched.text, isNarrowRegExp, 0, from, split)
+          scanPart(searched.wide, isWideRegExp, split, split, to)
+        } else if (from < split) {
+          scanPart(searched.text, isNarrowRegExp, 0, from, to)
         } else {
-          scanPart(from < split ? searched.text : searched.wide, from < split ? 0 : split, from, to)
+          scanPart(searched.wide, isWideRegExp, split, from, to)
         }
       }
-      const scanPart = (text: string, base: number, whole: number, to: number): void => {
+      const scanPart = (
+        text: string,
+        useRegExp: boolean,
+        base: number,
+        whole: number,
+        to: number
+      ): void => {
         // A slice of a long string shares its characters: the search stops at the range's end.
         const from = whole - base
         const end = to - base
@@ -192,14 +225,58 @@ function isAsciiPool(chunk: PoolChunk): boolean {
   return chunk.isAscii
 }
 
-/** A chunk's trigram filter, over the text the search reads (ASCII-folded or lower-cased). */
+function isNarrowText(chunk: PoolChunk): boolean {
+  if (chunk.isNarrowText === null) {
+    chunk.isNarrowText = chunk.wide !== '' || isNarrowValue(chunk.text)
+  }
+  return chunk.isNarrowText
+}
+
+/**
+ * A chunk's trigram filter, over the text the search reads: a narrow text folded as it is read
+ * (pool-trigrams.ts), a wide one lower-cased (or folded too, when the pool is ASCII).
+ */
 function filterOf(chunk: PoolChunk): TrigramFilter {
   if (!chunk.filter) {
     chunk.filter = isAsciiPool(chunk)
-      ? buildTrigramFilter(chunk, false)
-      : buildTrigramFilter(lowered(chunk), true)
+      ? buildTrigramFilter(chunk, false, false)
+      : isNarrowText(chunk)
+        ? buildTrigramFilter(lowWide(chunk), false, true)
+        : buildTrigramFilter(lowered(chunk), true, true)
   }
   return chunk.filter
+}
+
+/** The one-byte text as it is and the wide text lower-cased (see {@link PoolChunk.lowWide}). */
+function lowWide(chunk: PoolChunk): PoolText {
+  if (!chunk.lowWide) {
+    const wide = chunk.wide.toLowerCase()
+    if (wide.length === chunk.wide.length) {
+      chunk.lowWide = { text: chunk.text, wide, starts: chunk.starts }
+    } else {
+      // Some character changed length when lower-cased (e.g. U+0130): lower each wide value.
+      const count = chunk.starts.length - 1
+      const starts = chunk.starts.slice()
+      const parts: string[] = []
+      let offset = chunk.text.length
+      for (let i = 0; i < count; i++) {
+        if (chunk.starts[i]! < chunk.text.length) {
+          continue
+        }
+        const part = localValue(chunk, i).toLowerCase()
+        starts[i] = offset
+        offset += part.length + 1
+        parts.push(part)
+      }
+      starts[count] = offset
+      chunk.lowWide = {
+        text: chunk.text,
+        wide: parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR,
+        starts
+      }
+    }
+  }
+  return chunk.lowWide
 }
 
 function lowered(chunk: PoolChunk): PoolText {

@@ -107,7 +107,7 @@ describe('trigram filter of a pool', () => {
 
   it('cuts each pool into many blocks of whole values', () => {
     const { text, starts } = poolOf(chunks[0]!)
-    const filter = buildTrigramFilter({ text: text.toLowerCase(), wide: '', starts }, true)
+    const filter = buildTrigramFilter({ text: text.toLowerCase(), wide: '', starts }, true, true)
     const blocks = filter.blockStarts.length - 1
     expect(blocks).toBeGreaterThan(3)
     expect(filter.blockStarts[0]).toBe(0)
@@ -121,7 +121,7 @@ describe('trigram filter of a pool', () => {
   it('admits every block holding the needle and rules out blocks that cannot', () => {
     const values = Array.from({ length: 600 }, (_, i) => (i === 450 ? 'Needle-XYZ' : `v${i}`))
     const { text, starts } = poolOf(values)
-    const filter = buildTrigramFilter({ text, wide: '', starts }, false)
+    const filter = buildTrigramFilter({ text, wide: '', starts }, false, false)
     const ranges = candidateRanges(filter, needleTrigrams('needle-xyz'))
     expect(ranges.length).toBe(2)
     expect(ranges[0]).toBeLessThanOrEqual(450)
@@ -157,6 +157,24 @@ describe('trigram filter of a pool', () => {
       )
     )
     expect(prepared.filterBytes()).toBeGreaterThan(0)
+  })
+
+  it('searches a Latin-1 pool for an ASCII needle without a lower-cased copy of it', () => {
+    const pool = new GlobalPool()
+    const values = addValues(pool, ['ZOË Dubois', 'Ærøskøbing', 'İstanbul office', 'plain', 'K9'])
+    const chunk = pool.chunks[0]!
+    pool.prepareSearch(0)
+    for (const needle of ['zo', 'dubois', 'istanbul', 'stanbul', 'k9', 'ain']) {
+      expect(markedCodes(pool, needle), needle).toEqual(naiveMarks([values], needle))
+    }
+    // Only the wide text was lowered; the one-byte text is read as it is.
+    expect(chunk.lowered).toBeNull()
+    expect(chunk.lowWide?.text).toBe(chunk.text)
+    // A needle that is not ASCII reads lower-cased copies.
+    for (const needle of ['zoë', 'ærø', 'i̇stanbul']) {
+      expect(markedCodes(pool, needle), needle).toEqual(naiveMarks([values], needle))
+    }
+    expect(chunk.lowered).not.toBeNull()
   })
 
   it('never matches across the end of one value and the start of the next', () => {

@@ -33,17 +33,28 @@ function trigramBit(a: number, b: number, c: number): number {
   )
 }
 
-/** ASCII upper case to lower case; every other code unit unchanged. */
-function foldAscii(code: number): number {
-  return code >= 65 && code <= 90 ? code | 32 : code
+/**
+ * Latin-1 upper case to lower case (A–Z, À–Þ but ×), as `toLowerCase` maps them; every other
+ * code unit unchanged.
+ */
+function foldLatin1(code: number): number {
+  return (code >= 65 && code <= 90) || (code >= 0xc0 && code <= 0xde && code !== 0xd7)
+    ? code + 32
+    : code
 }
 
 /**
  * Builds the filter of a pool: its texts hold the values end to end, value `i` at
- * `starts[i]…starts[i+1]-1` (the last character is the separator). `isLowered`: the text is already
- * lower-cased (non-ASCII pools); otherwise ASCII letters are folded as the filter reads them.
+ * `starts[i]…starts[i+1]-1` (the last character is the separator). Each part is read as the
+ * search reads it: already lower-cased (`isNarrowLowered`, `isWideLowered`), or folded here
+ * character by character (Latin-1 letters, exactly as lower-casing maps them: a narrow text never
+ * needs a lower-cased copy for its filter).
  */
-export function buildTrigramFilter(pool: PoolText, isLowered: boolean): TrigramFilter {
+export function buildTrigramFilter(
+  pool: PoolText,
+  isNarrowLowered: boolean,
+  isWideLowered: boolean
+): TrigramFilter {
   const { starts } = pool
   const count = starts.length - 1
   const firsts: number[] = [0]
@@ -77,10 +88,11 @@ export function buildTrigramFilter(pool: PoolText, isLowered: boolean): TrigramF
       if (end - p < 3) {
         continue
       }
-      let x = isLowered ? text.charCodeAt(p) : foldAscii(text.charCodeAt(p))
-      let y = isLowered ? text.charCodeAt(p + 1) : foldAscii(text.charCodeAt(p + 1))
+      const isLowered = isWide ? isWideLowered : isNarrowLowered
+      let x = isLowered ? text.charCodeAt(p) : foldLatin1(text.charCodeAt(p))
+      let y = isLowered ? text.charCodeAt(p + 1) : foldLatin1(text.charCodeAt(p + 1))
       for (p += 2; p < end; p++) {
-        const z = isLowered ? text.charCodeAt(p) : foldAscii(text.charCodeAt(p))
+        const z = isLowered ? text.charCodeAt(p) : foldLatin1(text.charCodeAt(p))
         const bit = trigramBit(x, y, z)
         bits[base + (bit >>> 5)]! |= 1 << (bit & 31)
         x = y
