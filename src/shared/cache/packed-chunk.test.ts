@@ -121,6 +121,26 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     )
   })
 
+  it('refuse a one-byte pool holding a byte no narrow value has (0x80–0x9F)', () => {
+    const packed = packChunk(encodeChunk([makeRecord({ id: 'a', resourceName: 'Zoë' })]))
+    const headerBytes = new DataView(packed.buffer).getUint32(8, true)
+    const header = JSON.parse(new TextDecoder().decode(packed.subarray(12, 12 + headerBytes))) as {
+      sections: { name: string; kind: string; bytes: number }[]
+    }
+    let offset = (12 + headerBytes + 7) & ~7
+    for (const section of header.sections) {
+      if (section.name === 'pool') {
+        expect(section.kind).toBe('latin1')
+        break
+      }
+      offset += (section.bytes + 7) & ~7
+    }
+    expect(unpackChunk(packed).columns.pool).toContain('Zoë')
+    const bad = packed.slice()
+    bad[offset] = 0x80
+    expect(() => unpackChunk(bad)).toThrow(/one-byte pool/)
+  })
+
   it('refuse a pool whose offsets put a value across the one-byte and the wide text', () => {
     const encoded = encodeChunk([
       makeRecord({ id: 'a', userId: 'İstanbul', resourceName: 'plain' })

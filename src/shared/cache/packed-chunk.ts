@@ -538,6 +538,10 @@ function decodeFrame(
   const pairValue = numbers<Uint16Array | Uint32Array>('pairValue', pairs)
   const poolSection = section('pool')
   const pool = readText(poolSection.bytes, poolSection.kind)
+  if (poolSection.kind === 'latin1' && !isNarrowValue(pool)) {
+    // A byte 0x80–0x9F: no narrow value holds one (record-chunk.ts `isNarrowValue`).
+    throw new PackedChunkError('the one-byte pool holds a byte no narrow value has')
+  }
   const wideSection = places.has('widePool') ? section('widePool') : null
   const widePool = wideSection ? readText(wideSection.bytes, wideSection.kind) : ''
   const poolStarts = section('poolStarts')

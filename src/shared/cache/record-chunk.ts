@@ -284,10 +284,8 @@ export interface EncodedChunk {
 /** Provisional pool codes as stored (`PoolBuilder.finalCode`). */
 function poolCodeArray(values: ArrayLike<number>, pool: PoolBuilder): Uint16Array | Uint32Array {
   const out = pool.size < 0x10000 ? new Uint16Array(values.length) : new Uint32Array(values.length)
-  const narrowCount = pool.narrow.length
   for (let i = 0; i < values.length; i++) {
-    const c = values[i]!
-    out[i] = c >= 0 ? c : narrowCount - 1 - c
+    out[i] = pool.finalCode(values[i]!)
   }
   return out
 }
