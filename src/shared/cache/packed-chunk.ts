@@ -120,16 +120,11 @@ function rawSection(
   if (body.rawBlob && !body.rawBytes) {
     throw new UnresolvedBodyError()
   }
-  if (body.rawBytes && body.rawByteStarts && !body.rawByteEnds) {
-    return {
-      kind: body.isRawUtf16 === true ? 'utf16' : 'utf8',
-      bytes: body.rawBytes,
-      starts: body.rawByteStarts
-    }
-  }
-  if (body.rawBytes && body.rawByteStarts && body.rawByteEnds) {
-    // Rows were dropped from these bytes: the kept texts, end to end.
-    const { bytes, starts } = keptBytes(body.rawBytes, body.rawByteStarts, body.rawByteEnds)
+  if (body.rawBytes && body.rawByteStarts) {
+    // With ends, rows were dropped from these bytes: the kept texts, end to end.
+    const { bytes, starts } = body.rawByteEnds
+      ? keptBytes(body.rawBytes, body.rawByteStarts, body.rawByteEnds)
+      : { bytes: body.rawBytes, starts: body.rawByteStarts }
     return { kind: body.isRawUtf16 === true ? 'utf16' : 'utf8', bytes, starts }
   }
   const texts = Array.from({ length: count }, (_, i) => bodyRaw(body, i))
@@ -745,17 +740,16 @@ function selectBody(
     // Most of the Blob is kept: keep all of it and point at the kept texts. Slicing a Blob costs
     // the page a round trip to the browser's blob registry per run of kept rows.
     kept = { rawBlob, rawByteStarts: froms, rawByteEnds: tos }
+  } else if (rawBytes) {
+    const { bytes, starts } = keptBytes(rawBytes, froms, tos)
+    kept = { rawBytes: bytes, rawByteStarts: starts }
   } else {
     const { runs, starts } = keptRuns(froms, tos)
-    if (rawBytes) {
-      kept = { rawBytes: copyRuns(rawBytes, runs, size), rawByteStarts: starts }
-    } else {
-      const parts: Blob[] = []
-      for (let r = 0; r < runs.length; r += 2) {
-        parts.push(rawBlob!.slice(runs[r]!, runs[r + 1]!))
-      }
-      kept = { rawBlob: new Blob(parts), rawByteStarts: starts }
+    const parts: Blob[] = []
+    for (let r = 0; r < runs.length; r += 2) {
+      parts.push(rawBlob!.slice(runs[r]!, runs[r + 1]!))
     }
+    kept = { rawBlob: new Blob(parts), rawByteStarts: starts }
   }
   return {
     n: 0,

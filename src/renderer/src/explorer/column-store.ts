@@ -118,7 +118,7 @@ export class ColumnStore {
         const code = local[i]!
         let global = remap[code]! - 1
         if (global < 0) {
-          global = data.dict.code(poolValueOf(chunk, code))
+          global = data.dict.code(poolValue(chunk, code))
           remap[code] = global + 1
           touched.push(code)
         }
@@ -344,8 +344,4 @@ export class ColumnStore {
     }
     return bytes
   }
-}
-
-function poolValueOf(chunk: ColumnChunk, code: number): string {
-  return poolValue(chunk, code)
 }

@@ -9,18 +9,9 @@ import {
   candidateRanges,
   needleTrigrams,
   trigramFilterBytes,
+  type PoolText,
   type TrigramFilter
 } from './pool-trigrams'
-
-/**
- * A chunk's values: its one-byte `text` then its `wide` text, end to end in `starts`
- * (record-chunk.ts `ColumnChunk.widePool`).
- */
-export interface PoolText {
-  text: string
-  wide: string
-  starts: Uint32Array
-}
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -249,63 +240,48 @@ function filterOf(chunk: PoolChunk): TrigramFilter {
 
 /** The one-byte text as it is and the wide text lower-cased (see {@link PoolChunk.lowWide}). */
 function lowWide(chunk: PoolChunk): PoolText {
-  if (!chunk.lowWide) {
-    const wide = chunk.wide.toLowerCase()
-    if (wide.length === chunk.wide.length) {
-      chunk.lowWide = { text: chunk.text, wide, starts: chunk.starts }
-    } else {
-      // Some character changed length when lower-cased (e.g. U+0130): lower each wide value.
-      const count = chunk.starts.length - 1
-      const starts = chunk.starts.slice()
-      const parts: string[] = []
-      let offset = chunk.text.length
-      for (let i = 0; i < count; i++) {
-        if (chunk.starts[i]! < chunk.text.length) {
-          continue
-        }
-        const part = localValue(chunk, i).toLowerCase()
-        starts[i] = offset
-        offset += part.length + 1
-        parts.push(part)
-      }
-      starts[count] = offset
-      chunk.lowWide = {
-        text: chunk.text,
-        wide: parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR,
-        starts
-      }
-    }
-  }
+  chunk.lowWide ??= lowerCased(chunk, false)
   return chunk.lowWide
 }
 
 function lowered(chunk: PoolChunk): PoolText {
-  if (!chunk.lowered) {
-    const text = chunk.text.toLowerCase()
-    const wide = chunk.wide.toLowerCase()
-    if (text.length === chunk.text.length && wide.length === chunk.wide.length) {
-      // (Lower-casing keeps a one-byte character one byte: the lowered text stays one-byte.)
-      chunk.lowered = { text, wide, starts: chunk.starts }
-    } else {
-      // Some character changed length when lower-cased (e.g. U+0130): lower each value.
-      const count = chunk.starts.length - 1
-      const starts = new Uint32Array(count + 1)
-      const narrowParts: string[] = []
-      const wideParts: string[] = []
-      let offset = 0
-      for (let i = 0; i < count; i++) {
-        const part = localValue(chunk, i).toLowerCase()
-        starts[i] = offset
-        offset += part.length + 1
-        ;(chunk.starts[i]! < chunk.text.length ? narrowParts : wideParts).push(part)
-      }
-      starts[count] = offset
-      const join = (parts: string[]): string =>
-        parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR
-      chunk.lowered = { text: join(narrowParts), wide: join(wideParts), starts }
+  chunk.lowered ??= lowerCased(chunk, true)
+  return chunk.lowered
+}
+
+/**
+ * A chunk's texts with the wide one lower-cased, and the one-byte one too when `isNarrowLowered`
+ * (otherwise it is the chunk's own text, not a copy), with their starts.
+ */
+function lowerCased(chunk: PoolChunk, isNarrowLowered: boolean): PoolText {
+  // (Lower-casing keeps a one-byte character one byte: a lowered one-byte text stays one-byte.)
+  const text = isNarrowLowered ? chunk.text.toLowerCase() : chunk.text
+  const wide = chunk.wide.toLowerCase()
+  if (text.length === chunk.text.length && wide.length === chunk.wide.length) {
+    return { text, wide, starts: chunk.starts }
+  }
+  // Some character changed length when lower-cased (e.g. U+0130): lower each value.
+  const count = chunk.starts.length - 1
+  const starts = new Uint32Array(count + 1)
+  const narrowParts: string[] = []
+  const wideParts: string[] = []
+  let offset = 0
+  for (let i = 0; i < count; i++) {
+    const isNarrow = chunk.starts[i]! < chunk.text.length
+    const value = localValue(chunk, i)
+    const part = isNarrow && !isNarrowLowered ? value : value.toLowerCase()
+    starts[i] = offset
+    offset += part.length + 1
+    if (!isNarrow) {
+      wideParts.push(part)
+    } else if (isNarrowLowered) {
+      narrowParts.push(part)
     }
   }
-  return chunk.lowered
+  starts[count] = offset
+  const join = (parts: string[]): string =>
+    parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR
+  return { text: isNarrowLowered ? join(narrowParts) : chunk.text, wide: join(wideParts), starts }
 }
 
 export function upperBound(sorted: Uint32Array, value: number): number {

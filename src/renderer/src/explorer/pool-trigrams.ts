@@ -9,7 +9,15 @@
  * have no trigram and search every block. Pure.
  */
 
-import type { PoolText } from './global-pool'
+/**
+ * A chunk's values: its one-byte `text` then its `wide` text, end to end in `starts`
+ * (record-chunk.ts `ColumnChunk.widePool`).
+ */
+export interface PoolText {
+  text: string
+  wide: string
+  starts: Uint32Array
+}
 
 /** A block closes once its values hold at least this many characters. */
 export const BLOCK_CHARS = 1024
