@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 
+import type { Page } from '@playwright/test'
+
 import { expect, test } from '../fixtures/app'
 import { ExplorerPage } from '../pages/explorer-page'
 import { SyncPage } from '../pages/sync-page'
@@ -7,6 +9,8 @@ import { SyncPage } from '../pages/sync-page'
 /** Records in the file: more than two chunks of 4,096. */
 const COUNT = 10_000
 const USERS = 10
+/** The Explorer's count line once every record is in. */
+const ALL = `${COUNT.toLocaleString('en-US')} of ${COUNT.toLocaleString('en-US')} records`
 
 /** An NDJSON audit export of `COUNT` connector records (Management Activity API shape). */
 async function auditExport(path: string, idPrefix: string): Promise<string> {
@@ -36,6 +40,15 @@ async function auditExport(path: string, idPrefix: string): Promise<string> {
   return path
 }
 
+/** Picks `file` in the Sync view's import and waits until every record of it is new in the cache. */
+async function importFile(page: Page, file: string): Promise<void> {
+  await page.getByLabel('Audit file', { exact: true }).setInputFiles(file)
+  await expect(page.getByTestId('audit-import-result')).toContainText(
+    `${COUNT.toLocaleString('en-US')} new`,
+    { timeout: 0 }
+  )
+}
+
 test.skip(
   ({ app }) => app.launcher !== 'web',
   'uploads are the browser shell; the desktop app uses its native dialog'
@@ -52,15 +65,10 @@ test('an import done from the Sync view is in the Explorer at once, handed over,
   // The Explorer shows first (its worker opens the empty cache), then the import runs elsewhere.
   await explorer.emptyState.waitFor()
   await sync.open()
-  await page.getByLabel('Audit file', { exact: true }).setInputFiles(file)
-  await expect(page.getByTestId('audit-import-result')).toContainText(
-    `${COUNT.toLocaleString('en-US')} new`,
-    { timeout: 0 }
-  )
+  await importFile(page, file)
 
   await page.getByRole('link', { name: 'Explorer' }).click()
-  const all = `${COUNT.toLocaleString('en-US')} of ${COUNT.toLocaleString('en-US')} records`
-  await expect(explorer.status).toContainText(all)
+  await expect(explorer.status).toContainText(ALL)
   // Every chunk came from memory: the worker read none of them back from IndexedDB.
   await expect(explorer.status).toHaveAttribute('data-chunks-read', '0')
   const handed = Number(await explorer.status.getAttribute('data-chunks-handed-over'))
@@ -88,16 +96,10 @@ test('a window opened on Sync starts the worker with the first commit, and the E
   })
   await page.locator('[data-app-state="ready"]').waitFor()
   await page.getByRole('heading', { name: 'Import audit file' }).waitFor()
-  await page.getByLabel('Audit file', { exact: true }).setInputFiles(file)
-  await expect(page.getByTestId('audit-import-result')).toContainText(
-    `${COUNT.toLocaleString('en-US')} new`,
-    { timeout: 0 }
-  )
+  await importFile(page, file)
 
   await page.getByRole('link', { name: 'Explorer' }).click()
-  await expect(explorer.status).toContainText(
-    `${COUNT.toLocaleString('en-US')} of ${COUNT.toLocaleString('en-US')} records`
-  )
+  await expect(explorer.status).toContainText(ALL)
   // Started by the first commit: what was stored before it opened the cache is read, the rest
   // handed over; no chunk twice.
   const read = Number(await explorer.status.getAttribute('data-chunks-read'))
