@@ -4,28 +4,33 @@ import type { NormalizedRecord } from '../audit'
 import { testRecord } from '../export/test-records'
 
 import {
-  PackedChunkError,
   packChunk,
   packRecords,
   packRecordsWithRaw,
   RawUtf8Builder,
   selectRows,
-  unpackChunk,
-  unpackChunkBlob
+  unpackChunk
 } from './packed-chunk'
+import { PackedChunkError } from './packed-frame'
+import { chunkToStore } from './stored-chunk'
 import {
   CHUNK_MAX_RECORDS,
-  UnresolvedBodyError,
   bodyRaw,
   decodeChunk,
   encodeChunk,
   isNarrowValue,
-  resolveBody
+  resolveBody,
+  type EncodedChunk
 } from './record-chunk'
 
 /** A packed chunk as the browser shell's page receives it (a Blob). */
 function blobOf(bytes: Uint8Array): Blob {
   return new Blob([bytes as Uint8Array<ArrayBuffer>])
+}
+
+/** The chunk of a packed frame with the body the browser shell's page stores (a Blob body). */
+async function withBlobBody(bytes: Uint8Array): Promise<EncodedChunk> {
+  return { ...unpackChunk(bytes), body: (await chunkToStore(blobOf(bytes))).body }
 }
 
 function makeRecord(overrides: Partial<NormalizedRecord> & { id: string }): NormalizedRecord {
@@ -263,50 +268,9 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     )
   })
 
-  it('from a Blob: the same chunk, its raw texts left in the Blob until resolved', async () => {
-    // Over a chunk boundary, with non-ASCII texts, warnings and provenance.
-    const records = varied(CHUNK_MAX_RECORDS + 9)
-    for (const packed of packRecords(records)) {
-      const fromBytes = unpackChunk(packed)
-      const fromBlob = await unpackChunkBlob(blobOf(packed))
-      expect(fromBlob.columns).toEqual(fromBytes.columns)
-      expect(fromBlob.ids).toEqual(fromBytes.ids)
-      expect(fromBlob.body.rawBytes).toBeUndefined()
-      expect(fromBlob.body.rawBlob?.size).toBe(fromBytes.body.rawBytes!.byteLength)
-      // Read before its raw texts are: refused, never an empty text.
-      expect(() => bodyRaw(fromBlob.body, 0)).toThrow(UnresolvedBodyError)
-      expect(() => packChunk(fromBlob)).toThrow(UnresolvedBodyError)
-      const resolved = await resolveBody(fromBlob.body)
-      expect(sameBytes(resolved.rawBytes!, fromBytes.body.rawBytes!)).toBe(true)
-      expect(decodeChunk(fromBlob.columns, resolved)).toEqual(
-        decodeChunk(fromBytes.columns, fromBytes.body)
-      )
-    }
-  })
-
-  it('from a Blob: a header past the first read, and damaged or short Blobs refused', async () => {
-    // Warnings in the header make it longer than the first 64 KB read.
-    const records = varied(300).map((record, i) => ({
-      ...record,
-      warnings: [`repeated key: ${'W'.repeat(400)}${i}`]
-    }))
-    const [packed] = packRecords(records)
-    expect(new DataView(packed!.buffer).getUint32(8, true)).toBeGreaterThan(64 * 1024)
-    const chunk = await unpackChunkBlob(blobOf(packed!))
-    expect(decodeChunk(chunk.columns, await resolveBody(chunk.body))).toEqual(records)
-    await expect(unpackChunkBlob(new Blob([]))).rejects.toThrow(PackedChunkError)
-    await expect(unpackChunkBlob(new Blob([new Uint8Array(64)]))).rejects.toThrow(/magic/)
-    await expect(
-      unpackChunkBlob(blobOf(packed!.subarray(0, packed!.byteLength - 100)))
-    ).rejects.toThrow(PackedChunkError)
-    await expect(unpackChunkBlob(blobOf(packed!.subarray(0, 5000)))).rejects.toThrow(
-      PackedChunkError
-    )
-  })
-
   it('select rows of a Blob body: few dropped, the whole Blob kept; most dropped, the kept slices', async () => {
     const records = varied(40)
-    const chunk = await unpackChunkBlob(blobOf(packChunk(encodeChunk(records))))
+    const chunk = await withBlobBody(packChunk(encodeChunk(records)))
     const whole = chunk.body.rawBlob!
     const rawOf = (rows: readonly number[]): Uint8Array =>
       new TextEncoder().encode(rows.map((i) => records[i]!.raw).join(''))

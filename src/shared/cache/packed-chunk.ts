@@ -15,10 +15,8 @@
 import type { NormalizedRecord } from '../audit'
 
 import {
-  CHUNK_FORMAT,
   CHUNK_MAX_RECORDS,
   COLUMN_SLOT,
-  STORED_TEXT_COLUMNS,
   bodyProvenance,
   bodyProvenances,
   bodyRaw,
@@ -29,45 +27,27 @@ import {
   UnresolvedBodyError,
   type BodyChunk,
   type RecordProvenance,
-  type ColumnChunk,
   type EncodedChunk
 } from './record-chunk'
 import { selectJsonArrayElements } from './json-array-select'
-
-const MAGIC = 0x63786163 // "cacx" read little-endian
-/** Version of the packed layout (2: `rawStarts` are byte offsets; 1 had UTF-16 offsets). */
-export const PACK_VERSION = 2
-/** A packed chunk larger than this is refused (a chunk of 4,096 records is a few megabytes). */
-export const MAX_PACKED_BYTES = 512 * 1024 * 1024
-
-type NumberKind = 'f64' | 'u32' | 'u16' | 'u8'
-/**
- * How a text section is encoded: UTF-8, UTF-16 code units when it holds a lone surrogate, or one
- * byte a character (`latin1`: a pool of narrow values, record-chunk.ts `isNarrowValue`, read as
- * windows-1252, which is Latin-1 outside 0x80–0x9F, the C1 controls a narrow value never holds).
- */
-type TextKind = 'utf8' | 'utf16' | 'latin1'
-
-interface Section {
-  name: string
-  kind: NumberKind | TextKind
-  /** Bytes of the section (before padding). */
-  bytes: number
-}
-
-/** The JSON header of a packed chunk. */
-interface PackHeader {
-  count: number
-  format: number
-  keys: string[]
-  warnings: BodyChunk['warnings']
-  sections: Section[]
-}
-
-/** Thrown for bytes that are not a packed chunk this code reads. */
-export class PackedChunkError extends Error {
-  override name = 'PackedChunkError'
-}
+import {
+  align8,
+  checkFrameSize,
+  decodeColumns,
+  MAGIC,
+  PACK_VERSION,
+  PackedChunkError,
+  readFrameLayout,
+  readProvenance,
+  readRawStarts,
+  sectionPlace,
+  type FrameLayout,
+  type NumberKind,
+  type PackHeader,
+  type SectionPlace,
+  type TextKind
+} from './packed-frame'
+import { isPackedColumns, keepPackedRows, selectColumns, type ChunkToStore } from './stored-chunk'
 
 const encoder = new TextEncoder()
 
@@ -109,8 +89,6 @@ function numberKind(array: ArrayBufferView): NumberKind {
   if (array instanceof Uint16Array) return 'u16'
   return 'u8'
 }
-
-const align8 = (n: number): number => (n + 7) & ~7
 
 /** The raw texts of a body as one section and the byte offset of each record in it. */
 function rawSection(
@@ -176,7 +154,9 @@ export function packChunk(chunk: EncodedChunk): Uint8Array {
       ? [['widePool', widePool.kind, widePool.bytes] as [string, TextKind, Uint8Array]]
       : []),
     ['raw', raw.kind, raw.bytes],
-    ['provenance', provenance.kind, provenance.bytes]
+    ['provenance', provenance.kind, provenance.bytes],
+    // The Ids again, apart from the pool: the window dedupes a chunk by them without decoding it.
+    ['ids', 'utf8', encoder.encode(JSON.stringify(chunk.ids.ids))]
   ]
   const header: PackHeader = {
     count: columns.count,
@@ -325,127 +305,6 @@ export function packRecordsWithRaw(
   return packed
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true })
-const latin1 = new TextDecoder('windows-1252')
-
-function readText(bytes: Uint8Array, kind: TextKind | NumberKind): string {
-  if (kind === 'utf8') {
-    return decoder.decode(bytes)
-  }
-  if (kind === 'latin1') {
-    // One character a byte (a byte 0x80–0x9F, which no narrow value holds, reads as its
-    // windows-1252 character: still one UTF-16 unit, so every offset stays in place).
-    return latin1.decode(bytes)
-  }
-  if (kind !== 'utf16' || bytes.byteLength % 2 !== 0) {
-    throw new PackedChunkError(`a text section cannot be ${kind}`)
-  }
-  const units = new Uint16Array(bytes.slice().buffer)
-  let text = ''
-  for (let i = 0; i < units.length; i += 8192) {
-    text += String.fromCharCode(...units.subarray(i, i + 8192))
-  }
-  return text
-}
-
-function readNumbers(bytes: Uint8Array, kind: NumberKind | TextKind): ArrayBufferView {
-  // A copy: stored typed arrays must own their buffer (a view would store the whole frame).
-  const buffer = bytes.slice().buffer
-  switch (kind) {
-    case 'f64':
-      return new Float64Array(buffer)
-    case 'u32':
-      return new Uint32Array(buffer)
-    case 'u16':
-      return new Uint16Array(buffer)
-    case 'u8':
-      return new Uint8Array(buffer)
-    default:
-      throw new PackedChunkError(`a number section cannot be ${kind}`)
-  }
-}
-
-function expectLength(name: string, array: ArrayBufferView & { length: number }, n: number): void {
-  if (array.length !== n) {
-    throw new PackedChunkError(`section ${name} has ${array.length} values, expected ${n}`)
-  }
-}
-
-/** Where one section of a packed chunk lies in the frame. */
-interface SectionPlace {
-  name: string
-  kind: Section['kind']
-  offset: number
-  bytes: number
-}
-
-/** A packed chunk's header, checked, and where each of its sections lies. */
-interface FrameLayout {
-  header: PackHeader
-  places: Map<string, SectionPlace>
-}
-
-function checkFrameSize(byteLength: number): void {
-  if (byteLength < 12 || byteLength > MAX_PACKED_BYTES) {
-    throw new PackedChunkError(`a packed chunk of ${byteLength} bytes`)
-  }
-}
-
-/**
- * Reads and checks the header of a packed chunk of `frameBytes` bytes from `prefix`, its first
- * bytes (at least the header), and places every section inside the frame.
- */
-function readFrameLayout(prefix: Uint8Array, frameBytes: number): FrameLayout {
-  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength)
-  if (prefix.byteLength < 12 || view.getUint32(0, true) !== MAGIC) {
-    throw new PackedChunkError('not a packed chunk (wrong magic number)')
-  }
-  const version = view.getUint32(4, true)
-  if (version !== PACK_VERSION) {
-    throw new PackedChunkError(`packed chunk version ${version}; this app reads ${PACK_VERSION}`)
-  }
-  const headerLength = view.getUint32(8, true)
-  if (12 + headerLength > frameBytes || 12 + headerLength > prefix.byteLength) {
-    throw new PackedChunkError('the header runs past the end of the packed chunk')
-  }
-  let header: PackHeader
-  try {
-    header = JSON.parse(decoder.decode(prefix.subarray(12, 12 + headerLength))) as PackHeader
-  } catch {
-    throw new PackedChunkError('the header of the packed chunk is not JSON')
-  }
-  const count = header.count
-  if (
-    !Number.isInteger(count) ||
-    count < 0 ||
-    count > CHUNK_MAX_RECORDS ||
-    header.format !== CHUNK_FORMAT
-  ) {
-    throw new PackedChunkError(
-      `a packed chunk of ${String(count)} records in chunk format ${String(header.format)}`
-    )
-  }
-  if (
-    !Array.isArray(header.sections) ||
-    !Array.isArray(header.keys) ||
-    typeof header.warnings !== 'object' ||
-    header.warnings === null
-  ) {
-    throw new PackedChunkError('the header of the packed chunk is incomplete')
-  }
-  const places = new Map<string, SectionPlace>()
-  let offset = align8(12 + headerLength)
-  for (const section of header.sections) {
-    const bytes = section.bytes
-    if (!Number.isInteger(bytes) || bytes < 0 || offset + bytes > frameBytes) {
-      throw new PackedChunkError(`section ${String(section.name)} runs past the end`)
-    }
-    places.set(section.name, { name: section.name, kind: section.kind, offset, bytes })
-    offset += align8(bytes)
-  }
-  return { header, places }
-}
-
 /**
  * Reads a packed chunk back as an encoded chunk (numbered 0 at row 0; the commit places it).
  * Every length and offset is checked, so a damaged frame is refused rather than misread.
@@ -456,166 +315,31 @@ export function unpackChunk(packed: Uint8Array): EncodedChunk {
   return decodeFrame(layout, (place) => packed.subarray(place.offset, place.offset + place.bytes))
 }
 
-/**
- * {@link unpackChunk} for a packed chunk the browser shell's page received as a Blob (the event
- * bytes are fetched with `response.blob()`, which the browser keeps out of the page: reading an
- * 8 MB body into the page and writing it to IndexedDB cost about 40 ns of page CPU a byte, the
- * Blob about a quarter of that). Only the columns and the provenance are read into the page; the
- * raw texts, two thirds of the bytes, stay a slice of the Blob, which the body stores as it is
- * (record-chunk.ts, body "blob" layout).
- */
-export async function unpackChunkBlob(packed: Blob): Promise<EncodedChunk> {
-  checkFrameSize(packed.size)
-  const read = async (from: number, to: number): Promise<Uint8Array> =>
-    new Uint8Array(await packed.slice(from, to).arrayBuffer())
-  let prefix = await read(0, Math.min(packed.size, 64 * 1024))
-  if (prefix.byteLength >= 12) {
-    const headerEnd = 12 + new DataView(prefix.buffer).getUint32(8, true)
-    if (headerEnd > prefix.byteLength && headerEnd <= packed.size) {
-      prefix = await read(0, headerEnd)
-    }
-  }
-  const layout = readFrameLayout(prefix, packed.size)
-  const raw = layout.places.get('raw')
-  if (!raw) {
-    throw new PackedChunkError('section raw is missing')
-  }
-  // The sections are laid one after another: those before the raw texts are read in one go,
-  // those after it in another.
-  const tailFrom = Math.min(packed.size, raw.offset + align8(raw.bytes))
-  const [head, tail] = await Promise.all([read(0, raw.offset), read(tailFrom, packed.size)])
-  return decodeFrame(
-    layout,
-    (place) =>
-      place.offset < raw.offset
-        ? head.subarray(place.offset, place.offset + place.bytes)
-        : tail.subarray(place.offset - tailFrom, place.offset - tailFrom + place.bytes),
-    packed.slice(raw.offset, raw.offset + raw.bytes)
-  )
-}
-
-/**
- * The encoded chunk of a checked frame layout; `bytesOf` gives a section's bytes. With `rawBlob`,
- * the raw texts are that Blob and are not read (`bytesOf` is never asked for them).
- */
+/** The encoded chunk of a checked frame layout; `bytesOf` gives a section's bytes. */
 function decodeFrame(
   layout: FrameLayout,
-  bytesOf: (place: SectionPlace) => Uint8Array,
-  rawBlob?: Blob
+  bytesOf: (place: SectionPlace) => Uint8Array
 ): EncodedChunk {
-  const { header, places } = layout
-  const count = header.count
-  const place = (name: string): SectionPlace => {
-    const found = places.get(name)
-    if (!found) {
-      throw new PackedChunkError(`section ${name} is missing`)
-    }
-    return found
-  }
-  const section = (name: string): { kind: Section['kind']; bytes: Uint8Array } => {
-    const found = place(name)
-    return { kind: found.kind, bytes: bytesOf(found) }
-  }
-  const numbers = <T extends ArrayBufferView & { length: number }>(name: string, n: number): T => {
-    const { kind, bytes } = section(name)
-    const array = readNumbers(bytes, kind) as T
-    expectLength(name, array, n)
-    return array
-  }
-  const times = numbers<Float64Array>('times', count)
-  const recordType = numbers<Float64Array>('recordType', count)
-  const userType = numbers<Float64Array>('userType', count)
-  const flags = numbers<Uint8Array>('flags', count)
-  const codes = numbers<Uint16Array | Uint32Array>('codes', count * STORED_TEXT_COLUMNS.length)
-  const pairStart = numbers<Uint32Array>('pairStart', count + 1)
-  const pairs = pairStart[count]!
-  const pairKey = numbers<Uint16Array | Uint32Array>('pairKey', pairs)
-  const pairValue = numbers<Uint16Array | Uint32Array>('pairValue', pairs)
-  const poolSection = section('pool')
-  const pool = readText(poolSection.bytes, poolSection.kind)
-  if (poolSection.kind === 'latin1' && !isNarrowValue(pool)) {
-    // A byte 0x80–0x9F: no narrow value holds one (record-chunk.ts `isNarrowValue`).
-    throw new PackedChunkError('the one-byte pool holds a byte no narrow value has')
-  }
-  const wideSection = places.has('widePool') ? section('widePool') : null
-  const widePool = wideSection ? readText(wideSection.bytes, wideSection.kind) : ''
-  const poolStarts = section('poolStarts')
-  const starts = readNumbers(poolStarts.bytes, poolStarts.kind) as Uint32Array
-  const rawStarts = numbers<Uint32Array>('rawStarts', count + 1)
-  const raw = place('raw')
-  if (raw.kind !== 'utf8' && raw.kind !== 'utf16') {
-    throw new PackedChunkError(`a text section cannot be ${raw.kind}`)
-  }
-  // Codes must point into the pool and the keys, and offsets must stay inside their text.
-  const poolSize = starts.length - 1
-  if (poolSize < 0 || starts[poolSize] !== pool.length + widePool.length) {
-    throw new PackedChunkError('the string pool does not match its offsets')
-  }
-  for (let i = 0; i < poolSize; i++) {
-    // Offsets go forward, and no value straddles the one-byte pool and the wide one.
-    if (starts[i]! > starts[i + 1]! || (starts[i]! < pool.length && starts[i + 1]! > pool.length)) {
-      throw new PackedChunkError('the string pool does not match its offsets')
-    }
-  }
-  for (let i = 0; i < codes.length; i++) {
-    if (codes[i]! >= poolSize) throw new PackedChunkError('a column code is outside the pool')
-  }
-  for (let i = 0; i < pairs; i++) {
-    if (pairKey[i]! >= header.keys.length || pairValue[i]! >= poolSize) {
-      throw new PackedChunkError('a field code is outside the pool')
-    }
-  }
-  const isUtf16 = raw.kind === 'utf16'
-  for (let i = 0; i < count; i++) {
-    if (pairStart[i]! > pairStart[i + 1]! || rawStarts[i]! > rawStarts[i + 1]!) {
-      throw new PackedChunkError('record offsets go backwards')
-    }
-    if (isUtf16 && rawStarts[i]! % 2 !== 0) {
-      throw new PackedChunkError('a UTF-16 raw text starts inside a code unit')
-    }
-  }
-  if (rawStarts[count] !== raw.bytes || pairStart[0] !== 0 || rawStarts[0] !== 0) {
-    throw new PackedChunkError('the raw text does not match its offsets')
-  }
+  const columns = decodeColumns(layout, bytesOf)
+  const count = columns.count
+  const { rawStarts, isUtf16 } = readRawStarts(layout, bytesOf(sectionPlace(layout, 'rawStarts')))
   // Raw texts and provenance stay bytes (a copy owning its buffer: a view would store the whole
   // frame); a record is decoded when it is read. Main wrote the provenance as one JSON array.
-  const provenance = section('provenance')
-  const last = provenance.bytes[provenance.bytes.byteLength - 1]
-  if (provenance.kind !== 'utf8' || provenance.bytes[0] !== 0x5b || last !== 0x5d) {
-    throw new PackedChunkError('the provenance of the packed chunk is not a JSON array')
-  }
-  const columns: ColumnChunk = {
-    n: 0,
-    firstRow: 0,
-    count,
-    format: header.format,
-    times,
-    pool,
-    ...(widePool === '' ? {} : { widePool }),
-    poolStarts: starts,
-    codes,
-    recordType,
-    userType,
-    flags,
-    keys: header.keys.map(String),
-    pairStart,
-    pairKey,
-    pairValue
-  }
+  const provenance = readProvenance(layout, bytesOf(sectionPlace(layout, 'provenance')))
   const ids = new Array<string>(count)
   const idSlot = COLUMN_SLOT.id * count
   for (let i = 0; i < count; i++) {
-    ids[i] = poolValue(columns, codes[idSlot + i]!)
+    ids[i] = poolValue(columns, columns.codes[idSlot + i]!)
   }
   return {
     columns,
     body: {
       n: 0,
-      ...(rawBlob ? { rawBlob } : { rawBytes: bytesOf(raw).slice() }),
+      rawBytes: bytesOf(sectionPlace(layout, 'raw')).slice(),
       rawByteStarts: rawStarts,
       ...(isUtf16 ? { isRawUtf16: true } : {}),
-      provenanceBytes: provenance.bytes.slice(),
-      warnings: header.warnings
+      provenanceBytes: provenance,
+      warnings: layout.header.warnings
     },
     ids: { n: 0, firstRow: 0, ids }
   }
@@ -636,51 +360,46 @@ export function packedTimes(packed: Uint8Array): Float64Array {
  * bytes, not a re-encode).
  */
 export function selectRows(chunk: EncodedChunk, keep: readonly number[]): EncodedChunk {
-  const { columns, body } = chunk
+  if (keep.length === chunk.columns.count) {
+    return chunk
+  }
+  return {
+    ...selectBodyAndIds(chunk, keep, chunk.columns.count),
+    columns: selectColumns(chunk.columns, keep)
+  }
+}
+
+/**
+ * {@link selectRows} for a chunk on its way to the store, whose columns may still be packed
+ * (stored-chunk.ts): packed columns only note which rows they keep, nothing is decoded.
+ */
+export function selectStoredRows(chunk: ChunkToStore, keep: readonly number[]): ChunkToStore {
+  const { columns } = chunk
   if (keep.length === columns.count) {
     return chunk
   }
-  const count = keep.length
-  const slots = STORED_TEXT_COLUMNS.length
-  const codes =
-    columns.codes instanceof Uint16Array
-      ? new Uint16Array(slots * count)
-      : new Uint32Array(slots * count)
-  const times = new Float64Array(count)
-  const recordType = new Float64Array(count)
-  const userType = new Float64Array(count)
-  const flags = new Uint8Array(count)
-  const pairStart = new Uint32Array(count + 1)
-  let pairs = 0
-  for (const i of keep) {
-    pairs += columns.pairStart[i + 1]! - columns.pairStart[i]!
+  return {
+    ...selectBodyAndIds(chunk, keep, columns.count),
+    columns: isPackedColumns(columns) ? keepPackedRows(columns, keep) : selectColumns(columns, keep)
   }
-  const pairKey =
-    columns.pairKey instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
-  const pairValue =
-    columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
-  const raw = new Array<string>(count)
+}
+
+/** The body and Ids of the rows `keep` of a chunk of `count` rows. */
+function selectBodyAndIds(
+  chunk: Pick<EncodedChunk, 'body' | 'ids'>,
+  keep: readonly number[],
+  count: number
+): Pick<EncodedChunk, 'body' | 'ids'> {
+  const { body } = chunk
   // A bytes or blob body keeps its bytes (selectBody): its provenance is not parsed here.
   const isBytes =
     (body.rawBytes !== undefined || body.rawBlob !== undefined) && body.rawByteStarts !== undefined
   const provenances = isBytes ? [] : bodyProvenances(body)
-  const provenance: RecordProvenance[] = new Array<RecordProvenance>(count)
+  const raw = new Array<string>(keep.length)
+  const provenance = new Array<RecordProvenance>(keep.length)
   const warnings: BodyChunk['warnings'] = {}
-  const ids = new Array<string>(count)
-  let p = 0
+  const ids = new Array<string>(keep.length)
   keep.forEach((i, k) => {
-    for (let slot = 0; slot < slots; slot++) {
-      codes[slot * count + k] = columns.codes[slot * columns.count + i]!
-    }
-    times[k] = columns.times[i]!
-    recordType[k] = columns.recordType[i]!
-    userType[k] = columns.userType[i]!
-    flags[k] = columns.flags[i]!
-    pairStart[k] = p
-    for (let q = columns.pairStart[i]!; q < columns.pairStart[i + 1]!; q++, p++) {
-      pairKey[p] = columns.pairKey[q]!
-      pairValue[p] = columns.pairValue[q]!
-    }
     if (!isBytes) {
       raw[k] = bodyRaw(body, i)
       provenance[k] = provenances[i] ?? null
@@ -691,21 +410,8 @@ export function selectRows(chunk: EncodedChunk, keep: readonly number[]): Encode
     }
     ids[k] = chunk.ids.ids[i]!
   })
-  pairStart[count] = p
   return {
-    columns: {
-      ...columns,
-      count,
-      times,
-      codes,
-      recordType,
-      userType,
-      flags,
-      pairStart,
-      pairKey,
-      pairValue
-    },
-    body: { ...selectBody(body, keep, columns.count, raw, provenance, warnings), n: body.n },
+    body: { ...selectBody(body, keep, count, raw, provenance, warnings), n: body.n },
     ids: { n: chunk.ids.n, firstRow: chunk.ids.firstRow, ids }
   }
 }

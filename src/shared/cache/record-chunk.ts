@@ -121,7 +121,7 @@ export type RecordProvenance = NormalizedRecord['provenance'] | null
  *   these sections out of the packed chunk without decoding them; a record's text is decoded
  *   when it is read (details pane, exports), and IndexedDB stores bytes, not strings;
  * - **blob** (what the browser shell's page stores: it receives packed chunks as Blobs,
- *   packed-chunk.ts `unpackChunkBlob`): the bytes layout with the raw texts as a Blob instead of
+ *   stored-chunk.ts `chunkToStore`): the bytes layout with the raw texts as a Blob instead of
  *   a byte array, so they go from the network to IndexedDB without passing through the page;
  * - **text**: the raw texts as one string with UTF-16 offsets and the provenance as one JSON text;
  * - **per record** (the first chunked release): one string and one object per record.

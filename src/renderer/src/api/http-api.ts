@@ -16,7 +16,7 @@ import {
   type OfferedSnapshot,
   type PickedFile
 } from '../../../shared/ipc/contract'
-import { MAX_PACKED_BYTES } from '../../../shared/cache/packed-chunk'
+import { MAX_PACKED_BYTES } from '../../../shared/cache/packed-frame'
 
 import { readBodyBlob } from './read-body-blob'
 

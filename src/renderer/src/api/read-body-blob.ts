@@ -6,9 +6,9 @@
  * never pass through the page. Reading them into the page cost most of its CPU during an import:
  * 24 bodies of 8.5 MB from a loopback server (Debian's Chromium on the 2-core benchmark machine)
  * took 4.2 s and 5.2 page CPU-s into a buffer with a BYOB reader (`arrayBuffer()` about twice
- * that), 1.7 s and 0.4 page CPU-s as a Blob. The page then reads only the columns of each chunk;
- * the raw texts, two thirds of the bytes, go from the Blob into IndexedDB as a Blob
- * (src/shared/cache/packed-chunk.ts `unpackChunkBlob`; issues 11 and 13).
+ * that), 1.7 s and 0.4 page CPU-s as a Blob. The page then reads only each chunk's header, Ids,
+ * raw-text offsets and provenance; its columns and raw texts go from the Blob into IndexedDB as
+ * slices of it (src/shared/cache/stored-chunk.ts `chunkToStore`; issues 11 and 13).
  *
  * The body must announce its length (`Content-Length`, as the shell does) no larger than
  * `maxBytes`, and be exactly that long: anything else is refused (null), never read in part.

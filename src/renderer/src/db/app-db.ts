@@ -3,7 +3,13 @@ import { Dexie, type DexieOptions, type Table } from 'dexie'
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
-import { selectRows, unpackChunk, unpackChunkBlob } from '../../../shared/cache/packed-chunk'
+import { selectStoredRows } from '../../../shared/cache/packed-chunk'
+import {
+  chunkToStore,
+  readColumns,
+  type ChunkToStore,
+  type StoredColumns
+} from '../../../shared/cache/stored-chunk'
 
 import {
   DB_CHANNEL_NAME,
@@ -38,8 +44,6 @@ import {
   encodeChunks,
   resolveBody,
   type BodyChunk,
-  type ColumnChunk,
-  type EncodedChunk,
   type IdChunk
 } from './record-chunk'
 
@@ -50,7 +54,7 @@ export { normalizeTags, toLedgerRow } from './cache-rows'
 interface PendingBatch {
   ids: readonly string[]
   /** Chunks of the rows `fresh` (ascending indexes into `ids`), in that order. */
-  build: (fresh: number[]) => EncodedChunk[]
+  build: (fresh: number[]) => ChunkToStore[]
 }
 
 /** Thrown inside a commit when another writer committed first; the commit is retried. */
@@ -66,7 +70,7 @@ const CHUNK = 2000
  */
 export class AppDb extends Dexie {
   /** What the query worker reads, one row per chunk of records (see record-chunk.ts). */
-  declare columns: Table<ColumnChunk, number>
+  declare columns: Table<StoredColumns, number>
   /** Raw record text per chunk. */
   declare bodies: Table<BodyChunk, number>
   /** Record Ids per chunk (exact de-duplication). */
@@ -212,11 +216,7 @@ export class AppDb extends Dexie {
     annotations: readonly ImportedAnnotation[] = [],
     skip: readonly number[] = []
   ): Promise<CommitResult> {
-    const chunks = await Promise.all(
-      packed.map((chunk) =>
-        chunk instanceof Uint8Array ? unpackChunk(chunk) : unpackChunkBlob(chunk)
-      )
-    )
+    const chunks = await Promise.all(packed.map(chunkToStore))
     const skipped = new Set(skip)
     // ids[k] is the Id of row rows[k] (over all rows of the chunks).
     const ids: string[] = []
@@ -236,7 +236,7 @@ export class AppDb extends Dexie {
         ids,
         build: (freshIds) => {
           const fresh = freshIds.map((k) => rows[k]!)
-          const out: EncodedChunk[] = []
+          const out: ChunkToStore[] = []
           let at = 0
           let first = 0
           for (const chunk of chunks) {
@@ -246,7 +246,7 @@ export class AppDb extends Dexie {
               keep.push(fresh[at++]! - first)
             }
             if (keep.length > 0) {
-              out.push(selectRows(chunk, keep))
+              out.push(selectStoredRows(chunk, keep))
             }
             first = end
           }
@@ -539,9 +539,13 @@ export class AppDb extends Dexie {
       this.columns.where('n').between(from, to, true, false).toArray(),
       this.bodies.where('n').between(from, to, true, false).toArray()
     ])
-    // Blob bodies (the browser shell's) have their raw texts read here, a chunk at a time.
-    const resolved = await Promise.all(bodies.map(resolveBody))
-    return columns.map((c, i) => ({ columns: c, body: resolved[i]! }))
+    // Blob bodies (the browser shell's) have their raw texts read here, and packed columns are
+    // decoded, a chunk at a time.
+    const [decoded, resolved] = await Promise.all([
+      Promise.all(columns.map(readColumns)),
+      Promise.all(bodies.map(resolveBody))
+    ])
+    return decoded.map((c, i) => ({ columns: c, body: resolved[i]! }))
   }
 
   /** Records with `seq` greater than `afterSeq`, in `seq` order, whole chunks at a time. */
@@ -583,7 +587,7 @@ export class AppDb extends Dexie {
       return undefined
     }
     return {
-      ...decodeRecord(columns, await resolveBody(body), row - columns.firstRow),
+      ...decodeRecord(await readColumns(columns), await resolveBody(body), row - columns.firstRow),
       seq: row + 1
     }
   }

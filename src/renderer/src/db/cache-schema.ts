@@ -9,12 +9,15 @@ import type { Dexie, Transaction } from 'dexie'
 
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import type { ChunkToStore } from '../../../shared/cache/stored-chunk'
+
 import { META_KEY, type CacheMeta, type RecordRow } from './cache-types'
 import type { ChunkDuplicates } from './duplicate-counts'
-import { CHUNK_MAX_RECORDS, encodeChunk, type EncodedChunk, type IdChunk } from './record-chunk'
+
+import { CHUNK_MAX_RECORDS, encodeChunk, type IdChunk } from './record-chunk'
 
 /** Numbers an encoded chunk as chunk `n` starting at row `firstRow`. */
-export function placeChunk(chunk: EncodedChunk, n: number, firstRow: number): EncodedChunk {
+export function placeChunk(chunk: ChunkToStore, n: number, firstRow: number): ChunkToStore {
   return {
     columns: { ...chunk.columns, n, firstRow },
     body: { ...chunk.body, n },

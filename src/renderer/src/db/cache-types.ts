@@ -5,6 +5,8 @@
 import type { LedgerBlob, LedgerQuery, LedgerWindow } from '../../../shared/acquisition'
 import type { NormalizedRecord } from '../../../shared/audit'
 
+import type { StoredColumns } from '../../../shared/cache/stored-chunk'
+
 import type { BodyChunk, ColumnChunk } from './record-chunk'
 
 /** The IndexedDB database name of the app (one per origin: app://explorer or the browser shell). */
@@ -49,7 +51,7 @@ export interface CommittedChunks {
    */
   writer: string
   epoch: string | undefined
-  chunks: ColumnChunk[]
+  chunks: StoredColumns[]
 }
 
 /** The key of the one {@link CacheMeta} row. */

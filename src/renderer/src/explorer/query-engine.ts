@@ -13,7 +13,7 @@ import {
   type ColumnChunk
 } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
-
+import { readColumns, type StoredColumns } from '../../../shared/cache/stored-chunk'
 import type { StackSort } from '../../../shared/explorer'
 
 import { ColumnIndex, type QueryResult } from './column-index'
@@ -74,7 +74,7 @@ export class QueryEngine {
    * Chunks the committing page handed over ({@link offer}), by number, until a load appends
    * them, and the cache epoch they belong to.
    */
-  private readonly offered = new Map<number, ColumnChunk>()
+  private readonly offered = new Map<number, StoredColumns>()
   private offeredEpoch: string | undefined = undefined
   /** The cache epoch of the chunks loaded so far (null before the first load read the meta). */
   private loadedEpoch: string | undefined | null = null
@@ -182,7 +182,7 @@ export class QueryEngine {
       }
       const handed = this.takeOffered(from, end)
       if (handed.length > 0) {
-        return Promise.resolve(handed)
+        return Promise.all(handed.map(readColumns))
       }
       let to = Math.min(end, from + count)
       for (let n = from + 1; n < to; n++) {
@@ -196,7 +196,7 @@ export class QueryEngine {
         .toArray()
         .then((chunks) => {
           this.sources.read += chunks.length
-          return chunks
+          return Promise.all(chunks.map(readColumns))
         })
     }
     let size = FIRST_LOAD_CHUNKS
@@ -255,7 +255,7 @@ export class QueryEngine {
    * reading them — is read from IndexedDB as {@link load} does, so the index always ends up
    * exactly what IndexedDB holds. `chunks` must be consecutive, in order.
    */
-  offer(epoch: string | undefined, chunks: readonly ColumnChunk[]): Promise<LoadProgress> {
+  offer(epoch: string | undefined, chunks: readonly StoredColumns[]): Promise<LoadProgress> {
     if (chunks.every((chunk) => chunk.n < this.loadedChunks) && epoch === this.loadedEpoch) {
       // Already loaded (a load read them before they came): nothing to do.
       return this.settled()
@@ -273,8 +273,8 @@ export class QueryEngine {
   }
 
   /** The handed-over chunks `from`, `from + 1`… below `end`, removed from the offered ones. */
-  private takeOffered(from: number, end: number): ColumnChunk[] {
-    const out: ColumnChunk[] = []
+  private takeOffered(from: number, end: number): StoredColumns[] {
+    const out: StoredColumns[] = []
     for (let n = from; n < end; n++) {
       const chunk = this.offered.get(n)
       if (!chunk) {

@@ -2,7 +2,7 @@
  * The Explorer's query model and the typed messages between the UI and the query worker.
  */
 import type { NormalizedRecord } from '../../../shared/audit'
-import type { ColumnChunk } from '../../../shared/cache/record-chunk'
+import type { StoredColumns } from '../../../shared/cache/stored-chunk'
 import type { StackEntry, StackSort } from '../../../shared/explorer'
 import type { WorkerRpcMessage } from '../workers/worker-rpc-client'
 
@@ -263,7 +263,7 @@ export type WorkerRequest =
       reqId: number
       dbName: string
       epoch: string | undefined
-      chunks: ColumnChunk[]
+      chunks: StoredColumns[]
     }
   | {
       type: 'stack'

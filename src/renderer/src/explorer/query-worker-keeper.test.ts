@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { CommittedChunks } from '../db/cache-types'
-import { encodeChunk } from '../db/record-chunk'
+import { encodeChunk, type ColumnChunk } from '../db/record-chunk'
 import { FakeWorker } from '../workers/fake-worker'
 
 import { makeRecord } from '../../../shared/audit/test-records'
@@ -168,7 +168,7 @@ describe('ownedColumns', () => {
     const packed = new Uint8Array(1 << 16)
     const view = new Float64Array(packed.buffer, 8, 2)
     view.set(columns.times)
-    const owned = ownedColumns({ ...columns, times: view })
+    const owned = ownedColumns({ ...columns, times: view }) as ColumnChunk
     expect(owned.times.buffer.byteLength).toBe(16)
     expect(Array.from(owned.times)).toEqual(Array.from(columns.times))
     // Sections that own their buffer go as they are.

@@ -7,7 +7,7 @@
  * commits reach it on the cache's BroadcastChannel (query-worker.ts). So the Explorer shown after
  * an import or a sync done elsewhere is ready at once, with nothing read back from IndexedDB.
  */
-import type { ColumnChunk } from '../../../shared/cache/record-chunk'
+import { isPackedColumns, type StoredColumns } from '../../../shared/cache/stored-chunk'
 import type { CommittedChunks } from '../db/cache-types'
 
 import { startQueryWorker, type QueryClient } from './query-client'
@@ -151,9 +151,13 @@ function owned<T extends TypedArray>(array: T): T {
 /**
  * A column chunk whose typed arrays each own their whole buffer. Posting a typed-array view
  * clones its whole backing buffer: a section viewing a packed chunk would carry the chunk's raw
- * text into the worker and keep it there.
+ * text into the worker and keep it there. Packed columns go as they are (a Blob, or bytes that
+ * own their buffer: stored-chunk.ts); the worker decodes them.
  */
-export function ownedColumns(chunk: ColumnChunk): ColumnChunk {
+export function ownedColumns(chunk: StoredColumns): StoredColumns {
+  if (isPackedColumns(chunk)) {
+    return chunk
+  }
   return {
     ...chunk,
     times: owned(chunk.times),

@@ -8,6 +8,7 @@
  * columns and only the flattened fields it needs ({@link GOVERNANCE_FIELD_KEYS}).
  */
 import type { NormalizedRecord } from '../../../shared/audit'
+import { readColumns } from '../../../shared/cache/stored-chunk'
 import {
   GovernanceFold,
   parseGovernanceSettings,
@@ -200,10 +201,18 @@ export class GovernanceEngine {
     }
     this.total = Math.max(this.total, meta.rows)
     while (this.loadedChunks < meta.chunks) {
-      const chunks = await this.db.columns
-        .where('n')
-        .between(this.loadedChunks, Math.min(meta.chunks, this.loadedChunks + LOAD_CHUNKS), true)
-        .toArray()
+      const chunks = await Promise.all(
+        (
+          await this.db.columns
+            .where('n')
+            .between(
+              this.loadedChunks,
+              Math.min(meta.chunks, this.loadedChunks + LOAD_CHUNKS),
+              true
+            )
+            .toArray()
+        ).map(readColumns)
+      )
       if (chunks.length === 0) {
         break
       }
