@@ -83,16 +83,16 @@ export function normalizeRecord(
   const sink = new FieldSink(warnings, options.keepFields !== false)
   flattenInto(sink, source)
   const fields = sink.fields
-  const get = (...keys: LookupKey[]): string => sink.get(keys)
+  const get = (lookup: Lookup): string => sink.first(lookup)
 
   let id = (record.Id ?? '').trim()
   if (id === '') {
-    const fallback = get(`${PP}.activity.id`) || (options.fallbackId ?? '').trim()
+    const fallback = get(L.activityId) || (options.fallbackId ?? '').trim()
     if (fallback === '') {
       return { ok: false, code: 'missing-id', reason: 'missing Id: the record has no Id field' }
     }
     warnings.push(
-      `Id missing; taken from ${get(`${PP}.activity.id`) ? `${PP}.activity.id` : 'the CSV row'}`
+      `Id missing; taken from ${get(L.activityId) ? `${PP}.activity.id` : 'the CSV row'}`
     )
     id = fallback
   }
@@ -114,8 +114,8 @@ export function normalizeRecord(
   }
 
   let operation = record.Operation ?? ''
-  if (operation === '' && get(`${PP}.activity.name`) !== '') {
-    operation = get(`${PP}.activity.name`)
+  if (operation === '' && get(L.activityName) !== '') {
+    operation = get(L.activityName)
     warnings.push(`Operation missing; taken from ${PP}.activity.name`)
   }
 
@@ -125,20 +125,16 @@ export function normalizeRecord(
   let category: ActivityCategory = match?.category ?? 'Other'
   const catalogConfidence: CatalogConfidence = match?.confidence ?? 'unknown'
 
-  const dlpSubOperation = get(`${PP}.resource.tenant.governance.api_policy.operation_name`)
+  const dlpSubOperation = get(L.dlpSubOperation)
   if (dlpSubOperation !== '' && operation === 'GovernanceApiPolicyOperation') {
     activity = DATA_POLICY_SUB_OPERATIONS[dlpSubOperation] ?? `${activity} (${dlpSubOperation})`
   }
 
-  const resourceIdLegacy = get('AdditionalInfo.ResourceId', 'ResourceId')
-  const action = get(
-    `${PP}.resource.connection.action_name`,
-    'AdditionalInfo.ActionName',
-    'ActionName'
-  )
+  const resourceIdLegacy = get(L.resourceIdLegacy)
+  const action = get(L.action)
   const recordType = resolveRecordType(record.RecordType, {
     operation,
-    hasPolicyInfo: get('AdditionalInfo.policyId', 'AdditionalInfo.policyType') !== '',
+    hasPolicyInfo: get(L.policy) !== '',
     hasConnectorInfo: resourceIdLegacy !== '' || action !== '',
     isCatalogConnectorOperation: match?.entry?.isConnectorActivity === true
   })
@@ -152,17 +148,12 @@ export function normalizeRecord(
     category = guessConnectorCategory(operation)
   }
 
-  const flow = parseFlowUrl(get('FlowDetailsUrl'))
-  const environmentRaw = get(
-    `${PP}.resource.environment.id`,
-    'EnvironmentId',
-    'AdditionalInfo.EnvironmentName',
-    'EnvironmentName'
-  )
+  const flow = parseFlowUrl(get(L.flowUrl))
+  const environmentRaw = get(L.environment)
   const resource =
-    get(`${PP}.resource.connection.id`) ||
+    get(L.connectionId) ||
     resourceIdLegacy ||
-    get(`${PP}.resource.power_app.id`, `${PP}.resource.id`, 'AppName') ||
+    get(L.appOrResourceId) ||
     flow.flowId ||
     (record.ObjectId ?? '')
   const userTypeNumber = userTypeValue(record.UserType)
@@ -175,7 +166,7 @@ export function normalizeRecord(
     recordTypeName: recordType.name,
     operation,
     workload: record.Workload ?? '',
-    userId: record.UserId ?? get('enduser.principal_name'),
+    userId: record.UserId ?? get(L.principalName),
     userKey: record.UserKey ?? '',
     userType: userTypeNumber,
     userTypeLabel:
@@ -184,26 +175,26 @@ export function normalizeRecord(
           ? record.UserType
           : ''
         : userTypeLabel(userTypeNumber),
-    clientIp: displayIp(record.ClientIP ?? get('enduser.ip_address')),
+    clientIp: displayIp(record.ClientIP ?? get(L.ipAddress)),
     objectId: record.ObjectId ?? '',
-    organizationId: record.OrganizationId ?? get(`${PP}.resource.tenant.id`),
+    organizationId: record.OrganizationId ?? get(L.tenantId),
     resultStatus: record.ResultStatus ?? '',
-    succeeded: succeededFrom(get(`${PP}.operation.is_successful`), record.ResultStatus ?? ''),
+    succeeded: succeededFrom(get(L.isSuccessful), record.ResultStatus ?? ''),
     activity,
     category,
     catalogConfidence,
     isConnectorEvent,
     environment: canonicalEnvironment(environmentRaw || flow.environment),
-    environmentName: get(`${PP}.resource.environment.name`),
+    environmentName: get(L.environmentName),
     action,
     resource,
-    resourceName: get(`${PP}.resource.display_name`, `${PP}.resource.power_app.display_name`),
+    resourceName: get(L.resourceName),
     connector: connectorOf(get, resource, resourceIdLegacy),
-    permissionType: get(`${PP}.resource.permission_type`),
-    targetUserId: get('targetuser.id'),
+    permissionType: get(L.permissionType),
+    targetUserId: get(L.targetUserId),
     dlpSubOperation,
-    actorRole: get('enduser.role'),
-    userAgent: get('user_agent.original'),
+    actorRole: get(L.role),
+    userAgent: get(L.userAgent),
     fields,
     warnings,
     raw: rawText,
@@ -294,6 +285,60 @@ const LOOKUP_INDEX = new Map<string, number>(LOOKUP_KEYS.map((key, i) => [key, i
 const LOOKUP_INDEX_FOLDED = new Map<string, number>(
   LOOKUP_KEYS.map((key, i) => [key.toLowerCase(), i])
 )
+
+/**
+ * Names looked up together (the first non-empty wins), as their indexes in {@link LOOKUP_KEYS}:
+ * made once here, not per record (a name spelled `${PP}.…` at the call would be a new string,
+ * hashed again, every time).
+ */
+type Lookup = readonly number[]
+
+function lookup(...keys: LookupKey[]): Lookup {
+  return keys.map((key) => LOOKUP_INDEX.get(key)!)
+}
+
+const L = {
+  activityId: lookup(`${PP}.activity.id`),
+  activityName: lookup(`${PP}.activity.name`),
+  dlpSubOperation: lookup(`${PP}.resource.tenant.governance.api_policy.operation_name`),
+  resourceIdLegacy: lookup('AdditionalInfo.ResourceId', 'ResourceId'),
+  action: lookup(
+    `${PP}.resource.connection.action_name`,
+    'AdditionalInfo.ActionName',
+    'ActionName'
+  ),
+  policy: lookup('AdditionalInfo.policyId', 'AdditionalInfo.policyType'),
+  flowUrl: lookup('FlowDetailsUrl'),
+  environment: lookup(
+    `${PP}.resource.environment.id`,
+    'EnvironmentId',
+    'AdditionalInfo.EnvironmentName',
+    'EnvironmentName'
+  ),
+  connectionId: lookup(`${PP}.resource.connection.id`),
+  appOrResourceId: lookup(`${PP}.resource.power_app.id`, `${PP}.resource.id`, 'AppName'),
+  principalName: lookup('enduser.principal_name'),
+  ipAddress: lookup('enduser.ip_address'),
+  tenantId: lookup(`${PP}.resource.tenant.id`),
+  isSuccessful: lookup(`${PP}.operation.is_successful`),
+  environmentName: lookup(`${PP}.resource.environment.name`),
+  resourceName: lookup(`${PP}.resource.display_name`, `${PP}.resource.power_app.display_name`),
+  permissionType: lookup(`${PP}.resource.permission_type`),
+  targetUserId: lookup('targetuser.id'),
+  role: lookup('enduser.role'),
+  userAgent: lookup('user_agent.original'),
+  connectorName: lookup(
+    `${PP}.resource.connector.name`,
+    `${PP}.resource.connector.id`,
+    `${PP}.resource.api.name`,
+    `${PP}.resource.api.id`,
+    'AdditionalInfo.ConnectorName',
+    'AdditionalInfo.ApiName',
+    'ConnectorName',
+    'ApiName'
+  ),
+  flowConnectors: lookup('FlowConnectorNames')
+}
 
 /**
  * Which look-up name each field name is, case-insensitively (-1: none). Field names repeat
@@ -388,9 +433,8 @@ class FieldSink {
    * The first non-empty value of the keys (§13 rule 8): each looked up exactly first, then
    * case-insensitively (the first non-empty field of that name in any case).
    */
-  get(keys: readonly LookupKey[]): string {
-    for (const key of keys) {
-      const index = LOOKUP_INDEX.get(key) ?? -1
+  first(lookup: Lookup): string {
+    for (const index of lookup) {
       const value = this.exact[index] ?? this.loose[index]
       if (value !== undefined) {
         return value
@@ -578,17 +622,8 @@ function parseFlowUrl(url: string): { environment: string; flowId: string } {
  * plausible ones if present, then take `shared_x` out of an `/apis/shared_x` resource path, then
  * a flow's connector list.
  */
-function connectorOf(get: (...keys: LookupKey[]) => string, ...ids: string[]): string {
-  const named = get(
-    `${PP}.resource.connector.name`,
-    `${PP}.resource.connector.id`,
-    `${PP}.resource.api.name`,
-    `${PP}.resource.api.id`,
-    'AdditionalInfo.ConnectorName',
-    'AdditionalInfo.ApiName',
-    'ConnectorName',
-    'ApiName'
-  )
+function connectorOf(get: (lookup: Lookup) => string, ...ids: string[]): string {
+  const named = get(L.connectorName)
   if (named !== '') {
     return apiName(named) ?? named
   }
@@ -598,7 +633,7 @@ function connectorOf(get: (...keys: LookupKey[]) => string, ...ids: string[]): s
       return name
     }
   }
-  return get('FlowConnectorNames')
+  return get(L.flowConnectors)
 }
 
 function apiName(id: string): string | null {
