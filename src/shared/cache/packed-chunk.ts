@@ -135,7 +135,7 @@ export function packChunk(chunk: EncodedChunk): Uint8Array {
   const widePool = columns.widePool ? textBytes(columns.widePool) : null
   const raw = rawSection(body, columns.count)
   const provenance =
-    body.provenanceBytes !== undefined
+    body.provenanceBytes !== undefined && !body.provenanceRows
       ? { kind: 'utf8' as const, bytes: body.provenanceBytes }
       : textBytes(body.provenanceJson ?? JSON.stringify(bodyProvenances(body)))
   const parts: [string, NumberKind | TextKind, Uint8Array][] = [
@@ -461,10 +461,35 @@ function selectBody(
     n: 0,
     ...kept,
     ...(body.isRawUtf16 === true ? { isRawUtf16: true } : {}),
+    ...selectProvenance(body, keep, count),
+    warnings
+  }
+}
+
+/**
+ * The provenance of the rows `keep` of a bytes or blob body: a Blob (not read in the page) or
+ * bytes already pointed into by row keep theirs and point at the kept rows' elements; other
+ * bytes have the kept elements cut out of the JSON array.
+ */
+function selectProvenance(
+  body: BodyChunk,
+  keep: readonly number[],
+  count: number
+): Pick<BodyChunk, 'provenanceBytes' | 'provenanceBlob' | 'provenanceRows'> {
+  const isBlob = body.provenanceBlob !== undefined && body.provenanceBytes === undefined
+  if (isBlob || body.provenanceRows) {
+    const rows = body.provenanceRows
+    return {
+      ...(isBlob
+        ? { provenanceBlob: body.provenanceBlob! }
+        : { provenanceBytes: body.provenanceBytes! }),
+      provenanceRows: Uint32Array.from(keep, (k) => (rows ? rows[k]! : k))
+    }
+  }
+  return {
     provenanceBytes:
       (body.provenanceBytes && selectJsonArrayElements(body.provenanceBytes, keep, count)) ??
-      encoder.encode(JSON.stringify(keep.map((i) => bodyProvenance(body, i)))),
-    warnings
+      encoder.encode(JSON.stringify(keep.map((i) => bodyProvenance(body, i))))
   }
 }
 

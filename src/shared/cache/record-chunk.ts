@@ -146,6 +146,13 @@ export interface BodyChunk {
   isRawUtf16?: boolean
   /** Bytes layout: the provenance of every record, as a UTF-8 JSON array. */
   provenanceBytes?: Uint8Array
+  /** Blob layout: `provenanceBytes` as a Blob (a slice of the packed chunk), until resolved. */
+  provenanceBlob?: Blob
+  /**
+   * Blob and bytes layouts, when rows were dropped (`selectRows`): record i's provenance is
+   * element `provenanceRows[i]` of the provenance array, which also holds the dropped rows'.
+   */
+  provenanceRows?: Uint32Array
   /** Text layout: every raw text, one after another: record i is `text.slice(starts[i], starts[i + 1])`. */
   text?: string
   starts?: Uint32Array
@@ -167,18 +174,32 @@ const utf16 = new TextDecoder('utf-16le')
  * bytes layout); any other body as it is.
  */
 export async function resolveBody(body: BodyChunk): Promise<BodyChunk> {
-  if (!body.rawBlob || body.rawBytes) {
+  const rawBlob = body.rawBytes ? undefined : body.rawBlob
+  const provenanceBlob = body.provenanceBytes ? undefined : body.provenanceBlob
+  if (!rawBlob && !provenanceBlob) {
     return body
   }
-  const { rawBlob, ...rest } = body
-  return { ...rest, rawBytes: new Uint8Array(await rawBlob.arrayBuffer()) }
+  const [rawBytes, provenanceBytes] = await Promise.all([
+    rawBlob?.arrayBuffer(),
+    provenanceBlob?.arrayBuffer()
+  ])
+  const resolved: BodyChunk = { ...body }
+  delete resolved.rawBlob
+  delete resolved.provenanceBlob
+  if (rawBytes) {
+    resolved.rawBytes = new Uint8Array(rawBytes)
+  }
+  if (provenanceBytes) {
+    resolved.provenanceBytes = new Uint8Array(provenanceBytes)
+  }
+  return resolved
 }
 
 /** Thrown when a blob body is read before {@link resolveBody} read its raw texts. */
 export class UnresolvedBodyError extends Error {
   override name = 'UnresolvedBodyError'
   constructor() {
-    super('a body chunk whose raw texts are a Blob was read before resolveBody()')
+    super('a body chunk whose raw texts or provenance are a Blob was read before resolveBody()')
   }
 }
 
@@ -221,6 +242,9 @@ const parsedProvenance = new WeakMap<BodyChunk, RecordProvenance[]>()
 
 /** Every record's provenance of a body chunk (any layout; unreadable JSON reads as none). */
 export function bodyProvenances(body: BodyChunk): RecordProvenance[] {
+  if (body.provenanceBlob && !body.provenanceBytes) {
+    throw new UnresolvedBodyError()
+  }
   if (body.provenanceBytes === undefined && body.provenanceJson === undefined) {
     return body.provenance ?? []
   }
@@ -231,7 +255,9 @@ export function bodyProvenances(body: BodyChunk): RecordProvenance[] {
         ? utf8.decode(body.provenanceBytes)
         : (body.provenanceJson ?? '')
       const value: unknown = JSON.parse(json)
-      parsed = Array.isArray(value) ? (value as RecordProvenance[]) : []
+      const all = Array.isArray(value) ? (value as RecordProvenance[]) : []
+      const rows = body.provenanceRows
+      parsed = rows ? Array.from(rows, (row) => all[row] ?? null) : all
     } catch {
       parsed = []
     }

@@ -8,6 +8,7 @@ import { PackedChunkError, readFrameLayout } from './packed-frame'
 import {
   CHUNK_MAX_RECORDS,
   UnresolvedBodyError,
+  bodyProvenance,
   bodyRaw,
   decodeChunk,
   encodeChunk,
@@ -82,11 +83,13 @@ describe('chunks stored as they were packed', () => {
         expect(Array.from(stored.body.rawByteStarts!)).toEqual(
           Array.from(whole.body.rawByteStarts!)
         )
-        expect(stored.body.provenanceBytes).toEqual(whole.body.provenanceBytes)
         if (source instanceof Blob) {
+          expect(stored.body.provenanceBytes).toBeUndefined()
           expect(() => bodyRaw(stored.body, 0)).toThrow(UnresolvedBodyError)
+          expect(() => bodyProvenance(stored.body, 0)).toThrow(UnresolvedBodyError)
         }
         const body = await resolveBody(stored.body)
+        expect(body.provenanceBytes).toEqual(whole.body.provenanceBytes)
         expect(decodeChunk(await readColumns(columns), body)).toEqual(
           decodeChunk(whole.columns, whole.body)
         )
@@ -96,7 +99,7 @@ describe('chunks stored as they were packed', () => {
     expect(decoded).toEqual(records)
   })
 
-  it('reads only the header, the Ids, the raw-text offsets and the provenance of a Blob', async () => {
+  it('reads only the header, the Ids and the raw-text offsets of a Blob', async () => {
     const [frame] = packRecords(varied(2000))
     const blob = new WatchedBlob([frame as Uint8Array<ArrayBuffer>])
     const stored = await chunkToStore(blob)
@@ -106,18 +109,15 @@ describe('chunks stored as they were packed', () => {
       return blob.reads.some(([from, to]) => from < place.offset + place.bytes && to > place.offset)
     }
     // Past the first 64 KB read (the header), only the sections named are read.
-    for (const name of ['pairKey', 'pairValue', 'pool', 'raw']) {
+    for (const name of ['pairKey', 'pairValue', 'pool', 'raw', 'provenance']) {
       expect(places.get(name)!.offset).toBeGreaterThan(64 * 1024)
       expect(read(name), name).toBe(false)
     }
-    for (const name of ['ids', 'rawStarts', 'provenance']) {
+    for (const name of ['ids', 'rawStarts']) {
       expect(read(name), name).toBe(true)
     }
     const readBytes = blob.reads.reduce((sum, [from, to]) => sum + to - from, 0)
-    const named = ['ids', 'rawStarts', 'provenance'].reduce(
-      (sum, n) => sum + places.get(n)!.bytes,
-      0
-    )
+    const named = ['ids', 'rawStarts'].reduce((sum, n) => sum + places.get(n)!.bytes, 0)
     expect(readBytes).toBeLessThanOrEqual(64 * 1024 + named)
     expect((packed(stored.columns).packed as Blob).size).toBe(places.get('raw')!.offset)
   })
@@ -181,10 +181,18 @@ describe('chunks stored as they were packed', () => {
     expect(decodeChunk(await readColumns(columns), await resolveBody(picked.body))).toEqual(
       first.map((i) => records[i])
     )
+    // The provenance stays one Blob, pointed into by row.
+    expect(picked.body.provenanceBlob).toBe(stored.body.provenanceBlob)
+    expect(Array.from(picked.body.provenanceRows!)).toEqual(first)
     // Selecting again composes with what was kept.
     const again = keepPackedRows(columns, [1, 4, 8])
     expect(Array.from(again.keep!)).toEqual([2, 50, 299])
     expect(await readColumns(again)).toEqual(selectRows(whole, [2, 50, 299]).columns)
+    const twice = selectStoredRows(picked, [1, 4, 8])
+    expect(Array.from(twice.body.provenanceRows!)).toEqual([2, 50, 299])
+    expect(decodeChunk(await readColumns(twice.columns), await resolveBody(twice.body))).toEqual(
+      [2, 50, 299].map((i) => records[i])
+    )
     // All rows kept: the chunk as it is.
     expect(
       selectStoredRows(

@@ -3,8 +3,8 @@
  * window used to decode every column (copies of the typed arrays and the pool) and store the
  * decoded object, which IndexedDB serialized again: each byte of columns crossed the page
  * three times, and storing a realistic chunk cost the page ~19 ms of structured clone. Now the
- * page reads only the header, the Ids (for exact dedupe), the raw-text offsets and the provenance,
- * and stores the frame's first bytes — header and column sections — as they came: a slice of the
+ * page reads only the header, the Ids (for exact dedupe) and the raw-text offsets, and stores the
+ * frame's first bytes — header and column sections — as they came: a slice of the
  * Blob the browser shell's page fetched (never read into the page), or the bytes Electron's IPC
  * gave. Whoever reads the columns (the query worker, governance, exports) decodes them then,
  * checking every code and offset ({@link readColumns}). Rows left out at the commit (Ids already
@@ -102,14 +102,16 @@ export async function chunkToStore(packed: Uint8Array | Blob): Promise<ChunkToSt
       throw new PackedChunkError(`section ${name} lies after the raw texts`)
     }
   }
-  const [rawStartBytes, provenanceBytes, idBytes] = await Promise.all(
-    ['rawStarts', 'provenance', 'ids'].map((name) => {
+  const provenance = sectionPlace(layout, 'provenance')
+  const isBlob = packed instanceof Blob
+  // A Blob's provenance is not read either: it is stored as a slice, read with the raw texts.
+  const [rawStartBytes, idBytes, provenanceBytes] = await Promise.all(
+    ['rawStarts', 'ids', ...(isBlob ? [] : ['provenance'])].map((name) => {
       const place = sectionPlace(layout, name)
       return read(place.offset, place.offset + place.bytes)
     })
   )
   const { rawStarts, isUtf16 } = readRawStarts(layout, rawStartBytes!)
-  const provenance = readProvenance(layout, provenanceBytes!)
   const ids = readIds(layout, idBytes!)
   const rawEnd = raw.offset + raw.bytes
   return {
@@ -128,7 +130,9 @@ export async function chunkToStore(packed: Uint8Array | Blob): Promise<ChunkToSt
         : { rawBytes: packed.slice(raw.offset, rawEnd) }),
       rawByteStarts: rawStarts,
       ...(isUtf16 ? { isRawUtf16: true } : {}),
-      provenanceBytes: provenance,
+      ...(packed instanceof Blob
+        ? { provenanceBlob: packed.slice(provenance.offset, provenance.offset + provenance.bytes) }
+        : { provenanceBytes: readProvenance(layout, provenanceBytes!) }),
       warnings: layout.header.warnings
     },
     ids: { n: 0, firstRow: 0, ids }
