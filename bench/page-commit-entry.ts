@@ -3,7 +3,8 @@
 // packed chunks main hands over — and, from the same chunks in the same page, the floor: the same
 // bytes written to a plain IndexedDB store, one row per chunk, one transaction per batch.
 import { normalizeRecord, type NormalizedRecord } from '../src/shared/audit'
-import { packRecords, unpackChunk } from '../src/shared/cache/packed-chunk'
+import { packRecords } from '../src/shared/cache/packed-chunk'
+import { chunkToStore } from '../src/shared/cache/stored-chunk'
 import { AppDb } from '../src/renderer/src/db/app-db'
 
 /** Parses, normalizes and packs NDJSON records as main does before the hand-over (not measured). */
@@ -26,13 +27,13 @@ function copies(packed: readonly Uint8Array[]): Uint8Array[] {
   return packed.map((chunk) => chunk.slice())
 }
 
-/** Unpacking only: what commitPacked does before any look-up or write. */
-export function unpackAll(packed: readonly Uint8Array[]): number {
+/** Unpacking only: what commitPacked does before any look-up or write (`chunkToStore`). */
+export async function unpackAll(packed: readonly Uint8Array[]): Promise<number> {
   const chunks = copies(packed)
   const t0 = performance.now()
   let rows = 0
   for (const chunk of chunks) {
-    rows += unpackChunk(chunk).columns.count
+    rows += (await chunkToStore(chunk)).ids.ids.length
   }
   if (rows === 0) {
     throw new Error('nothing unpacked')
