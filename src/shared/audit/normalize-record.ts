@@ -233,51 +233,51 @@ function flattenInto(sink: FieldSink, source: Record<string, unknown>): void {
 }
 
 /**
- * The field names the normalizer reads (§13 rule 8: case-insensitively). Only these are folded
- * to lower case while flattening, so a look-up never walks every field of a record.
+ * The field names the normalizer reads, in groups looked up together: the first non-empty field
+ * of a group wins (§13 rule 8: case-insensitively). Only these names are folded to lower case
+ * while flattening, so a look-up never walks every field of a record.
  */
-const LOOKUP_KEYS = [
-  `${PP}.activity.id`,
-  `${PP}.activity.name`,
-  `${PP}.resource.tenant.governance.api_policy.operation_name`,
-  'AdditionalInfo.ResourceId',
-  'ResourceId',
-  `${PP}.resource.connection.action_name`,
-  'AdditionalInfo.ActionName',
-  'ActionName',
-  'AdditionalInfo.policyId',
-  'AdditionalInfo.policyType',
-  'FlowDetailsUrl',
-  `${PP}.resource.environment.id`,
-  'EnvironmentId',
-  'AdditionalInfo.EnvironmentName',
-  'EnvironmentName',
-  `${PP}.resource.connection.id`,
-  `${PP}.resource.power_app.id`,
-  `${PP}.resource.id`,
-  'AppName',
-  'enduser.principal_name',
-  'enduser.ip_address',
-  `${PP}.resource.tenant.id`,
-  `${PP}.operation.is_successful`,
-  `${PP}.resource.environment.name`,
-  `${PP}.resource.display_name`,
-  `${PP}.resource.power_app.display_name`,
-  `${PP}.resource.permission_type`,
-  'targetuser.id',
-  'enduser.role',
-  'user_agent.original',
-  `${PP}.resource.connector.name`,
-  `${PP}.resource.connector.id`,
-  `${PP}.resource.api.name`,
-  `${PP}.resource.api.id`,
-  'AdditionalInfo.ConnectorName',
-  'AdditionalInfo.ApiName',
-  'ConnectorName',
-  'ApiName',
-  'FlowConnectorNames'
-] as const
-type LookupKey = (typeof LOOKUP_KEYS)[number]
+const LOOKUP_GROUPS = {
+  activityId: [`${PP}.activity.id`],
+  activityName: [`${PP}.activity.name`],
+  dlpSubOperation: [`${PP}.resource.tenant.governance.api_policy.operation_name`],
+  resourceIdLegacy: ['AdditionalInfo.ResourceId', 'ResourceId'],
+  action: [`${PP}.resource.connection.action_name`, 'AdditionalInfo.ActionName', 'ActionName'],
+  policy: ['AdditionalInfo.policyId', 'AdditionalInfo.policyType'],
+  flowUrl: ['FlowDetailsUrl'],
+  environment: [
+    `${PP}.resource.environment.id`,
+    'EnvironmentId',
+    'AdditionalInfo.EnvironmentName',
+    'EnvironmentName'
+  ],
+  connectionId: [`${PP}.resource.connection.id`],
+  appOrResourceId: [`${PP}.resource.power_app.id`, `${PP}.resource.id`, 'AppName'],
+  principalName: ['enduser.principal_name'],
+  ipAddress: ['enduser.ip_address'],
+  tenantId: [`${PP}.resource.tenant.id`],
+  isSuccessful: [`${PP}.operation.is_successful`],
+  environmentName: [`${PP}.resource.environment.name`],
+  resourceName: [`${PP}.resource.display_name`, `${PP}.resource.power_app.display_name`],
+  permissionType: [`${PP}.resource.permission_type`],
+  targetUserId: ['targetuser.id'],
+  role: ['enduser.role'],
+  userAgent: ['user_agent.original'],
+  connectorName: [
+    `${PP}.resource.connector.name`,
+    `${PP}.resource.connector.id`,
+    `${PP}.resource.api.name`,
+    `${PP}.resource.api.id`,
+    'AdditionalInfo.ConnectorName',
+    'AdditionalInfo.ApiName',
+    'ConnectorName',
+    'ApiName'
+  ],
+  flowConnectors: ['FlowConnectorNames']
+} satisfies Record<string, readonly string[]>
+
+/** Every name of {@link LOOKUP_GROUPS}, once. */
+const LOOKUP_KEYS: readonly string[] = [...new Set(Object.values(LOOKUP_GROUPS).flat())]
 const CONNECTION_PREFIX = `${PP}.resource.connection.`
 
 /** The index of each look-up name in {@link LOOKUP_KEYS}, by exact name and by lower-cased name. */
@@ -287,58 +287,18 @@ const LOOKUP_INDEX_FOLDED = new Map<string, number>(
 )
 
 /**
- * Names looked up together (the first non-empty wins), as their indexes in {@link LOOKUP_KEYS}:
- * made once here, not per record (a name spelled `${PP}.…` at the call would be a new string,
- * hashed again, every time).
+ * A group of {@link LOOKUP_GROUPS} as the indexes of its names in {@link LOOKUP_KEYS}: made once
+ * here, not per record (a name spelled `${PP}.…` at the call would be a new string, hashed
+ * again, every time).
  */
 type Lookup = readonly number[]
 
-function lookup(...keys: LookupKey[]): Lookup {
-  return keys.map((key) => LOOKUP_INDEX.get(key)!)
-}
-
-const L = {
-  activityId: lookup(`${PP}.activity.id`),
-  activityName: lookup(`${PP}.activity.name`),
-  dlpSubOperation: lookup(`${PP}.resource.tenant.governance.api_policy.operation_name`),
-  resourceIdLegacy: lookup('AdditionalInfo.ResourceId', 'ResourceId'),
-  action: lookup(
-    `${PP}.resource.connection.action_name`,
-    'AdditionalInfo.ActionName',
-    'ActionName'
-  ),
-  policy: lookup('AdditionalInfo.policyId', 'AdditionalInfo.policyType'),
-  flowUrl: lookup('FlowDetailsUrl'),
-  environment: lookup(
-    `${PP}.resource.environment.id`,
-    'EnvironmentId',
-    'AdditionalInfo.EnvironmentName',
-    'EnvironmentName'
-  ),
-  connectionId: lookup(`${PP}.resource.connection.id`),
-  appOrResourceId: lookup(`${PP}.resource.power_app.id`, `${PP}.resource.id`, 'AppName'),
-  principalName: lookup('enduser.principal_name'),
-  ipAddress: lookup('enduser.ip_address'),
-  tenantId: lookup(`${PP}.resource.tenant.id`),
-  isSuccessful: lookup(`${PP}.operation.is_successful`),
-  environmentName: lookup(`${PP}.resource.environment.name`),
-  resourceName: lookup(`${PP}.resource.display_name`, `${PP}.resource.power_app.display_name`),
-  permissionType: lookup(`${PP}.resource.permission_type`),
-  targetUserId: lookup('targetuser.id'),
-  role: lookup('enduser.role'),
-  userAgent: lookup('user_agent.original'),
-  connectorName: lookup(
-    `${PP}.resource.connector.name`,
-    `${PP}.resource.connector.id`,
-    `${PP}.resource.api.name`,
-    `${PP}.resource.api.id`,
-    'AdditionalInfo.ConnectorName',
-    'AdditionalInfo.ApiName',
-    'ConnectorName',
-    'ApiName'
-  ),
-  flowConnectors: lookup('FlowConnectorNames')
-}
+const L = Object.fromEntries(
+  Object.entries(LOOKUP_GROUPS).map(([group, names]) => [
+    group,
+    names.map((name) => LOOKUP_INDEX.get(name)!)
+  ])
+) as unknown as Record<keyof typeof LOOKUP_GROUPS, Lookup>
 
 /**
  * Which look-up name each field name is, case-insensitively (-1: none). Field names repeat
