@@ -467,9 +467,9 @@ function selectBody(
 }
 
 /**
- * The provenance of the rows `keep` of a bytes or blob body: a Blob (not read in the page) or
- * bytes already pointed into by row keep theirs and point at the kept rows' elements; other
- * bytes have the kept elements cut out of the JSON array.
+ * The provenance of the rows `keep` of a bytes or blob body. A provenance Blob (never read in
+ * the page), or bytes that `provenanceRows` already points into, stay as they are and the rows
+ * point at the kept elements; other bytes have the kept elements cut out of the JSON array.
  */
 function selectProvenance(
   body: BodyChunk,

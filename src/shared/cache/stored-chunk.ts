@@ -80,12 +80,11 @@ const COLUMN_SECTIONS = [
  * with {@link PackedChunkError}; the column sections are checked whenever they are read.
  */
 export async function chunkToStore(packed: Uint8Array | Blob): Promise<ChunkToStore> {
-  const size = packed instanceof Blob ? packed.size : packed.byteLength
+  const isBlob = packed instanceof Blob
+  const size = isBlob ? packed.size : packed.byteLength
   checkFrameSize(size)
   const read = async (from: number, to: number): Promise<Uint8Array> =>
-    packed instanceof Blob
-      ? new Uint8Array(await packed.slice(from, to).arrayBuffer())
-      : packed.subarray(from, to)
+    isBlob ? new Uint8Array(await packed.slice(from, to).arrayBuffer()) : packed.subarray(from, to)
   let prefix = await read(0, Math.min(size, PREFIX_BYTES))
   if (prefix.byteLength >= 12) {
     const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength)
@@ -103,7 +102,6 @@ export async function chunkToStore(packed: Uint8Array | Blob): Promise<ChunkToSt
     }
   }
   const provenance = sectionPlace(layout, 'provenance')
-  const isBlob = packed instanceof Blob
   // A Blob's provenance is not read either: it is stored as a slice, read with the raw texts.
   const [rawStartBytes, idBytes, provenanceBytes] = await Promise.all(
     ['rawStarts', 'ids', ...(isBlob ? [] : ['provenance'])].map((name) => {
@@ -125,14 +123,17 @@ export async function chunkToStore(packed: Uint8Array | Blob): Promise<ChunkToSt
     },
     body: {
       n: 0,
-      ...(packed instanceof Blob
-        ? { rawBlob: packed.slice(raw.offset, rawEnd) }
-        : { rawBytes: packed.slice(raw.offset, rawEnd) }),
+      ...(isBlob
+        ? {
+            rawBlob: packed.slice(raw.offset, rawEnd),
+            provenanceBlob: packed.slice(provenance.offset, provenance.offset + provenance.bytes)
+          }
+        : {
+            rawBytes: packed.slice(raw.offset, rawEnd),
+            provenanceBytes: readProvenance(layout, provenanceBytes!)
+          }),
       rawByteStarts: rawStarts,
       ...(isUtf16 ? { isRawUtf16: true } : {}),
-      ...(packed instanceof Blob
-        ? { provenanceBlob: packed.slice(provenance.offset, provenance.offset + provenance.bytes) }
-        : { provenanceBytes: readProvenance(layout, provenanceBytes!) }),
       warnings: layout.header.warnings
     },
     ids: { n: 0, firstRow: 0, ids }
