@@ -3,14 +3,15 @@ import type {
   ColDef,
   DisplayedColumnsChangedEvent,
   GridApi,
+  GridOptions,
   GridReadyEvent,
   IDatasource,
   IGetRowsParams,
   RowClickedEvent,
   RowSelectionOptions
 } from 'ag-grid-community'
-import { AgGridReact } from 'ag-grid-react'
-import { memo, useMemo, useRef } from 'react'
+import { createGrid } from 'ag-grid-community'
+import { memo, useEffect, useRef } from 'react'
 
 import type { QueryClient } from './query-client'
 import { BLOCK, GRID_THEME, ROW_CLASS_RULES, sortFromModel, sortFromState } from './grid-setup'
@@ -50,9 +51,12 @@ const BLOCKS_KEPT = 5
 
 /**
  * The Explorer's grid over the query worker (ag-grid's infinite row model, blocks of BLOCK rows).
- * Memoized with props that only change with the columns: new counts, facets or histogram do not
- * re-render it. Rows are lean: only the values of the columns shown cross from the worker
- * (row-columns.ts); a column shown later fetches the rows again.
+ * The grid is ag-grid's own DOM grid made on a host element, not the React-rendered one: scrolling
+ * draws rows straight into the DOM, without a React render and commit per frame (the React grid
+ * spent about half of each scroll frame there at a million rows). Made once; new column
+ * definitions are set on it; new counts, facets or histogram never touch it. Rows are lean: only
+ * the values of the columns shown cross from the worker (row-columns.ts); a column shown later
+ * fetches the rows again.
  */
 export const ExplorerGrid = memo(function ExplorerGrid({
   clientRef,
@@ -60,12 +64,19 @@ export const ExplorerGrid = memo(function ExplorerGrid({
   columnDefs,
   events
 }: ExplorerGridProps): React.JSX.Element {
+  const hostRef = useRef<HTMLDivElement>(null)
   const apiRef = useRef<GridApi<GridRow> | null>(null)
-  /** The columns whose values the cached rows carry. */
-  const fetched = useRef(new Set<string>())
+  /** The column definitions the grid has (made with, or set since). */
+  const shownDefs = useRef(columnDefs)
 
-  const datasource = useMemo<IDatasource>(
-    () => ({
+  useEffect(() => {
+    const host = hostRef.current
+    if (!host) {
+      return
+    }
+    /** The columns whose values the cached rows carry. */
+    let fetched = new Set<string>()
+    const datasource: IDatasource = {
       getRows: (params: IGetRowsParams) => {
         const client = clientRef.current
         if (!client) {
@@ -79,7 +90,7 @@ export const ExplorerGrid = memo(function ExplorerGrid({
         }
         const shown = apiRef.current?.getAllDisplayedColumns().map((c) => c.getColId())
         for (const colId of shown ?? []) {
-          fetched.current.add(colId)
+          fetched.add(colId)
         }
         client
           .request({
@@ -94,12 +105,21 @@ export const ExplorerGrid = memo(function ExplorerGrid({
             () => params.failCallback()
           )
       }
-    }),
-    [clientRef, queryRef]
-  )
-
-  const handlers = useMemo(
-    () => ({
+    }
+    const options: GridOptions<GridRow> = {
+      theme: GRID_THEME,
+      rowModelType: 'infinite',
+      datasource,
+      cacheBlockSize: BLOCK,
+      maxBlocksInCache: BLOCKS_KEPT,
+      maxConcurrentDatasourceRequests: BLOCKS_KEPT,
+      blockLoadDebounceMillis: 30,
+      columnDefs: shownDefs.current,
+      maintainColumnOrder: true,
+      getRowId,
+      rowSelection: ROW_SELECTION,
+      rowClassRules: ROW_CLASS_RULES,
+      tooltipShowDelay: 400,
       onGridReady: (event: GridReadyEvent<GridRow>) => {
         apiRef.current = event.api
         events.current.onGridReady(event.api)
@@ -110,48 +130,47 @@ export const ExplorerGrid = memo(function ExplorerGrid({
         }
       },
       onCellFocused: (event: CellFocusedEvent<GridRow>) => events.current.onCellFocused(event),
-      onSortChanged: ({ api }: { api: GridApi<GridRow> }) =>
-        events.current.onSort(sortFromState(api.getColumnState())),
-      onFilterChanged: ({ api }: { api: GridApi<GridRow> }) =>
+      onSortChanged: ({ api }) => events.current.onSort(sortFromState(api.getColumnState())),
+      onFilterChanged: ({ api }) =>
         events.current.onColumnFilters(api.getFilterModel() as Record<string, ColumnFilter>),
-      onColumnMoved: (event: { api: GridApi<GridRow>; finished: boolean }) =>
-        event.finished && events.current.onLayout(event.api),
-      onColumnResized: (event: { api: GridApi<GridRow>; finished: boolean }) =>
-        event.finished && events.current.onLayout(event.api),
-      onColumnVisible: ({ api }: { api: GridApi<GridRow> }) => events.current.onLayout(api),
-      onColumnPinned: ({ api }: { api: GridApi<GridRow> }) => events.current.onLayout(api),
+      onColumnMoved: (event) => {
+        if (event.finished) {
+          events.current.onLayout(event.api)
+        }
+      },
+      onColumnResized: (event) => {
+        if (event.finished) {
+          events.current.onLayout(event.api)
+        }
+      },
+      onColumnVisible: ({ api }) => events.current.onLayout(api),
+      onColumnPinned: ({ api }) => events.current.onLayout(api),
       // A column shown that the cached rows lack: fetch them again (the rows on screen stay
       // until the new ones arrive).
       onDisplayedColumnsChanged: ({ api }: DisplayedColumnsChangedEvent<GridRow>) => {
         const shown = api.getAllDisplayedColumns().map((c) => c.getColId())
-        if (fetched.current.size > 0 && shown.some((colId) => !fetched.current.has(colId))) {
-          fetched.current = new Set(shown)
+        if (fetched.size > 0 && shown.some((colId) => !fetched.has(colId))) {
+          fetched = new Set(shown)
           api.refreshInfiniteCache()
         }
       }
-    }),
-    [events]
-  )
+    }
+    const api = createGrid<GridRow>(host, options)
+    apiRef.current = api
+    return () => {
+      apiRef.current = null
+      api.destroy()
+    }
+  }, [clientRef, queryRef, events])
 
-  return (
-    <AgGridReact<GridRow>
-      theme={GRID_THEME}
-      rowModelType="infinite"
-      datasource={datasource}
-      cacheBlockSize={BLOCK}
-      maxBlocksInCache={BLOCKS_KEPT}
-      maxConcurrentDatasourceRequests={BLOCKS_KEPT}
-      blockLoadDebounceMillis={30}
-      columnDefs={columnDefs}
-      maintainColumnOrder
-      getRowId={getRowId}
-      rowSelection={ROW_SELECTION}
-      rowClassRules={ROW_CLASS_RULES}
-      containerStyle={CONTAINER_STYLE}
-      tooltipShowDelay={400}
-      {...handlers}
-    />
-  )
+  useEffect(() => {
+    if (columnDefs !== shownDefs.current) {
+      shownDefs.current = columnDefs
+      apiRef.current?.setGridOption('columnDefs', columnDefs)
+    }
+  }, [columnDefs])
+
+  return <div ref={hostRef} style={CONTAINER_STYLE} />
 })
 
 function getRowId({ data }: { data: GridRow }): string {
