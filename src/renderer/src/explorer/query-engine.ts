@@ -38,7 +38,7 @@ const FIRST_LOAD_CHUNKS = 1
 /** Body chunks kept for exports that walk the cache in display order. */
 const BODY_CACHE = 8
 /** Chunks whose quick-search filters are made between two looks at incoming messages. */
-const PREPARE_CHUNKS = 4
+const PREPARE_CHUNKS = 1
 
 /** Resolves after the tasks already queued (a worker's incoming messages) have run. */
 function yieldToMessages(): Promise<void> {
