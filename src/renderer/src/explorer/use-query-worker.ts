@@ -4,6 +4,7 @@ import type { AppDb } from '../db/app-db'
 
 import type { QueryClient } from './query-client'
 import { queryWorkers } from './query-worker-keeper'
+import { RefreshPacer } from './refresh-pacer'
 import type { LoadProgress } from './query-types'
 
 export interface QueryWorkerState {
@@ -18,14 +19,12 @@ export interface QueryWorkerState {
 
 /**
  * Takes the window's query worker of the cache (query-worker-keeper.ts) while the view lives,
- * opens the cache in it and follows its loading progress and "records changed" pushes, throttled
- * so streaming commits do not re-query per batch; hands it back, still running, on unmount.
+ * opens the cache in it and follows its loading progress and "records changed" pushes, paced
+ * (refresh-pacer.ts) so neither an opening nor streaming commits re-query per message; hands it
+ * back, still running, on unmount.
  */
 export function useQueryWorker(db: AppDb): QueryWorkerState {
   const clientRef = useRef<QueryClient | null>(null)
-  // -Infinity: the first change refreshes at once, however young the page (performance.now()
-  // starts at 0 on a reload, and 0 here held the first progress back for 1.5 s).
-  const lastRefresh = useRef(Number.NEGATIVE_INFINITY)
   const [progress, setProgress] = useState<LoadProgress | null>(null)
   const [openError, setOpenError] = useState<string | null>(null)
   const [dataVersion, setDataVersion] = useState(0)
@@ -36,24 +35,12 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
     const early = queryWorkers.take(db.name)
     const client = early.client
     clientRef.current = client
-    // While records stream in (a sync, the first indexing) the grid, counts, facets and histogram
-    // refresh at most once a second: the first change at once (first rows), the latest always
-    // (a trailing refresh), and no re-query per committed batch competing with the commits.
-    let trailing: ReturnType<typeof setTimeout> | undefined
-    const refresh = (): void => {
-      trailing = undefined
-      lastRefresh.current = performance.now()
-      setDataVersion((v) => v + 1)
-    }
+    // What depends on the data re-reads when the pacer says (refresh-pacer.ts): at most once a
+    // second while records stream in, further and further apart while the cache is opened.
+    const pacer = new RefreshPacer(() => setDataVersion((v) => v + 1))
     const unsubscribe = client.onDidChange((event, next) => {
       setProgress(next)
-      const wait = lastRefresh.current + (event === 'changed' ? 1000 : 1500) - performance.now()
-      if (wait <= 0) {
-        clearTimeout(trailing)
-        refresh()
-      } else if (event === 'changed') {
-        trailing ??= setTimeout(refresh, wait)
-      }
+      pacer.note(event)
     })
     const earlyProgress = early.progress
     if (earlyProgress) {
@@ -61,19 +48,19 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
       queueMicrotask(() => {
         if (clientRef.current === client) {
           setProgress(earlyProgress)
-          refresh()
+          pacer.refreshNow()
         }
       })
     }
     client.request({ type: 'open', dbName: db.name }).then(
       (loaded) => {
         setProgress(loaded)
-        setDataVersion((v) => v + 1)
+        pacer.refreshNow()
       },
       (error: unknown) => setOpenError(error instanceof Error ? error.message : String(error))
     )
     return () => {
-      clearTimeout(trailing)
+      pacer.dispose()
       unsubscribe()
       queryWorkers.giveBack(client)
       clientRef.current = null

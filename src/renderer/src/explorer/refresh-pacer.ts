@@ -1,0 +1,70 @@
+/**
+ * When the Explorer re-queries (counts, facets, histogram and grid rows) as its query worker
+ * reports changes. Each re-query reads every row loaded so far, so it must not follow every
+ * message:
+ *
+ * - `changed` (commits streaming in: a sync, an import): at most once a second, the first at
+ *   once (first rows) and the latest always (a trailing refresh);
+ * - `progress` (the cache being opened): the first at once, then further and further apart
+ *   ({@link progressRefreshDelay}), with no trailing refresh: the end of the opening refreshes
+ *   at once ({@link RefreshPacer.refreshNow}).
+ *
+ * Pure but for timers; the clock is injectable for tests.
+ */
+
+/** At most one refresh a second while commits stream in. */
+const CHANGED_REFRESH_MS = 1000
+/** The first wait between refreshes while a cache is being opened, and the longest. */
+const PROGRESS_REFRESH_MS = 1500
+const PROGRESS_REFRESH_MAX_MS = 15_000
+
+/**
+ * How long after the last refresh the opening's progress refreshes the view again, once
+ * `refreshes` progress refreshes were made after the first: 1.5 s, doubling up to 15 s. At a fixed 1.5 s an
+ * opening cost quadratically: ~30 passes over a growing index, ~10 s of a five-million-record
+ * opening's 46 s. The status line follows every progress message all the same.
+ */
+export function progressRefreshDelay(refreshes: number): number {
+  return Math.min(PROGRESS_REFRESH_MAX_MS, PROGRESS_REFRESH_MS * 2 ** Math.max(0, refreshes))
+}
+
+export class RefreshPacer {
+  private last = Number.NEGATIVE_INFINITY
+  private progressRefreshes = 0
+  private trailing: ReturnType<typeof setTimeout> | undefined
+
+  constructor(
+    private readonly onRefresh: () => void,
+    private readonly now: () => number = () => performance.now()
+  ) {}
+
+  /** A message from the worker: refreshes now, later (a trailing refresh), or not. */
+  note(event: 'progress' | 'changed'): void {
+    const delay =
+      event === 'changed' ? CHANGED_REFRESH_MS : progressRefreshDelay(this.progressRefreshes)
+    const wait = this.last + delay - this.now()
+    if (wait <= 0) {
+      if (event === 'progress' && this.last !== Number.NEGATIVE_INFINITY) {
+        // (The first refresh is at once; the waits after it grow.)
+        this.progressRefreshes++
+      }
+      this.refreshNow()
+    } else if (event === 'changed') {
+      this.trailing ??= setTimeout(() => this.refreshNow(), wait)
+    }
+  }
+
+  /** Refreshes at once (rows already loaded, the end of an opening). */
+  refreshNow(): void {
+    clearTimeout(this.trailing)
+    this.trailing = undefined
+    this.last = this.now()
+    this.onRefresh()
+  }
+
+  /** Drops a pending trailing refresh (the view is going away). */
+  dispose(): void {
+    clearTimeout(this.trailing)
+    this.trailing = undefined
+  }
+}
