@@ -110,16 +110,21 @@ export function ExplorerView({
   const [notice, setNotice] = useState<string | null>(null)
   const [duplicates, setDuplicates] = useState(0)
 
-  // Remembered layout and time zone.
+  // Remembered layout and time zone. The saved layout is applied by whichever comes last, the
+  // settings or the grid (onGridReady): both read it from this ref (the layout loaded or saved
+  // last), not from state, so a grid ready between the settings' arrival and the render that
+  // carries them still gets it.
+  const latestLayout = useRef<ColumnLayout[]>([])
   useEffect(() => {
     void Promise.all([
       db.getSetting<ColumnLayout[]>('', LAYOUT_SETTING, []),
       db.getSetting<TimeZoneMode>('', TIME_ZONE_SETTING, 'utc')
-    ]).then(([savedLayout, savedZone]) => {
-      setLayout(savedLayout)
+    ]).then(([saved, savedZone]) => {
+      latestLayout.current = saved
+      setLayout(saved)
       setTimeZone(savedZone)
-      if (gridRef.current && savedLayout.length > 0) {
-        gridRef.current.applyColumnState({ state: savedLayout, applyOrder: true })
+      if (gridRef.current && saved.length > 0) {
+        gridRef.current.applyColumnState({ state: saved, applyOrder: true })
       }
     })
   }, [db])
@@ -243,6 +248,7 @@ export function ExplorerView({
   const saveLayout = useCallback(
     (api: GridApi<GridRow>) => {
       const next = layoutOf(api.getColumnState())
+      latestLayout.current = next
       setLayout(next)
       void db.putSetting('', LAYOUT_SETTING, next)
     },
@@ -251,8 +257,8 @@ export function ExplorerView({
 
   function onGridReady(api: GridApi<GridRow>): void {
     gridRef.current = api
-    if (layout.length > 0) {
-      api.applyColumnState({ state: layout, applyOrder: true })
+    if (latestLayout.current.length > 0) {
+      api.applyColumnState({ state: latestLayout.current, applyOrder: true })
     }
   }
 
