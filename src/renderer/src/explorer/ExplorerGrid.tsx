@@ -1,16 +1,16 @@
-import type {
-  CellFocusedEvent,
-  ColDef,
-  DisplayedColumnsChangedEvent,
-  GridApi,
-  GridOptions,
-  GridReadyEvent,
-  IDatasource,
-  IGetRowsParams,
-  RowClickedEvent,
-  RowSelectionOptions
+import {
+  createGrid,
+  type CellFocusedEvent,
+  type ColDef,
+  type DisplayedColumnsChangedEvent,
+  type GridApi,
+  type GridOptions,
+  type GridReadyEvent,
+  type IDatasource,
+  type IGetRowsParams,
+  type RowClickedEvent,
+  type RowSelectionOptions
 } from 'ag-grid-community'
-import { createGrid } from 'ag-grid-community'
 import { memo, useEffect, useRef } from 'react'
 
 import type { QueryClient } from './query-client'

@@ -20,9 +20,10 @@ const PROGRESS_REFRESH_MAX_MS = 15_000
 
 /**
  * How long after the last refresh the opening's progress refreshes the view again, once
- * `refreshes` progress refreshes were made after the first: 1.5 s, doubling up to 15 s. At a fixed 1.5 s an
- * opening cost quadratically: ~30 passes over a growing index, ~10 s of a five-million-record
- * opening's 46 s. The status line follows every progress message all the same.
+ * `refreshes` progress refreshes were made after the first: 1.5 s, doubling up to 15 s. At a
+ * fixed 1.5 s an opening cost quadratically: ~30 passes over a growing index, ~10 s of a
+ * five-million-record opening's 46 s. The status line follows every progress message all the
+ * same.
  */
 export function progressRefreshDelay(refreshes: number): number {
   return Math.min(PROGRESS_REFRESH_MAX_MS, PROGRESS_REFRESH_MS * 2 ** Math.max(0, refreshes))
