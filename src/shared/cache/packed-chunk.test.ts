@@ -11,7 +11,7 @@ import {
   selectRows,
   unpackChunk
 } from './packed-chunk'
-import { PackedChunkError } from './packed-frame'
+import { hasC1Byte, PackedChunkError } from './packed-frame'
 import { chunkToStore } from './stored-chunk'
 import {
   CHUNK_MAX_RECORDS,
@@ -144,6 +144,37 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     const bad = packed.slice()
     bad[offset] = 0x80
     expect(() => unpackChunk(bad)).toThrow(/one-byte pool/)
+  })
+
+  it('find a byte 0x80–0x9F wherever it lies: before, in and after the whole words', () => {
+    const buffer = new Uint8Array(64).fill(0x61)
+    // Views starting off a 4-byte boundary and ending inside a word.
+    for (const [from, to] of [
+      [0, 64],
+      [1, 62],
+      [3, 33],
+      [5, 6]
+    ] as const) {
+      const view = buffer.subarray(from, to)
+      expect(hasC1Byte(view)).toBe(false)
+      for (let at = 0; at < view.byteLength; at++) {
+        for (const [byte, isC1] of [
+          [0x7f, false],
+          [0x80, true],
+          [0x9f, true],
+          [0xa0, false],
+          [0xff, false]
+        ] as const) {
+          view[at] = byte
+          expect(hasC1Byte(view)).toBe(isC1)
+          view[at] = 0x61
+        }
+      }
+    }
+    // A byte just outside the view is not the view's.
+    buffer[0] = 0x80
+    expect(hasC1Byte(buffer.subarray(1))).toBe(false)
+    expect(hasC1Byte(new Uint8Array(0))).toBe(false)
   })
 
   it('refuse a pool whose offsets put a value across the one-byte and the wide text', () => {
