@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { coverage, coverageRuns } from './coverage'
-import { FileCoverage, tallyHours } from './file-coverage'
+import { FileCoverage, HourTallies, tallyHours } from './file-coverage'
 import { applyDelta, emptyLedger, LedgerSchema, windowKey } from './ledger'
 import type { LedgerWindow } from './ledger'
 
@@ -54,6 +54,24 @@ describe('tallyHours', () => {
     expect(tallies).toEqual([
       { tenantId: t, hourMs: DAY0, count: 2 },
       { tenantId: t, hourMs: DAY0 + H, count: 1 }
+    ])
+  })
+})
+
+describe('HourTallies', () => {
+  it('adds each tenant spelt in any case to one set of hours, tenants in the order first seen', () => {
+    const other = '0B0C0D0E-2222-4333-8444-955556666777'
+    const tallies = new HourTallies()
+    tallies.add(other, DAY0 + 2 * H)
+    tallies.add(T, DAY0 + 10)
+    tallies.add(t, DAY0 + H - 1)
+    tallies.add(other.toLowerCase(), DAY0 + 2 * H + 5)
+    tallies.add('d5a1C2B3-1111-4222-8333-944445555666', DAY0 + 3 * H)
+    tallies.add(T, Number.POSITIVE_INFINITY)
+    expect(tallies.values()).toEqual([
+      { tenantId: other.toLowerCase(), hourMs: DAY0 + 2 * H, count: 2 },
+      { tenantId: t, hourMs: DAY0, count: 2 },
+      { tenantId: t, hourMs: DAY0 + 3 * H, count: 1 }
     ])
   })
 })

@@ -21,7 +21,6 @@ import {
   bodyProvenances,
   bodyRaw,
   encodeChunk,
-  isNarrowValue,
   makeBody,
   poolValue,
   UnresolvedBodyError,
@@ -73,12 +72,14 @@ function textBytes(text: string): { kind: TextKind; bytes: Uint8Array } {
 
 /** A pool's text: one byte a character when every value is narrow, else as {@link textBytes}. */
 function poolBytes(text: string): { kind: TextKind; bytes: Uint8Array } {
-  if (!isNarrowValue(text)) {
-    return textBytes(text)
-  }
+  // Checked as it is copied (a regular expression over the text first cost as long as the copy).
   const bytes = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) {
-    bytes[i] = text.charCodeAt(i)
+    const code = text.charCodeAt(i)
+    if (code > 0xff || (code >= 0x80 && code < 0xa0)) {
+      return textBytes(text)
+    }
+    bytes[i] = code
   }
   return { kind: 'latin1', bytes }
 }

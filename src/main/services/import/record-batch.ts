@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto'
 
-import { addToTally, type HourTally } from '../../../shared/acquisition/file-coverage'
+import { HourTallies, type HourTally } from '../../../shared/acquisition/file-coverage'
 import { normalizeRecord } from '../../../shared/audit'
 import type { NormalizedRecord } from '../../../shared/audit'
 import { packRecords, packRecordsWithRaw, RawUtf8Builder } from '../../../shared/cache/packed-chunk'
@@ -87,7 +87,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   const hashes: number[] = []
   const rejections: RejectedRow[] = []
   const accepted: NormalizedRecord[] = []
-  const tallies = new Map<string, HourTally>()
+  const tallies = new HourTallies()
   const { csv, source } = input
   const { texts, lines } = input.bytes ? splitLines(input.bytes, input.firstLine ?? 1) : input
   const isFile = input.origin === undefined || input.origin === 'file'
@@ -210,13 +210,13 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     } else {
       writer.addJson(record.id, storedJson(record))
     }
-    addToTally(tallies, record.organizationId, record.createdAtMs)
+    tallies.add(record.organizationId, record.createdAtMs)
   }
   return {
     records: writer.finish(),
     hashes,
     rejections,
-    hours: [...tallies.values()],
+    hours: tallies.values(),
     ...(packedRaw !== null ? { packed: packAccepted(accepted, packedRaw, provenances) } : {})
   }
 }
