@@ -41,6 +41,39 @@ describe('RefreshPacer', () => {
     expect(refreshes.at(-1)).toBe(60_050)
   })
 
+  it('skips a refresh of an opening that will end before the next one would come', () => {
+    // A million rows indexed steadily over 2.5 s (a progress message every 100 ms): at 1.5 s a
+    // refresh falls due, but the last million rows come within the 3 s it would wait next.
+    for (let at = 0; at <= 2400; at += 100) {
+      advanceTo(at)
+      pacer.note('progress', { indexed: 4096 + (at / 2500) * 995_904, total: 1_000_000 })
+    }
+    expect(refreshes).toEqual([0])
+    advanceTo(2500)
+    pacer.refreshNow()
+    expect(refreshes).toEqual([0, 2500])
+  })
+
+  it('still refreshes a long opening further and further apart, skipping only near its end', () => {
+    // Five million rows over a minute: the refresh due at 52.5 s is skipped (7.5 s are left, and
+    // the next would wait 15 s); those before it are made.
+    for (let at = 0; at <= 60_000; at += 100) {
+      advanceTo(at)
+      pacer.note('progress', { indexed: (at / 60_000) * 5_000_000, total: 5_000_000 })
+    }
+    expect(refreshes).toEqual([0, 1500, 4500, 10_500, 22_500, 37_500])
+  })
+
+  it('measures the rate from the first progress, so rows already loaded do not speed it up', () => {
+    // Half the rows were loaded before this view opened (a kept worker); the rest come slowly.
+    for (let at = 0; at <= 3000; at += 100) {
+      advanceTo(at)
+      pacer.note('progress', { indexed: 500_000 + at * 10, total: 1_000_000 })
+    }
+    // At 1.5 s: 485,000 rows left at 10 a millisecond is 48.5 s, so the refresh is made.
+    expect(refreshes).toEqual([0, 1500])
+  })
+
   it('refreshes streaming commits at most once a second, the latest one always', () => {
     advanceTo(0)
     pacer.note('changed')

@@ -7,7 +7,9 @@
  *   once (first rows) and the latest always (a trailing refresh);
  * - `progress` (the cache being opened): the first at once, then further and further apart
  *   ({@link progressRefreshDelay}), with no trailing refresh: the end of the opening refreshes
- *   at once ({@link RefreshPacer.refreshNow}).
+ *   at once ({@link RefreshPacer.refreshNow}). A refresh that falls due when the opening, at
+ *   the rate it has loaded so far, will end before the next one would is skipped: the end's
+ *   refresh comes sooner, and a pass over most of the rows would only delay it.
  *
  * Pure but for timers; the clock is injectable for tests.
  */
@@ -29,23 +31,44 @@ export function progressRefreshDelay(refreshes: number): number {
   return Math.min(PROGRESS_REFRESH_MAX_MS, PROGRESS_REFRESH_MS * 2 ** Math.max(0, refreshes))
 }
 
+/** How far an opening has got: rows indexed so far, of all it will index. */
+export interface OpeningProgress {
+  indexed: number
+  total: number
+}
+
 export class RefreshPacer {
   private last = Number.NEGATIVE_INFINITY
   private progressRefreshes = 0
   private trailing: ReturnType<typeof setTimeout> | undefined
+  /** When the opening's first progress came, and the rows indexed then (its rate is from here). */
+  private openingStart: { at: number; indexed: number } | null = null
 
   constructor(
     private readonly onRefresh: () => void,
     private readonly now: () => number = () => performance.now()
   ) {}
 
-  /** A message from the worker: refreshes now, later (a trailing refresh), or not. */
-  note(event: 'progress' | 'changed'): void {
+  /**
+   * A message from the worker: refreshes now, later (a trailing refresh), or not. `progress`
+   * tells how far an opening has got (without it, no refresh is skipped for ending soon).
+   */
+  note(event: 'progress' | 'changed', progress?: OpeningProgress): void {
+    const now = this.now()
+    if (event === 'progress' && progress && !this.openingStart) {
+      this.openingStart = { at: now, indexed: progress.indexed }
+    }
     const delay =
       event === 'changed' ? CHANGED_REFRESH_MS : progressRefreshDelay(this.progressRefreshes)
-    const wait = this.last + delay - this.now()
+    const wait = this.last + delay - now
     if (wait <= 0) {
       if (event === 'progress' && this.last !== Number.NEGATIVE_INFINITY) {
+        if (
+          progress &&
+          this.endsWithin(progress, now, progressRefreshDelay(this.progressRefreshes + 1))
+        ) {
+          return
+        }
         // (The first refresh is at once; the waits after it grow.)
         this.progressRefreshes++
       }
@@ -53,6 +76,17 @@ export class RefreshPacer {
     } else if (event === 'changed') {
       this.trailing ??= setTimeout(() => this.refreshNow(), wait)
     }
+  }
+
+  /** Whether the opening, at its rate so far, indexes the rest within `ms`. */
+  private endsWithin(progress: OpeningProgress, now: number, ms: number): boolean {
+    const start = this.openingStart
+    const rows = progress.indexed - (start?.indexed ?? 0)
+    const elapsed = now - (start?.at ?? now)
+    if (rows <= 0 || elapsed <= 0) {
+      return false
+    }
+    return ((progress.total - progress.indexed) * elapsed) / rows <= ms
   }
 
   /** Refreshes at once (rows already loaded, the end of an opening). */

@@ -40,7 +40,7 @@ export function useQueryWorker(db: AppDb): QueryWorkerState {
     const pacer = new RefreshPacer(() => setDataVersion((v) => v + 1))
     const unsubscribe = client.onDidChange((event, next) => {
       setProgress(next)
-      pacer.note(event)
+      pacer.note(event, next ?? undefined)
     })
     const earlyProgress = early.progress
     if (earlyProgress) {
