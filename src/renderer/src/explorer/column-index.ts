@@ -544,7 +544,7 @@ export class ColumnIndex {
         chunkHits: hits,
         chunks: this.store.chunks,
         slots: SEARCHED_SLOTS,
-        spansOf: (c) => this.store.spansOf(c, SEARCHED_SLOTS),
+        spansOf: (c) => this.store.madeSpans(c),
         tags: this.store.tagIndex
       },
       needle

@@ -306,6 +306,11 @@ export class ColumnStore {
     return spans
   }
 
+  /** Chunk `c`'s spans if they are made, else null (the quick search then reads its rows whole). */
+  madeSpans(c: number): CodeSpans | null {
+    return this.spans[c] ?? null
+  }
+
   /**
    * Makes what the quick search reads of up to `chunks` chunks that lack it (trigram filters,
    * spans), in load order; true once every chunk has it.

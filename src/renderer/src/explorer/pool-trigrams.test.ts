@@ -140,7 +140,9 @@ describe('trigram filter of a pool', () => {
     for (const needle of NEEDLES) {
       expect(markedCodes(pool, needle), needle).toEqual(naiveMarks(ordered, needle))
     }
-    // Whether the filters were made ahead of the search (idle) or on it, the answers agree.
+    // A search reads the chunks without filters whole and leaves making them to the idle worker.
+    expect(pool.filterBytes()).toBe(0)
+    // Whether the filters were made ahead of the search (idle) or not, the answers agree.
     const prepared = new GlobalPool()
     chunks.forEach((values, c) => {
       addValues(prepared, values, c === 1)
@@ -148,6 +150,17 @@ describe('trigram filter of a pool', () => {
     })
     for (const needle of NEEDLES) {
       expect(markedCodes(prepared, needle), needle).toEqual(naiveMarks(ordered, needle))
+    }
+    // Half made: the chunks with a filter are narrowed by it, the others read whole.
+    const half = new GlobalPool()
+    chunks.forEach((values, c) => {
+      addValues(half, values, c === 1)
+      if (c % 2 === 0) {
+        half.prepareSearch(c)
+      }
+    })
+    for (const needle of NEEDLES) {
+      expect(markedCodes(half, needle), needle).toEqual(naiveMarks(ordered, needle))
     }
     // Every value reads back, and each is found by its exact text in its own chunk.
     ordered.flat().forEach((value, code) => expect(pool.value(code)).toBe(value))
@@ -257,6 +270,19 @@ describe('quick search over the index with its filters', () => {
     '42'
   ])('finds exactly the rows holding %j', (text) => {
     expect(searched(text)).toEqual(naive(text))
+  })
+
+  it('leaves the filters and the value spans to the idle worker: a search makes none', () => {
+    // (The searches above ran before any preparation.)
+    const unprepared = new ColumnIndex()
+    unprepared.append(records.slice(0, 300))
+    unprepared.append(records.slice(300))
+    const bytes = unprepared.typedBytes()
+    const mask = unprepared.syntaxMask('istanbul')!
+    expect(mask.reduce((n, v) => n + v, 0)).toBe(naive('istanbul').length)
+    expect(unprepared.typedBytes()).toBe(bytes)
+    expect(unprepared.prepareSearch(Infinity)).toBe(true)
+    expect(unprepared.typedBytes()).toBeGreaterThan(bytes)
   })
 
   it('gives the same answers once the filters are made while idle', () => {

@@ -58,8 +58,11 @@ export interface SearchableIndex {
   }[]
   /** Slots (in `codes`) of the text columns searched. */
   slots: readonly number[]
-  /** Where each value of chunk `c` is used (code-spans.ts, over `slots`); made once per chunk. */
-  spansOf(c: number): CodeSpans
+  /**
+   * Where each value of chunk `c` is used (code-spans.ts, over `slots`), or null while the idle
+   * worker has not made them: that chunk's rows are then all read.
+   */
+  spansOf(c: number): CodeSpans | null
   tags: ReadonlyMap<string, ReadonlySet<number>>
 }
 
@@ -70,6 +73,9 @@ export interface SearchableIndex {
  * others only the rows between the first and last use of a matching value, and only the columns
  * (and the flattened fields) that use one, are read.
  */
+/** Every searched column's bit and the fields': where a chunk without spans is read. */
+const ALL_PLACES = 0xffffffff | 0
+
 export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Array {
   const n = index.size
   const mask = new Uint8Array(n)
@@ -82,16 +88,16 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
       c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolMarks.length
     const marks = index.poolMarks.subarray(poolFirst, end)
     const spans = index.spansOf(c)
-    let from = count
-    let to = -1
-    let where = 0
-    let left = index.chunkHits[c]!
+    let from = spans ? count : 0
+    let to = spans ? -1 : count - 1
+    let where = spans ? 0 : ALL_PLACES
+    let left = spans ? index.chunkHits[c]! : 0
     for (let code = 0; code < marks.length && left > 0; code++) {
       if (marks[code] === 1) {
         left--
-        from = Math.min(from, spans.first[code]!)
-        to = Math.max(to, spans.last[code]!)
-        where |= spans.where[code]!
+        from = Math.min(from, spans!.first[code]!)
+        to = Math.max(to, spans!.last[code]!)
+        where |= spans!.where[code]!
       }
     }
     const rows = mask.subarray(firstRow, firstRow + count)
