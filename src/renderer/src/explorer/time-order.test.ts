@@ -25,6 +25,25 @@ describe('time order', () => {
     expect(Array.from(sortedByTime(times, 1234, 7000))).toEqual(reference(times, 1234, 7000))
   })
 
+  it('sorts spans that need every radix pass, on and around the 32-bit boundary', () => {
+    const base = Date.UTC(2026, 8, 1)
+    for (const span of [1, 2047, 2048, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 44, 2 ** 53 - 1]) {
+      const times = Float64Array.from({ length: 5000 }, (_, i) =>
+        i % 7 === 0
+          ? base
+          : i % 11 === 0
+            ? base + span
+            : base + Math.floor((rand(1 << 30) / (1 << 30)) * span)
+      )
+      expect(Array.from(sortedByTime(times, 0, 5000)), String(span)).toEqual(
+        reference(times, 0, 5000)
+      )
+    }
+    // Ninety days of milliseconds over many rows, with repeats (a realistic opening).
+    const days = Float64Array.from({ length: 60_000 }, () => base + rand(90 * 86_400) * 1000)
+    expect(Array.from(sortedByTime(days, 3, 59_990))).toEqual(reference(days, 3, 59_990))
+  })
+
   it('falls back to a comparator for times it cannot pack exactly', () => {
     const fractional = Float64Array.from({ length: 3000 }, () => rand(100) + 0.5)
     expect(Array.from(sortedByTime(fractional, 0, 3000))).toEqual(reference(fractional, 0, 3000))

@@ -33,69 +33,90 @@ export function mergeTimeOrder(
   return merged
 }
 
+/** Bits of a radix sort pass (2,048 buckets: the counts stay in the fastest cache). */
+const RADIX_BITS = 11
+const RADIX = 1 << RADIX_BITS
+const TWO_32 = 2 ** 32
+
 /**
- * Rows first…end-1 in time order, ties by row, without a comparator call per row: each time is
- * packed with its row into one exact double ((time - min) × R + row, R a power of two with
- * span × R ≤ 2^53) and sorted natively — one sort when R covers every row (90 days of
- * millisecond times leave room for a million rows), else runs of R rows merged bottom-up. Times
- * that are not whole milliseconds take a comparator sort instead.
+ * Rows first…end-1 in time order, ties by row, without a comparator call per row: a least
+ * significant digit radix sort of each time's offset from the earliest, 11 bits a pass (three
+ * passes for 90 days of millisecond times, up to five for any span a double holds exactly). Each
+ * pass is stable and rows enter in row order, so equal times keep it. Times that are not whole
+ * milliseconds, or whose span a double cannot hold exactly, take a comparator sort instead. (It
+ * replaced a native sort of times packed with their rows, runs merged: 1.5 s of a 5M opening.)
  */
 export function sortedByTime(times: Float64Array, first: number, end: number): Uint32Array {
   const n = Math.max(0, end - first)
   let min = Infinity
   let max = -Infinity
-  let isPackable = true
+  let isWhole = true
   for (let i = first; i < end; i++) {
     const t = times[i]!
     if (!Number.isInteger(t)) {
-      isPackable = false
+      isWhole = false
       break
     }
     if (t < min) min = t
     if (t > max) max = t
   }
-  let sorted = new Uint32Array(n)
-  let run = 1
-  while (isPackable && run < n && (max - min + 1) * run * 2 <= Number.MAX_SAFE_INTEGER) {
-    run *= 2
+  const sorted = new Uint32Array(n)
+  for (let i = 0; i < n; i++) {
+    sorted[i] = first + i
   }
-  if (!isPackable || (run < n && run < 256)) {
-    for (let i = 0; i < n; i++) {
-      sorted[i] = first + i
-    }
+  if (!isWhole || max - min > Number.MAX_SAFE_INTEGER) {
     return sorted.sort((a, b) => times[a]! - times[b]! || a - b)
   }
-  const keys = new Float64Array(Math.min(run, n))
-  for (let r = 0; r < n; r += run) {
-    const len = Math.min(run, n - r)
-    const part = keys.subarray(0, len)
-    for (let i = 0; i < len; i++) {
-      part[i] = (times[first + r + i]! - min) * run + i
-    }
-    part.sort()
-    for (let i = 0; i < len; i++) {
-      sorted[r + i] = first + r + (part[i]! % run)
+  const span = max - min
+  if (n < 2 || span === 0) {
+    return sorted
+  }
+  // Each time's offset as two 32-bit halves, carried along with the rows pass after pass (the
+  // passes then read them in order instead of looking each row's time up).
+  let low = new Uint32Array(n)
+  let high = span >= TWO_32 ? new Uint32Array(n) : null
+  for (let i = 0; i < n; i++) {
+    const offset = times[first + i]! - min
+    low[i] = offset >>> 0
+    if (high) {
+      high[i] = Math.floor(offset / TWO_32)
     }
   }
-  // Each run covers lower rows than the next, so taking the left one on equal times keeps ties
-  // in row order.
-  let spare = new Uint32Array(n)
-  for (let width = run; width < n; width *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(lo + width, n)
-      const hi = Math.min(lo + 2 * width, n)
-      let i = lo
-      let j = mid
-      let k = lo
-      while (i < mid && j < hi) {
-        spare[k++] = times[sorted[j]!]! < times[sorted[i]!]! ? sorted[j++]! : sorted[i++]!
+  let rows = sorted
+  let nextRows = new Uint32Array(n)
+  let nextLow = new Uint32Array(n)
+  let nextHigh = high ? new Uint32Array(n) : null
+  const counts = new Uint32Array(RADIX)
+  const lowBits = span >= TWO_32 ? 32 : 32 - Math.clz32(span)
+  const highBits = span >= TWO_32 ? 32 - Math.clz32(Math.floor(span / TWO_32)) : 0
+  const passes: [isHigh: boolean, shift: number][] = []
+  for (let shift = 0; shift < lowBits; shift += RADIX_BITS) passes.push([false, shift])
+  for (let shift = 0; shift < highBits; shift += RADIX_BITS) passes.push([true, shift])
+  for (const [isHigh, shift] of passes) {
+    const keys = isHigh ? high! : low
+    counts.fill(0)
+    for (let i = 0; i < n; i++) {
+      counts[(keys[i]! >>> shift) & (RADIX - 1)]!++
+    }
+    let at = 0
+    for (let d = 0; d < RADIX; d++) {
+      const count = counts[d]!
+      counts[d] = at
+      at += count
+    }
+    for (let i = 0; i < n; i++) {
+      const to = counts[(keys[i]! >>> shift) & (RADIX - 1)]!++
+      nextRows[to] = rows[i]!
+      nextLow[to] = low[i]!
+      if (high) {
+        nextHigh![to] = high[i]!
       }
-      while (i < mid) spare[k++] = sorted[i++]!
-      while (j < hi) spare[k++] = sorted[j++]!
     }
-    const done = spare
-    spare = sorted
-    sorted = done
+    ;[rows, nextRows] = [nextRows, rows]
+    ;[low, nextLow] = [nextLow, low]
+    if (high) {
+      ;[high, nextHigh] = [nextHigh!, high]
+    }
   }
-  return sorted
+  return rows
 }
