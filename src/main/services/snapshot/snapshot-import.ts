@@ -444,10 +444,14 @@ function packedBatch(output: RecordBatchOutput): PackedBatch {
 }
 
 /**
- * One worker per core but one, at most 4: the window committing the records needs a core of its
- * own. Measured on the 2-vCPU machine (100,000-record snapshot, load average ~11): one worker
- * 10.5–10.7 CPU-seconds in the shell, two 12.0–13.0 for no shorter wall time.
+ * One worker per core, at most 4. The window committing the records takes about half a core
+ * (its renderer and the browser's IndexedDB), not a whole one, and the normalize worker is the
+ * import's bottleneck. Measured on the 2-vCPU machine, 1M-record snapshot, two rounds
+ * alternating, load average ~2, from picking the file to the import's end (upload and
+ * verification included): one worker 41.0 / 40.5 s (62-63 CPU-s), two 38.3 / 37.3 s (67-69 CPU-s). An earlier measurement under a load average of ~11 (100,000 records) found two
+ * no faster than one, for ~15 % more CPU: on a machine that busy the second worker costs more
+ * than it saves.
  */
 function defaultWorkers(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1))
+  return Math.max(1, Math.min(4, availableParallelism()))
 }
