@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'react'
 
 import type { AppDb } from '../db/app-db'
 
+import { RefreshPacer } from '../workers/refresh-pacer'
+
 import type { QueryClient } from './query-client'
 import { queryWorkers } from './query-worker-keeper'
-import { RefreshPacer } from './refresh-pacer'
 import type { LoadProgress } from './query-types'
 
 export interface QueryWorkerState {

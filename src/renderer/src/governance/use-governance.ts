@@ -12,6 +12,7 @@ import {
   type GovernanceSettingsInput
 } from '../../../shared/governance'
 import type { AppDb } from '../db/app-db'
+import { RefreshPacer } from '../workers/refresh-pacer'
 
 import { startGovernanceWorker, type GovernanceClient } from './governance-client'
 import type { GovernanceOverview, GovernanceProgress, ResourceDetail } from './governance-engine'
@@ -80,35 +81,26 @@ export function useGovernance(db: AppDb, isWanted: boolean): Governance {
     }
     const client = startGovernanceWorker()
     clientRef.current = client
-    // While a sync streams records in, the overview is re-asked at most every 2 s.
-    let trailing: ReturnType<typeof setTimeout> | undefined
-    let last = 0
+    // While a sync streams records in, the overview is re-asked at most every 2 s, the latest
+    // change always (refresh-pacer.ts); the opening's progress only moves the progress line.
+    const pacer = new RefreshPacer(() => setVersion((v) => v + 1), undefined, {
+      changedEveryMs: 2000
+    })
     const unsubscribe = client.onDidChange((event, next) => {
       setProgress(next)
-      if (event !== 'changed') {
-        return
-      }
-      const wait = last + 2000 - performance.now()
-      if (wait <= 0) {
-        last = performance.now()
-        setVersion((v) => v + 1)
-      } else {
-        trailing ??= setTimeout(() => {
-          trailing = undefined
-          last = performance.now()
-          setVersion((v) => v + 1)
-        }, wait)
+      if (event === 'changed') {
+        pacer.note('changed')
       }
     })
     client.request({ type: 'open', dbName: db.name }).then(
       (loaded) => {
         setProgress(loaded)
-        setVersion((v) => v + 1)
+        pacer.refreshNow()
       },
       (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure))
     )
     return () => {
-      clearTimeout(trailing)
+      pacer.dispose()
       unsubscribe()
       client.dispose()
       clientRef.current = null

@@ -1,10 +1,10 @@
 /**
- * When the Explorer re-queries (counts, facets, histogram and grid rows) as its query worker
- * reports changes. Each re-query reads every row loaded so far, so it must not follow every
- * message:
+ * When a view re-asks its worker (the Explorer: counts, facets, histogram and grid rows; the
+ * governance views: the overview) as the worker reports changes. Each re-query reads every row
+ * loaded so far, so it must not follow every message:
  *
- * - `changed` (commits streaming in: a sync, an import): at most once a second, the first at
- *   once (first rows) and the latest always (a trailing refresh);
+ * - `changed` (commits streaming in: a sync, an import): at most once a second (or as often as
+ *   the view asks), the first at once (first rows) and the latest always (a trailing refresh);
  * - `progress` (the cache being opened): the first at once, then further and further apart
  *   ({@link progressRefreshDelay}), with no trailing refresh: the end of the opening refreshes
  *   at once ({@link RefreshPacer.refreshNow}). A refresh that falls due when the opening, at
@@ -44,10 +44,19 @@ export class RefreshPacer {
   /** When the opening's first progress came, and the rows indexed then (its rate is from here). */
   private openingStart: { at: number; indexed: number } | null = null
 
+  private readonly changedEveryMs: number
+
+  /**
+   * @param options.changedEveryMs the least time between two refreshes for `changed` messages
+   *   (default a second).
+   */
   constructor(
     private readonly onRefresh: () => void,
-    private readonly now: () => number = () => performance.now()
-  ) {}
+    private readonly now: () => number = () => performance.now(),
+    options: { changedEveryMs?: number } = {}
+  ) {
+    this.changedEveryMs = options.changedEveryMs ?? CHANGED_REFRESH_MS
+  }
 
   /**
    * A message from the worker: refreshes now, later (a trailing refresh), or not. `progress`
@@ -59,7 +68,7 @@ export class RefreshPacer {
       this.openingStart = { at: now, indexed: progress.indexed }
     }
     const delay =
-      event === 'changed' ? CHANGED_REFRESH_MS : progressRefreshDelay(this.progressRefreshes)
+      event === 'changed' ? this.changedEveryMs : progressRefreshDelay(this.progressRefreshes)
     const wait = this.last + delay - now
     if (wait <= 0) {
       if (event === 'progress' && this.last !== Number.NEGATIVE_INFINITY) {

@@ -91,6 +91,23 @@ describe('RefreshPacer', () => {
     expect(refreshes).toEqual([0, 1000, 5000])
   })
 
+  it('refreshes streaming commits as seldom as the view asks', () => {
+    const slower = new RefreshPacer(
+      () => refreshes.push(clock),
+      () => clock,
+      { changedEveryMs: 2000 }
+    )
+    advanceTo(0)
+    slower.note('changed')
+    advanceTo(1500)
+    slower.note('changed')
+    advanceTo(1999)
+    expect(refreshes).toEqual([0])
+    advanceTo(2000)
+    expect(refreshes).toEqual([0, 2000])
+    slower.dispose()
+  })
+
   it('a progress message never leaves a refresh pending; dispose drops a pending one', () => {
     pacer.note('progress')
     advanceTo(100)
