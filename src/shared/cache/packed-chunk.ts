@@ -21,6 +21,7 @@ import {
   bodyProvenances,
   bodyRaw,
   encodeChunk,
+  isWideCode,
   makeBody,
   poolValue,
   UnresolvedBodyError,
@@ -76,7 +77,7 @@ function poolBytes(text: string): { kind: TextKind; bytes: Uint8Array } {
   const bytes = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
-    if (code > 0xff || (code >= 0x80 && code < 0xa0)) {
+    if (isWideCode(code)) {
       return textBytes(text)
     }
     bytes[i] = code

@@ -9,6 +9,7 @@ import {
   CHUNK_FORMAT,
   CHUNK_MAX_RECORDS,
   STORED_TEXT_COLUMNS,
+  isWideCode,
   type BodyChunk,
   type ColumnChunk
 } from './record-chunk'
@@ -275,7 +276,7 @@ export function hasC1Byte(bytes: Uint8Array): boolean {
   const end = bytes.byteLength
   // Up to a 4-byte boundary of the buffer, then whole words, then the tail.
   while (i < end && (bytes.byteOffset + i) % 4 !== 0) {
-    if ((bytes[i]! & 0xe0) === 0x80) return true
+    if (isWideCode(bytes[i]!)) return true
     i++
   }
   if (i >= end) {
@@ -285,12 +286,12 @@ export function hasC1Byte(bytes: Uint8Array): boolean {
   for (let w = 0; w < words.length; w++) {
     if ((words[w]! & 0x80808080) !== 0) {
       for (let k = i + w * 4; k < i + w * 4 + 4; k++) {
-        if ((bytes[k]! & 0xe0) === 0x80) return true
+        if (isWideCode(bytes[k]!)) return true
       }
     }
   }
   for (let k = i + words.length * 4; k < end; k++) {
-    if ((bytes[k]! & 0xe0) === 0x80) return true
+    if (isWideCode(bytes[k]!)) return true
   }
   return false
 }

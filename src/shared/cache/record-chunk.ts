@@ -360,6 +360,15 @@ export function isNarrowValue(value: string): boolean {
 }
 
 /**
+ * Whether a character code (or a byte of a one-byte pool) is outside what {@link isNarrowValue}
+ * admits: above U+00FF, or a C1 control (0x80–0x9F). The same rule as its regular expression,
+ * for loops that already read the text a code at a time.
+ */
+export function isWideCode(code: number): boolean {
+  return code > 0xff || (code >= 0x80 && code < 0xa0)
+}
+
+/**
  * Interns a chunk's values into its two pools (see {@link ColumnChunk.widePool}): `code` gives a
  * provisional code (narrow values 0, 1, 2…, wide ones -1, -2…); {@link finalCode} places the wide
  * values after the narrow ones, as `finish` lays the pools out.
