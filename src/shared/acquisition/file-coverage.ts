@@ -39,40 +39,46 @@ export function tallyHours(
  * two map look-ups and no string is made (a `tenant|hour` key cost an import ~2 µs a record).
  */
 export class HourTallies {
-  /** By tenant as given: its lower-cased tenant's hours. */
-  private readonly bySpelling = new Map<string, Map<number, HourTally>>()
-  /** By lower-cased tenant: its hours. */
-  private readonly byTenant = new Map<string, Map<number, HourTally>>()
+  /** By tenant as given: the lower-cased tenant and its hours. */
+  private readonly bySpelling = new Map<string, TenantHours>()
+  /** By lower-cased tenant, in the order first seen. */
+  private readonly byTenant = new Map<string, TenantHours>()
 
   /** Adds one record (skipped without a valid time). */
   add(tenantId: string, ms: number): void {
     if (!Number.isFinite(ms)) {
       return
     }
-    let hours = this.bySpelling.get(tenantId)
-    if (!hours) {
-      const tenant = tenantId.toLowerCase()
-      hours = this.byTenant.get(tenant) ?? new Map<number, HourTally>()
-      this.byTenant.set(tenant, hours)
-      this.bySpelling.set(tenantId, hours)
+    let tenant = this.bySpelling.get(tenantId)
+    if (!tenant) {
+      const lowered = tenantId.toLowerCase()
+      tenant = this.byTenant.get(lowered) ?? { tenantId: lowered, hours: new Map() }
+      this.byTenant.set(lowered, tenant)
+      this.bySpelling.set(tenantId, tenant)
     }
     const hourMs = Math.floor(ms / HOUR_MS) * HOUR_MS
-    const tally = hours.get(hourMs)
+    const tally = tenant.hours.get(hourMs)
     if (tally) {
       tally.count += 1
     } else {
-      hours.set(hourMs, { tenantId: tenantId.toLowerCase(), hourMs, count: 1 })
+      tenant.hours.set(hourMs, { tenantId: tenant.tenantId, hourMs, count: 1 })
     }
   }
 
   /** Every tenant's hours, in the order first seen. */
   values(): HourTally[] {
     const all: HourTally[] = []
-    for (const hours of this.byTenant.values()) {
+    for (const { hours } of this.byTenant.values()) {
       all.push(...hours.values())
     }
     return all
   }
+}
+
+/** One tenant's tallies: its lower-cased Id and its hours by start. */
+interface TenantHours {
+  tenantId: string
+  hours: Map<number, HourTally>
 }
 
 /** Which import the windows belong to. */

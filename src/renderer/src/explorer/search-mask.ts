@@ -87,17 +87,24 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     const end =
       c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolMarks.length
     const marks = index.poolMarks.subarray(poolFirst, end)
+    // Without spans, every row and place of the chunk is read; with them, only the rows and
+    // places some matching value is used in.
+    let from = 0
+    let to = count - 1
+    let where = ALL_PLACES
     const spans = index.spansOf(c)
-    let from = spans ? count : 0
-    let to = spans ? -1 : count - 1
-    let where = spans ? 0 : ALL_PLACES
-    let left = spans ? index.chunkHits[c]! : 0
-    for (let code = 0; code < marks.length && left > 0; code++) {
-      if (marks[code] === 1) {
-        left--
-        from = Math.min(from, spans!.first[code]!)
-        to = Math.max(to, spans!.last[code]!)
-        where |= spans!.where[code]!
+    if (spans) {
+      from = count
+      to = -1
+      where = 0
+      let left = index.chunkHits[c]!
+      for (let code = 0; code < marks.length && left > 0; code++) {
+        if (marks[code] === 1) {
+          left--
+          from = Math.min(from, spans.first[code]!)
+          to = Math.max(to, spans.last[code]!)
+          where |= spans.where[code]!
+        }
       }
     }
     const rows = mask.subarray(firstRow, firstRow + count)
