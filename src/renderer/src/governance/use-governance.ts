@@ -83,9 +83,7 @@ export function useGovernance(db: AppDb, isWanted: boolean): Governance {
     clientRef.current = client
     // While a sync streams records in, the overview is re-asked at most every 2 s, the latest
     // change always (refresh-pacer.ts); the opening's progress only moves the progress line.
-    const pacer = new RefreshPacer(() => setVersion((v) => v + 1), undefined, {
-      changedEveryMs: 2000
-    })
+    const pacer = new RefreshPacer(() => setVersion((v) => v + 1), { changedEveryMs: 2000 })
     const unsubscribe = client.onDidChange((event, next) => {
       setProgress(next)
       if (event === 'changed') {

@@ -11,10 +11,7 @@ describe('RefreshPacer', () => {
     vi.useFakeTimers()
     clock = 0
     refreshes = []
-    pacer = new RefreshPacer(
-      () => refreshes.push(clock),
-      () => clock
-    )
+    pacer = new RefreshPacer(() => refreshes.push(clock), { now: () => clock })
   })
   afterEach(() => {
     pacer.dispose()
@@ -92,11 +89,10 @@ describe('RefreshPacer', () => {
   })
 
   it('refreshes streaming commits as seldom as the view asks', () => {
-    const slower = new RefreshPacer(
-      () => refreshes.push(clock),
-      () => clock,
-      { changedEveryMs: 2000 }
-    )
+    const slower = new RefreshPacer(() => refreshes.push(clock), {
+      now: () => clock,
+      changedEveryMs: 2000
+    })
     advanceTo(0)
     slower.note('changed')
     advanceTo(1500)

@@ -45,17 +45,19 @@ export class RefreshPacer {
   private openingStart: { at: number; indexed: number } | null = null
 
   private readonly changedEveryMs: number
+  private readonly now: () => number
 
   /**
    * @param options.changedEveryMs the least time between two refreshes for `changed` messages
    *   (default a second).
+   * @param options.now the clock (tests); `performance.now()` by default.
    */
   constructor(
     private readonly onRefresh: () => void,
-    private readonly now: () => number = () => performance.now(),
-    options: { changedEveryMs?: number } = {}
+    options: { changedEveryMs?: number; now?: () => number } = {}
   ) {
     this.changedEveryMs = options.changedEveryMs ?? CHANGED_REFRESH_MS
+    this.now = options.now ?? (() => performance.now())
   }
 
   /**
