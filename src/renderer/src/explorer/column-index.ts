@@ -544,7 +544,7 @@ export class ColumnIndex {
         chunkHits: hits,
         chunks: this.store.chunks,
         slots: SEARCHED_SLOTS,
-        spansOf: (c) => this.store.madeSpans(c),
+        rowsOf: (c) => this.store.madeValueRows(c),
         tags: this.store.tagIndex
       },
       needle
@@ -565,7 +565,7 @@ export class ColumnIndex {
   }
 
   /**
-   * Makes what the quick search reads of up to `chunks` more chunks (trigram filters, value spans)
+   * Makes what the quick search reads of up to `chunks` more chunks (trigram filters, value rows)
    * ahead of the first search; true once every chunk has it. The worker calls it while idle.
    */
   prepareSearch(chunks: number): boolean {

@@ -23,12 +23,12 @@ import {
   type StoredTextColumn
 } from '../db/record-chunk'
 
-import { codeSpans, codeSpansBytes, type CodeSpans } from './code-spans'
 import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
 import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
 import { Dictionary, GrowableF64, GrowableU32 } from './growable'
 import type { RowColumns } from './row-columns'
+import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
 import {
   FIELD_PREFIX,
   HIGH_CARDINALITY_COLUMNS,
@@ -62,9 +62,9 @@ export class ColumnStore {
   readonly tagIndex = new Map<string, Set<number>>()
   private readonly fieldColumns = new Map<string, Uint32Array>()
   private scratch = new Int32Array(0)
-  /** Per chunk, where each pool value is used (code-spans.ts); made on the first search. */
-  private readonly spans: (CodeSpans | undefined)[] = []
-  /** Chunks 0…searchReady-1 have their search filters and spans. */
+  /** Per chunk, the rows using each pool value (value-rows.ts); made while the worker is idle. */
+  private readonly valueRows: (ValueRows | undefined)[] = []
+  /** Chunks 0…searchReady-1 have their search filters and value rows. */
   private searchReady = 0
 
   constructor() {
@@ -294,26 +294,14 @@ export class ColumnStore {
     return { codes, size: pool.size, value: poolValue, isUnique: false, pool }
   }
 
-  /** Where each pool value of chunk `c` is used by the searched `slots` and the fields. Cached. */
-  spansOf(c: number, slots: readonly number[]): CodeSpans {
-    let spans = this.spans[c]
-    if (!spans) {
-      const chunk = this.chunks[c]!
-      const end = c + 1 < this.chunks.length ? this.chunks[c + 1]!.poolFirst : this.pool.size
-      spans = codeSpans(chunk, end - chunk.poolFirst, slots)
-      this.spans[c] = spans
-    }
-    return spans
-  }
-
-  /** Chunk `c`'s spans if they are made, else null (the quick search then reads its rows whole). */
-  madeSpans(c: number): CodeSpans | null {
-    return this.spans[c] ?? null
+  /** Chunk `c`'s value rows if they are made, else null (the quick search then reads its rows). */
+  madeValueRows(c: number): ValueRows | null {
+    return this.valueRows[c] ?? null
   }
 
   /**
    * Makes what the quick search reads of up to `chunks` chunks that lack it (trigram filters,
-   * spans), in load order; true once every chunk has it.
+   * value rows), in load order; true once every chunk has it.
    */
   prepareSearch(chunks: number, slots: readonly number[]): boolean {
     for (
@@ -322,7 +310,11 @@ export class ColumnStore {
       c++
     ) {
       this.pool.prepareSearch(c)
-      this.spansOf(c, slots)
+      if (!this.valueRows[c]) {
+        const chunk = this.chunks[c]!
+        const end = c + 1 < this.chunks.length ? this.chunks[c + 1]!.poolFirst : this.pool.size
+        this.valueRows[c] = valueRows(chunk, end - chunk.poolFirst, slots)
+      }
     }
     this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)
     return this.searchReady === this.chunks.length
@@ -331,8 +323,8 @@ export class ColumnStore {
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
     let bytes = this.times.data.byteLength
-    for (const spans of this.spans) {
-      bytes += spans ? codeSpansBytes(spans) : 0
+    for (const rows of this.valueRows) {
+      bytes += rows ? valueRowsBytes(rows) : 0
     }
     for (const [, data] of this.text) {
       bytes += data.codes.data.byteLength

@@ -11,7 +11,7 @@ import { TEXT_COLUMNS } from './query-types'
 import { bindSearch, searchNames } from './search-columns'
 import { explorerColumns } from './explorer-columns'
 
-// The quick search's trigram filter and value spans only narrow where the search looks: every
+// The quick search's trigram filter and value rows only narrow where the search looks: every
 // answer must be exactly what a plain substring test over every value gives.
 
 let state = 7
@@ -272,7 +272,7 @@ describe('quick search over the index with its filters', () => {
     expect(searched(text)).toEqual(naive(text))
   })
 
-  it('leaves the filters and the value spans to the idle worker: a search makes none', () => {
+  it('leaves the filters and the value rows to the idle worker: a search makes none', () => {
     // (The searches above ran before any preparation.)
     const unprepared = new ColumnIndex()
     unprepared.append(records.slice(0, 300))

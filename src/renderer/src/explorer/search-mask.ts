@@ -3,8 +3,8 @@
  * from the index (any-column search or one column's "contains"), negated terms are inverted,
  * terms side by side are intersected and alternatives (OR) united. Pure.
  */
-import { IN_FIELDS, MAX_SLOT_BITS, type CodeSpans } from './code-spans'
 import type { BoundSearch } from './search-columns'
+import type { ValueRows } from './value-rows'
 
 /** The rows (1) a search matches, given each term's mask; null for an empty search. */
 export function evaluateSearch(
@@ -59,69 +59,54 @@ export interface SearchableIndex {
   /** Slots (in `codes`) of the text columns searched. */
   slots: readonly number[]
   /**
-   * Where each value of chunk `c` is used (code-spans.ts, over `slots`), or null while the idle
-   * worker has not made them: that chunk's rows are then all read.
+   * The rows that use each value of chunk `c` (value-rows.ts, over `slots` and the fields), or
+   * null while the idle worker has not made them: that chunk's rows are then all read.
    */
-  spansOf(c: number): CodeSpans | null
+  rowsOf(c: number): ValueRows | null
   tags: ReadonlyMap<string, ReadonlySet<number>>
 }
 
 /**
  * 1 for rows where any field value, core column value or tag contains the (lower-case) needle.
  * Every value of a row is in its own chunk's pool, so each chunk is read against its own slice of
- * the marks (small enough to stay in cache); a chunk with no matching value is skipped, and in the
- * others only the rows between the first and last use of a matching value, and only the columns
- * (and the flattened fields) that use one, are read.
+ * the marks; a chunk with no matching value is skipped. In a chunk whose value rows are made, the
+ * rows of each matching value are written and nothing else is read; in the others every row's
+ * searched columns and fields are.
  */
-/** Every searched column's bit and the fields': where a chunk without spans is read. */
-const ALL_PLACES = 0xffffffff | 0
-
 export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Array {
   const n = index.size
   const mask = new Uint8Array(n)
   index.chunks.forEach((chunk, c) => {
-    if (index.chunkHits[c] === 0) {
+    let left = index.chunkHits[c]!
+    if (left === 0) {
       return
     }
     const { pairStart, pairValue, firstRow, poolFirst, count, codes } = chunk
     const end =
       c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolMarks.length
     const marks = index.poolMarks.subarray(poolFirst, end)
-    // Without spans, every row and place of the chunk is read; with them, only the rows and
-    // places some matching value is used in.
-    let from = 0
-    let to = count - 1
-    let where = ALL_PLACES
-    const spans = index.spansOf(c)
-    if (spans) {
-      from = count
-      to = -1
-      where = 0
-      let left = index.chunkHits[c]!
+    const rows = mask.subarray(firstRow, firstRow + count)
+    const made = index.rowsOf(c)
+    if (made) {
+      const { start, rows: used } = made
       for (let code = 0; code < marks.length && left > 0; code++) {
         if (marks[code] === 1) {
           left--
-          from = Math.min(from, spans.first[code]!)
-          to = Math.max(to, spans.last[code]!)
-          where |= spans.where[code]!
+          for (let k = start[code]!; k < start[code + 1]!; k++) {
+            rows[used[k]!] = 1
+          }
         }
       }
-    }
-    const rows = mask.subarray(firstRow, firstRow + count)
-    // Derived columns (friendly activity, category, user type label…) are not in `fields`.
-    index.slots.forEach((slot, j) => {
-      if (j < MAX_SLOT_BITS && (where & (1 << j)) === 0) {
-        return
-      }
-      const column = codes.subarray(slot * count, (slot + 1) * count)
-      for (let i = from; i <= to; i++) {
-        rows[i]! |= marks[column[i]!]!
-      }
-    })
-    if ((where & IN_FIELDS) === 0) {
       return
     }
-    for (let i = from; i <= to; i++) {
+    // Derived columns (friendly activity, category, user type label…) are not in `fields`.
+    for (const slot of index.slots) {
+      const column = codes.subarray(slot * count, (slot + 1) * count)
+      for (let i = 0; i < count; i++) {
+        rows[i]! |= marks[column[i]!]!
+      }
+    }
+    for (let i = 0; i < count; i++) {
       if (rows[i] === 1) {
         continue
       }

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+
+import { valueRows, valueRowsBytes, type ValueRowsSource } from './value-rows'
+
+let state = 11
+function rand(n: number): number {
+  state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
+  return state % n
+}
+
+/** A chunk of `count` rows over `poolSize` values: `columns` coded columns, 0–6 pairs a row. */
+function randomChunk(count: number, poolSize: number, columns: number): ValueRowsSource {
+  const codes = new Uint32Array(columns * count).map(() => rand(poolSize))
+  const pairStart = new Uint32Array(count + 1)
+  const pairValue: number[] = []
+  for (let i = 0; i < count; i++) {
+    pairStart[i] = pairValue.length
+    for (let k = rand(7); k > 0; k--) {
+      pairValue.push(rand(poolSize))
+    }
+  }
+  pairStart[count] = pairValue.length
+  return { count, codes, pairStart, pairValue: Uint32Array.from(pairValue) }
+}
+
+describe('valueRows', () => {
+  it('lists, for every value, each row using it in a searched column or a field once, in order', () => {
+    for (const [count, poolSize] of [
+      [1, 1],
+      [50, 3],
+      [400, 900],
+      [4096, 20_000]
+    ] as const) {
+      const chunk = randomChunk(count, poolSize, 5)
+      // Column 1 is not searched: its values count only where a searched place uses them too.
+      const slots = [0, 2, 3, 4]
+      const expected = Array.from({ length: poolSize }, () => new Set<number>())
+      for (let i = 0; i < count; i++) {
+        for (const slot of slots) {
+          expected[chunk.codes[slot * count + i]!]!.add(i)
+        }
+        for (let p = chunk.pairStart[i]!; p < chunk.pairStart[i + 1]!; p++) {
+          expected[chunk.pairValue[p]!]!.add(i)
+        }
+      }
+      const { start, rows } = valueRows(chunk, poolSize, slots)
+      expect(start.length).toBe(poolSize + 1)
+      for (let code = 0; code < poolSize; code++) {
+        const got = [...rows.subarray(start[code]!, start[code + 1]!)]
+        expect(got, `value ${code} of ${poolSize}`).toEqual(
+          [...expected[code]!].sort((a, b) => a - b)
+        )
+      }
+      expect(rows).toBeInstanceOf(Uint16Array)
+      expect(valueRowsBytes({ start, rows })).toBe(start.byteLength + rows.byteLength)
+    }
+  })
+
+  it('gives a value no row uses an empty list', () => {
+    const chunk = {
+      count: 2,
+      codes: new Uint16Array([0, 2]),
+      pairStart: new Uint32Array([0, 1, 1]),
+      pairValue: new Uint16Array([2])
+    }
+    const { start, rows } = valueRows(chunk, 4, [0])
+    // Value 0: row 0's column; value 2: row 0's field and row 1's column; 1 and 3: no row.
+    expect([...start]).toEqual([0, 1, 1, 3, 3])
+    expect([...rows]).toEqual([0, 0, 1])
+  })
+})

@@ -1,0 +1,70 @@
+/**
+ * Which rows of a chunk use each value of its pool, so the quick search writes the rows of the
+ * values it found instead of reading every row's columns and flattened fields: per local pool
+ * code, the ascending rows (within the chunk) that hold it in a searched text column or a
+ * flattened field, each row once. Made for every chunk while the worker is idle. Pure.
+ */
+
+/** The chunk's layout the rows are read from (a loaded chunk satisfies it). */
+export interface ValueRowsSource {
+  count: number
+  /** Column-major: `codes[slot * count + i]`. */
+  codes: Uint16Array | Uint32Array
+  pairStart: Uint32Array
+  pairValue: Uint16Array | Uint32Array
+}
+
+export interface ValueRows {
+  /** Value `code`'s rows are `rows[start[code]]` … `rows[start[code + 1] - 1]`. */
+  start: Uint32Array
+  rows: Uint16Array | Uint32Array
+}
+
+/** The rows of every code of a chunk's pool (`poolSize` values) over `slots` and the fields. */
+export function valueRows(
+  chunk: ValueRowsSource,
+  poolSize: number,
+  slots: readonly number[]
+): ValueRows {
+  const { count, codes, pairStart, pairValue } = chunk
+  // Two passes over every use: count each value's rows, then place them. `seen[code]` is the
+  // last row (plus one) counted or placed for a code, so a row that uses a value in several
+  // places holds it once.
+  const seen = new Int32Array(poolSize)
+  const start = new Uint32Array(poolSize + 1)
+  const eachUse = (visit: (code: number, row: number) => void): void => {
+    for (let i = 0; i < count; i++) {
+      for (let j = 0; j < slots.length; j++) {
+        visit(codes[slots[j]! * count + i]!, i)
+      }
+      for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
+        visit(pairValue[p]!, i)
+      }
+    }
+  }
+  eachUse((code, row) => {
+    if (seen[code] !== row + 1) {
+      seen[code] = row + 1
+      start[code + 1]!++
+    }
+  })
+  for (let code = 0; code < poolSize; code++) {
+    start[code + 1]! += start[code]!
+  }
+  const rows =
+    count <= 0x10000 ? new Uint16Array(start[poolSize]!) : new Uint32Array(start[poolSize]!)
+  const next = start.slice(0, poolSize)
+  seen.fill(0)
+  eachUse((code, row) => {
+    if (seen[code] !== row + 1) {
+      seen[code] = row + 1
+      rows[next[code]!++] = row
+    }
+  })
+  return { start, rows }
+}
+
+/** Bytes held by a chunk's value rows. */
+export function valueRowsBytes(rows: ValueRows): number {
+  return rows.start.byteLength + rows.rows.byteLength
+}
