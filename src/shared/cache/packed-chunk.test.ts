@@ -221,6 +221,34 @@ describe('packed chunks (the hand-over from main to the window)', () => {
     expect(() => unpackChunk(bad)).toThrow(/outside the pool/)
   })
 
+  it('store field key codes a byte each up to 256 keys, two bytes beyond, and read both back', () => {
+    // Record i has fields k0…k{i}: `keys` distinct keys over the chunk.
+    const withKeys = (keys: number): NormalizedRecord[] =>
+      Array.from({ length: keys }, (_, i) =>
+        makeRecord({
+          id: `rec-${i}`,
+          fields: Object.fromEntries(
+            Array.from({ length: Math.min(i + 1, 3) }, (_, k) => [`k${i - k}`, `v${k}`])
+          )
+        })
+      )
+    for (const [keys, kind] of [
+      [256, Uint8Array],
+      [257, Uint16Array]
+    ] as const) {
+      const records = withKeys(keys)
+      const encoded = encodeChunk(records)
+      expect(encoded.columns.keys.length).toBe(keys)
+      expect(encoded.columns.pairKey).toBeInstanceOf(kind)
+      const chunk = unpackChunk(packChunk(encoded))
+      expect(chunk.columns.pairKey).toBeInstanceOf(kind)
+      expect(decodeChunk(chunk.columns, chunk.body)).toEqual(records)
+      const picked = selectRows(chunk, [0, keys - 1])
+      expect(picked.columns.pairKey).toBeInstanceOf(kind)
+      expect(decodeChunk(picked.columns, picked.body)).toEqual([records[0], records[keys - 1]])
+    }
+  })
+
   it('select rows without re-encoding, fields and bodies following their record', () => {
     const records = varied(12)
     const chunk = unpackChunk(packChunk(encodeChunk(records)))

@@ -207,7 +207,7 @@ export function decodeColumns(
   const codes = numbers<Uint16Array | Uint32Array>('codes', count * STORED_TEXT_COLUMNS.length)
   const pairStart = numbers<Uint32Array>('pairStart', count + 1)
   const pairs = pairStart[count]!
-  const pairKey = numbers<Uint16Array | Uint32Array>('pairKey', pairs)
+  const pairKey = numbers<Uint8Array | Uint16Array | Uint32Array>('pairKey', pairs)
   const pairValue = numbers<Uint16Array | Uint32Array>('pairValue', pairs)
   const poolSection = section('pool')
   if (poolSection.kind === 'latin1' && hasC1Byte(poolSection.bytes)) {

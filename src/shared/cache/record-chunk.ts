@@ -104,7 +104,8 @@ export interface ColumnChunk {
   keys: string[]
   /** Record i's field pairs are `[pairStart[i], pairStart[i + 1])`. */
   pairStart: Uint32Array
-  pairKey: Uint16Array | Uint32Array
+  /** Key codes of the field pairs: one byte each while a chunk has at most 256 keys. */
+  pairKey: Uint8Array | Uint16Array | Uint32Array
   /** Pool codes of the field values. */
   pairValue: Uint16Array | Uint32Array
 }
@@ -317,8 +318,16 @@ function poolCodeArray(values: ArrayLike<number>, pool: PoolBuilder): Uint16Arra
   return out
 }
 
-function codeArray(values: number[] | Uint32Array, max: number): Uint16Array | Uint32Array {
-  return max < 0x10000 ? Uint16Array.from(values) : Uint32Array.from(values)
+/** Codes below `max`, in the narrowest array that holds them. */
+function codeArray(
+  values: number[] | Uint32Array,
+  max: number
+): Uint8Array | Uint16Array | Uint32Array {
+  return max <= 0x100
+    ? Uint8Array.from(values)
+    : max <= 0x10000
+      ? Uint16Array.from(values)
+      : Uint32Array.from(values)
 }
 
 function textValue(record: NormalizedRecord, column: StoredTextColumn): string {

@@ -223,7 +223,11 @@ export function selectColumns(
     pairs += columns.pairStart[keep[k]! + 1]! - columns.pairStart[keep[k]!]!
   }
   const pairKey =
-    columns.pairKey instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
+    columns.pairKey instanceof Uint8Array
+      ? new Uint8Array(pairs)
+      : columns.pairKey instanceof Uint16Array
+        ? new Uint16Array(pairs)
+        : new Uint32Array(pairs)
   const pairValue =
     columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
   let p = 0

@@ -19,6 +19,7 @@ import { MISSING, type CodedColumn } from './column-sort'
 import { ColumnStore } from './column-store'
 import { explorerColumns } from './explorer-columns'
 import { facetList } from './facet-list'
+import type { CodeArray } from './growable'
 import { histogramOf } from './histogram'
 import { mergeTimeOrder } from './time-order'
 import { itemOf } from './item-of'
@@ -361,7 +362,7 @@ export class ColumnIndex {
     // Facets: a row failing exactly one facet's selection still counts for that facet, so its
     // other values stay selectable (counts "as if this facet were not set").
     const facetCount = FACET_COLUMNS.length
-    const facetCodes: Uint32Array[] = []
+    const facetCodes: CodeArray[] = []
     const facetCounts: Uint32Array[] = []
     const active: number[] = []
     const allowed: Uint8Array[] = []

@@ -5,9 +5,12 @@
 /** Code of a row without a value (a flattened field the record lacks). */
 export const MISSING = 0xffffffff
 
+import type { CodeArray } from './growable'
+
 /** A column as codes, for filters and sorting. */
 export interface CodedColumn {
-  codes: Uint32Array
+  /** One code per row: 8, 16 or 32-bit for a core column (its dictionary's size), 32 for a field. */
+  codes: CodeArray
   /** Number of codes. */
   size: number
   value: (code: number) => string

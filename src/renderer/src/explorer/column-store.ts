@@ -26,7 +26,7 @@ import {
 import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
 import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
-import { Dictionary, GrowableF64, GrowableU32 } from './growable'
+import { Dictionary, GrowableCodes, GrowableF64, GrowableU32 } from './growable'
 import type { RowColumns } from './row-columns'
 import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
 import {
@@ -44,9 +44,12 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
   'clientIp'
 ])
 
-/** A core text column: codes per row, against its own dictionary or (null) the global pool. */
+/**
+ * A core text column: codes per row, against its own dictionary (as narrow as its size allows)
+ * or (null) the global pool (32-bit).
+ */
 export interface TextColumnData {
-  codes: GrowableU32
+  codes: GrowableCodes
   dict: Dictionary | null
 }
 
@@ -70,7 +73,7 @@ export class ColumnStore {
   constructor() {
     for (const column of TEXT_COLUMNS) {
       this.text.set(column, {
-        codes: new GrowableU32(),
+        codes: new GrowableCodes(POOL_COLUMNS.has(column)),
         dict: POOL_COLUMNS.has(column) ? null : new Dictionary()
       })
     }
@@ -112,7 +115,7 @@ export class ColumnStore {
       }
       const touched: number[] = []
       data.codes.reserve(data.codes.length + count)
-      const codes = data.codes.data
+      let codes = data.codes.data
       let at = data.codes.length
       for (let i = 0; i < count; i++) {
         const code = local[i]!
@@ -121,6 +124,11 @@ export class ColumnStore {
           global = data.dict.code(poolValue(chunk, code))
           remap[code] = global + 1
           touched.push(code)
+          if (global > data.codes.limit) {
+            data.codes.length = at
+            data.codes.fit(global)
+            codes = data.codes.data
+          }
         }
         codes[at++] = global
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { GrowableF64, GrowableU32 } from './growable'
+import { GrowableCodes, GrowableF64, GrowableU32 } from './growable'
 
 describe('growable arrays', () => {
   it('reserve exactly the size asked while empty (opening a cache of known size)', () => {
@@ -35,5 +35,32 @@ describe('growable arrays', () => {
     expect(codes.data[0]).toBe(0)
     expect(codes.data[244 * 4096]).toBe(244)
     expect(times.data[100 * 4096 + 7]).toBe(100)
+  })
+
+  it('hold codes a byte each, widening to two then four bytes as larger codes come, values kept', () => {
+    const codes = new GrowableCodes()
+    codes.reserve(10)
+    codes.pushAll([0, 7, 255])
+    expect(codes.data).toBeInstanceOf(Uint8Array)
+    expect(codes.limit).toBe(255)
+    codes.fit(255)
+    expect(codes.data).toBeInstanceOf(Uint8Array)
+    codes.fit(256)
+    expect(codes.data).toBeInstanceOf(Uint16Array)
+    codes.pushAll([256, 1], 100)
+    codes.fit(70_000)
+    expect(codes.data).toBeInstanceOf(Uint32Array)
+    codes.pushAll([70_000])
+    expect(Array.from(codes.data.subarray(0, codes.length))).toEqual([0, 7, 255, 356, 101, 70_000])
+    expect(codes.data.length).toBeGreaterThanOrEqual(10)
+    // Widening straight from one byte to four.
+    const jump = new GrowableCodes()
+    jump.pushAll([3])
+    jump.fit(1 << 20)
+    jump.pushAll([1 << 20])
+    expect(jump.data).toBeInstanceOf(Uint32Array)
+    expect(Array.from(jump.data.subarray(0, 2))).toEqual([3, 1 << 20])
+    // Codes against the global pool: 32-bit from the start.
+    expect(new GrowableCodes(true).data).toBeInstanceOf(Uint32Array)
   })
 })

@@ -48,6 +48,79 @@ export class GrowableU32 {
   }
 }
 
+/** Codes in the narrowest unsigned array that holds them. */
+export type CodeArray = Uint8Array | Uint16Array | Uint32Array
+
+/** The largest code each array of {@link CodeArray} holds, narrowest first. */
+const CODE_LIMITS = [0xff, 0xffff, 0xffffffff] as const
+
+function codeArrayOf(kind: number, capacity: number): CodeArray {
+  return kind === 0
+    ? new Uint8Array(capacity)
+    : kind === 1
+      ? new Uint16Array(capacity)
+      : new Uint32Array(capacity)
+}
+
+/**
+ * Codes per row that grow (by half) as rows are appended, held a byte a row while every code is
+ * below 256 and two while below 65,536: a column coded against its own small dictionary (an
+ * activity, a workload, a user) costs a quarter or half of 32-bit codes. The array widens, once,
+ * when a code too large for it is {@link fit}ted.
+ */
+export class GrowableCodes {
+  data: CodeArray
+  length = 0
+  private kind: number
+
+  /** `isWide`: 32-bit from the start (codes against the global pool). */
+  constructor(isWide = false, capacity = 1024) {
+    this.kind = isWide ? 2 : 0
+    this.data = codeArrayOf(this.kind, capacity)
+  }
+
+  /** The largest code the array holds now. */
+  get limit(): number {
+    return CODE_LIMITS[this.kind]!
+  }
+
+  /** Widens the array, if needed, so that it holds `code`. */
+  fit(code: number): void {
+    let kind = this.kind
+    while (code > CODE_LIMITS[kind]!) {
+      kind++
+    }
+    if (kind !== this.kind) {
+      const next = codeArrayOf(kind, this.data.length)
+      next.set(this.data.subarray(0, this.length))
+      this.kind = kind
+      this.data = next
+    }
+  }
+
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) {
+      const next = codeArrayOf(this.kind, grownCapacity(capacity, this.length, this.data.length))
+      next.set(this.data.subarray(0, this.length))
+      this.data = next
+    }
+  }
+
+  /** Appends `values`, each plus `add` (the array must hold the largest: see {@link fit}). */
+  pushAll(values: ArrayLike<number>, add = 0): void {
+    const n = values.length
+    if (this.length + n > this.data.length) {
+      this.reserve(Math.max(this.length + n, Math.ceil(this.data.length * 1.5)))
+    }
+    const data = this.data
+    let at = this.length
+    for (let i = 0; i < n; i++) {
+      data[at++] = values[i]! + add
+    }
+    this.length = at
+  }
+}
+
 /** A Float64Array that grows (by half) as values are appended. */
 export class GrowableF64 {
   data: Float64Array

@@ -4,6 +4,7 @@
  */
 import { MISSING } from './column-sort'
 import type { GlobalPool } from './global-pool'
+import type { CodeArray } from './growable'
 
 /** A chunk as the index keeps it: what grid rows and field columns are read from. */
 export interface LoadedChunk {
@@ -17,7 +18,7 @@ export interface LoadedChunk {
   /** Chunk key code → global field key code. */
   keyMap: Uint32Array
   pairStart: Uint32Array
-  pairKey: Uint16Array | Uint32Array
+  pairKey: Uint8Array | Uint16Array | Uint32Array
   pairValue: Uint16Array | Uint32Array
 }
 
@@ -54,7 +55,7 @@ export function rowsOfIds(
   ids: Iterable<string>,
   chunks: readonly LoadedChunk[],
   pool: GlobalPool,
-  idCodes: Uint32Array,
+  idCodes: CodeArray,
   size: number
 ): Map<string, number> {
   const wanted = new Set(ids)
