@@ -132,10 +132,14 @@ export class GlobalPool {
         const part = from === 0 && end === text.length ? text : text.slice(from, end)
         const origin = whole
         let at = 0
+        // The value of the last match: later matches lie at or after it.
+        let local = -1
         for (;;) {
           if (pattern !== null && useRegExp) {
             pattern.lastIndex = at
-            at = pattern.exec(part)?.index ?? -1
+            // `test` makes no match object; the match is the needle's length (an ASCII needle:
+            // a RegExp without the `u` flag matches one character for each of its own).
+            at = pattern.test(part) ? pattern.lastIndex - needle.length : -1
           } else {
             at = part.indexOf(needle, at)
           }
@@ -143,7 +147,8 @@ export class GlobalPool {
           if (at < 0 || at >= part.length) {
             return
           }
-          const local = upperBound(starts, origin + at) - 1
+          local =
+            local < 0 ? upperBound(starts, origin + at) - 1 : valueAt(starts, local, origin + at)
           const valueEnd = starts[local + 1]! - 1
           if (origin + at + needle.length <= valueEnd) {
             marks[chunk.first + local] = 1
@@ -286,6 +291,32 @@ function lowerCased(chunk: PoolChunk, isNarrowLowered: boolean): PoolText {
   const join = (parts: string[]): string =>
     parts.length === 0 ? '' : parts.join(POOL_SEPARATOR) + POOL_SEPARATOR
   return { text: isNarrowLowered ? join(narrowParts) : chunk.text, wide: join(wideParts), starts }
+}
+
+/**
+ * The value holding `offset`: the last `i` with `starts[i] <= offset`, searched forward from
+ * `from` (whose start is at or before `offset`) by doubling steps, then halving — a match a few
+ * values after the last costs a few reads, not a search of the whole pool.
+ */
+export function valueAt(starts: Uint32Array, from: number, offset: number): number {
+  let lo = from
+  let step = 1
+  let hi = lo + 1
+  while (hi < starts.length && starts[hi]! <= offset) {
+    lo = hi
+    step *= 2
+    hi = lo + step
+  }
+  hi = Math.min(hi, starts.length)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1
+    if (starts[mid]! <= offset) {
+      lo = mid
+    } else {
+      hi = mid
+    }
+  }
+  return lo
 }
 
 export function upperBound(sorted: Uint32Array, value: number): number {

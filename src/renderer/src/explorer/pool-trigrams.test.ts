@@ -5,7 +5,7 @@ import { POOL_SEPARATOR, poolOf, splitPool } from '../db/record-chunk'
 import { makeRecord } from '../../../shared/audit/test-records'
 
 import { ColumnIndex } from './column-index'
-import { GlobalPool } from './global-pool'
+import { GlobalPool, upperBound, valueAt } from './global-pool'
 import { BLOCK_CHARS, buildTrigramFilter, candidateRanges, needleTrigrams } from './pool-trigrams'
 import { TEXT_COLUMNS } from './query-types'
 import { bindSearch, searchNames } from './search-columns'
@@ -298,5 +298,24 @@ describe('quick search over the index with its filters', () => {
   it('has no answer for an empty search', () => {
     expect(searched('')).toBeNull()
     expect(searched('   ')).toBeNull()
+  })
+})
+
+describe('valueAt', () => {
+  it('finds the value holding an offset from any earlier value, as a search of the whole pool does', () => {
+    // Values of 1–40 characters (and some empty: equal starts), end to end.
+    const starts = new Uint32Array(500)
+    for (let i = 1; i < starts.length; i++) {
+      starts[i] = starts[i - 1]! + (rand(5) === 0 ? 0 : 1 + rand(40))
+    }
+    const total = starts[starts.length - 1]!
+    for (let k = 0; k < 2000; k++) {
+      const offset = rand(total)
+      const holder = upperBound(starts, offset) - 1
+      const from = rand(holder + 1)
+      expect(valueAt(starts, from, offset), `offset ${offset} from ${from}`).toBe(holder)
+    }
+    expect(valueAt(starts, 0, 0)).toBe(upperBound(starts, 0) - 1)
+    expect(valueAt(starts, 0, total - 1)).toBe(upperBound(starts, total - 1) - 1)
   })
 })
