@@ -88,14 +88,18 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     const rows = mask.subarray(firstRow, firstRow + count)
     const made = index.rowsOf(c)
     if (made) {
-      const { start, rows: used } = made
+      const { counts, rows: used } = made
+      // `at`: where value `code`'s rows start (the values before it, in order, end to end).
+      let at = 0
       for (let code = 0; code < marks.length && left > 0; code++) {
+        const end = at + counts[code]!
         if (marks[code] === 1) {
           left--
-          for (let k = start[code]!; k < start[code + 1]!; k++) {
+          for (let k = at; k < end; k++) {
             rows[used[k]!] = 1
           }
         }
+        at = end
       }
       return
     }

@@ -43,16 +43,21 @@ describe('valueRows', () => {
           expected[chunk.pairValue[p]!]!.add(i)
         }
       }
-      const { start, rows } = valueRows(chunk, poolSize, slots)
-      expect(start.length).toBe(poolSize + 1)
+      const { counts, rows } = valueRows(chunk, poolSize, slots)
+      expect(counts.length).toBe(poolSize)
+      // Each value's rows follow the rows of the values before it.
+      let at = 0
       for (let code = 0; code < poolSize; code++) {
-        const got = [...rows.subarray(start[code]!, start[code + 1]!)]
+        const got = [...rows.subarray(at, at + counts[code]!)]
         expect(got, `value ${code} of ${poolSize}`).toEqual(
           [...expected[code]!].sort((a, b) => a - b)
         )
+        at += counts[code]!
       }
+      expect(at).toBe(rows.length)
+      expect(counts).toBeInstanceOf(Uint16Array)
       expect(rows).toBeInstanceOf(Uint16Array)
-      expect(valueRowsBytes({ start, rows })).toBe(start.byteLength + rows.byteLength)
+      expect(valueRowsBytes({ counts, rows })).toBe(counts.byteLength + rows.byteLength)
     }
   })
 
@@ -63,9 +68,9 @@ describe('valueRows', () => {
       pairStart: new Uint32Array([0, 1, 1]),
       pairValue: new Uint16Array([2])
     }
-    const { start, rows } = valueRows(chunk, 4, [0])
+    const { counts, rows } = valueRows(chunk, 4, [0])
     // Value 0: row 0's column; value 2: row 0's field and row 1's column; 1 and 3: no row.
-    expect([...start]).toEqual([0, 1, 1, 3, 3])
+    expect([...counts]).toEqual([1, 0, 2, 0])
     expect([...rows]).toEqual([0, 0, 1])
   })
 })

@@ -15,8 +15,12 @@ export interface ValueRowsSource {
 }
 
 export interface ValueRows {
-  /** Value `code`'s rows are `rows[start[code]]` … `rows[start[code + 1] - 1]`. */
-  start: Uint32Array
+  /**
+   * How many rows use each value (16-bit: a chunk has at most 4,096 rows). Value `code`'s rows
+   * follow those of the values before it: a reader going through the codes in order keeps the
+   * running sum (a start per value would cost twice the bytes).
+   */
+  counts: Uint16Array | Uint32Array
   rows: Uint16Array | Uint32Array
 }
 
@@ -31,7 +35,7 @@ export function valueRows(
   // last row (plus one) counted or placed for a code, so a row that uses a value in several
   // places holds it once.
   const seen = new Int32Array(poolSize)
-  const start = new Uint32Array(poolSize + 1)
+  const counts = count <= 0xffff ? new Uint16Array(poolSize) : new Uint32Array(poolSize)
   const eachUse = (visit: (code: number, row: number) => void): void => {
     for (let i = 0; i < count; i++) {
       for (let j = 0; j < slots.length; j++) {
@@ -45,15 +49,17 @@ export function valueRows(
   eachUse((code, row) => {
     if (seen[code] !== row + 1) {
       seen[code] = row + 1
-      start[code + 1]!++
+      counts[code]!++
     }
   })
+  // Where each value's rows go (dropped once they are placed).
+  const next = new Uint32Array(poolSize)
+  let uses = 0
   for (let code = 0; code < poolSize; code++) {
-    start[code + 1]! += start[code]!
+    next[code] = uses
+    uses += counts[code]!
   }
-  const rows =
-    count <= 0x10000 ? new Uint16Array(start[poolSize]!) : new Uint32Array(start[poolSize]!)
-  const next = start.slice(0, poolSize)
+  const rows = count <= 0x10000 ? new Uint16Array(uses) : new Uint32Array(uses)
   seen.fill(0)
   eachUse((code, row) => {
     if (seen[code] !== row + 1) {
@@ -61,10 +67,10 @@ export function valueRows(
       rows[next[code]!++] = row
     }
   })
-  return { start, rows }
+  return { counts, rows }
 }
 
 /** Bytes held by a chunk's value rows. */
 export function valueRowsBytes(rows: ValueRows): number {
-  return rows.start.byteLength + rows.rows.byteLength
+  return rows.counts.byteLength + rows.rows.byteLength
 }
