@@ -68,7 +68,10 @@ describe('the demo tenant: the three questions, answered from the review pack', 
         '--client-secret-env',
         'CAX_TEST_SECRET',
         '--since',
-        new Date(now - 48 * HOUR).toISOString(),
+        // Six days, not two: the demo tenant is quiet at weekends, and a two-day window ending on
+        // a Sunday evening held no share with a guest (40 shares, none to a guest). Every six-day
+        // window of the 60 days before 2026-12-06 holds at least 9 (545 shares or more).
+        new Date(now - 6 * 24 * HOUR).toISOString(),
         '--until',
         new Date(now - 2 * HOUR).toISOString(),
         '--api-base',
