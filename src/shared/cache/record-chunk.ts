@@ -381,22 +381,35 @@ export function isWideCode(code: number): boolean {
  * Interns a chunk's values into its two pools (see {@link ColumnChunk.widePool}): `code` gives a
  * provisional code (narrow values 0, 1, 2…, wide ones -1, -2…); {@link finalCode} places the wide
  * values after the narrow ones, as `finish` lays the pools out.
+ *
+ * A value may name a group (where it was first used: a column, a field key): `finish` then lays
+ * each pool out group by group, in order of first sight within a group. Values of one kind side
+ * by side (record Ids, JSON texts, URLs…) let the quick search's trigram filter (pool-trigrams.ts)
+ * rule out whole blocks of another kind: a search for `powerapps/3.24` need not read the blocks
+ * of Ids.
  */
 export class PoolBuilder {
   private readonly codes = new Map<string, number>()
   readonly narrow: string[] = []
   readonly wide: string[] = []
+  private readonly narrowGroups: number[] = []
+  private readonly wideGroups: number[] = []
+  /** Provisional narrow code → place in the laid-out pool (null: in order of first sight). */
+  private narrowPlace: Uint32Array | null = null
+  private widePlace: Uint32Array | null = null
 
-  /** The provisional code of a value, interning it on first sight. */
-  code(value: string): number {
+  /** The provisional code of a value, interning it on first sight (in `group`, 0 or more). */
+  code(value: string, group = 0): number {
     let c = this.codes.get(value)
     if (c === undefined) {
       if (WIDE_CHAR.test(value)) {
         this.wide.push(value)
+        this.wideGroups.push(group)
         c = -this.wide.length
       } else {
         c = this.narrow.length
         this.narrow.push(value)
+        this.narrowGroups.push(group)
       }
       this.codes.set(value, c)
     }
@@ -407,13 +420,18 @@ export class PoolBuilder {
     return this.narrow.length + this.wide.length
   }
 
-  /** The stored code of a provisional one. */
+  /** The stored code of a provisional one (once {@link finish} has laid the pools out). */
   finalCode(c: number): number {
-    return c >= 0 ? c : this.narrow.length - 1 - c
+    if (c >= 0) {
+      return this.narrowPlace ? this.narrowPlace[c]! : c
+    }
+    return this.narrow.length + (this.widePlace ? this.widePlace[-1 - c]! : -1 - c)
   }
 
   /** The pools: the narrow values' text, the wide values' text, and every value's start. */
   finish(): { pool: string; widePool: string; starts: Uint32Array } {
+    this.narrowPlace = groupPlaces(this.narrow, this.narrowGroups)
+    this.widePlace = groupPlaces(this.wide, this.wideGroups)
     const { text: pool, starts: narrowStarts } = poolOf(this.narrow)
     const { text: widePool, starts: wideStarts } = poolOf(this.wide)
     const starts = new Uint32Array(this.size + 1)
@@ -423,6 +441,37 @@ export class PoolBuilder {
     }
     return { pool, widePool, starts }
   }
+}
+
+/**
+ * Orders `values` group by group (stable within a group) in place and returns each value's new
+ * place by its old one; null when every value is in one group (nothing moves).
+ */
+function groupPlaces(values: string[], groups: readonly number[]): Uint32Array | null {
+  let top = 0
+  for (const group of groups) {
+    top = Math.max(top, group)
+  }
+  if (top === 0) {
+    return null
+  }
+  // A counting sort by group.
+  const next = new Uint32Array(top + 2)
+  for (const group of groups) {
+    next[group + 1]!++
+  }
+  for (let g = 1; g < next.length; g++) {
+    next[g]! += next[g - 1]!
+  }
+  const places = new Uint32Array(values.length)
+  const moved = new Array<string>(values.length)
+  groups.forEach((group, i) => {
+    const place = next[group]!++
+    places[i] = place
+    moved[place] = values[i]!
+  })
+  moved.forEach((value, place) => (values[place] = value))
+  return places
 }
 
 /**
@@ -454,7 +503,6 @@ export function poolSlice(pool: string, widePool: string, from: number, to: numb
 export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk {
   const count = records.length
   const pool = new PoolBuilder()
-  const code = (value: string): number => pool.code(value)
   const columnCount = STORED_TEXT_COLUMNS.length
   const codes = new Int32Array(columnCount * count)
   const times = new Float64Array(count)
@@ -475,7 +523,8 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
     times[i] = record.createdAtMs
     for (let slot = 0; slot < columnCount; slot++) {
       const value = textValue(record, STORED_TEXT_COLUMNS[slot]!)
-      codes[slot * count + i] = code(value)
+      // The pool is laid out by where each value was first used: its column, or its field key.
+      codes[slot * count + i] = pool.code(value, slot)
     }
     recordType[i] = record.recordType ?? NaN
     userType[i] = record.userType ?? NaN
@@ -491,7 +540,7 @@ export function encodeChunk(records: readonly NormalizedRecord[]): EncodedChunk 
       }
       pairKey.push(k)
       const value = record.fields[key]!
-      pairValue.push(code(value))
+      pairValue.push(pool.code(value, columnCount + k))
     }
     raw[i] = record.raw
     provenance[i] = record.provenance
