@@ -96,6 +96,33 @@ describe('normalizeRecord: raw text is never re-serialized', () => {
   })
 })
 
+describe('normalizeRecord: field names that mean something to a JavaScript object', () => {
+  it('keeps __proto__, constructor and the like as plain fields, in order, touching no prototype', () => {
+    const raw =
+      '{"Id":"p-1","CreationTime":"2026-05-01T10:00:00","Operation":"PutApi",' +
+      '"__proto__":"x","constructor":"y","toString":"z","hasOwnProperty":"w",' +
+      '"Nested":{"__proto__":{"polluted":"yes"}}}'
+    const result = normalizeRecord(raw)
+    expect(result.ok).toBe(true)
+    const fields = result.ok ? result.record.fields : {}
+    expect(Object.getPrototypeOf(fields)).toBeNull()
+    expect(Object.keys(fields)).toEqual([
+      'Id',
+      'CreationTime',
+      'Operation',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'Nested.__proto__.polluted'
+    ])
+    expect(fields['__proto__']).toBe('x')
+    expect(fields['constructor']).toBe('y')
+    expect(fields['Nested.__proto__.polluted']).toBe('yes')
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+  })
+})
+
 describe('normalizeRecord: Microsoft Learn PropertyCollection examples', () => {
   it('fills Operation from activity.name and ClientIP from enduser.ip_address (IPv4-mapped shown plain)', () => {
     const record = accept(learnRecord(0))

@@ -320,8 +320,19 @@ function lookupIndexOf(name: string): number {
 }
 
 class FieldSink {
-  /** Every field by name (empty when the fields are not kept). */
-  readonly fields: Record<string, string> = Object.create(null) as Record<string, string>
+  /**
+   * Every field by name (empty when the fields are not kept). No prototype, so no name (not even
+   * `__proto__`) means anything but a field. Made from `{}` rather than `Object.create(null)`:
+   * V8 keeps such an object's properties in fast mode while it has up to ~19 of them (one made by
+   * `Object.create(null)` starts as a hash table), so reading a record's fields back (the chunk
+   * encoder's `for…in`) costs less. Measured on the explorer benchmark's records under Node,
+   * three runs alternating: encoding a 4,096-record chunk 45–49 → 42–43 ms, normalizing it
+   * 51–53 → 49–52 ms.
+   */
+  readonly fields: Record<string, string> = Object.setPrototypeOf({}, null) as Record<
+    string,
+    string
+  >
   /** The names given out, to make a repeated one unique, when `fields` is not kept. */
   private readonly names: Set<string> | null
   /**
