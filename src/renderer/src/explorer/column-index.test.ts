@@ -69,3 +69,42 @@ describe('ColumnIndex at size', () => {
     expect(index.run({ ...emptyQuery(), quickSearch: 'b*c' }).rows).toHaveLength(1)
   })
 })
+
+describe('ColumnIndex caches', () => {
+  it('keeps the ranks and order of every core column but of the last eight flattened fields only', () => {
+    // Twelve flattened fields, each a column the grid can sort by.
+    const records = Array.from({ length: 3000 }, (_, i) =>
+      makeRecord({
+        id: `rec-${i}`,
+        userId: `user${i % 13}@contoso.example`,
+        createdAtMs: Date.UTC(2026, 4, 1) + ((i * 7919) % 3000) * 60_000,
+        fields: Object.fromEntries(
+          Array.from({ length: 12 }, (_, f) => [`F${f}`, `v${(i * (f + 3)) % 97}`])
+        )
+      })
+    )
+    const index = new ColumnIndex()
+    index.append(records)
+    const sortedBy = (colId: string): string[] =>
+      Array.from(index.run({ ...emptyQuery(), sort: [{ colId, sort: 'asc' }] }).rows, (row) =>
+        index.idOf(row)
+      )
+    const base = index.typedBytes()
+    // A core column: its ranks and its order (4 bytes a row each).
+    const byUser = sortedBy('userId')
+    const core = 2 * 4 * records.length
+    expect(index.typedBytes() - base).toBe(core)
+    // A field column: its ranks, its order and its codes per row.
+    const perField = 3 * 4 * records.length
+    const first = sortedBy('f:F0')
+    expect(index.typedBytes() - base).toBe(core + perField)
+    for (let f = 1; f < 12; f++) {
+      sortedBy(`f:F${f}`)
+    }
+    expect(index.typedBytes() - base).toBe(core + 8 * perField)
+    // The first field's were dropped, the user column's kept; both sort the same again.
+    expect(sortedBy('f:F0')).toEqual(first)
+    expect(sortedBy('userId')).toEqual(byUser)
+    expect(index.typedBytes() - base).toBe(core + 8 * perField)
+  })
+})

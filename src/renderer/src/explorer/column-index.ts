@@ -9,6 +9,8 @@
  *
  * Pure: no Dexie, no DOM. The query engine feeds it chunks; the worker owns one.
  */
+import { LRUCache } from 'lru-cache'
+
 import { COLUMN_SLOT, encodeChunk, type ColumnChunk } from '../db/record-chunk'
 import type { NormalizedRecord } from '../../../shared/audit'
 
@@ -32,6 +34,7 @@ import type { RowColumns } from './row-columns'
 import {
   DATE_COLUMN,
   FACET_COLUMNS,
+  FIELD_PREFIX,
   TAGS_COLUMN,
   TEXT_COLUMNS,
   type ColumnFilter,
@@ -49,6 +52,45 @@ export type IndexableRecord = NormalizedRecord
 export { itemOf }
 
 const FACET_LIMIT = 100
+/** Flattened-field columns whose ranks and sort orders are kept at once (see PerColumn). */
+const KEPT_FIELD_COLUMNS = 8
+
+/**
+ * Something made per column (ranks, a sort order: four bytes a row, 4 MB at a million rows),
+ * kept for every core column (a fixed set, each costly to make again: ranking the client IPs
+ * takes most of a second) but only for the last few flattened fields used: a cache may have
+ * hundreds of field keys, and a long session sorting and stacking by them would otherwise keep
+ * one of each for every field it ever touched.
+ */
+class PerColumn<V extends object> {
+  private readonly core = new Map<string, V>()
+  private readonly fields = new LRUCache<string, V>({ max: KEPT_FIELD_COLUMNS })
+
+  private of(colId: string): Map<string, V> | LRUCache<string, V> {
+    return colId.startsWith(FIELD_PREFIX) ? this.fields : this.core
+  }
+
+  get(colId: string): V | undefined {
+    return this.of(colId).get(colId)
+  }
+
+  set(colId: string, value: V): void {
+    this.of(colId).set(colId, value)
+  }
+
+  delete(colId: string): void {
+    this.of(colId).delete(colId)
+  }
+
+  clear(): void {
+    this.core.clear()
+    this.fields.clear()
+  }
+
+  values(): V[] {
+    return [...this.core.values(), ...this.fields.values()]
+  }
+}
 
 /** Where the quick search looks besides the flattened fields: every core text column's slot. */
 const SEARCHED_SLOTS = TEXT_COLUMNS.map((column) => COLUMN_SLOT[column])
@@ -77,11 +119,13 @@ export class ColumnIndex {
   /** Rows 0…timeOrdered-1 in time order; later rows are merged in when an order is needed. */
   private timeOrder: Uint32Array = new Uint32Array(0)
   private timeOrdered = 0
-  private readonly permutations = new Map<string, Uint32Array>()
-  private readonly maskCache = new Map<string, Uint8Array>()
+  /** Sort orders by column (see {@link PerColumn}). */
+  private readonly permutations = new PerColumn<Uint32Array>()
+  /** A few masks: enough for facet and sort changes around one filter. */
+  private readonly maskCache = new LRUCache<string, Uint8Array>({ max: 8 })
   /** Masks of whole searches (quick search, colour rules) and ranks per column. */
   private readonly syntaxMasks = new Map<string, Uint8Array | null>()
-  private readonly ranks = new Map<string, RankedColumn>()
+  private readonly ranks = new PerColumn<RankedColumn>()
   private names: { keys: number; names: Map<string, string> } | null = null
   private lastFilter: FilterResult | null = null
 
@@ -526,7 +570,7 @@ export class ColumnIndex {
         mask[row] = decided === 1 ? 1 : 0
       }
     }
-    this.remember(cacheKey, mask)
+    this.maskCache.set(cacheKey, mask)
     return mask
   }
 
@@ -550,19 +594,8 @@ export class ColumnIndex {
       },
       needle
     )
-    this.remember(cacheKey, mask)
+    this.maskCache.set(cacheKey, mask)
     return mask
-  }
-
-  private remember(key: string, mask: Uint8Array): void {
-    // A few masks: enough for facet and sort changes around one filter, bounded in memory.
-    if (this.maskCache.size >= 8) {
-      const oldest = this.maskCache.keys().next().value
-      if (oldest !== undefined) {
-        this.maskCache.delete(oldest)
-      }
-    }
-    this.maskCache.set(key, mask)
   }
 
   /**
@@ -588,6 +621,13 @@ export class ColumnIndex {
 
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
-    return this.store.typedBytes() + this.timeOrder.byteLength + this.store.pool.filterBytes()
+    let bytes = this.store.typedBytes() + this.timeOrder.byteLength + this.store.pool.filterBytes()
+    for (const ranked of this.ranks.values()) {
+      bytes += ranked.ranks.byteLength
+    }
+    for (const perm of this.permutations.values()) {
+      bytes += perm.byteLength
+    }
+    return bytes
   }
 }

@@ -14,6 +14,8 @@
  *
  * Pure: no Dexie, no DOM.
  */
+import { LRUCache } from 'lru-cache'
+
 import {
   COLUMN_SLOT,
   assembleRecord,
@@ -63,7 +65,8 @@ export class ColumnStore {
   private readonly fieldKeyCounts = new GrowableU32()
   private readonly rowTags = new Map<number, string[]>()
   readonly tagIndex = new Map<string, Set<number>>()
-  private readonly fieldColumns = new Map<string, Uint32Array>()
+  /** Codes per row of the flattened fields used last as columns (4 bytes a row each). */
+  private readonly fieldColumns = new LRUCache<string, Uint32Array>({ max: 8 })
   private scratch = new Int32Array(0)
   /** Per chunk, the rows using each pool value (value-rows.ts); made while the worker is idle. */
   private readonly valueRows: (ValueRows | undefined)[] = []
@@ -346,6 +349,9 @@ export class ColumnStore {
         chunk.pairStart.byteLength +
         chunk.pairKey.byteLength +
         chunk.pairValue.byteLength
+    }
+    for (const codes of this.fieldColumns.values()) {
+      bytes += codes.byteLength
     }
     return bytes
   }
