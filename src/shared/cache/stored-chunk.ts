@@ -199,6 +199,11 @@ export function keepPackedRows(columns: PackedColumns, keep: readonly number[]):
   return { ...columns, count: keep.length, keep: rows }
 }
 
+/** An array of `length` zeros of the same kind (8, 16 or 32-bit) as `like`. */
+function emptyLike<T extends Uint8Array | Uint16Array | Uint32Array>(like: T, length: number): T {
+  return new (like.constructor as new (length: number) => T)(length)
+}
+
 /**
  * The rows `keep` (ascending indexes) of a column chunk: codes and field pairs are copied, the
  * pool and keys are shared (a value no kept row uses costs a few bytes, not a re-encode).
@@ -209,10 +214,7 @@ export function selectColumns(
 ): ColumnChunk {
   const count = keep.length
   const slots = STORED_TEXT_COLUMNS.length
-  const codes =
-    columns.codes instanceof Uint16Array
-      ? new Uint16Array(slots * count)
-      : new Uint32Array(slots * count)
+  const codes = emptyLike(columns.codes, slots * count)
   const times = new Float64Array(count)
   const recordType = new Float64Array(count)
   const userType = new Float64Array(count)
@@ -222,14 +224,8 @@ export function selectColumns(
   for (let k = 0; k < count; k++) {
     pairs += columns.pairStart[keep[k]! + 1]! - columns.pairStart[keep[k]!]!
   }
-  const pairKey =
-    columns.pairKey instanceof Uint8Array
-      ? new Uint8Array(pairs)
-      : columns.pairKey instanceof Uint16Array
-        ? new Uint16Array(pairs)
-        : new Uint32Array(pairs)
-  const pairValue =
-    columns.pairValue instanceof Uint16Array ? new Uint16Array(pairs) : new Uint32Array(pairs)
+  const pairKey = emptyLike(columns.pairKey, pairs)
+  const pairValue = emptyLike(columns.pairValue, pairs)
   let p = 0
   for (let k = 0; k < count; k++) {
     const i = keep[k]!

@@ -18,7 +18,7 @@ import type { StackSort } from '../../../shared/explorer'
 
 import { columnRanks, orderByKeys, textRanks, timeRanks, type RankedColumn } from './column-ranks'
 import { MISSING, type CodedColumn } from './column-sort'
-import { ColumnStore } from './column-store'
+import { ColumnStore, KEPT_FIELD_COLUMNS } from './column-store'
 import { explorerColumns } from './explorer-columns'
 import { facetList } from './facet-list'
 import type { CodeArray } from './growable'
@@ -52,9 +52,6 @@ export type IndexableRecord = NormalizedRecord
 export { itemOf }
 
 const FACET_LIMIT = 100
-/** Flattened-field columns whose ranks and sort orders are kept at once (see PerColumn). */
-const KEPT_FIELD_COLUMNS = 8
-
 /**
  * Something made per column (ranks, a sort order: four bytes a row, 4 MB at a million rows),
  * kept for every core column (a fixed set, each costly to make again: ranking the client IPs

@@ -2,10 +2,10 @@
  * A text column as the index codes it, for filters, ranks (column-ranks.ts) and sorting. Pure.
  */
 
+import type { CodeArray } from './growable'
+
 /** Code of a row without a value (a flattened field the record lacks). */
 export const MISSING = 0xffffffff
-
-import type { CodeArray } from './growable'
 
 /** A column as codes, for filters and sorting. */
 export interface CodedColumn {

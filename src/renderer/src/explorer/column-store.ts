@@ -47,6 +47,13 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
 ])
 
 /**
+ * Flattened-field columns whose per-row data (codes here; ranks and sort orders in
+ * column-index.ts) are kept at once: a cache may have hundreds of field keys, each four bytes a
+ * row, and a long session would otherwise keep every one it ever sorted or filtered by.
+ */
+export const KEPT_FIELD_COLUMNS = 8
+
+/**
  * A core text column: codes per row, against its own dictionary (as narrow as its size allows)
  * or (null) the global pool (32-bit).
  */
@@ -66,7 +73,7 @@ export class ColumnStore {
   private readonly rowTags = new Map<number, string[]>()
   readonly tagIndex = new Map<string, Set<number>>()
   /** Codes per row of the flattened fields used last as columns (4 bytes a row each). */
-  private readonly fieldColumns = new LRUCache<string, Uint32Array>({ max: 8 })
+  private readonly fieldColumns = new LRUCache<string, Uint32Array>({ max: KEPT_FIELD_COLUMNS })
   private scratch = new Int32Array(0)
   /** Per chunk, the rows using each pool value (value-rows.ts); made while the worker is idle. */
   private readonly valueRows: (ValueRows | undefined)[] = []
@@ -321,11 +328,11 @@ export class ColumnStore {
       c++
     ) {
       this.pool.prepareSearch(c)
-      if (!this.valueRows[c]) {
-        const chunk = this.chunks[c]!
-        const end = c + 1 < this.chunks.length ? this.chunks[c + 1]!.poolFirst : this.pool.size
-        this.valueRows[c] = valueRows(chunk, end - chunk.poolFirst, slots)
-      }
+      this.valueRows[c] ??= valueRows(
+        this.chunks[c]!,
+        this.pool.chunks[c]!.starts.length - 1,
+        slots
+      )
     }
     this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)
     return this.searchReady === this.chunks.length

@@ -13,38 +13,61 @@ export function grownCapacity(wanted: number, length: number, capacity: number):
   return length === 0 ? wanted : Math.max(wanted, Math.ceil(capacity * 1.5))
 }
 
-/** A Uint32Array that grows (by half) as values are appended. */
-export class GrowableU32 {
-  data: Uint32Array
+/**
+ * A typed array that grows (by half) as values are appended: `data` holds them, the first
+ * `length` in use. Subclasses say which array to make.
+ */
+abstract class GrowableArray<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array> {
   length = 0
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity)
-  }
+
+  constructor(public data: T) {}
+
+  /** An empty array of `capacity` values of the kind held now. */
+  protected abstract make(capacity: number): T
+
   reserve(capacity: number): void {
     if (capacity > this.data.length) {
-      const next = new Uint32Array(grownCapacity(capacity, this.length, this.data.length))
+      const next = this.make(grownCapacity(capacity, this.length, this.data.length))
       next.set(this.data.subarray(0, this.length))
       this.data = next
     }
   }
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      this.reserve(Math.max(1024, Math.ceil(this.data.length * 1.5)))
-    }
-    this.data[this.length++] = value
-  }
-  /** Appends `values`, each plus `add`. */
-  pushAll(values: ArrayLike<number>, add = 0): void {
-    const n = values.length
+
+  /** Makes room for `n` more values. */
+  protected room(n: number): void {
     if (this.length + n > this.data.length) {
       this.reserve(Math.max(this.length + n, Math.ceil(this.data.length * 1.5)))
     }
+  }
+
+  /** Appends `values`, each plus `add` (the array must hold the largest). */
+  pushAll(values: ArrayLike<number>, add = 0): void {
+    const n = values.length
+    this.room(n)
     const data = this.data
     let at = this.length
     for (let i = 0; i < n; i++) {
       data[at++] = values[i]! + add
     }
     this.length = at
+  }
+}
+
+/** A Uint32Array that grows (by half) as values are appended. */
+export class GrowableU32 extends GrowableArray<Uint32Array> {
+  constructor(capacity = 1024) {
+    super(new Uint32Array(capacity))
+  }
+
+  protected make(capacity: number): Uint32Array {
+    return new Uint32Array(capacity)
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      this.reserve(Math.max(1024, Math.ceil(this.data.length * 1.5)))
+    }
+    this.data[this.length++] = value
   }
 }
 
@@ -68,15 +91,17 @@ function codeArrayOf(kind: number, capacity: number): CodeArray {
  * activity, a workload, a user) costs a quarter or half of 32-bit codes. The array widens, once,
  * when a code too large for it is {@link fit}ted.
  */
-export class GrowableCodes {
-  data: CodeArray
-  length = 0
+export class GrowableCodes extends GrowableArray<CodeArray> {
   private kind: number
 
   /** `isWide`: 32-bit from the start (codes against the global pool). */
   constructor(isWide = false, capacity = 1024) {
+    super(codeArrayOf(isWide ? 2 : 0, capacity))
     this.kind = isWide ? 2 : 0
-    this.data = codeArrayOf(this.kind, capacity)
+  }
+
+  protected make(capacity: number): CodeArray {
+    return codeArrayOf(this.kind, capacity)
   }
 
   /** The largest code the array holds now. */
@@ -97,48 +122,21 @@ export class GrowableCodes {
       this.data = next
     }
   }
-
-  reserve(capacity: number): void {
-    if (capacity > this.data.length) {
-      const next = codeArrayOf(this.kind, grownCapacity(capacity, this.length, this.data.length))
-      next.set(this.data.subarray(0, this.length))
-      this.data = next
-    }
-  }
-
-  /** Appends `values`, each plus `add` (the array must hold the largest: see {@link fit}). */
-  pushAll(values: ArrayLike<number>, add = 0): void {
-    const n = values.length
-    if (this.length + n > this.data.length) {
-      this.reserve(Math.max(this.length + n, Math.ceil(this.data.length * 1.5)))
-    }
-    const data = this.data
-    let at = this.length
-    for (let i = 0; i < n; i++) {
-      data[at++] = values[i]! + add
-    }
-    this.length = at
-  }
 }
 
 /** A Float64Array that grows (by half) as values are appended. */
-export class GrowableF64 {
-  data: Float64Array
-  length = 0
+export class GrowableF64 extends GrowableArray<Float64Array> {
   constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity)
+    super(new Float64Array(capacity))
   }
-  reserve(capacity: number): void {
-    if (capacity > this.data.length) {
-      const next = new Float64Array(grownCapacity(capacity, this.length, this.data.length))
-      next.set(this.data.subarray(0, this.length))
-      this.data = next
-    }
+
+  protected make(capacity: number): Float64Array {
+    return new Float64Array(capacity)
   }
-  pushAll(values: Float64Array): void {
-    if (this.length + values.length > this.data.length) {
-      this.reserve(Math.max(this.length + values.length, Math.ceil(this.data.length * 1.5)))
-    }
+
+  /** Appends `values` (copied as a block). */
+  override pushAll(values: Float64Array): void {
+    this.room(values.length)
     this.data.set(values, this.length)
     this.length += values.length
   }
