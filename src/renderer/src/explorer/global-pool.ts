@@ -7,6 +7,7 @@ import { POOL_SEPARATOR, isNarrowValue, poolSlice } from '../db/record-chunk'
 import {
   buildTrigramFilter,
   candidateRanges,
+  needleLetters,
   needleTrigrams,
   trigramFilterBytes,
   type PoolText,
@@ -100,7 +101,10 @@ export class GlobalPool {
     // for it. A needle that is not ASCII reads both texts lowered.
     const isAsciiNeedle = ASCII_ONLY.test(needle)
     const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
+    // The same needle case-sensitively, for the blocks without its letters in upper case.
+    const exactPattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'g') : null
     const trigrams = needleTrigrams(needle)
+    const letters = needleLetters(needle)
     this.chunks.forEach((chunk, c) => {
       const isAscii = isAsciiPool(chunk)
       const isNarrowRegExp = pattern !== null && (isAscii || isNarrowText(chunk))
@@ -108,20 +112,25 @@ export class GlobalPool {
       const searched = isWideRegExp ? chunk : isNarrowRegExp ? lowWide(chunk) : lowered(chunk)
       const { starts } = searched
       const split = searched.text.length
-      // `from`/`to`: offsets in the one-byte text then the wide one, end to end.
-      const scan = (from: number, to: number): void => {
+      // `from`/`to`: offsets in the one-byte text then the wide one, end to end; `isExact`: the
+      // range holds none of the needle's letters in upper case (pool-trigrams.ts `upper`).
+      const scan = (from: number, to: number, isExact: boolean): void => {
+        const regExp = isExact ? exactPattern : pattern
+        const narrowRegExp = isNarrowRegExp ? regExp : null
+        const wideRegExp = isWideRegExp ? regExp : null
         if (from < split && to > split) {
-          scanPart(searched.text, isNarrowRegExp, 0, from, split)
-          scanPart(searched.wide, isWideRegExp, split, split, to)
+          scanPart(searched.text, narrowRegExp, 0, from, split)
+          scanPart(searched.wide, wideRegExp, split, split, to)
         } else if (from < split) {
-          scanPart(searched.text, isNarrowRegExp, 0, from, to)
+          scanPart(searched.text, narrowRegExp, 0, from, to)
         } else {
-          scanPart(searched.wide, isWideRegExp, split, from, to)
+          scanPart(searched.wide, wideRegExp, split, from, to)
         }
       }
+      // `regExp`: the needle's pattern, or null to read a lower-cased text with `indexOf`.
       const scanPart = (
         text: string,
-        useRegExp: boolean,
+        regExp: RegExp | null,
         base: number,
         whole: number,
         to: number
@@ -135,11 +144,11 @@ export class GlobalPool {
         // The value of the last match: later matches lie at or after it.
         let local = -1
         for (;;) {
-          if (pattern !== null && useRegExp) {
-            pattern.lastIndex = at
+          if (regExp !== null) {
+            regExp.lastIndex = at
             // `test` makes no match object; the match is the needle's length (an ASCII needle:
             // a RegExp without the `u` flag matches one character for each of its own).
-            at = pattern.test(part) ? pattern.lastIndex - needle.length : -1
+            at = regExp.test(part) ? regExp.lastIndex - needle.length : -1
           } else {
             at = part.indexOf(needle, at)
           }
@@ -163,13 +172,13 @@ export class GlobalPool {
       // A chunk whose filter the idle preparation has not made yet is read whole: making a filter
       // reads every character more slowly than the search does (a five-million-record cache's
       // first search, made before the preparation ended, built them all and took 9.4 s).
-      if (trigrams.length === 0 || !chunk.filter) {
-        scan(0, split + searched.wide.length)
+      if (!chunk.filter) {
+        scan(0, split + searched.wide.length, false)
         return
       }
-      const ranges = candidateRanges(chunk.filter, trigrams)
-      for (let r = 0; r < ranges.length; r += 2) {
-        scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!)
+      const ranges = candidateRanges(chunk.filter, trigrams, letters)
+      for (let r = 0; r < ranges.length; r += 3) {
+        scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
       }
     })
     return { marks, hits }

@@ -6,7 +6,13 @@ import { makeRecord } from '../../../shared/audit/test-records'
 
 import { ColumnIndex } from './column-index'
 import { GlobalPool, upperBound, valueAt } from './global-pool'
-import { BLOCK_CHARS, buildTrigramFilter, candidateRanges, needleTrigrams } from './pool-trigrams'
+import {
+  BLOCK_CHARS,
+  buildTrigramFilter,
+  candidateRanges,
+  needleLetters,
+  needleTrigrams
+} from './pool-trigrams'
 import { TEXT_COLUMNS } from './query-types'
 import { bindSearch, searchNames } from './search-columns'
 import { explorerColumns } from './explorer-columns'
@@ -122,12 +128,61 @@ describe('trigram filter of a pool', () => {
     const values = Array.from({ length: 600 }, (_, i) => (i === 450 ? 'Needle-XYZ' : `v${i}`))
     const { text, starts } = poolOf(values)
     const filter = buildTrigramFilter({ text, wide: '', starts }, false, false)
-    const ranges = candidateRanges(filter, needleTrigrams('needle-xyz'))
-    expect(ranges.length).toBe(2)
+    const ranges = candidateRanges(
+      filter,
+      needleTrigrams('needle-xyz'),
+      needleLetters('needle-xyz')
+    )
+    expect(ranges.length).toBe(3)
     expect(ranges[0]).toBeLessThanOrEqual(450)
     expect(ranges[1]).toBeGreaterThan(450)
-    // Every block is a candidate for a needle without a trigram.
-    expect(candidateRanges(filter, needleTrigrams('v1'))).toEqual([0, values.length])
+    // The block holds N, E, X, Y and Z in upper case: it is searched ignoring case.
+    expect(ranges[2]).toBe(0)
+    // Every block is a candidate for a needle without a trigram; only the block holding `V`…
+    // (none: the values are lower case) would need a search ignoring case.
+    expect(candidateRanges(filter, needleTrigrams('v1'), needleLetters('v1'))).toEqual([
+      0,
+      values.length,
+      1
+    ])
+  })
+
+  it('searches case-sensitively exactly the blocks without the needle letters in upper case', () => {
+    // Lower-case GUID-like values, then values with upper-case letters, then lower case again.
+    const values = Array.from({ length: 900 }, (_, i) => {
+      const hex = ((i * 2654435761) >>> 0).toString(16).padStart(8, '0')
+      return i >= 300 && i < 600 ? `Time ${hex}T${i}` : `${hex}-a7${i % 10}-${hex}`
+    })
+    const { text, starts } = poolOf(values)
+    const filter = buildTrigramFilter({ text, wide: '', starts }, false, false)
+    // Each block's letters: T in the middle blocks only.
+    const blocks = filter.blockStarts.length - 1
+    for (let b = 0; b < blocks; b++) {
+      const first = filter.blockStarts[b]!
+      const last = filter.blockStarts[b + 1]! - 1
+      const isMiddle = last >= 300 && first < 600
+      expect(filter.upper[b], `block ${b}`).toBe(isMiddle ? 1 << ('T'.charCodeAt(0) - 65) : 0)
+    }
+    // `a7` has no T: every block is exact, as one range.
+    expect(candidateRanges(filter, needleTrigrams('a7'), needleLetters('a7'))).toEqual([
+      0,
+      values.length,
+      1
+    ])
+    // `t3` has one: three ranges, the middle one ignoring case.
+    const ranges = candidateRanges(filter, needleTrigrams('t3'), needleLetters('t3'))
+    expect(ranges.length).toBe(9)
+    expect([ranges[2], ranges[5], ranges[8]]).toEqual([1, 0, 1])
+    expect(ranges[3]).toBeLessThanOrEqual(300)
+    expect(ranges[4]).toBeGreaterThanOrEqual(600)
+    // And the search finds `T3` there as `t3`, `A7` nowhere in upper case.
+    const pool = new GlobalPool()
+    pool.add(text, '', starts)
+    pool.prepareSearch(0)
+    for (const needle of ['t3', 'a7', 'a70', 'time', 'e 0']) {
+      expect(markedCodes(pool, needle), needle).toEqual(naiveMarks([values], needle))
+    }
+    expect(markedCodes(pool, 't3').length).toBeGreaterThan(0)
   })
 
   it('marks exactly the values a plain substring test finds, across chunks and blocks', () => {
