@@ -578,7 +578,7 @@ export class ColumnIndex {
     if (cached) {
       return cached
     }
-    const { marks, hits } = this.store.pool.mark(needle)
+    const { marks, hits } = this.store.pool.mark(needle, true)
     const mask = anyColumnMask(
       {
         size: this.size,

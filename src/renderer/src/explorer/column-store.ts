@@ -27,6 +27,7 @@ import {
 
 import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
+import { jsonCover } from './json-cover'
 import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32 } from './growable'
 import type { RowColumns } from './row-columns'
@@ -327,7 +328,7 @@ export class ColumnStore {
       c < Math.min(this.chunks.length, this.searchReady + chunks);
       c++
     ) {
-      this.pool.prepareSearch(c)
+      this.pool.prepareSearch(c, jsonCover(this.chunks[c]!, this.pool.chunks[c]!, slots))
       this.valueRows[c] ??= valueRows(
         this.chunks[c]!,
         this.pool.chunks[c]!.starts.length - 1,

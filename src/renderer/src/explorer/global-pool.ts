@@ -13,6 +13,7 @@ import {
   type PoolText,
   type TrigramFilter
 } from './pool-trigrams'
+import { maySkipCovered, type JsonCover } from './json-cover'
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -33,6 +34,8 @@ interface PoolChunk extends PoolText {
   isNarrowText: boolean | null
   /** Where a needle may be (pool-trigrams.ts); made when the worker is idle. */
   filter: TrigramFilter | null
+  /** The keys of the chunk's covered JSON texts (json-cover.ts `JsonCover.keys`). */
+  coveredKeys: string
 }
 
 // eslint-disable-next-line no-control-regex
@@ -59,7 +62,8 @@ export class GlobalPool {
       lowWide: null,
       isAscii: null,
       isNarrowText: null,
-      filter: null
+      filter: null,
+      coveredKeys: ''
     })
     this.size += starts.length - 1
     return first
@@ -90,8 +94,11 @@ export class GlobalPool {
    * marked values of each chunk (a chunk without any needs no look at its rows). Only the blocks
    * of values whose trigram filter admits the needle are searched (pool-trigrams.ts), in chunks
    * whose filter is made ({@link prepareSearch}); other chunks are searched whole.
+   * `isAnyColumn`: the marks only serve to find the records holding a marked value, so blocks of
+   * covered JSON texts are skipped where the needle allows it (json-cover.ts): such a text may
+   * contain the needle and stay unmarked, its record being found through another of its values.
    */
-  mark(needle: string): { marks: Uint8Array; hits: Uint32Array } {
+  mark(needle: string, isAnyColumn = false): { marks: Uint8Array; hits: Uint32Array } {
     const marks = new Uint8Array(this.size)
     const hits = new Uint32Array(this.chunks.length)
     // An ASCII needle is found case-insensitively in text of ASCII and Latin-1 characters
@@ -176,7 +183,8 @@ export class GlobalPool {
         scan(0, split + searched.wide.length, false)
         return
       }
-      const ranges = candidateRanges(chunk.filter, trigrams, letters)
+      const isCoveredSkipped = isAnyColumn && maySkipCovered(needle, chunk.coveredKeys)
+      const ranges = candidateRanges(chunk.filter, trigrams, letters, isCoveredSkipped)
       for (let r = 0; r < ranges.length; r += 3) {
         scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
       }
@@ -184,9 +192,14 @@ export class GlobalPool {
     return { marks, hits }
   }
 
-  /** Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none. */
-  prepareSearch(c: number): void {
-    filterOf(this.chunks[c]!)
+  /** Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none, and
+   * notes which of its blocks hold only covered JSON texts (`cover`, json-cover.ts). */
+  prepareSearch(c: number, cover: JsonCover | null = null): void {
+    const chunk = this.chunks[c]!
+    if (!chunk.filter) {
+      chunk.filter = filterOf(chunk, cover?.covered ?? null)
+      chunk.coveredKeys = chunk.filter.covered ? (cover?.keys ?? '') : ''
+    }
   }
 
   /** Bytes held by the trigram filters built so far. */
@@ -245,15 +258,12 @@ function isNarrowText(chunk: PoolChunk): boolean {
  * A chunk's trigram filter, over the text the search reads: a narrow text folded as it is read
  * (pool-trigrams.ts), a wide one lower-cased (or folded too, when the pool is ASCII).
  */
-function filterOf(chunk: PoolChunk): TrigramFilter {
-  if (!chunk.filter) {
-    chunk.filter = isAsciiPool(chunk)
-      ? buildTrigramFilter(chunk, false, false)
-      : isNarrowText(chunk)
-        ? buildTrigramFilter(lowWide(chunk), false, true)
-        : buildTrigramFilter(lowered(chunk), true, true)
-  }
-  return chunk.filter
+function filterOf(chunk: PoolChunk, covered: Uint8Array | null): TrigramFilter {
+  return isAsciiPool(chunk)
+    ? buildTrigramFilter(chunk, false, false, covered)
+    : isNarrowText(chunk)
+      ? buildTrigramFilter(lowWide(chunk), false, true, covered)
+      : buildTrigramFilter(lowered(chunk), true, true, covered)
 }
 
 /** The one-byte text as it is and the wide text lower-cased (see {@link PoolChunk.lowWide}). */

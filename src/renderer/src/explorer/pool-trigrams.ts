@@ -44,6 +44,12 @@ export interface TrigramFilter {
    * faster (measured under Node over the explorer benchmark's 1M pools: `a7`, 147 → 86 ms).
    */
   upper: Int32Array
+  /**
+   * Per block, 1 when every value is a covered JSON text (json-cover.ts): an any-column search
+   * may skip the block, so its trigrams are not read (its bits and letters are all set: it
+   * admits every needle); null when no block is.
+   */
+  covered: Uint8Array | null
 }
 
 function trigramBit(a: number, b: number, c: number): number {
@@ -73,7 +79,8 @@ function foldLatin1(code: number): number {
 export function buildTrigramFilter(
   pool: PoolText,
   isNarrowLowered: boolean,
-  isWideLowered: boolean
+  isWideLowered: boolean,
+  coveredValues: Uint8Array | null = null
 ): TrigramFilter {
   const { starts } = pool
   const count = starts.length - 1
@@ -97,8 +104,23 @@ export function buildTrigramFilter(
   blockStarts[blocks] = count
   const bits = new Int32Array(blocks * WORDS)
   const upper = new Int32Array(blocks)
+  const covered = coveredValues ? new Uint8Array(blocks) : null
+  let coveredBlocks = 0
   for (let b = 0; b < blocks; b++) {
     const base = b * WORDS
+    if (covered && coveredValues) {
+      let v = blockStarts[b]!
+      while (v < blockStarts[b + 1]! && coveredValues[v] === 1) {
+        v++
+      }
+      if (v === blockStarts[b + 1]) {
+        covered[b] = 1
+        coveredBlocks++
+        bits.fill(-1, base, base + WORDS)
+        upper[b] = -1
+        continue
+      }
+    }
     let letters = 0
     for (let v = blockStarts[b]!; v < blockStarts[b + 1]!; v++) {
       // The value's text: in the one-byte text or the wide one (global-pool.ts `PoolText`).
@@ -128,7 +150,7 @@ export function buildTrigramFilter(
     }
     upper[b] = letters
   }
-  return { blockStarts, bits, upper }
+  return { blockStarts, bits, upper, covered: coveredBlocks > 0 ? covered : null }
 }
 
 /** The ASCII letters of a lower-cased needle, as {@link TrigramFilter.upper} bits. */
@@ -157,22 +179,25 @@ export function needleTrigrams(needle: string): Uint32Array {
  * The value ranges of a chunk that may hold the needle, as [first value, end value, exact]
  * triples of consecutive passing blocks (every block when the needle has no trigram); `exact` is
  * 1 when no block of the range holds any of the needle's `letters` ({@link needleLetters}) in
- * upper case, so the range may be searched case-sensitively.
+ * upper case, so the range may be searched case-sensitively. `isCoveredSkipped`: the blocks of
+ * covered JSON texts are left out.
  */
 export function candidateRanges(
   filter: TrigramFilter,
   trigrams: Uint32Array,
-  letters: number
+  letters: number,
+  isCoveredSkipped = false
 ): number[] {
   const { blockStarts, bits, upper } = filter
+  const skipped = isCoveredSkipped ? filter.covered : null
   const blocks = blockStarts.length - 1
   const ranges: number[] = []
   let open = -1
   let openExact = 0
   for (let b = 0; b < blocks; b++) {
     const base = b * WORDS
-    let passes = true
-    for (let t = 0; t < trigrams.length; t++) {
+    let passes = skipped === null || skipped[b] === 0
+    for (let t = 0; t < trigrams.length && passes; t++) {
       const bit = trigrams[t]!
       if ((bits[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) {
         passes = false
@@ -197,5 +222,10 @@ export function candidateRanges(
 
 /** Bytes a filter holds. */
 export function trigramFilterBytes(filter: TrigramFilter): number {
-  return filter.blockStarts.byteLength + filter.bits.byteLength + filter.upper.byteLength
+  return (
+    filter.blockStarts.byteLength +
+    filter.bits.byteLength +
+    filter.upper.byteLength +
+    (filter.covered?.byteLength ?? 0)
+  )
 }
