@@ -125,6 +125,8 @@ export class ColumnIndex {
   private readonly ranks = new PerColumn<RankedColumn>()
   private names: { keys: number; names: Map<string, string> } | null = null
   private lastFilter: FilterResult | null = null
+  /** The rows the filter being made keeps, in row order (reused: one row a slot). */
+  private kept: Uint32Array = new Uint32Array(0)
 
   /** How many rows are indexed. */
   get size(): number {
@@ -427,6 +429,10 @@ export class ColumnIndex {
     })
 
     const mask = new Uint8Array(n)
+    if (this.kept.length < n) {
+      this.kept = new Uint32Array(n)
+    }
+    const kept = this.kept
     let total = 0
     let min = Infinity
     let max = -Infinity
@@ -448,7 +454,7 @@ export class ColumnIndex {
       }
       if (failures === 0) {
         mask[row] = 1
-        total++
+        kept[total++] = row
         if (t < min) {
           min = t
         }
@@ -460,14 +466,13 @@ export class ColumnIndex {
       }
     }
     // The kept rows' facet counts, one column at a time: one typed array read in order per pass
-    // instead of every facet's column per row (about a quarter faster at a million rows).
+    // instead of every facet's column per row (about a quarter faster at a million rows), and
+    // only the kept rows' places in it (a search keeping a few rows reads a few).
     for (let f = 0; f < facetCount; f++) {
       const counts = facetCounts[f]!
       const codes = facetCodes[f]!
-      for (let row = 0; row < n; row++) {
-        if (mask[row] === 1) {
-          counts[codes[row]!]!++
-        }
+      for (let k = 0; k < total; k++) {
+        counts[codes[kept[k]!]!]!++
       }
     }
     const facets = {} as Record<FacetColumn, FacetValue[]>
@@ -475,7 +480,8 @@ export class ColumnIndex {
       facets[column] = this.facetList(column, facetCounts[f]!, query.facets[column] ?? [])
     })
     const histogram = this.histogram(
-      mask,
+      kept,
+      total,
       query.fromMs ?? (total > 0 ? min : null),
       query.toMs ?? (total > 0 ? max + 1 : null)
     )
@@ -487,8 +493,13 @@ export class ColumnIndex {
     return facetList(this.store.text.get(column)!.dict!.values, counts, selected, FACET_LIMIT)
   }
 
-  private histogram(mask: Uint8Array, min: number | null, max: number | null): Histogram {
-    return histogramOf(this.store.times.data, mask, min, max)
+  private histogram(
+    rows: Uint32Array,
+    count: number,
+    min: number | null,
+    max: number | null
+  ): Histogram {
+    return histogramOf(this.store.times.data, rows, count, min, max)
   }
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */
@@ -578,12 +589,13 @@ export class ColumnIndex {
     if (cached) {
       return cached
     }
-    const { marks, hits } = this.store.pool.mark(needle, true)
+    const { marks, hits, marked } = this.store.pool.mark(needle, true)
     const mask = anyColumnMask(
       {
         size: this.size,
         poolMarks: marks,
         chunkHits: hits,
+        chunkMarked: marked,
         chunks: this.store.chunks,
         slots: SEARCHED_SLOTS,
         rowsOf: (c) => this.store.madeValueRows(c),

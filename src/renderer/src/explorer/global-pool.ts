@@ -45,6 +45,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
+/** What {@link GlobalPool.mark} found. */
+export interface PoolMarks {
+  /** 1 for each global code whose value contains the needle. */
+  marks: Uint8Array
+  /** How many values of each chunk are marked. */
+  hits: Uint32Array
+  /** The marked values of each chunk: their own codes, ascending. */
+  marked: number[][]
+}
+
 /** Every chunk's string pool, end to end: one global code space without hashing any value. */
 export class GlobalPool {
   readonly chunks: PoolChunk[] = []
@@ -98,9 +108,10 @@ export class GlobalPool {
    * covered JSON texts are skipped where the needle allows it (json-cover.ts): such a text may
    * contain the needle and stay unmarked, its record being found through another of its values.
    */
-  mark(needle: string, isAnyColumn = false): { marks: Uint8Array; hits: Uint32Array } {
+  mark(needle: string, isAnyColumn = false): PoolMarks {
     const marks = new Uint8Array(this.size)
     const hits = new Uint32Array(this.chunks.length)
+    const marked: number[][] = []
     // An ASCII needle is found case-insensitively in text of ASCII and Latin-1 characters
     // exactly as in its lower-cased copy (a RegExp without the `u` flag never folds a character
     // above U+007F into ASCII, and no Latin-1 letter lower-cases into ASCII), so the one-byte
@@ -113,6 +124,8 @@ export class GlobalPool {
     const trigrams = needleTrigrams(needle)
     const letters = needleLetters(needle)
     this.chunks.forEach((chunk, c) => {
+      const codes: number[] = []
+      marked.push(codes)
       const isAscii = isAsciiPool(chunk)
       const isNarrowRegExp = pattern !== null && (isAscii || isNarrowText(chunk))
       const isWideRegExp = pattern !== null && isAscii
@@ -168,6 +181,7 @@ export class GlobalPool {
           const valueEnd = starts[local + 1]! - 1
           if (origin + at + needle.length <= valueEnd) {
             marks[chunk.first + local] = 1
+            codes.push(local)
             hits[c]!++
             // Continue after this value: a value is marked once.
             at = valueEnd + 1 - origin
@@ -189,7 +203,7 @@ export class GlobalPool {
         scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
       }
     })
-    return { marks, hits }
+    return { marks, hits, marked }
   }
 
   /** Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none, and

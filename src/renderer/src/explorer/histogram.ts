@@ -19,10 +19,11 @@ const NICE_STEPS = [
   30 * 86_400_000
 ]
 
-/** Counts of the rows marked in `mask` per time bucket between `min` and `max`. */
+/** Counts of `rows[0, count)` per time bucket between `min` and `max`. */
 export function histogramOf(
   times: Float64Array,
-  mask: Uint8Array,
+  rows: Uint32Array,
+  count: number,
   min: number | null,
   max: number | null
 ): Histogram {
@@ -36,12 +37,10 @@ export function histogramOf(
   const startMs = Math.floor(min / bucketMs) * bucketMs
   const buckets = Math.max(1, Math.ceil((max - startMs) / bucketMs))
   const counts = new Array<number>(buckets).fill(0)
-  for (let row = 0; row < mask.length; row++) {
-    if (mask[row] === 1) {
-      const b = Math.floor((times[row]! - startMs) / bucketMs)
-      if (b >= 0 && b < buckets) {
-        counts[b]!++
-      }
+  for (let k = 0; k < count; k++) {
+    const b = Math.floor((times[rows[k]!]! - startMs) / bucketMs)
+    if (b >= 0 && b < buckets) {
+      counts[b]!++
     }
   }
   return { startMs, bucketMs, counts }

@@ -4,7 +4,7 @@
  * terms side by side are intersected and alternatives (OR) united. Pure.
  */
 import type { BoundSearch } from './search-columns'
-import type { ValueRows } from './value-rows'
+import { valueRowsStart, type ValueRows } from './value-rows'
 
 /** The rows (1) a search matches, given each term's mask; null for an empty search. */
 export function evaluateSearch(
@@ -46,6 +46,8 @@ export interface SearchableIndex {
   poolMarks: Uint8Array
   /** How many pool values of each chunk contain the needle. */
   chunkHits: Uint32Array
+  /** The values of each chunk that contain the needle: their own codes, ascending. */
+  chunkMarked: readonly (readonly number[])[]
   /** The chunks: their own pool codes of the stored text columns and of the flattened fields. */
   chunks: readonly {
     firstRow: number
@@ -77,8 +79,7 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
   const n = index.size
   const mask = new Uint8Array(n)
   index.chunks.forEach((chunk, c) => {
-    let left = index.chunkHits[c]!
-    if (left === 0) {
+    if (index.chunkHits[c] === 0) {
       return
     }
     const { pairStart, pairValue, firstRow, poolFirst, count, codes } = chunk
@@ -89,17 +90,12 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     const made = index.rowsOf(c)
     if (made) {
       const { counts, rows: used } = made
-      // `at`: where value `code`'s rows start (the values before it, in order, end to end).
-      let at = 0
-      for (let code = 0; code < marks.length && left > 0; code++) {
+      for (const code of index.chunkMarked[c]!) {
+        const at = valueRowsStart(made, code)
         const end = at + counts[code]!
-        if (marks[code] === 1) {
-          left--
-          for (let k = at; k < end; k++) {
-            rows[used[k]!] = 1
-          }
+        for (let k = at; k < end; k++) {
+          rows[used[k]!] = 1
         }
-        at = end
       }
       return
     }

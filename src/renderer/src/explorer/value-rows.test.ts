@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
-import { valueRows, valueRowsBytes, type ValueRowsSource } from './value-rows'
+import {
+  VALUE_ROWS_STEP,
+  valueRows,
+  valueRowsBytes,
+  valueRowsStart,
+  type ValueRowsSource
+} from './value-rows'
 
 let state = 11
 function rand(n: number): number {
@@ -43,11 +49,14 @@ describe('valueRows', () => {
           expected[chunk.pairValue[p]!]!.add(i)
         }
       }
-      const { counts, rows } = valueRows(chunk, poolSize, slots)
+      const made = valueRows(chunk, poolSize, slots)
+      const { counts, rows, steps } = made
       expect(counts.length).toBe(poolSize)
       // Each value's rows follow the rows of the values before it.
       let at = 0
       for (let code = 0; code < poolSize; code++) {
+        // A value's start is found from the nearest step as from the running sum.
+        expect(valueRowsStart(made, code), `start of ${code}`).toBe(at)
         const got = [...rows.subarray(at, at + counts[code]!)]
         expect(got, `value ${code} of ${poolSize}`).toEqual(
           [...expected[code]!].sort((a, b) => a - b)
@@ -57,7 +66,8 @@ describe('valueRows', () => {
       expect(at).toBe(rows.length)
       expect(counts).toBeInstanceOf(Uint16Array)
       expect(rows).toBeInstanceOf(Uint16Array)
-      expect(valueRowsBytes({ counts, rows })).toBe(counts.byteLength + rows.byteLength)
+      expect(steps.length).toBe(Math.floor(poolSize / VALUE_ROWS_STEP) + 1)
+      expect(valueRowsBytes(made)).toBe(counts.byteLength + rows.byteLength + steps.byteLength)
     }
   })
 

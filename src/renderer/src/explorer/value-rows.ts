@@ -22,6 +22,25 @@ export interface ValueRows {
    */
   counts: Uint16Array | Uint32Array
   rows: Uint16Array | Uint32Array
+  /**
+   * Where the rows of every {@link VALUE_ROWS_STEP}-th value start: a reader that wants a few
+   * values' rows adds at most that many counts to one of these instead of every count before.
+   */
+  steps: Uint32Array
+}
+
+/** A start is kept for every this many values (4 bytes per 64 values: 1/32 of the counts). */
+export const VALUE_ROWS_STEP = 64
+const STEP_SHIFT = 6
+
+/** Where value `code`'s rows start in `rows`. */
+export function valueRowsStart(valueRows: ValueRows, code: number): number {
+  const { counts, steps } = valueRows
+  let at = steps[code >>> STEP_SHIFT]!
+  for (let k = code & ~(VALUE_ROWS_STEP - 1); k < code; k++) {
+    at += counts[k]!
+  }
+  return at
 }
 
 /** The rows of every code of a chunk's pool (`poolSize` values) over `slots` and the fields. */
@@ -54,8 +73,12 @@ export function valueRows(
   })
   // Where each value's rows go (dropped once they are placed).
   const next = new Uint32Array(poolSize)
+  const steps = new Uint32Array((poolSize >>> STEP_SHIFT) + 1)
   let uses = 0
   for (let code = 0; code < poolSize; code++) {
+    if ((code & (VALUE_ROWS_STEP - 1)) === 0) {
+      steps[code >>> STEP_SHIFT] = uses
+    }
     next[code] = uses
     uses += counts[code]!
   }
@@ -67,10 +90,10 @@ export function valueRows(
       rows[next[code]!++] = row
     }
   })
-  return { counts, rows }
+  return { counts, rows, steps }
 }
 
 /** Bytes held by a chunk's value rows. */
 export function valueRowsBytes(rows: ValueRows): number {
-  return rows.counts.byteLength + rows.rows.byteLength
+  return rows.counts.byteLength + rows.rows.byteLength + rows.steps.byteLength
 }
