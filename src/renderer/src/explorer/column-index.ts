@@ -589,13 +589,12 @@ export class ColumnIndex {
     if (cached) {
       return cached
     }
-    const { marks, hits, marked } = this.store.pool.mark(needle, true)
+    const marked = this.store.pool.mark(needle, true)
     const mask = anyColumnMask(
       {
         size: this.size,
-        poolMarks: marks,
-        chunkHits: hits,
-        chunkMarked: marked,
+        marked,
+        poolSize: this.store.pool.size,
         chunks: this.store.chunks,
         slots: SEARCHED_SLOTS,
         rowsOf: (c) => this.store.madeValueRows(c),

@@ -45,16 +45,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** What {@link GlobalPool.mark} found. */
-export interface PoolMarks {
-  /** 1 for each global code whose value contains the needle. */
-  marks: Uint8Array
-  /** How many values of each chunk are marked. */
-  hits: Uint32Array
-  /** The marked values of each chunk: their own codes, ascending. */
-  marked: number[][]
-}
-
 /** Every chunk's string pool, end to end: one global code space without hashing any value. */
 export class GlobalPool {
   readonly chunks: PoolChunk[] = []
@@ -100,17 +90,16 @@ export class GlobalPool {
   }
 
   /**
-   * Marks (1) every code whose value contains `needle` (already lower-cased); `hits` counts the
-   * marked values of each chunk (a chunk without any needs no look at its rows). Only the blocks
-   * of values whose trigram filter admits the needle are searched (pool-trigrams.ts), in chunks
-   * whose filter is made ({@link prepareSearch}); other chunks are searched whole.
+   * The values that contain `needle` (already lower-cased): for each chunk, their own codes,
+   * ascending (a chunk without any needs no look at its rows; a list, not a mark per value of
+   * the pool, which would be a pool-sized allocation each search). Only the blocks of values
+   * whose trigram filter admits the needle are searched (pool-trigrams.ts), in chunks whose
+   * filter is made ({@link prepareSearch}); other chunks are searched whole.
    * `isAnyColumn`: the marks only serve to find the records holding a marked value, so blocks of
    * covered JSON texts are skipped where the needle allows it (json-cover.ts): such a text may
    * contain the needle and stay unmarked, its record being found through another of its values.
    */
-  mark(needle: string, isAnyColumn = false): PoolMarks {
-    const marks = new Uint8Array(this.size)
-    const hits = new Uint32Array(this.chunks.length)
+  mark(needle: string, isAnyColumn = false): number[][] {
     const marked: number[][] = []
     // An ASCII needle is found case-insensitively in text of ASCII and Latin-1 characters
     // exactly as in its lower-cased copy (a RegExp without the `u` flag never folds a character
@@ -123,7 +112,7 @@ export class GlobalPool {
     const exactPattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'g') : null
     const trigrams = needleTrigrams(needle)
     const letters = needleLetters(needle)
-    this.chunks.forEach((chunk, c) => {
+    for (const chunk of this.chunks) {
       const codes: number[] = []
       marked.push(codes)
       const isAscii = isAsciiPool(chunk)
@@ -180,9 +169,7 @@ export class GlobalPool {
             local < 0 ? upperBound(starts, origin + at) - 1 : valueAt(starts, local, origin + at)
           const valueEnd = starts[local + 1]! - 1
           if (origin + at + needle.length <= valueEnd) {
-            marks[chunk.first + local] = 1
             codes.push(local)
-            hits[c]!++
             // Continue after this value: a value is marked once.
             at = valueEnd + 1 - origin
           } else {
@@ -195,15 +182,15 @@ export class GlobalPool {
       // first search, made before the preparation ended, built them all and took 9.4 s).
       if (!chunk.filter) {
         scan(0, split + searched.wide.length, false)
-        return
+        continue
       }
       const isCoveredSkipped = isAnyColumn && maySkipCovered(needle, chunk.coveredKeys)
       const ranges = candidateRanges(chunk.filter, trigrams, letters, isCoveredSkipped)
       for (let r = 0; r < ranges.length; r += 3) {
         scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
       }
-    })
-    return { marks, hits, marked }
+    }
+    return marked
   }
 
   /** Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none, and

@@ -78,8 +78,7 @@ function addValues(pool: GlobalPool, given: readonly string[], isOldLayout = fal
 }
 
 function markedCodes(pool: GlobalPool, needle: string): number[] {
-  const { marks } = pool.mark(needle)
-  return [...marks.keys()].filter((code) => marks[code] === 1)
+  return pool.mark(needle).flatMap((codes, c) => codes.map((code) => pool.chunks[c]!.first + code))
 }
 
 const NEEDLES = [

@@ -42,12 +42,10 @@ export function evaluateSearch(
 /** What an any-column search reads of the index. */
 export interface SearchableIndex {
   size: number
-  /** 1 for each global pool code whose value contains the needle. */
-  poolMarks: Uint8Array
-  /** How many pool values of each chunk contain the needle. */
-  chunkHits: Uint32Array
   /** The values of each chunk that contain the needle: their own codes, ascending. */
-  chunkMarked: readonly (readonly number[])[]
+  marked: readonly (readonly number[])[]
+  /** How many values the pool holds (every chunk's). */
+  poolSize: number
   /** The chunks: their own pool codes of the stored text columns and of the flattened fields. */
   chunks: readonly {
     firstRow: number
@@ -79,18 +77,16 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
   const n = index.size
   const mask = new Uint8Array(n)
   index.chunks.forEach((chunk, c) => {
-    if (index.chunkHits[c] === 0) {
+    const marked = index.marked[c]!
+    if (marked.length === 0) {
       return
     }
     const { pairStart, pairValue, firstRow, poolFirst, count, codes } = chunk
-    const end =
-      c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolMarks.length
-    const marks = index.poolMarks.subarray(poolFirst, end)
     const rows = mask.subarray(firstRow, firstRow + count)
     const made = index.rowsOf(c)
     if (made) {
       const { counts, rows: used } = made
-      for (const code of index.chunkMarked[c]!) {
+      for (const code of marked) {
         const at = valueRowsStart(made, code)
         const end = at + counts[code]!
         for (let k = at; k < end; k++) {
@@ -98,6 +94,11 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
         }
       }
       return
+    }
+    const end = c + 1 < index.chunks.length ? index.chunks[c + 1]!.poolFirst : index.poolSize
+    const marks = new Uint8Array(end - poolFirst)
+    for (const code of marked) {
+      marks[code] = 1
     }
     // Derived columns (friendly activity, category, user type label…) are not in `fields`.
     for (const slot of index.slots) {
