@@ -95,6 +95,8 @@ const SEARCHED_SLOTS = TEXT_COLUMNS.map((column) => COLUMN_SLOT[column])
 interface FilterResult {
   key: string
   mask: Uint8Array
+  /** The rows kept (those marked in `mask`), in row order. */
+  rows: Uint32Array
   total: number
   facets: Record<FacetColumn, FacetValue[]>
   histogram: Histogram
@@ -269,14 +271,8 @@ export class ColumnIndex {
 
   /** The rows a filter keeps, ordered by every sort key (shift-click sorts in the grid). */
   private multiSorted(filtered: FilterResult, query: ExplorerQuery): Uint32Array {
-    const rows = new Uint32Array(filtered.total)
-    const mask = filtered.mask
-    let k = 0
-    for (let row = 0; row < mask.length; row++) {
-      if (mask[row] === 1) {
-        rows[k++] = row
-      }
-    }
+    // (A copy: the cached filter's rows stay in row order.)
+    const rows = filtered.rows.slice()
     const keys = query.sort.map((s) => ({
       column: this.ranksOf(s.colId),
       isDescending: s.sort === 'desc'
@@ -294,7 +290,7 @@ export class ColumnIndex {
   ): StackAnswer {
     const filtered = this.filter(query)
     return stackByRanks(
-      filtered.mask,
+      filtered.rows,
       colIds.map((colId) => this.ranksOf(colId)),
       sort,
       limit,
@@ -485,7 +481,7 @@ export class ColumnIndex {
       query.fromMs ?? (total > 0 ? min : null),
       query.toMs ?? (total > 0 ? max + 1 : null)
     )
-    this.lastFilter = { key, mask, total, facets, histogram }
+    this.lastFilter = { key, mask, rows: kept.slice(0, total), total, facets, histogram }
     return this.lastFilter
   }
 

@@ -49,13 +49,14 @@ function naive(
 describe('stacks of many keys', () => {
   const rows = 20_000
   const mask = Uint8Array.from({ length: rows }, () => (rand(4) === 0 ? 0 : 1))
+  const kept = Uint32Array.from(mask.keys()).filter((row) => mask[row] === 1)
   const wide = column(15_000, rows)
   const other = column(3_000, rows)
 
   it.each(['count-desc', 'count-asc', 'value-asc', 'value-desc'] as const)(
     'counts one high-cardinality column exactly (%s)',
     (sort) => {
-      const answer = stackByRanks(mask, [wide], sort, 50, { offset: 7 })
+      const answer = stackByRanks(kept, [wide], sort, 50, { offset: 7 })
       const expected = naive(mask, [wide], sort)
       expect(answer.distinct).toBe(expected.length)
       expect(answer.total).toBe(mask.reduce((n, m) => n + m, 0))
@@ -67,7 +68,7 @@ describe('stacks of many keys', () => {
 
   it('counts two columns whose key space passes the dense table (a map) exactly', () => {
     for (const sort of ['count-desc', 'value-desc'] as const) {
-      const answer = stackByRanks(mask, [wide, other], sort, 40)
+      const answer = stackByRanks(kept, [wide, other], sort, 40)
       const expected = naive(mask, [wide, other], sort)
       expect(answer.distinct).toBe(expected.length)
       expect(answer.entries.map(({ values, count }) => ({ values, count }))).toEqual(
@@ -77,7 +78,7 @@ describe('stacks of many keys', () => {
   })
 
   it('finds entries by a value they contain', () => {
-    const answer = stackByRanks(mask, [wide, other], 'value-asc', 1000, { find: 'V0001' })
+    const answer = stackByRanks(kept, [wide, other], 'value-asc', 1000, { find: 'V0001' })
     const expected = naive(mask, [wide, other], 'value-asc').filter((e) =>
       e.values.some((v) => v.includes('v0001'))
     )

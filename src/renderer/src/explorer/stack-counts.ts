@@ -25,11 +25,12 @@ export interface StackWindow {
 }
 
 /**
- * Counts the rows a mask keeps by one or two ranked columns; sends at most `limit` entries of
- * those `window` picks, and says how many there are in all, so nothing is hidden unsaid.
+ * Counts `rows` (those a filter keeps) by one or two ranked columns; sends at most `limit`
+ * entries of those `window` picks, and says how many there are in all, so nothing is hidden
+ * unsaid.
  */
 export function stackByRanks(
-  mask: Uint8Array,
+  rows: Uint32Array,
   columns: readonly RankedColumn[],
   sort: StackSort,
   limit: number,
@@ -46,7 +47,7 @@ export function stackByRanks(
   const keyCount = (first.levels + 1) * width
   const r1 = first.ranks
   const r2 = second?.ranks
-  let total = 0
+  const total = rows.length
   // Keys in ascending order are values in ascending order (ranks are value order). Typed
   // arrays: a high-cardinality column has hundreds of thousands of keys.
   // (Two columns' keys can pass 2^32: kept as doubles.)
@@ -55,25 +56,18 @@ export function stackByRanks(
   if (keyCount <= DENSE_KEYS) {
     const dense = new Uint32Array(keyCount)
     if (r2) {
-      for (let row = 0; row < mask.length; row++) {
-        if (mask[row] !== 1) {
-          continue
-        }
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!
         let a = r1[row]!
         if (a === empty1) a = 0
         let b = r2[row]!
         if (b === empty2) b = 0
         dense[a * width + b]!++
-        total++
       }
     } else {
-      for (let row = 0; row < mask.length; row++) {
-        if (mask[row] !== 1) {
-          continue
-        }
-        const a = r1[row]!
+      for (let k = 0; k < rows.length; k++) {
+        const a = r1[rows[k]!]!
         dense[a === empty1 ? 0 : a]!++
-        total++
       }
     }
     let used = 0
@@ -93,17 +87,14 @@ export function stackByRanks(
     }
   } else {
     const sparse = new Map<number, number>()
-    for (let row = 0; row < mask.length; row++) {
-      if (mask[row] !== 1) {
-        continue
-      }
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!
       let a = r1[row]!
       if (a === empty1) a = 0
       let b = r2![row]!
       if (b === empty2) b = 0
       const key = a * width + b
       sparse.set(key, (sparse.get(key) ?? 0) + 1)
-      total++
     }
     keys = Float64Array.from(sparse.keys()).sort()
     counts = Uint32Array.from(keys, (key) => sparse.get(key)!)
