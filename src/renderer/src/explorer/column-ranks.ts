@@ -123,6 +123,7 @@ function packCodes(column: CodedColumn, usedCodes: Uint32Array): PackedTexts {
     return packSlices(texts, source, from, to)
   }
   const chunks = pool.chunks
+  const texts = chunks.flatMap((chunk) => [chunk.text, chunk.wide])
   let c = 0
   for (let i = 0; i < count; i++) {
     const code = usedCodes[i]!
@@ -131,19 +132,24 @@ function packCodes(column: CodedColumn, usedCodes: Uint32Array): PackedTexts {
     }
     const { starts, first, text } = chunks[c]!
     const local = code - first
+    // Each value ends with the pool's separator.
+    if (starts[local + 1]! - 1 === starts[local]!) {
+      // Empty in the pool: it may be a text the pool does not keep (a covered JSON text,
+      // json-cover.ts); the column reads it whole.
+      const value = column.value(code)
+      source[i] = texts.length
+      from[i] = 0
+      to[i] = value.length
+      texts.push(value)
+      continue
+    }
     // Texts 2c and 2c + 1: chunk c's one-byte text and its wide one.
     const base = starts[local]! < text.length ? 0 : text.length
     source[i] = 2 * c + (base === 0 ? 0 : 1)
     from[i] = starts[local]! - base
-    // Each value ends with the pool's separator.
     to[i] = starts[local + 1]! - 1 - base
   }
-  return packSlices(
-    chunks.flatMap((chunk) => [chunk.text, chunk.wide]),
-    source,
-    from,
-    to
-  )
+  return packSlices(texts, source, from, to)
 }
 
 /**

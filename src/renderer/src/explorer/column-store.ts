@@ -19,7 +19,6 @@ import { LRUCache } from 'lru-cache'
 import {
   COLUMN_SLOT,
   assembleRecord,
-  poolSlice,
   poolValue,
   type ColumnChunk,
   type StoredTextColumn
@@ -200,9 +199,7 @@ export class ColumnStore {
     const { n, slot: i } = this.chunkSlotOf(row)
     const chunk = this.chunks[n]!
     // Every value of the row is in its own chunk's pool: no search of the global pool.
-    const { text: pool, wide, starts } = this.pool.chunks[n]!
-    const local = (code: number): string =>
-      poolSlice(pool, wide, starts[code]!, starts[code + 1]! - 1)
+    const local = (code: number): string => this.pool.localValue(n, code)
     const stored = (column: StoredTextColumn): string =>
       local(chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
     const fields: Record<string, string> = {}

@@ -13,7 +13,15 @@ import {
   type PoolText,
   type TrigramFilter
 } from './pool-trigrams'
-import { maySkipCovered, type JsonCover } from './json-cover'
+import {
+  droppedIndex,
+  droppedText,
+  isInsideOnePart,
+  maySkipCovered,
+  textWithout,
+  type DroppedTexts,
+  type JsonCover
+} from './json-cover'
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -36,6 +44,11 @@ interface PoolChunk extends PoolText {
   filter: TrigramFilter | null
   /** The keys of the chunk's covered JSON texts (json-cover.ts `JsonCover.keys`). */
   coveredKeys: string
+  /**
+   * The covered JSON texts dropped from `text` (each left empty) and what rebuilds them
+   * (json-cover.ts); null before the idle preparation, or when none is covered.
+   */
+  dropped: DroppedTexts | null
 }
 
 // eslint-disable-next-line no-control-regex
@@ -63,7 +76,8 @@ export class GlobalPool {
       isAscii: null,
       isNarrowText: null,
       filter: null,
-      coveredKeys: ''
+      coveredKeys: '',
+      dropped: null
     })
     this.size += starts.length - 1
     return first
@@ -86,7 +100,12 @@ export class GlobalPool {
 
   value(code: number): string {
     const chunk = this.chunkOf(code)
-    return localValue(chunk, code - chunk.first)
+    return valueOf(chunk, code - chunk.first)
+  }
+
+  /** Value `local` (its own code) of chunk `c`. */
+  localValue(c: number, local: number): string {
+    return valueOf(this.chunks[c]!, local)
   }
 
   /**
@@ -189,6 +208,12 @@ export class GlobalPool {
       for (let r = 0; r < ranges.length; r += 3) {
         scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
       }
+      if (chunk.dropped !== null && needle !== '') {
+        const found = droppedMatches(chunk, chunk.dropped, needle, isAnyColumn, pattern)
+        if (found.length > 0) {
+          marked[marked.length - 1] = mergeAscending(codes, found)
+        }
+      }
     }
     return marked
   }
@@ -197,9 +222,20 @@ export class GlobalPool {
    * notes which of its blocks hold only covered JSON texts (`cover`, json-cover.ts). */
   prepareSearch(c: number, cover: JsonCover | null = null): void {
     const chunk = this.chunks[c]!
-    if (!chunk.filter) {
-      chunk.filter = filterOf(chunk, cover?.covered ?? null)
-      chunk.coveredKeys = chunk.filter.covered ? (cover?.keys ?? '') : ''
+    if (chunk.filter) {
+      return
+    }
+    chunk.filter = filterOf(chunk, cover?.covered ?? null)
+    chunk.coveredKeys = chunk.filter.covered ? (cover?.keys ?? '') : ''
+    if (cover?.dropped) {
+      // The pool keeps no covered text: each is rebuilt when read (json-cover.ts).
+      const { text, starts } = textWithout(chunk.text, chunk.starts, cover.dropped.codes)
+      chunk.text = text
+      chunk.starts = starts
+      chunk.dropped = cover.dropped
+      // Copies made from the old text (a search before the preparation) are made again.
+      chunk.lowered = null
+      chunk.lowWide = null
     }
   }
 
@@ -228,7 +264,10 @@ export class GlobalPool {
         return -1
       }
       const local = upperBound(chunk.starts, base + at) - 1
-      if (chunk.starts[local] === base + at) {
+      if (
+        chunk.starts[local] === base + at &&
+        (chunk.dropped === null || droppedIndex(chunk.dropped, local) < 0)
+      ) {
         return chunk.first + local
       }
       from = at + 1
@@ -236,7 +275,75 @@ export class GlobalPool {
   }
 }
 
-/** Value `local` of a chunk's texts. */
+/** Value `local` of a chunk, a dropped JSON text rebuilt. */
+function valueOf(chunk: PoolChunk, local: number): string {
+  const from = chunk.starts[local]!
+  if (chunk.dropped !== null && chunk.starts[local + 1]! - 1 === from) {
+    const i = droppedIndex(chunk.dropped, local)
+    if (i >= 0) {
+      return droppedText(chunk.dropped, i, (value) => localValue(chunk, value))
+    }
+  }
+  return localValue(chunk, local)
+}
+
+/**
+ * The dropped texts of a chunk that hold `needle` (own codes, ascending). For an any-column
+ * search (`isAnyColumn`) a needle that must lie inside one key or value is looked for in the
+ * keys only: a record is found through the value it lies in. Otherwise each text is rebuilt and
+ * read, as the search reads the pool (`pattern`: an ASCII needle, case-insensitive).
+ */
+function droppedMatches(
+  chunk: PoolChunk,
+  dropped: DroppedTexts,
+  needle: string,
+  isAnyColumn: boolean,
+  pattern: RegExp | null
+): number[] {
+  const found: number[] = []
+  if (isAnyColumn && isInsideOnePart(needle)) {
+    const hit = dropped.layoutKeys.map((keys) => keys.includes(needle))
+    if (hit.includes(true)) {
+      dropped.codes.forEach((code, i) => {
+        if (hit[dropped.layout[i]!]) {
+          found.push(code)
+        }
+      })
+    }
+    return found
+  }
+  dropped.codes.forEach((code, i) => {
+    const text = droppedText(dropped, i, (value) => localValue(chunk, value))
+    let isFound: boolean
+    if (pattern) {
+      pattern.lastIndex = 0
+      isFound = pattern.test(text)
+    } else {
+      isFound = text.toLowerCase().includes(needle)
+    }
+    if (isFound) {
+      found.push(code)
+    }
+  })
+  return found
+}
+
+/** Two ascending lists of distinct codes (none in both) as one. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const merged: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) {
+      merged.push(a[i++]!)
+    } else {
+      merged.push(b[j++]!)
+    }
+  }
+  return merged
+}
+
+/** Value `local` of a chunk's texts, as they are. */
 function localValue(pool: PoolText, local: number): string {
   return poolSlice(pool.text, pool.wide, pool.starts[local]!, pool.starts[local + 1]! - 1)
 }

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { flattenRecord } from '../../../shared/audit/normalize-record'
 import { makeRecord } from '../../../shared/audit/test-records'
 import type { NormalizedRecord } from '../../../shared/audit'
-import { poolOf } from '../db/record-chunk'
+import { poolOf, poolSlice, splitPool } from '../db/record-chunk'
 
 import { ColumnIndex } from './column-index'
-import type { GlobalPool } from './global-pool'
-import { flatObjectParts, jsonCover, maySkipCovered } from './json-cover'
-import { emptyQuery } from './query-types'
+import { GlobalPool } from './global-pool'
+import { droppedText, flatObjectParts, jsonCover, maySkipCovered, textWithout } from './json-cover'
+import { emptyQuery, type ColumnFilter, type SortSpec } from './query-types'
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 
 // Skipping covered JSON texts must never change which records an any-column search finds:
@@ -73,6 +73,79 @@ describe('covered JSON texts of a chunk', () => {
     const cover = jsonCover(chunk, pool, [0])
     expect([...cover.covered]).toEqual([1, 0, 0, 0, 0])
     expect(cover.keys).toBe('a\u0000b\u0000')
+  })
+
+  it('rebuilds each covered text from its keys and its values', () => {
+    const chunk = {
+      count: 2,
+      codes: new Uint16Array([4, 4]),
+      pairStart: new Uint32Array([0, 3, 5]),
+      pairValue: new Uint16Array([0, 1, 2, 3, 1])
+    }
+    const { dropped } = jsonCover(chunk, pool, [0])
+    expect([...dropped!.codes]).toEqual([0, 3])
+    expect(dropped!.layouts).toEqual([['A', 'B'], ['C']])
+    const valueOf = (code: number): string => values[code]!
+    expect(droppedText(dropped!, 0, valueOf)).toBe(values[0])
+    expect(droppedText(dropped!, 1, valueOf)).toBe(values[3])
+  })
+
+  it('drops values from a pool text, every other value and the wide text reading the same', () => {
+    let state = 5
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
+      return state % n
+    }
+    for (let round = 0; round < 20; round++) {
+      const given = Array.from({ length: 1 + rand(60) }, (_, i) =>
+        rand(9) === 0 ? `wide-${i}-İ` : i === 3 ? '' : `v${i}-${'x'.repeat(rand(30))}`
+      )
+      const split = splitPool(given)
+      const ordered = [...given]
+      split.order.forEach((to, from) => (ordered[to] = given[from]!))
+      const narrowCount = ordered.filter((v) => !v.includes('İ')).length
+      const codes = Uint32Array.from(
+        Array.from({ length: narrowCount }, (_, i) => i).filter(() => rand(3) === 0)
+      )
+      const after = textWithout(split.pool, split.starts, codes)
+      const read = (code: number): string =>
+        poolSlice(after.text, split.widePool, after.starts[code]!, after.starts[code + 1]! - 1)
+      ordered.forEach((value, code) =>
+        expect(read(code), `${round}: ${code}`).toBe(codes.includes(code) ? '' : value)
+      )
+      const removed = [...codes].reduce((n, code) => n + ordered[code]!.length, 0)
+      expect(after.text.length).toBe(split.pool.length - removed)
+    }
+  })
+
+  it('keeps a pool whose covered texts are dropped reading, finding and marking as before', () => {
+    // Two texts and their values, then an empty value after them (found by its text).
+    const given = ['{"A":"one","B":"two"}', 'one', 'two', '{"C":"one"}', '', 'x:{"A"']
+    const { text: whole, starts: wholeStarts } = poolOf(given)
+    const chunk = {
+      count: 2,
+      codes: new Uint16Array([5, 5]),
+      pairStart: new Uint32Array([0, 3, 5]),
+      pairValue: new Uint16Array([0, 1, 2, 3, 1])
+    }
+    const dropped = new GlobalPool()
+    dropped.add(whole, '', wholeStarts)
+    dropped.prepareSearch(0, jsonCover(chunk, dropped.chunks[0]!, [0]))
+    expect(dropped.chunks[0]!.text.length).toBe(whole.length - given[0]!.length - given[3]!.length)
+    given.forEach((value, code) => expect(dropped.value(code)).toBe(value))
+    expect(dropped.find(0, '')).toBe(4)
+    // Every needle marks what a plain substring test over the values finds…
+    for (const needle of ['one', '":"', 'a":"one', '{', 'x:', 'b"', 'c', '"}']) {
+      const naive = given.flatMap((value, code) =>
+        value.toLowerCase().includes(needle) ? [code] : []
+      )
+      expect(dropped.mark(needle)[0], needle).toEqual(naive)
+    }
+    // …but an any-column search, which finds a record through one of its values, leaves a text
+    // holding the needle in a value unmarked, and marks it for a needle in a key.
+    expect(dropped.mark('one', true)[0]).toEqual([1])
+    expect(dropped.mark('b', true)[0]).toEqual([0])
+    expect(dropped.mark('a":"o', true)[0]).toEqual([0])
   })
 
   it('does not cover a text one record uses without its values, or a core column uses', () => {
@@ -178,6 +251,38 @@ describe('an any-column search with covered JSON texts', () => {
   const ids = (rows: Uint32Array, idOf: (row: number) => string): string[] =>
     Array.from(rows, idOf).sort()
 
+  it('sorts and filters the dropped texts exactly as the engine it replaced', () => {
+    const byField = (sort: 'asc' | 'desc'): { sort: SortSpec[] } => ({
+      sort: [{ colId: 'f:AdditionalInfo', sort }]
+    })
+    for (const sort of ['asc', 'desc'] as const) {
+      const query = { ...emptyQuery(), ...byField(sort) }
+      expect(Array.from(index.run(query).rows, (r) => index.idOf(r))).toEqual(
+        Array.from(legacy.run(query).rows, (r) => legacy.idOf(r))
+      )
+    }
+    for (const filter of ['actionname":"putapi', 'putapi', '{"k"', 'lonely']) {
+      const query = {
+        ...emptyQuery(),
+        columnFilters: {
+          'f:AdditionalInfo': { filterType: 'text', type: 'contains', filter } as ColumnFilter
+        }
+      }
+      expect(
+        ids(index.run(query).rows, (r) => index.idOf(r)),
+        filter
+      ).toEqual(ids(legacy.run(query).rows, (r) => legacy.idOf(r)))
+    }
+    // A stack by the field shows each text with its records.
+    const stack = index.stack(emptyQuery(), ['f:AdditionalInfo'], 'value-asc', 10_000)
+    const expected = new Map<string, number>()
+    for (const record of records) {
+      const text = record.fields['AdditionalInfo'] ?? '(empty)'
+      expected.set(text, (expected.get(text) ?? 0) + 1)
+    }
+    expect(new Map(stack.entries.map((e) => [e.values[0]!, e.count]))).toEqual(expected)
+  })
+
   it('finds exactly the records the engine it replaced finds', () => {
     for (const needle of [
       'a7',
@@ -230,6 +335,16 @@ describe('an any-column search with covered JSON texts', () => {
       0
     )
     expect(coveredBlocks).toBeGreaterThan(40)
+    // The pool no longer holds the covered texts, yet every record reads as it was stored.
+    const held = pool.chunks.map((chunk) => chunk.text).join('')
+    expect(held).not.toContain('"ActionName":"PutApi"')
+    expect(held).toContain('lonely-0-zq')
+    records.forEach((record, row) => {
+      expect(index.valueOf(row, 'f:AdditionalInfo'), record.id).toBe(
+        record.fields['AdditionalInfo'] ?? ''
+      )
+      expect(index.gridRow(row).fields, record.id).toEqual(record.fields)
+    })
     expect(index.run({ ...emptyQuery(), quickSearch: 'a71' }).rows.length).toBeGreaterThan(10)
     expect(index.run({ ...emptyQuery(), quickSearch: 'lonely' }).rows.length).toBe(4)
   })

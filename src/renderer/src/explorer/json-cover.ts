@@ -17,6 +17,8 @@
  * never changes which records an any-column search finds (a column's own "contains" filter reads
  * every value and is not concerned). Made for each chunk while the worker is idle. Pure.
  */
+import { POOL_SEPARATOR } from '../db/record-chunk'
+
 import type { PoolText } from './pool-trigrams'
 
 /** The chunk's layout the uses are read from (a loaded chunk satisfies it). */
@@ -33,6 +35,100 @@ export interface JsonCover {
   covered: Uint8Array
   /** The keys of the covered texts, lower-cased, each followed by U+0000. */
   keys: string
+  /** What rebuilds each covered text without it (null: none is covered). */
+  dropped: DroppedTexts | null
+}
+
+/**
+ * The covered texts of a chunk as what rebuilds them, so the pool need not hold them (at 1M
+ * benchmark records, ~100 MB of `AdditionalInfo` texts against ~9 MB of this): each is `{`, then
+ * for each of its keys `"K":"V"` (V: the value with that place among the record's following
+ * fields, by its pool code), comma-separated, then `}` — exactly its text, as verified.
+ */
+export interface DroppedTexts {
+  /** The covered values' own pool codes, ascending. */
+  codes: Uint32Array
+  /** Per covered value, its keys (an index into `layouts`). */
+  layout: Uint16Array | Uint32Array
+  /** Per covered value, where its values' codes start in `values`; then their end. */
+  valueStart: Uint32Array
+  /** The covered values' values, as own pool codes, end to end. */
+  values: Uint16Array | Uint32Array
+  /** Each distinct list of keys, in order. */
+  layouts: string[][]
+  /** Each layout's keys lower-cased, each followed by U+0000. */
+  layoutKeys: string[]
+}
+
+/** The place of own code `local` among the dropped texts, or -1. */
+export function droppedIndex(dropped: DroppedTexts, local: number): number {
+  const { codes } = dropped
+  let lo = 0
+  let hi = codes.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (codes[mid]! < local) {
+      lo = mid + 1
+    } else {
+      hi = mid
+    }
+  }
+  return lo < codes.length && codes[lo] === local ? lo : -1
+}
+
+/** The text of dropped value `i`, its values read by `valueOf` (own pool codes). */
+export function droppedText(
+  dropped: DroppedTexts,
+  i: number,
+  valueOf: (local: number) => string
+): string {
+  const keys = dropped.layouts[dropped.layout[i]!]!
+  const at = dropped.valueStart[i]!
+  let text = '{'
+  for (let k = 0; k < keys.length; k++) {
+    text += `${k === 0 ? '' : ','}"${keys[k]!}":"${valueOf(dropped.values[at + k]!)}"`
+  }
+  return text + '}'
+}
+
+/**
+ * A pool's one-byte text without the characters of the values `codes` (ascending; each must be
+ * in that text), each left as an empty value, with the new starts of every value (the wide
+ * text's follow).
+ */
+export function textWithout(
+  text: string,
+  starts: Uint32Array,
+  codes: Uint32Array
+): { text: string; starts: Uint32Array } {
+  const next = new Uint32Array(starts.length)
+  const parts: string[] = []
+  let removed = 0
+  // The first value and the first character of the run of kept values being copied.
+  let value = 0
+  let keptFrom = 0
+  for (const code of codes) {
+    for (; value < code; value++) {
+      next[value] = starts[value]! - removed
+    }
+    if (starts[code]! > keptFrom) {
+      parts.push(text.slice(keptFrom, starts[code]!))
+    }
+    // The dropped value: its separator only.
+    next[code] = starts[code]! - removed
+    parts.push(POOL_SEPARATOR)
+    removed += starts[code + 1]! - starts[code]! - 1
+    keptFrom = starts[code + 1]!
+    value = code + 1
+  }
+  for (; value < starts.length; value++) {
+    next[value] = starts[value]! - removed
+  }
+  if (text.length > keptFrom) {
+    parts.push(text.slice(keptFrom))
+  }
+  // (A join copies the characters: the new text holds no reference to the old one.)
+  return { text: parts.join(''), starts: next }
 }
 
 const QUOTE = 34
@@ -49,7 +145,12 @@ const JOINING = /["{}:,]/
  * keys are `keys` ({@link JsonCover.keys}).
  */
 export function maySkipCovered(needle: string, keys: string): boolean {
-  return needle !== '' && !JOINING.test(needle) && !keys.includes(needle)
+  return isInsideOnePart(needle) && !keys.includes(needle)
+}
+
+/** Whether `needle`, found in a covered text, must lie inside one of its keys or values. */
+export function isInsideOnePart(needle: string): boolean {
+  return needle !== '' && !JOINING.test(needle)
 }
 
 /**
@@ -137,7 +238,13 @@ export function jsonCover(
     }
   }
   const keys = new Set<string>()
+  // Per value: the pair of its first use (its values follow it) and its keys' layout.
+  const firstUse = new Int32Array(size)
+  const layoutOf = new Uint32Array(size)
+  const layouts: string[][] = []
+  const layoutIndex = new Map<string, number>()
   let lastParts: number[] = []
+  let lastLayout = -1
   for (let i = 0; i < count; i++) {
     const last = pairStart[i + 1]!
     for (let p = pairStart[i]!; p < last; p++) {
@@ -171,25 +278,94 @@ export function jsonCover(
       }
       if (state[code] === 0) {
         state[code] = 1
+        firstUse[code] = p
         // Texts mostly repeat the keys of the one before: those are not sliced again.
-        if (!sameKeys(text, parts, lastParts)) {
+        if (lastLayout < 0 || !sameKeys(text, parts, lastParts)) {
+          const found: string[] = []
           for (let k = 0; k < parts.length; k += 4) {
-            keys.add(text.slice(parts[k]!, parts[k + 1]!))
+            found.push(text.slice(parts[k]!, parts[k + 1]!))
           }
+          const joined = found.join(POOL_SEPARATOR)
+          let index = layoutIndex.get(joined)
+          if (index === undefined) {
+            index = layouts.length
+            layouts.push(found)
+            layoutIndex.set(joined, index)
+            found.forEach((key) => keys.add(key))
+          }
+          lastLayout = index
           lastParts = parts
         }
+        layoutOf[code] = lastLayout
       }
     }
   }
   const covered = new Uint8Array(size)
+  let coveredCount = 0
+  let valueCount = 0
   for (let code = 0; code < size; code++) {
-    covered[code] = state[code] === 1 ? 1 : 0
+    if (state[code] === 1) {
+      covered[code] = 1
+      coveredCount++
+      valueCount += layouts[layoutOf[code]!]!.length
+    }
   }
   return {
     covered,
     keys: [...keys]
-      .map((key) => key + '\u0000')
+      .map((key) => key + POOL_SEPARATOR)
       .join('')
-      .toLowerCase()
+      .toLowerCase(),
+    dropped:
+      coveredCount === 0
+        ? null
+        : droppedTexts(covered, coveredCount, valueCount, firstUse, layoutOf, layouts, chunk)
+  }
+}
+
+/** The covered values as {@link DroppedTexts} (their values: those after their first use). */
+function droppedTexts(
+  covered: Uint8Array,
+  coveredCount: number,
+  valueCount: number,
+  firstUse: Int32Array,
+  layoutOf: Uint32Array,
+  layouts: string[][],
+  chunk: JsonCoverSource
+): DroppedTexts {
+  const codes = new Uint32Array(coveredCount)
+  const layout =
+    layouts.length <= 0x10000 ? new Uint16Array(coveredCount) : new Uint32Array(coveredCount)
+  const valueStart = new Uint32Array(coveredCount + 1)
+  const values =
+    covered.length <= 0x10000 ? new Uint16Array(valueCount) : new Uint32Array(valueCount)
+  let i = 0
+  let at = 0
+  for (let code = 0; code < covered.length; code++) {
+    if (covered[code] !== 1) {
+      continue
+    }
+    codes[i] = code
+    layout[i] = layoutOf[code]!
+    valueStart[i] = at
+    const p = firstUse[code]!
+    for (let k = 0; k < layouts[layoutOf[code]!]!.length; k++) {
+      values[at++] = chunk.pairValue[p + 1 + k]!
+    }
+    i++
+  }
+  valueStart[coveredCount] = at
+  return {
+    codes,
+    layout,
+    valueStart,
+    values,
+    layouts,
+    layoutKeys: layouts.map((keys) =>
+      keys
+        .map((key) => key + POOL_SEPARATOR)
+        .join('')
+        .toLowerCase()
+    )
   }
 }
