@@ -127,8 +127,36 @@ export function textWithout(
   if (text.length > keptFrom) {
     parts.push(text.slice(keptFrom))
   }
-  // (A join copies the characters: the new text holds no reference to the old one.)
-  return { text: parts.join(''), starts: next }
+  return { text: oneByteText(parts), starts: next }
+}
+
+const latin1 = new TextDecoder('windows-1252')
+
+/**
+ * The parts end to end as a new string that holds no reference to them. Made by the browser's
+ * decoder from their bytes when every character is one byte (the pool's one-byte text): such a
+ * string lives outside the JavaScript heap, as the decoded pools do, so replacing the old pool
+ * texts does not grow the heap by their size and the old ones are collected as the new ones are
+ * made (a joined string, on the heap, left a 5M cache's old texts uncollected long after).
+ */
+function oneByteText(parts: readonly string[]): string {
+  let length = 0
+  for (const part of parts) {
+    length += part.length
+  }
+  const bytes = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      const code = part.charCodeAt(i)
+      // A C1 control or a wider character (a pool stored before the split): joined instead.
+      if (code > 0xff || (code >= 0x80 && code < 0xa0)) {
+        return parts.join('')
+      }
+      bytes[at++] = code
+    }
+  }
+  return latin1.decode(bytes)
 }
 
 const QUOTE = 34
