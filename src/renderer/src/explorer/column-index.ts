@@ -102,6 +102,11 @@ interface FilterResult {
   histogram: Histogram
 }
 
+/** At most this many kept rows are sorted by time on their own (a power of two). */
+const FEW_ROWS = 65_536
+/** …and only while they are at most one row in this many. */
+const FEW_ROWS_PER_ROW = 16
+
 /** The answer to one query, kept by the engine to serve row pages. */
 export interface QueryResult {
   /** Matching row indices in display order. */
@@ -245,6 +250,13 @@ export class ColumnIndex {
       }
     }
     const spec = query.sort[0] ?? { colId: DATE_COLUMN, sort: 'desc' }
+    const byTime = spec.colId === DATE_COLUMN ? this.fewByTime(filtered.rows) : null
+    if (byTime) {
+      if (spec.sort === 'desc') {
+        byTime.reverse()
+      }
+      return { rows: byTime, facets: filtered.facets, histogram: filtered.histogram }
+    }
     const perm = this.permutation(spec.colId)
     const mask = filtered.mask
     const rows = new Uint32Array(filtered.total)
@@ -267,6 +279,43 @@ export class ColumnIndex {
       }
     }
     return { rows, facets: filtered.facets, histogram: filtered.histogram }
+  }
+
+  /**
+   * A few kept rows (`rows`, in row order) in time order, ties by row as in the time order, by
+   * one native sort of (time, place) packed in a double: cheaper than reading the whole time
+   * order when a search keeps a few thousand rows of a million. Null when there are too many,
+   * or their times cannot be packed exactly (not whole milliseconds, or spanning too long).
+   */
+  private fewByTime(rows: Uint32Array): Uint32Array | null {
+    const count = rows.length
+    if (count === 0 || count > FEW_ROWS || count * FEW_ROWS_PER_ROW > this.size) {
+      return null
+    }
+    const times = this.store.times.data
+    let min = Infinity
+    let max = -Infinity
+    for (let k = 0; k < count; k++) {
+      const t = times[rows[k]!]!
+      if (!Number.isInteger(t)) {
+        return null
+      }
+      if (t < min) min = t
+      if (t > max) max = t
+    }
+    if ((max - min + 1) * FEW_ROWS > Number.MAX_SAFE_INTEGER) {
+      return null
+    }
+    const keys = new Float64Array(count)
+    for (let k = 0; k < count; k++) {
+      keys[k] = (times[rows[k]!]! - min) * FEW_ROWS + k
+    }
+    keys.sort()
+    const sorted = new Uint32Array(count)
+    for (let k = 0; k < count; k++) {
+      sorted[k] = rows[keys[k]! % FEW_ROWS]!
+    }
+    return sorted
   }
 
   /** The rows a filter keeps, ordered by every sort key (shift-click sorts in the grid). */

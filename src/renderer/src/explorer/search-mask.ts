@@ -4,7 +4,7 @@
  * terms side by side are intersected and alternatives (OR) united. Pure.
  */
 import type { BoundSearch } from './search-columns'
-import { valueRowsStart, type ValueRows } from './value-rows'
+import { VALUE_ROWS_STEP, valueRowsStart, type ValueRows } from './value-rows'
 
 /** The rows (1) a search matches, given each term's mask; null for an empty search. */
 export function evaluateSearch(
@@ -86,9 +86,23 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     const made = index.rowsOf(c)
     if (made) {
       const { counts, rows: used } = made
+      // The codes ascend: a code near the one before starts where that one ended, plus the
+      // counts between them (no step to add up from).
+      let previous = -1
+      let previousEnd = 0
       for (const code of marked) {
-        const at = valueRowsStart(made, code)
+        let at: number
+        if (previous >= 0 && code - previous <= VALUE_ROWS_STEP) {
+          at = previousEnd
+          for (let k = previous + 1; k < code; k++) {
+            at += counts[k]!
+          }
+        } else {
+          at = valueRowsStart(made, code)
+        }
         const end = at + counts[code]!
+        previous = code
+        previousEnd = end
         for (let k = at; k < end; k++) {
           rows[used[k]!] = 1
         }
