@@ -127,8 +127,6 @@ export class GlobalPool {
     // for it. A needle that is not ASCII reads both texts lowered.
     const isAsciiNeedle = ASCII_ONLY.test(needle)
     const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
-    // The same needle case-sensitively, for the blocks without its letters in upper case.
-    const exactPattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'g') : null
     const trigrams = needleTrigrams(needle)
     const letters = needleLetters(needle)
     for (const chunk of this.chunks) {
@@ -141,9 +139,10 @@ export class GlobalPool {
       const { starts } = searched
       const split = searched.text.length
       // `from`/`to`: offsets in the one-byte text then the wide one, end to end; `isExact`: the
-      // range holds none of the needle's letters in upper case (pool-trigrams.ts `upper`).
+      // range holds none of the needle's letters in upper case (pool-trigrams.ts `upper`), so
+      // `indexOf` finds the (lower-case) needle there as the pattern would, and faster.
       const scan = (from: number, to: number, isExact: boolean): void => {
-        const regExp = isExact ? exactPattern : pattern
+        const regExp = isExact ? null : pattern
         const narrowRegExp = isNarrowRegExp ? regExp : null
         const wideRegExp = isWideRegExp ? regExp : null
         if (from < split && to > split) {
@@ -155,7 +154,8 @@ export class GlobalPool {
           scanPart(searched.wide, wideRegExp, split, from, to)
         }
       }
-      // `regExp`: the needle's pattern, or null to read a lower-cased text with `indexOf`.
+      // `regExp`: the needle's pattern, or null to read with `indexOf` (a lower-cased text, or a
+      // range without the needle's letters in upper case).
       const scanPart = (
         text: string,
         regExp: RegExp | null,
