@@ -13,9 +13,14 @@
  *
  * A needle holding none of `"{}:,` that occurs in a covered text lies inside one K or one V: when
  * in a V, the same record holds V and is found through it; when in a K, it is in this chunk's
- * covered keys, and the chunk's covered texts are read as before. So skipping covered texts
- * never changes which records an any-column search finds (a column's own "contains" filter reads
- * every value and is not concerned). Made for each chunk while the worker is idle. Pure.
+ * covered keys, and the records whose covered texts have that key are found through the keys.
+ * So skipping covered texts never changes which records an any-column search finds.
+ *
+ * A covered text is also exactly `{`, `"K":"V"` for each of its keys (V: the values that follow
+ * it), `}`: the pool then drops its characters ({@link textWithout}) and keeps its keys and its
+ * values' codes ({@link DroppedTexts}) to rebuild it whenever it is read — the grid, a column's
+ * "contains" filter, a sort or a needle holding `"{}:,` read it whole (global-pool.ts). Made for
+ * each chunk while the worker is idle. Pure.
  */
 import { POOL_SEPARATOR } from '../db/record-chunk'
 
