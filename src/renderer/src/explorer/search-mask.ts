@@ -4,7 +4,7 @@
  * terms side by side are intersected and alternatives (OR) united. Pure.
  */
 import type { BoundSearch } from './search-columns'
-import { VALUE_ROWS_STEP, valueRowsStart, type ValueRows } from './value-rows'
+import { valueRowsStart, type ValueRows } from './value-rows'
 
 /** The rows (1) a search matches, given each term's mask; null for an empty search. */
 export function evaluateSearch(
@@ -86,23 +86,14 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     const made = index.rowsOf(c)
     if (made) {
       const { counts, rows: used } = made
-      // The codes ascend: a code near the one before starts where that one ended, plus the
-      // counts between them (no step to add up from).
+      // The codes ascend: each start is found from the one before when that is nearer.
       let previous = -1
-      let previousEnd = 0
+      let previousStart = 0
       for (const code of marked) {
-        let at: number
-        if (previous >= 0 && code - previous <= VALUE_ROWS_STEP) {
-          at = previousEnd
-          for (let k = previous + 1; k < code; k++) {
-            at += counts[k]!
-          }
-        } else {
-          at = valueRowsStart(made, code)
-        }
+        const at = valueRowsStart(made, code, previous, previousStart)
         const end = at + counts[code]!
         previous = code
-        previousEnd = end
+        previousStart = at
         for (let k = at; k < end; k++) {
           rows[used[k]!] = 1
         }

@@ -54,9 +54,16 @@ describe('valueRows', () => {
       expect(counts.length).toBe(poolSize)
       // Each value's rows follow the rows of the values before it.
       let at = 0
+      const starts: number[] = []
       for (let code = 0; code < poolSize; code++) {
-        // A value's start is found from the nearest step as from the running sum.
+        // A value's start is found from the nearest step as from the running sum, and from a
+        // value a little before it too.
         expect(valueRowsStart(made, code), `start of ${code}`).toBe(at)
+        const near = code - 1 - (code % 3)
+        if (near >= 0) {
+          expect(valueRowsStart(made, code, near, starts[near]), `from ${near}`).toBe(at)
+        }
+        starts.push(at)
         const got = [...rows.subarray(at, at + counts[code]!)]
         expect(got, `value ${code} of ${poolSize}`).toEqual(
           [...expected[code]!].sort((a, b) => a - b)

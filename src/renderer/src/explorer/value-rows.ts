@@ -33,11 +33,26 @@ export interface ValueRows {
 export const VALUE_ROWS_STEP = 64
 const STEP_SHIFT = 6
 
-/** Where value `code`'s rows start in `rows`. */
-export function valueRowsStart(valueRows: ValueRows, code: number): number {
+/**
+ * Where value `code`'s rows start in `rows`: from the nearest step, or from `near` (a value before
+ * `code` whose rows start at `nearStart`) when it is closer — a reader going up through a few
+ * values in order adds only the counts between them.
+ */
+export function valueRowsStart(
+  valueRows: ValueRows,
+  code: number,
+  near = -1,
+  nearStart = 0
+): number {
   const { counts, steps } = valueRows
+  const step = code & ~(VALUE_ROWS_STEP - 1)
+  let from = step
   let at = steps[code >>> STEP_SHIFT]!
-  for (let k = code & ~(VALUE_ROWS_STEP - 1); k < code; k++) {
+  if (near >= step && near <= code) {
+    from = near
+    at = nearStart
+  }
+  for (let k = from; k < code; k++) {
     at += counts[k]!
   }
   return at
