@@ -17,7 +17,6 @@ import {
   droppedIndex,
   droppedText,
   isInsideOnePart,
-  maySkipCovered,
   textWithout,
   type DroppedTexts,
   type JsonCover
@@ -42,8 +41,6 @@ interface PoolChunk extends PoolText {
   isNarrowText: boolean | null
   /** Where a needle may be (pool-trigrams.ts); made when the worker is idle. */
   filter: TrigramFilter | null
-  /** The keys of the chunk's covered JSON texts (json-cover.ts `JsonCover.keys`). */
-  coveredKeys: string
   /**
    * The covered JSON texts dropped from `text` (each left empty) and what rebuilds them
    * (json-cover.ts); null before the idle preparation, or when none is covered.
@@ -76,7 +73,6 @@ export class GlobalPool {
       isAscii: null,
       isNarrowText: null,
       filter: null,
-      coveredKeys: '',
       dropped: null
     })
     this.size += starts.length - 1
@@ -114,9 +110,10 @@ export class GlobalPool {
    * the pool, which would be a pool-sized allocation each search). Only the blocks of values
    * whose trigram filter admits the needle are searched (pool-trigrams.ts), in chunks whose
    * filter is made ({@link prepareSearch}); other chunks are searched whole.
-   * `isAnyColumn`: the marks only serve to find the records holding a marked value, so blocks of
-   * covered JSON texts are skipped where the needle allows it (json-cover.ts): such a text may
-   * contain the needle and stay unmarked, its record being found through another of its values.
+   * Covered JSON texts, dropped from the pool (json-cover.ts), are marked apart
+   * ({@link droppedMatches}). `isAnyColumn`: the marks only serve to find the records holding a
+   * marked value, so such a text may contain the needle in one of its values and stay unmarked,
+   * its record being found through that value.
    */
   mark(needle: string, isAnyColumn = false): number[][] {
     const marked: number[][] = []
@@ -203,7 +200,9 @@ export class GlobalPool {
         scan(0, split + searched.wide.length, false)
         continue
       }
-      const isCoveredSkipped = isAnyColumn && maySkipCovered(needle, chunk.coveredKeys)
+      // Blocks of covered texts hold only dropped (empty) values: a needle finds nothing there
+      // (the empty needle, every value).
+      const isCoveredSkipped = chunk.dropped !== null && needle !== ''
       const ranges = candidateRanges(chunk.filter, trigrams, letters, isCoveredSkipped)
       for (let r = 0; r < ranges.length; r += 3) {
         scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
@@ -218,15 +217,17 @@ export class GlobalPool {
     return marked
   }
 
-  /** Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none, and
-   * notes which of its blocks hold only covered JSON texts (`cover`, json-cover.ts). */
+  /**
+   * Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none, noting
+   * which of its blocks hold only covered JSON texts (`cover`, json-cover.ts), and drops those
+   * texts from the pool.
+   */
   prepareSearch(c: number, cover: JsonCover | null = null): void {
     const chunk = this.chunks[c]!
     if (chunk.filter) {
       return
     }
     chunk.filter = filterOf(chunk, cover?.covered ?? null)
-    chunk.coveredKeys = chunk.filter.covered ? (cover?.keys ?? '') : ''
     if (cover?.dropped) {
       // The pool keeps no covered text: each is rebuilt when read (json-cover.ts).
       const { text, starts } = textWithout(chunk.text, chunk.starts, cover.dropped.codes)

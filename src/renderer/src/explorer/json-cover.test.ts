@@ -7,7 +7,14 @@ import { poolOf, poolSlice, splitPool } from '../db/record-chunk'
 
 import { ColumnIndex } from './column-index'
 import { GlobalPool } from './global-pool'
-import { droppedText, flatObjectParts, jsonCover, maySkipCovered, textWithout } from './json-cover'
+import {
+  droppedText,
+  flatObjectParts,
+  isInsideOnePart,
+  jsonCover,
+  textWithout,
+  type JsonCoverSource
+} from './json-cover'
 import { emptyQuery, type ColumnFilter, type SortSpec } from './query-types'
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 
@@ -56,6 +63,21 @@ describe('flat JSON objects', () => {
   })
 })
 
+/**
+ * A chunk of one searched core column (slot 0) holding `core[i]` for record i, and record i's
+ * field values `fields[i]` (own pool codes).
+ */
+function chunkOf(core: number[], fields: number[][]): JsonCoverSource {
+  const pairStart = new Uint32Array(fields.length + 1)
+  fields.forEach((values, i) => (pairStart[i + 1] = pairStart[i]! + values.length))
+  return {
+    count: core.length,
+    codes: Uint16Array.from(core),
+    pairStart,
+    pairValue: Uint16Array.from(fields.flat())
+  }
+}
+
 describe('covered JSON texts of a chunk', () => {
   // Values: 0 the text, 1 and 2 its values, 3 another text, 4 unrelated.
   const values = ['{"A":"one","B":"two"}', 'one', 'two', '{"C":"one"}', 'other']
@@ -64,24 +86,26 @@ describe('covered JSON texts of a chunk', () => {
 
   it('covers a text whose record holds its values right after it', () => {
     // Row 0: the first text then its values; row 1: the second text then `other` (not its value).
-    const chunk = {
-      count: 2,
-      codes: new Uint16Array([4, 4]),
-      pairStart: new Uint32Array([0, 3, 5]),
-      pairValue: new Uint16Array([0, 1, 2, 3, 4])
-    }
+    const chunk = chunkOf(
+      [4, 4],
+      [
+        [0, 1, 2],
+        [3, 4]
+      ]
+    )
     const cover = jsonCover(chunk, pool, [0])
     expect([...cover.covered]).toEqual([1, 0, 0, 0, 0])
-    expect(cover.keys).toBe('a\u0000b\u0000')
+    expect(cover.dropped!.layoutKeys).toEqual(['a\u0000b\u0000'])
   })
 
   it('rebuilds each covered text from its keys and its values', () => {
-    const chunk = {
-      count: 2,
-      codes: new Uint16Array([4, 4]),
-      pairStart: new Uint32Array([0, 3, 5]),
-      pairValue: new Uint16Array([0, 1, 2, 3, 1])
-    }
+    const chunk = chunkOf(
+      [4, 4],
+      [
+        [0, 1, 2],
+        [3, 1]
+      ]
+    )
     const { dropped } = jsonCover(chunk, pool, [0])
     expect([...dropped!.codes]).toEqual([0, 3])
     expect(dropped!.layouts).toEqual([['A', 'B'], ['C']])
@@ -122,12 +146,13 @@ describe('covered JSON texts of a chunk', () => {
     // Two texts and their values, then an empty value after them (found by its text).
     const given = ['{"A":"one","B":"two"}', 'one', 'two', '{"C":"one"}', '', 'x:{"A"']
     const { text: whole, starts: wholeStarts } = poolOf(given)
-    const chunk = {
-      count: 2,
-      codes: new Uint16Array([5, 5]),
-      pairStart: new Uint32Array([0, 3, 5]),
-      pairValue: new Uint16Array([0, 1, 2, 3, 1])
-    }
+    const chunk = chunkOf(
+      [5, 5],
+      [
+        [0, 1, 2],
+        [3, 1]
+      ]
+    )
     const dropped = new GlobalPool()
     dropped.add(whole, '', wholeStarts)
     dropped.prepareSearch(0, jsonCover(chunk, dropped.chunks[0]!, [0]))
@@ -148,48 +173,54 @@ describe('covered JSON texts of a chunk', () => {
     expect(dropped.mark('a":"o', true)[0]).toEqual([0])
   })
 
+  it('reads no block of dropped texts but marks them as the values would be', () => {
+    // 300 texts first (whole blocks of them), then their values; record i: text i, value i.
+    const texts = Array.from({ length: 300 }, (_, i) => `{"Key":"value-${i}"}`)
+    const given = [...texts, ...texts.map((_, i) => `value-${i}`), 'other']
+    const { text: whole, starts: wholeStarts } = poolOf(given)
+    const chunk = chunkOf(
+      texts.map(() => given.length - 1),
+      texts.map((_, i) => [i, 300 + i])
+    )
+    const dropped = new GlobalPool()
+    dropped.add(whole, '', wholeStarts)
+    dropped.prepareSearch(0, jsonCover(chunk, dropped.chunks[0]!, [0]))
+    expect(dropped.chunks[0]!.filter!.covered!.filter((b) => b === 1).length).toBeGreaterThan(2)
+    for (const needle of ['', 'value-12', '"value-12"', 'key', 'e']) {
+      const naive = given.flatMap((value, code) =>
+        value.toLowerCase().includes(needle) ? [code] : []
+      )
+      expect(dropped.mark(needle)[0], needle).toEqual(naive)
+    }
+    // Any column: a key finds every text; a value, only the values (their records hold them).
+    expect(dropped.mark('key', true)[0]).toEqual(texts.map((_, i) => i))
+    expect(dropped.mark('value-12', true)[0]).toEqual(
+      [12, ...Array.from({ length: 10 }, (_, i) => 120 + i)].map((i) => 300 + i)
+    )
+  })
+
   it('does not cover a text one record uses without its values, or a core column uses', () => {
     // Row 1 uses the first text without its values.
-    const missing = {
-      count: 2,
-      codes: new Uint16Array([4, 4]),
-      pairStart: new Uint32Array([0, 3, 4]),
-      pairValue: new Uint16Array([0, 1, 2, 0])
-    }
+    const missing = chunkOf([4, 4], [[0, 1, 2], [0]])
     expect([...jsonCover(missing, pool, [0]).covered]).toEqual([0, 0, 0, 0, 0])
     // Its values in the next record, not its own.
-    const next = {
-      count: 2,
-      codes: new Uint16Array([4, 4]),
-      pairStart: new Uint32Array([0, 1, 3]),
-      pairValue: new Uint16Array([0, 1, 2])
-    }
+    const next = chunkOf([4, 4], [[0], [1, 2]])
     expect([...jsonCover(next, pool, [0]).covered]).toEqual([0, 0, 0, 0, 0])
     // Its values in another order.
-    const swapped = {
-      count: 1,
-      codes: new Uint16Array([4]),
-      pairStart: new Uint32Array([0, 3]),
-      pairValue: new Uint16Array([0, 2, 1])
-    }
+    const swapped = chunkOf([4], [[0, 2, 1]])
     expect([...jsonCover(swapped, pool, [0]).covered]).toEqual([0, 0, 0, 0, 0])
     // A searched core column holds it.
-    const core = {
-      count: 1,
-      codes: new Uint16Array([0]),
-      pairStart: new Uint32Array([0, 3]),
-      pairValue: new Uint16Array([0, 1, 2])
-    }
+    const core = chunkOf([0], [[0, 1, 2]])
     expect([...jsonCover(core, pool, [0]).covered]).toEqual([0, 0, 0, 0, 0])
     // …unless that column is not searched.
     expect([...jsonCover(core, pool, []).covered]).toEqual([1, 0, 0, 0, 0])
   })
 
-  it('lets a needle skip them only when it cannot join a key or a value to its neighbours', () => {
-    expect(maySkipCovered('a7', 'actionname\u0000')).toBe(true)
-    expect(maySkipCovered('action', 'actionname\u0000')).toBe(false)
+  it('reads a needle as inside one key or value only when it cannot join one to its neighbours', () => {
+    expect(isInsideOnePart('a7')).toBe(true)
+    expect(isInsideOnePart('action')).toBe(true)
     for (const needle of ['"', 'i:', 'x,y', '{', '}', '']) {
-      expect(maySkipCovered(needle, ''), needle).toBe(false)
+      expect(isInsideOnePart(needle), needle).toBe(false)
     }
   })
 })

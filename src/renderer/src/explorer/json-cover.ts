@@ -38,8 +38,6 @@ export interface JsonCoverSource {
 export interface JsonCover {
   /** 1 for each of the chunk's own pool codes that is covered. */
   covered: Uint8Array
-  /** The keys of the covered texts, lower-cased, each followed by U+0000. */
-  keys: string
   /** What rebuilds each covered text without it (null: none is covered). */
   dropped: DroppedTexts | null
 }
@@ -170,16 +168,8 @@ const COLON = 58
 const OPEN = 123
 const CLOSE = 125
 
-/** Characters that may join a K or a V to the text around it: a needle with one is never skipped. */
+/** Characters that may join a K or a V to the text around it. */
 const JOINING = /["{}:,]/
-
-/**
- * Whether an any-column search for `needle` (lower-cased) may skip a chunk's covered texts, whose
- * keys are `keys` ({@link JsonCover.keys}).
- */
-export function maySkipCovered(needle: string, keys: string): boolean {
-  return isInsideOnePart(needle) && !keys.includes(needle)
-}
 
 /** Whether `needle`, found in a covered text, must lie inside one of its keys or values. */
 export function isInsideOnePart(needle: string): boolean {
@@ -270,7 +260,6 @@ export function jsonCover(
       state[column[i]!] = 2
     }
   }
-  const keys = new Set<string>()
   // Per value: the pair of its first use (its values follow it) and its keys' layout.
   const firstUse = new Int32Array(size)
   const layoutOf = new Uint32Array(size)
@@ -324,7 +313,6 @@ export function jsonCover(
             index = layouts.length
             layouts.push(found)
             layoutIndex.set(joined, index)
-            found.forEach((key) => keys.add(key))
           }
           lastLayout = index
           lastParts = parts
@@ -345,10 +333,6 @@ export function jsonCover(
   }
   return {
     covered,
-    keys: [...keys]
-      .map((key) => key + POOL_SEPARATOR)
-      .join('')
-      .toLowerCase(),
     dropped:
       coveredCount === 0
         ? null
@@ -388,17 +372,18 @@ function droppedTexts(
     i++
   }
   valueStart[coveredCount] = at
+  const layoutKeys = layouts.map((keys) =>
+    keys
+      .map((key) => key + POOL_SEPARATOR)
+      .join('')
+      .toLowerCase()
+  )
   return {
     codes,
     layout,
     valueStart,
     values,
     layouts,
-    layoutKeys: layouts.map((keys) =>
-      keys
-        .map((key) => key + POOL_SEPARATOR)
-        .join('')
-        .toLowerCase()
-    )
+    layoutKeys
   }
 }
