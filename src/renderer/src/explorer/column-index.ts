@@ -514,14 +514,15 @@ export class ColumnIndex {
         facetCounts[failed]![facetCodes[failed]![row]!]!++
       }
     }
+    const rows = kept.slice(0, total)
     // The kept rows' facet counts, one column at a time: one typed array read in order per pass
     // instead of every facet's column per row (about a quarter faster at a million rows), and
     // only the kept rows' places in it (a search keeping a few rows reads a few).
     for (let f = 0; f < facetCount; f++) {
       const counts = facetCounts[f]!
       const codes = facetCodes[f]!
-      for (let k = 0; k < total; k++) {
-        counts[codes[kept[k]!]!]!++
+      for (let k = 0; k < rows.length; k++) {
+        counts[codes[rows[k]!]!]!++
       }
     }
     const facets = {} as Record<FacetColumn, FacetValue[]>
@@ -529,12 +530,11 @@ export class ColumnIndex {
       facets[column] = this.facetList(column, facetCounts[f]!, query.facets[column] ?? [])
     })
     const histogram = this.histogram(
-      kept,
-      total,
+      rows,
       query.fromMs ?? (total > 0 ? min : null),
       query.toMs ?? (total > 0 ? max + 1 : null)
     )
-    this.lastFilter = { key, mask, rows: kept.slice(0, total), total, facets, histogram }
+    this.lastFilter = { key, mask, rows, total, facets, histogram }
     return this.lastFilter
   }
 
@@ -542,13 +542,8 @@ export class ColumnIndex {
     return facetList(this.store.text.get(column)!.dict!.values, counts, selected, FACET_LIMIT)
   }
 
-  private histogram(
-    rows: Uint32Array,
-    count: number,
-    min: number | null,
-    max: number | null
-  ): Histogram {
-    return histogramOf(this.store.times.data, rows, count, min, max)
+  private histogram(rows: Uint32Array, min: number | null, max: number | null): Histogram {
+    return histogramOf(this.store.times.data, rows, min, max)
   }
 
   /** Row indices sorted ascending by a column (stable: ties keep row order). Cached. */

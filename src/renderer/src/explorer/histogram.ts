@@ -19,11 +19,10 @@ const NICE_STEPS = [
   30 * 86_400_000
 ]
 
-/** Counts of `rows[0, count)` per time bucket between `min` and `max`. */
+/** Counts of `rows` per time bucket between `min` and `max`. */
 export function histogramOf(
   times: Float64Array,
   rows: Uint32Array,
-  count: number,
   min: number | null,
   max: number | null
 ): Histogram {
@@ -37,7 +36,7 @@ export function histogramOf(
   const startMs = Math.floor(min / bucketMs) * bucketMs
   const buckets = Math.max(1, Math.ceil((max - startMs) / bucketMs))
   const counts = new Array<number>(buckets).fill(0)
-  for (let k = 0; k < count; k++) {
+  for (let k = 0; k < rows.length; k++) {
     const b = Math.floor((times[rows[k]!]! - startMs) / bucketMs)
     if (b >= 0 && b < buckets) {
       counts[b]!++
