@@ -608,6 +608,7 @@ export class ColumnIndex {
       // 0 = not decided yet, 1 = passes, 2 = fails; one decision per distinct value.
       const memo = new Uint8Array(column ? column.size : 0)
       const missing = filterMatches(filter, '') ? 1 : 0
+      const byMarks = column?.pool ? this.containsByMarks(filter) : null
       for (let row = 0; row < n; row++) {
         const code = column ? column.codes[row]! : MISSING
         if (code === MISSING) {
@@ -616,7 +617,7 @@ export class ColumnIndex {
         }
         let decided = memo[code]!
         if (decided === 0) {
-          decided = filterMatches(filter, column!.value(code)) ? 1 : 2
+          decided = (byMarks ? byMarks(code) : filterMatches(filter, column!.value(code))) ? 1 : 2
           memo[code] = decided
         }
         mask[row] = decided === 1 ? 1 : 0
@@ -624,6 +625,40 @@ export class ColumnIndex {
     }
     this.maskCache.set(cacheKey, mask)
     return mask
+  }
+
+  /**
+   * A filter of "contains" and "does not contain" conditions only, decided for global pool codes
+   * by the quick search's marks (global-pool.ts: the same case-insensitive test as the filter's)
+   * rather than by reading each value: a covered JSON text (json-cover.ts) is then rebuilt only
+   * when it may hold the needle. Null for any other filter.
+   */
+  private containsByMarks(filter: ColumnFilter): ((code: number) => boolean) | null {
+    const conditions = 'conditions' in filter ? filter.conditions : [filter]
+    if (!conditions.every((c) => c.type === 'contains' || c.type === 'notContains')) {
+      return null
+    }
+    const pool = this.store.pool
+    const found = conditions.map((condition) => {
+      const has = new Uint8Array(pool.size)
+      pool.mark((condition.filter ?? '').toLowerCase()).forEach((codes, c) => {
+        const first = pool.chunks[c]!.first
+        for (const code of codes) {
+          has[first + code] = 1
+        }
+      })
+      return has
+    })
+    const isOr = 'conditions' in filter && filter.operator === 'OR'
+    return (code) => {
+      for (let i = 0; i < conditions.length; i++) {
+        const passes = (found[i]![code] === 1) === (conditions[i]!.type === 'contains')
+        if (passes === isOr) {
+          return isOr
+        }
+      }
+      return !isOr
+    }
   }
 
   /** 1 for rows where any field value (or core column value) contains the needle. */

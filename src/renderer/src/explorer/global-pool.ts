@@ -14,6 +14,7 @@ import {
   type TrigramFilter
 } from './pool-trigrams'
 import {
+  JOINING_CHARACTERS,
   droppedIndex,
   droppedText,
   isInsideOnePart,
@@ -116,105 +117,15 @@ export class GlobalPool {
    * its record being found through that value.
    */
   mark(needle: string, isAnyColumn = false): number[][] {
-    const marked: number[][] = []
-    // An ASCII needle is found case-insensitively in text of ASCII and Latin-1 characters
-    // exactly as in its lower-cased copy (a RegExp without the `u` flag never folds a character
-    // above U+007F into ASCII, and no Latin-1 letter lower-cases into ASCII), so the one-byte
-    // text needs no copy (the pool's size again in memory); only the small wide text is lowered
-    // for it. A needle that is not ASCII reads both texts lowered.
-    const isAsciiNeedle = ASCII_ONLY.test(needle)
-    const pattern = isAsciiNeedle ? new RegExp(escapeRegExp(needle), 'gi') : null
-    const trigrams = needleTrigrams(needle)
-    const letters = needleLetters(needle)
-    for (const chunk of this.chunks) {
-      const codes: number[] = []
-      marked.push(codes)
-      const isAscii = isAsciiPool(chunk)
-      const isNarrowRegExp = pattern !== null && (isAscii || isNarrowText(chunk))
-      const isWideRegExp = pattern !== null && isAscii
-      const searched = isWideRegExp ? chunk : isNarrowRegExp ? lowWide(chunk) : lowered(chunk)
-      const { starts } = searched
-      const split = searched.text.length
-      // `from`/`to`: offsets in the one-byte text then the wide one, end to end; `isExact`: the
-      // range holds none of the needle's letters in upper case (pool-trigrams.ts `upper`), so
-      // `indexOf` finds the (lower-case) needle there as the pattern would, and faster.
-      const scan = (from: number, to: number, isExact: boolean): void => {
-        const regExp = isExact ? null : pattern
-        const narrowRegExp = isNarrowRegExp ? regExp : null
-        const wideRegExp = isWideRegExp ? regExp : null
-        if (from < split && to > split) {
-          scanPart(searched.text, narrowRegExp, 0, from, split)
-          scanPart(searched.wide, wideRegExp, split, split, to)
-        } else if (from < split) {
-          scanPart(searched.text, narrowRegExp, 0, from, to)
-        } else {
-          scanPart(searched.wide, wideRegExp, split, from, to)
-        }
+    const search = needleSearch(needle, !ASCII_ONLY.test(needle))
+    return this.chunks.map((chunk) => {
+      const codes = markChunk(chunk, search)
+      if (chunk.dropped === null || needle === '') {
+        return codes
       }
-      // `regExp`: the needle's pattern, or null to read with `indexOf` (a lower-cased text, or a
-      // range without the needle's letters in upper case).
-      const scanPart = (
-        text: string,
-        regExp: RegExp | null,
-        base: number,
-        whole: number,
-        to: number
-      ): void => {
-        // A slice of a long string shares its characters: the search stops at the range's end.
-        const from = whole - base
-        const end = to - base
-        const part = from === 0 && end === text.length ? text : text.slice(from, end)
-        const origin = whole
-        let at = 0
-        // The value of the last match: later matches lie at or after it.
-        let local = -1
-        for (;;) {
-          if (regExp !== null) {
-            regExp.lastIndex = at
-            // `test` makes no match object; the match is the needle's length (an ASCII needle:
-            // a RegExp without the `u` flag matches one character for each of its own).
-            at = regExp.test(part) ? regExp.lastIndex - needle.length : -1
-          } else {
-            at = part.indexOf(needle, at)
-          }
-          // (An empty needle is found at the very end too: no value starts there.)
-          if (at < 0 || at >= part.length) {
-            return
-          }
-          local =
-            local < 0 ? upperBound(starts, origin + at) - 1 : valueAt(starts, local, origin + at)
-          const valueEnd = starts[local + 1]! - 1
-          if (origin + at + needle.length <= valueEnd) {
-            codes.push(local)
-            // Continue after this value: a value is marked once.
-            at = valueEnd + 1 - origin
-          } else {
-            at++
-          }
-        }
-      }
-      // A chunk whose filter the idle preparation has not made yet is read whole: making a filter
-      // reads every character more slowly than the search does (a five-million-record cache's
-      // first search, made before the preparation ended, built them all and took 9.4 s).
-      if (!chunk.filter) {
-        scan(0, split + searched.wide.length, false)
-        continue
-      }
-      // Blocks of covered texts hold only dropped (empty) values: a needle finds nothing there
-      // (the empty needle, every value).
-      const isCoveredSkipped = chunk.dropped !== null && needle !== ''
-      const ranges = candidateRanges(chunk.filter, trigrams, letters, isCoveredSkipped)
-      for (let r = 0; r < ranges.length; r += 3) {
-        scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
-      }
-      if (chunk.dropped !== null && needle !== '') {
-        const found = droppedMatches(chunk, chunk.dropped, needle, isAnyColumn, pattern)
-        if (found.length > 0) {
-          marked[marked.length - 1] = mergeAscending(codes, found)
-        }
-      }
-    }
-    return marked
+      const found = droppedMatches(chunk, chunk.dropped, search, codes, isAnyColumn)
+      return found.length > 0 ? mergeAscending(codes, found) : codes
+    })
   }
 
   /**
@@ -276,6 +187,120 @@ export class GlobalPool {
   }
 }
 
+/** A needle as {@link markChunk} reads it. */
+interface NeedleSearch {
+  /** Lower-cased. */
+  needle: string
+  /**
+   * The needle's case-insensitive pattern: an ASCII needle is found in text of ASCII and
+   * Latin-1 characters exactly as in its lower-cased copy (a RegExp without the `u` flag never
+   * folds a character above U+007F into ASCII, and no Latin-1 letter lower-cases into ASCII), so
+   * the one-byte text needs no copy (the pool's size again in memory); only the small wide text
+   * is lowered for it. Null: the needle is read in both texts lowered.
+   */
+  pattern: RegExp | null
+  trigrams: Uint32Array
+  letters: number
+}
+
+/** `isLowered`: read in the lowered texts (a needle that is not ASCII, or part of one). */
+function needleSearch(needle: string, isLowered: boolean): NeedleSearch {
+  return {
+    needle,
+    pattern: isLowered ? null : new RegExp(escapeRegExp(needle), 'gi'),
+    trigrams: needleTrigrams(needle),
+    letters: needleLetters(needle)
+  }
+}
+
+/**
+ * The values of a chunk's pool text that contain a needle (own codes, ascending): only the blocks
+ * whose trigram filter admits it (pool-trigrams.ts), or the whole text before the chunk's filter
+ * is made ({@link GlobalPool.prepareSearch}). Dropped JSON texts are left to the caller.
+ */
+function markChunk(chunk: PoolChunk, search: NeedleSearch): number[] {
+  const { needle, pattern } = search
+  const codes: number[] = []
+  const isAscii = isAsciiPool(chunk)
+  const isNarrowRegExp = pattern !== null && (isAscii || isNarrowText(chunk))
+  const isWideRegExp = pattern !== null && isAscii
+  const searched = isWideRegExp ? chunk : isNarrowRegExp ? lowWide(chunk) : lowered(chunk)
+  const { starts } = searched
+  const split = searched.text.length
+  // `from`/`to`: offsets in the one-byte text then the wide one, end to end; `isExact`: the
+  // range holds none of the needle's letters in upper case (pool-trigrams.ts `upper`), so
+  // `indexOf` finds the (lower-case) needle there as the pattern would, and faster.
+  const scan = (from: number, to: number, isExact: boolean): void => {
+    const regExp = isExact ? null : pattern
+    const narrowRegExp = isNarrowRegExp ? regExp : null
+    const wideRegExp = isWideRegExp ? regExp : null
+    if (from < split && to > split) {
+      scanPart(searched.text, narrowRegExp, 0, from, split)
+      scanPart(searched.wide, wideRegExp, split, split, to)
+    } else if (from < split) {
+      scanPart(searched.text, narrowRegExp, 0, from, to)
+    } else {
+      scanPart(searched.wide, wideRegExp, split, from, to)
+    }
+  }
+  // `regExp`: the needle's pattern, or null to read with `indexOf` (a lower-cased text, or a
+  // range without the needle's letters in upper case).
+  const scanPart = (
+    text: string,
+    regExp: RegExp | null,
+    base: number,
+    whole: number,
+    to: number
+  ): void => {
+    // A slice of a long string shares its characters: the search stops at the range's end.
+    const from = whole - base
+    const end = to - base
+    const part = from === 0 && end === text.length ? text : text.slice(from, end)
+    const origin = whole
+    let at = 0
+    // The value of the last match: later matches lie at or after it.
+    let local = -1
+    for (;;) {
+      if (regExp !== null) {
+        regExp.lastIndex = at
+        // `test` makes no match object; the match is the needle's length (an ASCII needle:
+        // a RegExp without the `u` flag matches one character for each of its own).
+        at = regExp.test(part) ? regExp.lastIndex - needle.length : -1
+      } else {
+        at = part.indexOf(needle, at)
+      }
+      // (An empty needle is found at the very end too: no value starts there.)
+      if (at < 0 || at >= part.length) {
+        return
+      }
+      local = local < 0 ? upperBound(starts, origin + at) - 1 : valueAt(starts, local, origin + at)
+      const valueEnd = starts[local + 1]! - 1
+      if (origin + at + needle.length <= valueEnd) {
+        codes.push(local)
+        // Continue after this value: a value is marked once.
+        at = valueEnd + 1 - origin
+      } else {
+        at++
+      }
+    }
+  }
+  // A chunk whose filter the idle preparation has not made yet is read whole: making a filter
+  // reads every character more slowly than the search does (a five-million-record cache's
+  // first search, made before the preparation ended, built them all and took 9.4 s).
+  if (!chunk.filter) {
+    scan(0, split + searched.wide.length, false)
+    return codes
+  }
+  // Blocks of covered texts hold only dropped (empty) values: a needle finds nothing there
+  // (the empty needle, every value).
+  const isCoveredSkipped = chunk.dropped !== null && needle !== ''
+  const ranges = candidateRanges(chunk.filter, search.trigrams, search.letters, isCoveredSkipped)
+  for (let r = 0; r < ranges.length; r += 3) {
+    scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
+  }
+  return codes
+}
+
 /** Value `local` of a chunk, a dropped JSON text rebuilt. */
 function valueOf(chunk: PoolChunk, local: number): string {
   const from = chunk.starts[local]!
@@ -289,31 +314,52 @@ function valueOf(chunk: PoolChunk, local: number): string {
 }
 
 /**
- * The dropped texts of a chunk that hold `needle` (own codes, ascending). For an any-column
- * search (`isAnyColumn`) a needle that must lie inside one key or value is looked for in the
- * keys only: a record is found through the value it lies in. Otherwise each text is rebuilt and
- * read, as the search reads the pool (`pattern`: an ASCII needle, case-insensitive).
+ * The dropped texts of a chunk that hold the needle (own codes, ascending; `marked`: the chunk's
+ * other values that hold it). Any run of the needle between the characters `"{}:,` lies, in a
+ * covered text, inside one key or one value: every separator (`{"` `":"` `","` `"}`) holds a
+ * `"`, and no key or value does. So a needle without those characters is in a text exactly when
+ * it is in one of its keys or values — none is rebuilt; for an any-column search
+ * (`isAnyColumn`) only the keys count, a record being found through the value the needle lies in.
+ * A needle with them is looked for in the texts rebuilt, as the search reads the pool: only in
+ * those with its longest run in a key or a value.
  */
 function droppedMatches(
   chunk: PoolChunk,
   dropped: DroppedTexts,
-  needle: string,
-  isAnyColumn: boolean,
-  pattern: RegExp | null
+  search: NeedleSearch,
+  marked: readonly number[],
+  isAnyColumn: boolean
 ): number[] {
+  const { needle, pattern } = search
   const found: number[] = []
-  if (isAnyColumn && isInsideOnePart(needle)) {
-    const hit = dropped.layoutKeys.map((keys) => keys.includes(needle))
-    if (hit.includes(true)) {
-      dropped.codes.forEach((code, i) => {
-        if (hit[dropped.layout[i]!]) {
-          found.push(code)
-        }
-      })
+  const isInside = isInsideOnePart(needle)
+  const run = isInside ? needle : longestRun(needle)
+  // Without a run (a needle of joining characters only) every text is read.
+  const keyHit = run === '' ? null : dropped.layoutKeys.map((keys) => keys.includes(run))
+  const valueHit =
+    run === '' || (isInside && isAnyColumn) ? null : new Uint8Array(chunk.starts.length - 1)
+  if (valueHit !== null) {
+    // The run read as the needle is: by its pattern, or in the lowered texts.
+    for (const code of isInside ? marked : markChunk(chunk, needleSearch(run, pattern === null))) {
+      valueHit[code] = 1
     }
-    return found
   }
+  const { layout, layouts, valueStart, values } = dropped
   dropped.codes.forEach((code, i) => {
+    if (keyHit !== null && !keyHit[layout[i]!]) {
+      let k = valueStart[i]!
+      const end = valueHit === null ? k : k + layouts[layout[i]!]!.length
+      while (k < end && valueHit![values[k]!] === 0) {
+        k++
+      }
+      if (k === end) {
+        return
+      }
+    }
+    if (isInside) {
+      found.push(code)
+      return
+    }
     const text = droppedText(dropped, i, (value) => localValue(chunk, value))
     let isFound: boolean
     if (pattern) {
@@ -327,6 +373,17 @@ function droppedMatches(
     }
   })
   return found
+}
+
+/** The longest part of `needle` between characters that join a key or value (json-cover.ts). */
+function longestRun(needle: string): string {
+  let longest = ''
+  for (const run of needle.split(JOINING_CHARACTERS)) {
+    if (run.length > longest.length) {
+      longest = run
+    }
+  }
+  return longest
 }
 
 /** Two ascending lists of distinct codes (none in both) as one. */

@@ -199,6 +199,64 @@ describe('covered JSON texts of a chunk', () => {
     )
   })
 
+  it('marks the dropped texts holding a needle that spans keys and values, as a plain test does', () => {
+    // Texts of random keys and values (values may hold `{}:,`, as a URL does), each record
+    // holding its text then its values; needles cut from the texts across their joins.
+    let state = 11
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
+      return state % n
+    }
+    const piece = (alphabet: string): string =>
+      Array.from({ length: 1 + rand(6) }, () => alphabet[rand(alphabet.length)]!).join('')
+    const records = Array.from({ length: 400 }, () =>
+      Array.from({ length: 1 + rand(3) }, (_, k) => [
+        ['Name', 'Kind', 'ÉTAT', 'url'][(k + rand(2)) % 4]!,
+        piece('abAB:,{}é7')
+      ])
+    )
+    const texts = records.map(
+      (pairs) => `{${pairs.map(([key, value]) => `"${key}":"${value}"`).join(',')}}`
+    )
+    const given = [...new Set([...texts, ...records.flatMap((pairs) => pairs.map((p) => p[1]!))])]
+    const codeOf = new Map(given.map((value, code) => [value, code]))
+    const { text: whole, starts: wholeStarts } = poolOf(given)
+    const chunk = chunkOf(
+      records.map(() => 0),
+      records.map((pairs, i) => [codeOf.get(texts[i]!)!, ...pairs.map((p) => codeOf.get(p[1]!)!)])
+    )
+    const dropped = new GlobalPool()
+    dropped.add(whole, '', wholeStarts)
+    dropped.prepareSearch(0, jsonCover(chunk, dropped.chunks[0]!, [0]))
+    expect(dropped.chunks[0]!.dropped!.codes.length).toBeGreaterThan(300)
+    const needles = [
+      'name":"a',
+      'a","kind',
+      '":"ab',
+      'b"}',
+      'état":"',
+      'ÉTAT":"É',
+      '7,b',
+      '{"url":"{'
+    ]
+    for (let n = 0; n < 150; n++) {
+      const text = texts[rand(texts.length)]!
+      const from = rand(text.length)
+      needles.push(text.slice(from, from + 2 + rand(12)))
+    }
+    for (const typed of needles) {
+      const needle = typed.toLowerCase()
+      const naive = given.flatMap((value, code) =>
+        value.toLowerCase().includes(needle) ? [code] : []
+      )
+      expect(dropped.mark(needle)[0], needle).toEqual(naive)
+      // Any column: the same texts when the needle may span a join.
+      if (!isInsideOnePart(needle)) {
+        expect(dropped.mark(needle, true)[0], needle).toEqual(naive)
+      }
+    }
+  })
+
   it('does not cover a text one record uses without its values, or a core column uses', () => {
     // Row 1 uses the first text without its values.
     const missing = chunkOf([4, 4], [[0, 1, 2], [0]])

@@ -169,11 +169,11 @@ const OPEN = 123
 const CLOSE = 125
 
 /** Characters that may join a K or a V to the text around it. */
-const JOINING = /["{}:,]/
+export const JOINING_CHARACTERS = /["{}:,]/
 
 /** Whether `needle`, found in a covered text, must lie inside one of its keys or values. */
 export function isInsideOnePart(needle: string): boolean {
-  return needle !== '' && !JOINING.test(needle)
+  return needle !== '' && !JOINING_CHARACTERS.test(needle)
 }
 
 /**
