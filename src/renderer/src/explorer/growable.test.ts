@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { GrowableCodes, GrowableF64, GrowableU32 } from './growable'
+import { Dictionary, GrowableCodes, GrowableF64, GrowableU32 } from './growable'
+import { heapStringsStartingWith } from './test-support/heap-strings'
 
 describe('growable arrays', () => {
   it('reserve exactly the size asked while empty (opening a cache of known size)', () => {
@@ -62,5 +63,18 @@ describe('growable arrays', () => {
     expect(Array.from(jump.data.subarray(0, 2))).toEqual([3, 1 << 20])
     // Codes against the global pool: 32-bit from the start.
     expect(new GrowableCodes(true).data).toBeInstanceOf(Uint32Array)
+  })
+})
+
+describe('dictionary values', () => {
+  it('keeps its own copy of a value, not a slice of the text it was read from', async () => {
+    const dictionary = new Dictionary()
+    ;(() => {
+      const text = `a-dictionary-value-long-enough|${'z'.repeat(100_000)}`
+      dictionary.code(text.slice(0, text.indexOf('|')))
+    })()
+    expect(dictionary.values).toEqual(['a-dictionary-value-long-enough'])
+    // The long text is collected: the value kept does not hold it alive.
+    expect(await heapStringsStartingWith('a-dictionary-value-long-enough|')).toEqual([])
   })
 })

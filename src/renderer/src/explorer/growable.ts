@@ -150,9 +150,21 @@ export class Dictionary {
     let code = this.codes.get(value)
     if (code === undefined) {
       code = this.values.length
-      this.values.push(value)
-      this.codes.set(value, code)
+      const own = ownString(value)
+      this.values.push(own)
+      this.codes.set(own, code)
     }
     return code
   }
+}
+
+/**
+ * A copy of `text` that shares no characters with another string. V8 makes a slice of a long
+ * string (13 characters or more) a view that keeps the whole string alive: a dictionary value or
+ * a JSON key read from a chunk's pool would keep that pool's text after the pool dropped it
+ * (global-pool.ts `prepareSearch`) — at 1M records, 289 MB of old pool texts were kept by the
+ * keys of covered JSON texts alone. For the few strings kept for good, not for every value read.
+ */
+export function ownString(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string
 }

@@ -16,6 +16,7 @@ import {
   type JsonCoverSource
 } from './json-cover'
 import { emptyQuery, type ColumnFilter, type SortSpec } from './query-types'
+import { heapStringsStartingWith } from './test-support/heap-strings'
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 
 // Skipping covered JSON texts must never change which records an any-column search finds:
@@ -255,6 +256,22 @@ describe('covered JSON texts of a chunk', () => {
         expect(dropped.mark(needle, true)[0], needle).toEqual(naive)
       }
     }
+  })
+
+  it('keeps nothing of the pool text it drops', async () => {
+    const pool = new GlobalPool()
+    const first = '{"AnAuditKeyLongerThanASlice":"one"}'
+    ;(() => {
+      // Made here so that no reference to the old text outlives this function.
+      const { text, starts } = poolOf([first, 'one', `other-${'q'.repeat(100_000)}`])
+      pool.add(text, '', starts)
+      pool.prepareSearch(0, jsonCover(chunkOf([2], [[0, 1]]), pool.chunks[0]!, [0]))
+    })()
+    expect(pool.value(0)).toBe(first)
+    // A heap snapshot collects garbage first: the old text (the covered one, then the others) is
+    // gone, not kept alive by a slice of it such as a key of the covered text.
+    const nodes = await heapStringsStartingWith(first)
+    expect(nodes).toEqual([])
   })
 
   it('does not cover a text one record uses without its values, or a core column uses', () => {

@@ -24,6 +24,7 @@
  */
 import { POOL_SEPARATOR } from '../db/record-chunk'
 
+import { ownString } from './growable'
 import type { PoolText } from './pool-trigrams'
 
 /** The chunk's layout the uses are read from (a loaded chunk satisfies it). */
@@ -311,7 +312,8 @@ export function jsonCover(
           let index = layoutIndex.get(joined)
           if (index === undefined) {
             index = layouts.length
-            layouts.push(found)
+            // Kept with the dropped texts: copies, not slices of the pool text they leave.
+            layouts.push(found.map(ownString))
             layoutIndex.set(joined, index)
           }
           lastLayout = index
