@@ -6,7 +6,8 @@
  * - the event time is a Float64Array;
  * - every chunk's string pool joins the global pool: global code = the chunk's first code + the
  *   chunk's own code. Ids, items, resources, object ids and IP addresses (nearly one value per
- *   record) and every flattened field value are coded against it;
+ *   record) and every flattened field value are coded against it, their codes per row made when
+ *   a sort, filter or stack first needs them (the chunks' own codes hold them already);
  * - low-cardinality core columns (activity, user, environment…) are re-coded into their own
  *   dictionaries, one look-up per distinct value of a chunk, so facets count by code;
  * - the flattened fields stay in their chunks as (key code, value code) pairs with per-row offsets;
@@ -27,7 +28,13 @@ import {
 import type { CodedColumn } from './column-sort'
 import { GlobalPool } from './global-pool'
 import { jsonCover } from './json-cover'
-import { fieldCodes, rowsOfIds, type LoadedChunk } from './loaded-chunks'
+import {
+  fieldCodes,
+  narrowNumbers,
+  poolColumnCodes,
+  rowsOfIds,
+  type LoadedChunk
+} from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32 } from './growable'
 import type { RowColumns } from './row-columns'
 import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
@@ -47,19 +54,17 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
 ])
 
 /**
- * Flattened-field columns whose per-row data (codes here; ranks and sort orders in
- * column-index.ts) are kept at once: a cache may have hundreds of field keys, each four bytes a
- * row, and a long session would otherwise keep every one it ever sorted or filtered by.
+ * Pool-coded columns (flattened fields, and the core columns of {@link POOL_COLUMNS}) whose
+ * per-row data (codes here; ranks and sort orders in column-index.ts) are kept at once: a cache
+ * may have hundreds of field keys, each four bytes a row, and a long session would otherwise
+ * keep every one it ever sorted or filtered by.
  */
 export const KEPT_FIELD_COLUMNS = 8
 
-/**
- * A core text column: codes per row, against its own dictionary (as narrow as its size allows)
- * or (null) the global pool (32-bit).
- */
+/** A low-cardinality core text column: codes per row against its own dictionary (as narrow as its size allows). */
 export interface TextColumnData {
   codes: GrowableCodes
-  dict: Dictionary | null
+  dict: Dictionary
 }
 
 /** The rows of the index as typed arrays. Rows are numbered 0…size-1 in the order appended. */
@@ -72,7 +77,11 @@ export class ColumnStore {
   private readonly fieldKeyCounts = new GrowableU32()
   private readonly rowTags = new Map<number, string[]>()
   readonly tagIndex = new Map<string, Set<number>>()
-  /** Codes per row of the flattened fields used last as columns (4 bytes a row each). */
+  /**
+   * Global codes per row of the pool-coded columns used last (4 bytes a row each): flattened
+   * fields, and the core columns of {@link POOL_COLUMNS} (at five million records, 100 MB if
+   * all five were kept from the start).
+   */
   private readonly fieldColumns = new LRUCache<string, Uint32Array>({ max: KEPT_FIELD_COLUMNS })
   private scratch = new Int32Array(0)
   /** Per chunk, the rows using each pool value (value-rows.ts); made while the worker is idle. */
@@ -82,10 +91,9 @@ export class ColumnStore {
 
   constructor() {
     for (const column of TEXT_COLUMNS) {
-      this.text.set(column, {
-        codes: new GrowableCodes(POOL_COLUMNS.has(column)),
-        dict: POOL_COLUMNS.has(column) ? null : new Dictionary()
-      })
+      if (!POOL_COLUMNS.has(column)) {
+        this.text.set(column, { codes: new GrowableCodes(), dict: new Dictionary() })
+      }
     }
   }
 
@@ -119,10 +127,6 @@ export class ColumnStore {
     for (const [column, data] of this.text) {
       const slot = COLUMN_SLOT[column]
       const local = chunk.codes.subarray(slot * count, (slot + 1) * count)
-      if (!data.dict) {
-        data.codes.pushAll(local, poolFirst)
-        continue
-      }
       const touched: number[] = []
       data.codes.reserve(data.codes.length + count)
       let codes = data.codes.data
@@ -164,8 +168,8 @@ export class ColumnStore {
       count,
       poolFirst,
       codes: chunk.codes,
-      recordType: chunk.recordType,
-      userType: chunk.userType,
+      recordType: narrowNumbers(chunk.recordType),
+      userType: narrowNumbers(chunk.userType),
       flags: chunk.flags,
       keyMap,
       pairStart: chunk.pairStart,
@@ -267,12 +271,14 @@ export class ColumnStore {
 
   /** The record Id of a row. */
   idOf(row: number): string {
-    return this.pool.value(this.text.get('id')!.codes.data[row]!)
+    const { n, slot: i } = this.chunkSlotOf(row)
+    const chunk = this.chunks[n]!
+    return this.pool.localValue(n, chunk.codes[COLUMN_SLOT.id * chunk.count + i]!)
   }
 
   /** Row indices of the given record Ids. */
   rowsOfIds(ids: Iterable<string>): Map<string, number> {
-    return rowsOfIds(ids, this.chunks, this.pool, this.text.get('id')!.codes.data, this.size)
+    return rowsOfIds(ids, this.chunks, this.pool, this.coded('id')!.codes, this.size)
   }
 
   /** Every flattened field key seen, most common first. */
@@ -286,28 +292,31 @@ export class ColumnStore {
   coded(colId: string): CodedColumn | null {
     const data = this.text.get(colId as TextColumn)
     const pool = this.pool
-    const poolValue = (code: number): string => pool.value(code)
     if (data) {
       const dict = data.dict
-      return dict
-        ? {
-            codes: data.codes.data,
-            size: dict.values.length,
-            value: (code) => dict.values[code]!,
-            isUnique: true
-          }
-        : { codes: data.codes.data, size: pool.size, value: poolValue, isUnique: false, pool }
+      return {
+        codes: data.codes.data,
+        size: dict.values.length,
+        value: (code) => dict.values[code]!,
+        isUnique: true
+      }
     }
-    if (!colId.startsWith(FIELD_PREFIX)) {
+    const isPoolColumn = POOL_COLUMNS.has(colId as TextColumn)
+    if (!isPoolColumn && !colId.startsWith(FIELD_PREFIX)) {
       return null
     }
-    const key = this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length))
     let codes = this.fieldColumns.get(colId)
     if (!codes) {
-      codes = fieldCodes(this.chunks, key, this.size)
+      codes = isPoolColumn
+        ? poolColumnCodes(this.chunks, COLUMN_SLOT[colId as StoredTextColumn], this.size)
+        : fieldCodes(
+            this.chunks,
+            this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length)),
+            this.size
+          )
       this.fieldColumns.set(colId, codes)
     }
-    return { codes, size: pool.size, value: poolValue, isUnique: false, pool }
+    return { codes, size: pool.size, value: (code) => pool.value(code), isUnique: false, pool }
   }
 
   /** Chunk `c`'s value rows if they are made, else null (the quick search then reads its rows). */

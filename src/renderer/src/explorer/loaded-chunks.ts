@@ -1,6 +1,6 @@
 /**
  * The column chunks as the index holds them, and the scans that read across them: a flattened
- * field's value codes for every row, and the rows of given record Ids. Pure.
+ * field's or a pool-coded column's codes for every row, and the rows of given record Ids. Pure.
  */
 import { MISSING } from './column-sort'
 import type { GlobalPool } from './global-pool'
@@ -12,14 +12,30 @@ export interface LoadedChunk {
   count: number
   poolFirst: number
   codes: Uint16Array | Uint32Array
-  recordType: Float64Array
-  userType: Float64Array
+  /** RecordType and UserType numbers, NaN for null ({@link narrowNumbers}). */
+  recordType: Float32Array | Float64Array
+  userType: Float32Array | Float64Array
   flags: Uint8Array
   /** Chunk key code → global field key code. */
   keyMap: Uint32Array
   pairStart: Uint32Array
   pairKey: Uint8Array | Uint16Array | Uint32Array
   pairValue: Uint16Array | Uint32Array
+}
+
+/**
+ * The numbers in half the bytes when a Float32Array holds each exactly (NaN, and integers up to
+ * 2^24: the record and user types Purview writes), else the same array. At five million
+ * records, the two columns' 80 MB become 40.
+ */
+export function narrowNumbers(numbers: Float64Array): Float32Array | Float64Array {
+  for (let i = 0; i < numbers.length; i++) {
+    const n = numbers[i]!
+    if (!Number.isNaN(n) && !(Number.isInteger(n) && Math.abs(n) <= 2 ** 24)) {
+      return numbers
+    }
+  }
+  return Float32Array.from(numbers)
 }
 
 /** Pool codes of field `key` (a global field key code) for rows 0…size-1; MISSING where absent. */
@@ -45,6 +61,21 @@ export function fieldCodes(
           break
         }
       }
+    }
+  }
+  return codes
+}
+
+/** Global pool codes per row of the stored text column in `slot` (every row has one). */
+export function poolColumnCodes(
+  chunks: readonly LoadedChunk[],
+  slot: number,
+  size: number
+): Uint32Array {
+  const codes = new Uint32Array(size)
+  for (const { codes: local, count, firstRow, poolFirst } of chunks) {
+    for (let i = 0; i < count; i++) {
+      codes[firstRow + i] = poolFirst + local[slot * count + i]!
     }
   }
   return codes
