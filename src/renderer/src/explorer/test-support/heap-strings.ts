@@ -1,4 +1,17 @@
-import { getHeapSnapshot } from 'node:v8'
+/**
+ * Node's heap snapshot, for tests (vitest runs them under Node; the renderer's own code never
+ * reaches Node's modules, hence no import of them).
+ */
+interface NodeV8 {
+  getHeapSnapshot(): AsyncIterable<unknown>
+}
+
+function nodeV8(): NodeV8 {
+  const { process } = globalThis as unknown as {
+    process: { getBuiltinModule(id: string): NodeV8 }
+  }
+  return process.getBuiltinModule('node:v8')
+}
 
 /**
  * The strings in the heap (after a collection) that start with `prefix` and are longer (the
@@ -6,7 +19,7 @@ import { getHeapSnapshot } from 'node:v8'
  */
 export async function heapStringsStartingWith(prefix: string): Promise<string[]> {
   let json = ''
-  for await (const part of getHeapSnapshot()) {
+  for await (const part of nodeV8().getHeapSnapshot()) {
     json += String(part)
   }
   const snapshot = JSON.parse(json) as {
