@@ -19,6 +19,7 @@ import { LRUCache } from 'lru-cache'
 
 import {
   COLUMN_SLOT,
+  STORED_TEXT_COLUMNS,
   assembleRecord,
   poolValue,
   type ColumnChunk,
@@ -52,6 +53,14 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
   ...HIGH_CARDINALITY_COLUMNS,
   'clientIp'
 ])
+
+/**
+ * The stored text columns whose values the chunks' pools share (shared-values.ts): all but the
+ * pool-coded ones and the time's text (nearly one value per record).
+ */
+const SHARED_SLOTS: readonly number[] = STORED_TEXT_COLUMNS.filter(
+  (column) => !POOL_COLUMNS.has(column as TextColumn) && column !== 'createdAt'
+).map((column) => COLUMN_SLOT[column])
 
 /**
  * Pool-coded columns (flattened fields, and the core columns of {@link POOL_COLUMNS}) whose
@@ -334,7 +343,11 @@ export class ColumnStore {
       c < Math.min(this.chunks.length, this.searchReady + chunks);
       c++
     ) {
-      this.pool.prepareSearch(c, jsonCover(this.chunks[c]!, this.pool.chunks[c]!, slots))
+      this.pool.prepareSearch(
+        c,
+        jsonCover(this.chunks[c]!, this.pool.chunks[c]!, slots),
+        sharedCodes(this.chunks[c]!, this.pool.chunks[c]!.starts.length - 1)
+      )
       this.valueRows[c] ??= valueRows(
         this.chunks[c]!,
         this.pool.chunks[c]!.starts.length - 1,
@@ -369,4 +382,25 @@ export class ColumnStore {
     }
     return bytes
   }
+}
+
+/** The own codes (ascending) a chunk's {@link SHARED_SLOTS} use, of its `poolSize` values. */
+function sharedCodes(chunk: LoadedChunk, poolSize: number): Uint32Array {
+  const used = new Uint8Array(poolSize)
+  const { codes, count } = chunk
+  let n = 0
+  for (const slot of SHARED_SLOTS) {
+    for (let i = slot * count; i < (slot + 1) * count; i++) {
+      const code = codes[i]!
+      n += 1 - used[code]!
+      used[code] = 1
+    }
+  }
+  const found = new Uint32Array(n)
+  for (let code = 0, k = 0; k < n; code++) {
+    if (used[code] === 1) {
+      found[k++] = code
+    }
+  }
+  return found
 }

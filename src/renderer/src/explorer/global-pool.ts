@@ -22,6 +22,7 @@ import {
   type DroppedTexts,
   type JsonCover
 } from './json-cover'
+import { SharedValues } from './shared-values'
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -47,6 +48,11 @@ interface PoolChunk extends PoolText {
    * (json-cover.ts); null before the idle preparation, or when none is covered.
    */
   dropped: DroppedTexts | null
+  /**
+   * The values dropped from `text` (each left empty) because they are held once for every chunk
+   * (shared-values.ts): their own codes, ascending, and their shared ids; null when none is.
+   */
+  shared: { locals: Uint32Array; ids: Uint32Array } | null
 }
 
 // eslint-disable-next-line no-control-regex
@@ -60,6 +66,9 @@ function escapeRegExp(text: string): string {
 export class GlobalPool {
   readonly chunks: PoolChunk[] = []
   size = 0
+  readonly shared = new SharedValues()
+  /** The shared values as a pool the search reads (made again when values were added). */
+  private sharedPool: PoolChunk | null = null
 
   /** Adds a chunk's pool (its one-byte and wide texts); returns the global code of its first value. */
   add(text: string, wide: string, starts: Uint32Array): number {
@@ -74,7 +83,8 @@ export class GlobalPool {
       isAscii: null,
       isNarrowText: null,
       filter: null,
-      dropped: null
+      dropped: null,
+      shared: null
     })
     this.size += starts.length - 1
     return first
@@ -97,12 +107,12 @@ export class GlobalPool {
 
   value(code: number): string {
     const chunk = this.chunkOf(code)
-    return valueOf(chunk, code - chunk.first)
+    return valueOf(chunk, code - chunk.first, this.shared)
   }
 
   /** Value `local` (its own code) of chunk `c`. */
   localValue(c: number, local: number): string {
-    return valueOf(this.chunks[c]!, local)
+    return valueOf(this.chunks[c]!, local, this.shared)
   }
 
   /**
@@ -111,6 +121,7 @@ export class GlobalPool {
    * the pool, which would be a pool-sized allocation each search). Only the blocks of values
    * whose trigram filter admits the needle are searched (pool-trigrams.ts), in chunks whose
    * filter is made ({@link prepareSearch}); other chunks are searched whole.
+   * Shared values (shared-values.ts) are read once, and marked in each chunk that uses them.
    * Covered JSON texts, dropped from the pool (json-cover.ts), are marked apart
    * ({@link droppedMatches}). `isAnyColumn`: the marks only serve to find the records holding a
    * marked value, so such a text may contain the needle in one of its values and stay unmarked,
@@ -118,33 +129,115 @@ export class GlobalPool {
    */
   mark(needle: string, isAnyColumn = false): number[][] {
     const search = needleSearch(needle, !ASCII_ONLY.test(needle))
+    // (The empty needle is in every value, the emptied shared ones too: nothing to add.)
+    const sharedHits = needle === '' ? null : this.sharedHits(search)
+    // The marks of a needle's longest run (droppedMatches), made once for every chunk.
+    let run: { search: NeedleSearch; hits: Uint8Array | null } | null = null
+    const markRun = (chunk: PoolChunk, needleRun: string): number[] => {
+      if (run === null || run.search.needle !== needleRun) {
+        const runSearch = needleSearch(needleRun, search.pattern === null)
+        run = { search: runSearch, hits: this.sharedHits(runSearch) }
+      }
+      return withShared(markChunk(chunk, run.search), chunk, run.hits)
+    }
     return this.chunks.map((chunk) => {
-      const codes = markChunk(chunk, search)
+      const codes = withShared(markChunk(chunk, search), chunk, sharedHits)
       if (chunk.dropped === null || needle === '') {
         return codes
       }
-      const found = droppedMatches(chunk, chunk.dropped, search, codes, isAnyColumn)
+      const found = droppedMatches(
+        chunk,
+        chunk.dropped,
+        search,
+        codes,
+        isAnyColumn,
+        this.shared,
+        markRun
+      )
       return found.length > 0 ? mergeAscending(codes, found) : codes
     })
   }
 
+  /** Per shared id, 1 when the value holds the needle; null when no value is shared. */
+  private sharedHits(search: NeedleSearch): Uint8Array | null {
+    const size = this.shared.size
+    if (size === 0) {
+      return null
+    }
+    if (this.sharedPool === null || this.sharedPool.starts.length - 1 !== size) {
+      const { text, starts } = this.shared.text()
+      this.sharedPool = {
+        text,
+        wide: '',
+        starts,
+        first: 0,
+        lowered: null,
+        lowWide: null,
+        isAscii: null,
+        isNarrowText: null,
+        filter: null,
+        dropped: null,
+        shared: null
+      }
+    }
+    const hits = new Uint8Array(size)
+    for (const id of markChunk(this.sharedPool, search)) {
+      hits[id] = 1
+    }
+    return hits
+  }
+
   /**
-   * Builds chunk `c`'s trigram filter now (the worker does it when idle) if it has none, noting
-   * which of its blocks hold only covered JSON texts (`cover`, json-cover.ts), and drops those
-   * texts from the pool.
+   * Prepares chunk `c` for the search now (the worker does it when idle) if it is not: drops
+   * from its pool the covered JSON texts (`cover`, json-cover.ts) and the values of `shareable`
+   * (own codes, ascending) that the shared values take (shared-values.ts), each left empty, and
+   * builds its trigram filter, noting which blocks hold only dropped values (a search skips
+   * them: it marks those apart).
    */
-  prepareSearch(c: number, cover: JsonCover | null = null): void {
+  prepareSearch(
+    c: number,
+    cover: JsonCover | null = null,
+    shareable: Uint32Array | null = null
+  ): void {
     const chunk = this.chunks[c]!
     if (chunk.filter) {
       return
     }
-    chunk.filter = filterOf(chunk, cover?.covered ?? null)
-    if (cover?.dropped) {
-      // The pool keeps no covered text: each is rebuilt when read (json-cover.ts).
-      const { text, starts } = textWithout(chunk.text, chunk.starts, cover.dropped.codes)
+    const covered = cover?.covered ?? null
+    const locals: number[] = []
+    const ids: number[] = []
+    for (const local of shareable ?? []) {
+      const from = chunk.starts[local]!
+      const end = chunk.starts[local + 1]! - 1
+      // Only a value of the one-byte text, and not a covered text.
+      if (end > chunk.text.length || covered?.[local] === 1) {
+        continue
+      }
+      const id = this.shared.share(chunk.text.slice(from, end))
+      if (id >= 0) {
+        locals.push(local)
+        ids.push(id)
+      }
+    }
+    // The blocks are cut over the values as they were: those of dropped values are whole.
+    let leftOut = covered
+    if (locals.length > 0) {
+      leftOut = covered ? covered.slice() : new Uint8Array(chunk.starts.length - 1)
+      for (const local of locals) {
+        leftOut[local] = 1
+      }
+    }
+    chunk.filter = filterOf(chunk, leftOut)
+    const dropped = cover?.dropped ?? null
+    if (dropped !== null || locals.length > 0) {
+      // The pool keeps neither: each is rebuilt (json-cover.ts) or read shared when read.
+      const codes = Uint32Array.from(mergeAscending(dropped ? [...dropped.codes] : [], locals))
+      const { text, starts } = textWithout(chunk.text, chunk.starts, codes)
       chunk.text = text
       chunk.starts = starts
-      chunk.dropped = cover.dropped
+      chunk.dropped = dropped
+      chunk.shared =
+        locals.length > 0 ? { locals: Uint32Array.from(locals), ids: Uint32Array.from(ids) } : null
       // Copies made from the old text (a search before the preparation) are made again.
       chunk.lowered = null
       chunk.lowWide = null
@@ -163,6 +256,13 @@ export class GlobalPool {
   /** Global code of the value exactly equal to `value` in chunk `c`, or -1. */
   find(c: number, value: string): number {
     const chunk = this.chunks[c]!
+    if (chunk.shared !== null) {
+      // A value the shared values took is in this chunk at most once, as in its pool.
+      const k = chunk.shared.ids.indexOf(this.shared.idOf(value))
+      if (k >= 0 && value !== '') {
+        return chunk.first + chunk.shared.locals[k]!
+      }
+    }
     const needle = value + POOL_SEPARATOR
     // A value is in the one-byte text or the wide one, by its characters (a chunk written
     // before the split has every value in its text).
@@ -178,7 +278,8 @@ export class GlobalPool {
       const local = upperBound(chunk.starts, base + at) - 1
       if (
         chunk.starts[local] === base + at &&
-        (chunk.dropped === null || droppedIndex(chunk.dropped, local) < 0)
+        (chunk.dropped === null || droppedIndex(chunk.dropped, local) < 0) &&
+        (chunk.shared === null || indexOfSorted(chunk.shared.locals, local) < 0)
       ) {
         return chunk.first + local
       }
@@ -291,9 +392,9 @@ function markChunk(chunk: PoolChunk, search: NeedleSearch): number[] {
     scan(0, split + searched.wide.length, false)
     return codes
   }
-  // Blocks of covered texts hold only dropped (empty) values: a needle finds nothing there
-  // (the empty needle, every value).
-  const isCoveredSkipped = chunk.dropped !== null && needle !== ''
+  // Blocks of covered texts and shared values hold only dropped (empty) values: a needle finds
+  // nothing there (the empty needle, every value).
+  const isCoveredSkipped = (chunk.dropped !== null || chunk.shared !== null) && needle !== ''
   const ranges = candidateRanges(chunk.filter, search.trigrams, search.letters, isCoveredSkipped)
   for (let r = 0; r < ranges.length; r += 3) {
     scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
@@ -301,16 +402,53 @@ function markChunk(chunk: PoolChunk, search: NeedleSearch): number[] {
   return codes
 }
 
-/** Value `local` of a chunk, a dropped JSON text rebuilt. */
-function valueOf(chunk: PoolChunk, local: number): string {
+/** Value `local` of a chunk, a shared value read from `shared`, a dropped JSON text rebuilt. */
+function valueOf(chunk: PoolChunk, local: number, shared: SharedValues): string {
   const from = chunk.starts[local]!
-  if (chunk.dropped !== null && chunk.starts[local + 1]! - 1 === from) {
-    const i = droppedIndex(chunk.dropped, local)
+  if (chunk.starts[local + 1]! - 1 === from) {
+    const k = chunk.shared === null ? -1 : indexOfSorted(chunk.shared.locals, local)
+    if (k >= 0) {
+      return shared.value(chunk.shared!.ids[k]!)
+    }
+    const i = chunk.dropped === null ? -1 : droppedIndex(chunk.dropped, local)
     if (i >= 0) {
-      return droppedText(chunk.dropped, i, (value) => localValue(chunk, value))
+      return droppedText(chunk.dropped!, i, (value) => valueOf(chunk, value, shared))
     }
   }
   return localValue(chunk, local)
+}
+
+/** The place of `value` in ascending `sorted`, or -1. */
+function indexOfSorted(sorted: Uint32Array, value: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! < value) {
+      lo = mid + 1
+    } else {
+      hi = mid
+    }
+  }
+  return lo < sorted.length && sorted[lo] === value ? lo : -1
+}
+
+/**
+ * A chunk's marks (`codes`, ascending) with its shared values whose ids `hits` marks (none of
+ * them is in `codes`: their place in the pool is empty, and the needle is not).
+ */
+function withShared(codes: number[], chunk: PoolChunk, hits: Uint8Array | null): number[] {
+  if (hits === null || chunk.shared === null) {
+    return codes
+  }
+  const { locals, ids } = chunk.shared
+  const found: number[] = []
+  for (let k = 0; k < locals.length; k++) {
+    if (hits[ids[k]!] === 1) {
+      found.push(locals[k]!)
+    }
+  }
+  return found.length === 0 ? codes : mergeAscending(codes, found)
 }
 
 /**
@@ -328,7 +466,9 @@ function droppedMatches(
   dropped: DroppedTexts,
   search: NeedleSearch,
   marked: readonly number[],
-  isAnyColumn: boolean
+  isAnyColumn: boolean,
+  shared: SharedValues,
+  markRun: (chunk: PoolChunk, run: string) => number[]
 ): number[] {
   const { needle, pattern } = search
   const found: number[] = []
@@ -340,7 +480,7 @@ function droppedMatches(
     run === '' || (isInside && isAnyColumn) ? null : new Uint8Array(chunk.starts.length - 1)
   if (valueHit !== null) {
     // The run read as the needle is: by its pattern, or in the lowered texts.
-    for (const code of isInside ? marked : markChunk(chunk, needleSearch(run, pattern === null))) {
+    for (const code of isInside ? marked : markRun(chunk, run)) {
       valueHit[code] = 1
     }
   }
@@ -360,7 +500,7 @@ function droppedMatches(
       found.push(code)
       return
     }
-    const text = droppedText(dropped, i, (value) => localValue(chunk, value))
+    const text = droppedText(dropped, i, (value) => valueOf(chunk, value, shared))
     let isFound: boolean
     if (pattern) {
       pattern.lastIndex = 0

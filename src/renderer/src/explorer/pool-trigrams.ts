@@ -45,8 +45,9 @@ export interface TrigramFilter {
    */
   upper: Int32Array
   /**
-   * Per block, 1 when every value is a covered JSON text (json-cover.ts): an any-column search
-   * may skip the block, so its trigrams are not read (its bits and letters are all set: it
+   * Per block, 1 when every value is dropped from the pool: a covered JSON text (json-cover.ts)
+   * or a shared value (shared-values.ts), both marked apart. A search for a needle that is not
+   * empty skips the block, so its trigrams are not read (its bits and letters are all set: it
    * admits every needle); null when no block is.
    */
   covered: Uint8Array | null
