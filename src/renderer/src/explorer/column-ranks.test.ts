@@ -90,7 +90,13 @@ describe('ranks of pool codes', () => {
     )
     const value = (code: number): string => poolValues[code]!
     const ranked = columnRanks(
-      { codes, size: poolValues.length, value, isUnique: false, pool: { chunks } },
+      {
+        codes,
+        size: poolValues.length,
+        value,
+        isUnique: false,
+        pool: { chunks, flatValue: value }
+      },
       codes.length
     )
     const expected = referenceRanks(codes, value)

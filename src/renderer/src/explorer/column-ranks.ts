@@ -136,7 +136,7 @@ function packCodes(column: CodedColumn, usedCodes: Uint32Array): PackedTexts {
     if (starts[local + 1]! - 1 === starts[local]!) {
       // Empty in the pool: it may be a text the pool does not keep (a covered JSON text,
       // json-cover.ts); the column reads it whole.
-      const value = column.value(code)
+      const value = pool.flatValue(code)
       source[i] = texts.length
       from[i] = 0
       to[i] = value.length

@@ -32,4 +32,6 @@ export interface CodedColumn {
  */
 export interface PoolSlices {
   chunks: readonly { text: string; wide: string; starts: Uint32Array; first: number }[]
+  /** A value its chunk's text does not hold (left empty there), as one flat string. */
+  flatValue(code: number): string
 }

@@ -110,6 +110,12 @@ export class GlobalPool {
     return valueOf(chunk, code - chunk.first, this.shared)
   }
 
+  /** Value `code` as one flat string (a rebuilt JSON text joined, not concatenated). */
+  flatValue(code: number): string {
+    const chunk = this.chunkOf(code)
+    return valueOf(chunk, code - chunk.first, this.shared, true)
+  }
+
   /** Value `local` (its own code) of chunk `c`. */
   localValue(c: number, local: number): string {
     return valueOf(this.chunks[c]!, local, this.shared)
@@ -403,7 +409,7 @@ function markChunk(chunk: PoolChunk, search: NeedleSearch): number[] {
 }
 
 /** Value `local` of a chunk, a shared value read from `shared`, a dropped JSON text rebuilt. */
-function valueOf(chunk: PoolChunk, local: number, shared: SharedValues): string {
+function valueOf(chunk: PoolChunk, local: number, shared: SharedValues, isFlat = false): string {
   const from = chunk.starts[local]!
   if (chunk.starts[local + 1]! - 1 === from) {
     const k = chunk.shared === null ? -1 : indexOfSorted(chunk.shared.locals, local)
@@ -412,7 +418,7 @@ function valueOf(chunk: PoolChunk, local: number, shared: SharedValues): string 
     }
     const i = chunk.dropped === null ? -1 : droppedIndex(chunk.dropped, local)
     if (i >= 0) {
-      return droppedText(chunk.dropped!, i, (value) => valueOf(chunk, value, shared))
+      return droppedText(chunk.dropped!, i, (value) => valueOf(chunk, value, shared), isFlat)
     }
   }
   return localValue(chunk, local)

@@ -158,7 +158,10 @@ describe('covered JSON texts of a chunk', () => {
     dropped.add(whole, '', wholeStarts)
     dropped.prepareSearch(0, jsonCover(chunk, dropped.chunks[0]!, [0]))
     expect(dropped.chunks[0]!.text.length).toBe(whole.length - given[0]!.length - given[3]!.length)
-    given.forEach((value, code) => expect(dropped.value(code)).toBe(value))
+    given.forEach((value, code) => {
+      expect(dropped.value(code)).toBe(value)
+      expect(dropped.flatValue(code)).toBe(value)
+    })
     expect(dropped.find(0, '')).toBe(4)
     // Every needle marks what a plain substring test over the values finds…
     for (const needle of ['one', '":"', 'a":"one', '{', 'x:', 'b"', 'c', '"}']) {

@@ -84,10 +84,21 @@ export function droppedIndex(dropped: DroppedTexts, local: number): number {
 export function droppedText(
   dropped: DroppedTexts,
   i: number,
-  valueOf: (local: number) => string
+  valueOf: (local: number) => string,
+  isFlat = false
 ): string {
   const keys = dropped.layouts[dropped.layout[i]!]!
   const at = dropped.valueStart[i]!
+  if (isFlat) {
+    // One flat string: a reader of its characters one by one (ranking a column, text-sort.ts)
+    // reads it about twice as fast as a chain of concatenations (which a test needs not flatten).
+    const parts: string[] = ['{']
+    for (let k = 0; k < keys.length; k++) {
+      parts.push(k === 0 ? '"' : ',"', keys[k]!, '":"', valueOf(dropped.values[at + k]!), '"')
+    }
+    parts.push('}')
+    return parts.join('')
+  }
   let text = '{'
   for (let k = 0; k < keys.length; k++) {
     text += `${k === 0 ? '' : ','}"${keys[k]!}":"${valueOf(dropped.values[at + k]!)}"`

@@ -77,6 +77,7 @@ describe('shared values', () => {
   it('reads and finds every value as a pool without shared values does', () => {
     for (let code = 0; code < alone.size; code++) {
       expect(shared.value(code), String(code)).toBe(alone.value(code))
+      expect(shared.flatValue(code), String(code)).toBe(alone.value(code))
     }
     CHUNKS.forEach(({ values }, c) => {
       for (const value of [...values, 'absent', 'Conn-B', 'alice@x']) {
