@@ -106,6 +106,30 @@ const NEEDLES = [
 ]
 
 describe('trigram filter of a pool', () => {
+  it('makes a long run of covered values one block, and leaves a short run among the others', () => {
+    // 10 plain values, 40 covered ones (of 100 characters), 3 plain, 5 covered, 10 plain.
+    const kinds = [
+      ...'p'.repeat(10),
+      ...'c'.repeat(40),
+      ...'p'.repeat(3),
+      ...'s'.repeat(5),
+      ...'p'.repeat(10)
+    ]
+    const values = kinds.map((kind, i) => (kind === 'p' ? `plain-${i}` : `${kind}`.repeat(100)))
+    const { text, starts } = poolOf(values)
+    const covered = Uint8Array.from(kinds, (kind) => (kind === 'p' ? 0 : 1))
+    const filter = buildTrigramFilter({ text, wide: '', starts }, false, false, covered)
+    const blocks = [...filter.blockStarts]
+    const run = blocks.indexOf(10)
+    expect(run).toBeGreaterThanOrEqual(0)
+    expect(blocks[run + 1]).toBe(50)
+    expect(filter.covered![run]).toBe(1)
+    // The short run shares its block with the plain values after it: not skipped.
+    const short = upperBound(filter.blockStarts, 55) - 1
+    expect(filter.covered![short]).toBe(0)
+    expect(filter.blockStarts[short]).toBeLessThanOrEqual(53)
+  })
+
   const chunks = [0, 1, 2].map(() => Array.from({ length: 400 + rand(200) }, randomValue))
   // An ASCII-only chunk too: it is searched without a lower-cased copy.
   chunks.push(Array.from({ length: 300 }, () => randomValue().replace(/[^ -~]/g, 'Q')))
