@@ -7,6 +7,7 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import { makeRecord } from '../../../shared/audit/test-records'
 
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
+import type { GlobalPool } from './global-pool'
 import { QueryEngine } from './query-engine'
 import {
   DATE_COLUMN,
@@ -172,7 +173,20 @@ describe('the chunked cache answers like the engine it replaced', () => {
   })
 
   it('gives the same rows, order, counts, facets and histogram for 300 random queries', () => {
-    for (let i = 0; i < 300; i++) {
+    // (Loading prepared the first chunk for the search, the idle preparation no other yet.)
+    expectSameAnswers(300)
+  })
+
+  it('gives the same answers once every chunk is prepared (shared values, filters)', () => {
+    expect(engine.index.prepareSearch(Number.POSITIVE_INFINITY)).toBe(true)
+    // Users, connectors, environments… are held once for every chunk now (shared-values.ts).
+    const { pool } = (engine.index as unknown as { store: { pool: GlobalPool } }).store
+    expect(pool.shared.size).toBeGreaterThan(100)
+    expectSameAnswers(300)
+  })
+
+  function expectSameAnswers(queries: number): void {
+    for (let i = 0; i < queries; i++) {
       const query = randomQuery(records)
       const expected = legacy.run(query)
       const actual = engine.run(query)
@@ -194,7 +208,7 @@ describe('the chunked cache answers like the engine it replaced', () => {
         expect([...actualIds].sort(), context).toEqual([...expectedIds].sort())
       }
     }
-  })
+  }
 
   it('filters "contains" and "does not contain" pairs on pool-coded columns alike', () => {
     // Decided from the quick search's marks, not by reading each value (column-index.ts).
