@@ -146,6 +146,7 @@ export function textWithout(
 }
 
 const latin1 = new TextDecoder('windows-1252')
+const ascii = new TextEncoder()
 
 /**
  * The parts end to end as a new string that holds no reference to them. Made by the browser's
@@ -162,6 +163,14 @@ function oneByteText(parts: readonly string[]): string {
   const bytes = new Uint8Array(length)
   let at = 0
   for (const part of parts) {
+    // An ASCII part is its UTF-8 bytes, copied natively (at 1M records, copying the kept
+    // characters took 509 ms under Node, now ~135); a part with another character is written
+    // again code by code.
+    const { read, written } = ascii.encodeInto(part, bytes.subarray(at))
+    if (read === part.length && written === part.length) {
+      at += written
+      continue
+    }
     for (let i = 0; i < part.length; i++) {
       const code = part.charCodeAt(i)
       // A C1 control or a wider character (a pool stored before the split): joined instead.
