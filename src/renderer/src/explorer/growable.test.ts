@@ -48,7 +48,7 @@ describe('growable arrays', () => {
     expect(codes.data).toBeInstanceOf(Uint8Array)
     codes.fit(256)
     expect(codes.data).toBeInstanceOf(Uint16Array)
-    codes.pushAll([256, 1], 100)
+    codes.pushAll([356, 101])
     codes.fit(70_000)
     expect(codes.data).toBeInstanceOf(Uint32Array)
     codes.pushAll([70_000])
@@ -61,8 +61,6 @@ describe('growable arrays', () => {
     jump.pushAll([1 << 20])
     expect(jump.data).toBeInstanceOf(Uint32Array)
     expect(Array.from(jump.data.subarray(0, 2))).toEqual([3, 1 << 20])
-    // Codes against the global pool: 32-bit from the start.
-    expect(new GrowableCodes(true).data).toBeInstanceOf(Uint32Array)
   })
 })
 

@@ -40,14 +40,14 @@ abstract class GrowableArray<T extends Uint8Array | Uint16Array | Uint32Array | 
     }
   }
 
-  /** Appends `values`, each plus `add` (the array must hold the largest). */
-  pushAll(values: ArrayLike<number>, add = 0): void {
+  /** Appends `values` (the array must hold the largest). */
+  pushAll(values: ArrayLike<number>): void {
     const n = values.length
     this.room(n)
     const data = this.data
     let at = this.length
     for (let i = 0; i < n; i++) {
-      data[at++] = values[i]! + add
+      data[at++] = values[i]!
     }
     this.length = at
   }
@@ -92,12 +92,10 @@ function codeArrayOf(kind: number, capacity: number): CodeArray {
  * when a code too large for it is {@link fit}ted.
  */
 export class GrowableCodes extends GrowableArray<CodeArray> {
-  private kind: number
+  private kind = 0
 
-  /** `isWide`: 32-bit from the start (codes against the global pool). */
-  constructor(isWide = false, capacity = 1024) {
-    super(codeArrayOf(isWide ? 2 : 0, capacity))
-    this.kind = isWide ? 2 : 0
+  constructor(capacity = 1024) {
+    super(codeArrayOf(0, capacity))
   }
 
   protected make(capacity: number): CodeArray {
