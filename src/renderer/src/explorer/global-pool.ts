@@ -15,8 +15,8 @@ import {
 } from './pool-trigrams'
 import {
   JOINING_CHARACTERS,
-  droppedIndex,
   droppedText,
+  indexOfSorted,
   isInsideOnePart,
   textWithout,
   type DroppedTexts,
@@ -73,19 +73,7 @@ export class GlobalPool {
   /** Adds a chunk's pool (its one-byte and wide texts); returns the global code of its first value. */
   add(text: string, wide: string, starts: Uint32Array): number {
     const first = this.size
-    this.chunks.push({
-      text,
-      wide,
-      starts,
-      first,
-      lowered: null,
-      lowWide: null,
-      isAscii: null,
-      isNarrowText: null,
-      filter: null,
-      dropped: null,
-      shared: null
-    })
+    this.chunks.push(poolChunk(text, wide, starts, first))
     this.size += starts.length - 1
     return first
   }
@@ -172,19 +160,7 @@ export class GlobalPool {
     }
     if (this.sharedPool === null || this.sharedPool.starts.length - 1 !== size) {
       const { text, starts } = this.shared.text()
-      this.sharedPool = {
-        text,
-        wide: '',
-        starts,
-        first: 0,
-        lowered: null,
-        lowWide: null,
-        isAscii: null,
-        isNarrowText: null,
-        filter: null,
-        dropped: null,
-        shared: null
-      }
+      this.sharedPool = poolChunk(text, '', starts, 0)
     }
     const hits = new Uint8Array(size)
     for (const id of markChunk(this.sharedPool, search)) {
@@ -263,9 +239,10 @@ export class GlobalPool {
   find(c: number, value: string): number {
     const chunk = this.chunks[c]!
     if (chunk.shared !== null) {
-      // A value the shared values took is in this chunk at most once, as in its pool.
+      // A value the shared values took (never the empty one) is in this chunk at most once, as
+      // in its pool.
       const k = chunk.shared.ids.indexOf(this.shared.idOf(value))
-      if (k >= 0 && value !== '') {
+      if (k >= 0) {
         return chunk.first + chunk.shared.locals[k]!
       }
     }
@@ -284,13 +261,30 @@ export class GlobalPool {
       const local = upperBound(chunk.starts, base + at) - 1
       if (
         chunk.starts[local] === base + at &&
-        (chunk.dropped === null || droppedIndex(chunk.dropped, local) < 0) &&
+        (chunk.dropped === null || indexOfSorted(chunk.dropped.codes, local) < 0) &&
         (chunk.shared === null || indexOfSorted(chunk.shared.locals, local) < 0)
       ) {
         return chunk.first + local
       }
       from = at + 1
     }
+  }
+}
+
+/** A pool of texts as added: nothing made from it yet, nothing dropped. */
+function poolChunk(text: string, wide: string, starts: Uint32Array, first: number): PoolChunk {
+  return {
+    text,
+    wide,
+    starts,
+    first,
+    lowered: null,
+    lowWide: null,
+    isAscii: null,
+    isNarrowText: null,
+    filter: null,
+    dropped: null,
+    shared: null
   }
 }
 
@@ -416,27 +410,12 @@ function valueOf(chunk: PoolChunk, local: number, shared: SharedValues, isFlat =
     if (k >= 0) {
       return shared.value(chunk.shared!.ids[k]!)
     }
-    const i = chunk.dropped === null ? -1 : droppedIndex(chunk.dropped, local)
+    const i = chunk.dropped === null ? -1 : indexOfSorted(chunk.dropped.codes, local)
     if (i >= 0) {
       return droppedText(chunk.dropped!, i, (value) => valueOf(chunk, value, shared), isFlat)
     }
   }
   return localValue(chunk, local)
-}
-
-/** The place of `value` in ascending `sorted`, or -1. */
-function indexOfSorted(sorted: Uint32Array, value: number): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (sorted[mid]! < value) {
-      lo = mid + 1
-    } else {
-      hi = mid
-    }
-  }
-  return lo < sorted.length && sorted[lo] === value ? lo : -1
 }
 
 /**

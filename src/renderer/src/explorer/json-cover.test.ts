@@ -8,15 +8,9 @@ import { poolOf, poolSlice, splitPool } from '../db/record-chunk'
 import { ColumnIndex } from './column-index'
 import { GlobalPool } from './global-pool'
 import type { TrigramFilter } from './pool-trigrams'
-import {
-  droppedText,
-  flatObjectParts,
-  isInsideOnePart,
-  jsonCover,
-  textWithout,
-  type JsonCoverSource
-} from './json-cover'
+import { droppedText, flatObjectParts, isInsideOnePart, jsonCover, textWithout } from './json-cover'
 import { emptyQuery, type ColumnFilter, type SortSpec } from './query-types'
+import { chunkOf } from './test-support/cover-source'
 import { heapStringsStartingWith } from './test-support/heap-strings'
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 
@@ -64,21 +58,6 @@ describe('flat JSON objects', () => {
     }
   })
 })
-
-/**
- * A chunk of one searched core column (slot 0) holding `core[i]` for record i, and record i's
- * field values `fields[i]` (own pool codes).
- */
-function chunkOf(core: number[], fields: number[][]): JsonCoverSource {
-  const pairStart = new Uint32Array(fields.length + 1)
-  fields.forEach((values, i) => (pairStart[i + 1] = pairStart[i]! + values.length))
-  return {
-    count: core.length,
-    codes: Uint16Array.from(core),
-    pairStart,
-    pairValue: Uint16Array.from(fields.flat())
-  }
-}
 
 /** How many values lie in the blocks a search skips (every value of them dropped). */
 function valuesInCoveredBlocks(filter: TrigramFilter): number {

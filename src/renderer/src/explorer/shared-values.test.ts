@@ -3,20 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { poolOf } from '../db/record-chunk'
 
 import { GlobalPool } from './global-pool'
-import { jsonCover, type JsonCoverSource } from './json-cover'
+import { jsonCover } from './json-cover'
 import { SHARED_LIMIT, SharedValues } from './shared-values'
-
-/** A chunk's uses: each record's core column (slot 0) code, then its field value codes. */
-function chunkOf(core: number[], fields: number[][]): JsonCoverSource {
-  const pairStart = new Uint32Array(fields.length + 1)
-  fields.forEach((values, i) => (pairStart[i + 1] = pairStart[i]! + values.length))
-  return {
-    count: core.length,
-    codes: Uint16Array.from(core),
-    pairStart,
-    pairValue: Uint16Array.from(fields.flat())
-  }
-}
+import { chunkOf } from './test-support/cover-source'
 
 // Three chunks repeating users and connectors; covered JSON texts whose values are shared.
 const CHUNKS = [
