@@ -693,6 +693,11 @@ export class ColumnIndex {
     return this.store.prepareSearch(chunks, SEARCHED_SLOTS)
   }
 
+  /** How many chunks (from the first) {@link prepareSearch} has made ready. */
+  searchPreparedChunks(): number {
+    return this.store.searchPrepared
+  }
+
   /** Drops cached masks that depend on tags (after annotations change). */
   forgetTagMasks(): void {
     this.lastFilter = null

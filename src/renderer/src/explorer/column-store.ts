@@ -358,6 +358,11 @@ export class ColumnStore {
     return this.searchReady === this.chunks.length
   }
 
+  /** How many chunks (from the first) have their search filters and value rows. */
+  get searchPrepared(): number {
+    return this.searchReady
+  }
+
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
     let bytes = this.times.data.byteLength

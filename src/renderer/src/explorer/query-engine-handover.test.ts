@@ -1,5 +1,5 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { AppDb, type CommittedChunks } from '../db/app-db'
 
@@ -7,7 +7,7 @@ import type { NormalizedRecord } from '../../../shared/audit'
 import { makeRecord } from '../../../shared/audit/test-records'
 import { packRecords } from '../../../shared/cache/packed-chunk'
 
-import { QueryEngine } from './query-engine'
+import { PREPARE_AFTER_GROWTH_MS, QueryEngine } from './query-engine'
 import { emptyQuery, type ExplorerQuery } from './query-types'
 
 const T0 = Date.UTC(2026, 4, 19, 0, 0, 0)
@@ -198,5 +198,80 @@ describe('the query engine fed the chunks a commit placed', () => {
     // Every chunk came once, one way or the other.
     expect(progress.chunks.read + progress.chunks.handedOver).toBe(4)
     expect(answers(engine)).toEqual(answers(await fromIndexedDb()))
+  })
+})
+
+/** Lets queued tasks run `count` times (the preparation yields through a MessageChannel too). */
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await new Promise<void>((resolve) => {
+      const channel = new MessageChannel()
+      channel.port1.onmessage = () => {
+        channel.port1.close()
+        resolve()
+      }
+      channel.port2.postMessage(null)
+    })
+  }
+}
+
+/** Waits (by turns of the event loop, not by time) until the engine has prepared `chunks`. */
+async function preparedUpTo(engine: QueryEngine, chunks: number): Promise<void> {
+  for (let i = 0; i < 10_000 && engine.index.searchPreparedChunks() < chunks; i++) {
+    await turns(1)
+  }
+  expect(engine.index.searchPreparedChunks()).toBe(chunks)
+}
+
+describe('the quick search’s preparation while chunks keep arriving', () => {
+  beforeEach(() => {
+    // The engine's clock only: fake-indexeddb schedules with setImmediate, left real.
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('prepares an opened cache at once, and new chunks only once they stop arriving', async () => {
+    await db.commitBatch(records(5000))
+    const engine = new QueryEngine(db)
+    await engine.load()
+    // Opening is not an ingest: both chunks are prepared with no time passing.
+    await preparedUpTo(engine, 2)
+
+    await db.commitBatch(records(100))
+    await offer(engine, committed[1])
+    await turns(50)
+    // Appended, counted and searched (read whole), but not prepared while the ingest may go on.
+    expect(engine.progress()).toMatchObject({ indexed: 5100, isDone: true })
+    expect(engine.index.searchPreparedChunks()).toBe(2)
+    expect(answers(engine)).toEqual(answers(await fromIndexedDb()))
+
+    // Another commit just before the quiet time ends starts it over.
+    await vi.advanceTimersByTimeAsync(PREPARE_AFTER_GROWTH_MS - 10)
+    await db.commitBatch(records(100))
+    await offer(engine, committed[2])
+    await vi.advanceTimersByTimeAsync(20)
+    await turns(50)
+    expect(engine.index.searchPreparedChunks()).toBe(2)
+
+    // Quiet for long enough: every chunk is prepared, and the answers stay the same.
+    await vi.advanceTimersByTimeAsync(PREPARE_AFTER_GROWTH_MS)
+    await preparedUpTo(engine, 4)
+    expect(answers(engine)).toEqual(answers(await fromIndexedDb()))
+  })
+
+  it('does not prepare when asked while chunks arrive, and does once they stopped', async () => {
+    const engine = new QueryEngine(db)
+    await db.commitBatch(records(4096 * 2))
+    await offer(engine, committed[0])
+    await preparedUpTo(engine, 2)
+    await db.commitBatch(records(4096 * 2))
+    await offer(engine, committed[1])
+    // A preparation started meanwhile (an opening's, still going) stops before the new chunks.
+    await engine.prepareSearch()
+    expect(engine.index.searchPreparedChunks()).toBe(2)
+    await vi.advanceTimersByTimeAsync(PREPARE_AFTER_GROWTH_MS)
+    await preparedUpTo(engine, 4)
   })
 })

@@ -39,6 +39,15 @@ const FIRST_LOAD_CHUNKS = 1
 const BODY_CACHE = 8
 /** Chunks whose quick-search filters are made between two looks at incoming messages. */
 const PREPARE_CHUNKS = 1
+/**
+ * How long chunks must have stopped arriving (an import, a sync, another window's commits)
+ * before the quick search's filters of the new ones are made. An ingest keeps both cores busy
+ * (the shell's normalize workers, this window's commits, the browser's IndexedDB): making the
+ * filters meanwhile took ~5 CPU-seconds from a 1M-record import (~8 % of its CPU), work that a
+ * search made during the import does not need (an unprepared chunk is read whole, with the same
+ * answer). Opening a cache prepares at once.
+ */
+export const PREPARE_AFTER_GROWTH_MS = 1500
 
 /** Resolves after the tasks already queued (a worker's incoming messages) have run. */
 function yieldToMessages(): Promise<void> {
@@ -70,6 +79,9 @@ export class QueryEngine {
   private isStale = false
   private readonly bodies = new Map<number, BodyChunk>()
   private isPreparing = false
+  /** When chunks were last appended to rows already loaded (performance.now()). */
+  private grewAt = Number.NEGATIVE_INFINITY
+  private prepareTimer: ReturnType<typeof setTimeout> | null = null
   /**
    * Chunks the committing page handed over ({@link offer}), by number, until a load appends
    * them, and the cache epoch they belong to.
@@ -222,6 +234,9 @@ export class QueryEngine {
       const after = this.loadedChunks + chunks.length
       size = Math.min(LOAD_CHUNKS, size * 2)
       next = read(after, size)
+      if (firstRow > 0) {
+        this.grewAt = performance.now()
+      }
       this.index.appendChunks(chunks)
       this.loadedChunks = after
       this.last = null
@@ -243,7 +258,7 @@ export class QueryEngine {
       this.index.forgetTagMasks()
     }
     this.isDone = true
-    void this.prepareSearch()
+    this.schedulePrepare()
     return this.progress()
   }
 
@@ -290,7 +305,8 @@ export class QueryEngine {
   /**
    * Makes the quick search's filters of every loaded chunk (column-index.ts) a few chunks at a
    * time once loading is done, answering messages in between, so the first search is not the
-   * one that pays for them.
+   * one that pays for them. While chunks keep arriving ({@link PREPARE_AFTER_GROWTH_MS}) it
+   * waits, and resumes once they have stopped.
    */
   async prepareSearch(): Promise<void> {
     if (this.isPreparing) {
@@ -298,11 +314,32 @@ export class QueryEngine {
     }
     this.isPreparing = true
     try {
-      while (!this.index.prepareSearch(PREPARE_CHUNKS)) {
+      while (!this.isGrowing() && !this.index.prepareSearch(PREPARE_CHUNKS)) {
         await yieldToMessages()
       }
     } finally {
       this.isPreparing = false
+    }
+    if (this.isGrowing()) {
+      this.schedulePrepare()
+    }
+  }
+
+  /** Chunks were appended less than {@link PREPARE_AFTER_GROWTH_MS} ago. */
+  private isGrowing(): boolean {
+    return performance.now() - this.grewAt < PREPARE_AFTER_GROWTH_MS
+  }
+
+  /** Prepares now, or once chunks have stopped arriving. */
+  private schedulePrepare(): void {
+    const wait = this.grewAt + PREPARE_AFTER_GROWTH_MS - performance.now()
+    if (wait <= 0) {
+      void this.prepareSearch()
+    } else if (this.prepareTimer === null) {
+      this.prepareTimer = setTimeout(() => {
+        this.prepareTimer = null
+        this.schedulePrepare()
+      }, wait)
     }
   }
 
