@@ -23,6 +23,7 @@ import { boundedLines, lineBatches, LineTooLongError } from './bounded-lines'
 import { nodeSha256 } from './node-sha256'
 import { SnapshotReader, verifySnapshot } from './snapshot-reader'
 import { buildRawZip, deflatedEntry, type RawEntry } from './test-zip'
+import { ZipReader } from './zip-reader'
 
 let dir = ''
 beforeAll(async () => {
@@ -349,6 +350,81 @@ describe('each limit has its own failure', () => {
           }
         })()
       ).rejects.toMatchObject({ name: 'LineTooLongError', lineNumber: 2 })
+    }
+  })
+})
+
+describe('the zip reader inflates each part exactly as declared', () => {
+  /** Varied text (a few MB): what deflate does not shrink to nothing. */
+  const varied = (lines: number): Buffer =>
+    Buffer.from(
+      Array.from(
+        { length: lines },
+        (_, i) => `{"Id":"${(i * 2654435761) % 4294967296}","n":${i},"x":"${i.toString(36)}"}\n`
+      ).join(''),
+      'utf8'
+    )
+
+  async function read(path: string, name: string): Promise<{ bytes: Buffer; pieces: number[] }> {
+    const zip = await ZipReader.open(path)
+    try {
+      const pieces: Buffer[] = []
+      for await (const piece of await zip.stream(name)) {
+        pieces.push(piece as Buffer)
+      }
+      return { bytes: Buffer.concat(pieces), pieces: pieces.map((p) => p.length) }
+    } finally {
+      zip.close()
+    }
+  }
+
+  it('gives back a large deflated part byte for byte, in pieces larger than 16 KB', async () => {
+    const plain = varied(100_000)
+    const path = await save(
+      'large-part.zip',
+      buildRawZip([deflatedEntry('records.ndjson', plain), deflatedEntry('small.txt', 'tiny')])
+    )
+    const { bytes, pieces } = await read(path, 'records.ndjson')
+    expect(bytes.equals(plain)).toBe(true)
+    expect(Math.max(...pieces)).toBeGreaterThan(16 * 1024)
+    expect((await read(path, 'small.txt')).bytes.toString()).toBe('tiny')
+  })
+
+  it('reads a stored part as it is', async () => {
+    const plain = varied(1000)
+    const path = await save(
+      'stored-part.zip',
+      buildRawZip([{ name: 'records.ndjson', data: plain, method: 0, declaredSize: plain.length }])
+    )
+    expect((await read(path, 'records.ndjson')).bytes.equals(plain)).toBe(true)
+  })
+
+  it('refuses a part that inflates to fewer bytes than it declares', async () => {
+    const plain = varied(1000)
+    const entry = { ...deflatedEntry('records.ndjson', plain), declaredSize: plain.length + 1 }
+    const path = await save('short-part.zip', buildRawZip([entry]))
+    await expect(read(path, 'records.ndjson')).rejects.toThrow(
+      `records.ndjson inflates to ${plain.length} bytes, fewer than the ${plain.length + 1} the zip declares`
+    )
+  })
+
+  it('refuses a part that inflates to more bytes than it declares, within a byte of it', async () => {
+    const plain = varied(100_000)
+    const entry = { ...deflatedEntry('records.ndjson', plain), declaredSize: 100_000 }
+    const path = await save('long-part.zip', buildRawZip([entry]))
+    const zip = await ZipReader.open(path)
+    try {
+      const stream = await zip.stream('records.ndjson')
+      await expect(
+        (async () => {
+          for await (const piece of stream) {
+            void piece
+          }
+        })()
+      ).rejects.toThrow('records.ndjson inflates to more than the 100000 bytes the zip declares')
+      expect(zip.inflatedBytes).toBe(100_001)
+    } finally {
+      zip.close()
     }
   })
 })
