@@ -118,6 +118,11 @@ export function textWithout(
   starts: Uint32Array,
   codes: Uint32Array
 ): { text: string; starts: Uint32Array } {
+  const bytes = new Uint8Array(text.length)
+  const { read, written } = ascii.encodeInto(text, bytes)
+  if (read === text.length && written === text.length) {
+    return asciiWithout(bytes, starts, codes)
+  }
   const next = new Uint32Array(starts.length)
   const parts: string[] = []
   let removed = 0
@@ -149,6 +154,42 @@ export function textWithout(
 
 const latin1 = new TextDecoder('windows-1252')
 const ascii = new TextEncoder()
+
+/**
+ * {@link textWithout} of an ASCII text given as its bytes: the kept runs are moved down within
+ * the bytes (the text is encoded once, not part by part: in the browser each `encodeInto` call
+ * first copies its string out of V8, and a pool has thousands of parts).
+ */
+function asciiWithout(
+  bytes: Uint8Array,
+  starts: Uint32Array,
+  codes: Uint32Array
+): { text: string; starts: Uint32Array } {
+  const next = new Uint32Array(starts.length)
+  const separator = POOL_SEPARATOR.charCodeAt(0)
+  // `removed`: the bytes dropped before `keptFrom`, the first byte of the run being kept.
+  let removed = 0
+  let keptFrom = 0
+  let value = 0
+  for (const code of codes) {
+    const from = starts[code]!
+    for (; value < code; value++) {
+      next[value] = starts[value]! - removed
+    }
+    bytes.copyWithin(keptFrom - removed, keptFrom, from)
+    // The dropped value: its separator only.
+    next[code] = from - removed
+    bytes[from - removed] = separator
+    removed += starts[code + 1]! - from - 1
+    keptFrom = starts[code + 1]!
+    value = code + 1
+  }
+  for (; value < starts.length; value++) {
+    next[value] = starts[value]! - removed
+  }
+  bytes.copyWithin(keptFrom - removed, keptFrom, bytes.length)
+  return { text: latin1.decode(bytes.subarray(0, bytes.length - removed)), starts: next }
+}
 
 /**
  * The parts end to end as a new string that holds no reference to them. Made by the browser's
