@@ -18,6 +18,7 @@ import {
   droppedText,
   indexOfSorted,
   isInsideOnePart,
+  asciiBytes,
   textWithout,
   type DroppedTexts,
   type JsonCover
@@ -209,12 +210,19 @@ export class GlobalPool {
         leftOut[local] = 1
       }
     }
-    chunk.filter = filterOf(chunk, leftOut)
     const dropped = cover?.dropped ?? null
-    if (dropped !== null || locals.length > 0) {
+    const isDropping = dropped !== null || locals.length > 0
+    // Values are dropped: the one-byte text is encoded once, telling the filter whether the pool
+    // is ASCII (instead of a regular expression over it) and giving the copy its bytes.
+    const bytes = isDropping ? asciiBytes(chunk.text) : null
+    if (isDropping && chunk.isAscii === null) {
+      chunk.isAscii = bytes !== null && ASCII_ONLY.test(chunk.wide)
+    }
+    chunk.filter = filterOf(chunk, leftOut)
+    if (isDropping) {
       // The pool keeps neither: each is rebuilt (json-cover.ts) or read shared when read.
       const codes = Uint32Array.from(mergeAscending(dropped ? [...dropped.codes] : [], locals))
-      const { text, starts } = textWithout(chunk.text, chunk.starts, codes)
+      const { text, starts } = textWithout(chunk.text, chunk.starts, codes, bytes)
       chunk.text = text
       chunk.starts = starts
       chunk.dropped = dropped

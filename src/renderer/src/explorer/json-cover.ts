@@ -116,11 +116,10 @@ export function droppedText(
 export function textWithout(
   text: string,
   starts: Uint32Array,
-  codes: Uint32Array
+  codes: Uint32Array,
+  bytes: Uint8Array | null = asciiBytes(text)
 ): { text: string; starts: Uint32Array } {
-  const bytes = new Uint8Array(text.length)
-  const { read, written } = ascii.encodeInto(text, bytes)
-  if (read === text.length && written === text.length) {
+  if (bytes !== null) {
     return asciiWithout(bytes, starts, codes)
   }
   const next = new Uint32Array(starts.length)
@@ -154,6 +153,17 @@ export function textWithout(
 
 const latin1 = new TextDecoder('windows-1252')
 const ascii = new TextEncoder()
+
+/**
+ * An ASCII text's bytes (one a character), encoded once; null when it holds another character.
+ * {@link textWithout} takes them (`bytes`, moved in place) so a caller that has asked whether a
+ * pool is ASCII does not encode it twice.
+ */
+export function asciiBytes(text: string): Uint8Array | null {
+  const bytes = new Uint8Array(text.length)
+  const { read, written } = ascii.encodeInto(text, bytes)
+  return read === text.length && written === text.length ? bytes : null
+}
 
 /**
  * {@link textWithout} of an ASCII text given as its bytes: the kept runs are moved down within

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { poolOf } from '../db/record-chunk'
+import { poolOf, splitPool } from '../db/record-chunk'
 
 import { GlobalPool } from './global-pool'
 import { jsonCover } from './json-cover'
@@ -105,6 +105,20 @@ describe('shared values', () => {
       )
       expect(expected, needle).toEqual(naive)
     }
+  })
+
+  it('finds a wide value by its lower case once an ASCII pool has dropped its shared values', () => {
+    // The Kelvin sign lower-cases to `k`, which a case-insensitive pattern does not match: the
+    // pool is ASCII only if its wide text is too, else its wide text is searched lowered.
+    const values = ['alice@x', 'id-0001', '\u212Aelvin 5', 'bob@x']
+    const { pool: text, widePool, starts, order } = splitPool(values)
+    const pool = new GlobalPool()
+    pool.add(text, widePool, starts)
+    pool.prepareSearch(0, null, Uint32Array.from([order[0]!, order[3]!]))
+    expect(pool.chunks[0]!.shared?.locals.length).toBe(2)
+    expect(pool.mark('kelvin')).toEqual([[order[2]]])
+    expect(pool.mark('lvin 5')).toEqual([[order[2]]])
+    expect(pool.mark('alice')).toEqual([[order[0]]])
   })
 
   it('stops sharing new values at its limit, and never shares an empty one', () => {
