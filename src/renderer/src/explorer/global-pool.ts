@@ -476,6 +476,10 @@ function droppedMatches(
     for (const code of isInside ? marked : markRun(chunk, run)) {
       valueHit[code] = 1
     }
+  } else if (keyHit !== null && !keyHit.includes(true)) {
+    // Only a key could make a text hold the needle, and none does (the usual case: `a7` in a
+    // million-record cache went through 400,000 texts for nothing).
+    return found
   }
   const { layout, layouts, valueStart, values } = dropped
   dropped.codes.forEach((code, i) => {
