@@ -261,6 +261,20 @@ describe('the quick search’s preparation while chunks keep arriving', () => {
     expect(answers(engine)).toEqual(answers(await fromIndexedDb()))
   })
 
+  it('prepares nothing more once disposed (replaced after the cache was cleared)', async () => {
+    const engine = new QueryEngine(db)
+    await db.commitBatch(records(4096))
+    await offer(engine, committed[0])
+    await preparedUpTo(engine, 1)
+    await db.commitBatch(records(4096))
+    await offer(engine, committed[1])
+    engine.dispose()
+    await vi.advanceTimersByTimeAsync(PREPARE_AFTER_GROWTH_MS * 2)
+    await engine.prepareSearch()
+    await turns(50)
+    expect(engine.index.searchPreparedChunks()).toBe(1)
+  })
+
   it('does not prepare when asked while chunks arrive, and does once they stopped', async () => {
     const engine = new QueryEngine(db)
     await db.commitBatch(records(4096 * 2))

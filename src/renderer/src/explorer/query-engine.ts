@@ -82,6 +82,8 @@ export class QueryEngine {
   /** When chunks were last appended to rows already loaded (performance.now()). */
   private grewAt = Number.NEGATIVE_INFINITY
   private prepareTimer: ReturnType<typeof setTimeout> | null = null
+  /** Replaced (the cache was cleared): prepares nothing more. */
+  private isDisposed = false
   /**
    * Chunks the committing page handed over ({@link offer}), by number, until a load appends
    * them, and the cache epoch they belong to.
@@ -314,7 +316,7 @@ export class QueryEngine {
     }
     this.isPreparing = true
     try {
-      while (!this.isGrowing() && !this.index.prepareSearch(PREPARE_CHUNKS)) {
+      while (!this.isDisposed && !this.isGrowing() && !this.index.prepareSearch(PREPARE_CHUNKS)) {
         await yieldToMessages()
       }
     } finally {
@@ -330,8 +332,20 @@ export class QueryEngine {
     return performance.now() - this.grewAt < PREPARE_AFTER_GROWTH_MS
   }
 
+  /** Stops any preparation under way or waiting (the worker replaces this engine). */
+  dispose(): void {
+    this.isDisposed = true
+    if (this.prepareTimer !== null) {
+      clearTimeout(this.prepareTimer)
+      this.prepareTimer = null
+    }
+  }
+
   /** Prepares now, or once chunks have stopped arriving. */
   private schedulePrepare(): void {
+    if (this.isDisposed) {
+      return
+    }
     const wait = this.grewAt + PREPARE_AFTER_GROWTH_MS - performance.now()
     if (wait <= 0) {
       void this.prepareSearch()

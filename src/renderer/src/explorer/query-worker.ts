@@ -65,6 +65,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
             .then(() => post({ type: 'changed', progress: engine!.progress() }))
         } else if (message.type === 'reset') {
           // The cache was cleared: start over from what is (not) there now.
+          engine.dispose()
           engine = new QueryEngine(db!)
           void engine.load().then((progress) => post({ type: 'changed', progress }))
         } else if (message.writer === undefined || message.writer !== handingWriter) {
