@@ -137,6 +137,9 @@ describe('covered JSON texts of a chunk', () => {
       )
       const removed = [...codes].reduce((n, code) => n + ordered[code]!.length, 0)
       expect(after.text.length).toBe(split.pool.length - removed)
+      // Exactly the pool a chunk without those values' characters would have.
+      const kept = ordered.slice(0, narrowCount).map((v, code) => (codes.includes(code) ? '' : v))
+      expect(after.text).toBe(kept.length === 0 ? '' : kept.join('\0') + '\0')
     }
   })
 

@@ -119,11 +119,10 @@ export function textWithout(
   codes: Uint32Array,
   bytes: Uint8Array | null = asciiBytes(text)
 ): { text: string; starts: Uint32Array } {
-  if (bytes !== null) {
-    return asciiWithout(bytes, starts, codes)
-  }
   const next = new Uint32Array(starts.length)
-  const parts: string[] = []
+  // The runs of kept characters, [from, to) pairs: each but the last is followed by a dropped
+  // value's separator.
+  const runs: number[] = []
   let removed = 0
   // The first value and the first character of the run of kept values being copied.
   let value = 0
@@ -132,12 +131,9 @@ export function textWithout(
     for (; value < code; value++) {
       next[value] = starts[value]! - removed
     }
-    if (starts[code]! > keptFrom) {
-      parts.push(text.slice(keptFrom, starts[code]!))
-    }
+    runs.push(keptFrom, starts[code]!)
     // The dropped value: its separator only.
     next[code] = starts[code]! - removed
-    parts.push(POOL_SEPARATOR)
     removed += starts[code + 1]! - starts[code]! - 1
     keptFrom = starts[code + 1]!
     value = code + 1
@@ -145,10 +141,8 @@ export function textWithout(
   for (; value < starts.length; value++) {
     next[value] = starts[value]! - removed
   }
-  if (text.length > keptFrom) {
-    parts.push(text.slice(keptFrom))
-  }
-  return { text: oneByteText(parts), starts: next }
+  runs.push(keptFrom, text.length)
+  return { text: bytes !== null ? movedDown(bytes, runs) : joinedRuns(text, runs), starts: next }
 }
 
 const latin1 = new TextDecoder('windows-1252')
@@ -156,8 +150,8 @@ const ascii = new TextEncoder()
 
 /**
  * An ASCII text's bytes (one a character), encoded once; null when it holds another character.
- * {@link textWithout} takes them (`bytes`, moved in place) so a caller that has asked whether a
- * pool is ASCII does not encode it twice.
+ * {@link textWithout} takes them (moved in place) so a caller that has asked whether a pool is
+ * ASCII does not encode it twice.
  */
 export function asciiBytes(text: string): Uint8Array | null {
   const bytes = new Uint8Array(text.length)
@@ -166,39 +160,35 @@ export function asciiBytes(text: string): Uint8Array | null {
 }
 
 /**
- * {@link textWithout} of an ASCII text given as its bytes: the kept runs are moved down within
- * the bytes (the text is encoded once, not part by part: in the browser each `encodeInto` call
- * first copies its string out of V8, and a pool has thousands of parts).
+ * The kept runs of an ASCII text given as its bytes, moved down within them, as a string (the
+ * text is encoded once, not run by run: in the browser each `encodeInto` call first copies its
+ * string out of V8, and a pool has thousands of runs).
  */
-function asciiWithout(
-  bytes: Uint8Array,
-  starts: Uint32Array,
-  codes: Uint32Array
-): { text: string; starts: Uint32Array } {
-  const next = new Uint32Array(starts.length)
+function movedDown(bytes: Uint8Array, runs: readonly number[]): string {
   const separator = POOL_SEPARATOR.charCodeAt(0)
-  // `removed`: the bytes dropped before `keptFrom`, the first byte of the run being kept.
-  let removed = 0
-  let keptFrom = 0
-  let value = 0
-  for (const code of codes) {
-    const from = starts[code]!
-    for (; value < code; value++) {
-      next[value] = starts[value]! - removed
+  let at = 0
+  for (let r = 0; r < runs.length; r += 2) {
+    bytes.copyWithin(at, runs[r]!, runs[r + 1]!)
+    at += runs[r + 1]! - runs[r]!
+    if (r + 2 < runs.length) {
+      bytes[at++] = separator
     }
-    bytes.copyWithin(keptFrom - removed, keptFrom, from)
-    // The dropped value: its separator only.
-    next[code] = from - removed
-    bytes[from - removed] = separator
-    removed += starts[code + 1]! - from - 1
-    keptFrom = starts[code + 1]!
-    value = code + 1
   }
-  for (; value < starts.length; value++) {
-    next[value] = starts[value]! - removed
+  return latin1.decode(bytes.subarray(0, at))
+}
+
+/** The kept runs of a text that is not ASCII, end to end (see {@link oneByteText}). */
+function joinedRuns(text: string, runs: readonly number[]): string {
+  const parts: string[] = []
+  for (let r = 0; r < runs.length; r += 2) {
+    if (runs[r + 1]! > runs[r]!) {
+      parts.push(text.slice(runs[r]!, runs[r + 1]!))
+    }
+    if (r + 2 < runs.length) {
+      parts.push(POOL_SEPARATOR)
+    }
   }
-  bytes.copyWithin(keptFrom - removed, keptFrom, bytes.length)
-  return { text: latin1.decode(bytes.subarray(0, bytes.length - removed)), starts: next }
+  return oneByteText(parts)
 }
 
 /**
