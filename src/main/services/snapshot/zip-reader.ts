@@ -131,13 +131,14 @@ export class ZipReader {
       entry,
       isDeflated ? { decodeFileData: false } : undefined
     )
-    // Never more than the declared size plus one byte in one piece: a part that lies about its
-    // size is stopped within a byte of it, however large the pieces otherwise are.
+    // Never more than the declared size (at most `maxBytes`, checked above) plus one byte in one
+    // piece: a part that lies about its size is stopped within a byte of it, however large the
+    // pieces otherwise are.
     const inflater = isDeflated
       ? createInflateRaw({
           chunkSize: Math.max(
             zlibConstants.Z_MIN_CHUNK,
-            Math.min(INFLATE_CHUNK_BYTES, Math.min(entry.uncompressedSize, maxBytes) + 1)
+            Math.min(INFLATE_CHUNK_BYTES, entry.uncompressedSize + 1)
           )
         })
       : null

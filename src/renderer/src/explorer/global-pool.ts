@@ -215,8 +215,8 @@ export class GlobalPool {
     // Values are dropped: the one-byte text is encoded once, telling the filter whether the pool
     // is ASCII (instead of a regular expression over it) and giving the copy its bytes.
     const bytes = isDropping ? asciiBytes(chunk.text) : null
-    if (isDropping && chunk.isAscii === null) {
-      chunk.isAscii = bytes !== null && ASCII_ONLY.test(chunk.wide)
+    if (isDropping) {
+      isAsciiPool(chunk, bytes !== null)
     }
     chunk.filter = filterOf(chunk, leftOut)
     if (isDropping) {
@@ -543,9 +543,10 @@ function localValue(pool: PoolText, local: number): string {
   return poolSlice(pool.text, pool.wide, pool.starts[local]!, pool.starts[local + 1]! - 1)
 }
 
-function isAsciiPool(chunk: PoolChunk): boolean {
+/** `isTextAscii`: whether the one-byte text is ASCII, when the caller knows already. */
+function isAsciiPool(chunk: PoolChunk, isTextAscii?: boolean): boolean {
   if (chunk.isAscii === null) {
-    chunk.isAscii = ASCII_ONLY.test(chunk.text) && ASCII_ONLY.test(chunk.wide)
+    chunk.isAscii = (isTextAscii ?? ASCII_ONLY.test(chunk.text)) && ASCII_ONLY.test(chunk.wide)
   }
   return chunk.isAscii
 }
