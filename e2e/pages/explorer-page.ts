@@ -163,6 +163,11 @@ export class ExplorerPage {
     return this.grid.locator('.ag-header-cell-text').allInnerTexts()
   }
 
+  /** A column header's name, whose title is the column's description. */
+  headerLabel(colId: string): Locator {
+    return this.grid.locator(`.ag-header-cell[col-id="${colId}"] .ag-header-cell-text > span`)
+  }
+
   /** Types into a column's text filter ("contains") from its header menu, then closes the menu. */
   async filterColumn(colId: string, text: string): Promise<void> {
     await this.grid

@@ -69,6 +69,11 @@ test('filters by range, facet, column and quick search, and shows a record', asy
   const explorer = new ExplorerPage(app.page)
   await expect(explorer.rows.first()).toBeVisible()
   expect(await explorer.headers()).toEqual(['Date (UTC)', 'IP address', 'User', 'Activity', 'Item'])
+  // A header's description shows when the pointer rests on its name.
+  await expect(explorer.headerLabel('activity')).toHaveAttribute(
+    'title',
+    'The friendly name of the event.'
+  )
 
   await explorer.dateRange.selectOption('24h')
   await expect(explorer.status).toContainText('8 of 24 records')
@@ -105,6 +110,10 @@ test('filters by range, facet, column and quick search, and shows a record', asy
   await app.page.getByRole('button', { name: 'Local' }).click()
   await expect(explorer.grid.locator('.ag-header-cell-text').first()).toHaveText(
     /^Date \(local, UTC[+-]\d\d:\d\d\)$/
+  )
+  await expect(explorer.headerLabel('createdAt')).toHaveAttribute(
+    'title',
+    'When the event happened.'
   )
 })
 

@@ -119,7 +119,6 @@ export const ExplorerGrid = memo(function ExplorerGrid({
       getRowId,
       rowSelection: ROW_SELECTION,
       rowClassRules: ROW_CLASS_RULES,
-      tooltipShowDelay: 400,
       onGridReady: (event: GridReadyEvent<GridRow>) => {
         apiRef.current = event.api
         events.current.onGridReady(event.api)

@@ -11,6 +11,7 @@ import {
   toColDefs,
   utcOffset
 } from './explorer-columns'
+import { HeaderLabel } from './header-label'
 import type { GridRow } from './query-types'
 
 function row(): GridRow {
@@ -76,7 +77,9 @@ describe('explorer columns', () => {
     expect(get('f:AdditionalInfo.ActionName')).toBe('PutConnection')
     const field = defs.find((d) => d.colId === 'f:AdditionalInfo.ActionName')!
     expect(field).toMatchObject({ initialHide: true, filter: 'agTextColumnFilter' })
-    expect(field.headerTooltip).toContain('action')
+    expect(field.headerComponentParams).toMatchObject({ innerHeaderComponent: HeaderLabel })
+    expect(field.headerComponentParams.innerHeaderComponentParams.description).toContain('action')
+    expect(field.headerTooltip).toBeUndefined()
     expect(defs.every((d) => typeof d.valueFormatter === 'function')).toBe(true)
   })
 })

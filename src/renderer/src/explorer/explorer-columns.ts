@@ -9,6 +9,7 @@ import type { ColDef, ValueFormatterParams, ValueGetterParams } from 'ag-grid-co
 // query worker's bundle (160 KB it would parse and evaluate before reading the first chunk).
 import { describeField } from '../../../shared/audit/field-descriptions'
 
+import { HeaderLabel, type HeaderLabelParams } from './header-label'
 import { itemOf } from './item-of'
 import { DATE_COLUMN, FIELD_PREFIX, TAGS_COLUMN, fieldColumnId, type GridRow } from './query-types'
 
@@ -18,7 +19,7 @@ export type TimeZoneMode = 'utc' | 'local'
 export interface ExplorerColumn {
   colId: string
   headerName: string
-  /** A plain-language description, shown as the header tooltip. */
+  /** A plain-language description, shown when the pointer rests on the header. */
   description: string
   /** Shown before the user changes the layout. */
   isDefaultVisible: boolean
@@ -197,7 +198,11 @@ export function toColDefs(
   return columns.map((column) => ({
     colId: column.colId,
     headerName: headerOf(column, timeZone),
-    headerTooltip: column.description,
+    // The description as the label's own `title`, not `headerTooltip` (header-label.ts).
+    headerComponentParams: {
+      innerHeaderComponent: HeaderLabel,
+      innerHeaderComponentParams: { description: column.description } satisfies HeaderLabelParams
+    },
     initialHide: !column.isDefaultVisible,
     initialWidth: column.width,
     sortable: true,

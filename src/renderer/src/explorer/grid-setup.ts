@@ -11,7 +11,6 @@ import {
   RowStyleModule,
   ScrollApiModule,
   TextFilterModule,
-  TooltipModule,
   ValidationModule,
   themeQuartz,
   type ColumnState,
@@ -31,7 +30,6 @@ ModuleRegistry.registerModules([
   ColumnApiModule,
   RowApiModule,
   ScrollApiModule,
-  TooltipModule,
   // Development builds name any module a feature needs but was not registered.
   ...(import.meta.env.DEV ? [ValidationModule] : [])
 ])
