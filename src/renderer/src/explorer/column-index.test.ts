@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { makeRecord } from '../../../shared/audit/test-records'
 
 import { ColumnIndex, itemOf } from './column-index'
+import type { ColumnStore } from './column-store'
 import { ColumnIndex as LegacyIndex } from './test-support/legacy-column-index'
 import { emptyQuery } from './query-types'
 
@@ -30,6 +31,43 @@ describe('ColumnIndex at size', () => {
     const times = Array.from(rows, (r) => Date.parse(index.valueOf(r, 'createdAt')))
     expect(times.every((t, i) => i === 0 || times[i - 1]! >= t)).toBe(true)
     expect(index.fieldKeyInfo()[0]).toEqual({ key: 'Blob', count: 40000 })
+  })
+
+  it("finds dictionary-coded values through their dictionary, not the chunks' value rows", () => {
+    const records = Array.from({ length: 300 }, (_, i) => {
+      const userId = i % 3 === 0 ? 'Alex@Contoso.example' : 'bea@contoso.example'
+      // As Purview writes them, the user again among the fields.
+      const note = i % 10 === 0 ? 'for alex@contoso.example' : 'none'
+      return makeRecord({
+        id: `dict-${i}`,
+        userId,
+        clientIp: `198.51.100.${i % 7}`,
+        fields: { Id: `dict-${i}`, UserId: userId, Note: note }
+      })
+    })
+    const index = new ColumnIndex()
+    index.append(records)
+    index.prepareSearch(Number.POSITIVE_INFINITY)
+    // The user is in no value row, even as a field (its rows are its dictionary code's); an
+    // address is.
+    const store = (index as unknown as { store: ColumnStore }).store
+    const rowsOf = (value: string): number => {
+      const made = store.madeValueRows(0)!
+      const code = store.pool.find(0, value)
+      expect(code).toBeGreaterThanOrEqual(0)
+      return made.counts[code]!
+    }
+    expect(rowsOf('Alex@Contoso.example')).toBe(0)
+    expect(rowsOf('198.51.100.3')).toBeGreaterThan(0)
+    const legacy = new LegacyIndex()
+    legacy.append(records)
+    // (One word each: the legacy index reads a whole search as one text.)
+    for (const needle of ['alex@', 'ALEX', 'bea@contoso', '100.3', 'ex@contoso', 'platform']) {
+      const query = { ...emptyQuery(), quickSearch: needle }
+      expect(Array.from(index.run(query).rows), needle).toEqual(Array.from(legacy.run(query).rows))
+    }
+    // The user's 100 rows, and the 20 others whose note names them.
+    expect(index.run({ ...emptyQuery(), quickSearch: 'alex@' }).rows).toHaveLength(120)
   })
 
   it('shows the resource as the item, else the object id', () => {

@@ -18,7 +18,7 @@ import type { StackSort } from '../../../shared/explorer'
 
 import { columnRanks, orderByKeys, textRanks, timeRanks, type RankedColumn } from './column-ranks'
 import { MISSING, type CodedColumn } from './column-sort'
-import { ColumnStore, KEPT_FIELD_COLUMNS } from './column-store'
+import { ColumnStore, KEPT_FIELD_COLUMNS, valueRowSlots } from './column-store'
 import { explorerColumns } from './explorer-columns'
 import { facetList } from './facet-list'
 import type { CodeArray } from './growable'
@@ -91,6 +91,8 @@ class PerColumn<V extends object> {
 
 /** Where the quick search looks besides the flattened fields: every core text column's slot. */
 const SEARCHED_SLOTS = TEXT_COLUMNS.map((column) => COLUMN_SLOT[column])
+/** …of which these are read through the chunks' value rows (the others through dictionaries). */
+const VALUE_ROW_SLOTS = valueRowSlots(SEARCHED_SLOTS)
 
 interface FilterResult {
   key: string
@@ -675,12 +677,13 @@ export class ColumnIndex {
         marked,
         poolSize: this.store.pool.size,
         chunks: this.store.chunks,
-        slots: SEARCHED_SLOTS,
+        slots: VALUE_ROW_SLOTS,
         rowsOf: (c) => this.store.madeValueRows(c),
         tags: this.store.tagIndex
       },
       needle
     )
+    this.store.markCodedRows(needle, mask)
     this.maskCache.set(cacheKey, mask)
     return mask
   }

@@ -27,7 +27,7 @@ import {
 } from '../db/record-chunk'
 
 import type { CodedColumn } from './column-sort'
-import { GlobalPool } from './global-pool'
+import { GlobalPool, SearchedValues } from './global-pool'
 import { jsonCover } from './json-cover'
 import {
   fieldCodes,
@@ -36,7 +36,7 @@ import {
   rowsOfIds,
   type LoadedChunk
 } from './loaded-chunks'
-import { Dictionary, GrowableCodes, GrowableF64, GrowableU32 } from './growable'
+import { Dictionary, GrowableCodes, GrowableF64, GrowableU32, type CodeArray } from './growable'
 import type { RowColumns } from './row-columns'
 import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
 import {
@@ -53,6 +53,44 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
   ...HIGH_CARDINALITY_COLUMNS,
   'clientIp'
 ])
+
+/** Slots of the pool-coded columns. */
+const POOL_SLOTS: ReadonlySet<number> = new Set([...POOL_COLUMNS].map((c) => COLUMN_SLOT[c]))
+
+/**
+ * Of the searched `slots`, those a quick search reads through the chunks' value rows (or, in a
+ * chunk not prepared yet, its codes): the pool-coded columns'. The other searched columns are
+ * coded against their own dictionaries, read once per search ({@link ColumnStore.markCodedRows}):
+ * their rows would take half the value rows' bytes.
+ */
+export function valueRowSlots(slots: readonly number[]): number[] {
+  return slots.filter((slot) => POOL_SLOTS.has(slot))
+}
+
+/** Of the searched `slots`, those a quick search reads through their dictionaries. */
+function dictionarySlots(slots: readonly number[]): number[] {
+  return slots.filter((slot) => !POOL_SLOTS.has(slot))
+}
+
+/** Sets 1 in `mask` for rows 0…size-1 whose code `hits` marks. */
+function markRowsOf(hits: Uint8Array, codes: CodeArray, size: number, mask: Uint8Array): void {
+  const hit = hits.indexOf(1)
+  if (hit < 0) {
+    return
+  }
+  if (hits.indexOf(1, hit + 1) < 0) {
+    // One value (a user, an operation): a comparison, not a look-up, per row.
+    for (let row = 0; row < size; row++) {
+      if (codes[row] === hit) {
+        mask[row] = 1
+      }
+    }
+    return
+  }
+  for (let row = 0; row < size; row++) {
+    mask[row]! |= hits[codes[row]!]!
+  }
+}
 
 /**
  * The stored text columns whose values the chunks' pools share (shared-values.ts): all but the
@@ -93,6 +131,8 @@ export class ColumnStore {
    */
   private readonly fieldColumns = new LRUCache<string, Uint32Array>({ max: KEPT_FIELD_COLUMNS })
   private scratch = new Int32Array(0)
+  /** The dictionary-coded columns' values as the quick search reads them. */
+  private readonly searchedDicts = new Map<TextColumn, SearchedValues>()
   /** Per chunk, the rows using each pool value (value-rows.ts); made while the worker is idle. */
   private readonly valueRows: (ValueRows | undefined)[] = []
   /** Chunks 0…searchReady-1 have their search filters and value rows. */
@@ -328,6 +368,22 @@ export class ColumnStore {
     return { codes, size: pool.size, value: (code) => pool.value(code), isUnique: false, pool }
   }
 
+  /**
+   * Sets 1 in `mask` for the rows whose value of a dictionary-coded text column contains the
+   * (lower-cased) needle: each dictionary is searched, then its codes read.
+   */
+  markCodedRows(needle: string, mask: Uint8Array): void {
+    const size = this.size
+    for (const [column, { codes, dict }] of this.text) {
+      let searched = this.searchedDicts.get(column)
+      if (!searched) {
+        searched = new SearchedValues()
+        this.searchedDicts.set(column, searched)
+      }
+      markRowsOf(searched.hits(dict.values, needle), codes.data, size, mask)
+    }
+  }
+
   /** Chunk `c`'s value rows if they are made, else null (the quick search then reads its rows). */
   madeValueRows(c: number): ValueRows | null {
     return this.valueRows[c] ?? null
@@ -351,7 +407,8 @@ export class ColumnStore {
       this.valueRows[c] ??= valueRows(
         this.chunks[c]!,
         this.pool.chunks[c]!.starts.length - 1,
-        slots
+        valueRowSlots(slots),
+        dictionarySlots(slots)
       )
     }
     this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)

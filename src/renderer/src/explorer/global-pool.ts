@@ -23,7 +23,7 @@ import {
   type DroppedTexts,
   type JsonCover
 } from './json-cover'
-import { SharedValues } from './shared-values'
+import { SharedValues, joinValues } from './shared-values'
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -276,6 +276,28 @@ export class GlobalPool {
       }
       from = at + 1
     }
+  }
+}
+
+/**
+ * A list of values (a dictionary's: a few thousand users, environments…) searched as a chunk's
+ * pool is, with the same case rules, so a value is found here exactly when it would be there.
+ */
+export class SearchedValues {
+  private pool: PoolChunk | null = null
+
+  /** Per value of `values`, 1 when it contains `needle` (lower-cased). */
+  hits(values: readonly string[], needle: string): Uint8Array {
+    if (this.pool === null || this.pool.starts.length - 1 !== values.length) {
+      // Made again when values were added (a value is never changed or removed).
+      const { text, starts } = joinValues(values)
+      this.pool = poolChunk(text, '', starts, 0)
+    }
+    const hits = new Uint8Array(values.length)
+    for (const code of markChunk(this.pool, needleSearch(needle, !ASCII_ONLY.test(needle)))) {
+      hits[code] = 1
+    }
+    return hits
   }
 }
 

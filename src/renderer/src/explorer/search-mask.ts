@@ -56,7 +56,7 @@ export interface SearchableIndex {
     pairStart: Uint32Array
     pairValue: Uint16Array | Uint32Array
   }[]
-  /** Slots (in `codes`) of the text columns searched. */
+  /** Slots (in `codes`) of the text columns searched here (those the value rows cover). */
   slots: readonly number[]
   /**
    * The rows that use each value of chunk `c` (value-rows.ts, over `slots` and the fields), or
@@ -67,7 +67,8 @@ export interface SearchableIndex {
 }
 
 /**
- * 1 for rows where any field value, core column value or tag contains the (lower-case) needle.
+ * 1 for rows where any field value, value of a column of `slots` or tag contains the (lower-case)
+ * needle (the dictionary-coded columns are searched apart: column-store.ts `markCodedRows`).
  * Every value of a row is in its own chunk's pool, so each chunk is read against its own slice of
  * the marks; a chunk with no matching value is skipped. In a chunk whose value rows are made, the
  * rows of each matching value are written and nothing else is read; in the others every row's

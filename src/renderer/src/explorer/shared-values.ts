@@ -57,17 +57,20 @@ export class SharedValues {
 
   /** Every shared value end to end, each followed by the pool's separator, and their starts. */
   text(): { text: string; starts: Uint32Array } {
-    if (!this.joined) {
-      const starts = new Uint32Array(this.values.length + 1)
-      let at = 0
-      this.values.forEach((value, id) => {
-        starts[id] = at
-        at += value.length + 1
-      })
-      starts[this.values.length] = at
-      const text = this.values.length === 0 ? '' : this.values.join(POOL_SEPARATOR) + POOL_SEPARATOR
-      this.joined = { text, starts }
-    }
+    this.joined ??= joinValues(this.values)
     return this.joined
   }
+}
+
+/** Values end to end as a pool holds them (each followed by the separator), and their starts. */
+export function joinValues(values: readonly string[]): { text: string; starts: Uint32Array } {
+  const starts = new Uint32Array(values.length + 1)
+  let at = 0
+  values.forEach((value, i) => {
+    starts[i] = at
+    at += value.length + 1
+  })
+  starts[values.length] = at
+  const text = values.length === 0 ? '' : values.join(POOL_SEPARATOR) + POOL_SEPARATOR
+  return { text, starts }
 }

@@ -3,6 +3,11 @@
  * values it found instead of reading every row's columns and flattened fields: per local pool
  * code, the ascending rows (within the chunk) that hold it in a searched text column or a
  * flattened field, each row once. Made for every chunk while the worker is idle. Pure.
+ *
+ * The searched columns coded against their own dictionaries (users, activities…: a value in
+ * nearly every row of each) are left out, and so are their values in the same row's fields
+ * (Purview repeats the user, the operation… there): searched through those dictionaries
+ * instead, they would take half of these rows (23 MB at a million records).
  */
 
 /** The chunk's layout the rows are read from (a loaded chunk satisfies it). */
@@ -58,20 +63,28 @@ export function valueRowsStart(
   return at
 }
 
-/** The rows of every code of a chunk's pool (`poolSize` values) over `slots` and the fields. */
+/**
+ * The rows of every code of a chunk's pool (`poolSize` values) over `slots` and the fields, but
+ * for a value a row also holds in one of `foundApart` (slots whose rows the search finds another
+ * way: a field holding the row's user, its operation…).
+ */
 export function valueRows(
   chunk: ValueRowsSource,
   poolSize: number,
-  slots: readonly number[]
+  slots: readonly number[],
+  foundApart: readonly number[] = []
 ): ValueRows {
   const { count, codes, pairStart, pairValue } = chunk
   // Two passes over every use: count each value's rows, then place them. `seen[code]` is the
   // last row (plus one) counted or placed for a code, so a row that uses a value in several
-  // places holds it once.
+  // places holds it once; a value of `foundApart` is marked so before the row's uses are read.
   const seen = new Int32Array(poolSize)
   const counts = count <= 0xffff ? new Uint16Array(poolSize) : new Uint32Array(poolSize)
   const eachUse = (visit: (code: number, row: number) => void): void => {
     for (let i = 0; i < count; i++) {
+      for (let j = 0; j < foundApart.length; j++) {
+        seen[codes[foundApart[j]! * count + i]!] = i + 1
+      }
       for (let j = 0; j < slots.length; j++) {
         visit(codes[slots[j]! * count + i]!, i)
       }
