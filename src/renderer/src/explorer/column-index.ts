@@ -369,7 +369,7 @@ export class ColumnIndex {
         const column = this.coded(colId)
         ranked = column
           ? columnRanks(column, this.size)
-          : { ranks: new Uint32Array(this.size), levels: 0, value: () => '' }
+          : { ranks: new Uint8Array(this.size), levels: 0, value: () => '' }
       }
       this.ranks.set(colId, ranked)
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { splitPool } from '../db/record-chunk'
 
-import { columnRanks } from './column-ranks'
+import { columnRanks, type RankArray } from './column-ranks'
 
 import { MISSING, type CodedColumn } from './column-sort'
 
@@ -33,6 +33,31 @@ describe('column ranks', () => {
       expect(fast.value(rank)).toBe(grouped.value(rank))
     }
     expect(fast.value(1)).toBe('')
+  })
+
+  it('keeps ranks in as few bytes a row as the column has values for', () => {
+    for (const [distinct, kind] of [
+      [255, Uint8Array],
+      [256, Uint16Array],
+      [65_535, Uint16Array],
+      [65_536, Uint32Array]
+    ] as const) {
+      // Every value once (the last rank is the highest), then a few again.
+      const codes = Uint32Array.from({ length: distinct + 100 }, (_, row) =>
+        row < distinct ? row : rand(distinct)
+      )
+      const value = (code: number): string => `v${String(code).padStart(6, '0')}`
+      for (const isUnique of [true, false]) {
+        const ranked = columnRanks({ codes, size: distinct, value, isUnique }, codes.length)
+        expect(ranked.ranks).toBeInstanceOf(kind)
+        expect(ranked.levels).toBe(distinct)
+        // Zero-padded texts: rank order is code order, the highest rank kept whole.
+        expect(ranked.ranks[distinct - 1]).toBe(distinct)
+        expect(Array.from(ranked.ranks.subarray(distinct), (r) => r - 1)).toEqual(
+          Array.from(codes.subarray(distinct))
+        )
+      }
+    }
   })
 
   it('gives rows without a value rank 0', () => {
@@ -101,7 +126,7 @@ describe('ranks of pool codes', () => {
     )
     const expected = referenceRanks(codes, value)
     // (Compared row by row: a diff of 200,000 numbers is too slow to print.)
-    const firstWrong = (ranks: Uint32Array): number =>
+    const firstWrong = (ranks: RankArray): number =>
       expected.findIndex((r, row) => ranks[row] !== r)
     expect(firstWrong(ranked.ranks)).toBe(-1)
     expect(ranked.levels).toBe(expected.reduce((a, b) => Math.max(a, b), 0))

@@ -6,10 +6,27 @@
 import { MISSING, type CodedColumn } from './column-sort'
 import { packedEqual, packSlices, sortPackedTexts, type PackedTexts } from './text-sort'
 
+/** Ranks per row, in as few bytes as the highest rank allows ({@link rankArray}). */
+export type RankArray = Uint8Array | Uint16Array | Uint32Array
+
+/**
+ * Room for `n` ranks up to `levels`: a byte a row for a column of at most 255 values (an
+ * activity, a status), two up to 65,535 (users, connectors). Ranks are kept for every core
+ * column stacked or sorted by: at five million records, four bytes a row for each of the nine
+ * the benchmark stacks by would be 180 MB.
+ */
+export function rankArray(levels: number, n: number): RankArray {
+  return levels <= 0xff
+    ? new Uint8Array(n)
+    : levels <= 0xffff
+      ? new Uint16Array(n)
+      : new Uint32Array(n)
+}
+
 /** A column as ranks: rank 0 is a row without a value; ranks 1…levels are distinct values. */
 export interface RankedColumn {
   /** Per row. */
-  ranks: Uint32Array
+  ranks: RankArray
   /** Highest rank in use. */
   levels: number
   /** The text of a rank ('' for rank 0). */
@@ -99,7 +116,7 @@ function groupedRanks(column: CodedColumn, n: number): RankedColumn {
   for (let i = 0; i < used; i++) {
     slot[usedCodes[i]!] = groupRank[groupOf[i]!]!
   }
-  const ranks = new Uint32Array(n)
+  const ranks = rankArray(levels, n)
   for (let row = 0; row < n; row++) {
     const code = codes[row]!
     ranks[row] = code === MISSING ? 0 : slot[code]!
@@ -162,7 +179,7 @@ function dictionaryRanks(column: CodedColumn, n: number): RankedColumn {
   const codeRank = rankValues(values)
   const byRank: string[] = ['']
   values.forEach((value, code) => (byRank[codeRank[code]!] = value))
-  const ranks = new Uint32Array(n)
+  const ranks = rankArray(values.length, n)
   const codes = column.codes
   for (let row = 0; row < n; row++) {
     const code = codes[row]!
@@ -189,7 +206,7 @@ export function textRanks(n: number, text: (row: number) => string): RankedColum
   const rank = rankValues(values)
   const byRank: string[] = ['']
   values.forEach((value, g) => (byRank[rank[g]!] = value))
-  const ranks = new Uint32Array(n)
+  const ranks = rankArray(values.length, n)
   for (let row = 0; row < n; row++) {
     ranks[row] = rank[group[row]!]!
   }
