@@ -32,8 +32,11 @@ import { jsonCover } from './json-cover'
 import {
   fieldCodes,
   narrowNumbers,
+  pairShapes,
   poolColumnCodes,
+  rowKeys,
   rowsOfIds,
+  shapesBytes,
   type LoadedChunk
 } from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32, type CodeArray } from './growable'
@@ -223,6 +226,7 @@ export class ColumnStore {
       keyMap,
       pairStart: chunk.pairStart,
       pairKey: chunk.pairKey,
+      shapes: null,
       pairValue: chunk.pairValue
     })
     this.fieldColumns.clear()
@@ -257,16 +261,17 @@ export class ColumnStore {
       local(chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
     const fields: Record<string, string> = {}
     const keys = this.fieldKeys.values
-    const end = chunk.pairStart[i + 1]!
+    const from = chunk.pairStart[i]!
+    const pairKeys = rowKeys(chunk, i)
     if (!want) {
-      for (let p = chunk.pairStart[i]!; p < end; p++) {
-        fields[keys[chunk.keyMap[chunk.pairKey[p]!]!]!] = local(chunk.pairValue[p]!)
+      for (let k = 0; k < pairKeys.length; k++) {
+        fields[keys[chunk.keyMap[pairKeys[k]!]!]!] = local(chunk.pairValue[from + k]!)
       }
     } else if (want.fields.size > 0) {
-      for (let p = chunk.pairStart[i]!; p < end; p++) {
-        const key = keys[chunk.keyMap[chunk.pairKey[p]!]!]!
+      for (let k = 0; k < pairKeys.length; k++) {
+        const key = keys[chunk.keyMap[pairKeys[k]!]!]!
         if (want.fields.has(key)) {
-          fields[key] = local(chunk.pairValue[p]!)
+          fields[key] = local(chunk.pairValue[from + k]!)
         }
       }
     }
@@ -404,6 +409,13 @@ export class ColumnStore {
         jsonCover(this.chunks[c]!, this.pool.chunks[c]!, slots),
         sharedCodes(this.chunks[c]!, this.pool.chunks[c]!.starts.length - 1)
       )
+      const loaded = this.chunks[c]!
+      if (loaded.pairKey) {
+        loaded.shapes = pairShapes(loaded.pairStart, loaded.pairKey, loaded.count)
+        if (loaded.shapes) {
+          loaded.pairKey = null
+        }
+      }
       this.valueRows[c] ??= valueRows(
         this.chunks[c]!,
         this.pool.chunks[c]!.starts.length - 1,
@@ -436,7 +448,8 @@ export class ColumnStore {
         chunk.userType.byteLength +
         chunk.flags.byteLength +
         chunk.pairStart.byteLength +
-        chunk.pairKey.byteLength +
+        (chunk.pairKey?.byteLength ?? 0) +
+        (chunk.shapes ? shapesBytes(chunk.shapes) : 0) +
         chunk.pairValue.byteLength
     }
     for (const codes of this.fieldColumns.values()) {

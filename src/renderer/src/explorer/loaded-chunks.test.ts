@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 
-import { narrowNumbers, poolColumnCodes, type LoadedChunk } from './loaded-chunks'
+import {
+  fieldCodes,
+  narrowNumbers,
+  pairShapes,
+  poolColumnCodes,
+  rowKeys,
+  type LoadedChunk
+} from './loaded-chunks'
 
 function chunkOf(firstRow: number, poolFirst: number, codes: number[]): LoadedChunk {
   const count = codes.length / 2
@@ -15,7 +22,33 @@ function chunkOf(firstRow: number, poolFirst: number, codes: number[]): LoadedCh
     keyMap: new Uint32Array(0),
     pairStart: new Uint32Array(count + 1),
     pairKey: new Uint8Array(0),
+    shapes: null,
     pairValue: new Uint16Array(0)
+  }
+}
+
+let state = 7
+function rand(n: number): number {
+  state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
+  return state % n
+}
+
+/** A chunk of `count` rows whose fields follow one of `kinds` key sequences (or vary, with 0). */
+function fieldChunk(count: number, kinds: number[][]): LoadedChunk {
+  const pairStart = new Uint32Array(count + 1)
+  const keys: number[] = []
+  for (let i = 0; i < count; i++) {
+    pairStart[i] = keys.length
+    keys.push(...kinds[rand(kinds.length)]!)
+  }
+  pairStart[count] = keys.length
+  return {
+    ...chunkOf(0, 0, []),
+    count,
+    keyMap: Uint32Array.from({ length: 12 }, (_, k) => 100 + k),
+    pairStart,
+    pairKey: Uint8Array.from(keys),
+    pairValue: Uint16Array.from(keys, (_, p) => p % 1000)
   }
 }
 
@@ -30,6 +63,34 @@ describe('loaded chunks', () => {
       const given = Float64Array.from([1, odd])
       expect(narrowNumbers(given)).toBe(given)
     }
+  })
+
+  it('reads the same keys and field codes through shapes as through the pair keys', () => {
+    // Four kinds of record, one with a key twice (an array of two), one without fields.
+    const chunk = fieldChunk(3000, [[0, 1, 2, 3, 8, 9], [0, 4, 5, 5, 6, 8, 9], [7, 9, 10], []])
+    const shapes = pairShapes(chunk.pairStart, chunk.pairKey!, chunk.count)
+    expect(shapes?.keys).toHaveLength(4)
+    expect(shapes?.of).toBeInstanceOf(Uint8Array)
+    const shaped: LoadedChunk = { ...chunk, pairKey: null, shapes }
+    for (let i = 0; i < chunk.count; i++) {
+      expect(Array.from(rowKeys(shaped, i))).toEqual(Array.from(rowKeys(chunk, i)))
+    }
+    for (let key = 99; key <= 108; key++) {
+      expect(Array.from(fieldCodes([shaped], key, chunk.count))).toEqual(
+        Array.from(fieldCodes([chunk], key, chunk.count))
+      )
+    }
+    // The first pair of a key is its value, as before (key 105 twice in one kind).
+    const codes = fieldCodes([shaped], 105, chunk.count)
+    const row = Array.from(codes).findIndex((code) => code !== 0xffffffff)
+    expect(codes[row]).toBe(chunk.pairValue[chunk.pairStart[row]! + 2])
+  })
+
+  it('keeps the pair keys when shapes would not take half their bytes', () => {
+    // Every row its own sequence.
+    const kinds = Array.from({ length: 400 }, (_, k) => [k % 12, (k >> 4) % 12, 11])
+    const chunk = fieldChunk(600, kinds)
+    expect(pairShapes(chunk.pairStart, chunk.pairKey!, chunk.count)).toBeNull()
   })
 
   it('makes a pool-coded column’s global codes from the chunks’ own (slot-major) codes', () => {

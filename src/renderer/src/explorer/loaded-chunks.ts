@@ -19,8 +19,96 @@ export interface LoadedChunk {
   /** Chunk key code → global field key code. */
   keyMap: Uint32Array
   pairStart: Uint32Array
-  pairKey: Uint8Array | Uint16Array | Uint32Array
+  /**
+   * The key of every field pair, as stored; null once {@link shapes} replaced them (the idle
+   * preparation, column-store.ts): read a row's keys with {@link rowKeys}.
+   */
+  pairKey: KeyArray | null
+  shapes: PairShapes | null
   pairValue: Uint16Array | Uint32Array
+}
+
+/** Chunk key codes (one byte each while a chunk has at most 256 keys). */
+export type KeyArray = Uint8Array | Uint16Array | Uint32Array
+
+/**
+ * The field keys of a chunk's rows as a few key sequences ("shapes") and, per row, the one it
+ * follows: records of one kind carry the same fields in the same order, so a chunk of 4,096
+ * records has a handful of shapes where it stored 90,000 pair keys (22 MB at a million records).
+ */
+export interface PairShapes {
+  /** Per row, its shape. */
+  of: Uint8Array | Uint16Array
+  /** Per shape, its keys in pair order. */
+  keys: KeyArray[]
+}
+
+/** Bytes held by a chunk's shapes. */
+export function shapesBytes(shapes: PairShapes): number {
+  return shapes.keys.reduce((bytes, keys) => bytes + keys.byteLength, shapes.of.byteLength)
+}
+
+/** A row's field keys (chunk key codes), in pair order. */
+export function rowKeys(chunk: LoadedChunk, i: number): ArrayLike<number> {
+  return chunk.shapes
+    ? chunk.shapes.keys[chunk.shapes.of[i]!]!
+    : chunk.pairKey!.subarray(chunk.pairStart[i]!, chunk.pairStart[i + 1]!)
+}
+
+/**
+ * The shapes of a chunk's pair keys, or null when they would not take at most half the keys'
+ * bytes (records of many kinds, or arrays of many lengths).
+ */
+export function pairShapes(
+  pairStart: Uint32Array,
+  pairKey: KeyArray,
+  count: number
+): PairShapes | null {
+  const of = new Uint16Array(count)
+  const keys: KeyArray[] = []
+  let keyCount = 0
+  // Shapes by a hash of their keys; equal hashes are told apart by comparing the keys.
+  const byHash = new Map<number, number[]>()
+  for (let i = 0; i < count; i++) {
+    const from = pairStart[i]!
+    const to = pairStart[i + 1]!
+    let hash = to - from
+    for (let p = from; p < to; p++) {
+      hash = Math.imul(hash ^ pairKey[p]!, 0x9e3779b1)
+    }
+    let candidates = byHash.get(hash)
+    let shape = -1
+    for (const s of candidates ?? []) {
+      const shapeKeys = keys[s]!
+      let isSame = shapeKeys.length === to - from
+      for (let k = 0; isSame && k < shapeKeys.length; k++) {
+        isSame = shapeKeys[k] === pairKey[from + k]
+      }
+      if (isSame) {
+        shape = s
+        break
+      }
+    }
+    if (shape < 0) {
+      keyCount += to - from
+      const ofBytes = keys.length < 0x100 ? count : 2 * count
+      if (
+        keys.length === 0x10000 ||
+        (ofBytes + keyCount * pairKey.BYTES_PER_ELEMENT) * 2 > pairKey.byteLength
+      ) {
+        return null
+      }
+      shape = keys.length
+      keys.push(pairKey.slice(from, to))
+      if (!candidates) {
+        candidates = []
+        byHash.set(hash, candidates)
+      }
+      candidates.push(shape)
+    }
+    of[i] = shape
+  }
+  return { of: keys.length <= 0x100 ? Uint8Array.from(of) : of, keys }
 }
 
 /**
@@ -53,10 +141,22 @@ export function fieldCodes(
     if (local < 0) {
       continue
     }
-    const { pairStart, pairKey, pairValue, firstRow, poolFirst } = chunk
+    const { pairStart, pairKey, pairValue, firstRow, poolFirst, shapes } = chunk
+    if (shapes) {
+      // Where the key is in each shape (-1: absent), then one look-up per row.
+      const at = Int32Array.from(shapes.keys, (keys) => keys.indexOf(local))
+      const of = shapes.of
+      for (let i = 0; i < chunk.count; i++) {
+        const p = at[of[i]!]!
+        if (p >= 0) {
+          codes[firstRow + i] = poolFirst + pairValue[pairStart[i]! + p]!
+        }
+      }
+      continue
+    }
     for (let i = 0; i < chunk.count; i++) {
       for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
-        if (pairKey[p] === local) {
+        if (pairKey![p] === local) {
           codes[firstRow + i] = poolFirst + pairValue[p]!
           break
         }
