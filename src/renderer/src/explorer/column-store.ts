@@ -31,12 +31,14 @@ import { GlobalPool, SearchedValues } from './global-pool'
 import { jsonCover } from './json-cover'
 import {
   fieldCodes,
+  keptCodes,
   narrowNumbers,
   pairShapes,
   poolColumnCodes,
   rowKeys,
   rowsOfIds,
   shapesBytes,
+  slotStart,
   type LoadedChunk
 } from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32, type CodeArray } from './growable'
@@ -59,6 +61,26 @@ const POOL_COLUMNS: ReadonlySet<TextColumn> = new Set<TextColumn>([
 
 /** Slots of the pool-coded columns. */
 const POOL_SLOTS: ReadonlySet<number> = new Set([...POOL_COLUMNS].map((c) => COLUMN_SLOT[c]))
+
+/** The text columns coded against their own dictionaries (users, activities…). */
+const DICTIONARY_COLUMNS: ReadonlySet<StoredTextColumn> = new Set(
+  TEXT_COLUMNS.filter((column) => !POOL_COLUMNS.has(column))
+)
+
+/**
+ * Where each slot's codes go in a prepared chunk (-1: dropped). The dictionary-coded columns'
+ * pool codes serve the preparation only (value rows, covered texts, shared values): the index
+ * reads those columns through their dictionary codes (a byte or two a row, made when the chunk
+ * is loaded), so the chunk's own codes of them go once it is prepared: 24 MB at 1M records.
+ */
+const PREPARED_SLOT_AT: Int8Array = (() => {
+  const slotAt = new Int8Array(STORED_TEXT_COLUMNS.length)
+  let at = 0
+  STORED_TEXT_COLUMNS.forEach((column, slot) => {
+    slotAt[slot] = DICTIONARY_COLUMNS.has(column) ? -1 : at++
+  })
+  return slotAt
+})()
 
 /**
  * Of the searched `slots`, those a quick search reads through the chunks' value rows (or, in a
@@ -227,6 +249,7 @@ export class ColumnStore {
       pairStart: chunk.pairStart,
       pairKey: chunk.pairKey,
       shapes: null,
+      slotAt: null,
       pairValue: chunk.pairValue
     })
     this.fieldColumns.clear()
@@ -257,8 +280,12 @@ export class ColumnStore {
     const chunk = this.chunks[n]!
     // Every value of the row is in its own chunk's pool: no search of the global pool.
     const local = (code: number): string => this.pool.localValue(n, code)
-    const stored = (column: StoredTextColumn): string =>
-      local(chunk.codes[COLUMN_SLOT[column] * chunk.count + i]!)
+    const stored = (column: StoredTextColumn): string => {
+      const coded = DICTIONARY_COLUMNS.has(column) ? this.text.get(column as TextColumn) : null
+      return coded
+        ? coded.dict.values[coded.codes.data[row]!]!
+        : local(chunk.codes[slotStart(chunk, COLUMN_SLOT[column]) + i]!)
+    }
     const fields: Record<string, string> = {}
     const keys = this.fieldKeys.values
     const from = chunk.pairStart[i]!
@@ -327,7 +354,7 @@ export class ColumnStore {
   idOf(row: number): string {
     const { n, slot: i } = this.chunkSlotOf(row)
     const chunk = this.chunks[n]!
-    return this.pool.localValue(n, chunk.codes[COLUMN_SLOT.id * chunk.count + i]!)
+    return this.pool.localValue(n, chunk.codes[slotStart(chunk, COLUMN_SLOT.id) + i]!)
   }
 
   /** Row indices of the given record Ids. */
@@ -422,6 +449,10 @@ export class ColumnStore {
         valueRowSlots(slots),
         dictionarySlots(slots)
       )
+      if (!loaded.slotAt) {
+        loaded.codes = keptCodes(loaded, PREPARED_SLOT_AT)
+        loaded.slotAt = PREPARED_SLOT_AT
+      }
     }
     this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)
     return this.searchReady === this.chunks.length

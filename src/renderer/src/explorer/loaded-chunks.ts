@@ -11,7 +11,14 @@ export interface LoadedChunk {
   firstRow: number
   count: number
   poolFirst: number
+  /**
+   * Pool codes of the stored text columns, column-major: slot `slot`'s codes start at
+   * {@link slotStart}. The idle preparation drops the columns the index holds coded apart
+   * (column-store.ts), noting where each kept slot went in `slotAt`.
+   */
   codes: Uint16Array | Uint32Array
+  /** Per slot, its place among the kept slots (-1: dropped); null while every slot is kept. */
+  slotAt: Int8Array | null
   /** RecordType and UserType numbers, NaN for null ({@link narrowNumbers}). */
   recordType: Float32Array | Float64Array
   userType: Float32Array | Float64Array
@@ -26,6 +33,32 @@ export interface LoadedChunk {
   pairKey: KeyArray | null
   shapes: PairShapes | null
   pairValue: Uint16Array | Uint32Array
+}
+
+/** Where slot `slot`'s codes start in a chunk's `codes`. */
+export function slotStart(chunk: LoadedChunk, slot: number): number {
+  const at = chunk.slotAt ? chunk.slotAt[slot]! : slot
+  if (at < 0) {
+    throw new RangeError(`slot ${slot} was dropped from the chunk's codes`)
+  }
+  return at * chunk.count
+}
+
+/**
+ * A chunk's codes of the slots `slotAt` keeps (at their new places), for a chunk holding every
+ * slot.
+ */
+export function keptCodes(chunk: LoadedChunk, slotAt: Int8Array): Uint16Array | Uint32Array {
+  const { codes, count } = chunk
+  const kept = slotAt.reduce((n, at) => (at >= 0 ? n + 1 : n), 0)
+  const out =
+    codes instanceof Uint16Array ? new Uint16Array(kept * count) : new Uint32Array(kept * count)
+  slotAt.forEach((at, slot) => {
+    if (at >= 0) {
+      out.set(codes.subarray(slot * count, (slot + 1) * count), at * count)
+    }
+  })
+  return out
 }
 
 /** Chunk key codes (one byte each while a chunk has at most 256 keys). */
@@ -173,9 +206,11 @@ export function poolColumnCodes(
   size: number
 ): Uint32Array {
   const codes = new Uint32Array(size)
-  for (const { codes: local, count, firstRow, poolFirst } of chunks) {
+  for (const chunk of chunks) {
+    const { codes: local, count, firstRow, poolFirst } = chunk
+    const start = slotStart(chunk, slot)
     for (let i = 0; i < count; i++) {
-      codes[firstRow + i] = poolFirst + local[slot * count + i]!
+      codes[firstRow + i] = poolFirst + local[start + i]!
     }
   }
   return codes

@@ -51,8 +51,9 @@ export interface SearchableIndex {
     firstRow: number
     count: number
     poolFirst: number
-    /** Column-major: `codes[slot * count + i]`. */
+    /** Column-major: slot `slot` at `slotAt[slot] * count` (at `slot * count` without `slotAt`). */
     codes: Uint16Array | Uint32Array
+    slotAt: Int8Array | null
     pairStart: Uint32Array
     pairValue: Uint16Array | Uint32Array
   }[]
@@ -108,7 +109,8 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     }
     // Derived columns (friendly activity, category, user type label…) are not in `fields`.
     for (const slot of index.slots) {
-      const column = codes.subarray(slot * count, (slot + 1) * count)
+      const at = chunk.slotAt ? chunk.slotAt[slot]! : slot
+      const column = codes.subarray(at * count, (at + 1) * count)
       for (let i = 0; i < count; i++) {
         rows[i]! |= marks[column[i]!]!
       }
