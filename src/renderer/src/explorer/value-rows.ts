@@ -75,49 +75,58 @@ export function valueRows(
   foundApart: readonly number[] = []
 ): ValueRows {
   const { count, codes, pairStart, pairValue } = chunk
-  // Two passes over every use: count each value's rows, then place them. `seen[code]` is the
-  // last row (plus one) counted or placed for a code, so a row that uses a value in several
-  // places holds it once; a value of `foundApart` is marked so before the row's uses are read.
+  // One pass over every use keeps each row's distinct values (`uses`, row after row: row i's
+  // end at `ends[i]`) and counts each value's rows; a second places the rows. `seen[code]` is
+  // the last row (plus one) that used a code, so a row that uses a value in several places
+  // holds it once; a value of `foundApart` is marked so before the row's uses are read.
   const seen = new Int32Array(poolSize)
   const counts = count <= 0xffff ? new Uint16Array(poolSize) : new Uint32Array(poolSize)
-  const eachUse = (visit: (code: number, row: number) => void): void => {
-    for (let i = 0; i < count; i++) {
-      for (let j = 0; j < foundApart.length; j++) {
-        seen[codes[foundApart[j]! * count + i]!] = i + 1
-      }
-      for (let j = 0; j < slots.length; j++) {
-        visit(codes[slots[j]! * count + i]!, i)
-      }
-      for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
-        visit(pairValue[p]!, i)
+  const columns = slots.map((slot) => codes.subarray(slot * count, (slot + 1) * count))
+  const apart = foundApart.map((slot) => codes.subarray(slot * count, (slot + 1) * count))
+  let uses = new Uint32Array(count * slots.length + pairValue.length)
+  const ends = new Uint32Array(count)
+  let used = 0
+  for (let i = 0; i < count; i++) {
+    const stamp = i + 1
+    for (let j = 0; j < apart.length; j++) {
+      seen[apart[j]![i]!] = stamp
+    }
+    for (let j = 0; j < columns.length; j++) {
+      const code = columns[j]![i]!
+      if (seen[code] !== stamp) {
+        seen[code] = stamp
+        counts[code]!++
+        uses[used++] = code
       }
     }
+    for (let p = pairStart[i]!; p < pairStart[i + 1]!; p++) {
+      const code = pairValue[p]!
+      if (seen[code] !== stamp) {
+        seen[code] = stamp
+        counts[code]!++
+        uses[used++] = code
+      }
+    }
+    ends[i] = used
   }
-  eachUse((code, row) => {
-    if (seen[code] !== row + 1) {
-      seen[code] = row + 1
-      counts[code]!++
-    }
-  })
-  // Where each value's rows go (dropped once they are placed).
+  uses = uses.subarray(0, used)
+  // Where each value's rows go (moved on as they are placed).
   const next = new Uint32Array(poolSize)
   const steps = new Uint32Array((poolSize >>> STEP_SHIFT) + 1)
-  let uses = 0
+  let at = 0
   for (let code = 0; code < poolSize; code++) {
     if ((code & (VALUE_ROWS_STEP - 1)) === 0) {
-      steps[code >>> STEP_SHIFT] = uses
+      steps[code >>> STEP_SHIFT] = at
     }
-    next[code] = uses
-    uses += counts[code]!
+    next[code] = at
+    at += counts[code]!
   }
-  const rows = count <= 0x10000 ? new Uint16Array(uses) : new Uint32Array(uses)
-  seen.fill(0)
-  eachUse((code, row) => {
-    if (seen[code] !== row + 1) {
-      seen[code] = row + 1
-      rows[next[code]!++] = row
+  const rows = count <= 0x10000 ? new Uint16Array(used) : new Uint32Array(used)
+  for (let i = 0, k = 0; i < count; i++) {
+    for (const end = ends[i]!; k < end; k++) {
+      rows[next[uses[k]!]!++] = i
     }
-  })
+  }
   return { counts, rows, steps }
 }
 
