@@ -32,7 +32,9 @@ import { jsonCover } from './json-cover'
 import {
   fieldCodes,
   keptCodes,
-  narrowNumbers,
+  numberAt,
+  numberBytes,
+  numberColumn,
   pairShapes,
   poolColumnCodes,
   rowKeys,
@@ -242,8 +244,8 @@ export class ColumnStore {
       count,
       poolFirst,
       codes: chunk.codes,
-      recordType: narrowNumbers(chunk.recordType),
-      userType: narrowNumbers(chunk.userType),
+      recordType: numberColumn(chunk.recordType),
+      userType: numberColumn(chunk.userType),
       flags: chunk.flags,
       keyMap,
       pairStart: chunk.pairStart,
@@ -306,8 +308,8 @@ export class ColumnStore {
       ...assembleRecord(
         want ? (column) => (want.text.has(column) ? stored(column) : '') : stored,
         this.times.data[row]!,
-        chunk.recordType[i]!,
-        chunk.userType[i]!,
+        numberAt(chunk.recordType, i),
+        numberAt(chunk.userType, i),
         chunk.flags[i]!,
         fields
       ),
@@ -475,8 +477,8 @@ export class ColumnStore {
     for (const chunk of this.chunks) {
       bytes +=
         chunk.codes.byteLength +
-        chunk.recordType.byteLength +
-        chunk.userType.byteLength +
+        numberBytes(chunk.recordType) +
+        numberBytes(chunk.userType) +
         chunk.flags.byteLength +
         chunk.pairStart.byteLength +
         (chunk.pairKey?.byteLength ?? 0) +

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest'
 import {
   fieldCodes,
   narrowNumbers,
+  numberAt,
+  numberBytes,
+  numberColumn,
   pairShapes,
   poolColumnCodes,
   rowKeys,
@@ -92,6 +95,21 @@ describe('loaded chunks', () => {
     const kinds = Array.from({ length: 400 }, (_, k) => [k % 12, (k >> 4) % 12, 11])
     const chunk = fieldChunk(600, kinds)
     expect(pairShapes(chunk.pairStart, chunk.pairKey!, chunk.count)).toBeNull()
+  })
+
+  it('keeps a chunk’s few record and user types as a byte a row, and reads each back', () => {
+    const types = Float64Array.from({ length: 4096 }, (_, i) =>
+      i % 7 === 0 ? NaN : [15, 256, 261, 0][i % 4]!
+    )
+    const column = numberColumn(types)
+    expect('codes' in column && column.codes).toBeInstanceOf(Uint8Array)
+    expect(numberBytes(column)).toBe(4096 + 5 * 8)
+    expect(Array.from(types, (_, i) => numberAt(column, i))).toEqual(Array.from(types))
+    // 257 distinct values: as narrowNumbers keeps them.
+    const many = Float64Array.from({ length: 600 }, (_, i) => (i * 7) % 257)
+    const wide = numberColumn(many)
+    expect(wide).toBeInstanceOf(Float32Array)
+    expect(Array.from(many, (_, i) => numberAt(wide, i))).toEqual(Array.from(many))
   })
 
   it('makes a pool-coded column’s global codes from the chunks’ own (slot-major) codes', () => {
