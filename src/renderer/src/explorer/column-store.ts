@@ -32,6 +32,7 @@ import { jsonCover } from './json-cover'
 import {
   fieldCodes,
   keptCodes,
+  narrowNumbers,
   numberAt,
   numberBytes,
   numberColumn,
@@ -244,8 +245,8 @@ export class ColumnStore {
       count,
       poolFirst,
       codes: chunk.codes,
-      recordType: numberColumn(chunk.recordType),
-      userType: numberColumn(chunk.userType),
+      recordType: narrowNumbers(chunk.recordType),
+      userType: narrowNumbers(chunk.userType),
       flags: chunk.flags,
       keyMap,
       pairStart: chunk.pairStart,
@@ -439,6 +440,12 @@ export class ColumnStore {
         sharedCodes(this.chunks[c]!, this.pool.chunks[c]!.starts.length - 1)
       )
       const loaded = this.chunks[c]!
+      if (!('codes' in loaded.recordType)) {
+        loaded.recordType = numberColumn(loaded.recordType)
+      }
+      if (!('codes' in loaded.userType)) {
+        loaded.userType = numberColumn(loaded.userType)
+      }
       if (loaded.pairKey) {
         loaded.shapes = pairShapes(loaded.pairStart, loaded.pairKey, loaded.count)
         if (loaded.shapes) {

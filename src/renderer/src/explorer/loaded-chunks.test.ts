@@ -99,16 +99,17 @@ describe('loaded chunks', () => {
 
   it('keeps a chunk’s few record and user types as a byte a row, and reads each back', () => {
     const types = Float64Array.from({ length: 4096 }, (_, i) =>
-      i % 7 === 0 ? NaN : [15, 256, 261, 0][i % 4]!
+      i % 7 === 0 ? NaN : [15, 256, 261, 0, -0][i % 5]!
     )
     const column = numberColumn(types)
     expect('codes' in column && column.codes).toBeInstanceOf(Uint8Array)
-    expect(numberBytes(column)).toBe(4096 + 5 * 8)
-    expect(Array.from(types, (_, i) => numberAt(column, i))).toEqual(Array.from(types))
-    // 257 distinct values: as narrowNumbers keeps them.
-    const many = Float64Array.from({ length: 600 }, (_, i) => (i * 7) % 257)
+    expect(numberBytes(column)).toBe(4096 + 6 * 8)
+    // (Object.is: NaN and -0 read back as they were.)
+    types.forEach((type, i) => expect(Object.is(numberAt(column, i), type)).toBe(true))
+    // 257 distinct values: kept as they are.
+    const many = narrowNumbers(Float64Array.from({ length: 600 }, (_, i) => (i * 7) % 257))
     const wide = numberColumn(many)
-    expect(wide).toBeInstanceOf(Float32Array)
+    expect(wide).toBe(many)
     expect(Array.from(many, (_, i) => numberAt(wide, i))).toEqual(Array.from(many))
   })
 
