@@ -146,13 +146,17 @@ export function explore(chunks: readonly ColumnChunk[], searchTerms: readonly st
     ['activity', ''],
     ['connector', 'operation'],
     ['category', ''],
-    ['resultStatus', 'userTypeLabel']
+    ['resultStatus', 'userTypeLabel'],
+    // Flattened fields: one that repeats a column (ClientIP), two that do not.
+    ['f:ClientIP', ''],
+    ['f:UserKey', ''],
+    ['f:Workload', 'f:ClientIP']
   ]
   const stackSort: StackSort = 'count-desc'
   const stackMs = plan.map(
     ([a, b]) => timed(() => index.stack(query, b === '' ? [a] : [a, b], stackSort, 500)).ms
   )
-  const sortMs = ['userId', 'activity', 'clientIp', 'createdAt'].map(
+  const sortMs = ['userId', 'activity', 'clientIp', 'createdAt', 'f:UserId'].map(
     (colId) => timed(() => page(index, { ...query, sort: [{ colId, sort: 'asc' }] })).ms
   )
   // Scrolling: pages of 100 rows far apart in the newest-first order.

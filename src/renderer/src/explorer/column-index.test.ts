@@ -70,32 +70,52 @@ describe('ColumnIndex at size', () => {
     expect(index.run({ ...emptyQuery(), quickSearch: 'alex@' }).rows).toHaveLength(120)
   })
 
-  it("serves the same rows once a chunk's dictionary-coded columns left its codes", () => {
-    const records = Array.from({ length: 500 }, (_, i) =>
-      makeRecord({
-        id: `kept-${i}`,
-        userId: `user${i % 7}@contoso.example`,
-        operation: i % 2 === 0 ? 'PutConnection' : 'DeleteConnection',
+  it("serves the same rows once a chunk's dictionary-coded columns and repeated values left it", () => {
+    const records = Array.from({ length: 500 }, (_, i) => {
+      const userId = `user${i % 7}@contoso.example`
+      const operation = i % 2 === 0 ? 'PutConnection' : 'DeleteConnection'
+      // As Purview writes them: the Id, the user and the operation again among the fields
+      // (the operation only in the records of one kind), and a value of the record's own.
+      // Ids out of row order (so a sort by them is not the rows' order).
+      const id = `kept-${(i * 7919) % 500}`
+      const fields: Record<string, string> = { Id: id, UserId: userId, N: String(i % 9) }
+      if (i % 3 === 0) {
+        fields['Operation'] = operation
+      }
+      // A field holding the user in some records of its kind only: kept as it is.
+      fields['Actor'] = i % 5 === 0 ? userId : 'system'
+      return makeRecord({
+        id,
+        userId,
+        operation,
         clientIp: `203.0.113.${i % 50}`,
         resource: `conn-${i % 30}`,
-        fields: { Id: `kept-${i}`, N: String(i % 9) }
+        fields
       })
-    )
+    })
     const index = new ColumnIndex()
     index.append(records)
     const rows = Array.from({ length: records.length }, (_, row) => index.gridRow(row))
-    const byIp = index.run({ ...emptyQuery(), sort: [{ colId: 'clientIp', sort: 'asc' }] }).rows
+    const sorts = ['clientIp', 'f:Id', 'f:UserId', 'f:Operation', 'f:Actor', 'f:N']
+    const sorted = (colId: string): number[] =>
+      Array.from(index.run({ ...emptyQuery(), sort: [{ colId, sort: 'asc' }] }).rows).filter(
+        (row) => row < records.length
+      )
+    const orders = sorts.map(sorted)
     const before = index.typedBytes()
     index.prepareSearch(Number.POSITIVE_INFINITY)
     const store = (index as unknown as { store: ColumnStore }).store
+    const chunk = store.chunks[0]!
     // Twelve of the 27 slots' codes (two bytes a row) went.
-    expect(store.chunks[0]!.codes.byteLength).toBe(15 * 2 * records.length)
+    expect(chunk.codes.byteLength).toBe(15 * 2 * records.length)
+    // Of each record's pairs, only N and Actor keep a value: the Id, the user and the operation
+    // are read from their columns.
+    expect(chunk.pairValue.length).toBe(2 * records.length)
     expect(Array.from({ length: records.length }, (_, row) => index.gridRow(row))).toEqual(rows)
-    expect(index.idOf(499)).toBe('kept-499')
-    // (Made again from the kept codes: the cached orders go with the next chunk.)
+    expect(index.idOf(499)).toBe(`kept-${(499 * 7919) % 500}`)
+    // (Made again from what is kept: the cached orders and codes go with the next chunk.)
     index.append([makeRecord({ id: 'late', clientIp: '203.0.113.7' })])
-    const again = index.run({ ...emptyQuery(), sort: [{ colId: 'clientIp', sort: 'asc' }] }).rows
-    expect(Array.from(again).filter((row) => row < records.length)).toEqual(Array.from(byIp))
+    expect(sorts.map(sorted)).toEqual(orders)
     expect(index.run({ ...emptyQuery(), quickSearch: 'user3@' }).rows).toHaveLength(71)
     expect(index.typedBytes()).toBeLessThan(before)
   })

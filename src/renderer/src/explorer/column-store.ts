@@ -36,7 +36,9 @@ import {
   numberAt,
   numberBytes,
   numberColumn,
+  pairCode,
   pairShapes,
+  pairSources,
   poolColumnCodes,
   rowKeys,
   rowsOfIds,
@@ -252,6 +254,7 @@ export class ColumnStore {
       pairStart: chunk.pairStart,
       pairKey: chunk.pairKey,
       shapes: null,
+      sources: null,
       slotAt: null,
       pairValue: chunk.pairValue
     })
@@ -291,17 +294,21 @@ export class ColumnStore {
     }
     const fields: Record<string, string> = {}
     const keys = this.fieldKeys.values
-    const from = chunk.pairStart[i]!
     const pairKeys = rowKeys(chunk, i)
+    // A pair's value, or the column's it repeats.
+    const pair = (k: number): string => {
+      const code = pairCode(chunk, i, k)
+      return code >= 0 ? local(code) : stored(STORED_TEXT_COLUMNS[-1 - code]!)
+    }
     if (!want) {
       for (let k = 0; k < pairKeys.length; k++) {
-        fields[keys[chunk.keyMap[pairKeys[k]!]!]!] = local(chunk.pairValue[from + k]!)
+        fields[keys[chunk.keyMap[pairKeys[k]!]!]!] = pair(k)
       }
     } else if (want.fields.size > 0) {
       for (let k = 0; k < pairKeys.length; k++) {
         const key = keys[chunk.keyMap[pairKeys[k]!]!]!
         if (want.fields.has(key)) {
-          fields[key] = local(chunk.pairValue[from + k]!)
+          fields[key] = pair(k)
         }
       }
     }
@@ -396,11 +403,57 @@ export class ColumnStore {
         : fieldCodes(
             this.chunks,
             this.fieldKeys.codes.get(colId.slice(FIELD_PREFIX.length)),
-            this.size
+            this.size,
+            this.dictionaryLocals()
           )
       this.fieldColumns.set(colId, codes)
     }
     return { codes, size: pool.size, value: (code) => pool.value(code), isUnique: false, pool }
+  }
+
+  /**
+   * For {@link fieldCodes}: chunk c's own codes of its rows' values of a dictionary-coded slot,
+   * each value found once per chunk.
+   */
+  private dictionaryLocals(): (c: number, slot: number) => Int32Array {
+    // Per slot, by dictionary code: the chunk's code, valid where `stamps` holds the chunk plus one.
+    const locals: Int32Array[] = []
+    const stamps: Int32Array[] = []
+    // By shared id (shared-values.ts): the code of chunk `sharedOf` that took the value, or -1.
+    const sharedLocal = new Int32Array(this.pool.shared.size).fill(-1)
+    let sharedOf = -1
+    return (c, slot) => {
+      const { codes, dict } = this.text.get(STORED_TEXT_COLUMNS[slot] as TextColumn)!
+      if ((locals[slot]?.length ?? 0) < dict.values.length) {
+        locals[slot] = new Int32Array(dict.values.length)
+        stamps[slot] = new Int32Array(dict.values.length)
+      }
+      if (sharedOf !== c) {
+        this.pool.chunks[sharedOf]?.shared?.ids.forEach((id) => (sharedLocal[id] = -1))
+        sharedOf = c
+        const shared = this.pool.chunks[c]!.shared
+        shared?.ids.forEach((id, k) => (sharedLocal[id] = shared.locals[k]!))
+      }
+      const local = locals[slot]!
+      const stamp = stamps[slot]!
+      const { firstRow, count } = this.chunks[c]!
+      const first = this.pool.chunks[c]!.first
+      const column = codes.data.subarray(firstRow, firstRow + count)
+      const out = new Int32Array(count)
+      for (let i = 0; i < count; i++) {
+        const code = column[i]!
+        if (stamp[code] !== c + 1) {
+          const value = dict.values[code]!
+          // Most such values are shared; the others are in the chunk's pool.
+          const id = this.pool.shared.idOf(value)
+          local[code] =
+            id >= 0 && sharedLocal[id]! >= 0 ? sharedLocal[id]! : this.pool.find(c, value) - first
+          stamp[code] = c + 1
+        }
+        out[i] = local[code]!
+      }
+      return out
+    }
   }
 
   /**
@@ -458,6 +511,16 @@ export class ColumnStore {
         valueRowSlots(slots),
         dictionarySlots(slots)
       )
+      const repeated = pairSources(
+        loaded,
+        STORED_TEXT_COLUMNS.length,
+        (slot) => PREPARED_SLOT_AT[slot]! >= 0
+      )
+      if (repeated) {
+        loaded.sources = repeated.sources
+        loaded.pairStart = repeated.pairStart
+        loaded.pairValue = repeated.pairValue
+      }
       if (!loaded.slotAt) {
         loaded.codes = keptCodes(loaded, PREPARED_SLOT_AT)
         loaded.slotAt = PREPARED_SLOT_AT

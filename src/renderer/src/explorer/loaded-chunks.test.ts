@@ -26,6 +26,7 @@ function chunkOf(firstRow: number, poolFirst: number, codes: number[]): LoadedCh
     pairStart: new Uint32Array(count + 1),
     pairKey: new Uint8Array(0),
     shapes: null,
+    sources: null,
     slotAt: null,
     pairValue: new Uint16Array(0)
   }

@@ -32,7 +32,114 @@ export interface LoadedChunk {
    */
   pairKey: KeyArray | null
   shapes: PairShapes | null
+  /**
+   * Pool codes of the field values, row after row (row i's from `pairStart[i]`); once
+   * {@link sources} are made, only the values no slot repeats.
+   */
   pairValue: Uint16Array | Uint32Array
+  /** Which pairs repeat a slot's value (null: every pair has its value in `pairValue`). */
+  sources: PairSources | null
+}
+
+/**
+ * Field pairs that repeat a text column's value: Purview repeats the Id, the user, the
+ * operation, the IP address… among a record's fields, so at a million records more than half of
+ * the 22 million pairs hold the same value as one of the record's columns. Per shape (the rows
+ * of one key sequence), a position whose value is a slot's in every row of the shape is read
+ * from that slot instead of being kept in `pairValue` (26 MB at 1M).
+ */
+export interface PairSources {
+  /** Per shape, per position: the slot whose value the pair holds, or -1 (kept in `pairValue`). */
+  slots: Int8Array[]
+  /** Per shape, per position kept in `pairValue`: its place among the row's kept values. */
+  keptAt: Uint16Array[]
+}
+
+/**
+ * For a prepared chunk's rows of shapes (and every slot's codes still held): the pairs that
+ * repeat a slot, preferring a slot `isKept` marks (read from the chunk's own codes) to one read
+ * through a dictionary. Returns the sources and the values then kept, with their row starts;
+ * null when no position repeats a slot.
+ */
+export function pairSources(
+  chunk: LoadedChunk,
+  slotCount: number,
+  isKept: (slot: number) => boolean
+): { sources: PairSources; pairStart: Uint32Array; pairValue: Uint16Array | Uint32Array } | null {
+  const { count, codes, pairStart, pairValue, shapes } = chunk
+  if (!shapes || chunk.slotAt || slotCount > 31) {
+    return null
+  }
+  const lengths = shapes.keys.map((keys) => keys.length)
+  const base = new Uint32Array(lengths.length + 1)
+  lengths.forEach((length, s) => (base[s + 1] = base[s]! + length))
+  // Per shape position, the slots (bits) holding its value in every row so far: each row tests
+  // only the slots left, so after a shape's first rows most positions test none or one.
+  const masks = new Int32Array(base[lengths.length]!).fill(2 ** slotCount - 1)
+  for (let i = 0; i < count; i++) {
+    const shape = shapes.of[i]!
+    const from = pairStart[i]!
+    for (let j = 0, at = base[shape]!; j < lengths[shape]!; j++, at++) {
+      let left = masks[at]!
+      if (left === 0) {
+        continue
+      }
+      const code = pairValue[from + j]!
+      let holding = 0
+      while (left !== 0) {
+        const bit = left & -left
+        left ^= bit
+        if (codes[(31 - Math.clz32(bit)) * count + i] === code) {
+          holding |= bit
+        }
+      }
+      masks[at] = holding
+    }
+  }
+  let keptMask = 0
+  for (let slot = 0; slot < slotCount; slot++) {
+    keptMask |= isKept(slot) ? 1 << slot : 0
+  }
+  let isAny = false
+  const slots = lengths.map((length, s) =>
+    Int8Array.from({ length }, (_, j) => {
+      const mask = masks[base[s]! + j]!
+      const from = mask & keptMask || mask
+      if (from === 0) {
+        return -1
+      }
+      isAny = true
+      // The lowest slot of those.
+      return 31 - Math.clz32(from & -from)
+    })
+  )
+  if (!isAny) {
+    return null
+  }
+  const keptAt = slots.map((shapeSlots) => {
+    let k = 0
+    return Uint16Array.from(shapeSlots, (slot) => (slot < 0 ? k++ : 0xffff))
+  })
+  const keptCounts = slots.map((shapeSlots) => shapeSlots.filter((slot) => slot < 0).length)
+  const starts = new Uint32Array(count + 1)
+  for (let i = 0; i < count; i++) {
+    starts[i + 1] = starts[i]! + keptCounts[shapes.of[i]!]!
+  }
+  const values =
+    pairValue instanceof Uint16Array
+      ? new Uint16Array(starts[count]!)
+      : new Uint32Array(starts[count]!)
+  for (let i = 0; i < count; i++) {
+    const shapeSlots = slots[shapes.of[i]!]!
+    const from = pairStart[i]!
+    let to = starts[i]!
+    for (let j = 0; j < shapeSlots.length; j++) {
+      if (shapeSlots[j]! < 0) {
+        values[to++] = pairValue[from + j]!
+      }
+    }
+  }
+  return { sources: { slots, keptAt }, pairStart: starts, pairValue: values }
 }
 
 /** Where slot `slot`'s codes start in a chunk's `codes`. */
@@ -59,6 +166,20 @@ export function keptCodes(chunk: LoadedChunk, slotAt: Int8Array): Uint16Array | 
     }
   })
   return out
+}
+
+/**
+ * Pair `j` of row `i`: its own pool code, or, for a pair repeating a slot ({@link PairSources}),
+ * -1 - that slot (the caller reads the slot: the chunk's codes, or a dictionary).
+ */
+export function pairCode(chunk: LoadedChunk, i: number, j: number): number {
+  const sources = chunk.sources
+  if (!sources) {
+    return chunk.pairValue[chunk.pairStart[i]! + j]!
+  }
+  const shape = chunk.shapes!.of[i]!
+  const slot = sources.slots[shape]![j]!
+  return slot < 0 ? chunk.pairValue[chunk.pairStart[i]! + sources.keptAt[shape]![j]!]! : -1 - slot
 }
 
 /** Chunk key codes (one byte each while a chunk has at most 256 keys). */
@@ -218,30 +339,50 @@ export function narrowNumbers(numbers: Float64Array): Float32Array | Float64Arra
   return Float32Array.from(numbers)
 }
 
-/** Pool codes of field `key` (a global field key code) for rows 0…size-1; MISSING where absent. */
+/**
+ * Pool codes of field `key` (a global field key code) for rows 0…size-1; MISSING where absent.
+ * `dictionaryLocals(c, slot)`: chunk c's own codes of its rows' values of a slot the chunk reads
+ * through a dictionary (for the pairs repeating it, {@link PairSources}).
+ */
 export function fieldCodes(
   chunks: readonly LoadedChunk[],
   key: number | undefined,
-  size: number
+  size: number,
+  dictionaryLocals: (c: number, slot: number) => Int32Array = () => {
+    throw new RangeError('no dictionary to read a repeated value from')
+  }
 ): Uint32Array {
   const codes = new Uint32Array(size).fill(MISSING)
   if (key === undefined) {
     return codes
   }
-  for (const chunk of chunks) {
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!
     const local = chunk.keyMap.indexOf(key)
     if (local < 0) {
       continue
     }
-    const { pairStart, pairKey, pairValue, firstRow, poolFirst, shapes } = chunk
+    const { pairStart, pairKey, pairValue, firstRow, poolFirst, shapes, sources } = chunk
     if (shapes) {
       // Where the key is in each shape (-1: absent), then one look-up per row.
       const at = Int32Array.from(shapes.keys, (keys) => keys.indexOf(local))
       const of = shapes.of
+      // Per slot read through a dictionary: the chunk's codes of its rows' values.
+      const locals: Int32Array[] = []
       for (let i = 0; i < chunk.count; i++) {
-        const p = at[of[i]!]!
-        if (p >= 0) {
-          codes[firstRow + i] = poolFirst + pairValue[pairStart[i]! + p]!
+        const shape = of[i]!
+        const p = at[shape]!
+        if (p < 0) {
+          continue
+        }
+        const slot = sources ? sources.slots[shape]![p]! : -1
+        if (slot < 0) {
+          const k = sources ? sources.keptAt[shape]![p]! : p
+          codes[firstRow + i] = poolFirst + pairValue[pairStart[i]! + k]!
+        } else if (chunk.slotAt && chunk.slotAt[slot]! < 0) {
+          codes[firstRow + i] = poolFirst + (locals[slot] ??= dictionaryLocals(c, slot))[i]!
+        } else {
+          codes[firstRow + i] = poolFirst + chunk.codes[slotStart(chunk, slot) + i]!
         }
       }
       continue
