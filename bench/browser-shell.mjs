@@ -267,19 +267,29 @@ export async function openAppInChromium(name) {
   }
 }
 
-/** Resident memory of the Chromium renderer of a profile (page and worker share it), or null. */
-export function rendererRss(profileDir) {
-  let rss = 0
+/**
+ * The largest Chromium renderer of a profile (page and worker share it): its resident memory, and
+ * the part of it no other process maps (smaps_rollup's private pages: without the code and fonts
+ * the browser's processes share), or null.
+ */
+export function rendererMemory(profileDir) {
+  let found = null
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
       if (cmdline.includes(profileDir) && cmdline.includes('--type=renderer')) {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-        rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024)
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+        const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+        const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(rollup)?.[1] ?? 0)
+        const privateBytes = (kb('Private_Clean') + kb('Private_Dirty')) * 1024
+        if (rss > (found?.rss ?? 0)) {
+          found = { rss, privateBytes }
+        }
       }
     } catch {
       // The process ended while we looked.
     }
   }
-  return rss || null
+  return found
 }
