@@ -444,10 +444,17 @@ export class ColumnStore {
         const code = column[i]!
         if (stamp[code] !== c + 1) {
           const value = dict.values[code]!
-          // Most such values are shared; the others are in the chunk's pool.
+          // Most such values are shared; the others are in the chunk's pool (never dropped as
+          // a covered text: json-cover.ts keeps every searched column's values, and these are).
           const id = this.pool.shared.idOf(value)
-          local[code] =
-            id >= 0 && sharedLocal[id]! >= 0 ? sharedLocal[id]! : this.pool.find(c, value) - first
+          const found =
+            id >= 0 && sharedLocal[id]! >= 0 ? first + sharedLocal[id]! : this.pool.find(c, value)
+          if (found < 0) {
+            throw new Error(
+              `chunk ${c} has no pool value for row ${firstRow + i}'s ${STORED_TEXT_COLUMNS[slot]}`
+            )
+          }
+          local[code] = found - first
           stamp[code] = c + 1
         }
         out[i] = local[code]!
