@@ -2,7 +2,7 @@
  * Every loaded chunk's string pool end to end: one global code space (chunk's first code + the
  * chunk's own code) without hashing a single value, and the quick search over it. Pure.
  */
-import { POOL_SEPARATOR, isNarrowValue, poolSlice } from '../db/record-chunk'
+import { POOL_SEPARATOR, isNarrowValue, poolOf, poolSlice } from '../db/record-chunk'
 
 import {
   buildTrigramFilter,
@@ -23,7 +23,7 @@ import {
   type DroppedTexts,
   type JsonCover
 } from './json-cover'
-import { SharedValues, joinValues } from './shared-values'
+import { SharedValues } from './shared-values'
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -290,7 +290,7 @@ export class SearchedValues {
   hits(values: readonly string[], needle: string): Uint8Array {
     if (this.pool === null || this.pool.starts.length - 1 !== values.length) {
       // Made again when values were added (a value is never changed or removed).
-      const { text, starts } = joinValues(values)
+      const { text, starts } = poolOf(values)
       this.pool = poolChunk(text, '', starts, 0)
     }
     const hits = new Uint8Array(values.length)

@@ -7,7 +7,7 @@
  * here (global-pool.ts `prepareSearch`): the pool drops their characters, a search reads them
  * once, and a chunk's value is read back through its shared id. Pure.
  */
-import { POOL_SEPARATOR } from '../db/record-chunk'
+import { poolOf } from '../db/record-chunk'
 
 import { ownString } from './growable'
 
@@ -57,20 +57,7 @@ export class SharedValues {
 
   /** Every shared value end to end, each followed by the pool's separator, and their starts. */
   text(): { text: string; starts: Uint32Array } {
-    this.joined ??= joinValues(this.values)
+    this.joined ??= poolOf(this.values)
     return this.joined
   }
-}
-
-/** Values end to end as a pool holds them (each followed by the separator), and their starts. */
-export function joinValues(values: readonly string[]): { text: string; starts: Uint32Array } {
-  const starts = new Uint32Array(values.length + 1)
-  let at = 0
-  values.forEach((value, i) => {
-    starts[i] = at
-    at += value.length + 1
-  })
-  starts[values.length] = at
-  const text = values.length === 0 ? '' : values.join(POOL_SEPARATOR) + POOL_SEPARATOR
-  return { text, starts }
 }
