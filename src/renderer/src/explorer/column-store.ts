@@ -494,12 +494,13 @@ export class ColumnStore {
       c < Math.min(this.chunks.length, this.searchReady + chunks);
       c++
     ) {
+      const loaded = this.chunks[c]!
+      const poolSize = this.pool.chunks[c]!.starts.length - 1
       this.pool.prepareSearch(
         c,
-        jsonCover(this.chunks[c]!, this.pool.chunks[c]!, slots),
-        sharedCodes(this.chunks[c]!, this.pool.chunks[c]!.starts.length - 1)
+        jsonCover(loaded, this.pool.chunks[c]!, slots),
+        sharedCodes(loaded, poolSize)
       )
-      const loaded = this.chunks[c]!
       if (!('codes' in loaded.recordType)) {
         loaded.recordType = numberColumn(loaded.recordType)
       }
@@ -513,8 +514,8 @@ export class ColumnStore {
         }
       }
       this.valueRows[c] ??= valueRows(
-        this.chunks[c]!,
-        this.pool.chunks[c]!.starts.length - 1,
+        loaded,
+        poolSize,
         valueRowSlots(slots),
         dictionarySlots(slots)
       )

@@ -143,7 +143,7 @@ export function pairSources(
 }
 
 /** Where slot `slot`'s codes start in a chunk's `codes`. */
-export function slotStart(chunk: LoadedChunk, slot: number): number {
+export function slotStart(chunk: Pick<LoadedChunk, 'slotAt' | 'count'>, slot: number): number {
   const at = chunk.slotAt ? chunk.slotAt[slot]! : slot
   if (at < 0) {
     throw new RangeError(`slot ${slot} was dropped from the chunk's codes`)

@@ -3,6 +3,7 @@
  * from the index (any-column search or one column's "contains"), negated terms are inverted,
  * terms side by side are intersected and alternatives (OR) united. Pure.
  */
+import { slotStart } from './loaded-chunks'
 import type { BoundSearch } from './search-columns'
 import { valueRowsStart, type ValueRows } from './value-rows'
 
@@ -109,8 +110,8 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
     }
     // Derived columns (friendly activity, category, user type label…) are not in `fields`.
     for (const slot of index.slots) {
-      const at = chunk.slotAt ? chunk.slotAt[slot]! : slot
-      const column = codes.subarray(at * count, (at + 1) * count)
+      const start = slotStart(chunk, slot)
+      const column = codes.subarray(start, start + count)
       for (let i = 0; i < count; i++) {
         rows[i]! |= marks[column[i]!]!
       }
