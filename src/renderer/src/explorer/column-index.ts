@@ -27,6 +27,7 @@ import { mergeTimeOrder } from './time-order'
 import { itemOf } from './item-of'
 import { bindSearch, searchNames } from './search-columns'
 import { anyColumnMask, evaluateSearch } from './search-mask'
+import { noRows, packMask, rowsOf, type RowBits } from './row-bits'
 import { stackByRanks, type StackWindow } from './stack-counts'
 import { parseDateBucketColumn, timeBucketRanks } from './date-buckets'
 import { filterMatches } from './text-filter'
@@ -128,9 +129,9 @@ export class ColumnIndex {
   /** Sort orders by column (see {@link PerColumn}). */
   private readonly permutations = new PerColumn<Uint32Array>()
   /** A few masks: enough for facet and sort changes around one filter. */
-  private readonly maskCache = new LRUCache<string, Uint8Array>({ max: 8 })
+  private readonly maskCache = new LRUCache<string, RowBits>({ max: 8 })
   /** Masks of whole searches (quick search, colour rules) and ranks per column. */
-  private readonly syntaxMasks = new Map<string, Uint8Array | null>()
+  private readonly syntaxMasks = new Map<string, RowBits | null>()
   private readonly ranks = new PerColumn<RankedColumn>()
   private names: { keys: number; names: Map<string, string> } | null = null
   private lastFilter: FilterResult | null = null
@@ -211,13 +212,9 @@ export class ColumnIndex {
     return this.store.rowsOfIds(ids)
   }
 
-  /** A mask of the rows whose record Id is one of `ids`. */
-  private idMask(ids: readonly string[]): Uint8Array {
-    const mask = new Uint8Array(this.size)
-    for (const row of this.rowsOfIds(ids).values()) {
-      mask[row] = 1
-    }
-    return mask
+  /** The rows whose record Id is one of `ids`. */
+  private idMask(ids: readonly string[]): RowBits {
+    return rowsOf(this.size, this.rowsOfIds(ids).values())
   }
 
   /** The value of a column for a row (used by tests and exports of index-only columns). */
@@ -380,7 +377,7 @@ export class ColumnIndex {
    * The rows a search in the quick-search syntax matches (null: an empty search). A search that
    * does not parse or names no column throws the reason. Cached.
    */
-  syntaxMask(text: string): Uint8Array | null {
+  syntaxMask(text: string): RowBits | null {
     const cached = this.syntaxMasks.get(text)
     if (cached !== undefined) {
       return cached
@@ -418,7 +415,7 @@ export class ColumnIndex {
     const times = this.store.times.data
     const from = query.fromMs ?? -Infinity
     const to = query.toMs ?? Infinity
-    const masks: Uint8Array[] = []
+    const masks: RowBits[] = []
     for (const [colId, filter] of Object.entries(query.columnFilters)) {
       masks.push(this.columnMask(colId, filter))
     }
@@ -430,23 +427,23 @@ export class ColumnIndex {
       masks.push(this.idMask(query.recordIds))
     }
     if (query.tags.length > 0) {
-      const tagged = new Uint8Array(n)
-      for (const tag of query.tags) {
-        this.store.tagIndex.get(tag)?.forEach((row) => (tagged[row] = 1))
-      }
-      masks.push(tagged)
+      masks.push(
+        rowsOf(
+          n,
+          query.tags.flatMap((tag) => [...(this.store.tagIndex.get(tag) ?? [])])
+        )
+      )
     }
-    let base: Uint8Array | null = null
+    // The rows every mask keeps, a bit a row (a cached mask is read, never changed).
+    let base: Uint32Array | null = null
     if (masks.length === 1) {
-      base = masks[0]!
+      base = masks[0]!.words
     } else if (masks.length > 1) {
-      base = new Uint8Array(masks[0]!)
+      const all = masks[0]!.clone()
       for (let m = 1; m < masks.length; m++) {
-        const other = masks[m]!
-        for (let row = 0; row < n; row++) {
-          base[row]! &= other[row]!
-        }
+        all.intersection(masks[m]!)
       }
+      base = all.words
     }
 
     // Facets: a row failing exactly one facet's selection still counts for that facet, so its
@@ -484,9 +481,17 @@ export class ColumnIndex {
     let min = Infinity
     let max = -Infinity
     for (let row = 0; row < n; row++) {
-      // The mask first: a search keeping few rows reads a byte a row, not the time's eight.
-      if (base !== null && base[row] === 0) {
-        continue
+      // The mask first: a search keeping few rows reads a bit a row, not the time's eight bytes,
+      // and skips 32 rows at once where it keeps none of them.
+      if (base !== null) {
+        const word = base[row >>> 5]!
+        if (word === 0) {
+          row |= 31
+          continue
+        }
+        if (((word >>> (row & 31)) & 1) === 0) {
+          continue
+        }
       }
       const t = times[row]!
       if (t < from || t >= to) {
@@ -592,18 +597,21 @@ export class ColumnIndex {
     return this.store.coded(colId)
   }
 
-  /** 1 for rows passing one column filter. Cached per column and filter. */
-  private columnMask(colId: string, filter: ColumnFilter): Uint8Array {
+  /** The rows passing one column filter. Cached per column and filter. */
+  private columnMask(colId: string, filter: ColumnFilter): RowBits {
     const cacheKey = `c\u0000${colId}\u0000${JSON.stringify(filter)}`
     const cached = this.maskCache.get(cacheKey)
     if (cached) {
       return cached
     }
     const n = this.size
-    const mask = new Uint8Array(n)
+    const mask = noRows(n)
+    const words = mask.words
     if (colId === DATE_COLUMN || colId === TAGS_COLUMN) {
       for (let row = 0; row < n; row++) {
-        mask[row] = filterMatches(filter, this.valueOf(row, colId)) ? 1 : 0
+        if (filterMatches(filter, this.valueOf(row, colId))) {
+          words[row >>> 5]! |= 1 << (row & 31)
+        }
       }
     } else {
       const column = this.coded(colId)
@@ -613,16 +621,16 @@ export class ColumnIndex {
       const byMarks = column?.pool ? this.containsByMarks(filter) : null
       for (let row = 0; row < n; row++) {
         const code = column ? column.codes[row]! : MISSING
-        if (code === MISSING) {
-          mask[row] = missing
-          continue
+        let passes = missing
+        if (code !== MISSING) {
+          let decided = memo[code]!
+          if (decided === 0) {
+            decided = (byMarks ? byMarks(code) : filterMatches(filter, column!.value(code))) ? 1 : 2
+            memo[code] = decided
+          }
+          passes = decided === 1 ? 1 : 0
         }
-        let decided = memo[code]!
-        if (decided === 0) {
-          decided = (byMarks ? byMarks(code) : filterMatches(filter, column!.value(code))) ? 1 : 2
-          memo[code] = decided
-        }
-        mask[row] = decided === 1 ? 1 : 0
+        words[row >>> 5]! |= passes << (row & 31)
       }
     }
     this.maskCache.set(cacheKey, mask)
@@ -663,8 +671,8 @@ export class ColumnIndex {
     }
   }
 
-  /** 1 for rows where any field value (or core column value) contains the needle. */
-  private searchMask(needle: string): Uint8Array {
+  /** The rows where any field value (or core column value) contains the needle. */
+  private searchMask(needle: string): RowBits {
     const cacheKey = `s\u0000${needle}`
     const cached = this.maskCache.get(cacheKey)
     if (cached) {
@@ -684,8 +692,9 @@ export class ColumnIndex {
       needle
     )
     this.store.markCodedRows(needle, mask)
-    this.maskCache.set(cacheKey, mask)
-    return mask
+    const rows = packMask(mask)
+    this.maskCache.set(cacheKey, rows)
+    return rows
   }
 
   /**

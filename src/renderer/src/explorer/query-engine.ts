@@ -17,6 +17,7 @@ import { readColumns, type StoredColumns } from '../../../shared/cache/stored-ch
 import type { StackSort } from '../../../shared/explorer'
 
 import { ColumnIndex, type QueryResult } from './column-index'
+import type { RowBits } from './row-bits'
 import { rowColumnsOf } from './row-columns'
 import type { StackWindow } from './stack-counts'
 import type {
@@ -392,7 +393,7 @@ export class QueryEngine {
     if (hits) {
       searchHits = 0
       for (const row of result.rows) {
-        searchHits += hits[row]!
+        searchHits += hits.has(row) ? 1 : 0
       }
     }
     return {
@@ -406,7 +407,7 @@ export class QueryEngine {
   }
 
   /** In highlight mode, the rows the quick search matches; otherwise null. */
-  private searchHits(query: ExplorerQuery): Uint8Array | null {
+  private searchHits(query: ExplorerQuery): RowBits | null {
     return query.searchMode === 'highlight' ? this.index.syntaxMask(query.quickSearch) : null
   }
 
@@ -429,9 +430,9 @@ export class QueryEngine {
     return (row) => {
       const marks: RowMarks = {}
       if (hits) {
-        marks.searchHit = hits[row] === 1
+        marks.searchHit = hits.has(row)
       }
-      const rule = rules.find((r) => r.mask[row] === 1)
+      const rule = rules.find((r) => r.mask.has(row))
       if (rule) {
         marks.colour = rule.colour
       }

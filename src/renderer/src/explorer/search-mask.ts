@@ -1,41 +1,42 @@
 /**
  * A bound search (search-columns.ts) evaluated over the index as masks: each term's mask comes
  * from the index (any-column search or one column's "contains"), negated terms are inverted,
- * terms side by side are intersected and alternatives (OR) united. Pure.
+ * terms side by side are intersected and alternatives (OR) united, as bitsets (row-bits.ts). Pure.
  */
 import { slotStart } from './loaded-chunks'
+import { allRows, noRows, type RowBits } from './row-bits'
 import type { BoundSearch } from './search-columns'
 import { valueRowsStart, type ValueRows } from './value-rows'
 
-/** The rows (1) a search matches, given each term's mask; null for an empty search. */
+/**
+ * The rows a search matches, given each term's rows (never changed here: they may be cached);
+ * null for an empty search.
+ */
 export function evaluateSearch(
   search: BoundSearch,
   n: number,
-  termMask: (colId: string | null, text: string) => Uint8Array
-): Uint8Array | null {
+  termMask: (colId: string | null, text: string) => RowBits
+): RowBits | null {
   if (search.length === 0) {
     return null
   }
   const only = search.length === 1 && search[0]!.length === 1 ? search[0]![0]! : null
   if (only && !only.isNegated) {
-    // One plain term: its mask is the answer (masks are never written once made).
+    // One plain term: its rows are the answer.
     return termMask(only.colId, only.text)
   }
-  const result = new Uint8Array(n)
+  const result = noRows(n)
   for (const terms of search) {
-    const all = new Uint8Array(n).fill(1)
+    const all = allRows(n)
     for (const term of terms) {
       const mask = termMask(term.colId, term.text)
-      const want = term.isNegated ? 0 : 1
-      for (let row = 0; row < n; row++) {
-        if (mask[row] !== want) {
-          all[row] = 0
-        }
+      if (term.isNegated) {
+        all.difference(mask)
+      } else {
+        all.intersection(mask)
       }
     }
-    for (let row = 0; row < n; row++) {
-      result[row]! |= all[row]!
-    }
+    result.union(all)
   }
   return result
 }
