@@ -84,6 +84,8 @@ export interface Figures {
   sortMs: number[]
   pageMs: number[]
   typedBytes: number
+  /** The pools' text, value offsets and shared values' places, once every chunk is prepared. */
+  poolBytes: { text: number; offsets: number; shared: number }
 }
 
 /** Opens the chunks as the worker does, then filters, searches, stacks, sorts and pages. */
@@ -175,6 +177,7 @@ export function explore(chunks: readonly ColumnChunk[], searchTerms: readonly st
     stackMs,
     sortMs,
     pageMs,
-    typedBytes: index.typedBytes()
+    typedBytes: index.typedBytes(),
+    poolBytes: index.poolBytes()
   }
 }

@@ -107,6 +107,7 @@ try {
     pageP95Ms: Math.round(percentile(figures.pageMs, 95) * 10) / 10,
     cpuSeconds: Math.round(((cpu.user + cpu.system) / 1e6) * 100) / 100,
     indexTypedBytes: figures.typedBytes,
+    poolBytes: figures.poolBytes,
     heapGrowthBytes:
       heapAfter.heapUsed + heapAfter.arrayBuffers - heapBefore.heapUsed - heapBefore.arrayBuffers
   }
@@ -133,6 +134,10 @@ try {
     [
       'Index typed arrays / heap growth',
       `${mb(results.indexTypedBytes)} / ${mb(results.heapGrowthBytes)}`
+    ],
+    [
+      'Value pools: text / offsets / shared places',
+      `${mb(results.poolBytes.text)} / ${mb(results.poolBytes.offsets)} / ${mb(results.poolBytes.shared)}`
     ]
   ]
   for (const [name, value] of table) {

@@ -723,6 +723,11 @@ export class ColumnIndex {
     }
   }
 
+  /** What the pools of values hold (global-pool.ts `bytes`). */
+  poolBytes(): { text: number; offsets: number; shared: number } {
+    return this.store.pool.bytes()
+  }
+
   /** Approximate bytes held in typed arrays (the pool's strings are not counted). */
   typedBytes(): number {
     let bytes = this.store.typedBytes() + this.timeOrder.byteLength + this.store.pool.filterBytes()

@@ -234,6 +234,22 @@ export class GlobalPool {
     }
   }
 
+  /**
+   * What the pools hold: their text (a byte a character of the one-byte texts, two of the wide
+   * ones; the shared values' included), the values' offsets, and the shared values' places.
+   */
+  bytes(): { text: number; offsets: number; shared: number } {
+    let text = this.shared.text().text.length
+    let offsets = 0
+    let shared = 0
+    for (const chunk of this.chunks) {
+      text += chunk.text.length + chunk.wide.length * 2
+      offsets += chunk.starts.byteLength
+      shared += chunk.shared ? chunk.shared.locals.byteLength + chunk.shared.ids.byteLength : 0
+    }
+    return { text, offsets, shared }
+  }
+
   /** Bytes held by the trigram filters built so far. */
   filterBytes(): number {
     let bytes = 0
