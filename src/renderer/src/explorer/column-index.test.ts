@@ -33,6 +33,39 @@ describe('ColumnIndex at size', () => {
     expect(index.fieldKeyInfo()[0]).toEqual({ key: 'Blob', count: 40000 })
   })
 
+  it("keeps each answer's rows intact while later filters reuse the index's buffers", () => {
+    const index = new ColumnIndex()
+    index.append(
+      Array.from({ length: 3000 }, (_, i) =>
+        makeRecord({
+          id: `buf-${i}`,
+          createdAtMs: Date.UTC(2026, 0, 1) + ((i * 7919) % 3000) * 1000,
+          userId: `user${i % 5}@contoso.example`,
+          fields: { Id: `buf-${i}`, Note: i % 4 === 0 ? 'four' : 'other' }
+        })
+      )
+    )
+    const queries = [
+      emptyQuery(),
+      { ...emptyQuery(), quickSearch: 'four' },
+      { ...emptyQuery(), quickSearch: 'user3', sort: [{ colId: 'userId', sort: 'asc' as const }] },
+      { ...emptyQuery(), facets: { userId: ['user1@contoso.example'] } },
+      // Few rows: sorted by time on their own (fewByTime), from the filter's rows.
+      { ...emptyQuery(), quickSearch: 'buf-12' },
+      { ...emptyQuery(), quickSearch: 'buf-29' }
+    ]
+    const answers = queries.map((query) => index.run(query))
+    const copies = answers.map((answer) => Array.from(answer.rows))
+    // Each filter after the first reused the buffers of the one before: the answers are theirs.
+    answers.forEach((answer, i) => expect(Array.from(answer.rows), `query ${i}`).toEqual(copies[i]))
+    expect(copies.map((rows) => rows.length)).toEqual([3000, 750, 600, 600, 111, 111])
+    // And each query again, from scratch or from the cache, gives the same rows.
+    for (const [i, query] of [...queries.entries(), ...[...queries.entries()].reverse()]) {
+      expect(Array.from(index.run(query).rows), `query ${i} again`).toEqual(copies[i])
+      expect(index.stack(query, ['userId'], 'count-desc', 10).total).toBe(copies[i]!.length)
+    }
+  })
+
   it("finds dictionary-coded values through their dictionary, not the chunks' value rows", () => {
     const records = Array.from({ length: 300 }, (_, i) => {
       const userId = i % 3 === 0 ? 'Alex@Contoso.example' : 'bea@contoso.example'
