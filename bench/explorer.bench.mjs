@@ -673,8 +673,6 @@ async function main() {
         privateBytes: idle?.privateBytes ?? null
       })
     }
-    results.idleRendererRssBytes = results.idleMemory[0].rssBytes
-    results.idleRendererPrivateBytes = results.idleMemory[0].privateBytes
     // The raw rates, measured last so their gigabytes of throw-away rows (written, read, then
     // deleted) do not weigh on the opening and exploring measured above: the same bytes as the
     // cache holds, chunk-sized rows, one per transaction, no cache logic; then rows the size of
