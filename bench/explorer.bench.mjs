@@ -13,6 +13,7 @@
 //   CAX_BENCH_RECORDS=5000000 node bench/explorer.bench.mjs  (the 5M targets)
 // The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while);
 //   CAX_BENCH_PREPARE_ONLY=1 makes it and stops (e.g. under `nice` while the machine is busy).
+//   CAX_BENCH_PROFILE=1 prints CPU profiles; CAX_BENCH_MEMORY=1 where the renderer's memory goes.
 import { execFileSync, execSync } from 'node:child_process'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
@@ -20,6 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { GENERATOR_VERSION, rawRecords } from './explorer-records.mjs'
+import { memoryProbes, workerHeap } from './memory-probes.mjs'
 import {
   cpuSeconds,
   cpuSince,
@@ -378,53 +380,6 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
 }
 
-/**
- * The query worker's JS heap in use and the bytes of its ArrayBuffers (where the index lives:
- * the heap holds little more than the objects around them), or null.
- */
-async function workerHeap(cdp) {
-  // The query worker is its own V8 isolate: attach to it from the page's CDP session.
-  try {
-    const { targetInfos } = await cdp.send('Target.getTargets')
-    let total = 0
-    let buffers = 0
-    let found = 0
-    for (const target of targetInfos.filter((t) => t.type === 'worker')) {
-      const { sessionId } = await cdp.send('Target.attachToTarget', {
-        targetId: target.targetId,
-        flatten: false
-      })
-      const answer = new Promise((resolve) => {
-        cdp.on('Target.receivedMessageFromTarget', (event) => {
-          if (event.sessionId === sessionId) {
-            const message = JSON.parse(event.message)
-            if (message.id === 1) {
-              resolve(message.result)
-            }
-          }
-        })
-      })
-      await cdp.send('Target.sendMessageToTarget', {
-        sessionId,
-        message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' })
-      })
-      const result = await Promise.race([
-        answer,
-        new Promise((resolve) => setTimeout(() => resolve(null), 5000))
-      ])
-      if (result) {
-        found++
-        total += result.usedSize
-        buffers += result.backingStorageSize ?? 0
-      }
-    }
-    return found > 0 ? { heapBytes: total, bufferBytes: buffers } : null
-  } catch (error) {
-    console.log(`[bench] worker heap not available: ${error.message}`)
-    return null
-  }
-}
-
 const mb = (bytes) => (bytes == null ? 'n/a' : `${(bytes / 1024 ** 2).toFixed(0)} MB`)
 const ms = (value) => (value == null || Number.isNaN(value) ? 'n/a' : `${value.toFixed(0)} ms`)
 
@@ -565,6 +520,17 @@ async function main() {
       }
     }
     console.log(`[bench] first rows ${results.firstRowsMs} ms, ready ${results.readyMs} ms`)
+    // The renderer's memory after each phase (where it grows, and what an idle moment gives back).
+    results.memoryByPhase = []
+    const memoryAfter = (phase) => {
+      const memory = rendererMemory(profileDir)
+      results.memoryByPhase.push({
+        phase,
+        rssBytes: memory?.rss ?? null,
+        privateBytes: memory?.privateBytes ?? null
+      })
+    }
+    memoryAfter('ready')
     await page.waitForTimeout(1000)
 
     // CAX_BENCH_PROFILE=1: the page's and the worker's profiles while exploring (filters to scroll).
@@ -580,6 +546,7 @@ async function main() {
       p95Ms: percentile(filters.times, 95),
       maxMs: Math.max(...filters.times)
     }
+    memoryAfter('filters')
 
     const stacks = await page.evaluate(stackChangesInPage, { changes: STACKS })
     results.stackChanges = {
@@ -590,6 +557,7 @@ async function main() {
       maxMs: Math.max(...stacks.times),
       timesMs: stacks.times.map((t) => Math.round(t))
     }
+    memoryAfter('stacks')
     await page.waitForTimeout(500)
 
     const terms = [
@@ -618,6 +586,7 @@ async function main() {
       // reached yet: the filter and stack changes before it kept the worker busy).
       byTermMs: searches.byTerm
     }
+    memoryAfter('searches')
     await page.waitForTimeout(1500)
 
     results.sort = {}
@@ -631,7 +600,14 @@ async function main() {
     await page.waitForTimeout(300)
     results.multiSortMs = await page.evaluate(sortInPage, { colId: 'clientIp', isAdded: true })
     await page.waitForTimeout(300)
-
+    memoryAfter('sorts')
+    // CAX_BENCH_MEMORY=1: Chromium's memory dump by allocator before and after scrolling, and
+    // what the page allocated while scrolling, by function (memory-probes.mjs).
+    const probes = process.env['CAX_BENCH_MEMORY'] ? await memoryProbes(page) : null
+    if (probes) {
+      console.log(`[bench] renderer memory by allocator after sorting:\n${await probes.dump()}`)
+      await probes.startSampling()
+    }
     const scroll = await page.evaluate(scrollInPage, { frames: 180, step: 700 })
     results.scroll = {
       frames: scroll.deltas.length,
@@ -648,6 +624,11 @@ async function main() {
       for (const workerProfile of await workerProfiler.stop()) {
         console.log(`[bench] worker profile while exploring:\n${topSelfTime(workerProfile)}`)
       }
+    }
+    if (probes) {
+      console.log(`[bench] the page allocated while scrolling:\n${await probes.stopSampling()}`)
+      console.log(`[bench] renderer memory by allocator after scrolling:\n${await probes.dump()}`)
+      await probes.close()
     }
     const cdp = await page.context().newCDPSession(page)
     await cdp.send('Performance.enable')
@@ -806,6 +787,14 @@ async function main() {
     [
       '  the same: private pages / idle: RSS, private',
       `${mb(results.rendererPrivateBytes)} / ${results.idleMemory.map((m) => `${mb(m.rssBytes)}, ${mb(m.privateBytes)} (${m.afterMs / 1000} s later)`).join('; ')}`,
+      '',
+      ''
+    ],
+    [
+      '  RSS / private after each phase',
+      results.memoryByPhase
+        .map((m) => `${m.phase} ${mb(m.rssBytes)} / ${mb(m.privateBytes)}`)
+        .join(', '),
       '',
       ''
     ]
