@@ -192,7 +192,7 @@ describe('ColumnIndex at size', () => {
 })
 
 describe('ColumnIndex caches', () => {
-  it('keeps the ranks and order of every core column but of the last eight flattened fields only', () => {
+  it('keeps the ranks of every core column but those of the last eight flattened fields only', () => {
     // Twelve flattened fields, each a column the grid can sort by.
     const records = Array.from({ length: 3000 }, (_, i) =>
       makeRecord({
@@ -211,12 +211,13 @@ describe('ColumnIndex caches', () => {
         index.idOf(row)
       )
     const base = index.typedBytes()
-    // A core column: its ranks (a byte a row: a few users) and its order (4 bytes a row).
+    // A core column: its ranks (a byte a row: a few users), and no order of every row (a
+    // column of so few values is sorted by a counting sort of its ranks on each query).
     const byUser = sortedBy('userId')
-    const core = (1 + 4) * records.length
+    const core = 1 * records.length
     expect(index.typedBytes() - base).toBe(core)
-    // A field column: its ranks (97 values: a byte a row), its order and its codes per row.
-    const perField = (1 + 4 + 4) * records.length
+    // A field column: its ranks (97 values: a byte a row) and its codes per row.
+    const perField = (1 + 4) * records.length
     const first = sortedBy('f:F0')
     expect(index.typedBytes() - base).toBe(core + perField)
     for (let f = 1; f < 12; f++) {
@@ -227,5 +228,50 @@ describe('ColumnIndex caches', () => {
     expect(sortedBy('f:F0')).toEqual(first)
     expect(sortedBy('userId')).toEqual(byUser)
     expect(index.typedBytes() - base).toBe(core + 8 * perField)
+  })
+
+  it('sorts by ranks exactly as through the permutation, and keeps one only past 65,535 values', () => {
+    // 70,000 records: the id-like field has a value per record (ranks of four bytes a row), the
+    // user column 40 (a byte a row); a third of the rows tie on each user.
+    const records = Array.from({ length: 70_000 }, (_, i) =>
+      makeRecord({
+        id: `rec-${i}`,
+        userId: `user${(i * 7) % 40}@contoso.example`,
+        createdAtMs: Date.UTC(2026, 4, 1) + ((i * 7919) % 70_000) * 1000,
+        fields: { Key: `key-${(i * 31) % 70_000}`, Half: i % 2 === 0 ? 'even' : 'odd' }
+      })
+    )
+    const index = new ColumnIndex()
+    index.append(records)
+    // The rows of a query walked along the column's permutation, backwards for 'desc': how
+    // every single-column sort was answered before.
+    const walked = (colId: string, sort: 'asc' | 'desc', keep: Set<number>): number[] => {
+      const perm = Array.from(index.permutation(colId))
+      return (sort === 'asc' ? perm : perm.reverse()).filter((row) => keep.has(row))
+    }
+    for (const quickSearch of ['', 'even']) {
+      const keep = new Set(index.run({ ...emptyQuery(), quickSearch }).rows)
+      for (const colId of ['userId', 'f:Key']) {
+        for (const sort of ['asc', 'desc'] as const) {
+          const rows = index.run({ ...emptyQuery(), quickSearch, sort: [{ colId, sort }] }).rows
+          const before = index.typedBytes()
+          expect(Array.from(rows), `${colId} ${sort} '${quickSearch}'`).toEqual(
+            walked(colId, sort, keep)
+          )
+          // Asking for the permutation kept one only for the column of 70,000 values (made
+          // by the query already); the user column's is made again each time it is asked for.
+          expect(index.typedBytes() - before, colId).toBe(0)
+        }
+      }
+    }
+    // Kept: the field's permutation (4 bytes a row) besides its ranks and codes; the user
+    // column's ranks only.
+    const fresh = new ColumnIndex()
+    fresh.append(records)
+    const base = fresh.typedBytes()
+    fresh.run({ ...emptyQuery(), sort: [{ colId: 'userId', sort: 'desc' }] })
+    expect(fresh.typedBytes() - base).toBe(records.length)
+    fresh.run({ ...emptyQuery(), sort: [{ colId: 'f:Key', sort: 'asc' }] })
+    expect(fresh.typedBytes() - base).toBe(records.length * (1 + 4 + 4 + 4))
   })
 })

@@ -246,6 +246,7 @@ export interface SortKey {
 /**
  * Orders `rows` by several keys, the first deciding: one stable counting sort per key, last key
  * first (least significant digit first), O(keys × (rows + levels)). Ties keep the input order.
+ * Returns a new array; `rows` is left as it is.
  */
 export function orderByKeys(rows: Uint32Array, keys: readonly SortKey[]): Uint32Array {
   let current: Uint32Array = rows
@@ -267,7 +268,11 @@ export function orderByKeys(rows: Uint32Array, keys: readonly SortKey[]): Uint32
       next[buckets[isDescending ? levels - r : r]!++] = row
     }
     const done = next
-    next = current === rows ? new Uint32Array(rows.length) : current
+    // The next key writes into the array this one read (a new one if that was `rows`); no
+    // spare array after the last key.
+    if (k > 0) {
+      next = current === rows ? new Uint32Array(rows.length) : current
+    }
     current = done
   }
   return current
