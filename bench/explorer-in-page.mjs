@@ -152,9 +152,9 @@ export async function filterChangesInPage({ changes }) {
  * Runs in the page: opens the stack panel and changes what it stacks by (one column, then pairs),
  * timing each change until the stack's summary and first entry show the new counts — the same
  * "until the screen answers" measure as the filter changes. Every stack counts every row the view
- * shows, in the query worker.
+ * shows, in the query worker. `plan`: stack-plan.mjs, handed in (this runs in the page).
  */
-export async function stackChangesInPage({ changes }) {
+export async function stackChangesInPage({ changes, plan }) {
   const summary = () => document.querySelector('[data-testid="stack-summary"]')?.textContent ?? ''
   const firstEntry = () => document.querySelector('[data-testid="stack-entry"]')?.textContent ?? ''
   const settled = () => summary() !== '' && summary() !== 'Counting…'
@@ -183,21 +183,6 @@ export async function stackChangesInPage({ changes }) {
   await wait(settled)
   const by = document.querySelector('select[aria-label="Stack by"]')
   const then = document.querySelector('select[aria-label="Then by"]')
-  // Single columns and pairs, alternating so every change shows different counts.
-  const plan = [
-    ['userId', ''],
-    ['environment', 'activity'],
-    ['connector', ''],
-    ['activity', 'userId'],
-    ['operation', ''],
-    ['clientIp', ''],
-    ['environment', ''],
-    ['userId', 'environment'],
-    ['activity', ''],
-    ['connector', 'operation'],
-    ['category', ''],
-    ['resultStatus', 'userTypeLabel']
-  ]
   const times = []
   let failed = 0
   for (let i = 0; i < changes; i++) {

@@ -31,6 +31,7 @@ import {
   stackChangesInPage
 } from './explorer-in-page.mjs'
 import { memoryProbes, workerHeap } from './memory-probes.mjs'
+import { STACK_PLAN } from './stack-plan.mjs'
 import {
   cpuSeconds,
   cpuSince,
@@ -246,7 +247,7 @@ async function main() {
     }
     memoryAfter('filters')
 
-    const stacks = await page.evaluate(stackChangesInPage, { changes: STACKS })
+    const stacks = await page.evaluate(stackChangesInPage, { changes: STACKS, plan: STACK_PLAN })
     results.stackChanges = {
       count: stacks.times.length,
       timedOut: stacks.failed,

@@ -8,6 +8,8 @@ import { ColumnIndex } from '../src/renderer/src/explorer/column-index'
 import { emptyQuery, type ExplorerQuery } from '../src/renderer/src/explorer/query-types'
 import type { StackSort } from '../src/shared/explorer'
 
+import { STACK_PLAN } from './stack-plan.mjs'
+
 const CHUNK = 4096
 /** As query-engine.ts reads them: one chunk first (first rows), then up to twelve at a time. */
 const FIRST_LOAD_CHUNKS = 1
@@ -136,19 +138,8 @@ export function explore(chunks: readonly ColumnChunk[], searchTerms: readonly st
     (term) => timed(() => page(index, { ...query, quickSearch: term })).ms
   )
 
-  const plan: [string, string][] = [
-    ['userId', ''],
-    ['environment', 'activity'],
-    ['connector', ''],
-    ['activity', 'userId'],
-    ['operation', ''],
-    ['clientIp', ''],
-    ['environment', ''],
-    ['userId', 'environment'],
-    ['activity', ''],
-    ['connector', 'operation'],
-    ['category', ''],
-    ['resultStatus', 'userTypeLabel'],
+  const plan: (readonly [string, string])[] = [
+    ...STACK_PLAN,
     // Flattened fields: one that repeats a column (ClientIP), two that do not.
     ['f:ClientIP', ''],
     ['f:UserKey', ''],
