@@ -81,6 +81,37 @@ describe('ranks of pool codes', () => {
     return Array.from(codes, (c) => (c === MISSING ? 0 : rankOf.get(value(c))!))
   }
 
+  it('finds the codes in use at the edges of their 32-bit words, in a pool not a multiple of 32', () => {
+    // 1,000 pool values, a value repeated under several codes; only some codes are in use,
+    // among them the first and last of words (0, 31, 32, 63…) and the pool's last code.
+    const poolValues = Array.from({ length: 1000 }, (_, code) => `v${(code * 37) % 300}`)
+    const edges = [0, 31, 32, 63, 64, 95, 96, 991, 992, 999]
+    const codes = Uint32Array.from({ length: 5000 }, (_, row) =>
+      row < edges.length
+        ? edges[row]!
+        : rand(9) === 0
+          ? MISSING
+          : rand(2) === 0
+            ? edges[rand(edges.length)]!
+            : rand(1000)
+    )
+    const value = (code: number): string => poolValues[code]!
+    const ranked = columnRanks(
+      { codes, size: poolValues.length, value, isUnique: false },
+      codes.length
+    )
+    // Natural order (few values): `v10` after `v9`.
+    const distinct = [...new Set(Array.from(codes, (c) => (c === MISSING ? null : value(c))))]
+      .filter((v): v is string => v !== null)
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    const rankOf = new Map(distinct.map((v, i) => [v, i + 1]))
+    expect(Array.from(ranked.ranks)).toEqual(
+      Array.from(codes, (c) => (c === MISSING ? 0 : rankOf.get(value(c))!))
+    )
+    expect(ranked.levels).toBe(distinct.length)
+    expect(ranked.value(rankOf.get(value(999))!)).toBe(value(999))
+  })
+
   it('groups a value repeated across chunk pools into one rank, in code-unit order above the natural-order limit', () => {
     // 60,000 distinct addresses (past the natural-order limit), in pools of 5,000 values each,
     // each pool repeating some values of the others, as chunks do.
