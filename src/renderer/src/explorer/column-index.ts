@@ -16,7 +16,14 @@ import type { NormalizedRecord } from '../../../shared/audit'
 
 import type { StackSort } from '../../../shared/explorer'
 
-import { columnRanks, orderByKeys, textRanks, timeRanks, type RankedColumn } from './column-ranks'
+import {
+  columnRanks,
+  orderByKeys,
+  rowsByRank,
+  textRanks,
+  timeRanks,
+  type RankedColumn
+} from './column-ranks'
 import { MISSING, type CodedColumn } from './column-sort'
 import { ColumnStore, KEPT_FIELD_COLUMNS, valueRowSlots } from './column-store'
 import { explorerColumns } from './explorer-columns'
@@ -607,12 +614,8 @@ export class ColumnIndex {
       return this.timeOrderNow()
     }
     // A counting sort by rank: the ranks are shared with multi-column sorts and stacks.
-    const all = new Uint32Array(this.size)
-    for (let row = 0; row < all.length; row++) {
-      all[row] = row
-    }
     const ranked = this.ranksOf(colId)
-    const perm = orderByKeys(all, [{ column: ranked, isDescending: false }])
+    const perm = rowsByRank(ranked, this.size)
     // Kept only for a column whose queries read it ({@link narrowRanks}).
     if (ranked.ranks instanceof Uint32Array) {
       this.permutations.set(colId, perm)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { splitPool } from '../db/record-chunk'
 
-import { columnRanks, type RankArray } from './column-ranks'
+import { columnRanks, orderByKeys, rowsByRank, type RankArray } from './column-ranks'
 
 import { MISSING, type CodedColumn } from './column-sort'
 
@@ -172,5 +172,27 @@ describe('ranks of pool codes', () => {
       codes.length
     )
     expect(firstWrong(viaValues.ranks)).toBe(-1)
+  })
+})
+
+describe('rows in rank order', () => {
+  it('orders every row by rank, ties by row, as a counting sort of the rows from 0 does', () => {
+    const n = 20_000
+    const levels = 300
+    // Rank 0 (no value) and the highest among them; many ties.
+    const ranks = Uint16Array.from({ length: n }, (_, row) =>
+      row % 11 === 0 ? 0 : rand(levels + 1)
+    )
+    const column = { ranks, levels, value: (rank: number) => String(rank) }
+    const byRank = rowsByRank(column, n)
+    const all = Uint32Array.from({ length: n }, (_, row) => row)
+    expect(Array.from(byRank)).toEqual(
+      Array.from(orderByKeys(all, [{ column, isDescending: false }]))
+    )
+    // Stable: within a rank, rows ascend.
+    for (let i = 1; i < n; i++) {
+      const [a, b] = [byRank[i - 1]!, byRank[i]!]
+      expect(ranks[a]! < ranks[b]! || (ranks[a] === ranks[b] && a < b)).toBe(true)
+    }
   })
 })
