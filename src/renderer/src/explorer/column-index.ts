@@ -34,10 +34,10 @@ import { mergeTimeOrder } from './time-order'
 import { itemOf } from './item-of'
 import { bindSearch, searchNames } from './search-columns'
 import { anyColumnMask, evaluateSearch } from './search-mask'
-import { noRows, packMask, rowsOf, type RowBits } from './row-bits'
+import { packMask, rowsOf, type RowBits } from './row-bits'
 import { stackByRanks, type StackWindow } from './stack-counts'
 import { parseDateBucketColumn, timeBucketRanks } from './date-buckets'
-import { filterMatches } from './text-filter'
+import { codedFilterMask, valueFilterMask } from './column-filter-mask'
 import type { RowColumns } from './row-columns'
 import {
   DATE_COLUMN,
@@ -129,8 +129,6 @@ export interface QueryResult {
   facets: Record<FacetColumn, FacetValue[]>
   histogram: Histogram
 }
-
-export { filterMatches }
 
 /** The columnar index. Rows are numbered 0…size-1 in the order they were appended. */
 export class ColumnIndex {
@@ -648,75 +646,15 @@ export class ColumnIndex {
   /** The rows passing one column filter. Cached per column and filter. */
   private columnMask(colId: string, filter: ColumnFilter): RowBits {
     const cacheKey = `c\u0000${colId}\u0000${JSON.stringify(filter)}`
-    const cached = this.maskCache.get(cacheKey)
-    if (cached) {
-      return cached
+    let mask = this.maskCache.get(cacheKey)
+    if (!mask) {
+      mask =
+        colId === DATE_COLUMN || colId === TAGS_COLUMN
+          ? valueFilterMask(this.size, filter, (row) => this.valueOf(row, colId))
+          : codedFilterMask(this.size, filter, this.coded(colId), this.store.pool)
+      this.maskCache.set(cacheKey, mask)
     }
-    const n = this.size
-    const mask = noRows(n)
-    const words = mask.words
-    if (colId === DATE_COLUMN || colId === TAGS_COLUMN) {
-      for (let row = 0; row < n; row++) {
-        if (filterMatches(filter, this.valueOf(row, colId))) {
-          words[row >>> 5]! |= 1 << (row & 31)
-        }
-      }
-    } else {
-      const column = this.coded(colId)
-      // 0 = not decided yet, 1 = passes, 2 = fails; one decision per distinct value.
-      const memo = new Uint8Array(column ? column.size : 0)
-      const missing = filterMatches(filter, '') ? 1 : 0
-      const byMarks = column?.pool ? this.containsByMarks(filter) : null
-      for (let row = 0; row < n; row++) {
-        const code = column ? column.codes[row]! : MISSING
-        let passes = missing
-        if (code !== MISSING) {
-          let decided = memo[code]!
-          if (decided === 0) {
-            decided = (byMarks ? byMarks(code) : filterMatches(filter, column!.value(code))) ? 1 : 2
-            memo[code] = decided
-          }
-          passes = decided === 1 ? 1 : 0
-        }
-        words[row >>> 5]! |= passes << (row & 31)
-      }
-    }
-    this.maskCache.set(cacheKey, mask)
     return mask
-  }
-
-  /**
-   * A filter of "contains" and "does not contain" conditions only, decided for global pool codes
-   * by the quick search's marks (global-pool.ts: the same case-insensitive test as the filter's)
-   * rather than by reading each value: a covered JSON text (json-cover.ts) is then rebuilt only
-   * when it may hold the needle. Null for any other filter.
-   */
-  private containsByMarks(filter: ColumnFilter): ((code: number) => boolean) | null {
-    const conditions = 'conditions' in filter ? filter.conditions : [filter]
-    if (!conditions.every((c) => c.type === 'contains' || c.type === 'notContains')) {
-      return null
-    }
-    const pool = this.store.pool
-    const found = conditions.map((condition) => {
-      const has = new Uint8Array(pool.size)
-      pool.mark((condition.filter ?? '').toLowerCase()).forEach((codes, c) => {
-        const first = pool.chunks[c]!.first
-        for (const code of codes) {
-          has[first + code] = 1
-        }
-      })
-      return has
-    })
-    const isOr = 'conditions' in filter && filter.operator === 'OR'
-    return (code) => {
-      for (let i = 0; i < conditions.length; i++) {
-        const passes = (found[i]![code] === 1) === (conditions[i]!.type === 'contains')
-        if (passes === isOr) {
-          return isOr
-        }
-      }
-      return !isOr
-    }
   }
 
   /** The rows where any field value (or core column value) contains the needle. */

@@ -5,9 +5,9 @@ import { AppDb } from '../db/app-db'
 
 import { makeRecord } from '../../../shared/audit/test-records'
 
-import { filterMatches } from './column-index'
 import { QueryEngine } from './query-engine'
 import { emptyQuery, type ExplorerQuery } from './query-types'
+import { filterMatches } from './text-filter'
 
 const T0 = Date.UTC(2026, 4, 19, 0, 0, 0)
 const HOUR = 3_600_000
