@@ -220,15 +220,12 @@ async function main() {
     }
     console.log(`[bench] first rows ${results.firstRowsMs} ms, ready ${results.readyMs} ms`)
     // The renderer's memory after each phase (where it grows, and what an idle moment gives back).
-    results.memoryByPhase = []
-    const memoryAfter = (phase) => {
+    const memoryNow = () => {
       const memory = rendererMemory(profileDir)
-      results.memoryByPhase.push({
-        phase,
-        rssBytes: memory?.rss ?? null,
-        privateBytes: memory?.privateBytes ?? null
-      })
+      return { rssBytes: memory?.rss ?? null, privateBytes: memory?.privateBytes ?? null }
     }
+    results.memoryByPhase = []
+    const memoryAfter = (phase) => results.memoryByPhase.push({ phase, ...memoryNow() })
     memoryAfter('ready')
     await page.waitForTimeout(1000)
 
@@ -337,21 +334,16 @@ async function main() {
     results.workerHeapBytes = worker?.heapBytes ?? null
     results.workerBufferBytes = worker?.bufferBytes ?? null
     results.heapBytes = (results.pageHeapBytes ?? 0) + (results.workerHeapBytes ?? 0)
-    const memory = rendererMemory(profileDir)
-    results.rendererRssBytes = memory?.rss ?? null
-    results.rendererPrivateBytes = memory?.privateBytes ?? null
+    const memory = memoryNow()
+    results.rendererRssBytes = memory.rssBytes
+    results.rendererPrivateBytes = memory.privateBytes
     // Then again once the page has stayed idle for a while (as after a user's last scroll):
     // Chromium collects and gives back memory when idle. The target is judged on the first.
     const idleSince = Date.now()
     results.idleMemory = []
     for (const afterMs of IDLE_MEMORY_MS) {
       await page.waitForTimeout(Math.max(0, afterMs - (Date.now() - idleSince)))
-      const idle = rendererMemory(profileDir)
-      results.idleMemory.push({
-        afterMs,
-        rssBytes: idle?.rss ?? null,
-        privateBytes: idle?.privateBytes ?? null
-      })
+      results.idleMemory.push({ afterMs, ...memoryNow() })
     }
     // The raw rates, measured last so their gigabytes of throw-away rows (written, read, then
     // deleted) do not weigh on the opening and exploring measured above: the same bytes as the

@@ -117,6 +117,14 @@ interface FilterResult {
   histogram: Histogram
 }
 
+/**
+ * Whether a column's sorts read a kept permutation of every row: one of more than 65,535 values
+ * (ranks of four bytes a row). The others are sorted by a counting sort of their ranks.
+ */
+function keepsPermutation(ranked: RankedColumn): boolean {
+  return ranked.ranks instanceof Uint32Array
+}
+
 /** At most this many kept rows are sorted by time on their own (a power of two). */
 const FEW_ROWS = 65_536
 /** …and only while they are at most one row in this many. */
@@ -352,7 +360,7 @@ export class ColumnIndex {
       return null
     }
     const ranked = this.ranksOf(colId)
-    return ranked.ranks instanceof Uint32Array ? null : ranked
+    return keepsPermutation(ranked) ? null : ranked
   }
 
   /** The rows a filter keeps, ordered by every sort key (shift-click sorts in the grid). */
@@ -615,7 +623,7 @@ export class ColumnIndex {
     const ranked = this.ranksOf(colId)
     const perm = rowsByRank(ranked, this.size)
     // Kept only for a column whose queries read it ({@link narrowRanks}).
-    if (ranked.ranks instanceof Uint32Array) {
+    if (keepsPermutation(ranked)) {
       this.permutations.set(colId, perm)
     }
     return perm

@@ -285,7 +285,7 @@ export interface SortKey {
 /**
  * Orders `rows` by several keys, the first deciding: one stable counting sort per key, last key
  * first (least significant digit first), O(keys × (rows + levels)). Ties keep the input order.
- * Returns a new array; `rows` is left as it is.
+ * `rows` is only read: with at least one key the answer is a new array (with none, `rows`).
  */
 export function orderByKeys(rows: Uint32Array, keys: readonly SortKey[]): Uint32Array {
   let current: Uint32Array = rows
