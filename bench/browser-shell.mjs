@@ -223,6 +223,14 @@ export function machineInfo() {
   }
 }
 
+/**
+ * Chromium switches a run adds (CAX_BENCH_CHROMIUM_ARGS, space-separated), to try what a switch
+ * such as `--js-flags=--heap-growing-percent=10` does to a figure; the app sets none of them.
+ */
+export const EXTRA_CHROMIUM_ARGS = (process.env['CAX_BENCH_CHROMIUM_ARGS'] ?? '')
+  .split(' ')
+  .filter(Boolean)
+
 /** Debian's Chromium on a persistent profile (IndexedDB on disk, as the app has it). */
 export function launchChromium(profileDir) {
   return chromium.launchPersistentContext(profileDir, {
@@ -233,7 +241,8 @@ export function launchChromium(profileDir) {
       '--disable-gpu',
       '--disable-background-networking',
       '--disable-component-update',
-      '--no-first-run'
+      '--no-first-run',
+      ...EXTRA_CHROMIUM_ARGS
     ]
   })
 }

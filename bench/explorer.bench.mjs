@@ -14,6 +14,7 @@
 // The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while);
 //   CAX_BENCH_PREPARE_ONLY=1 makes it and stops (e.g. under `nice` while the machine is busy).
 //   CAX_BENCH_PROFILE=1 prints CPU profiles; CAX_BENCH_MEMORY=1 where the renderer's memory goes.
+//   CAX_BENCH_CHROMIUM_ARGS='--js-flags=…' adds Chromium switches (noted in the results).
 import { execFileSync, execSync } from 'node:child_process'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
@@ -35,6 +36,7 @@ import { STACK_PLAN } from './stack-plan.mjs'
 import {
   cpuSeconds,
   cpuSince,
+  EXTRA_CHROMIUM_ARGS,
   machineInfo,
   openAppInChromium,
   profileWorkers,
@@ -139,7 +141,8 @@ async function main() {
     machine: machineInfo(),
     records: RECORDS,
     snapshotBytes: statSync(snapshot).size,
-    targets: TARGETS
+    targets: TARGETS,
+    ...(EXTRA_CHROMIUM_ARGS.length > 0 ? { chromiumArgs: EXTRA_CHROMIUM_ARGS } : {})
   }
   try {
     // Ingest: a snapshot import through the browser shell, as a user does it.
@@ -493,6 +496,9 @@ async function main() {
   console.log(
     `\nCache at scale (${cpus().length} cores, load average ${results.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} → ${results.machine.loadAverageAtEnd?.map((v) => v.toFixed(1)).join(' ') ?? 'n/a'})`
   )
+  if (results.chromiumArgs) {
+    console.log(`Chromium switches added: ${results.chromiumArgs.join(' ')}`)
+  }
   for (const [name, value, target, ok] of rows) {
     console.log(`${name.padEnd(50)} ${value.padEnd(64)} ${target.padEnd(36)} ${ok}`)
   }
