@@ -224,12 +224,35 @@ export function machineInfo() {
 }
 
 /**
- * Chromium switches a run adds (CAX_BENCH_CHROMIUM_ARGS, space-separated), to try what a switch
- * such as `--js-flags=--heap-growing-percent=10` does to a figure; the app sets none of them.
+ * Chromium switches a run adds (CAX_BENCH_CHROMIUM_ARGS: space-separated, or a JSON array for a
+ * switch with spaces in it such as `--js-flags=--a --b`), to try what one does to a figure.
  */
-export const EXTRA_CHROMIUM_ARGS = (process.env['CAX_BENCH_CHROMIUM_ARGS'] ?? '')
-  .split(' ')
-  .filter(Boolean)
+export const EXTRA_CHROMIUM_ARGS = chromiumArgsOf(process.env['CAX_BENCH_CHROMIUM_ARGS'] ?? '')
+
+/**
+ * The V8 flags the desktop app gives its window (src/main/platform/renderer-js-flags.ts): the
+ * benchmarks run the app's renderer as the desktop app runs it. A `--js-flags` among
+ * CAX_BENCH_CHROMIUM_ARGS replaces them.
+ */
+const APP_JS_FLAGS = JSON.parse(
+  readFileSync(join(ROOT, 'src/main/platform/renderer-js-flags.json'), 'utf8')
+).jsFlags
+
+/** The `--js-flags` switch Chromium runs with (the benchmarks note it in their results). */
+export const JS_FLAGS_SWITCH =
+  EXTRA_CHROMIUM_ARGS.find((arg) => arg.startsWith('--js-flags=')) ??
+  `--js-flags=${APP_JS_FLAGS.join(' ')}`
+
+function chromiumArgsOf(text) {
+  if (text.trim().startsWith('[')) {
+    const args = JSON.parse(text)
+    if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string')) {
+      throw new Error('CAX_BENCH_CHROMIUM_ARGS: a JSON array of strings')
+    }
+    return args
+  }
+  return text.split(' ').filter(Boolean)
+}
 
 /** Debian's Chromium on a persistent profile (IndexedDB on disk, as the app has it). */
 export function launchChromium(profileDir) {
@@ -242,6 +265,7 @@ export function launchChromium(profileDir) {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      ...(EXTRA_CHROMIUM_ARGS.includes(JS_FLAGS_SWITCH) ? [] : [JS_FLAGS_SWITCH]),
       ...EXTRA_CHROMIUM_ARGS
     ]
   })

@@ -37,6 +37,7 @@ import {
   cpuSeconds,
   cpuSince,
   EXTRA_CHROMIUM_ARGS,
+  JS_FLAGS_SWITCH,
   machineInfo,
   openAppInChromium,
   profileWorkers,
@@ -142,6 +143,7 @@ async function main() {
     records: RECORDS,
     snapshotBytes: statSync(snapshot).size,
     targets: TARGETS,
+    jsFlags: JS_FLAGS_SWITCH,
     ...(EXTRA_CHROMIUM_ARGS.length > 0 ? { chromiumArgs: EXTRA_CHROMIUM_ARGS } : {})
   }
   try {
@@ -496,6 +498,7 @@ async function main() {
   console.log(
     `\nCache at scale (${cpus().length} cores, load average ${results.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} → ${results.machine.loadAverageAtEnd?.map((v) => v.toFixed(1)).join(' ') ?? 'n/a'})`
   )
+  console.log(`Chromium ${results.jsFlags} (the desktop app's V8 flags unless switches say other)`)
   if (results.chromiumArgs) {
     console.log(`Chromium switches added: ${results.chromiumArgs.join(' ')}`)
   }

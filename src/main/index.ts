@@ -12,6 +12,7 @@ import { createAppCore } from './app-core'
 import { registerIpc } from './ipc/handle'
 import { registerAppScheme, serveAppProtocol } from './platform/app-protocol'
 import { KeytarSecretStore } from './platform/keytar-secret-store'
+import { jsFlagsSwitch } from './platform/renderer-js-flags'
 import { installApplicationMenu } from './platform/menu'
 import { createMenuCommandHandler } from './platform/menu-commands'
 import { toExternalHttpUrl } from './platform/security'
@@ -38,6 +39,10 @@ const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER
 if (!app.isPackaged && process.env['APP_E2E'] === '1' && process.env['APP_USER_DATA_DIR']) {
   app.setPath('userData', process.env['APP_USER_DATA_DIR'])
 }
+
+// The window's renderer gets the app's V8 flags (a smaller heap growing factor): set before any
+// renderer starts, so it applies to the page and its workers, not to this process.
+app.commandLine.appendSwitch('js-flags', jsFlagsSwitch())
 
 const logsDir = join(app.getPath('userData'), 'logs')
 app.setAppLogsPath(logsDir)
