@@ -14,7 +14,9 @@
 // The generated snapshot is kept in $TMPDIR/cax-bench-cache/ for the next run (it takes a while);
 //   CAX_BENCH_PREPARE_ONLY=1 makes it and stops (e.g. under `nice` while the machine is busy).
 //   CAX_BENCH_PROFILE=1 prints CPU profiles; CAX_BENCH_MEMORY=1 where the renderer's memory goes.
-//   CAX_BENCH_CHROMIUM_ARGS='--js-flags=…' adds Chromium switches (noted in the results).
+//   Chromium runs with the desktop app's V8 flags; CAX_BENCH_CHROMIUM_ARGS adds switches (a JSON
+//   array for one with spaces; a `--js-flags=…` among them replaces the app's, '["--js-flags="]'
+//   runs V8's defaults). The results note both.
 import { execFileSync, execSync } from 'node:child_process'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'

@@ -40,8 +40,8 @@ if (!app.isPackaged && process.env['APP_E2E'] === '1' && process.env['APP_USER_D
   app.setPath('userData', process.env['APP_USER_DATA_DIR'])
 }
 
-// The window's renderer gets the app's V8 flags (a smaller heap growing factor): set before any
-// renderer starts, so it applies to the page and its workers, not to this process.
+// The window's renderer gets the app's V8 flags (less room for garbage: renderer-js-flags.ts):
+// set before any renderer starts, so they apply to the page and its workers, not to this process.
 app.commandLine.appendSwitch('js-flags', jsFlagsSwitch())
 
 const logsDir = join(app.getPath('userData'), 'logs')

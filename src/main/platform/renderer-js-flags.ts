@@ -10,7 +10,7 @@
  * Scrolling a big cache makes ag-grid build and drop thousands of rows, and the opening and the
  * idle preparation replace arrays and pool texts: with V8's defaults that garbage and the room
  * it grew into were 716–793 MB of the renderer right after the explorer benchmark's scroll at a
- * million records, 621–644 MB with these flags (571–575 MB once idle either way), with no
+ * million records, 621–644 MB with these flags (571–582 MB once idle either way), with no
  * figure of its times worse beyond the run-to-run noise (README, Benchmarks). The list is JSON
  * so the benchmarks launch Chromium with the same flags.
  */
