@@ -496,10 +496,18 @@ export class ColumnStore {
     ) {
       const loaded = this.chunks[c]!
       const poolSize = this.pool.chunks[c]!.starts.length - 1
+      const { firstRow, count, pairStart, pairValue } = loaded
+      const times = this.times
       this.pool.prepareSearch(
         c,
         jsonCover(loaded, this.pool.chunks[c]!, slots),
-        sharedCodes(loaded, poolSize)
+        sharedCodes(loaded, poolSize),
+        {
+          pairStart,
+          pairValue,
+          // (The time column's array is replaced as it grows: a view of it as it is now.)
+          of: () => times.data.subarray(firstRow, firstRow + count)
+        }
       )
       if (!('codes' in loaded.recordType)) {
         loaded.recordType = numberColumn(loaded.recordType)

@@ -24,6 +24,16 @@ import {
   type JsonCover
 } from './json-cover'
 import { SharedValues } from './shared-values'
+import {
+  TimeNeedle,
+  isoSeconds,
+  timeTextIndex,
+  timeTextLocal,
+  timeTexts,
+  timeTextsBytes,
+  type TimeTextSource,
+  type TimeTexts
+} from './time-texts'
 
 interface PoolChunk extends PoolText {
   /** Global code of the chunk's first value. */
@@ -54,6 +64,18 @@ interface PoolChunk extends PoolText {
    * (shared-values.ts): their own codes, ascending, and their shared ids; null when none is.
    */
   shared: { locals: Uint32Array; ids: Uint32Array } | null
+  /**
+   * The values dropped from `text` (each left empty) because the rows' times rebuild them
+   * (time-texts.ts), and the chunk's time of each of its rows; null when none is.
+   */
+  times: ChunkTimes | null
+}
+
+/** A chunk's time texts and the time of each of its rows (within the chunk). */
+export interface ChunkTimes {
+  texts: TimeTexts
+  /** The time of each of the chunk's rows (a view of the time column as it is now). */
+  of: () => Float64Array
 }
 
 // eslint-disable-next-line no-control-regex
@@ -126,17 +148,27 @@ export class GlobalPool {
     const search = needleSearch(needle, !ASCII_ONLY.test(needle))
     // (The empty needle is in every value, the emptied shared ones too: nothing to add.)
     const sharedHits = needle === '' ? null : this.sharedHits(search)
+    const timeNeedle = TimeNeedle.of(needle)
     // The marks of a needle's longest run (droppedMatches), made once for every chunk.
-    let run: { search: NeedleSearch; hits: Uint8Array | null } | null = null
+    let run: { search: NeedleSearch; hits: Uint8Array | null; time: TimeNeedle | null } | null =
+      null
     const markRun = (chunk: PoolChunk, needleRun: string): number[] => {
       if (run === null || run.search.needle !== needleRun) {
         const runSearch = needleSearch(needleRun, search.pattern === null)
-        run = { search: runSearch, hits: this.sharedHits(runSearch) }
+        run = {
+          search: runSearch,
+          hits: this.sharedHits(runSearch),
+          time: TimeNeedle.of(needleRun)
+        }
       }
-      return withShared(markChunk(chunk, run.search), chunk, run.hits)
+      return withTimes(withShared(markChunk(chunk, run.search), chunk, run.hits), chunk, run.time)
     }
     return this.chunks.map((chunk) => {
-      const codes = withShared(markChunk(chunk, search), chunk, sharedHits)
+      const codes = withTimes(
+        withShared(markChunk(chunk, search), chunk, sharedHits),
+        chunk,
+        timeNeedle
+      )
       if (chunk.dropped === null || needle === '') {
         return codes
       }
@@ -173,14 +205,16 @@ export class GlobalPool {
   /**
    * Prepares chunk `c` for the search now (the worker does it when idle) if it is not: drops
    * from its pool the covered JSON texts (`cover`, json-cover.ts) and the values of `shareable`
-   * (own codes, ascending) that the shared values take (shared-values.ts), each left empty, and
-   * builds its trigram filter, noting which blocks hold only dropped values (a search skips
-   * them: it marks those apart).
+   * (own codes, ascending) that the shared values take (shared-values.ts) and the time texts
+   * the rows' times rebuild (`times`: the chunk's field values and its rows' times,
+   * time-texts.ts), each left empty, and builds its trigram filter, noting which blocks hold
+   * only dropped values (a search skips them: it marks those apart).
    */
   prepareSearch(
     c: number,
     cover: JsonCover | null = null,
-    shareable: Uint32Array | null = null
+    shareable: Uint32Array | null = null,
+    times: (TimeTextSource & Pick<ChunkTimes, 'of'>) | null = null
   ): void {
     const chunk = this.chunks[c]!
     if (chunk.filter) {
@@ -202,16 +236,39 @@ export class GlobalPool {
         ids.push(id)
       }
     }
+    // A time text the shared values took, or a covered text (never one), stays as it is.
+    const isShared = new Uint8Array(locals.length > 0 ? chunk.starts.length - 1 : 0)
+    for (const local of locals) {
+      isShared[local] = 1
+    }
+    const rowTimes = times?.of()
+    const timed = times
+      ? timeTexts(
+          times,
+          chunk.starts.length - 1,
+          (row) => rowTimes![row]!,
+          // Only a value of the one-byte text.
+          (local) =>
+            chunk.starts[local + 1]! - 1 <= chunk.text.length
+              ? chunk.starts[local + 1]! - 1 - chunk.starts[local]!
+              : -1,
+          (local, text) => chunk.text.startsWith(text, chunk.starts[local]!),
+          (local) => covered?.[local] === 1 || isShared[local] === 1
+        )
+      : null
     // The blocks are cut over the values as they were: those of dropped values are whole.
     let leftOut = covered
-    if (locals.length > 0) {
+    if (locals.length > 0 || timed) {
       leftOut = covered ? covered.slice() : new Uint8Array(chunk.starts.length - 1)
       for (const local of locals) {
         leftOut[local] = 1
       }
+      for (const local of timed?.locals ?? []) {
+        leftOut[local] = 1
+      }
     }
     const dropped = cover?.dropped ?? null
-    const isDropping = dropped !== null || locals.length > 0
+    const isDropping = dropped !== null || locals.length > 0 || timed !== null
     // Values are dropped: the one-byte text is encoded once, telling the filter whether the pool
     // is ASCII (instead of a regular expression over it) and giving the copy its bytes.
     const bytes = isDropping ? asciiBytes(chunk.text) : null
@@ -220,14 +277,20 @@ export class GlobalPool {
     }
     chunk.filter = filterOf(chunk, leftOut)
     if (isDropping) {
-      // The pool keeps neither: each is rebuilt (json-cover.ts) or read shared when read.
-      const codes = Uint32Array.from(mergeAscending(dropped ? [...dropped.codes] : [], locals))
+      // The pool keeps none: each is rebuilt (json-cover.ts, time-texts.ts) or read shared.
+      const codes = Uint32Array.from(
+        mergeAscending(
+          mergeAscending(dropped ? [...dropped.codes] : [], locals),
+          timed ? [...timed.locals] : []
+        )
+      )
       const { text, starts } = textWithout(chunk.text, chunk.starts, codes, bytes)
       chunk.text = text
       chunk.starts = starts
       chunk.dropped = dropped
       chunk.shared =
         locals.length > 0 ? { locals: Uint32Array.from(locals), ids: Uint32Array.from(ids) } : null
+      chunk.times = timed ? { texts: timed, of: times!.of } : null
       // Copies made from the old text (a search before the preparation) are made again.
       chunk.lowered = null
       chunk.lowWide = null
@@ -236,7 +299,8 @@ export class GlobalPool {
 
   /**
    * What the pools hold: their text (a byte a character of the one-byte texts, two of the wide
-   * ones; the shared values' included), the values' offsets, and the shared values' places.
+   * ones; the shared values' included), the values' offsets, and the places of the values
+   * held apart (shared values, time texts).
    */
   bytes(): { text: number; offsets: number; shared: number } {
     let text = this.shared.text().text.length
@@ -246,6 +310,7 @@ export class GlobalPool {
       text += chunk.text.length + chunk.wide.length * 2
       offsets += chunk.starts.byteLength
       shared += chunk.shared ? chunk.shared.locals.byteLength + chunk.shared.ids.byteLength : 0
+      shared += chunk.times ? timeTextsBytes(chunk.times.texts) : 0
     }
     return { text, offsets, shared }
   }
@@ -262,6 +327,14 @@ export class GlobalPool {
   /** Global code of the value exactly equal to `value` in chunk `c`, or -1. */
   find(c: number, value: string): number {
     const chunk = this.chunks[c]!
+    if (chunk.times !== null) {
+      // A time text is in the chunk's pool once: rebuilt, or as it is.
+      const times = chunk.times.of()
+      const local = timeTextLocal(chunk.times.texts, (row) => times[row]!, value)
+      if (local >= 0) {
+        return chunk.first + local
+      }
+    }
     if (chunk.shared !== null) {
       // A value the shared values took (never the empty one) is in this chunk at most once, as
       // in its pool.
@@ -286,7 +359,8 @@ export class GlobalPool {
       if (
         chunk.starts[local] === base + at &&
         (chunk.dropped === null || indexOfSorted(chunk.dropped.codes, local) < 0) &&
-        (chunk.shared === null || indexOfSorted(chunk.shared.locals, local) < 0)
+        (chunk.shared === null || indexOfSorted(chunk.shared.locals, local) < 0) &&
+        (chunk.times === null || timeTextIndex(chunk.times.texts, local) < 0)
       ) {
         return chunk.first + local
       }
@@ -330,7 +404,8 @@ function poolChunk(text: string, wide: string, starts: Uint32Array, first: numbe
     isNarrowText: null,
     filter: null,
     dropped: null,
-    shared: null
+    shared: null,
+    times: null
   }
 }
 
@@ -440,7 +515,8 @@ function markChunk(chunk: PoolChunk, search: NeedleSearch): number[] {
   }
   // Blocks of covered texts and shared values hold only dropped (empty) values: a needle finds
   // nothing there (the empty needle, every value).
-  const isCoveredSkipped = (chunk.dropped !== null || chunk.shared !== null) && needle !== ''
+  const isCoveredSkipped =
+    (chunk.dropped !== null || chunk.shared !== null || chunk.times !== null) && needle !== ''
   const ranges = candidateRanges(chunk.filter, search.trigrams, search.letters, isCoveredSkipped)
   for (let r = 0; r < ranges.length; r += 3) {
     scan(starts[ranges[r]!]!, starts[ranges[r + 1]!]!, ranges[r + 2] === 1)
@@ -460,8 +536,24 @@ function valueOf(chunk: PoolChunk, local: number, shared: SharedValues, isFlat =
     if (i >= 0) {
       return droppedText(chunk.dropped!, i, (value) => valueOf(chunk, value, shared), isFlat)
     }
+    const t = chunk.times === null ? -1 : timeTextIndex(chunk.times.texts, local)
+    if (t >= 0) {
+      return isoSeconds(chunk.times!.of()[chunk.times!.texts.rows[t]!]!)
+    }
   }
   return localValue(chunk, local)
+}
+
+/**
+ * A chunk's marks (`codes`, ascending) with its rebuilt time texts that hold the needle (none of
+ * them is in `codes`: their place in the pool is empty, and the needle is not).
+ */
+function withTimes(codes: number[], chunk: PoolChunk, needle: TimeNeedle | null): number[] {
+  if (needle === null || chunk.times === null) {
+    return codes
+  }
+  const found = needle.hits(chunk.times.texts, chunk.times.of())
+  return found.length === 0 ? codes : mergeAscending(codes, found)
 }
 
 /**

@@ -46,7 +46,33 @@ const CATEGORIES = ['Connection', 'API', 'Power Apps', 'Other'] as const
 const WORDS = ['alpha', 'Beta', 'GAMMA', 'İstanbul', 'straße', 'x=1', '42', '007', 'a b', '']
 const T0 = Date.UTC(2026, 4, 1)
 /** The flattened fields the queries filter and sort by. */
-const FIELD_KEYS = [...Array.from({ length: 8 }, (_, k) => `Field${k}`), 'Actor']
+const FIELD_KEYS = [...Array.from({ length: 8 }, (_, k) => `Field${k}`), 'Actor', 'CreationTime']
+
+/** A second sequence, for the time texts: the records are otherwise as they were before. */
+let timeState = 7
+function timeRand(n: number): number {
+  timeState = (Math.imul(timeState, 1103515245) + 12345) & 0x7fffffff
+  return timeState % n
+}
+
+/**
+ * Purview's `CreationTime` field: the record's time as `2026-05-01T12:34:00` (the pool drops it
+ * and rebuilds it from the time column: time-texts.ts), but now and then another form, another
+ * record's time (rebuilt from that record's row), or missing.
+ */
+function creationTime(createdAtMs: number): string | null {
+  const iso = new Date(createdAtMs).toISOString()
+  switch (timeRand(12)) {
+    case 0:
+      return iso
+    case 1:
+      return new Date(T0 + timeRand(2000) * 60_000).toISOString().slice(0, 19)
+    case 2:
+      return null
+    default:
+      return iso.slice(0, 19)
+  }
+}
 
 /**
  * Field layouts of the records from {@link LAID_OUT_FROM} on: so few that their chunks keep
@@ -87,10 +113,15 @@ function randomRecord(i: number): NormalizedRecord {
   if (rand(3) === 0) {
     fields['Field6'] = rand(4) === 0 ? pick(WORDS) : userId
   }
+  // Ties on purpose: the order among equal times must match too.
+  const createdAtMs = T0 + rand(2000) * 60_000
+  const time = creationTime(createdAtMs)
+  if (time !== null) {
+    fields['CreationTime'] = time
+  }
   return makeRecord({
     id: `rec-${i}`,
-    // Ties on purpose: the order among equal times must match too.
-    createdAtMs: T0 + rand(2000) * 60_000,
+    createdAtMs,
     userId,
     operation,
     activity: `${operation} done`,
@@ -120,7 +151,7 @@ function randomCondition(): ColumnFilter {
   return {
     filterType: 'text',
     type: pick(FILTER_TYPES),
-    filter: pick(['a', 'B', '1', 'res-1', 'con', ''])
+    filter: pick(['a', 'B', '1', 'res-1', 'con', '', ':4', '2026-05-01T2'])
   }
 }
 
@@ -149,7 +180,14 @@ function randomQuery(records: readonly NormalizedRecord[]): ExplorerQuery {
       '00',
       ' ',
       'zzz',
-      'é'
+      'é',
+      // In the time texts (time-texts.ts): within the date, across the `T` (a needle with `:` is
+      // read as a column's name: the column filters below have those).
+      '5-01',
+      '2026-05-0',
+      '01t00',
+      '05-01t1',
+      '0z'
     ])
   }
   if (rand(3) === 0) {
@@ -231,7 +269,27 @@ describe('the chunked cache answers like the engine it replaced', () => {
     const repeating = chunks.filter((chunk) => chunk.sources !== null)
     expect(repeating.length).toBeGreaterThan(0)
     expect(repeating.length).toBeLessThan(chunks.length)
+    // Every chunk's pool rebuilds its CreationTime texts from the time column (time-texts.ts).
+    const { pool } = (prepared.index as unknown as { store: { pool: GlobalPool } }).store
+    const rebuilt = pool.chunks.reduce((n, chunk) => n + (chunk.times?.texts.locals.length ?? 0), 0)
+    // (The times are whole minutes of 2,000: a chunk holds each text once.)
+    expect(rebuilt).toBeGreaterThan(2000)
     expectSameAnswers(300, prepared)
+    // A rebuilt time text is found by its exact value, as the other values are.
+    for (const record of [records[10]!, records[4321]!, records[5999]!]) {
+      for (const type of ['equals', 'notEqual', 'startsWith', 'endsWith'] as const) {
+        const query = emptyQuery()
+        query.columnFilters['f:CreationTime'] = {
+          filterType: 'text',
+          type,
+          filter: record.fields['CreationTime'] ?? '2026-05-01T00:00:00'
+        }
+        const expected = Array.from(legacy.run(query).rows, (row) => legacy.idOf(row))
+        const actual = Array.from(prepared.run(query).rows, (row) => prepared.index.idOf(row))
+        expect(actual, JSON.stringify(query)).toEqual(expected)
+        expect(actual.length).toBeGreaterThan(0)
+      }
+    }
     // Every field of a page of rows, as the records had them.
     const byId = new Map(records.map((record) => [record.id, record]))
     const page = prepared.rows(emptyQuery(), 0, 200)
