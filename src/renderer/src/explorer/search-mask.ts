@@ -6,7 +6,7 @@
 import { slotStart } from './loaded-chunks'
 import { allRows, noRows, type RowBits } from './row-bits'
 import type { BoundSearch } from './search-columns'
-import { valueRowsStart, type ValueRows } from './value-rows'
+import { markDenseRows, valueRowsStart, type ValueRows } from './value-rows'
 
 /**
  * The rows a search matches, given each term's rows (never changed here: they may be cached);
@@ -98,6 +98,11 @@ export function anyColumnMask(index: SearchableIndex, needle: string): Uint8Arra
         const end = at + counts[code]!
         previous = code
         previousStart = at
+        if (at === end) {
+          // No row listed: a value of none, or a dense one (its rows as bits).
+          markDenseRows(made, code, rows)
+          continue
+        }
         for (let k = at; k < end; k++) {
           rows[used[k]!] = 1
         }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 
 import {
   VALUE_ROWS_STEP,
+  denseWords,
+  markDenseRows,
   valueRows,
   valueRowsBytes,
   valueRowsStart,
@@ -14,15 +16,19 @@ function rand(n: number): number {
   return state % n
 }
 
-/** A chunk of `count` rows over `poolSize` values: `columns` coded columns, 0–6 pairs a row. */
+/**
+ * A chunk of `count` rows over `poolSize` values: `columns` coded columns, 0–6 pairs a row; a
+ * third of the values drawn from the first eight (values most rows use, as Purview's are).
+ */
 function randomChunk(count: number, poolSize: number, columns: number): ValueRowsSource {
-  const codes = new Uint32Array(columns * count).map(() => rand(poolSize))
+  const draw = (): number => (rand(3) === 0 ? rand(Math.min(8, poolSize)) : rand(poolSize))
+  const codes = new Uint32Array(columns * count).map(draw)
   const pairStart = new Uint32Array(count + 1)
   const pairValue: number[] = []
   for (let i = 0; i < count; i++) {
     pairStart[i] = pairValue.length
     for (let k = rand(7); k > 0; k--) {
-      pairValue.push(rand(poolSize))
+      pairValue.push(draw())
     }
   }
   pairStart[count] = pairValue.length
@@ -64,17 +70,41 @@ describe('valueRows', () => {
           expect(valueRowsStart(made, code, near, starts[near]), `from ${near}`).toBe(at)
         }
         starts.push(at)
-        const got = [...rows.subarray(at, at + counts[code]!)]
+        const listed = [...rows.subarray(at, at + counts[code]!)]
+        // A dense value's rows are bits instead.
+        const bits = new Uint8Array(count)
+        const isDense = markDenseRows(made, code, bits)
+        expect(isDense, `value ${code} is dense`).toBe(made.denseCodes.includes(code))
+        const got = isDense ? [...bits.keys()].filter((i) => bits[i] === 1) : listed
+        if (isDense) {
+          expect(listed).toEqual([])
+          // Only where a list would take more bytes.
+          expect(expected[code]!.size * 2).toBeGreaterThan(denseWords(count) * 4 + 4)
+        } else {
+          expect(expected[code]!.size * 2).toBeLessThanOrEqual(denseWords(count) * 4 + 4)
+        }
         expect(got, `value ${code} of ${poolSize}`).toEqual(
           [...expected[code]!].sort((a, b) => a - b)
         )
         at += counts[code]!
       }
       expect(at).toBe(rows.length)
+      if (count >= 50) {
+        // (Few values over many rows: some are in most rows.)
+        expect(made.denseCodes.length, `dense values of ${poolSize}`).toBeGreaterThan(0)
+      }
+      expect([...made.denseCodes]).toEqual([...made.denseCodes].sort((a, b) => a - b))
+      expect(made.denseBits.length).toBe(made.denseCodes.length * denseWords(count))
       expect(counts).toBeInstanceOf(Uint16Array)
       expect(rows).toBeInstanceOf(Uint16Array)
       expect(steps.length).toBe(Math.floor(poolSize / VALUE_ROWS_STEP) + 1)
-      expect(valueRowsBytes(made)).toBe(counts.byteLength + rows.byteLength + steps.byteLength)
+      expect(valueRowsBytes(made)).toBe(
+        counts.byteLength +
+          rows.byteLength +
+          steps.byteLength +
+          made.denseCodes.byteLength +
+          made.denseBits.byteLength
+      )
     }
   })
 

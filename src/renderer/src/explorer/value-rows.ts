@@ -32,6 +32,50 @@ export interface ValueRows {
    * values' rows adds at most that many counts to one of these instead of every count before.
    */
   steps: Uint32Array
+  /**
+   * The values used by so many rows that a bit a row takes fewer bytes than a list of them
+   * (more than 258 rows of 4,096: at a million records nearly half the entries were such
+   * values'): their codes, ascending. Their `counts` are 0 (none of their rows is in `rows`).
+   */
+  denseCodes: Uint32Array
+  /** Per dense value, {@link denseWords} words: a bit per row of the chunk. */
+  denseBits: Uint32Array
+}
+
+/** Words of a dense value's bits in a chunk of `count` rows. */
+export function denseWords(count: number): number {
+  return (count + 31) >>> 5
+}
+
+/**
+ * Sets 1 in `mask` (a byte per row of the chunk) for each row of value `code` if it is a dense
+ * value; false when it is not.
+ */
+export function markDenseRows(valueRows: ValueRows, code: number, mask: Uint8Array): boolean {
+  const { denseCodes, denseBits } = valueRows
+  let lo = 0
+  let hi = denseCodes.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (denseCodes[mid]! < code) {
+      lo = mid + 1
+    } else {
+      hi = mid
+    }
+  }
+  if (lo === denseCodes.length || denseCodes[lo] !== code) {
+    return false
+  }
+  const words = denseWords(mask.length)
+  for (let w = 0, at = lo * words; w < words; w++, at++) {
+    let word = denseBits[at]!
+    while (word !== 0) {
+      const bit = word & -word
+      word ^= bit
+      mask[(w << 5) + 31 - Math.clz32(bit)] = 1
+    }
+  }
+  return true
 }
 
 /** A start is kept for every this many values (4 bytes per 64 values: 1/32 of the counts). */
@@ -110,6 +154,26 @@ export function valueRows(
     ends[i] = used
   }
   uses = uses.subarray(0, used)
+  // The dense values: their rows as bits (a value's bytes: a code and its words, against two a row).
+  const words = denseWords(count)
+  const denseAt = new Int32Array(poolSize).fill(-1)
+  let dense = 0
+  let listed = used
+  for (let code = 0; code < poolSize; code++) {
+    const n = counts[code]!
+    if (n * 2 > words * 4 + 4) {
+      denseAt[code] = dense++
+      listed -= n
+      counts[code] = 0
+    }
+  }
+  const denseCodes = new Uint32Array(dense)
+  for (let code = 0; code < poolSize; code++) {
+    if (denseAt[code]! >= 0) {
+      denseCodes[denseAt[code]!] = code
+    }
+  }
+  const denseBits = new Uint32Array(dense * words)
   // Where each value's rows go (moved on as they are placed).
   const next = new Uint32Array(poolSize)
   const steps = new Uint32Array((poolSize >>> STEP_SHIFT) + 1)
@@ -121,16 +185,30 @@ export function valueRows(
     next[code] = at
     at += counts[code]!
   }
-  const rows = count <= 0x10000 ? new Uint16Array(used) : new Uint32Array(used)
+  const rows = count <= 0x10000 ? new Uint16Array(listed) : new Uint32Array(listed)
   for (let i = 0, k = 0; i < count; i++) {
+    const bit = 1 << (i & 31)
+    const word = i >>> 5
     for (const end = ends[i]!; k < end; k++) {
-      rows[next[uses[k]!]!++] = i
+      const code = uses[k]!
+      const d = denseAt[code]!
+      if (d < 0) {
+        rows[next[code]!++] = i
+      } else {
+        denseBits[d * words + word]! |= bit
+      }
     }
   }
-  return { counts, rows, steps }
+  return { counts, rows, steps, denseCodes, denseBits }
 }
 
 /** Bytes held by a chunk's value rows. */
 export function valueRowsBytes(rows: ValueRows): number {
-  return rows.counts.byteLength + rows.rows.byteLength + rows.steps.byteLength
+  return (
+    rows.counts.byteLength +
+    rows.rows.byteLength +
+    rows.steps.byteLength +
+    rows.denseCodes.byteLength +
+    rows.denseBits.byteLength
+  )
 }
