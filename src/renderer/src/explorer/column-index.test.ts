@@ -143,8 +143,13 @@ describe('ColumnIndex at size', () => {
     index.prepareSearch(Number.POSITIVE_INFINITY)
     const store = (index as unknown as { store: ColumnStore }).store
     const chunk = store.chunks[0]!
-    // Twelve of the 27 slots' codes (two bytes a row) went.
-    expect(chunk.codes.byteLength).toBe(15 * 2 * records.length)
+    // Twelve of the 27 slots' codes (two bytes a row) went; of the 15 kept, the six '' in every
+    // row (the time's text, the resource name, the permission, the target user…) share one
+    // place, and the item (the resource here) the resource's: 8 places.
+    const slotAt = chunk.slotAt!
+    expect(slotAt.filter((at) => at < 0)).toHaveLength(12)
+    expect(new Set(slotAt.filter((at) => at >= 0)).size).toBe(8)
+    expect(chunk.codes.byteLength).toBe(8 * 2 * records.length)
     // Of each record's pairs, only N and Actor keep a value: the Id, the user and the operation
     // are read from their columns.
     expect(chunk.pairValue.length).toBe(2 * records.length)

@@ -39,6 +39,7 @@ import {
   pairCode,
   pairShapes,
   pairSources,
+  preparedSlotAt,
   poolColumnCodes,
   rowKeys,
   rowsOfIds,
@@ -73,7 +74,8 @@ const DICTIONARY_COLUMNS: ReadonlySet<StoredTextColumn> = new Set(
 )
 
 /**
- * Where each slot's codes go in a prepared chunk (-1: dropped). The dictionary-coded columns'
+ * Which slots a prepared chunk keeps (-1: dropped; where each kept one goes is the chunk's own:
+ * loaded-chunks.ts `preparedSlotAt`). The dictionary-coded columns'
  * pool codes serve the preparation only (value rows, covered texts, shared values): the index
  * reads those columns through their dictionary codes (a byte or two a row, made when the chunk
  * is loaded), so the chunk's own codes of them go once it is prepared: 24 MB at 1M records.
@@ -538,8 +540,13 @@ export class ColumnStore {
         loaded.pairValue = repeated.pairValue
       }
       if (!loaded.slotAt) {
-        loaded.codes = keptCodes(loaded, PREPARED_SLOT_AT)
-        loaded.slotAt = PREPARED_SLOT_AT
+        const slotAt = preparedSlotAt(
+          loaded,
+          STORED_TEXT_COLUMNS.length,
+          (slot) => PREPARED_SLOT_AT[slot]! < 0
+        )
+        loaded.codes = keptCodes(loaded, slotAt)
+        loaded.slotAt = slotAt
       }
     }
     this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest'
 
 import {
   fieldCodes,
+  keptCodes,
   narrowNumbers,
   numberAt,
   numberBytes,
   numberColumn,
   pairShapes,
   poolColumnCodes,
+  preparedSlotAt,
   rowKeys,
+  slotStart,
   type LoadedChunk
 } from './loaded-chunks'
 
@@ -58,6 +61,34 @@ function fieldChunk(count: number, kinds: number[][]): LoadedChunk {
 }
 
 describe('loaded chunks', () => {
+  it('keeps one place for slots whose codes are the same in every row', () => {
+    // Six slots of four rows: 1 and 4 are '' (code 0) in every row, 5 repeats 2, 3 is dropped.
+    const columns = [
+      [1, 2, 3, 4],
+      [0, 0, 0, 0],
+      [5, 6, 5, 7],
+      [8, 8, 9, 9],
+      [0, 0, 0, 0],
+      [5, 6, 5, 7]
+    ]
+    const chunk = { ...chunkOf(0, 0, []), count: 4, codes: Uint16Array.from(columns.flat()) }
+    const slotAt = preparedSlotAt(chunk, 6, (slot) => slot === 3)
+    expect([...slotAt]).toEqual([0, 1, 2, -1, 1, 2])
+    const kept = { ...chunk, codes: keptCodes(chunk, slotAt), slotAt }
+    expect(kept.codes).toHaveLength(3 * 4)
+    columns.forEach((column, slot) => {
+      if (slot === 3) {
+        expect(() => slotStart(kept, slot)).toThrow(RangeError)
+        return
+      }
+      const start = slotStart(kept, slot)
+      expect([...kept.codes.subarray(start, start + 4)], `slot ${slot}`).toEqual(column)
+    })
+    // A column differing in its last row only is kept apart.
+    const last = { ...chunk, codes: Uint16Array.from([0, 0, 0, 0, 0, 0, 0, 1]) }
+    expect([...preparedSlotAt(last, 2, () => false)]).toEqual([0, 1])
+  })
+
   it('keeps record and user types in half the bytes when each is exact there', () => {
     const types = Float64Array.from([15, NaN, 0, -3, 2 ** 24, 255])
     const narrow = narrowNumbers(types)

@@ -152,12 +152,53 @@ export function slotStart(chunk: Pick<LoadedChunk, 'slotAt' | 'count'>, slot: nu
 }
 
 /**
- * A chunk's codes of the slots `slotAt` keeps (at their new places), for a chunk holding every
- * slot.
+ * Where each of `slots` slots' codes go in a prepared chunk, for a chunk holding every slot: -1 for the
+ * slots `isDropped` drops; a slot whose codes are, row for row, those of a slot kept before it
+ * shares that slot's place (in most chunks the time's text, the permission, the target user and
+ * the DLP sub-operation are '' in every row: four columns of one value; the item is often the
+ * resource); each other slot gets the next place.
+ */
+export function preparedSlotAt(
+  chunk: Pick<LoadedChunk, 'codes' | 'count'>,
+  slots: number,
+  isDropped: (slot: number) => boolean
+): Int8Array {
+  const { codes, count } = chunk
+  const slotAt = new Int8Array(slots)
+  // The slot holding each place.
+  const placed: number[] = []
+  for (let slot = 0; slot < slots; slot++) {
+    if (isDropped(slot)) {
+      slotAt[slot] = -1
+      continue
+    }
+    const from = slot * count
+    const same = placed.find((other) => {
+      const start = other * count
+      for (let i = 0; i < count; i++) {
+        if (codes[start + i] !== codes[from + i]) {
+          return false
+        }
+      }
+      return true
+    })
+    if (same === undefined) {
+      slotAt[slot] = placed.length
+      placed.push(slot)
+    } else {
+      slotAt[slot] = slotAt[same]!
+    }
+  }
+  return slotAt
+}
+
+/**
+ * A chunk's codes of the slots `slotAt` keeps (at their new places; slots sharing a place hold
+ * the same codes), for a chunk holding every slot.
  */
 export function keptCodes(chunk: LoadedChunk, slotAt: Int8Array): Uint16Array | Uint32Array {
   const { codes, count } = chunk
-  const kept = slotAt.reduce((n, at) => (at >= 0 ? n + 1 : n), 0)
+  const kept = slotAt.reduce((n, at) => Math.max(n, at + 1), 0)
   const out =
     codes instanceof Uint16Array ? new Uint16Array(kept * count) : new Uint32Array(kept * count)
   slotAt.forEach((at, slot) => {

@@ -5,6 +5,7 @@ import { POOL_SEPARATOR, poolOf, splitPool } from '../db/record-chunk'
 import { makeRecord } from '../../../shared/audit/test-records'
 
 import { ColumnIndex } from './column-index'
+import type { ColumnStore } from './column-store'
 import { GlobalPool, upperBound, valueAt } from './global-pool'
 import {
   BLOCK_CHARS,
@@ -359,8 +360,12 @@ describe('quick search over the index with its filters', () => {
     const mask = unprepared.syntaxMask('istanbul')!
     expect(mask.size()).toBe(naive('istanbul').length)
     expect(unprepared.typedBytes()).toBe(bytes)
+    const store = (unprepared as unknown as { store: ColumnStore }).store
+    expect(store.madeValueRows(0)).toBeNull()
+    expect(store.pool.filterBytes()).toBe(0)
     expect(unprepared.prepareSearch(Infinity)).toBe(true)
-    expect(unprepared.typedBytes()).toBeGreaterThan(bytes)
+    expect(store.madeValueRows(0)).not.toBeNull()
+    expect(store.pool.filterBytes()).toBeGreaterThan(0)
   })
 
   it('gives the same answers once the filters are made while idle', () => {
