@@ -16,7 +16,6 @@ import {
 import {
   JOINING_CHARACTERS,
   droppedText,
-  indexOfSorted,
   isInsideOnePart,
   asciiBytes,
   textWithout,
@@ -24,10 +23,10 @@ import {
   type JsonCover
 } from './json-cover'
 import { SharedValues } from './shared-values'
+import { indexOfSorted } from './sorted-codes'
 import {
   TimeNeedle,
   isoSeconds,
-  timeTextIndex,
   timeTextLocal,
   timeTexts,
   timeTextsBytes,
@@ -360,7 +359,7 @@ export class GlobalPool {
         chunk.starts[local] === base + at &&
         (chunk.dropped === null || indexOfSorted(chunk.dropped.codes, local) < 0) &&
         (chunk.shared === null || indexOfSorted(chunk.shared.locals, local) < 0) &&
-        (chunk.times === null || timeTextIndex(chunk.times.texts, local) < 0)
+        (chunk.times === null || indexOfSorted(chunk.times.texts.locals, local) < 0)
       ) {
         return chunk.first + local
       }
@@ -536,7 +535,7 @@ function valueOf(chunk: PoolChunk, local: number, shared: SharedValues, isFlat =
     if (i >= 0) {
       return droppedText(chunk.dropped!, i, (value) => valueOf(chunk, value, shared), isFlat)
     }
-    const t = chunk.times === null ? -1 : timeTextIndex(chunk.times.texts, local)
+    const t = chunk.times === null ? -1 : indexOfSorted(chunk.times.texts.locals, local)
     if (t >= 0) {
       return isoSeconds(chunk.times!.of()[chunk.times!.texts.rows[t]!]!)
     }

@@ -64,24 +64,6 @@ export interface DroppedTexts {
   layoutKeys: string[]
 }
 
-/**
- * The place of `value` in ascending `sorted`, or -1: where a dropped value lies among the
- * dropped texts' codes ({@link DroppedTexts.codes}) or a chunk's shared values (global-pool.ts).
- */
-export function indexOfSorted(sorted: Uint32Array, value: number): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (sorted[mid]! < value) {
-      lo = mid + 1
-    } else {
-      hi = mid
-    }
-  }
-  return lo < sorted.length && sorted[lo] === value ? lo : -1
-}
-
 /** The text of dropped value `i`, its values read by `valueOf` (own pool codes). */
 export function droppedText(
   dropped: DroppedTexts,

@@ -127,22 +127,6 @@ export function timeTexts(
   return { locals, rows }
 }
 
-/** Where `local` is among `texts.locals`, or -1. */
-export function timeTextIndex(texts: TimeTexts, local: number): number {
-  const { locals } = texts
-  let lo = 0
-  let hi = locals.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (locals[mid]! < local) {
-      lo = mid + 1
-    } else {
-      hi = mid
-    }
-  }
-  return lo < locals.length && locals[lo] === local ? lo : -1
-}
-
 /** Bytes held by a chunk's time texts. */
 export function timeTextsBytes(texts: TimeTexts): number {
   return texts.locals.byteLength + texts.rows.byteLength
@@ -222,31 +206,31 @@ export class TimeNeedle {
       this.firstDay = day - (1 << 19)
     }
     const at = day - this.firstDay
-    let tested = at >= 0 && at < this.days.length ? this.days[at]! : 0
-    if (tested === 0) {
-      const date = dateText(day)
-      const isIn =
-        this.inDate !== null &&
-        (this.isAcross ? date.endsWith(this.inDate) : date.includes(this.inDate))
-      tested = isIn ? 1 : 2
-      if (at >= 0 && at < this.days.length) {
-        this.days[at] = tested
-      }
+    const known = known3(this.days, at)
+    if (known !== 0) {
+      return known === 1
     }
-    return tested === 1
+    const date = dateText(day)
+    return remember(
+      this.days,
+      at,
+      this.inDate !== null &&
+        (this.isAcross ? date.endsWith(this.inDate) : date.includes(this.inDate))
+    )
   }
 
   private isClockIn(second: number): boolean {
-    let tested = this.seconds[second]!
-    if (tested === 0) {
-      const clock = clockText(second)
-      const isIn =
-        this.inClock !== null &&
-        (this.isAcross ? clock.startsWith(this.inClock) : clock.includes(this.inClock))
-      tested = isIn ? 1 : 2
-      this.seconds[second] = tested
+    const known = known3(this.seconds, second)
+    if (known !== 0) {
+      return known === 1
     }
-    return tested === 1
+    const clock = clockText(second)
+    return remember(
+      this.seconds,
+      second,
+      this.inClock !== null &&
+        (this.isAcross ? clock.startsWith(this.inClock) : clock.includes(this.inClock))
+    )
   }
 
   /** Whether the time text of `ms` holds the needle. */
@@ -278,4 +262,17 @@ export class TimeNeedle {
     }
     return found
   }
+}
+
+/** What `table[at]` remembers: 0 not tested yet (or outside the table), 1 true, 2 false. */
+function known3(table: Uint8Array, at: number): number {
+  return at >= 0 && at < table.length ? table[at]! : 0
+}
+
+/** Remembers `isIn` in `table[at]` (when inside it); returns it. */
+function remember(table: Uint8Array, at: number, isIn: boolean): boolean {
+  if (at >= 0 && at < table.length) {
+    table[at] = isIn ? 1 : 2
+  }
+  return isIn
 }

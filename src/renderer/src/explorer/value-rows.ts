@@ -9,6 +9,7 @@
  * (Purview repeats the user, the operation… there): searched through those dictionaries
  * instead, they would take half of these rows (23 MB at a million records).
  */
+import { indexOfSorted } from './sorted-codes'
 
 /** The chunk's layout the rows are read from (a loaded chunk satisfies it). */
 export interface ValueRowsSource {
@@ -53,21 +54,12 @@ export function denseWords(count: number): number {
  */
 export function markDenseRows(valueRows: ValueRows, code: number, mask: Uint8Array): boolean {
   const { denseCodes, denseBits } = valueRows
-  let lo = 0
-  let hi = denseCodes.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (denseCodes[mid]! < code) {
-      lo = mid + 1
-    } else {
-      hi = mid
-    }
-  }
-  if (lo === denseCodes.length || denseCodes[lo] !== code) {
+  const d = indexOfSorted(denseCodes, code)
+  if (d < 0) {
     return false
   }
   const words = denseWords(mask.length)
-  for (let w = 0, at = lo * words; w < words; w++, at++) {
+  for (let w = 0, at = d * words; w < words; w++, at++) {
     let word = denseBits[at]!
     while (word !== 0) {
       const bit = word & -word
