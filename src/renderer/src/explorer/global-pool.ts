@@ -240,12 +240,11 @@ export class GlobalPool {
     for (const local of locals) {
       isShared[local] = 1
     }
-    const rowTimes = times?.of()
     const timed = times
       ? timeTexts(
           times,
           chunk.starts.length - 1,
-          (row) => rowTimes![row]!,
+          times.of(),
           // Only a value of the one-byte text.
           (local) =>
             chunk.starts[local + 1]! - 1 <= chunk.text.length
@@ -328,8 +327,7 @@ export class GlobalPool {
     const chunk = this.chunks[c]!
     if (chunk.times !== null) {
       // A time text is in the chunk's pool once: rebuilt, or as it is.
-      const times = chunk.times.of()
-      const local = timeTextLocal(chunk.times.texts, (row) => times[row]!, value)
+      const local = timeTextLocal(chunk.times.texts, chunk.times.of(), value)
       if (local >= 0) {
         return chunk.first + local
       }

@@ -107,7 +107,7 @@ describe('timeTexts', () => {
     const found = timeTexts(
       { pairStart, pairValue },
       values.length,
-      (row) => rowTimes[row]!,
+      rowTimes,
       lengthOf,
       isText,
       (code) => code === 6
@@ -117,9 +117,9 @@ describe('timeTexts', () => {
     for (let k = 0; k < found.locals.length; k++) {
       expect(isoSeconds(rowTimes[found.rows[k]!]!)).toBe(values[found.locals[k]!])
     }
-    expect(timeTextLocal(found, (row) => rowTimes[row]!, values[3]!)).toBe(3)
-    expect(timeTextLocal(found, (row) => rowTimes[row]!, values[5]!)).toBe(-1)
-    expect(timeTextLocal(found, (row) => rowTimes[row]!, values[2]!)).toBe(-1)
+    expect(timeTextLocal(found, rowTimes, values[3]!)).toBe(3)
+    expect(timeTextLocal(found, rowTimes, values[5]!)).toBe(-1)
+    expect(timeTextLocal(found, rowTimes, values[2]!)).toBe(-1)
   })
 
   it('takes none from rows whose fields hold no time text of theirs', () => {
@@ -127,7 +127,7 @@ describe('timeTexts', () => {
       timeTexts(
         { pairStart: Uint32Array.from([0, 1, 2]), pairValue: Uint16Array.from([4, 5]) },
         values.length,
-        (row) => rowTimes[row]!,
+        rowTimes,
         lengthOf,
         isText
       )

@@ -44,12 +44,17 @@ function clockText(second: number): string {
   return `${TWO_DIGITS[hours]!}:${TWO_DIGITS[minutes]!}:${TWO_DIGITS[second % 60]!}`
 }
 
+/** Whether a time has a text: a number in the years 0–9999. */
+function hasTimeText(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= -62_167_219_200_000 && ms < 253_402_300_800_000
+}
+
 /**
  * A time (ms since the epoch) as Purview writes it, `YYYY-MM-DDTHH:MM:SS` in UTC (the
  * milliseconds left out); '' for a time without such a text (NaN, a year outside 0–9999).
  */
 export function isoSeconds(ms: number): string {
-  if (!Number.isFinite(ms) || ms < -62_167_219_200_000 || ms >= 253_402_300_800_000) {
+  if (!hasTimeText(ms)) {
     return ''
   }
   const day = Math.floor(ms / DAY_MS)
@@ -77,14 +82,14 @@ const TIME_TEXT_LENGTH = 19
 
 /**
  * The values of a chunk's pool that its rows' times rebuild: a row's field value (Purview's
- * `CreationTime`) whose text is exactly {@link isoSeconds} of the row's time (`timeAt(i)`).
+ * `CreationTime`) whose text is exactly {@link isoSeconds} of the row's time (`times[i]`).
  * `lengthOf(code)` is a value's length (-1: not one the pool may drop), `isText(code, text)`
  * whether it is `text`; `isKept(code)` keeps a value. Null when none is.
  */
 export function timeTexts(
   source: TimeTextSource,
   poolSize: number,
-  timeAt: (row: number) => number,
+  times: ArrayLike<number>,
   lengthOf: (code: number) => number,
   isText: (code: number, text: string) => boolean,
   isKept: (code: number) => boolean = () => false
@@ -106,7 +111,7 @@ export function timeTexts(
         rowOf[code] = -1
         continue
       }
-      text ??= isoSeconds(timeAt(i))
+      text ??= isoSeconds(times[i]!)
       if (text !== '' && isText(code, text)) {
         rowOf[code] = i + 1
         found++
@@ -136,11 +141,7 @@ export function timeTextsBytes(texts: TimeTexts): number {
  * The code (among `texts`) of the value exactly equal to `value`, or -1: a time text is a time's
  * whole seconds.
  */
-export function timeTextLocal(
-  texts: TimeTexts,
-  timeAt: (row: number) => number,
-  value: string
-): number {
+export function timeTextLocal(texts: TimeTexts, times: ArrayLike<number>, value: string): number {
   if (!TIME_TEXT.test(value)) {
     return -1
   }
@@ -150,7 +151,7 @@ export function timeTextLocal(
   }
   const { locals, rows } = texts
   for (let k = 0; k < locals.length; k++) {
-    if (Math.floor(timeAt(rows[k]!) / 1000) * 1000 === ms) {
+    if (Math.floor(times[rows[k]!]! / 1000) * 1000 === ms) {
       return locals[k]!
     }
   }
@@ -235,7 +236,7 @@ export class TimeNeedle {
 
   /** Whether the time text of `ms` holds the needle. */
   isIn(ms: number): boolean {
-    return isoSeconds(ms) !== '' && this.holds(ms)
+    return hasTimeText(ms) && this.holds(ms)
   }
 
   /** {@link isIn} for a time that has a text. */
