@@ -231,9 +231,17 @@ async function main() {
       const memory = rendererMemory(profileDir)
       return { rssBytes: memory?.rss ?? null, privateBytes: memory?.privateBytes ?? null }
     }
+    // With the query worker's buffers (its index, and its garbage not collected yet).
+    const phaseCdp = await page.context().newCDPSession(page)
+    const workerBuffers = async () => (await workerHeap(phaseCdp))?.bufferBytes ?? null
     results.memoryByPhase = []
-    const memoryAfter = (phase) => results.memoryByPhase.push({ phase, ...memoryNow() })
-    memoryAfter('ready')
+    const memoryAfter = async (phase) =>
+      results.memoryByPhase.push({
+        phase,
+        ...memoryNow(),
+        workerBufferBytes: await workerBuffers()
+      })
+    await memoryAfter('ready')
     await page.waitForTimeout(1000)
 
     // CAX_BENCH_PROFILE=1: the page's and the worker's profiles while exploring (filters to scroll).
@@ -249,7 +257,7 @@ async function main() {
       p95Ms: percentile(filters.times, 95),
       maxMs: Math.max(...filters.times)
     }
-    memoryAfter('filters')
+    await memoryAfter('filters')
 
     const stacks = await page.evaluate(stackChangesInPage, { changes: STACKS, plan: STACK_PLAN })
     results.stackChanges = {
@@ -260,7 +268,7 @@ async function main() {
       maxMs: Math.max(...stacks.times),
       timesMs: stacks.times.map((t) => Math.round(t))
     }
-    memoryAfter('stacks')
+    await memoryAfter('stacks')
     await page.waitForTimeout(500)
 
     const terms = [
@@ -289,7 +297,7 @@ async function main() {
       // reached yet: the filter and stack changes before it kept the worker busy).
       byTermMs: searches.byTerm
     }
-    memoryAfter('searches')
+    await memoryAfter('searches')
     await page.waitForTimeout(1500)
 
     results.sort = {}
@@ -303,7 +311,7 @@ async function main() {
     await page.waitForTimeout(300)
     results.multiSortMs = await page.evaluate(sortInPage, { colId: 'clientIp', isAdded: true })
     await page.waitForTimeout(300)
-    memoryAfter('sorts')
+    await memoryAfter('sorts')
     // CAX_BENCH_MEMORY=1: Chromium's memory dump by allocator before and after scrolling, and
     // what the page allocated while scrolling, by function (memory-probes.mjs).
     const probes = process.env['CAX_BENCH_MEMORY'] ? await memoryProbes(page) : null
@@ -350,7 +358,7 @@ async function main() {
     results.idleMemory = []
     for (const afterMs of IDLE_MEMORY_MS) {
       await page.waitForTimeout(Math.max(0, afterMs - (Date.now() - idleSince)))
-      results.idleMemory.push({ afterMs, ...memoryNow() })
+      results.idleMemory.push({ afterMs, ...memoryNow(), workerBufferBytes: await workerBuffers() })
     }
     // The raw rates, measured last so their gigabytes of throw-away rows (written, read, then
     // deleted) do not weigh on the opening and exploring measured above: the same bytes as the
@@ -484,14 +492,17 @@ async function main() {
     ],
     [
       '  the same: private pages / idle: RSS, private',
-      `${mb(results.rendererPrivateBytes)} / ${results.idleMemory.map((m) => `${mb(m.rssBytes)}, ${mb(m.privateBytes)} (${m.afterMs / 1000} s later)`).join('; ')}`,
+      `${mb(results.rendererPrivateBytes)} / ${results.idleMemory.map((m) => `${mb(m.rssBytes)}, ${mb(m.privateBytes)}, worker's buffers ${mb(m.workerBufferBytes)} (${m.afterMs / 1000} s later)`).join('; ')}`,
       '',
       ''
     ],
     [
       '  RSS / private after each phase',
       results.memoryByPhase
-        .map((m) => `${m.phase} ${mb(m.rssBytes)} / ${mb(m.privateBytes)}`)
+        .map(
+          (m) =>
+            `${m.phase} ${mb(m.rssBytes)} / ${mb(m.privateBytes)} (worker's buffers ${mb(m.workerBufferBytes)})`
+        )
         .join(', '),
       '',
       ''
