@@ -49,6 +49,7 @@ import {
 } from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32, type CodeArray } from './growable'
 import type { RowColumns } from './row-columns'
+import { scratchUint8 } from './scratch'
 import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
 import {
   FIELD_PREFIX,
@@ -587,7 +588,7 @@ export class ColumnStore {
 
 /** The own codes (ascending) a chunk's {@link SHARED_SLOTS} use, of its `poolSize` values. */
 function sharedCodes(chunk: LoadedChunk, poolSize: number): Uint32Array {
-  const used = new Uint8Array(poolSize)
+  const used = scratchUint8('column-store.sharedCodes', poolSize, 0)
   const { codes, count } = chunk
   let n = 0
   for (const slot of SHARED_SLOTS) {

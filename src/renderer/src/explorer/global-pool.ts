@@ -22,6 +22,7 @@ import {
   type DroppedTexts,
   type JsonCover
 } from './json-cover'
+import { scratchUint8 } from './scratch'
 import { SharedValues } from './shared-values'
 import { indexOfSorted } from './sorted-codes'
 import {
@@ -236,7 +237,11 @@ export class GlobalPool {
       }
     }
     // A time text the shared values took, or a covered text (never one), stays as it is.
-    const isShared = new Uint8Array(locals.length > 0 ? chunk.starts.length - 1 : 0)
+    const isShared = scratchUint8(
+      'global-pool.isShared',
+      locals.length > 0 ? chunk.starts.length - 1 : 0,
+      0
+    )
     for (const local of locals) {
       isShared[local] = 1
     }
@@ -257,7 +262,10 @@ export class GlobalPool {
     // The blocks are cut over the values as they were: those of dropped values are whole.
     let leftOut = covered
     if (locals.length > 0 || timed) {
-      leftOut = covered ? covered.slice() : new Uint8Array(chunk.starts.length - 1)
+      leftOut = scratchUint8('global-pool.leftOut', chunk.starts.length - 1, 0)
+      if (covered) {
+        leftOut.set(covered)
+      }
       for (const local of locals) {
         leftOut[local] = 1
       }

@@ -25,6 +25,7 @@
 import { POOL_SEPARATOR } from '../db/record-chunk'
 
 import { ownString } from './growable'
+import { scratchInt32, scratchUint32, scratchUint8 } from './scratch'
 import type { PoolText } from './pool-trigrams'
 
 /** The chunk's layout the uses are read from (a loaded chunk satisfies it). */
@@ -133,10 +134,10 @@ const ascii = new TextEncoder()
 /**
  * An ASCII text's bytes (one a character), encoded once; null when it holds another character.
  * {@link textWithout} takes them (moved in place) so a caller that has asked whether a pool is
- * ASCII does not encode it twice.
+ * ASCII does not encode it twice. A working array (scratch.ts): valid until the next call.
  */
 export function asciiBytes(text: string): Uint8Array | null {
-  const bytes = new Uint8Array(text.length)
+  const bytes = scratchUint8('json-cover.asciiBytes', text.length)
   const { read, written } = ascii.encodeInto(text, bytes)
   return read === text.length && written === text.length ? bytes : null
 }
@@ -185,7 +186,8 @@ function oneByteText(parts: readonly string[]): string {
   for (const part of parts) {
     length += part.length
   }
-  const bytes = new Uint8Array(length)
+  // (Not the bytes of asciiBytes: the caller may still hold those.)
+  const bytes = scratchUint8('json-cover.oneByteText', length)
   let at = 0
   for (const part of parts) {
     // An ASCII part is its UTF-8 bytes, copied natively (at 1M records, copying the kept
@@ -299,7 +301,7 @@ export function jsonCover(
   const { text, starts } = pool
   const size = starts.length - 1
   // 0: not looked at; 1: covered so far; 2: not covered.
-  const state = new Uint8Array(size)
+  const state = scratchUint8('json-cover.state', size, 0)
   for (const slot of slots) {
     const column = codes.subarray(slot * count, (slot + 1) * count)
     for (let i = 0; i < count; i++) {
@@ -307,8 +309,9 @@ export function jsonCover(
     }
   }
   // Per value: the pair of its first use (its values follow it) and its keys' layout.
-  const firstUse = new Int32Array(size)
-  const layoutOf = new Uint32Array(size)
+  // (Read only for covered values, each written when first covered: not cleared.)
+  const firstUse = scratchInt32('json-cover.firstUse', size)
+  const layoutOf = scratchUint32('json-cover.layoutOf', size)
   const layouts: string[][] = []
   const layoutIndex = new Map<string, number>()
   let lastParts: number[] = []

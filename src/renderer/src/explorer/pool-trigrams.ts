@@ -9,6 +9,8 @@
  * have no trigram and search every block. Pure.
  */
 
+import { scratchUint32 } from './scratch'
+
 /**
  * A chunk's values: its one-byte `text` then its `wide` text, end to end in `starts`
  * (record-chunk.ts `ColumnChunk.widePool`).
@@ -95,7 +97,7 @@ export function buildTrigramFilter(
   // least DROPPED_RUN is one block, however long: a search skips it and never reads its bits.
   let runEnd: Uint32Array | null = null
   if (coveredValues) {
-    runEnd = new Uint32Array(count + 1)
+    runEnd = scratchUint32('pool-trigrams.runEnd', count + 1)
     runEnd[count] = count
     for (let v = count - 1; v >= 0; v--) {
       runEnd[v] = coveredValues[v] === 1 ? (coveredValues[v + 1] === 1 ? runEnd[v + 1]! : v + 1) : v

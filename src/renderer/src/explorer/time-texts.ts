@@ -8,6 +8,8 @@
  * `t` can be in such a text. Pure.
  */
 
+import { scratchInt32 } from './scratch'
+
 const DAY_MS = 86_400_000
 
 /** Two digits, 00–99. */
@@ -98,7 +100,7 @@ export function timeTexts(
   const count = pairStart.length - 1
   // Per code: the row (plus one) whose time gives it; 0 when none does (yet: a time text may be
   // another row's too), -1 when it is no time text.
-  const rowOf = new Int32Array(poolSize)
+  const rowOf = scratchInt32('time-texts.rowOf', poolSize, 0)
   let found = 0
   for (let i = 0; i < count; i++) {
     let text: string | null = null

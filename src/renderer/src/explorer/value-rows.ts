@@ -10,6 +10,7 @@
  * instead, they would take half of these rows (23 MB at a million records).
  */
 import { indexOfSorted } from './sorted-codes'
+import { scratchInt32, scratchUint32 } from './scratch'
 
 /** The chunk's layout the rows are read from (a loaded chunk satisfies it). */
 export interface ValueRowsSource {
@@ -115,12 +116,12 @@ export function valueRows(
   // end at `ends[i]`) and counts each value's rows; a second places the rows. `seen[code]` is
   // the last row (plus one) that used a code, so a row that uses a value in several places
   // holds it once; a value of `foundApart` is marked so before the row's uses are read.
-  const seen = new Int32Array(poolSize)
+  const seen = scratchInt32('value-rows.seen', poolSize, 0)
   const counts = count <= 0xffff ? new Uint16Array(poolSize) : new Uint32Array(poolSize)
   const columns = slots.map((slot) => codes.subarray(slot * count, (slot + 1) * count))
   const apart = foundApart.map((slot) => codes.subarray(slot * count, (slot + 1) * count))
-  let uses = new Uint32Array(count * slots.length + pairValue.length)
-  const ends = new Uint32Array(count)
+  let uses = scratchUint32('value-rows.uses', count * slots.length + pairValue.length)
+  const ends = scratchUint32('value-rows.ends', count)
   let used = 0
   for (let i = 0; i < count; i++) {
     const stamp = i + 1
@@ -148,7 +149,7 @@ export function valueRows(
   uses = uses.subarray(0, used)
   // The dense values: their rows as bits (a value's bytes: a code and its words, against two a row).
   const words = denseWords(count)
-  const denseAt = new Int32Array(poolSize).fill(-1)
+  const denseAt = scratchInt32('value-rows.denseAt', poolSize, -1)
   let dense = 0
   let listed = used
   for (let code = 0; code < poolSize; code++) {
@@ -167,7 +168,7 @@ export function valueRows(
   }
   const denseBits = new Uint32Array(dense * words)
   // Where each value's rows go (moved on as they are placed).
-  const next = new Uint32Array(poolSize)
+  const next = scratchUint32('value-rows.next', poolSize)
   const steps = new Uint32Array((poolSize >>> STEP_SHIFT) + 1)
   let at = 0
   for (let code = 0; code < poolSize; code++) {
