@@ -49,7 +49,7 @@ import {
 } from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32, type CodeArray } from './growable'
 import type { RowColumns } from './row-columns'
-import { scratchUint8 } from './scratch'
+import { freeNow, scratchUint8 } from './scratch'
 import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
 import {
   FIELD_PREFIX,
@@ -518,10 +518,14 @@ export class ColumnStore {
       if (!('codes' in loaded.userType)) {
         loaded.userType = numberColumn(loaded.userType)
       }
+      // Each array a prepared chunk replaces is given back now (scratch.ts `freeNow`): the
+      // chunk's own, decoded from its stored bytes, which nothing else in the worker views.
       if (loaded.pairKey) {
-        loaded.shapes = pairShapes(loaded.pairStart, loaded.pairKey, loaded.count)
+        const pairKey = loaded.pairKey
+        loaded.shapes = pairShapes(loaded.pairStart, pairKey, loaded.count)
         if (loaded.shapes) {
           loaded.pairKey = null
+          freeNow(pairKey)
         }
       }
       this.valueRows[c] ??= valueRows(
@@ -539,6 +543,7 @@ export class ColumnStore {
         loaded.sources = repeated.sources
         loaded.pairStart = repeated.pairStart
         loaded.pairValue = repeated.pairValue
+        freeNow(pairStart, pairValue)
       }
       if (!loaded.slotAt) {
         const slotAt = preparedSlotAt(
@@ -546,8 +551,10 @@ export class ColumnStore {
           STORED_TEXT_COLUMNS.length,
           (slot) => PREPARED_SLOT_AT[slot]! < 0
         )
+        const codes = loaded.codes
         loaded.codes = keptCodes(loaded, slotAt)
         loaded.slotAt = slotAt
+        freeNow(codes)
       }
     }
     this.searchReady = Math.min(this.chunks.length, this.searchReady + chunks)

@@ -22,7 +22,7 @@ import {
   type DroppedTexts,
   type JsonCover
 } from './json-cover'
-import { scratchUint8 } from './scratch'
+import { freeNow, scratchUint8 } from './scratch'
 import { SharedValues } from './shared-values'
 import { indexOfSorted } from './sorted-codes'
 import {
@@ -291,6 +291,7 @@ export class GlobalPool {
         )
       )
       const { text, starts } = textWithout(chunk.text, chunk.starts, codes, bytes)
+      const replaced = chunk.starts
       chunk.text = text
       chunk.starts = starts
       chunk.dropped = dropped
@@ -300,6 +301,8 @@ export class GlobalPool {
       // Copies made from the old text (a search before the preparation) are made again.
       chunk.lowered = null
       chunk.lowWide = null
+      // The old starts are given back now (scratch.ts): only those copies viewed them.
+      freeNow(replaced)
     }
   }
 
