@@ -3,8 +3,9 @@
  * values, so equal values share a rank and rank order is value order. What multi-column sorts and
  * stacking count and order by, in linear passes over typed arrays. Pure.
  */
+import { freeNow } from '../../../shared/free-now'
+
 import { MISSING, type CodedColumn } from './column-sort'
-import { freeNow } from './scratch'
 import { packedEqual, packSlices, sortPackedTexts, type PackedTexts } from './text-sort'
 
 /** Ranks per row, in as few bytes as the highest rank allows ({@link rankArray}). */

@@ -25,6 +25,7 @@ import {
   type ColumnChunk,
   type StoredTextColumn
 } from '../db/record-chunk'
+import { freeNow } from '../../../shared/free-now'
 
 import type { CodedColumn } from './column-sort'
 import { GlobalPool, SearchedValues } from './global-pool'
@@ -49,7 +50,7 @@ import {
 } from './loaded-chunks'
 import { Dictionary, GrowableCodes, GrowableF64, GrowableU32, type CodeArray } from './growable'
 import type { RowColumns } from './row-columns'
-import { freeNow, scratchUint8 } from './scratch'
+import { scratchUint8 } from './scratch'
 import { valueRows, valueRowsBytes, type ValueRows } from './value-rows'
 import {
   FIELD_PREFIX,

@@ -2,6 +2,7 @@
  * Every loaded chunk's string pool end to end: one global code space (chunk's first code + the
  * chunk's own code) without hashing a single value, and the quick search over it. Pure.
  */
+import { freeNow } from '../../../shared/free-now'
 import { POOL_SEPARATOR, isNarrowValue, poolOf, poolSlice } from '../db/record-chunk'
 
 import {
@@ -22,7 +23,7 @@ import {
   type DroppedTexts,
   type JsonCover
 } from './json-cover'
-import { freeNow, scratchUint8 } from './scratch'
+import { scratchUint8 } from './scratch'
 import { SharedValues } from './shared-values'
 import { indexOfSorted } from './sorted-codes'
 import {
