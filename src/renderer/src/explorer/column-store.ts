@@ -519,7 +519,7 @@ export class ColumnStore {
       if (!('codes' in loaded.userType)) {
         loaded.userType = numberColumn(loaded.userType)
       }
-      // Each array a prepared chunk replaces is given back now (scratch.ts `freeNow`): the
+      // Each array a prepared chunk replaces is given back now (shared/free-now.ts): the
       // chunk's own, decoded from its stored bytes, which nothing else in the worker views.
       if (loaded.pairKey) {
         const pairKey = loaded.pairKey

@@ -302,7 +302,7 @@ export class GlobalPool {
       // Copies made from the old text (a search before the preparation) are made again.
       chunk.lowered = null
       chunk.lowWide = null
-      // The old starts are given back now (scratch.ts): only those copies viewed them.
+      // The old starts are given back now (shared/free-now.ts): only those copies viewed them.
       freeNow(replaced)
     }
   }
