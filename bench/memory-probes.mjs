@@ -23,24 +23,38 @@ export async function workerHeap(cdp) {
         targetId: target.targetId,
         flatten: false
       })
+      let listener
       const answer = new Promise((resolve) => {
-        cdp.on('Target.receivedMessageFromTarget', (event) => {
+        listener = (event) => {
           if (event.sessionId === sessionId) {
             const message = JSON.parse(event.message)
             if (message.id === 1) {
               resolve(message.result)
             }
           }
+        }
+        cdp.on('Target.receivedMessageFromTarget', listener)
+      })
+      let timer
+      let result
+      try {
+        await cdp.send('Target.sendMessageToTarget', {
+          sessionId,
+          message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' })
         })
-      })
-      await cdp.send('Target.sendMessageToTarget', {
-        sessionId,
-        message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' })
-      })
-      const result = await Promise.race([
-        answer,
-        new Promise((resolve) => setTimeout(() => resolve(null), 5000))
-      ])
+        result = await Promise.race([
+          answer,
+          new Promise((resolve) => {
+            timer = setTimeout(() => resolve(null), 5000)
+          })
+        ])
+      } finally {
+        // Each reading attaches afresh: leave no session or listener behind to weigh on the
+        // worker or on the next reading.
+        clearTimeout(timer)
+        cdp.off('Target.receivedMessageFromTarget', listener)
+        await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {})
+      }
       if (result) {
         found++
         total += result.usedSize
