@@ -220,9 +220,17 @@ export class RawUtf8Builder {
   /**
    * @param capacity bytes to start with (a batch's own size is a bound when its raw texts are
    *   cut from it), so the common batch never grows.
+   * @param reuse bytes to write into instead, when they hold `capacity` (a buffer of a batch
+   *   packed before: {@link buffer}); what they held is overwritten.
    */
-  constructor(capacity = 1 << 20) {
-    this.bytes = new Uint8Array(Math.max(1024, capacity))
+  constructor(capacity = 1 << 20, reuse?: Uint8Array) {
+    this.bytes =
+      reuse && reuse.byteLength >= capacity ? reuse : new Uint8Array(Math.max(1024, capacity))
+  }
+
+  /** The whole buffer written into, for the next builder to reuse once these texts are packed. */
+  get buffer(): Uint8Array {
+    return this.bytes
   }
 
   /** Adds a raw text that is `bytes[start, end)` (UTF-8). */

@@ -102,7 +102,7 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
   // Packing: each accepted record's raw text as UTF-8 (the bytes read, when read from bytes)
   // and its provenance, so the packer does not join and encode the texts again.
   const packedRaw = isPacked
-    ? new RawUtf8Builder(rows ? rows.bytes.byteLength : input.bytes?.byteLength)
+    ? new RawUtf8Builder(rows ? rows.bytes.byteLength : input.bytes?.byteLength, rawScratch)
     : null
   const provenances: RecordProvenance[] = []
   for (let k = 0; k < count; k++) {
@@ -212,6 +212,9 @@ export function processRecordBatch(input: RecordBatchInput): RecordBatchOutput {
     }
     tallies.add(record.organizationId, record.createdAtMs)
   }
+  if (packedRaw !== null) {
+    rawScratch = packedRaw.buffer
+  }
   return {
     records: writer.finish(),
     hashes,
@@ -241,6 +244,13 @@ function packAccepted(
   }
   return packRecordsWithRaw(accepted, raw.finish(), provenances)
 }
+
+/**
+ * The raw texts' bytes of the last packed batch, reused by the next: packing copies them into the
+ * packed chunks, so a batch's ~5 MB need not be fresh memory each time (where fresh memory costs:
+ * see {@link splitLines}).
+ */
+let rawScratch: Uint8Array | undefined
 
 /** The reader of CSV rows given as bytes; one per thread, its buffers reused batch after batch. */
 const reader = new CsvRowReader()
@@ -282,23 +292,28 @@ function readCsvCells(
   }
 }
 
-const utf8 = new TextDecoder('utf-8')
-
-/** The non-blank lines of UTF-8 bytes (a trailing `\r` removed) and their line numbers. */
+/**
+ * The non-blank lines of UTF-8 bytes (a trailing `\r` removed) and their line numbers. Each line
+ * is decoded on its own: a batch decoded whole was one string of its size (~5 MB), fresh memory
+ * every batch, where a line's string is young and its memory reused (with {@link rawScratch}, a
+ * packing worker spent 6.1–6.8 CPU-s on 196,608 snapshot records instead of 7.1–8.6, with a
+ * quarter fewer page faults). A byte-order mark opening the bytes is skipped, as a decoder would.
+ */
 function splitLines(bytes: Uint8Array, firstLine: number): { texts: string[]; lines: number[] } {
   const texts: string[] = []
   const lines: number[] = []
-  const text = utf8.decode(bytes)
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const length = buffer.byteLength
   let line = firstLine
-  let from = 0
-  while (from < text.length) {
-    let to = text.indexOf('\n', from)
+  let from = length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0
+  while (from < length) {
+    let to = buffer.indexOf(10, from)
     if (to === -1) {
-      to = text.length
+      to = length
     }
-    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to
+    const end = to > from && buffer[to - 1] === 13 ? to - 1 : to
     if (end > from) {
-      texts.push(text.slice(from, end))
+      texts.push(buffer.toString('utf8', from, end))
       lines.push(line)
     }
     line += 1
