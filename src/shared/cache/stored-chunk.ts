@@ -13,7 +13,8 @@
  * Column chunks stored before this are plain {@link ColumnChunk}s and are read as they are.
  * Pure: no Node, no DOM beyond Blob.
  */
-import { withBlobBytes } from './blob-bytes'
+import { freeNow } from '../free-now'
+
 import {
   checkFrameSize,
   decodeColumns,
@@ -153,9 +154,14 @@ export async function readColumns(stored: StoredColumns): Promise<ColumnChunk> {
   if (!(stored.packed instanceof Blob)) {
     return decodePackedColumns(stored, stored.packed)
   }
-  // The decoded columns are copies (packed-frame.ts): the bytes are read into a buffer the next
-  // read reuses (blob-bytes.ts), not a fresh one per chunk (2.2 GB in all when a 5M cache opens).
-  return withBlobBytes(stored.packed, (bytes) => decodePackedColumns(stored, bytes))
+  // Bytes read for this alone: the decoded columns are copies (packed-frame.ts), so the bytes
+  // (2.2 GB in all when a 5M cache opens) are given back at once, not left for the collector.
+  const bytes = new Uint8Array(await stored.packed.arrayBuffer())
+  try {
+    return decodePackedColumns(stored, bytes)
+  } finally {
+    freeNow(bytes)
+  }
 }
 
 /** The column chunk of packed columns whose bytes are `bytes` (see {@link readColumns}). */
