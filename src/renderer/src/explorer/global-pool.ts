@@ -282,7 +282,8 @@ export class GlobalPool {
     if (isDropping) {
       isAsciiPool(chunk, bytes !== null)
     }
-    chunk.filter = filterOf(chunk, leftOut)
+    // (Its bytes, when encoded, are the filter's to read: an ASCII text is read byte by byte.)
+    chunk.filter = filterOf(chunk, leftOut, isDropping ? bytes : undefined)
     if (isDropping) {
       // The pool keeps none: each is rebuilt (json-cover.ts, time-texts.ts) or read shared.
       const codes = Uint32Array.from(
@@ -701,9 +702,13 @@ function isNarrowText(chunk: PoolChunk): boolean {
  * A chunk's trigram filter, over the text the search reads: a narrow text folded as it is read
  * (pool-trigrams.ts), a wide one lower-cased (or folded too, when the pool is ASCII).
  */
-function filterOf(chunk: PoolChunk, covered: Uint8Array | null): TrigramFilter {
+function filterOf(
+  chunk: PoolChunk,
+  covered: Uint8Array | null,
+  asciiText?: Uint8Array | null
+): TrigramFilter {
   return isAsciiPool(chunk)
-    ? buildTrigramFilter(chunk, false, false, covered)
+    ? buildTrigramFilter(chunk, false, false, covered, asciiText)
     : isNarrowText(chunk)
       ? buildTrigramFilter(lowWide(chunk), false, true, covered)
       : buildTrigramFilter(lowered(chunk), true, true, covered)

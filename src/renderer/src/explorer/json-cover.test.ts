@@ -278,6 +278,39 @@ describe('covered JSON texts of a chunk', () => {
     expect(nodes).toEqual([])
   })
 
+  it('compares keys and values character by character, in an ASCII pool or a Latin-1 one', () => {
+    // Texts 0 and 5 differ from their records' values by one character; 3 matches them, and
+    // 7 follows 3's keys but one of them differs by a character (another layout).
+    for (const extra of ['plain', 'café']) {
+      const texts = [
+        '{"A":"one","B":"twO"}',
+        'one',
+        'two',
+        '{"A":"one","B":"two"}',
+        extra,
+        '{"A":"onE"}',
+        'oNe',
+        '{"A":"one","b":"two"}'
+      ]
+      const latin = poolOf(texts)
+      const chunk = chunkOf(
+        [4, 4, 4, 4],
+        [
+          [0, 1, 2],
+          [3, 1, 2],
+          [5, 6],
+          [7, 1, 2]
+        ]
+      )
+      const cover = jsonCover(chunk, { text: latin.text, wide: '', starts: latin.starts }, [0])
+      expect([...cover.covered], extra).toEqual([0, 0, 0, 1, 0, 0, 0, 1])
+      expect(cover.dropped!.layouts, extra).toEqual([
+        ['A', 'B'],
+        ['A', 'b']
+      ])
+    }
+  })
+
   it('does not cover a text one record uses without its values, or a core column uses', () => {
     // Row 1 uses the first text without its values.
     const missing = chunkOf([4, 4], [[0, 1, 2], [0]])

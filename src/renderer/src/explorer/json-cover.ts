@@ -264,8 +264,26 @@ export function flatObjectParts(text: string, from: number, end: number): number
   }
 }
 
-/** Whether `text[a, a + length)` and `text[b, b + length)` are the same characters. */
-function sameText(text: string, a: number, b: number, length: number): boolean {
+/**
+ * Whether `text[a, a + length)` and `text[b, b + length)` are the same characters, read from the
+ * text's `bytes` when it is ASCII ({@link asciiBytes}: reading a byte array is about twice as
+ * fast as reading a string's characters one by one, and a chunk's JSON texts are compared whole).
+ */
+function sameText(
+  text: string,
+  bytes: Uint8Array | null,
+  a: number,
+  b: number,
+  length: number
+): boolean {
+  if (bytes !== null) {
+    for (let k = 0; k < length; k++) {
+      if (bytes[a + k] !== bytes[b + k]) {
+        return false
+      }
+    }
+    return true
+  }
   for (let k = 0; k < length; k++) {
     if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) {
       return false
@@ -275,13 +293,21 @@ function sameText(text: string, a: number, b: number, length: number): boolean {
 }
 
 /** Whether two texts' parts ({@link flatObjectParts}) have the same keys in the same order. */
-function sameKeys(text: string, parts: readonly number[], other: readonly number[]): boolean {
+function sameKeys(
+  text: string,
+  bytes: Uint8Array | null,
+  parts: readonly number[],
+  other: readonly number[]
+): boolean {
   if (parts.length !== other.length) {
     return false
   }
   for (let k = 0; k < parts.length; k += 4) {
     const length = parts[k + 1]! - parts[k]!
-    if (other[k + 1]! - other[k]! !== length || !sameText(text, parts[k]!, other[k]!, length)) {
+    if (
+      other[k + 1]! - other[k]! !== length ||
+      !sameText(text, bytes, parts[k]!, other[k]!, length)
+    ) {
       return false
     }
   }
@@ -299,6 +325,7 @@ export function jsonCover(
 ): JsonCover {
   const { count, codes, pairStart, pairValue } = chunk
   const { text, starts } = pool
+  const bytes = asciiBytes(text)
   const size = starts.length - 1
   // 0: not looked at; 1: covered so far; 2: not covered.
   const state = scratchUint8('json-cover.state', size, 0)
@@ -341,7 +368,7 @@ export function jsonCover(
         isCovered =
           starts[child + 1]! - 1 - start === length &&
           start + length <= text.length &&
-          sameText(text, start, parts[k + 2]!, length)
+          sameText(text, bytes, start, parts[k + 2]!, length)
       }
       if (!isCovered) {
         state[code] = 2
@@ -351,7 +378,7 @@ export function jsonCover(
         state[code] = 1
         firstUse[code] = p
         // Texts mostly repeat the keys of the one before: those are not sliced again.
-        if (lastLayout < 0 || !sameKeys(text, parts, lastParts)) {
+        if (lastLayout < 0 || !sameKeys(text, bytes, parts, lastParts)) {
           const found: string[] = []
           for (let k = 0; k < parts.length; k += 4) {
             found.push(text.slice(parts[k]!, parts[k + 1]!))

@@ -135,6 +135,31 @@ describe('trigram filter of a pool', () => {
   // An ASCII-only chunk too: it is searched without a lower-cased copy.
   chunks.push(Array.from({ length: 300 }, () => randomValue().replace(/[^ -~]/g, 'Q')))
 
+  it('reads an ASCII pool as its bytes into exactly the filter its characters give', () => {
+    // Upper-case letters (folded, and noted per block), covered values, every block size.
+    const values = Array.from({ length: 900 }, (_, i) =>
+      i % 7 === 3 ? 'C'.repeat(40) : randomValue().replace(/[^ -~]/g, 'Q')
+    )
+    const { text, starts } = poolOf(values)
+    expect([...text].every((c) => c.charCodeAt(0) < 0x80)).toBe(true)
+    const covered = Uint8Array.from(values, (_, i) => (i % 7 === 3 ? 1 : 0))
+    const pool = { text, wide: '', starts }
+    const byChars = buildTrigramFilter(pool, false, false, covered, null)
+    const bytes = new TextEncoder().encode(text)
+    for (const byBytes of [
+      buildTrigramFilter(pool, false, false, covered, bytes),
+      buildTrigramFilter(pool, false, false, covered)
+    ]) {
+      expect([...byBytes.blockStarts]).toEqual([...byChars.blockStarts])
+      expect([...byBytes.bits]).toEqual([...byChars.bits])
+      expect([...byBytes.upper]).toEqual([...byChars.upper])
+      expect(byBytes.covered && [...byBytes.covered]).toEqual(
+        byChars.covered && [...byChars.covered]
+      )
+    }
+    expect(byChars.upper.some((letters) => letters !== 0)).toBe(true)
+  })
+
   it('cuts each pool into many blocks of whole values', () => {
     const { text, starts } = poolOf(chunks[0]!)
     const filter = buildTrigramFilter({ text: text.toLowerCase(), wide: '', starts }, true, true)
