@@ -267,8 +267,8 @@ export function decodeColumns(
 }
 
 /**
- * Whether `bytes` hold a byte 0x80–0x9F. Reads four bytes at a time where it can and looks
- * closer only at words with a high bit set: a pool is mostly ASCII, and a regular expression
+ * Whether `bytes` hold a byte 0x80–0x9F. Reads sixteen bytes at a time where it can (four words
+ * tested together) and looks closer only where a high bit is set: a pool is mostly ASCII, and a regular expression
  * over the decoded pool cost the opening of a 1M cache ~0.6 s of the query worker's time.
  */
 export function hasC1Byte(bytes: Uint8Array): boolean {
@@ -283,7 +283,16 @@ export function hasC1Byte(bytes: Uint8Array): boolean {
     return false
   }
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >>> 2)
-  for (let w = 0; w < words.length; w++) {
+  let w = 0
+  // Four words at a time: one test of their high bits together.
+  for (; w + 4 <= words.length; w += 4) {
+    if (((words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) & 0x80808080) !== 0) {
+      for (let k = i + w * 4; k < i + w * 4 + 16; k++) {
+        if (isWideCode(bytes[k]!)) return true
+      }
+    }
+  }
+  for (; w < words.length; w++) {
     if ((words[w]! & 0x80808080) !== 0) {
       for (let k = i + w * 4; k < i + w * 4 + 4; k++) {
         if (isWideCode(bytes[k]!)) return true
