@@ -135,6 +135,23 @@ describe('trigram filter of a pool', () => {
   // An ASCII-only chunk too: it is searched without a lower-cased copy.
   chunks.push(Array.from({ length: 300 }, () => randomValue().replace(/[^ -~]/g, 'Q')))
 
+  it('adds no trigram of a value left out of the pool, in a block with others', () => {
+    const values = ['plain-one', 'xyzzy-left-out', 'plain-two', 'qwerty-kept']
+    const { text, starts } = poolOf(values)
+    const pool = { text, wide: '', starts }
+    const leftOut = Uint8Array.from([0, 1, 0, 0])
+    const filter = buildTrigramFilter(pool, false, false, leftOut)
+    expect(filter.blockStarts.length - 1).toBe(1)
+    expect(filter.covered).toBeNull()
+    const ranges = (needle: string): number[] =>
+      candidateRanges(filter, needleTrigrams(needle), needleLetters(needle), true)
+    expect(ranges('xyzzy')).toEqual([])
+    expect(ranges('qwerty')).toEqual([0, 4, 1])
+    // Kept, the same value is found.
+    const all = buildTrigramFilter(pool, false, false, new Uint8Array(4))
+    expect(candidateRanges(all, needleTrigrams('xyzzy'), needleLetters('xyzzy'))).toEqual([0, 4, 1])
+  })
+
   it('reads an ASCII pool as its bytes into exactly the filter its characters give', () => {
     // Upper-case letters (folded, and noted per block), covered values, every block size.
     const values = Array.from({ length: 900 }, (_, i) =>

@@ -88,7 +88,8 @@ function foldLatin1(code: number): number {
  * needs a lower-cased copy for its filter). An ASCII one-byte text is read as its bytes, encoded
  * once natively (reading the characters of the string one by one took about twice as long):
  * `asciiText` gives them (or null: the text is not known to be ASCII, read its characters), or
- * they are encoded here.
+ * they are encoded here. The values `coveredValues` marks are left out of the pool (the search
+ * never reads them there): they add no trigram, and a long run of them is a block of its own.
  */
 export function buildTrigramFilter(
   pool: PoolText,
@@ -154,6 +155,10 @@ export function buildTrigramFilter(
     }
     let letters = 0
     for (let v = blockStarts[b]!; v < blockStarts[b + 1]!; v++) {
+      if (coveredValues !== null && coveredValues[v] === 1) {
+        // Left out of the pool (empty once it is dropped): no search finds it here.
+        continue
+      }
       // The value's text: in the one-byte text or the wide one (global-pool.ts `PoolText`).
       const isWide = starts[v]! >= pool.text.length
       const text = isWide ? pool.wide : pool.text
