@@ -167,6 +167,8 @@ export function buildTrigramFilter(
       const isLowered = isWide ? isWideLowered : isNarrowLowered
       let x = 0
       let y = 0
+      // (Two loops, one per source: one loop choosing its source per character was 10–20 %
+      // slower under Node.)
       if (!isWide && narrowBytes !== null) {
         for (let p = starts[v]!, at = 0; p < end; p++, at++) {
           const code = narrowBytes[p]!
