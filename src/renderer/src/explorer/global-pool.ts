@@ -683,10 +683,15 @@ function localValue(pool: PoolText, local: number): string {
   return poolSlice(pool.text, pool.wide, pool.starts[local]!, pool.starts[local + 1]! - 1)
 }
 
-/** `isTextAscii`: whether the one-byte text is ASCII, when the caller knows already. */
+/**
+ * `isTextAscii`: whether the one-byte text is ASCII, when the caller knows already. Otherwise
+ * the text is encoded to find out (natively: a regular expression over it read each character,
+ * about four times as long under Node, and a search before the idle preparation asked it of
+ * every pool).
+ */
 function isAsciiPool(chunk: PoolChunk, isTextAscii?: boolean): boolean {
   if (chunk.isAscii === null) {
-    chunk.isAscii = (isTextAscii ?? ASCII_ONLY.test(chunk.text)) && ASCII_ONLY.test(chunk.wide)
+    chunk.isAscii = (isTextAscii ?? asciiBytes(chunk.text) !== null) && ASCII_ONLY.test(chunk.wide)
   }
   return chunk.isAscii
 }
