@@ -29,7 +29,7 @@ import { freeNow } from '../../../shared/free-now'
 
 import type { CodedColumn } from './column-sort'
 import { GlobalPool, SearchedValues } from './global-pool'
-import { jsonCover } from './json-cover'
+import { asciiBytes, jsonCover } from './json-cover'
 import {
   fieldCodes,
   keptCodes,
@@ -502,16 +502,21 @@ export class ColumnStore {
       const poolSize = this.pool.chunks[c]!.starts.length - 1
       const { firstRow, count, pairStart, pairValue } = loaded
       const times = this.times
+      // The pool's one-byte text encoded once, for the JSON cover and the filter to read (and
+      // the pool's copy without the values it drops to be made from), when it is ASCII.
+      const poolChunk = this.pool.chunks[c]!
+      const ascii = asciiBytes(poolChunk.text)
       this.pool.prepareSearch(
         c,
-        jsonCover(loaded, this.pool.chunks[c]!, slots),
+        jsonCover(loaded, poolChunk, slots, ascii),
         sharedCodes(loaded, poolSize),
         {
           pairStart,
           pairValue,
           // (The time column's array is replaced as it grows: a view of it as it is now.)
           of: () => times.data.subarray(firstRow, firstRow + count)
-        }
+        },
+        ascii
       )
       if (!('codes' in loaded.recordType)) {
         loaded.recordType = numberColumn(loaded.recordType)

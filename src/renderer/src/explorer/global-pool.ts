@@ -215,7 +215,8 @@ export class GlobalPool {
     c: number,
     cover: JsonCover | null = null,
     shareable: Uint32Array | null = null,
-    times: (TimeTextSource & Pick<ChunkTimes, 'of'>) | null = null
+    times: (TimeTextSource & Pick<ChunkTimes, 'of'>) | null = null,
+    asciiText?: Uint8Array | null
   ): void {
     const chunk = this.chunks[c]!
     if (chunk.filter) {
@@ -278,12 +279,13 @@ export class GlobalPool {
     const isDropping = dropped !== null || locals.length > 0 || timed !== null
     // Values are dropped: the one-byte text is encoded once, telling the filter whether the pool
     // is ASCII (instead of a regular expression over it) and giving the copy its bytes.
-    const bytes = isDropping ? asciiBytes(chunk.text) : null
-    if (isDropping) {
+    const isKnown = asciiText !== undefined || isDropping
+    const bytes = asciiText !== undefined ? asciiText : isDropping ? asciiBytes(chunk.text) : null
+    if (isKnown) {
       isAsciiPool(chunk, bytes !== null)
     }
     // (Its bytes, when encoded, are the filter's to read: an ASCII text is read byte by byte.)
-    chunk.filter = filterOf(chunk, leftOut, isDropping ? bytes : undefined)
+    chunk.filter = filterOf(chunk, leftOut, isKnown ? bytes : undefined)
     if (isDropping) {
       // The pool keeps none: each is rebuilt (json-cover.ts, time-texts.ts) or read shared.
       const codes = Uint32Array.from(

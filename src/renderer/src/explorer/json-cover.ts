@@ -321,11 +321,12 @@ function sameKeys(
 export function jsonCover(
   chunk: JsonCoverSource,
   pool: PoolText,
-  slots: readonly number[]
+  slots: readonly number[],
+  asciiText: Uint8Array | null = asciiBytes(pool.text)
 ): JsonCover {
   const { count, codes, pairStart, pairValue } = chunk
   const { text, starts } = pool
-  const bytes = asciiBytes(text)
+  const bytes = asciiText
   const size = starts.length - 1
   // 0: not looked at; 1: covered so far; 2: not covered.
   const state = scratchUint8('json-cover.state', size, 0)
