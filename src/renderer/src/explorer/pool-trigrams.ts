@@ -63,6 +63,7 @@ export interface TrigramFilter {
   covered: Uint8Array | null
 }
 
+/** A trigram's bit (written out in {@link buildTrigramFilter}'s loop over bytes: keep both alike). */
 function trigramBit(a: number, b: number, c: number): number {
   return (
     (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d)) >>>
@@ -178,7 +179,11 @@ export function buildTrigramFilter(
             letters |= 1 << (code - 65)
           }
           if (at >= 2) {
-            const bit = trigramBit(x, y, z)
+            // trigramBit, written out: Chromium's V8 did not inline the call here (130 ms of
+            // calls at 1M records in the browser's profile).
+            const bit =
+              (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77) ^ Math.imul(z, 0xc2b2ae3d)) >>>
+              (32 - LOG_BITS)
             bits[base + (bit >>> 5)]! |= 1 << (bit & 31)
           }
           x = y
