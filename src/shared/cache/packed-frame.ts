@@ -267,9 +267,10 @@ export function decodeColumns(
 }
 
 /**
- * Whether `bytes` hold a byte 0x80–0x9F. Reads sixteen bytes at a time where it can (four words
- * tested together) and looks closer only where a high bit is set: a pool is mostly ASCII, and a regular expression
- * over the decoded pool cost the opening of a 1M cache ~0.6 s of the query worker's time.
+ * Whether `bytes` hold a byte 0x80–0x9F. Reads sixteen bytes at a time where it can (four
+ * words tested together) and looks closer only where a high bit is set: a pool is mostly ASCII,
+ * and a regular expression over the decoded pool cost the opening of a 1M cache ~0.6 s of the
+ * query worker's time.
  */
 export function hasC1Byte(bytes: Uint8Array): boolean {
   let i = 0

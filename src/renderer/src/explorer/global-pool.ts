@@ -277,8 +277,8 @@ export class GlobalPool {
     }
     const dropped = cover?.dropped ?? null
     const isDropping = dropped !== null || locals.length > 0 || timed !== null
-    // Values are dropped: the one-byte text is encoded once, telling the filter whether the pool
-    // is ASCII (instead of a regular expression over it) and giving the copy its bytes.
+    // The one-byte text's bytes (the caller's, or encoded here once when values are dropped) say
+    // whether the pool is ASCII, and give the filter and the copy their bytes.
     const isKnown = asciiText !== undefined || isDropping
     const bytes = asciiText !== undefined ? asciiText : isDropping ? asciiBytes(chunk.text) : null
     if (isKnown) {

@@ -326,7 +326,6 @@ export function jsonCover(
 ): JsonCover {
   const { count, codes, pairStart, pairValue } = chunk
   const { text, starts } = pool
-  const bytes = asciiText
   const size = starts.length - 1
   // 0: not looked at; 1: covered so far; 2: not covered.
   const state = scratchUint8('json-cover.state', size, 0)
@@ -369,7 +368,7 @@ export function jsonCover(
         isCovered =
           starts[child + 1]! - 1 - start === length &&
           start + length <= text.length &&
-          sameText(text, bytes, start, parts[k + 2]!, length)
+          sameText(text, asciiText, start, parts[k + 2]!, length)
       }
       if (!isCovered) {
         state[code] = 2
@@ -379,7 +378,7 @@ export function jsonCover(
         state[code] = 1
         firstUse[code] = p
         // Texts mostly repeat the keys of the one before: those are not sliced again.
-        if (lastLayout < 0 || !sameKeys(text, bytes, parts, lastParts)) {
+        if (lastLayout < 0 || !sameKeys(text, asciiText, parts, lastParts)) {
           const found: string[] = []
           for (let k = 0; k < parts.length; k += 4) {
             found.push(text.slice(parts[k]!, parts[k + 1]!))

@@ -9,9 +9,8 @@
  * have no trigram and search every block. Pure.
  */
 
-import { scratchUint32, scratchUint8 } from './scratch'
-
-const encoder = new TextEncoder()
+import { asciiBytes } from './json-cover'
+import { scratchUint32 } from './scratch'
 
 /**
  * A chunk's values: its one-byte `text` then its `wide` text, end to end in `starts`
@@ -138,7 +137,7 @@ export function buildTrigramFilter(
   const upper = new Int32Array(blocks)
   const covered = coveredValues ? new Uint8Array(blocks) : null
   let coveredBlocks = 0
-  const narrowBytes = asciiText === undefined ? asciiBytesOf(pool.text) : asciiText
+  const narrowBytes = asciiText === undefined ? asciiBytes(pool.text) : asciiText
   for (let b = 0; b < blocks; b++) {
     const base = b * WORDS
     if (covered && coveredValues) {
@@ -211,16 +210,6 @@ export function buildTrigramFilter(
     upper[b] = letters
   }
   return { blockStarts, bits, upper, covered: coveredBlocks > 0 ? covered : null }
-}
-
-/**
- * An ASCII text's bytes, one a character, in a working array (scratch.ts: valid until the next
- * call); null when it holds another character.
- */
-function asciiBytesOf(text: string): Uint8Array | null {
-  const bytes = scratchUint8('pool-trigrams.asciiBytes', text.length)
-  const { read, written } = encoder.encodeInto(text, bytes)
-  return read === text.length && written === text.length ? bytes : null
 }
 
 /** The ASCII letters of a lower-cased needle, as {@link TrigramFilter.upper} bits. */
